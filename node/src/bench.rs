@@ -1,0 +1,1 @@
+pub async fn run(_h: usize, _s: u64) -> anyhow::Result<()> { Ok(()) }

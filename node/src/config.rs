@@ -1,0 +1,164 @@
+//! Node configuration: `DIR/tiepdan.toml`, overridden by command-line flags.
+//!
+//! Owns the defaults and the error a newcomer sees for a wrong line: the file name, the line
+//! and column, and what was expected. Unknown keys are errors, so a typo is never silently ignored.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// What `tiepdan run` needs to know about addresses and behaviour.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    /// UDP address of the QUIC endpoint other sites dial.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// libp2p address (QUIC on UDP and TCP on the same port number).
+    #[serde(default = "default_p2p")]
+    pub p2p: SocketAddr,
+    /// HTTP address of the API and web UI. Loopback by default: expose it on purpose.
+    #[serde(default = "default_http")]
+    pub http: SocketAddr,
+    /// UDP address reserved for the WebRTC media gateway.
+    #[serde(default = "default_media")]
+    pub media: SocketAddr,
+    /// QUIC address of the parent site. Central has none.
+    #[serde(default)]
+    pub parent: Option<SocketAddr>,
+    /// Addresses to advertise to peers instead of the bound ones (behind NAT or when bound to 0.0.0.0).
+    #[serde(default)]
+    pub advertise: Vec<SocketAddr>,
+    /// Find peers on the local network with mDNS.
+    #[serde(default = "default_true")]
+    pub mdns: bool,
+    /// Days before the certificate expires at which the node starts warning.
+    #[serde(default = "default_expiry_warning_days")]
+    pub expiry_warning_days: u32,
+    /// Log filter, e.g. "info" or "tiepdan=debug".
+    #[serde(default = "default_log")]
+    pub log: String,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([0, 0, 0, 0], 4433))
+}
+fn default_p2p() -> SocketAddr {
+    SocketAddr::from(([0, 0, 0, 0], 4434))
+}
+fn default_http() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+fn default_media() -> SocketAddr {
+    SocketAddr::from(([0, 0, 0, 0], 4435))
+}
+fn default_true() -> bool {
+    true
+}
+fn default_expiry_warning_days() -> u32 {
+    30
+}
+fn default_log() -> String {
+    "info".into()
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        // An empty document takes every default; it cannot fail.
+        toml::from_str("").expect("defaults parse")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("config file {path} has a wrong line:\n{message}")]
+    Parse { path: String, message: String },
+}
+
+/// Flags given on the command line; each one that is set wins over the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub listen: Option<SocketAddr>,
+    pub p2p: Option<SocketAddr>,
+    pub http: Option<SocketAddr>,
+    pub media: Option<SocketAddr>,
+    pub parent: Option<SocketAddr>,
+    pub no_mdns: bool,
+}
+
+impl NodeConfig {
+    /// Reads `path` if it exists (a missing file means defaults), then applies the overrides.
+    pub fn load(path: &Path, overrides: &Overrides) -> Result<NodeConfig, ConfigError> {
+        let mut cfg = match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(&text, &path.display().to_string())?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => NodeConfig::default(),
+            Err(source) => return Err(ConfigError::Read { path: path.display().to_string(), source }),
+        };
+        if let Some(a) = overrides.listen {
+            cfg.listen = a;
+        }
+        if let Some(a) = overrides.p2p {
+            cfg.p2p = a;
+        }
+        if let Some(a) = overrides.http {
+            cfg.http = a;
+        }
+        if let Some(a) = overrides.media {
+            cfg.media = a;
+        }
+        if let Some(a) = overrides.parent {
+            cfg.parent = Some(a);
+        }
+        if overrides.no_mdns {
+            cfg.mdns = false;
+        }
+        Ok(cfg)
+    }
+
+    pub fn parse(text: &str, path: &str) -> Result<NodeConfig, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })
+    }
+
+    /// The QUIC addresses peers should dial: the advertised ones, else the bound one.
+    pub fn quic_advertised(&self, bound: SocketAddr) -> Vec<SocketAddr> {
+        if self.advertise.is_empty() {
+            vec![bound]
+        } else {
+            self.advertise.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrong_line_is_named() {
+        let text = "listen = \"127.0.0.1:5000\"\nparent = \"not an address\"\n";
+        let err = NodeConfig::parse(text, "/x/tiepdan.toml").unwrap_err().to_string();
+        assert!(err.contains("/x/tiepdan.toml"), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_named() {
+        let err = NodeConfig::parse("listen = \"127.0.0.1:5000\"\nlistn = 3\n", "c.toml").unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("listn"), "{err}");
+    }
+
+    #[test]
+    fn overrides_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tiepdan.toml");
+        std::fs::write(&path, "http = \"127.0.0.1:9000\"\nmdns = true\n").unwrap();
+        let o = Overrides { http: Some("127.0.0.1:9100".parse().unwrap()), no_mdns: true, ..Default::default() };
+        let cfg = NodeConfig::load(&path, &o).unwrap();
+        assert_eq!(cfg.http.port(), 9100);
+        assert!(!cfg.mdns);
+        assert_eq!(cfg.listen, default_listen());
+    }
+}

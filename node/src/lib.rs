@@ -1,0 +1,20 @@
+//! tiepdan-node: the thin async shell around `tiepdan-protocol` and `tiepdan-keys`.
+//!
+//! It owns sockets, files, tasks and the clock: the redb store, the QUIC endpoint, the libp2p
+//! swarm, the HTTP API and web UI, metrics and the CLI procedures. Protocol decisions (framing,
+//! topology, backoff, dial winner) come from `tiepdan-protocol` so the simulator replays them.
+
+pub mod admin;
+pub mod bench;
+pub mod client;
+pub mod config;
+pub mod datadir;
+pub mod demo;
+pub mod http;
+pub mod links;
+pub mod metrics;
+pub mod node;
+pub mod p2p;
+pub mod run;
+pub mod store;
+pub mod federation;

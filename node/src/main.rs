@@ -1,0 +1,143 @@
+//! `tiepdan`: the one binary every reception site runs. See ARCHITECTURE.md, "Interfaces".
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use tiepdan_node::{admin, bench, config::Overrides, datadir::DataDir, demo, run};
+
+#[derive(Parser)]
+#[command(name = "tiepdan", version, about = "tiepdan — hệ thống tiếp công dân trực tuyến: one node per reception site")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new site: its key, operator token, and a certificate request (or the root with --root).
+    Init {
+        #[arg(long)]
+        data: PathBuf,
+        /// Official site code: VN, a 2-digit province or a 5-digit commune.
+        #[arg(long)]
+        site: Option<String>,
+        /// Create the federation root (central office only).
+        #[arg(long)]
+        root: bool,
+        /// Validity of the root certificate in days (with --root).
+        #[arg(long)]
+        days: Option<u32>,
+    },
+    /// Sign a child site's certificate request with this (parent) site's key.
+    Issue {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        request: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Validity in days.
+        #[arg(long, default_value_t = admin::DEFAULT_CERT_DAYS)]
+        days: u32,
+    },
+    /// Install the certificate chain the parent issued for this site.
+    Install {
+        #[arg(long)]
+        data: PathBuf,
+        chain: PathBuf,
+    },
+    /// Revoke a site's certificates; the revocation spreads through the federation.
+    Revoke {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        site: String,
+    },
+    /// Send this site's request to its parent node and wait for its operator's approval.
+    Join {
+        #[arg(long)]
+        data: PathBuf,
+        /// The parent node's HTTP address (host:port).
+        #[arg(long)]
+        parent: String,
+        /// How long to wait for approval, in seconds.
+        #[arg(long, default_value_t = 3600)]
+        wait_secs: u64,
+    },
+    /// Run this site's node.
+    Run {
+        #[arg(long)]
+        data: PathBuf,
+        /// QUIC listen address (UDP).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// libp2p listen address (UDP for QUIC and TCP, same port).
+        #[arg(long)]
+        p2p: Option<std::net::SocketAddr>,
+        /// HTTP API and web UI address.
+        #[arg(long)]
+        http: Option<std::net::SocketAddr>,
+        /// Media (WebRTC) UDP address.
+        #[arg(long)]
+        media: Option<std::net::SocketAddr>,
+        /// The parent site's QUIC address.
+        #[arg(long)]
+        parent: Option<std::net::SocketAddr>,
+        /// Do not look for peers with mDNS on the local network.
+        #[arg(long)]
+        no_mdns: bool,
+    },
+    /// A local federation on loopback with its web UI: central, provinces 01 and 79, two communes each.
+    Demo {
+        /// Keep the federation's files here instead of a temporary folder.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Stop after the federation has formed (for scripts), instead of waiting for Ctrl-C.
+        #[arg(long)]
+        exit_when_formed: bool,
+    },
+    /// Measure joining, handshakes and memory on loopback and print the figures.
+    Bench {
+        /// Handshakes to time one by one.
+        #[arg(long, default_value_t = 200)]
+        handshakes: usize,
+        /// Seconds of concurrent handshakes for the throughput figure.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,libp2p_gossipsub=warn,libp2p_kad=warn,quinn=warn,libp2p_swarm=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init { data, site, root, days } => admin::init(&DataDir::new(data), site.as_deref(), root, days).map(|m| println!("{m}")),
+        Command::Issue { data, request, out, days } => admin::issue(&DataDir::new(data), &request, &out, days).map(|m| println!("{m}")),
+        Command::Install { data, chain } => admin::install(&DataDir::new(data), &chain).map(|m| println!("{m}")),
+        Command::Revoke { data, site } => admin::revoke(&DataDir::new(data), &site).map(|m| println!("{m}")),
+        Command::Join { data, parent, wait_secs } => {
+            admin::join(&DataDir::new(data), &parent, Duration::from_secs(wait_secs)).map(|m| println!("{m}"))
+        }
+        Command::Run { data, listen, p2p, http, media, parent, no_mdns } => {
+            init_logs();
+            let overrides = Overrides { listen, p2p, http, media, parent, no_mdns };
+            tokio_main(run::run(DataDir::new(data), overrides))
+        }
+        Command::Demo { dir, exit_when_formed } => tokio_main(demo::run(dir, exit_when_formed)),
+        Command::Bench { handshakes, seconds } => tokio_main(bench::run(handshakes, seconds)),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn tokio_main(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(fut)
+}

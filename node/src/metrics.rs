@@ -1,0 +1,95 @@
+//! Prometheus metrics of a node, served as text at `GET /metrics`.
+//!
+//! Owns the metric names and labels. Callers bump counters; nothing here does I/O.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RefusalLabels {
+    /// `quic` or `libp2p`.
+    pub transport: String,
+    /// A stable reason from `ChainError::reason` (unknown_root, expired, revoked, wrong_parent, ...).
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ChannelLabels {
+    /// `control` today; replication, media and bulk channels add their own.
+    pub channel: String,
+    /// `tx` or `rx`.
+    pub direction: String,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub peers_connected: Gauge,
+    pub p2p_peers_proven: Gauge,
+    pub handshake_refusals: Family<RefusalLabels, Counter>,
+    pub channel_bytes: Family<ChannelLabels, Counter>,
+    pub cert_expiry_seconds: Gauge,
+    pub revocations_known: Gauge,
+    pub connections_closed_revoked: Counter,
+    pub bad_frames: Counter,
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("tiepdan");
+        let peers_connected = Gauge::default();
+        let p2p_peers_proven = Gauge::default();
+        let handshake_refusals = Family::<RefusalLabels, Counter>::default();
+        let channel_bytes = Family::<ChannelLabels, Counter>::default();
+        let cert_expiry_seconds = Gauge::default();
+        let revocations_known = Gauge::default();
+        let connections_closed_revoked = Counter::default();
+        let bad_frames = Counter::default();
+        registry.register("peers_connected", "Sites with a proven QUIC link now", peers_connected.clone());
+        registry.register("p2p_peers_proven", "libp2p peers that proved their chain", p2p_peers_proven.clone());
+        registry.register("handshake_refusals", "Peers refused at handshake, by reason", handshake_refusals.clone());
+        registry.register("channel_bytes", "Bytes carried per channel and direction", channel_bytes.clone());
+        registry.register("cert_expiry_seconds", "Seconds until this site's certificate chain expires", cert_expiry_seconds.clone());
+        registry.register("revocations_known", "Signed revocation records held", revocations_known.clone());
+        registry.register("connections_closed_revoked", "Live links closed because the peer was revoked", connections_closed_revoked.clone());
+        registry.register("bad_frames", "Control frames from peers that could not be decoded", bad_frames.clone());
+        Metrics {
+            registry,
+            peers_connected,
+            p2p_peers_proven,
+            handshake_refusals,
+            channel_bytes,
+            cert_expiry_seconds,
+            revocations_known,
+            connections_closed_revoked,
+            bad_frames,
+        }
+    }
+
+    pub fn refused(&self, transport: &str, reason: &str) {
+        self.handshake_refusals
+            .get_or_create(&RefusalLabels { transport: transport.into(), reason: reason.into() })
+            .inc();
+    }
+
+    pub fn bytes(&self, channel: &str, direction: &str, n: u64) {
+        self.channel_bytes
+            .get_or_create(&ChannelLabels { channel: channel.into(), direction: direction.into() })
+            .inc_by(n);
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("encode metrics");
+        out
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,261 @@
+//! The node's durable store: one redb file under the data folder, immediate durability.
+//!
+//! Owns the tables and their encodings. Every write commits with `Durability::Immediate`, so
+//! when a function here returns `Ok` the data is on disk (fsync'd). Signed records (revocations)
+//! are stored exactly as received and never re-encoded. The file is locked while a node runs;
+//! CLI commands then go through the node's API instead (see `client.rs`).
+
+use std::path::Path;
+
+use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+/// Small values: site identity, counters.
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// Peers ever learned, by site code: CBOR `PeerEntry`.
+const PEERS: TableDefinition<&str, &[u8]> = TableDefinition::new("peers");
+/// Our own certificates by name ("chain", "tls-chain"): PEM text.
+const CERTS: TableDefinition<&str, &[u8]> = TableDefinition::new("certs");
+/// Signed revocation records by revoked site code, bytes as received.
+const REVOCATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("revocations");
+/// Online join requests received from children, by id: CBOR `JoinRecord`.
+const JOIN_REQUESTS: TableDefinition<u64, &[u8]> = TableDefinition::new("join_requests");
+/// Chains this site issued, by subject site code: PEM text of the last issued chain.
+const ISSUED: TableDefinition<&str, &[u8]> = TableDefinition::new("issued");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the store {path} is in use by a running tiepdan node")]
+    Locked { path: String },
+    #[error("store: {0}")]
+    Db(#[from] redb::Error),
+    #[error("store record is corrupt: {0}")]
+    Corrupt(String),
+}
+
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self { StoreError::Db(e.into()) }
+        }
+    )*};
+}
+from_redb!(redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError);
+
+/// What we remember about another site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerEntry {
+    pub site: String,
+    pub peer_id: String,
+    pub quic_addrs: Vec<String>,
+    pub p2p_addrs: Vec<String>,
+    /// Unix seconds of the last proven contact; 0 if only introduced.
+    pub last_seen: u64,
+}
+
+/// A child's online join request, as the parent's operator sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinRecord {
+    pub id: u64,
+    pub site: String,
+    pub peer_id: String,
+    pub request_pem: String,
+    /// BLAKE3 of the child's poll secret: the child proves it is the requester when it collects.
+    pub secret_hash: String,
+    pub received_at: u64,
+    pub state: JoinState,
+    /// The issued chain once approved.
+    pub chain_pem: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JoinState {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+pub struct Store {
+    db: Database,
+}
+
+fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+    // Encoding our own plain structs to a Vec cannot fail.
+    cbor4ii::serde::to_vec(Vec::new(), v).expect("cbor encode")
+}
+
+fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreError> {
+    cbor4ii::serde::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let db = match Database::create(path) {
+            Ok(db) => db,
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                return Err(StoreError::Locked { path: path.display().to_string() })
+            }
+            Err(e) => return Err(StoreError::Db(e.into())),
+        };
+        let store = Store { db };
+        // Create every table up front so readers never meet a missing table.
+        store.write(|tx| {
+            tx.open_table(META)?;
+            tx.open_table(PEERS)?;
+            tx.open_table(CERTS)?;
+            tx.open_table(REVOCATIONS)?;
+            tx.open_table(JOIN_REQUESTS)?;
+            tx.open_table(ISSUED)?;
+            Ok(())
+        })?;
+        Ok(store)
+    }
+
+    fn write<R>(&self, f: impl FnOnce(&redb::WriteTransaction) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        let mut tx = self.db.begin_write()?;
+        tx.set_durability(Durability::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.open_table(META)?.insert(key, value)?;
+            Ok(())
+        })
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(META)?;
+        Ok(t.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    pub fn put_cert(&self, name: &str, pem: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.open_table(CERTS)?.insert(name, pem.as_bytes())?;
+            Ok(())
+        })
+    }
+
+    pub fn cert(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(CERTS)?;
+        Ok(t.get(name)?.map(|v| String::from_utf8_lossy(v.value()).into_owned()))
+    }
+
+    pub fn put_peer(&self, peer: &PeerEntry) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.open_table(PEERS)?.insert(peer.site.as_str(), encode(peer).as_slice())?;
+            Ok(())
+        })
+    }
+
+    pub fn remove_peer(&self, site: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.open_table(PEERS)?.remove(site)?;
+            Ok(())
+        })
+    }
+
+    pub fn peers(&self) -> Result<Vec<PeerEntry>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(PEERS)?;
+        let mut out = Vec::new();
+        for row in t.iter()? {
+            let (_, v) = row?;
+            out.push(decode(v.value())?);
+        }
+        Ok(out)
+    }
+
+    /// Stores a verified revocation record exactly as received.
+    pub fn put_revocation(&self, site: &str, signed: &[u8]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.open_table(REVOCATIONS)?.insert(site, signed)?;
+            Ok(())
+        })
+    }
+
+    pub fn revocations(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(REVOCATIONS)?;
+        let mut out = Vec::new();
+        for row in t.iter()? {
+            let (k, v) = row?;
+            out.push((k.value().to_owned(), v.value().to_vec()));
+        }
+        Ok(out)
+    }
+
+    pub fn put_issued(&self, site: &str, chain_pem: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.open_table(ISSUED)?.insert(site, chain_pem.as_bytes())?;
+            Ok(())
+        })
+    }
+
+    /// Adds a join request and returns its id.
+    pub fn add_join_request(&self, mut rec: JoinRecord) -> Result<JoinRecord, StoreError> {
+        self.write(|tx| {
+            let mut t = tx.open_table(JOIN_REQUESTS)?;
+            let next = t.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1);
+            rec.id = next;
+            t.insert(next, encode(&rec).as_slice())?;
+            Ok(rec)
+        })
+    }
+
+    pub fn join_request(&self, id: u64) -> Result<Option<JoinRecord>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(JOIN_REQUESTS)?;
+        t.get(id)?.map(|v| decode(v.value())).transpose()
+    }
+
+    pub fn join_requests(&self) -> Result<Vec<JoinRecord>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(JOIN_REQUESTS)?;
+        let mut out = Vec::new();
+        for row in t.iter()? {
+            let (_, v) = row?;
+            out.push(decode(v.value())?);
+        }
+        Ok(out)
+    }
+
+    pub fn put_join_request(&self, rec: &JoinRecord) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.open_table(JOIN_REQUESTS)?.insert(rec.id, encode(rec).as_slice())?;
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_survive_reopen_and_second_open_is_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        {
+            let s = Store::open(&path).unwrap();
+            s.put_revocation("00070", b"signed-bytes").unwrap();
+            s.put_peer(&PeerEntry {
+                site: "01".into(),
+                peer_id: "p".into(),
+                quic_addrs: vec!["127.0.0.1:1".into()],
+                p2p_addrs: vec![],
+                last_seen: 5,
+            })
+            .unwrap();
+            assert!(matches!(Store::open(&path), Err(StoreError::Locked { .. })));
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.revocations().unwrap(), vec![("00070".to_owned(), b"signed-bytes".to_vec())]);
+        assert_eq!(s.peers().unwrap()[0].last_seen, 5);
+    }
+}

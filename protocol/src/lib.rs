@@ -1,0 +1,11 @@
+//! tiepdan-protocol: the pure core shared by every node and the simulator.
+//!
+//! Wire messages and record types (CBOR via cbor4ii), the official site registry, and the small
+//! state machines the node shell drives. Nothing here performs I/O, reads the clock (callers pass
+//! `now`) or draws unseeded randomness, so the simulator replays exactly what nodes do.
+
+pub mod backoff;
+pub mod control;
+pub mod dial;
+pub mod sites;
+pub mod topology;
