@@ -13,7 +13,7 @@ use rand::RngCore;
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// Errors converting the site key into another library's key type.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
     #[error("the site key could not be loaded into the certificate library (rcgen): {0}; this is a bug in tiepdan-keys, please report it")]
     Rcgen(String),

@@ -33,7 +33,7 @@ pub enum KeyFileError {
     },
 }
 
-fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> KeyFileError + '_ {
+fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> KeyFileError + 'a {
     move |source| KeyFileError::Io { action, path: path.to_path_buf(), source }
 }
 

@@ -31,4 +31,7 @@ pub use claims::{ClaimsError, SiteClaims, CLAIMS_OID};
 pub use identity::{peer_id_from_public, verify_signature, KeyError, SiteKey};
 pub use keyfile::KeyFileError;
 pub use revocation::{verify_revocation, Revocation, RevocationError, RevocationList, SignedRevocation};
-pub use tls::{client_config, peer_site, server_config, FederationVerifier, TlsError, ALPN};
+pub use tls::{
+    client_config, peer_site, refusal_reason, server_config, FederationVerifier, RefusalCallback,
+    TlsError, ALPN,
+};

@@ -90,9 +90,17 @@ pub fn init(data: &DataDir, site: Option<&str>, root: bool, days: Option<u32>) -
     }
 }
 
-/// Writes `chain.pem` and the TLS chain (adding our own leaf for CA sites).
+/// Writes `chain.pem` and the TLS chain. Central and provinces hold a CA certificate, and
+/// present a leaf signed by it (same key), valid as long as the CA chain.
 fn write_chains(data: &DataDir, key: &SiteKey, chain: &Chain, now: u64) -> anyhow::Result<()> {
-    let tls = cert::make_own_leaf_if_ca(key, chain, now)?;
+    let code = site_code(data)?;
+    let tls = if Registry::official().get(&code)?.level == Level::Commune {
+        chain.clone()
+    } else {
+        let v = cert::install_check(key, Some(&code), chain, now)?;
+        let days = (v.not_after.saturating_sub(now) / 86_400).max(1) as u32;
+        cert::make_own_leaf(key, chain, days, now)?
+    };
     data.write_public(&data.chain_path(), chain.to_pem().as_bytes())?;
     data.write_public(&data.tls_chain_path(), tls.to_pem().as_bytes())?;
     Ok(())
@@ -104,14 +112,19 @@ pub fn issue_with(key: &SiteKey, chain: &Chain, request_pem: &str, days: u32, no
         bail!("--days must be between 1 and {ROOT_CERT_DAYS}");
     }
     let req = cert::parse_request(request_pem).context("the certificate request")?;
-    let authority = Authority::new(key.clone(), authority_chain(chain));
+    let authority = Authority::new(key.clone(), authority_chain(chain)?, now)?;
     let issued = cert::issue(&authority, &req, days, now)?;
     Ok(issued.to_pem())
 }
 
-/// The chain a site signs with: its CA certificate up to the root (without its own TLS leaf).
-fn authority_chain(tls_chain: &Chain) -> Chain {
-    tls_chain.without_own_leaf()
+/// The chain a site signs with: its CA certificate up to the root, i.e. its TLS chain without
+/// its own leaf. Communes hold no CA certificate and cannot issue.
+fn authority_chain(tls_chain: &Chain) -> anyhow::Result<Chain> {
+    let claims = tls_chain.leaf_claims()?;
+    if claims.level == Level::Commune {
+        bail!("a commune does not issue certificates: only central (for provinces) and provinces (for their communes) do");
+    }
+    Ok(Chain::new(tls_chain.der_list()[1..].to_vec())?)
 }
 
 /// `tiepdan issue`: offline when the node is stopped, through its API when it runs.
@@ -175,7 +188,7 @@ pub fn install(data: &DataDir, chain_path: &std::path::Path) -> anyhow::Result<S
 /// A signed revocation record for `site`, by this site.
 pub fn revocation_record(key: &SiteKey, tls_chain: &Chain, site: &str, now: u64) -> anyhow::Result<Vec<u8>> {
     Registry::official().get(site)?;
-    Ok(tiepdan_keys::revocation::create(key, &authority_chain(tls_chain), site, now)?)
+    Ok(tiepdan_keys::revocation::create(key, tls_chain, site, now)?)
 }
 
 /// `tiepdan revoke`: through the API when the node runs, else into the store (it spreads when

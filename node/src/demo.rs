@@ -33,9 +33,9 @@ pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result
     };
     let exe = std::env::current_exe().context("cannot find the tiepdan binary")?;
     let codes = demo_sites();
-    let code_refs: Vec<&str> = codes.iter().map(String::as_str).collect();
     println!("Đang tạo liên thông thử nghiệm / creating the demo federation in {}", root.display());
     let fed = tokio::task::spawn_blocking(move || -> anyhow::Result<LocalFederation> {
+        let code_refs: Vec<&str> = codes.iter().map(String::as_str).collect();
         let mut fed = LocalFederation::create(exe, &root, &code_refs)?;
         fed.start_all()?;
         Ok(fed)

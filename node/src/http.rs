@@ -110,7 +110,7 @@ async fn status(State(node): State<Arc<Node>>) -> Json<Value> {
             "p2p": b.map(|b| node.p2p_advertised(b)),
             "http": b.map(|b| b.http.to_string()),
         },
-        "cert_expires_at": node.chain.not_after(),
+        "cert_expires_at": node.cert_not_after,
         "cert_expires_in_days": node.cert_expiry_in() / 86_400,
         "uptime_ms": node.started.elapsed().as_millis() as u64,
         "parent_connected_after_ms": node.parent_connected_after_ms.get(),

@@ -75,7 +75,9 @@ pub async fn accept_loop(node: Arc<Node>, ep: Endpoint) {
         tokio::spawn(async move {
             let remote = incoming.remote_address();
             match incoming.await {
-                Ok(conn) => run_link(node, conn, false).await,
+                Ok(conn) => {
+                    run_link(node, conn, false).await;
+                }
                 // The verifier already counted and logged certificate refusals.
                 Err(e) => debug!(%remote, "inbound handshake failed: {e}"),
             }

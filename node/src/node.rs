@@ -71,6 +71,8 @@ pub struct Node {
     pub key: SiteKey,
     pub peer_id: String,
     pub chain: Chain,
+    /// When our chain stops verifying (earliest notAfter along it).
+    pub cert_not_after: u64,
     pub root: CertificateDer<'static>,
     pub revocations: Arc<RwLock<RevocationList>>,
     pub store: Store,
@@ -288,7 +290,7 @@ impl Node {
 
     /// Seconds until the first certificate in our chain expires (negative once expired).
     pub fn cert_expiry_in(&self) -> i64 {
-        self.chain.not_after() as i64 - self.now() as i64
+        self.cert_not_after as i64 - self.now() as i64
     }
 
     pub fn check_expiry(&self) {

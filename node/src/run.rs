@@ -31,9 +31,19 @@ pub fn load(data: &DataDir, overrides: &Overrides) -> anyhow::Result<(Node, watc
     let token = data.read_secret(&data.token_path())?;
     let chain = admin::load_tls_chain(data)?;
     let now = unix_now();
-    install_check(&key, Some(&code), &chain, now).with_context(|| {
-        format!("the certificate in {} cannot be used", data.tls_chain_path().display())
-    })?;
+    // An expired chain still starts the node (the operator sees the warning in the UI and logs,
+    // and peers refuse it); any other problem with our own chain is fatal.
+    let cert_not_after = match install_check(&key, Some(&code), &chain, now) {
+        Ok(v) => v.not_after,
+        Err(e) if e.reason() == "expired" => {
+            warn!("this site's certificate chain is not valid now: {e}");
+            chain.leaf_not_after()
+        }
+        Err(e) => {
+            return Err(anyhow::Error::new(e)
+                .context(format!("the certificate in {} cannot be used", data.tls_chain_path().display())))
+        }
+    };
     let store = Store::open(&data.store_path())?;
     let root = chain.root().clone();
     let mut revs = RevocationList::default();
@@ -56,6 +66,7 @@ pub fn load(data: &DataDir, overrides: &Overrides) -> anyhow::Result<(Node, watc
         key,
         peer_id,
         chain,
+        cert_not_after,
         root,
         revocations: Arc::new(RwLock::new(revs)),
         store,

@@ -40,7 +40,7 @@ macro_rules! from_redb {
         }
     )*};
 }
-from_redb!(redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError);
+from_redb!(redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError, redb::SetDurabilityError);
 
 /// What we remember about another site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -52,16 +52,15 @@ impl Backoff {
         // span * jitter < 2^64 * 2^64, so the product fits u128 and the shifted value is < span.
         let offset = (span * u128::from(jitter)) >> 64;
         // offset <= full / 2, so floor + offset <= full; the conversion cannot fail.
-        floor.saturating_add(u64::try_from(offset).unwrap_or(u64::MAX)).min(full)
+        floor
+            .saturating_add(u64::try_from(offset).unwrap_or(u64::MAX))
+            .min(full)
     }
 
     /// `min(cap, base · 2^attempt)`, saturating.
     fn full_delay_ms(&self) -> u64 {
-        let grown = 1u64
-            .checked_shl(self.attempt)
-            .and_then(|factor| self.base_ms.checked_mul(factor))
-            .unwrap_or(u64::MAX);
-        grown.min(self.cap_ms)
+        let factor = 1u64.checked_shl(self.attempt).unwrap_or(u64::MAX);
+        self.base_ms.saturating_mul(factor).min(self.cap_ms)
     }
 
     /// Back to the first delay (call after a connection succeeded).
@@ -80,7 +79,10 @@ mod tests {
         let mut b = Backoff::reconnect();
         // With maximal jitter the delay is the full, undamped value.
         let full: Vec<u64> = (0..10).map(|_| b.next_delay_ms(u64::MAX)).collect();
-        assert_eq!(full, [200, 400, 800, 1600, 3200, 6400, 10_000, 10_000, 10_000, 10_000]);
+        assert_eq!(
+            full,
+            [200, 400, 800, 1600, 3200, 6400, 10_000, 10_000, 10_000, 10_000]
+        );
         let mut b = Backoff::reconnect();
         let half: Vec<u64> = (0..8).map(|_| b.next_delay_ms(0)).collect();
         assert_eq!(half, [100, 200, 400, 800, 1600, 3200, 5000, 5000]);
@@ -100,7 +102,13 @@ mod tests {
 
     #[test]
     fn no_overflow_after_many_attempts() {
-        for (base, cap) in [(200, 10_000), (u64::MAX, u64::MAX), (1, u64::MAX), (0, 0), (5, 1)] {
+        for (base, cap) in [
+            (200, 10_000),
+            (u64::MAX, u64::MAX),
+            (1, u64::MAX),
+            (0, 0),
+            (5, 1),
+        ] {
             let mut b = Backoff::new(base, cap);
             for i in 0..1000u64 {
                 let d = b.next_delay_ms(i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -108,6 +116,9 @@ mod tests {
             }
             assert_eq!(b.attempt(), 1000);
         }
+        let mut b = Backoff::new(0, 1000);
+        b.attempt = 100;
+        assert_eq!(b.next_delay_ms(u64::MAX), 0);
         let mut b = Backoff::new(1, 1000);
         b.attempt = u32::MAX;
         assert!(b.next_delay_ms(u64::MAX) <= 1000);
@@ -124,10 +135,8 @@ mod tests {
             let mut b = Backoff::new(base, cap);
             let mut last_full = 0u64;
             for (attempt, jitter) in jitters.into_iter().enumerate() {
-                let full = base
-                    .checked_mul(1u64.checked_shl(attempt as u32).unwrap_or(u64::MAX))
-                    .unwrap_or(u64::MAX)
-                    .min(cap);
+                let factor = 1u64.checked_shl(attempt as u32).unwrap_or(u64::MAX);
+                let full = base.saturating_mul(factor).min(cap);
                 let d = b.next_delay_ms(jitter);
                 prop_assert!(d <= cap);
                 prop_assert!(d <= full && d >= full - full / 2, "d={} full={}", d, full);

@@ -70,8 +70,9 @@ pub const MAX_PEERS_PER_FRAME: usize = 4096;
 /// Most revocation records carried in one `Hello`. In practice the frame size bounds it lower.
 pub const MAX_REVOCATIONS_PER_HELLO: usize = 65_536;
 
-/// Largest signed revocation record, in bytes.
-pub const MAX_REVOCATION_BYTES: usize = 8 * 1024;
+/// Largest signed revocation record, in bytes (a record carries its issuer's chain; matches the
+/// record limit of the `keys` crate).
+pub const MAX_REVOCATION_BYTES: usize = 32 * 1024;
 
 /// Most elements preallocated from a peer-announced sequence length (the rest grows on demand).
 const MAX_PREALLOC_ELEMENTS: usize = 64;
@@ -149,9 +150,7 @@ pub enum ControlFrame {
     /// Identification and capabilities; the first frame in each direction.
     Hello(Hello),
     /// Proven peers the sender knows (at most [`MAX_PEERS_PER_FRAME`]).
-    Peers(
-        #[serde(deserialize_with = "bounded_vec::<_, _, MAX_PEERS_PER_FRAME>")] Vec<PeerRecord>,
-    ),
+    Peers(#[serde(deserialize_with = "bounded_vec::<_, _, MAX_PEERS_PER_FRAME>")] Vec<PeerRecord>),
     /// A signed revocation record to spread, exactly as received.
     Revocation(ByteBuf),
     /// Liveness probe; answered with a `Pong` carrying the same nonce.
@@ -187,7 +186,11 @@ impl ControlFrame {
                     MAX_REVOCATIONS_PER_HELLO,
                 )?;
                 for record in &hello.revocations {
-                    check_size("hello.revocations[] bytes", record.len(), MAX_REVOCATION_BYTES)?;
+                    check_size(
+                        "hello.revocations[] bytes",
+                        record.len(),
+                        MAX_REVOCATION_BYTES,
+                    )?;
                 }
             }
             ControlFrame::Peers(peers) => {
@@ -250,7 +253,11 @@ where
         }
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-            let prealloc = seq.size_hint().unwrap_or(0).min(MAX).min(MAX_PREALLOC_ELEMENTS);
+            let prealloc = seq
+                .size_hint()
+                .unwrap_or(0)
+                .min(MAX)
+                .min(MAX_PREALLOC_ELEMENTS);
             let mut out = Vec::with_capacity(prealloc);
             while let Some(element) = seq.next_element()? {
                 if out.len() == MAX {
@@ -457,7 +464,11 @@ mod tests {
         Hello {
             versions: vec![1],
             site: "01".to_owned(),
-            chain: vec![bytes(b"leaf-der"), bytes(b"province-der"), bytes(b"root-der")],
+            chain: vec![
+                bytes(b"leaf-der"),
+                bytes(b"province-der"),
+                bytes(b"root-der"),
+            ],
             quic_addrs: vec!["203.0.113.7:4433".to_owned()],
             p2p_addrs: vec!["/ip4/203.0.113.7/udp/4001/quic-v1".to_owned()],
             http_addr: Some("203.0.113.7:443".to_owned()),
@@ -613,7 +624,10 @@ mod tests {
         decoder.push(first).unwrap();
         assert_eq!(decoder.next_frame(), Ok(None));
         decoder.push(&rest[..chunk]).unwrap();
-        assert!(matches!(decoder.next_frame(), Err(FrameError::Malformed(_))));
+        assert!(matches!(
+            decoder.next_frame(),
+            Err(FrameError::Malformed(_))
+        ));
     }
 
     #[test]
@@ -634,10 +648,10 @@ mod tests {
     #[test]
     fn garbage_is_malformed() {
         for body in [
-            &[0xff, 0xff, 0xff][..],                // not CBOR
-            &[][..],                                // empty body
-            &[0x01][..],                            // an integer, not a frame
-            &[0xa1, 0x63, b'F', b'o', b'o', 0x00][..],  // unknown variant "Foo"
+            &[0xff, 0xff, 0xff][..],                   // not CBOR
+            &[][..],                                   // empty body
+            &[0x01][..],                               // an integer, not a frame
+            &[0xa1, 0x63, b'F', b'o', b'o', 0x00][..], // unknown variant "Foo"
             &[0xa1, 0x64, b'P', b'i', b'n', b'g'][..], // truncated
         ] {
             let mut decoder = FrameDecoder::new();
@@ -657,7 +671,9 @@ mod tests {
         body.push(0x00);
         let mut decoder = FrameDecoder::new();
         decoder.push(&raw_frame(&body)).unwrap();
-        assert!(matches!(decoder.next_frame(), Err(FrameError::Malformed(m)) if m.contains("trailing")));
+        assert!(
+            matches!(decoder.next_frame(), Err(FrameError::Malformed(m)) if m.contains("trailing"))
+        );
     }
 
     #[test]
@@ -793,13 +809,19 @@ mod tests {
     #[test]
     fn too_large_to_encode_is_refused() {
         let frame = ControlFrame::Hello(Hello {
-            revocations: vec![bytes(&[7; MAX_REVOCATION_BYTES]); 200],
+            revocations: vec![
+                bytes(&[7; MAX_REVOCATION_BYTES]);
+                MAX_FRAME_BYTES / MAX_REVOCATION_BYTES + 1
+            ],
             ..sample_hello()
         });
         assert_eq!(frame.validate(), Ok(()));
         assert!(matches!(
             try_encode_frame(&frame),
-            Err(FrameError::TooLarge { max: MAX_FRAME_BYTES, .. })
+            Err(FrameError::TooLarge {
+                max: MAX_FRAME_BYTES,
+                ..
+            })
         ));
     }
 
@@ -840,12 +862,19 @@ mod tests {
     #[test]
     #[ignore = "writes files into fuzz/corpus; run by hand when the wire format changes"]
     fn write_fuzz_seed_corpus() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../fuzz/corpus/control_frame");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/control_frame");
         std::fs::create_dir_all(&dir).unwrap();
         let names = [
-            "hello", "hello-empty", "peers", "peers-empty", "revocation", "ping", "ping-max",
-            "pong", "goodbye",
+            "hello",
+            "hello-empty",
+            "peers",
+            "peers-empty",
+            "revocation",
+            "ping",
+            "ping-max",
+            "pong",
+            "goodbye",
         ];
         for (name, frame) in names.iter().zip(all_variants()) {
             std::fs::write(dir.join(format!("valid-{name}")), encode_frame(&frame)).unwrap();
@@ -854,7 +883,11 @@ mod tests {
         std::fs::write(dir.join("valid-all-concatenated"), all).unwrap();
         std::fs::write(dir.join("garbage-not-cbor"), raw_frame(&[0xff, 0xff, 0xff])).unwrap();
         std::fs::write(dir.join("garbage-too-large"), u32::MAX.to_be_bytes()).unwrap();
-        std::fs::write(dir.join("garbage-truncated"), &encode_frame(&ControlFrame::Hello(sample_hello()))[..40]).unwrap();
+        std::fs::write(
+            dir.join("garbage-truncated"),
+            &encode_frame(&ControlFrame::Hello(sample_hello()))[..40],
+        )
+        .unwrap();
         std::fs::write(dir.join("garbage-deep-nesting"), raw_frame(&[0x81; 512])).unwrap();
     }
 
@@ -884,14 +917,15 @@ mod tests {
                     })
                 },
             );
-        let peer = (s(), s(), addrs(), addrs()).prop_map(|(site, peer_id, quic_addrs, p2p_addrs)| {
-            PeerRecord {
-                site,
-                peer_id,
-                quic_addrs,
-                p2p_addrs,
-            }
-        });
+        let peer =
+            (s(), s(), addrs(), addrs()).prop_map(|(site, peer_id, quic_addrs, p2p_addrs)| {
+                PeerRecord {
+                    site,
+                    peer_id,
+                    quic_addrs,
+                    p2p_addrs,
+                }
+            });
         prop_oneof![
             hello,
             proptest::collection::vec(peer, 0..4).prop_map(ControlFrame::Peers),

@@ -15,10 +15,10 @@
 /// agree on which: the one opened by the site whose code is lower in byte order. Returns `false`
 /// when both codes are equal (a loop back to ourselves).
 pub fn keep_connection(local_site: &str, remote_site: &str, locally_initiated: bool) -> bool {
-    let local_is_lower = local_site.as_bytes() < remote_site.as_bytes();
     if local_site == remote_site {
         return false;
     }
+    let local_is_lower = local_site.as_bytes() < remote_site.as_bytes();
     local_is_lower == locally_initiated
 }
 

@@ -1,0 +1,263 @@
+//! Revocations: a signed statement "every certificate of site S issued until time T is
+//! revoked", made by S's parent or by central, spread between sites exactly as received.
+//!
+//! Wire format (CBOR): [`SignedRevocation`] `{ body, signature, issuer_chain }` where `body` is
+//! the canonical CBOR of [`Revocation`] and `signature` is the Ed25519 signature, by the
+//! issuer's TLS leaf key, of `"tiepdan revocation v1\0" || body` (the prefix keeps these
+//! signatures apart from the TLS and certificate signatures made with the same key).
+//! `issuer_chain` is the issuer's TLS chain (leaf first) as DER.
+//!
+//! The issuer chain is verified at the revocation time (`revoked_at`), not at the time the record
+//! is received, so a record stays valid after the issuer renews its certificate. `revoked_at`
+//! may not lie in the future. A certificate re-issued after `revoked_at` is unaffected.
+
+use std::collections::BTreeMap;
+
+use rustls::pki_types::CertificateDer;
+use serde::{Deserialize, Serialize};
+use tiepdan_protocol::sites::{Registry, CENTRAL_CODE};
+
+use crate::cert::{verify_chain, Chain, ChainError};
+use crate::identity::{verify_signature, SiteKey};
+use crate::timefmt::utc_u;
+
+/// Domain separation prefix of the revocation signature.
+pub const SIGNATURE_CONTEXT: &[u8] = b"tiepdan revocation v1\0";
+/// Current body version.
+pub const VERSION: u8 = 1;
+/// A record is a few kilobytes (mostly the issuer chain).
+pub const MAX_RECORD_LEN: usize = 32 * 1024;
+/// Clock difference tolerated between the issuer and us, in seconds.
+pub const MAX_CLOCK_SKEW: u64 = 300;
+
+/// The signed statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revocation {
+    pub v: u8,
+    /// The revoked site.
+    pub site: String,
+    /// Every certificate of `site` with notBefore <= this (unix seconds) is revoked.
+    pub revoked_at: u64,
+    /// Who revoked it: `site`'s parent or central.
+    pub issuer_site: String,
+}
+
+/// The record as sent between sites.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedRevocation {
+    #[serde(with = "serde_bytes")]
+    pub body: Vec<u8>,
+    #[serde(with = "serde_bytes")]
+    pub signature: Vec<u8>,
+    #[serde(with = "bytes_list")]
+    pub issuer_chain: Vec<Vec<u8>>,
+}
+
+/// `Vec<Vec<u8>>` as a CBOR array of byte strings.
+mod bytes_list {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_bytes::{ByteBuf, Bytes};
+
+    pub fn serialize<S: Serializer>(v: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(|b| Bytes::new(b)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
+        Ok(Vec::<ByteBuf>::deserialize(d)?.into_iter().map(ByteBuf::into_vec).collect())
+    }
+}
+
+/// Why a revocation could not be made or was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RevocationError {
+    #[error("revocation record is {0} bytes long, more than the {MAX_RECORD_LEN} allowed: not a tiepdan revocation")]
+    TooLarge(usize),
+    #[error("revocation record is garbled ({0}): it was corrupted or is not a tiepdan revocation")]
+    Garbled(String),
+    #[error("revocation record has version {0}, this node understands version {VERSION}: upgrade the node")]
+    UnsupportedVersion(u8),
+    #[error("site code {0:?} is not in the official list of sites")]
+    UnknownSite(String),
+    #[error("central ({CENTRAL_CODE}) cannot be revoked; a compromised root means a new federation root")]
+    CannotRevokeCentral,
+    #[error("site {issuer} has no authority to revoke site {site}: only its parent or central may")]
+    NoAuthority { issuer: String, site: String },
+    #[error("the revocation's issuer chain is refused: {0}")]
+    IssuerChain(ChainError),
+    #[error("the revocation names {claimed} as issuer but was signed with the certificate of {actual}: forged record")]
+    IssuerMismatch { claimed: String, actual: String },
+    #[error("the revocation's signature is invalid: the record was altered or forged")]
+    BadSignature,
+    #[error("the revocation is dated {} but now is {}: check the clocks of this machine and of the issuing site", utc_u(*revoked_at), utc_u(*now))]
+    FromTheFuture { revoked_at: u64, now: u64 },
+    #[error("the key does not belong to the given issuer chain (site {site}): sign revocations with the key of the chain's leaf certificate")]
+    KeyMismatch { site: String },
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    // Encoding plain structs into a Vec only fails if allocation fails.
+    cbor4ii::serde::to_vec(Vec::new(), value).expect("CBOR encoding into memory cannot fail")
+}
+
+fn has_authority(issuer: &str, site: &str) -> Result<(), RevocationError> {
+    let registry = Registry::official();
+    let target = registry.get(site).map_err(|_| RevocationError::UnknownSite(site.to_owned()))?;
+    if target.code == CENTRAL_CODE {
+        return Err(RevocationError::CannotRevokeCentral);
+    }
+    if issuer == CENTRAL_CODE || target.parent.as_deref() == Some(issuer) {
+        Ok(())
+    } else {
+        Err(RevocationError::NoAuthority { issuer: issuer.to_owned(), site: site.to_owned() })
+    }
+}
+
+/// Makes a signed revocation of every certificate of `site` issued until `now`.
+/// `authority_chain` is the issuer's TLS chain (leaf first, e.g. from `make_own_leaf`) whose
+/// leaf carries `authority_key`; the issuer must be `site`'s parent or central.
+pub fn create(
+    authority_key: &SiteKey,
+    authority_chain: &Chain,
+    site: &str,
+    now: u64,
+) -> Result<Vec<u8>, RevocationError> {
+    // The chain must be one receivers will accept: a TLS chain (own leaf first) to its root.
+    let issuer = verify_chain(authority_chain.root(), authority_chain.der_list(), now, &RevocationList::new())
+        .map_err(RevocationError::IssuerChain)?;
+    if issuer.public_key != authority_key.public_bytes() {
+        return Err(RevocationError::KeyMismatch { site: issuer.site });
+    }
+    has_authority(&issuer.site, site)?;
+    let body = encode(&Revocation {
+        v: VERSION,
+        site: site.to_owned(),
+        revoked_at: now,
+        issuer_site: issuer.site,
+    });
+    let mut signed = SIGNATURE_CONTEXT.to_vec();
+    signed.extend_from_slice(&body);
+    let record = SignedRevocation {
+        signature: authority_key.sign(&signed).to_vec(),
+        body,
+        issuer_chain: authority_chain.der_list().iter().map(|c| c.as_ref().to_vec()).collect(),
+    };
+    Ok(encode(&record))
+}
+
+/// Verifies a revocation record against the federation `root`: issuer chain (at `revoked_at`),
+/// signature, and the issuer's authority over the site. Issuers are not checked against a
+/// revocation list; see [`verify_revocation_with`].
+pub fn verify_revocation(
+    root: &CertificateDer<'_>,
+    bytes: &[u8],
+    now: u64,
+) -> Result<Revocation, RevocationError> {
+    verify_revocation_with(root, bytes, now, &RevocationList::new())
+}
+
+/// [`verify_revocation`], also refusing records whose issuer is itself revoked in `known`.
+pub fn verify_revocation_with(
+    root: &CertificateDer<'_>,
+    bytes: &[u8],
+    now: u64,
+    known: &RevocationList,
+) -> Result<Revocation, RevocationError> {
+    if bytes.len() > MAX_RECORD_LEN {
+        return Err(RevocationError::TooLarge(bytes.len()));
+    }
+    let record: SignedRevocation =
+        cbor4ii::serde::from_slice(bytes).map_err(|e| RevocationError::Garbled(e.to_string()))?;
+    let rev: Revocation = cbor4ii::serde::from_slice(&record.body)
+        .map_err(|e| RevocationError::Garbled(e.to_string()))?;
+    if rev.v != VERSION {
+        return Err(RevocationError::UnsupportedVersion(rev.v));
+    }
+    if encode(&rev) != record.body {
+        return Err(RevocationError::Garbled("body is not in canonical encoding".into()));
+    }
+    if rev.revoked_at > now.saturating_add(MAX_CLOCK_SKEW) {
+        return Err(RevocationError::FromTheFuture { revoked_at: rev.revoked_at, now });
+    }
+    has_authority(&rev.issuer_site, &rev.site)?;
+    let chain: Vec<CertificateDer<'_>> =
+        record.issuer_chain.iter().map(|c| CertificateDer::from(c.as_slice())).collect();
+    let issuer = verify_chain(root, &chain, rev.revoked_at, known)
+        .map_err(RevocationError::IssuerChain)?;
+    if issuer.site != rev.issuer_site {
+        return Err(RevocationError::IssuerMismatch {
+            claimed: rev.issuer_site.clone(),
+            actual: issuer.site,
+        });
+    }
+    let mut signed = SIGNATURE_CONTEXT.to_vec();
+    signed.extend_from_slice(&record.body);
+    if !verify_signature(&issuer.public_key, &signed, &record.signature) {
+        return Err(RevocationError::BadSignature);
+    }
+    Ok(rev)
+}
+
+/// The revocations a site knows, one per revoked site (the newest), with the record bytes
+/// exactly as received so they can be passed on unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RevocationList {
+    entries: BTreeMap<String, (Revocation, Vec<u8>)>,
+}
+
+impl RevocationList {
+    pub fn new() -> RevocationList {
+        RevocationList::default()
+    }
+
+    /// Stores a VERIFIED revocation (from [`verify_revocation`]) and its record bytes. Returns
+    /// true if it is new or newer than what was known for the site.
+    pub fn insert(&mut self, rev: Revocation, bytes: Vec<u8>) -> bool {
+        match self.entries.get(&rev.site) {
+            Some((known, _)) if known.revoked_at >= rev.revoked_at => false,
+            _ => {
+                self.entries.insert(rev.site.clone(), (rev, bytes));
+                true
+            }
+        }
+    }
+
+    /// Verifies `bytes` (refusing issuers revoked in this list) and inserts it. `Ok(true)` when
+    /// it was new or newer.
+    pub fn accept(
+        &mut self,
+        root: &CertificateDer<'_>,
+        bytes: &[u8],
+        now: u64,
+    ) -> Result<bool, RevocationError> {
+        let rev = verify_revocation_with(root, bytes, now, self)?;
+        Ok(self.insert(rev, bytes.to_vec()))
+    }
+
+    /// True if a certificate of `site` with this notBefore is revoked.
+    pub fn is_revoked(&self, site: &str, not_before: u64) -> bool {
+        self.entries.get(site).is_some_and(|(r, _)| not_before <= r.revoked_at)
+    }
+
+    /// The newest revocation known for `site`.
+    pub fn get(&self, site: &str) -> Option<&Revocation> {
+        self.entries.get(site).map(|(r, _)| r)
+    }
+
+    /// Every record as received, to pass on to peers (never re-encoded).
+    pub fn records(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.entries.values().map(|(_, b)| b.as_slice())
+    }
+
+    /// Revoked sites with their revocations, in site-code order.
+    pub fn iter(&self) -> impl Iterator<Item = &Revocation> + '_ {
+        self.entries.values().map(|(r, _)| r)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}

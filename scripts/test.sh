@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The one command that runs every test of tiepdan (README.md, "Two commands").
+# Tier 1–3: unit, property and real-process tests; then the fuzz targets replay their corpus.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The black-box tests start the real `tiepdan` binary: build it first.
+cargo build --locked -p tiepdan-node --bin tiepdan
+cargo test --locked --workspace
+
+# Replay the fuzz corpora (stable toolchain, so no sanitizer).
+if command -v cargo-fuzz >/dev/null 2>&1; then
+  (cd fuzz && for t in control_frame cert_request; do
+     cargo fuzz run --sanitizer none "$t" "corpus/$t" -- -runs=0
+   done)
+  echo "fuzz corpus replay: ok"
+else
+  echo "cargo-fuzz is not installed; .ci/run installs it" >&2
+  exit 1
+fi
