@@ -262,6 +262,30 @@ pub fn issue(
             rule,
         });
     }
+    sign_request(authority, request, days, now)
+}
+
+/// Issues without the hierarchy policy and with any validity start: what a compromised or
+/// careless issuer could produce. Only for drills and tests of the verifiers — every node
+/// refuses such a chain at `verify_chain` (wrong parent) or because it has expired.
+#[doc(hidden)]
+pub fn danger_issue(
+    authority: &Authority,
+    request: &CertRequest,
+    days: u32,
+    not_before: u64,
+) -> Result<Chain, IssueError> {
+    sign_request(authority, request, days, not_before)
+}
+
+fn sign_request(
+    authority: &Authority,
+    request: &CertRequest,
+    days: u32,
+    now: u64,
+) -> Result<Chain, IssueError> {
+    let registry = Registry::official();
+    let subject = registry.get(&request.claims.site)?;
     // Rebuild the claims from the registry and the key rather than trusting the request struct.
     let peer = peer_id_from_public(&request.public_key).ok_or(IssueError::BadRequestKey)?;
     let claims = SiteClaims::for_site(&subject.code, &peer)?;

@@ -25,7 +25,7 @@ pub mod request;
 pub mod verify;
 
 pub use chain::{Chain, ChainError};
-pub use issue::{issue, make_own_leaf, make_root, Authority, IssueError};
+pub use issue::{danger_issue, issue, make_own_leaf, make_root, Authority, IssueError};
 pub use request::{make_request, parse_request, CertRequest, RequestError};
 pub use verify::{install_check, verify_chain, VerifiedSite};
 
