@@ -857,14 +857,13 @@ mod tests {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// Writes the seed corpus of the `control_frame` fuzz target. Run on purpose with
-    /// `cargo test -p tiepdan-protocol -- --ignored write_fuzz_seed_corpus`.
+    /// The committed seed corpus of the `control_frame` fuzz target matches what this encoder
+    /// produces, so the fuzzer starts from real frames. After a deliberate wire change, rewrite
+    /// the seeds with `TIEPDAN_WRITE_CORPUS=1 cargo test -p tiepdan-protocol fuzz_seed_corpus`.
     #[test]
-    #[ignore = "writes files into fuzz/corpus; run by hand when the wire format changes"]
-    fn write_fuzz_seed_corpus() {
+    fn fuzz_seed_corpus_is_current() {
         let dir =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/control_frame");
-        std::fs::create_dir_all(&dir).unwrap();
         let names = [
             "hello",
             "hello-empty",
@@ -876,19 +875,30 @@ mod tests {
             "pong",
             "goodbye",
         ];
-        for (name, frame) in names.iter().zip(all_variants()) {
-            std::fs::write(dir.join(format!("valid-{name}")), encode_frame(&frame)).unwrap();
+        let mut seeds: Vec<(String, Vec<u8>)> = names
+            .iter()
+            .zip(all_variants())
+            .map(|(name, frame)| (format!("valid-{name}"), encode_frame(&frame)))
+            .collect();
+        seeds.push(("valid-all-concatenated".into(), all_variants().iter().flat_map(encode_frame).collect()));
+        seeds.push(("garbage-not-cbor".into(), raw_frame(&[0xff, 0xff, 0xff])));
+        seeds.push(("garbage-too-large".into(), u32::MAX.to_be_bytes().to_vec()));
+        seeds.push((
+            "garbage-truncated".into(),
+            encode_frame(&ControlFrame::Hello(sample_hello()))[..40].to_vec(),
+        ));
+        seeds.push(("garbage-deep-nesting".into(), raw_frame(&[0x81; 512])));
+        if std::env::var_os("TIEPDAN_WRITE_CORPUS").is_some() {
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, bytes) in &seeds {
+                std::fs::write(dir.join(name), bytes).unwrap();
+            }
         }
-        let all: Vec<u8> = all_variants().iter().flat_map(encode_frame).collect();
-        std::fs::write(dir.join("valid-all-concatenated"), all).unwrap();
-        std::fs::write(dir.join("garbage-not-cbor"), raw_frame(&[0xff, 0xff, 0xff])).unwrap();
-        std::fs::write(dir.join("garbage-too-large"), u32::MAX.to_be_bytes()).unwrap();
-        std::fs::write(
-            dir.join("garbage-truncated"),
-            &encode_frame(&ControlFrame::Hello(sample_hello()))[..40],
-        )
-        .unwrap();
-        std::fs::write(dir.join("garbage-deep-nesting"), raw_frame(&[0x81; 512])).unwrap();
+        for (name, bytes) in &seeds {
+            let committed = std::fs::read(dir.join(name))
+                .unwrap_or_else(|e| panic!("fuzz seed {name} missing ({e}); rewrite with TIEPDAN_WRITE_CORPUS=1"));
+            assert_eq!(&committed, bytes, "fuzz seed {name} is stale; rewrite with TIEPDAN_WRITE_CORPUS=1");
+        }
     }
 
     fn frame_strategy() -> impl Strategy<Value = ControlFrame> {

@@ -174,3 +174,53 @@ fn the_api_refuses_calls_without_the_token_and_explains_errors() {
     let page = r.body_mut().read_to_string().unwrap();
     assert!(page.contains("Các điểm kết nối") && page.contains("Chứng thư số hết hạn"));
 }
+
+#[test]
+fn a_node_warns_before_its_certificate_expires_and_stops_cleanly_on_sigterm() {
+    let (dir, _fed) = federation(&["VN", "01"]);
+    let province = dir.path().join("01");
+    let commune = dir.path().join("00070");
+    assert!(tiepdan(&["init", "--data", s(&commune), "--site", "00070"]).status.success());
+    let chain = dir.path().join("00070.chain.pem");
+    let out = tiepdan(&["issue", "--data", s(&province), "--request", s(&commune.join("request.pem")), "--out", s(&chain), "--days", "10"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(tiepdan(&["install", "--data", s(&commune), s(&chain)]).status.success());
+
+    let http = format!("127.0.0.1:{}", tiepdan_node::federation::free_port().unwrap());
+    let p2p = format!("127.0.0.1:{}", tiepdan_node::federation::free_port().unwrap());
+    let log_path = dir.path().join("00070.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut node = std::process::Command::new(tiepdan_bin())
+        .args(["run", "--data", s(&commune), "--listen", "127.0.0.1:0", "--http", &http, "--p2p", &p2p, "--no-mdns"])
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let token = std::fs::read_to_string(commune.join("operator.token")).unwrap().trim().to_owned();
+    let agent = tiepdan_node::client::agent();
+    let mut status = serde_json::Value::Null;
+    assert!(eventually(DEADLINE, || {
+        match agent.get(&format!("http://{http}/api/v1/status")).header("Authorization", &format!("Bearer {token}")).call() {
+            Ok(mut r) if r.status() == 200 => {
+                status = r.body_mut().read_json().unwrap();
+                true
+            }
+            _ => false,
+        }
+    }));
+    let days = status["cert_expires_in_days"].as_i64().unwrap();
+    assert!((9..=10).contains(&days), "{status}");
+    assert!(std::fs::read_to_string(&log_path).unwrap().contains("expires soon"));
+    assert!(commune.join("run.json").exists());
+
+    // SIGTERM: a clean exit, the store released and run.json removed.
+    // SAFETY: signalling the child we spawned.
+    unsafe { libc::kill(node.id() as i32, libc::SIGTERM) };
+    let exit = node.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    assert!(std::fs::read_to_string(&log_path).unwrap().contains("stopped cleanly"));
+    assert!(!commune.join("run.json").exists());
+    // The store was released, and what the node stored is there.
+    let store = tiepdan_node::store::Store::open(&commune.join("store.redb")).expect("store released");
+    assert!(store.peers().is_ok());
+    let _ = Duration::ZERO;
+}
