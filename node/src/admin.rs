@@ -159,7 +159,7 @@ pub fn load_tls_chain(data: &DataDir) -> anyhow::Result<Chain> {
             data.root().display()
         )
     })?;
-    Ok(Chain::from_pem(&pem).with_context(|| format!("{} is damaged", path.display()))?)
+    Chain::from_pem(&pem).with_context(|| format!("{} is damaged", path.display()))
 }
 
 /// `tiepdan install`: checks the chain is for this site and key, then stores it.

@@ -207,7 +207,7 @@ async fn run_link(node: Arc<Node>, conn: Connection, locally_initiated: bool) ->
             return Some(site);
         }
     };
-    if let Err(reason) = check_hello(&node, &their_hello, &site, &chain) {
+    if let Err(reason) = check_hello(&their_hello, &site, &chain) {
         node.metrics.refused("quic", reason);
         warn!(%site, reason, "refused hello");
         conn.close(VarInt::from_u32(CLOSE_PROTOCOL), reason.as_bytes());
@@ -295,7 +295,8 @@ fn own_hello(node: &Node) -> Hello {
     }
 }
 
-fn check_hello(node: &Node, hello: &Hello, tls_site: &str, tls_chain: &[CertificateDer<'static>]) -> Result<(), &'static str> {
+/// The hello must agree with what TLS already proved: same site, same leaf certificate.
+fn check_hello(hello: &Hello, tls_site: &str, tls_chain: &[CertificateDer<'static>]) -> Result<(), &'static str> {
     if negotiate_version(&[PROTOCOL_VERSION], &hello.versions).is_none() {
         return Err("no_common_version");
     }
@@ -306,7 +307,6 @@ fn check_hello(node: &Node, hello: &Hello, tls_site: &str, tls_chain: &[Certific
     if !leaf_matches {
         return Err("hello_chain_mismatch");
     }
-    let _ = node;
     Ok(())
 }
 

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use rustls::pki_types::CertificateDer;
 use tiepdan_keys::cert::{verify_chain, Chain, VerifiedSite};
@@ -307,18 +307,6 @@ impl Node {
     pub fn site_name(&self, code: &str) -> String {
         self.registry().get(code).map(|s| s.name.clone()).unwrap_or_else(|_| code.to_owned())
     }
-}
-
-/// Waits for a condition with a deadline, polling; used where no event is available.
-pub async fn wait_until(deadline: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + deadline;
-    while Instant::now() < end {
-        if f() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    f()
 }
 
 /// A unix time as a Vietnamese-style date (dd/mm/yyyy, UTC) for messages to operators.

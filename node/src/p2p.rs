@@ -214,8 +214,8 @@ fn handle_event(node: &Arc<Node>, swarm: &mut libp2p::Swarm<Behaviour>, adm: &mu
                     if let Some(ch) = channel {
                         let _ = swarm.behaviour_mut().hello.send_response(ch, own_hello(node));
                     }
-                    let addrs: Vec<String> = Vec::new();
-                    node.learn_peer(&PeerRecord { site, peer_id: peer.to_string(), quic_addrs: hello.quic_addrs.clone(), p2p_addrs: addrs }, true);
+                    // libp2p addresses come from identify; the hello carries the QUIC ones.
+                    node.learn_peer(&PeerRecord { site, peer_id: peer.to_string(), quic_addrs: hello.quic_addrs.clone(), p2p_addrs: vec![] }, true);
                 }
                 Err(reason) => {
                     node.metrics.refused("libp2p", reason);
@@ -224,14 +224,13 @@ fn handle_event(node: &Arc<Node>, swarm: &mut libp2p::Swarm<Behaviour>, adm: &mu
                 }
             }
         }
-        SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. })) => {
+        SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. }))
             // Only proven peers enter the routing table; others are about to be dropped.
-            if adm.proven.contains_key(&peer_id) {
+            if adm.proven.contains_key(&peer_id) => {
                 for a in info.listen_addrs {
                     swarm.behaviour_mut().kad.add_address(&peer_id, a);
                 }
             }
-        }
         SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
             for (peer, addr) in found {
                 if !swarm.is_connected(&peer) {
@@ -239,11 +238,10 @@ fn handle_event(node: &Arc<Node>, swarm: &mut libp2p::Swarm<Behaviour>, adm: &mu
                 }
             }
         }
-        SwarmEvent::Behaviour(BehaviourEvent::Kad(kad::Event::RoutingUpdated { peer, .. })) => {
-            if !swarm.is_connected(&peer) {
+        SwarmEvent::Behaviour(BehaviourEvent::Kad(kad::Event::RoutingUpdated { peer, .. }))
+            if !swarm.is_connected(&peer) => {
                 let _ = swarm.dial(peer);
             }
-        }
         SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::Message { propagation_source, message_id, message })) => {
             let acceptance = if !adm.proven.contains_key(&propagation_source) {
                 node.metrics.refused("libp2p", "gossip_from_unproven");
