@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
+use tokio::signal::unix::{signal, SignalKind};
 use tiepdan_protocol::sites::Registry;
 
 use crate::federation::LocalFederation;
@@ -21,6 +22,9 @@ pub fn demo_sites() -> Vec<String> {
 }
 
 pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result<()> {
+    // Take Ctrl-C and SIGTERM from the start, so a stop during start-up still stops every node.
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
     let (root, _tmp) = match dir {
         Some(d) => {
             std::fs::create_dir_all(&d)?;
@@ -72,7 +76,10 @@ pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result
         return Ok(());
     }
     println!("Mở một liên kết web UI ở trên. Nhấn Ctrl-C để dừng / press Ctrl-C to stop.");
-    tokio::signal::ctrl_c().await?;
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+    }
     println!("Đang dừng các nút / stopping the nodes…");
     tokio::task::spawn_blocking(move || drop(fed)).await?;
     println!("Đã dừng / stopped.");

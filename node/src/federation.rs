@@ -142,10 +142,17 @@ impl LocalFederation {
         Ok(())
     }
 
+    /// SIGTERM to every node at once, then wait for each (SIGKILL after 5 s).
     pub fn stop_all(&mut self) {
+        for s in self.sites.values() {
+            if let Some(child) = &s.child {
+                // SAFETY: kill(2) on a pid we spawned and have not reaped yet.
+                unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+            }
+        }
         let codes: Vec<String> = self.sites.keys().cloned().collect();
-        for c in codes.iter().rev() {
-            let _ = self.stop(c);
+        for c in codes {
+            let _ = self.stop(&c);
         }
     }
 

@@ -93,3 +93,31 @@ fn a_revocation_closes_live_links_everywhere() {
     let revoked = fed.api("VN", "revocations").unwrap();
     assert!(revoked.to_string().contains("00073"), "central never received the revocation: {revoked}");
 }
+
+#[test]
+fn the_demo_stops_every_node_cleanly_on_ctrl_c() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut demo = std::process::Command::new(tiepdan_tests::tiepdan_bin())
+        .args(["demo", "--dir", dir.path().to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(demo.stdout.take().unwrap()).lines();
+    let formed = lines.by_ref().map_while(Result::ok).any(|l| l.contains("the federation formed in"));
+    assert!(formed, "the demo never reported a formed federation");
+    let running: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).filter(|e| e.path().join("run.json").exists()).collect();
+    assert_eq!(running.len(), 7, "every site should be running");
+
+    // SAFETY: signalling the child we spawned.
+    unsafe { libc::kill(demo.id() as i32, libc::SIGINT) };
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = demo.wait().unwrap();
+    assert!(status.success(), "{status:?} {rest:?}");
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+    // Every node shut down cleanly (a clean shutdown removes run.json).
+    for e in std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok) {
+        assert!(!e.path().join("run.json").exists(), "{} is still running", e.path().display());
+    }
+}
