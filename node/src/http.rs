@@ -136,6 +136,9 @@ async fn peers(State(node): State<Arc<Node>>) -> Json<Value> {
                 "level": level,
                 "peer_id": link.map(|l| l.peer_id.clone()).or_else(|| k.map(|k| k.peer_id.clone())),
                 "connected": link.is_some(),
+                // Whether this site keeps (or should keep) a direct link with that one; others
+                // are reached through the hierarchy.
+                "direct": link.is_some() || tiepdan_protocol::topology::wants_link(node.registry(), &node.site.code, site),
                 "p2p_proven": proven.contains_key(site),
                 "quic_addrs": k.map(|k| k.quic_addrs.clone()).unwrap_or_default(),
                 "since": link.map(|l| l.since),

@@ -215,7 +215,7 @@ fn handle_event(node: &Arc<Node>, swarm: &mut libp2p::Swarm<Behaviour>, adm: &mu
                         let _ = swarm.behaviour_mut().hello.send_response(ch, own_hello(node));
                     }
                     // libp2p addresses come from identify; the hello carries the QUIC ones.
-                    node.learn_peer(&PeerRecord { site, peer_id: peer.to_string(), quic_addrs: hello.quic_addrs.clone(), p2p_addrs: vec![] }, true);
+                    node.learn_peer(&PeerRecord { site, peer_id: peer.to_string(), quic_addrs: hello.quic_addrs.clone(), p2p_addrs: vec![] }, false);
                 }
                 Err(reason) => {
                     node.metrics.refused("libp2p", reason);
