@@ -29,6 +29,9 @@ use crate::store::{PeerEntry, Store};
 /// reading: we drop the frame (introductions and revocations are re-sent on reconnect).
 pub const LINK_OUTBOX_FRAMES_MAX: usize = 256;
 
+/// How stale a stored `last_seen` may get before a new contact rewrites it.
+pub const LAST_SEEN_PERSIST_SECS: u64 = 60;
+
 /// Commands to the libp2p task.
 pub const P2P_COMMANDS_MAX: usize = 256;
 
@@ -143,7 +146,12 @@ impl Node {
             if proven_now {
                 e.last_seen = self.now();
             }
-            if prev.as_ref() == Some(&e) {
+            // Skip the fsync when only `last_seen` moved, and by less than a minute: a site that
+            // reconnects often must not turn every handshake into a disk write.
+            let unchanged = prev.as_ref().is_some_and(|p| {
+                PeerEntry { last_seen: p.last_seen, ..e.clone() } == *p && e.last_seen.saturating_sub(p.last_seen) < LAST_SEEN_PERSIST_SECS
+            });
+            if unchanged {
                 return;
             }
             known.insert(e.site.clone(), e.clone());
