@@ -295,7 +295,7 @@ struct RevokeBody {
 async fn revoke(State(node): State<Arc<Node>>, b: Result<Json<RevokeBody>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
     let b = body(b)?;
     let record = admin::revocation_record(&node.key, &node.chain, &b.site, node.now()).map_err(ApiError::bad)?;
-    node.apply_revocation(&record, "operator").map_err(ApiError::bad)?;
+    node.apply_revocation(&record, crate::node::RevocationPath::Operator, &node.site.code).map_err(ApiError::bad)?;
     Ok((StatusCode::CREATED, Json(json!({ "site": b.site, "revoked_at": node.now() }))))
 }
 

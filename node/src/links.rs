@@ -21,7 +21,7 @@ use tiepdan_protocol::dial::keep_connection;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
-use crate::node::{Link, Node};
+use crate::node::{Link, Node, RevocationPath};
 
 pub const CLOSE_SHUTDOWN: u32 = 1;
 pub const CLOSE_DUPLICATE: u32 = 2;
@@ -214,7 +214,7 @@ async fn run_link(node: Arc<Node>, conn: Connection, locally_initiated: bool) ->
         return Some(site);
     }
     for r in &their_hello.revocations {
-        if let Err(e) = node.apply_revocation(r, &site) {
+        if let Err(e) = node.apply_revocation(r, RevocationPath::Hello, &site) {
             debug!(%site, "ignored a revocation record from hello: {e}");
         }
     }
@@ -343,7 +343,7 @@ fn handle_frame(node: &Arc<Node>, site: &str, frame: ControlFrame, outbox: &mpsc
                 node.learn_peer(&r, false);
             }
         }
-        ControlFrame::Revocation(bytes) => match node.apply_revocation(&bytes, site) {
+        ControlFrame::Revocation(bytes) => match node.apply_revocation(&bytes, RevocationPath::Link, site) {
             Ok(_) => {}
             Err(e) => warn!(%site, "peer sent an invalid revocation: {e}"),
         },

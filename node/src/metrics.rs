@@ -24,6 +24,12 @@ pub struct ChannelLabels {
     pub direction: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ViaLabels {
+    /// `operator`, `hello`, `link` or `gossip`.
+    pub via: String,
+}
+
 pub struct Metrics {
     registry: Registry,
     pub peers_connected: Gauge,
@@ -34,6 +40,7 @@ pub struct Metrics {
     pub revocations_known: Gauge,
     pub connections_closed_revoked: Counter,
     pub bad_frames: Counter,
+    pub revocations_received: Family<ViaLabels, Counter>,
 }
 
 impl Metrics {
@@ -47,6 +54,8 @@ impl Metrics {
         let revocations_known = Gauge::default();
         let connections_closed_revoked = Counter::default();
         let bad_frames = Counter::default();
+        let revocations_received = Family::<ViaLabels, Counter>::default();
+        registry.register("revocations_received", "Valid revocation records received (new or known), by path", revocations_received.clone());
         registry.register("peers_connected", "Sites with a proven QUIC link now", peers_connected.clone());
         registry.register("p2p_peers_proven", "libp2p peers that proved their chain", p2p_peers_proven.clone());
         registry.register("handshake_refusals", "Peers refused at handshake, by reason", handshake_refusals.clone());
@@ -65,6 +74,7 @@ impl Metrics {
             revocations_known,
             connections_closed_revoked,
             bad_frames,
+            revocations_received,
         }
     }
 
@@ -78,6 +88,10 @@ impl Metrics {
         self.channel_bytes
             .get_or_create(&ChannelLabels { channel: channel.into(), direction: direction.into() })
             .inc_by(n);
+    }
+
+    pub fn revocation_received(&self, via: &str) {
+        self.revocations_received.get_or_create(&ViaLabels { via: via.into() }).inc();
     }
 
     pub fn render(&self) -> String {

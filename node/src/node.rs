@@ -59,6 +59,30 @@ pub struct Bound {
     pub http: SocketAddr,
 }
 
+/// How a revocation record reached this node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevocationPath {
+    /// This site's operator made it.
+    Operator,
+    /// In a peer's QUIC hello, when the link came up.
+    Hello,
+    /// As a control frame on a live QUIC link.
+    Link,
+    /// On the libp2p gossip topic.
+    Gossip,
+}
+
+impl RevocationPath {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevocationPath::Operator => "operator",
+            RevocationPath::Hello => "hello",
+            RevocationPath::Link => "link",
+            RevocationPath::Gossip => "gossip",
+        }
+    }
+}
+
 pub enum P2pCommand {
     /// Dial these multiaddrs (learned from a QUIC hello or an introduction).
     Dial(Vec<String>),
@@ -247,9 +271,11 @@ impl Node {
         }
     }
 
-    /// Verifies and applies a signed revocation record. Returns true when it was new.
-    pub fn apply_revocation(&self, bytes: &[u8], from: &str) -> Result<bool, tiepdan_keys::revocation::RevocationError> {
+    /// Verifies and applies a signed revocation record that arrived by `via` (from site
+    /// `from`). Returns true when it was new.
+    pub fn apply_revocation(&self, bytes: &[u8], via: RevocationPath, from: &str) -> Result<bool, tiepdan_keys::revocation::RevocationError> {
         let rev = verify_revocation(&self.root, bytes, self.now())?;
+        self.metrics.revocation_received(via.as_str());
         let fresh = {
             let mut revs = self.revocations.write().unwrap_or_else(|e| e.into_inner());
             let fresh = revs.insert(rev.clone(), bytes.to_vec());
@@ -259,7 +285,7 @@ impl Node {
         if !fresh {
             return Ok(false);
         }
-        info!(site = %rev.site, issuer = %rev.issuer_site, %from, "revocation accepted");
+        info!(site = %rev.site, issuer = %rev.issuer_site, via = via.as_str(), %from, "revocation accepted");
         if let Err(e) = self.store.put_revocation(&rev.site, bytes) {
             warn!("cannot store revocation of {}: {e}", rev.site);
         }

@@ -23,7 +23,7 @@ use tiepdan_protocol::sites::Level;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
-use crate::node::{Node, P2pCommand};
+use crate::node::{Node, P2pCommand, RevocationPath};
 
 /// A peer that has not proven its chain by then is dropped.
 pub const ADMISSION_DEADLINE_MS: u64 = 5_000;
@@ -247,7 +247,7 @@ fn handle_event(node: &Arc<Node>, swarm: &mut libp2p::Swarm<Behaviour>, adm: &mu
                 node.metrics.refused("libp2p", "gossip_from_unproven");
                 gossipsub::MessageAcceptance::Reject
             } else {
-                match node.apply_revocation(&message.data, "gossip") {
+                match node.apply_revocation(&message.data, RevocationPath::Gossip, &propagation_source.to_string()) {
                     Ok(_) => gossipsub::MessageAcceptance::Accept,
                     Err(e) => {
                         warn!(peer = %propagation_source, "gossiped revocation rejected: {e}");

@@ -92,6 +92,24 @@ fn a_revocation_closes_live_links_everywhere() {
     assert!(closed >= 1.0, "no live link was closed because of the revocation");
     let revoked = fed.api("VN", "revocations").unwrap();
     assert!(revoked.to_string().contains("00073"), "central never received the revocation: {revoked}");
+    // It also travelled by libp2p gossip, not only over the QUIC links.
+    assert!(
+        eventually(DEADLINE, || ["VN", "00070"].iter().map(|c| metric_value(&metrics(&fed, c), "tiepdan_revocations_received_total", &["via=\"gossip\""])).sum::<f64>() >= 1.0),
+        "no node received the revocation by gossip"
+    );
+}
+
+#[test]
+fn a_revocation_made_offline_spreads_when_links_come_up() {
+    let (_dir, mut fed) = federation(&["VN", "01"]);
+    // The province's node is stopped: the revocation goes into its store.
+    let data = fed.site("01").unwrap().data.root().to_str().unwrap().to_owned();
+    let out = tiepdan(&["revoke", "--data", &data, "--site", "00073"]);
+    assert!(out.status.success(), "{}", tiepdan_tests::stderr(&out));
+    assert!(stdout(&out).contains("when this node next runs"), "{}", stdout(&out));
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.api("VN", "revocations").map(|v| v.to_string().contains("00073")).unwrap_or(false)), "central never learned the revocation");
+    assert!(metric_value(&metrics(&fed, "VN"), "tiepdan_revocations_received_total", &["via=\"hello\""]) >= 1.0);
 }
 
 #[test]
