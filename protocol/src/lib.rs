@@ -5,7 +5,11 @@
 //! `now`) or draws unseeded randomness, so the simulator replays exactly what nodes do.
 
 pub mod backoff;
+pub mod case;
 pub mod control;
 pub mod dial;
+pub mod log;
+pub mod reconcile;
+pub mod sealed;
 pub mod sites;
 pub mod topology;

@@ -1,0 +1,1 @@
+//! Case domain model (issue 3): being written.

@@ -1,0 +1,1 @@
+//! Signed case events and their DAG (issue 3): being written.

@@ -1,0 +1,1 @@
+//! Set reconciliation (issue 3): being written.
