@@ -19,6 +19,7 @@ pub mod identity;
 pub mod keyfile;
 mod pem;
 pub mod revocation;
+pub mod sealed;
 pub mod tls;
 mod timefmt;
 

@@ -212,6 +212,43 @@ pub fn revoke(data: &DataDir, site: &str) -> anyhow::Result<String> {
     }
 }
 
+/// Creates an API user with a fresh token; returns the token (shown once).
+pub fn add_user_to(
+    store: &Store,
+    users: &std::sync::Mutex<std::collections::BTreeMap<String, crate::store::User>>,
+    name: &str,
+    role: &str,
+) -> anyhow::Result<String> {
+    if !matches!(role, "operator" | "officer" | "chair") {
+        bail!("role {role:?}: use officer (cán bộ tiếp công dân), chair (người chủ trì) or operator");
+    }
+    if name.trim().is_empty() || name.len() > 128 {
+        bail!("a user needs a name of 1 to 128 characters");
+    }
+    let token = hex::encode(rand::random::<[u8; 24]>());
+    let hash = blake3::hash(token.as_bytes()).to_hex().to_string();
+    let user = crate::store::User { name: name.to_owned(), role: role.to_owned() };
+    store.put_user(&hash, &user)?;
+    users.lock().unwrap_or_else(|e| e.into_inner()).insert(hash, user);
+    Ok(token)
+}
+
+/// `tiepdan user add`: offline into the store, or through the running node's API.
+pub fn add_user(data: &DataDir, name: &str, role: &str) -> anyhow::Result<String> {
+    match Store::open(&data.store_path()) {
+        Ok(store) => {
+            let users = std::sync::Mutex::new(Default::default());
+            let token = add_user_to(&store, &users, name, role)?;
+            Ok(format!("User {name} ({role}) created. Token (shown once): {token}"))
+        }
+        Err(StoreError::Locked { .. }) => {
+            let v = NodeClient::for_data(data)?.post("users", &serde_json::json!({ "name": name, "role": role }))?;
+            Ok(format!("User {name} ({role}) created. Token (shown once): {}", v["token"].as_str().unwrap_or("")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// `tiepdan join`: sends our request to the parent node, waits for its operator to approve,
 /// installs the chain and records the parent's QUIC address in the config.
 pub fn join(data: &DataDir, parent_http: &str, wait: Duration) -> anyhow::Result<String> {

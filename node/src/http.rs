@@ -45,9 +45,9 @@ impl ApiError {
     }
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub type ApiResult<T> = Result<T, ApiError>;
 
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
+pub fn body<T>(b: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
     b.map(|Json(v)| v).map_err(|e| ApiError(e.status(), format!("invalid request body: {}", e.body_text())))
 }
 
@@ -60,6 +60,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/join-requests/{id}/reject", post(reject_join))
         .route("/certificates", post(issue_certificate))
         .route("/revocations", get(list_revocations).post(revoke))
+        .merge(crate::http_cases::routes())
         .layer(middleware::from_fn_with_state(node.clone(), require_token));
     let open = Router::new()
         .route("/join-requests", post(submit_join))
@@ -76,21 +77,37 @@ async fn api_not_found() -> ApiError {
     ApiError::not_found("no such API call; see ARCHITECTURE.md, Interfaces")
 }
 
-async fn require_token(State(node): State<Arc<Node>>, req: Request, next: Next) -> Response {
+async fn require_token(State(node): State<Arc<Node>>, mut req: Request, next: Next) -> Response {
     let given = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
     match given {
-        Some(t) if constant_time_eq(t.trim().as_bytes(), node.token.as_bytes()) => next.run(req).await,
-        Some(_) => ApiError(StatusCode::UNAUTHORIZED, "wrong operator token".into()).into_response(),
+        Some(t) => match user_for(&node, &t) {
+            Some(user) => {
+                req.extensions_mut().insert(user);
+                next.run(req).await
+            }
+            None => ApiError(StatusCode::UNAUTHORIZED, "unknown token".into()).into_response(),
+        },
         None => ApiError(
             StatusCode::UNAUTHORIZED,
             "missing `Authorization: Bearer <token>`; the token is in DIR/operator.token".into(),
         )
         .into_response(),
     }
+}
+
+/// The operator token is the IT staff's; officers and chairs have tokens of their own
+/// (`tiepdan user add`), stored as hashes.
+fn user_for(node: &Node, token: &str) -> Option<crate::store::User> {
+    if constant_time_eq(token.as_bytes(), node.token.as_bytes()) {
+        return Some(crate::store::User { name: "operator".into(), role: "operator".into() });
+    }
+    let hash = blake3::hash(token.as_bytes()).to_hex().to_string();
+    node.users.lock().unwrap_or_else(|e| e.into_inner()).get(&hash).cloned()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

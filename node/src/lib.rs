@@ -6,12 +6,18 @@
 
 pub mod admin;
 pub mod bench;
+pub mod case_cli;
+pub mod cases;
+pub mod casework;
+pub mod replication;
 pub mod client;
 pub mod config;
 pub mod datadir;
 pub mod demo;
 pub mod http;
+pub mod http_cases;
 pub mod links;
+pub mod logbook;
 pub mod metrics;
 pub mod node;
 pub mod p2p;

@@ -229,6 +229,9 @@ async fn run_link(node: Arc<Node>, conn: Connection, locally_initiated: bool) ->
         return Some(site);
     }
     info!(%site, name = %node.site_name(&site), %remote, locally_initiated, "link up");
+    node.learn_chain(&chain);
+    tokio::spawn(crate::replication::serve_link(node.clone(), site.clone(), conn.clone()));
+    tokio::spawn(crate::replication::sync_loop(node.clone(), site.clone(), conn.clone()));
     node.learn_peer(
         &PeerRecord {
             site: site.clone(),

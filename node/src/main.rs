@@ -65,6 +65,37 @@ enum Command {
         #[arg(long, default_value_t = 3600)]
         wait_secs: u64,
     },
+    /// Case records: receive, list, show, record events, escalate, transfer.
+    Case {
+        #[arg(long)]
+        data: PathBuf,
+        #[command(subcommand)]
+        command: tiepdan_node::case_cli::CaseCmd,
+    },
+    /// Export the log book (Sổ tiếp công dân, Form 03/TCD).
+    Logbook {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        /// csv or html.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Add an API user (reception officer, chair or operator); prints their token once.
+    User {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        name: String,
+        /// officer, chair or operator.
+        #[arg(long)]
+        role: String,
+    },
     /// Run this site's node.
     Run {
         #[arg(long)]
@@ -125,6 +156,12 @@ fn main() {
         Command::Join { data, parent, wait_secs } => {
             admin::join(&DataDir::new(data), &parent, Duration::from_secs(wait_secs)).map(|m| println!("{m}"))
         }
+        Command::Case { data, command } => tiepdan_node::case_cli::run(&DataDir::new(data), command)
+            .map(|v| println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())),
+        Command::Logbook { data, from, to, format, out } => tiepdan_node::case_cli::logbook(&DataDir::new(data), from, to, &format)
+            .and_then(|text| std::fs::write(&out, text).map_err(Into::into))
+            .map(|_| println!("Wrote {}", out.display())),
+        Command::User { data, name, role } => admin::add_user(&DataDir::new(data), &name, &role).map(|m| println!("{m}")),
         Command::Run { data, listen, p2p, http, media, parent, no_mdns } => {
             init_logs();
             let overrides = Overrides { listen, p2p, http, media, parent, no_mdns };

@@ -41,6 +41,19 @@ pub struct Metrics {
     pub connections_closed_revoked: Counter,
     pub bad_frames: Counter,
     pub revocations_received: Family<ViaLabels, Counter>,
+    pub events_accepted: Family<SourceLabels, Counter>,
+    pub events_rejected: Family<ReasonLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct SourceLabels {
+    /// `local` (written here) or `peer`.
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabels {
+    pub reason: String,
 }
 
 impl Metrics {
@@ -55,6 +68,10 @@ impl Metrics {
         let connections_closed_revoked = Counter::default();
         let bad_frames = Counter::default();
         let revocations_received = Family::<ViaLabels, Counter>::default();
+        let events_accepted = Family::<SourceLabels, Counter>::default();
+        let events_rejected = Family::<ReasonLabels, Counter>::default();
+        registry.register("events_accepted", "Case events stored, by source", events_accepted.clone());
+        registry.register("events_rejected", "Case events from peers refused, by reason (forged, mis-signed, out of audience, replayed, ...)", events_rejected.clone());
         registry.register("revocations_received", "Valid revocation records received (new or known), by path", revocations_received.clone());
         registry.register("peers_connected", "Sites with a proven QUIC link now", peers_connected.clone());
         registry.register("p2p_peers_proven", "libp2p peers that proved their chain", p2p_peers_proven.clone());
@@ -75,6 +92,8 @@ impl Metrics {
             connections_closed_revoked,
             bad_frames,
             revocations_received,
+            events_accepted,
+            events_rejected,
         }
     }
 
@@ -92,6 +111,14 @@ impl Metrics {
 
     pub fn revocation_received(&self, via: &str) {
         self.revocations_received.get_or_create(&ViaLabels { via: via.into() }).inc();
+    }
+
+    pub fn events_accepted(&self, source: &str, n: u64) {
+        self.events_accepted.get_or_create(&SourceLabels { source: source.into() }).inc_by(n);
+    }
+
+    pub fn event_rejected(&self, reason: &str) {
+        self.events_rejected.get_or_create(&ReasonLabels { reason: reason.into() }).inc();
     }
 
     pub fn render(&self) -> String {

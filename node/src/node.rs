@@ -120,6 +120,14 @@ pub struct Node {
     pub shutdown: watch::Receiver<bool>,
     /// Dialer tasks get new targets here (address, expected site if known).
     pub dial_requests: OnceLock<mpsc::Sender<(SocketAddr, Option<String>)>>,
+    /// The cases this site holds (rebuilt from the store at start).
+    pub cases: Mutex<crate::cases::Cases>,
+    /// The site key as an Ed25519 signing key, for case events.
+    pub signing_key: ed25519_dalek::SigningKey,
+    /// New events waiting to be pushed to linked audience sites.
+    pub push_queue: OnceLock<mpsc::Sender<crate::replication::Push>>,
+    /// API users (token hash → user), besides the operator token.
+    pub users: Mutex<BTreeMap<String, crate::store::User>>,
 }
 
 impl Node {

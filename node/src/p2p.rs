@@ -75,6 +75,7 @@ fn admit(node: &Node, peer: &PeerId, hello: &P2pHello) -> Result<String, &'stati
     if v.site != hello.site {
         return Err("hello_site_mismatch");
     }
+    node.learn_chain(&chain);
     Ok(v.site)
 }
 

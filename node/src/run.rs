@@ -60,6 +60,25 @@ pub fn load(data: &DataDir, overrides: &Overrides) -> anyhow::Result<(Node, watc
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let known = store.peers()?.into_iter().map(|p| (p.site.clone(), p)).collect();
     let peer_id = key.peer_id().to_string();
+    let mut cases = crate::cases::Cases::default();
+    for (site, k, chain) in store.site_keys()? {
+        cases.site_keys.insert(site.clone(), k);
+        if let Ok(der) = cbor4ii::serde::from_slice::<Vec<Vec<u8>>>(&chain) {
+            cases.site_chains.insert(site, der);
+        }
+    }
+    // Our own chain names our key and our ancestors' (a commune's chain carries its province's
+    // CA key and central's root key): enough to seal an identity to a new case's audience.
+    for (site, k) in chain.site_keys() {
+        cases.site_keys.insert(site, k);
+    }
+    cases.site_chains.insert(code.clone(), chain.der_list().iter().map(|c| c.to_vec()).collect());
+    let loaded = cases.load_stored(store.all_events()?);
+    if loaded > 0 {
+        tracing::info!(events = loaded, cases = cases.entries.len(), "case records loaded");
+    }
+    let users = store.users()?.into_iter().collect();
+    let signing_key = ed25519_dalek::SigningKey::from_bytes(&key.seed());
     let node = Node {
         data: data.clone(),
         site,
@@ -83,6 +102,10 @@ pub fn load(data: &DataDir, overrides: &Overrides) -> anyhow::Result<(Node, watc
         parent_connected_after_ms: OnceLock::new(),
         shutdown: shutdown_rx,
         dial_requests: OnceLock::new(),
+        cases: Mutex::new(cases),
+        signing_key,
+        push_queue: OnceLock::new(),
+        users: Mutex::new(users),
     };
     Ok((node, shutdown_tx))
 }
@@ -103,6 +126,9 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
     let (p2p_tx, p2p_rx) = mpsc::channel(crate::node::P2P_COMMANDS_MAX);
     let _ = node.p2p_commands.set(p2p_tx);
 
+    let (push_tx, push_rx) = mpsc::channel(crate::replication::PUSH_QUEUE_MAX);
+    let _ = node.push_queue.set(push_tx);
+    tokio::spawn(crate::replication::pusher(node.clone(), push_rx));
     tokio::spawn(links::accept_loop(node.clone(), endpoint.clone()));
     tokio::spawn(links::dialer(node.clone(), endpoint.clone(), dial_rx));
     let p2p_node = node.clone();

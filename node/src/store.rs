@@ -22,6 +22,16 @@ const REVOCATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("revocati
 const JOIN_REQUESTS: TableDefinition<u64, &[u8]> = TableDefinition::new("join_requests");
 /// Chains this site issued, by subject site code: PEM text of the last issued chain.
 const ISSUED: TableDefinition<&str, &[u8]> = TableDefinition::new("issued");
+/// Signed case events by id, bytes exactly as signed and received.
+const EVENTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("events");
+/// Which events belong to which case: key `case_id \0 event_id`, empty value.
+const CASE_EVENTS: TableDefinition<&[u8], ()> = TableDefinition::new("case_events");
+/// Ed25519 public keys of sites whose chains verified, by site code (for event signatures).
+const SITE_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("site_keys");
+/// API users besides the operator: BLAKE3 of their token → CBOR `User`.
+const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
+/// Verified chains of other sites (DER list, CBOR), so events can be forwarded with them.
+const SITE_CHAINS: TableDefinition<&str, &[u8]> = TableDefinition::new("site_chains");
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -51,6 +61,14 @@ pub struct PeerEntry {
     pub p2p_addrs: Vec<String>,
     /// Unix seconds of the last proven contact; 0 if only introduced.
     pub last_seen: u64,
+}
+
+/// Someone who may call the API, and in which role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub name: String,
+    /// `operator` (IT staff), `officer` (cán bộ tiếp công dân) or `chair` (người chủ trì).
+    pub role: String,
 }
 
 /// A child's online join request, as the parent's operator sees it.
@@ -107,6 +125,11 @@ impl Store {
             tx.open_table(REVOCATIONS)?;
             tx.open_table(JOIN_REQUESTS)?;
             tx.open_table(ISSUED)?;
+            tx.open_table(EVENTS)?;
+            tx.open_table(CASE_EVENTS)?;
+            tx.open_table(SITE_KEYS)?;
+            tx.open_table(SITE_CHAINS)?;
+            tx.open_table(USERS)?;
             Ok(())
         })?;
         Ok(store)
@@ -197,6 +220,91 @@ impl Store {
         })
     }
 
+    /// Stores signed events (exact bytes) of one or more cases in one durable transaction,
+    /// optionally bumping a yearly counter (the log-book number, STT) in the same commit.
+    /// Returns how many were new.
+    pub fn put_events(&self, events: &[(&str, [u8; 32], &[u8])], counter: Option<(&str, u64)>) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            let mut t = tx.open_table(EVENTS)?;
+            let mut idx = tx.open_table(CASE_EVENTS)?;
+            let mut added = 0;
+            for (case_id, id, bytes) in events {
+                if t.get(id.as_slice())?.is_some() {
+                    continue;
+                }
+                t.insert(id.as_slice(), *bytes)?;
+                idx.insert(case_key(case_id, id).as_slice(), ())?;
+                added += 1;
+            }
+            if let Some((name, value)) = counter {
+                tx.open_table(META)?.insert(name, value.to_be_bytes().as_slice())?;
+            }
+            Ok(added)
+        })
+    }
+
+    pub fn counter(&self, name: &str) -> Result<u64, StoreError> {
+        Ok(self.meta(name)?.and_then(|v| v.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0))
+    }
+
+    /// Every stored event, grouped by case, for rebuilding the in-memory indexes at start.
+    pub fn all_events(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let idx = tx.open_table(CASE_EVENTS)?;
+        let t = tx.open_table(EVENTS)?;
+        let mut out = Vec::new();
+        for row in idx.iter()? {
+            let (k, _) = row?;
+            let k = k.value();
+            let split = k.len().saturating_sub(33);
+            let (case_id, id) = (&k[..split], &k[split + 1..]);
+            if let Some(bytes) = t.get(id)? {
+                out.push((String::from_utf8_lossy(case_id).into_owned(), bytes.value().to_vec()));
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn put_site_key(&self, site: &str, key: &[u8; 32], chain_cbor: &[u8]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.open_table(SITE_KEYS)?.insert(site, key.as_slice())?;
+            tx.open_table(SITE_CHAINS)?.insert(site, chain_cbor)?;
+            Ok(())
+        })
+    }
+
+    pub fn site_keys(&self) -> Result<Vec<(String, [u8; 32], Vec<u8>)>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let keys = tx.open_table(SITE_KEYS)?;
+        let chains = tx.open_table(SITE_CHAINS)?;
+        let mut out = Vec::new();
+        for row in keys.iter()? {
+            let (k, v) = row?;
+            let Ok(key) = <[u8; 32]>::try_from(v.value()) else { continue };
+            let chain = chains.get(k.value())?.map(|c| c.value().to_vec()).unwrap_or_default();
+            out.push((k.value().to_owned(), key, chain));
+        }
+        Ok(out)
+    }
+
+    pub fn put_user(&self, token_hash: &str, user: &User) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.open_table(USERS)?.insert(token_hash, encode(user).as_slice())?;
+            Ok(())
+        })
+    }
+
+    pub fn users(&self) -> Result<Vec<(String, User)>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(USERS)?;
+        let mut out = Vec::new();
+        for row in t.iter()? {
+            let (k, v) = row?;
+            out.push((k.value().to_owned(), decode(v.value())?));
+        }
+        Ok(out)
+    }
+
     /// Adds a join request and returns its id.
     pub fn add_join_request(&self, mut rec: JoinRecord) -> Result<JoinRecord, StoreError> {
         self.write(|tx| {
@@ -231,6 +339,14 @@ impl Store {
             Ok(())
         })
     }
+}
+
+fn case_key(case_id: &str, id: &[u8; 32]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(case_id.len() + 33);
+    k.extend_from_slice(case_id.as_bytes());
+    k.push(0);
+    k.extend_from_slice(id);
+    k
 }
 
 #[cfg(test)]

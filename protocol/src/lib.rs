@@ -10,6 +10,7 @@ pub mod control;
 pub mod dial;
 pub mod log;
 pub mod reconcile;
+pub mod replication;
 pub mod sealed;
 pub mod sites;
 pub mod topology;

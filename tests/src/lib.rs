@@ -79,3 +79,55 @@ pub fn node_log(fed: &LocalFederation, code: &str) -> String {
     let s = fed.site(code).expect("site");
     std::fs::read_to_string(s.data.root().join("node.log")).unwrap_or_default()
 }
+
+/// Calls a site's API with its operator token (or `token`); returns (status, JSON body).
+pub fn call(fed: &LocalFederation, code: &str, method: &str, path: &str, body: Option<&serde_json::Value>, token: Option<&str>) -> (u16, serde_json::Value) {
+    let s = fed.site(code).expect("site");
+    let url = format!("http://{}/api/v1/{path}", s.http);
+    let auth = format!("Bearer {}", token.unwrap_or(&s.token));
+    let agent = tiepdan_node::client::agent();
+    let r = match (method, body) {
+        ("GET", _) => agent.get(&url).header("Authorization", &auth).call(),
+        (_, Some(b)) => agent.post(&url).header("Authorization", &auth).send_json(b),
+        (_, None) => agent.post(&url).header("Authorization", &auth).send_empty(),
+    };
+    match r {
+        Ok(mut resp) => {
+            let status = resp.status().as_u16();
+            let text = resp.body_mut().read_to_string().unwrap_or_default();
+            (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+        }
+        Err(e) => (0, serde_json::Value::String(e.to_string())),
+    }
+}
+
+/// A valid reception body.
+pub fn reception(kind: &str, name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "kind": kind,
+        "citizen": { "name": name, "address": "Số 12 phố Hàng Bạc, Hà Nội", "id_number": "001085012345" },
+        "summary": "Đề nghị xem xét việc thu hồi đất",
+        "people_count": 1,
+        "request": "Giải quyết dứt điểm",
+        "officer": "Trần Thị B"
+    })
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if let Ok(rd) = std::fs::read_dir(&d) {
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}

@@ -188,6 +188,16 @@ impl Chain {
         Ok(claims)
     }
 
+    /// The site code and Ed25519 key of every certificate in the chain whose claims decode:
+    /// e.g. a commune's chain names its own key, its province's and central's. Use only on a
+    /// chain that `verify_chain` accepted.
+    pub fn site_keys(&self) -> Vec<(String, [u8; 32])> {
+        (0..self.len())
+            .filter_map(|i| self.info(i).ok())
+            .filter_map(|info| info.claims.ok().map(|c| (c.site, info.public_key)))
+            .collect()
+    }
+
     pub(crate) fn info(&self, index: usize) -> Result<CertInfo, ChainError> {
         let der = self.0.get(index).ok_or(ChainError::Empty)?;
         inspect(der).map_err(|e| ChainError::Malformed { index, detail: e.to_string() })

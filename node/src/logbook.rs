@@ -1,0 +1,159 @@
+//! The reception log book (Sổ tiếp công dân, Form 03/TCD) as CSV and as a printable page.
+//!
+//! Owns the column order and the Vietnamese headings of Form 03/TCD (Decree 154/2026). A sealed
+//! (denunciation) identity is never printed: the export shows "(bảo mật)" in its place.
+
+/// One line of the log book.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Row {
+    pub stt: u64,
+    pub case_id: String,
+    pub date: String,
+    pub name_address: String,
+    pub id_paper: String,
+    pub summary: String,
+    pub kind: String,
+    pub people: u32,
+    pub prior_bodies: String,
+    pub accept: bool,
+    pub guide: String,
+    pub transfer: String,
+    pub follow_up: String,
+    pub notes: String,
+}
+
+/// Form 03/TCD columns, in order.
+pub const HEADINGS: [&str; 13] = [
+    "STT",
+    "Ngày tiếp",
+    "Họ tên - Địa chỉ",
+    "CCCD/Hộ chiếu",
+    "Tóm tắt nội dung vụ việc",
+    "Phân loại đơn",
+    "Số người",
+    "Cơ quan đã giải quyết",
+    "Thụ lý để giải quyết",
+    "Trả lại đơn và hướng dẫn",
+    "Chuyển đơn",
+    "Theo dõi kết quả giải quyết",
+    "Ghi chú",
+];
+
+pub fn kind_vi(kind: &str) -> &'static str {
+    match kind {
+        "complaint" => "Khiếu nại",
+        "denunciation" => "Tố cáo",
+        "petition" => "Kiến nghị",
+        "feedback" => "Phản ánh",
+        _ => "",
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+pub fn to_csv(rows: &[Row]) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str(&HEADINGS.join(","));
+    out.push('\n');
+    for r in rows {
+        let cells = [
+            r.stt.to_string(),
+            r.date.clone(),
+            r.name_address.clone(),
+            r.id_paper.clone(),
+            r.summary.clone(),
+            r.kind.clone(),
+            r.people.to_string(),
+            r.prior_bodies.clone(),
+            if r.accept { "x".into() } else { String::new() },
+            r.guide.clone(),
+            r.transfer.clone(),
+            r.follow_up.clone(),
+            r.notes.clone(),
+        ];
+        out.push_str(&cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A printable Form 03/TCD page for `site_name`.
+pub fn to_html(site_name: &str, rows: &[Row]) -> String {
+    let mut body = String::new();
+    for r in rows {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            r.stt,
+            esc(&r.date),
+            esc(&r.name_address),
+            esc(&r.id_paper),
+            esc(&r.summary),
+            esc(&r.kind),
+            r.people,
+            esc(&r.prior_bodies),
+            if r.accept { "☒" } else { "☐" },
+            esc(&r.guide),
+            esc(&r.transfer),
+            esc(&r.follow_up),
+            esc(&r.notes)
+        ));
+    }
+    let head: String = HEADINGS.iter().map(|h| format!("<th>{}</th>", esc(h))).collect();
+    format!(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Sổ tiếp công dân — {name}</title>\
+<style>body{{font-family:'Times New Roman',serif;margin:24px}}h1{{text-align:center;font-size:18px}}p.sub{{text-align:center}}\
+table{{border-collapse:collapse;width:100%;font-size:12px}}th,td{{border:1px solid #000;padding:4px;vertical-align:top}}\
+@media print{{@page{{size:A4 landscape}}}}</style></head><body>\
+<p>Mẫu số 03/TCD</p><h1>SỔ TIẾP CÔNG DÂN</h1><p class=\"sub\">{name}</p>\
+<table><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table></body></html>",
+        name = esc(site_name)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> Row {
+        Row {
+            stt: 1,
+            case_id: "00070-2026-00001".into(),
+            date: "2026-11-20".into(),
+            name_address: "Nguyễn Văn A, \"số 1\" Hàng Bạc".into(),
+            id_paper: "001234567890".into(),
+            summary: "Khiếu nại về đất đai".into(),
+            kind: "Khiếu nại".into(),
+            people: 1,
+            prior_bodies: String::new(),
+            accept: true,
+            guide: String::new(),
+            transfer: String::new(),
+            follow_up: "Đã thụ lý".into(),
+            notes: "<b>".into(),
+        }
+    }
+
+    #[test]
+    fn csv_quotes_and_keeps_diacritics() {
+        let csv = to_csv(&[row()]);
+        assert!(csv.starts_with("\u{feff}STT,Ngày tiếp,"));
+        assert!(csv.contains("\"Nguyễn Văn A, \"\"số 1\"\" Hàng Bạc\""), "{csv}");
+        assert_eq!(csv.lines().count(), 2);
+    }
+
+    #[test]
+    fn html_escapes() {
+        let html = to_html("Phường Hoàn Kiếm", &[row()]);
+        assert!(html.contains("SỔ TIẾP CÔNG DÂN") && html.contains("&lt;b&gt;") && html.contains("☒"));
+    }
+}

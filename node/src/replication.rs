@@ -1,0 +1,365 @@
+//! Replication I/O: moving case events between linked sites over QUIC streams.
+//!
+//! Owns the replication channel of a link: pushing new events at once to the linked sites of a
+//! case's audience, accepting events from peers (chains learned, signatures and audience
+//! checked by `cases`, stored with fsync before the acknowledgement), forwarding what was new to
+//! the other linked audience sites, and periodic anti-entropy by set reconciliation so that
+//! after a partition only the difference travels. Nothing about a case is ever written to a
+//! site outside its audience: every send is filtered by `Cases::in_audience`/`bytes_for`.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use quinn::{Connection, RecvStream, SendStream};
+use rustls::pki_types::CertificateDer;
+use serde_bytes::ByteBuf;
+use tiepdan_keys::cert::Chain;
+use tiepdan_protocol::log::EventId;
+use tiepdan_protocol::reconcile;
+use tiepdan_protocol::replication::{
+    batches, decode_repl, encode_repl, frame_len, initiates_sync, ReplMsg, REPLICATION_CHANNEL,
+};
+use tokio::sync::mpsc;
+use tracing::{debug, info, warn};
+
+use crate::node::Node;
+
+/// Anti-entropy period per link (the initiating side).
+pub const SYNC_INTERVAL_MS: u64 = 5_000;
+/// Pushes waiting for the pusher task; full → the event still arrives by anti-entropy.
+pub const PUSH_QUEUE_MAX: usize = 4096;
+/// Bytes of one `Events` batch on the wire.
+pub const BATCH_BYTES_MAX: usize = 1 << 20;
+/// A replication exchange that takes longer than this is abandoned (the next sync retries).
+pub const EXCHANGE_TIMEOUT_MS: u64 = 30_000;
+
+/// New events of one case, to push to its linked audience.
+pub struct Push {
+    pub case_id: String,
+    pub events: Vec<Vec<u8>>,
+    /// Sites that joined the audience with these events: they get the whole case.
+    pub widened: Vec<String>,
+    /// The site we got them from (not pushed back).
+    pub from: Option<String>,
+}
+
+impl Node {
+    /// Hands freshly durable events to the pusher (no-op when offline, e.g. a CLI command:
+    /// anti-entropy delivers them when the node next runs).
+    pub fn replicate(&self, case_id: &str, events: Vec<Vec<u8>>, widened: Vec<String>) {
+        self.replicate_from(case_id, events, widened, None);
+    }
+
+    pub fn replicate_from(&self, case_id: &str, events: Vec<Vec<u8>>, widened: Vec<String>, from: Option<String>) {
+        if let Some(tx) = self.push_queue.get() {
+            if tx.try_send(Push { case_id: case_id.to_owned(), events, widened, from }).is_err() {
+                warn!(%case_id, "push queue full; anti-entropy will deliver these events");
+            }
+        }
+    }
+
+    /// Verifies chains a peer sent and remembers every site key in them.
+    pub fn learn_chain(&self, chain: &[CertificateDer<'static>]) {
+        if self.verify_peer_chain(chain).is_err() {
+            return;
+        }
+        let Ok(c) = Chain::new(chain.to_vec()) else { return };
+        let leaf_site = c.leaf_claims().map(|cl| cl.site).ok();
+        let der: Vec<Vec<u8>> = chain.iter().map(|d| d.to_vec()).collect();
+        let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        for (site, key) in c.site_keys() {
+            let fresh = cases.site_keys.get(&site) != Some(&key);
+            cases.site_keys.insert(site.clone(), key);
+            if Some(&site) == leaf_site.as_ref() {
+                let encoded = cbor4ii::serde::to_vec(Vec::new(), &der).unwrap_or_default();
+                let chain_fresh = !cases.site_chains.contains_key(&site);
+                cases.site_chains.insert(site.clone(), der.clone());
+                if fresh || chain_fresh {
+                    if let Err(e) = self.store.put_site_key(&site, &key, &encoded) {
+                        warn!(%site, "cannot store a site key: {e}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Takes events a peer sent: verify, check audience, store durably, apply, forward.
+    /// Returns (accepted, rejected).
+    pub fn accept_events(&self, sender: &str, events: &[ByteBuf], chains: &[Vec<ByteBuf>]) -> (u32, u32) {
+        for chain in chains {
+            let certs: Vec<CertificateDer<'static>> = chain.iter().map(|c| CertificateDer::from(c.to_vec())).collect();
+            self.learn_chain(&certs);
+        }
+        let batch: Vec<Vec<u8>> = events.iter().map(|e| e.to_vec()).collect();
+        let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        let (accepted, rejected) = cases.check_batch(&batch, &self.site.code, Some(sender));
+        for r in &rejected {
+            if !matches!(r, crate::cases::Rejected::Replayed) {
+                warn!(%sender, reason = r.reason(), "rejected an event from a peer: {r}");
+            }
+            self.metrics.event_rejected(r.reason());
+        }
+        if accepted.is_empty() {
+            return (0, rejected.len() as u32);
+        }
+        let rows: Vec<(&str, [u8; 32], &[u8])> =
+            accepted.iter().map(|v| (v.body.case_id.as_str(), v.id, v.bytes.as_slice())).collect();
+        if let Err(e) = self.store.put_events(&rows, None) {
+            warn!("cannot store events from {sender}: {e}");
+            return (0, batch.len() as u32);
+        }
+        drop(rows);
+        let mut by_case: std::collections::BTreeMap<String, Vec<Vec<u8>>> = Default::default();
+        let mut before: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
+        for v in &accepted {
+            before.entry(v.body.case_id.clone()).or_insert_with(|| cases.get(&v.body.case_id).map(|e| e.state.audience()).unwrap_or_default());
+            by_case.entry(v.body.case_id.clone()).or_default().push(v.bytes.clone());
+        }
+        let n = accepted.len() as u32;
+        cases.insert(accepted);
+        let mut forwards = Vec::new();
+        for (case_id, evs) in by_case {
+            let after = cases.get(&case_id).map(|e| e.state.audience()).unwrap_or_default();
+            let widened = after.difference(&before[&case_id]).cloned().collect();
+            forwards.push((case_id, evs, widened));
+        }
+        drop(cases);
+        self.metrics.events_accepted("peer", u64::from(n));
+        for (case_id, evs, widened) in forwards {
+            self.replicate_from(&case_id, evs, widened, Some(sender.to_owned()));
+        }
+        (n, rejected.len() as u32)
+    }
+}
+
+async fn write_msg(node: &Node, send: &mut SendStream, msg: &ReplMsg) -> anyhow::Result<()> {
+    let bytes = encode_repl(msg);
+    send.write_all(&bytes).await?;
+    node.metrics.bytes("replication", "tx", bytes.len() as u64);
+    Ok(())
+}
+
+async fn read_msg(node: &Node, recv: &mut RecvStream) -> anyhow::Result<Option<ReplMsg>> {
+    let mut prefix = [0u8; 4];
+    match recv.read_exact(&mut prefix).await {
+        Ok(()) => {}
+        Err(quinn::ReadExactError::FinishedEarly(0)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    let len = frame_len(prefix)?;
+    let mut body = vec![0u8; len];
+    recv.read_exact(&mut body).await?;
+    node.metrics.bytes("replication", "rx", (len + 4) as u64);
+    Ok(Some(decode_repl(&body)?))
+}
+
+async fn open(conn: &Connection) -> anyhow::Result<(SendStream, RecvStream)> {
+    let (mut send, recv) = conn.open_bi().await?;
+    send.write_all(&[REPLICATION_CHANNEL]).await?;
+    Ok((send, recv))
+}
+
+/// Sends events to one peer and waits for its acknowledgement (it has stored them).
+pub async fn push_to(node: &Node, conn: &Connection, events: Vec<Vec<u8>>) -> anyhow::Result<(u32, u32)> {
+    let (mut send, mut recv) = open(conn).await?;
+    let mut totals = (0, 0);
+    for batch in batches(events, BATCH_BYTES_MAX) {
+        let chains = node.cases.lock().unwrap_or_else(|e| e.into_inner()).chains_for(&batch);
+        let msg = ReplMsg::Events { events: batch.into_iter().map(ByteBuf::from).collect(), chains };
+        write_msg(node, &mut send, &msg).await?;
+        match read_msg(node, &mut recv).await? {
+            Some(ReplMsg::Ack { accepted, rejected }) => {
+                totals.0 += accepted;
+                totals.1 += rejected;
+            }
+            other => anyhow::bail!("expected an ack, got {other:?}"),
+        }
+    }
+    write_msg(node, &mut send, &ReplMsg::Done).await?;
+    let _ = send.finish();
+    Ok(totals)
+}
+
+/// The pusher: delivers each push to the linked sites of the case's audience.
+pub async fn pusher(node: Arc<Node>, mut queue: mpsc::Receiver<Push>) {
+    while let Some(p) = queue.recv().await {
+        let targets: Vec<(String, Connection)> = {
+            let links = node.links.lock().unwrap_or_else(|e| e.into_inner());
+            let cases = node.cases.lock().unwrap_or_else(|e| e.into_inner());
+            links
+                .iter()
+                .filter(|(site, _)| Some(site.as_str()) != p.from.as_deref())
+                .filter(|(site, _)| cases.in_audience(&p.case_id, site))
+                .map(|(site, l)| (site.clone(), l.conn.clone()))
+                .collect()
+        };
+        for (site, conn) in targets {
+            let events = if p.widened.contains(&site) {
+                // A site that just joined the audience gets the whole history of the case.
+                let cases = node.cases.lock().unwrap_or_else(|e| e.into_inner());
+                cases.get(&p.case_id).map(|e| e.log.ordered().iter().map(|v| v.bytes.clone()).collect()).unwrap_or_default()
+            } else {
+                p.events.clone()
+            };
+            let node = node.clone();
+            tokio::spawn(async move {
+                match tokio::time::timeout(Duration::from_millis(EXCHANGE_TIMEOUT_MS), push_to(&node, &conn, events)).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => debug!(%site, "push failed (anti-entropy will retry): {e}"),
+                    Err(_) => debug!(%site, "push timed out (anti-entropy will retry)"),
+                }
+            });
+        }
+    }
+}
+
+/// Serves the streams a peer opens on a link after the control stream.
+pub async fn serve_link(node: Arc<Node>, site: String, conn: Connection) {
+    loop {
+        let (send, mut recv) = match conn.accept_bi().await {
+            Ok(s) => s,
+            Err(_) => return,
+        };
+        let mut tag = [0u8; 1];
+        if recv.read_exact(&mut tag).await.is_err() {
+            continue;
+        }
+        if tag[0] != REPLICATION_CHANNEL {
+            node.metrics.bad_frames.inc();
+            warn!(%site, channel = tag[0], "peer opened a stream on an unknown channel");
+            continue;
+        }
+        let node = node.clone();
+        let site = site.clone();
+        tokio::spawn(async move {
+            if let Err(e) = respond(&node, &site, send, recv).await {
+                debug!(%site, "replication stream ended: {e}");
+            }
+        });
+    }
+}
+
+/// The responder side of one replication stream.
+async fn respond(node: &Node, site: &str, mut send: SendStream, mut recv: RecvStream) -> anyhow::Result<()> {
+    let mut responder: Option<reconcile::Responder> = None;
+    while let Some(msg) = read_msg(node, &mut recv).await? {
+        match msg {
+            ReplMsg::Events { events, chains } => {
+                let (accepted, rejected) = node.accept_events(site, &events, &chains);
+                write_msg(node, &mut send, &ReplMsg::Ack { accepted, rejected }).await?;
+            }
+            ReplMsg::Reconcile(m) => {
+                let r = responder.get_or_insert_with(|| {
+                    let ids = node.cases.lock().unwrap_or_else(|e| e.into_inner()).shared_ids(site);
+                    reconcile::Responder::new(ids)
+                });
+                // The initiator asks for what it lacks with `Want`, so `send` is not pushed here.
+                let reply = r.handle(&m)?;
+                write_msg(node, &mut send, &ReplMsg::Reconcile(reply.reply)).await?;
+            }
+            ReplMsg::Want { prefixes } => {
+                let events = wanted_events(node, site, &prefixes);
+                for batch in batches(events, BATCH_BYTES_MAX) {
+                    let chains = node.cases.lock().unwrap_or_else(|e| e.into_inner()).chains_for(&batch);
+                    write_msg(node, &mut send, &ReplMsg::Events { events: batch.into_iter().map(ByteBuf::from).collect(), chains }).await?;
+                }
+                write_msg(node, &mut send, &ReplMsg::Done).await?;
+            }
+            ReplMsg::Done => break,
+            ReplMsg::Ack { .. } => {}
+        }
+    }
+    let _ = send.finish();
+    Ok(())
+}
+
+fn wanted_events(node: &Node, site: &str, prefixes: &[ByteBuf]) -> Vec<Vec<u8>> {
+    let cases = node.cases.lock().unwrap_or_else(|e| e.into_inner());
+    let ours = cases.shared_ids(site);
+    let want: Vec<[u8; 16]> = prefixes.iter().filter_map(|p| <[u8; 16]>::try_from(p.as_slice()).ok()).collect();
+    let ids: BTreeSet<EventId> = reconcile::resolve_prefixes(&ours, &want).into_iter().collect();
+    cases.bytes_for(site, &ids)
+}
+
+/// Anti-entropy with one peer: reconcile the shared event set, then exchange the difference.
+pub async fn sync_with(node: &Node, site: &str, conn: &Connection) -> anyhow::Result<(usize, usize)> {
+    let ours = node.cases.lock().unwrap_or_else(|e| e.into_inner()).shared_ids(site);
+    let (mut send, mut recv) = open(conn).await?;
+    let mut r = reconcile::Reconciler::new(rand::random(), ours)?;
+    // The responder answers each message with exactly one; read as many answers as we sent.
+    while !r.is_finished() {
+        let mut sent = 0;
+        while let Some(m) = r.poll_transmit() {
+            write_msg(node, &mut send, &ReplMsg::Reconcile(m)).await?;
+            sent += 1;
+        }
+        if sent == 0 {
+            break;
+        }
+        for _ in 0..sent {
+            match read_msg(node, &mut recv).await? {
+                Some(ReplMsg::Reconcile(m)) => {
+                    if !r.is_finished() {
+                        r.handle_message(m)?;
+                    }
+                }
+                other => anyhow::bail!("expected a reconcile reply, got {other:?}"),
+            }
+        }
+    }
+    let diff = r.outcome().cloned().ok_or_else(|| anyhow::anyhow!("reconciliation did not finish: {:?}", r.error()))?;
+    // What they lack: send it (audience-filtered) and wait for the ack.
+    let theirs_missing: BTreeSet<EventId> = diff.send.iter().copied().collect();
+    let to_send = node.cases.lock().unwrap_or_else(|e| e.into_inner()).bytes_for(site, &theirs_missing);
+    let sent = to_send.len();
+    for batch in batches(to_send, BATCH_BYTES_MAX) {
+        let chains = node.cases.lock().unwrap_or_else(|e| e.into_inner()).chains_for(&batch);
+        write_msg(node, &mut send, &ReplMsg::Events { events: batch.into_iter().map(ByteBuf::from).collect(), chains }).await?;
+        match read_msg(node, &mut recv).await? {
+            Some(ReplMsg::Ack { .. }) => {}
+            other => anyhow::bail!("expected an ack, got {other:?}"),
+        }
+    }
+    // What we lack: ask for it.
+    let mut received = 0;
+    if !diff.missing_prefixes.is_empty() {
+        let prefixes = diff.missing_prefixes.iter().map(|p| ByteBuf::from(p.to_vec())).collect();
+        write_msg(node, &mut send, &ReplMsg::Want { prefixes }).await?;
+        while let Some(m) = read_msg(node, &mut recv).await? {
+            match m {
+                ReplMsg::Events { events, chains } => {
+                    received += events.len();
+                    node.accept_events(site, &events, &chains);
+                }
+                ReplMsg::Done => break,
+                other => anyhow::bail!("unexpected {other:?} while receiving wanted events"),
+            }
+        }
+    }
+    write_msg(node, &mut send, &ReplMsg::Done).await?;
+    let _ = send.finish();
+    Ok((sent, received))
+}
+
+/// Runs anti-entropy with a linked peer until the link closes (only the initiating side).
+pub async fn sync_loop(node: Arc<Node>, site: String, conn: Connection) {
+    if !initiates_sync(&node.site.code, &site) {
+        return;
+    }
+    loop {
+        if conn.close_reason().is_some() || node.is_shutting_down() {
+            return;
+        }
+        match tokio::time::timeout(Duration::from_millis(EXCHANGE_TIMEOUT_MS), sync_with(&node, &site, &conn)).await {
+            Ok(Ok((sent, received))) if sent + received > 0 => info!(%site, sent, received, "anti-entropy repaired a difference"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => debug!(%site, "anti-entropy failed: {e}"),
+            Err(_) => debug!(%site, "anti-entropy timed out"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(SYNC_INTERVAL_MS)) => {}
+            _ = conn.closed() => return,
+        }
+    }
+}

@@ -1,0 +1,949 @@
+//! One line of the log book and everything recorded at the desk.
+//!
+//! Owns [`Reception`] (Sổ tiếp công dân, Form 03/TCD; Luật TCD 2013 Art 25(2)) and its parts:
+//! the content type, the citizen's identity (plain or sealed), representatives and the crowd
+//! rule, the refusal reasons, the evidence receipt and the handling direction; plus splitting a
+//! visit with mixed content into one reception per content type. It validates shapes and legal
+//! preconditions of a single record; it knows nothing of a case's later life (see `state`), and
+//! never sees a sealed identity's plaintext.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    check_count, check_line, check_text, CaseError, Date, MAX_ADDRESS_CHARS, MAX_BODY_CHARS,
+    MAX_DOCUMENT_CHARS, MAX_EVIDENCE_ITEMS, MAX_EVIDENCE_NAME_CHARS, MAX_EVIDENCE_PAGES,
+    MAX_ID_NUMBER_CHARS, MAX_LETTER_NO_CHARS, MAX_MIXED_PARTS, MAX_NAME_CHARS, MAX_NOTE_CHARS,
+    MAX_PEOPLE_COUNT, MAX_PRIOR_BODIES, MAX_REPRESENTATIVES, MAX_REQUEST_CHARS,
+    MAX_SEALED_CIPHERTEXT_BYTES, MAX_SEALED_FIELD_BYTES, MAX_SEALED_RECIPIENTS, MAX_SUMMARY_CHARS,
+    PERSONAL_ID_DIGITS,
+};
+use crate::sealed::SealedIdentity;
+
+// ---------------------------------------------------------------------------------------------
+// Content type
+// ---------------------------------------------------------------------------------------------
+
+/// The content type of a matter (phân loại đơn, Form 03/TCD column 6; Luật TCD 2013 Art 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Khiếu nại: a request to review an administrative decision or act, or a disciplinary
+    /// decision, that harms the complainant's own rights (Luật KN 2011 Art 2).
+    Complaint,
+    /// Tố cáo: an individual reports an unlawful act of any person or body (Luật TC 2018 Art 2).
+    Denunciation,
+    /// Kiến nghị: a proposal on policy, law or management.
+    Petition,
+    /// Phản ánh: information or an opinion on policy, law or management.
+    Feedback,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [
+        Kind::Complaint,
+        Kind::Denunciation,
+        Kind::Petition,
+        Kind::Feedback,
+    ];
+
+    /// The wire and API name: `complaint`, `denunciation`, `petition` or `feedback`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Complaint => "complaint",
+            Kind::Denunciation => "denunciation",
+            Kind::Petition => "petition",
+            Kind::Feedback => "feedback",
+        }
+    }
+
+    /// The Vietnamese name shown in the web UI.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Kind::Complaint => "Khiếu nại",
+            Kind::Denunciation => "Tố cáo",
+            Kind::Petition => "Kiến nghị",
+            Kind::Feedback => "Phản ánh",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = CaseError;
+    fn from_str(s: &str) -> Result<Kind, CaseError> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| CaseError::UnknownKind(s.chars().take(40).collect()))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity
+// ---------------------------------------------------------------------------------------------
+
+/// The identity paper a citizen shows (NĐ 154/2026 Art 12(1); Form 03/TCD column 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdType {
+    /// Căn cước / căn cước công dân (CCCD): 12-digit number.
+    Cccd,
+    /// Giấy chứng nhận căn cước (for people of Vietnamese origin without nationality).
+    IdentityCertificate,
+    /// Số định danh cá nhân: 12-digit personal identification number.
+    PersonalId,
+    /// Hộ chiếu.
+    Passport,
+    /// Another paper, when the person has none of the above (e.g. an old 9-digit CMND).
+    Other,
+}
+
+impl IdType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdType::Cccd => "cccd",
+            IdType::IdentityCertificate => "identity_certificate",
+            IdType::PersonalId => "personal_id",
+            IdType::Passport => "passport",
+            IdType::Other => "other",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            IdType::Cccd => "Căn cước / CCCD",
+            IdType::IdentityCertificate => "Giấy chứng nhận căn cước",
+            IdType::PersonalId => "Số định danh cá nhân",
+            IdType::Passport => "Hộ chiếu",
+            IdType::Other => "Giấy tờ khác",
+        }
+    }
+
+    /// Digits the number must have, if the paper's numbering is fixed by law.
+    pub fn fixed_digits(self) -> Option<usize> {
+        match self {
+            IdType::Cccd | IdType::PersonalId => Some(PERSONAL_ID_DIGITS),
+            _ => None,
+        }
+    }
+}
+
+/// The identity fields of the person received (họ tên, địa chỉ, giấy tờ tùy thân).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citizen {
+    pub name: String,
+    pub address: String,
+    pub id_type: IdType,
+    pub id_number: String,
+}
+
+impl Citizen {
+    /// Required fields present, bounded, and a 12-digit number for CCCD / personal id.
+    pub fn validate(&self) -> Result<(), CaseError> {
+        check_line("citizen name", &self.name, MAX_NAME_CHARS, true)?;
+        check_line("citizen address", &self.address, MAX_ADDRESS_CHARS, true)?;
+        check_line(
+            "identity paper number",
+            &self.id_number,
+            MAX_ID_NUMBER_CHARS,
+            true,
+        )?;
+        if let Some(digits) = self.id_type.fixed_digits() {
+            let ok = self.id_number.len() == digits
+                && self.id_number.bytes().all(|b| b.is_ascii_digit());
+            if !ok {
+                let id_type = match self.id_type {
+                    IdType::PersonalId => "a personal identification",
+                    _ => "a căn cước (CCCD)",
+                };
+                return Err(CaseError::IdNumberFormat { id_type, digits });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Who the person is, as stored in the signed reception.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identity {
+    /// Readable identity fields (complaints, petitions, feedback).
+    Plain(Citizen),
+    /// Encrypted to the case's audience; always used for denunciations, whose identity is kept
+    /// secret (bảo vệ người tố cáo; Luật TC 2018 Arts 47, 56).
+    Sealed(SealedIdentity),
+}
+
+impl Identity {
+    pub fn is_sealed(&self) -> bool {
+        matches!(self, Identity::Sealed(_))
+    }
+
+    /// Field checks for a plain identity, size bounds for a sealed one.
+    pub fn validate(&self) -> Result<(), CaseError> {
+        match self {
+            Identity::Plain(c) => c.validate(),
+            Identity::Sealed(s) => validate_sealed(s),
+        }
+    }
+}
+
+/// Size bounds of a sealed identity (its cryptography is checked by the `keys` crate).
+pub fn validate_sealed(s: &SealedIdentity) -> Result<(), CaseError> {
+    let bytes = |field: &'static str, found: usize, max: usize| {
+        if found > max {
+            Err(CaseError::TooLarge { field, found, max })
+        } else {
+            Ok(())
+        }
+    };
+    bytes(
+        "sealed identity nonce",
+        s.nonce.len(),
+        MAX_SEALED_FIELD_BYTES,
+    )?;
+    bytes(
+        "sealed identity ciphertext",
+        s.ciphertext.len(),
+        MAX_SEALED_CIPHERTEXT_BYTES,
+    )?;
+    if s.ciphertext.is_empty() {
+        return Err(CaseError::Missing {
+            field: "sealed identity ciphertext",
+        });
+    }
+    if s.recipients.is_empty() {
+        return Err(CaseError::Missing {
+            field: "sealed identity recipients",
+        });
+    }
+    check_count(
+        "sealed identity recipients",
+        s.recipients.len(),
+        MAX_SEALED_RECIPIENTS,
+    )?;
+    for r in &s.recipients {
+        super::check_site_code(&r.site)?;
+        bytes(
+            "sealed identity ephemeral key",
+            r.ephemeral.len(),
+            MAX_SEALED_FIELD_BYTES,
+        )?;
+        bytes(
+            "sealed identity wrapped key",
+            r.wrapped.len(),
+            MAX_SEALED_FIELD_BYTES,
+        )?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handling direction, representatives, crowds
+// ---------------------------------------------------------------------------------------------
+
+/// How the visit was handled (hướng xử lý, Form 03/TCD columns 9–11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Column 9: taken for acceptance (thụ lý) because it is within this site's competence.
+    Accept,
+    /// Column 10: đơn returned and the citizen guided (hướng dẫn) to the competent body. The
+    /// guidance letter number may be empty when guidance was given orally.
+    Guide { to_body: String, letter_no: String },
+    /// Column 11: đơn transferred (chuyển đơn) to the competent body by a numbered letter.
+    Transfer { to_body: String, letter_no: String },
+}
+
+impl Direction {
+    pub fn validate(&self) -> Result<(), CaseError> {
+        match self {
+            Direction::Accept => Ok(()),
+            Direction::Guide { to_body, letter_no } => {
+                check_line(
+                    "body the citizen is guided to",
+                    to_body,
+                    MAX_BODY_CHARS,
+                    true,
+                )?;
+                check_line(
+                    "guidance letter number",
+                    letter_no,
+                    MAX_LETTER_NO_CHARS,
+                    false,
+                )
+            }
+            Direction::Transfer { to_body, letter_no } => {
+                check_line(
+                    "body the đơn is transferred to",
+                    to_body,
+                    MAX_BODY_CHARS,
+                    true,
+                )?;
+                check_line(
+                    "transfer letter number",
+                    letter_no,
+                    MAX_LETTER_NO_CHARS,
+                    true,
+                )
+            }
+        }
+    }
+}
+
+/// The legal standing of a representative (NĐ 154/2026 Art 13; Luật TCD 2013 Art 29).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepresentativeRole {
+    /// Head of the organisation (người đứng đầu), with an introduction letter.
+    HeadOfOrganisation,
+    /// A person authorised (người được ủy quyền), with the authorisation document.
+    Authorised,
+    /// A lawyer (luật sư), with the lawyer's card.
+    Lawyer,
+    /// A legal-aid officer (trợ giúp viên pháp lý), with card and assignment.
+    LegalAid,
+    /// A legal representative (người đại diện theo pháp luật) of a person without full capacity.
+    Guardian,
+    /// A representative appointed by a crowd (người đại diện của nhiều người) from among itself.
+    CrowdRepresentative,
+}
+
+/// A person who speaks for others, with the document proving it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Representative {
+    pub name: String,
+    pub role: RepresentativeRole,
+    /// The proof of standing: introduction letter, authorisation, card number, or the
+    /// appointment signed by all members of the crowd.
+    pub document: String,
+}
+
+impl Representative {
+    pub fn validate(&self) -> Result<(), CaseError> {
+        check_line("representative name", &self.name, MAX_NAME_CHARS, true)?;
+        check_line(
+            "representative's proof document",
+            &self.document,
+            MAX_DOCUMENT_CHARS,
+            true,
+        )
+    }
+}
+
+/// Smallest group that must appoint representatives (Luật TCD 2013 Art 29).
+pub const CROWD_MIN_PEOPLE: u32 = 5;
+/// Largest group that appoints at most [`SMALL_CROWD_MAX_REPRESENTATIVES`].
+pub const SMALL_CROWD_MAX_PEOPLE: u32 = 10;
+/// Representatives of a group of 5 to 10 people: 1 or 2.
+pub const SMALL_CROWD_MAX_REPRESENTATIVES: usize = 2;
+/// Representatives of a group of more than 10 people: at most 5.
+pub const LARGE_CROWD_MAX_REPRESENTATIVES: usize = 5;
+
+/// The crowd rule (đoàn đông người; Luật TCD 2013 Art 29): a group of 5 or more people with
+/// the same content must appoint representatives from among themselves; 5 to 10 people appoint
+/// 1 or 2, more than 10 people at most 5. Below 5 people the rule does not apply, but
+/// representatives are still chosen from among the people, so there cannot be more of them.
+pub fn crowd_rule(people_count: u32, representatives: usize) -> Result<(), CaseError> {
+    if people_count == 0 {
+        return Err(CaseError::PeopleCount {
+            found: 0,
+            max: MAX_PEOPLE_COUNT,
+        });
+    }
+    let max = if people_count < CROWD_MIN_PEOPLE {
+        if representatives > people_count as usize {
+            return Err(CaseError::MoreRepresentativesThanPeople {
+                people: people_count,
+                found: representatives,
+            });
+        }
+        return Ok(());
+    } else if people_count <= SMALL_CROWD_MAX_PEOPLE {
+        SMALL_CROWD_MAX_REPRESENTATIVES
+    } else {
+        LARGE_CROWD_MAX_REPRESENTATIVES
+    };
+    if (1..=max).contains(&representatives) {
+        Ok(())
+    } else {
+        Err(CaseError::CrowdRepresentatives {
+            people: people_count,
+            found: representatives,
+            min: 1,
+            max,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refusal
+// ---------------------------------------------------------------------------------------------
+
+/// Why reception was refused (từ chối tiếp công dân): Luật TCD 2013 Art 9(1)–(4) and
+/// NĐ 154/2026 Art 4(1)(a)–(k).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalReason {
+    /// Art 9(1): drunk or intoxicated, mentally ill, or without cognitive capacity.
+    Incapacitated,
+    /// Art 9(2): threatens or insults staff, or breaks the house rules.
+    Disorderly,
+    /// Art 9(3): a matter already resolved correctly, reviewed, answered in writing and
+    /// explained, still pursued.
+    AlreadyResolved,
+    /// Art 9(4): another case set by law.
+    OtherByLaw,
+    /// NĐ 154 Art 4(1)(a): weapons, explosives or dangerous items not surrendered.
+    Weapons,
+    /// (b): refuses the security check.
+    RefusedSecurityCheck,
+    /// (c): records or live-streams after the chair asked for none, or disturbs order doing so.
+    UnauthorisedRecording,
+    /// (d): incites others or causes disorder.
+    Incitement,
+    /// (đ): lacks full civil capacity and has no legal representative.
+    NoLegalRepresentative,
+    /// (e): a representative who cannot prove standing.
+    RepresentativeWithoutStanding,
+    /// (g): content that is not a complaint, denunciation, petition or feedback.
+    OutsideScope,
+    /// (h): a petition or feedback already answered correctly, with no new facts.
+    PetitionAlreadyAnswered,
+    /// (i): settled by a final court judgment that is not reviewable.
+    FinalJudgment,
+    /// (k): being handled by another competent body.
+    HandledElsewhere,
+}
+
+impl RefusalReason {
+    pub const ALL: [RefusalReason; 14] = [
+        RefusalReason::Incapacitated,
+        RefusalReason::Disorderly,
+        RefusalReason::AlreadyResolved,
+        RefusalReason::OtherByLaw,
+        RefusalReason::Weapons,
+        RefusalReason::RefusedSecurityCheck,
+        RefusalReason::UnauthorisedRecording,
+        RefusalReason::Incitement,
+        RefusalReason::NoLegalRepresentative,
+        RefusalReason::RepresentativeWithoutStanding,
+        RefusalReason::OutsideScope,
+        RefusalReason::PetitionAlreadyAnswered,
+        RefusalReason::FinalJudgment,
+        RefusalReason::HandledElsewhere,
+    ];
+
+    /// The legal provision that allows the refusal.
+    pub fn article(&self) -> &'static str {
+        match self {
+            RefusalReason::Incapacitated => "Luật TCD 2013 Art 9(1)",
+            RefusalReason::Disorderly => "Luật TCD 2013 Art 9(2)",
+            RefusalReason::AlreadyResolved => "Luật TCD 2013 Art 9(3)",
+            RefusalReason::OtherByLaw => "Luật TCD 2013 Art 9(4)",
+            RefusalReason::Weapons => "NĐ 154/2026 Art 4(1)(a)",
+            RefusalReason::RefusedSecurityCheck => "NĐ 154/2026 Art 4(1)(b)",
+            RefusalReason::UnauthorisedRecording => "NĐ 154/2026 Art 4(1)(c)",
+            RefusalReason::Incitement => "NĐ 154/2026 Art 4(1)(d)",
+            RefusalReason::NoLegalRepresentative => "NĐ 154/2026 Art 4(1)(đ)",
+            RefusalReason::RepresentativeWithoutStanding => "NĐ 154/2026 Art 4(1)(e)",
+            RefusalReason::OutsideScope => "NĐ 154/2026 Art 4(1)(g)",
+            RefusalReason::PetitionAlreadyAnswered => "NĐ 154/2026 Art 4(1)(h)",
+            RefusalReason::FinalJudgment => "NĐ 154/2026 Art 4(1)(i)",
+            RefusalReason::HandledElsewhere => "NĐ 154/2026 Art 4(1)(k)",
+        }
+    }
+
+    /// True when the head must also issue a written refusal notice (Thông báo từ chối tiếp
+    /// công dân, Form 01/TCD) within 3 working days: Art 9(3) and point (h) (NĐ 154/2026
+    /// Art 4(3)).
+    pub fn needs_written_notice(&self) -> bool {
+        matches!(
+            self,
+            RefusalReason::AlreadyResolved | RefusalReason::PetitionAlreadyAnswered
+        )
+    }
+
+    /// A short Vietnamese label for the UI.
+    pub fn label_vi(&self) -> &'static str {
+        match self {
+            RefusalReason::Incapacitated => {
+                "Say rượu, dùng chất kích thích, tâm thần hoặc mất nhận thức"
+            }
+            RefusalReason::Disorderly => "Đe dọa, xúc phạm hoặc vi phạm nội quy",
+            RefusalReason::AlreadyResolved => {
+                "Vụ việc đã giải quyết đúng, đã giải thích nhưng vẫn cố tình khiếu nại, tố cáo"
+            }
+            RefusalReason::OtherByLaw => "Trường hợp khác theo quy định của pháp luật",
+            RefusalReason::Weapons => "Mang vũ khí, vật liệu nổ, vật nguy hiểm",
+            RefusalReason::RefusedSecurityCheck => "Không chấp hành kiểm tra an ninh",
+            RefusalReason::UnauthorisedRecording => "Ghi âm, ghi hình, phát trực tiếp trái phép",
+            RefusalReason::Incitement => "Kích động, gây rối trật tự",
+            RefusalReason::NoLegalRepresentative => {
+                "Không có năng lực hành vi dân sự đầy đủ và không có người đại diện"
+            }
+            RefusalReason::RepresentativeWithoutStanding => {
+                "Người đại diện không chứng minh được tư cách"
+            }
+            RefusalReason::OutsideScope => {
+                "Nội dung không phải khiếu nại, tố cáo, kiến nghị, phản ánh"
+            }
+            RefusalReason::PetitionAlreadyAnswered => {
+                "Kiến nghị, phản ánh đã được trả lời đúng, không có tình tiết mới"
+            }
+            RefusalReason::FinalJudgment => "Đã có bản án có hiệu lực pháp luật",
+            RefusalReason::HandledElsewhere => "Đang được cơ quan có thẩm quyền khác giải quyết",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evidence
+// ---------------------------------------------------------------------------------------------
+
+/// The state of a document handed in, as written on the receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceCondition {
+    /// Bản gốc.
+    Original,
+    /// Bản sao / bản photo.
+    Copy,
+    /// Bản sao có chứng thực.
+    CertifiedCopy,
+}
+
+/// One line of the receipt for documents and evidence (Giấy biên nhận thông tin, tài liệu,
+/// Form 02/TCD).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceItem {
+    pub name: String,
+    pub pages: u32,
+    pub condition: EvidenceCondition,
+}
+
+impl EvidenceItem {
+    pub fn validate(&self) -> Result<(), CaseError> {
+        check_line(
+            "evidence item name",
+            &self.name,
+            MAX_EVIDENCE_NAME_CHARS,
+            true,
+        )?;
+        if !(1..=MAX_EVIDENCE_PAGES).contains(&self.pages) {
+            return Err(CaseError::EvidencePages {
+                found: self.pages,
+                max: MAX_EVIDENCE_PAGES,
+            });
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The log-book line
+// ---------------------------------------------------------------------------------------------
+
+/// One line of the log book (Sổ tiếp công dân, Form 03/TCD; Luật TCD 2013 Art 25(2)). The
+/// running number (STT) is the node's; everything else is here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reception {
+    /// Column 2: ngày tiếp.
+    pub date: Date,
+    /// Columns 3–4: name, address, identity paper.
+    pub identity: Identity,
+    /// Column 5: summary of the matter.
+    pub summary: String,
+    /// Column 6: content type.
+    pub kind: Kind,
+    /// Column 7: people with the same content.
+    pub people_count: u32,
+    /// Column 8: bodies that already handled the matter (quá trình xem xét giải quyết).
+    #[serde(default)]
+    pub prior_bodies: Vec<String>,
+    /// The citizen's request (yêu cầu, đề nghị của người đến; Art 25(2)).
+    #[serde(default)]
+    pub request: String,
+    /// Columns 9–11: handling direction, once decided.
+    #[serde(default)]
+    pub direction: Option<Direction>,
+    /// Column 13: notes.
+    #[serde(default)]
+    pub notes: String,
+    /// The receiving officer (cán bộ tiếp công dân).
+    pub officer: String,
+    #[serde(default)]
+    pub representatives: Vec<Representative>,
+    /// The receipt for documents (Form 02/TCD).
+    #[serde(default)]
+    pub evidence: Vec<EvidenceItem>,
+    /// Set when reception was refused.
+    #[serde(default)]
+    pub refusal: Option<RefusalReason>,
+}
+
+impl Reception {
+    /// Every check: [`Reception::validate_before_sealing`], and a denunciation's identity must
+    /// be sealed. Run this on every reception before it is signed or folded.
+    pub fn validate(&self) -> Result<(), CaseError> {
+        self.validate_before_sealing()?;
+        if self.kind == Kind::Denunciation && !self.identity.is_sealed() {
+            return Err(CaseError::DenunciationNotSealed);
+        }
+        Ok(())
+    }
+
+    /// Every check except the seal of a denunciation's identity: for the node, before it seals
+    /// the identity of what the officer typed.
+    pub fn validate_before_sealing(&self) -> Result<(), CaseError> {
+        self.identity.validate()?;
+        check_text("summary", &self.summary, MAX_SUMMARY_CHARS, true)?;
+        if self.people_count == 0 || self.people_count > MAX_PEOPLE_COUNT {
+            return Err(CaseError::PeopleCount {
+                found: self.people_count,
+                max: MAX_PEOPLE_COUNT,
+            });
+        }
+        check_count("prior bodies", self.prior_bodies.len(), MAX_PRIOR_BODIES)?;
+        for body in &self.prior_bodies {
+            check_line(
+                "body that already handled the matter",
+                body,
+                MAX_BODY_CHARS,
+                true,
+            )?;
+        }
+        // A refused visit may not have stated its request.
+        check_text(
+            "citizen's request",
+            &self.request,
+            MAX_REQUEST_CHARS,
+            self.refusal.is_none(),
+        )?;
+        if let Some(direction) = &self.direction {
+            if self.refusal.is_some() {
+                return Err(CaseError::RefusedWithDirection);
+            }
+            direction.validate()?;
+        }
+        check_text("notes", &self.notes, MAX_NOTE_CHARS, false)?;
+        check_line("receiving officer", &self.officer, MAX_NAME_CHARS, true)?;
+        check_count(
+            "representatives",
+            self.representatives.len(),
+            MAX_REPRESENTATIVES,
+        )?;
+        for r in &self.representatives {
+            r.validate()?;
+        }
+        let crowd_reps = self
+            .representatives
+            .iter()
+            .filter(|r| r.role == RepresentativeRole::CrowdRepresentative)
+            .count();
+        crowd_rule(self.people_count, crowd_reps)?;
+        check_count("evidence items", self.evidence.len(), MAX_EVIDENCE_ITEMS)?;
+        for item in &self.evidence {
+            item.validate()?;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mixed content
+// ---------------------------------------------------------------------------------------------
+
+/// A visit whose content mixes several types: one (type, summary) per part. The officer guides
+/// the citizen to split them (NĐ 154/2026 Art 14; DOMAIN §1 step 4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MixedContent {
+    pub parts: Vec<(Kind, String)>,
+}
+
+/// Splits a mixed visit into one reception per content type: each copy of `base` takes one
+/// part's type and summary. Each result passes [`Reception::validate_before_sealing`]; the
+/// node seals the identity of a denunciation part, then runs [`Reception::validate`].
+pub fn split(base: &Reception, parts: &MixedContent) -> Result<Vec<Reception>, CaseError> {
+    let found = parts.parts.len();
+    if found < 2 {
+        return Err(CaseError::MixedTooFewParts { found });
+    }
+    check_count("mixed content parts", found, MAX_MIXED_PARTS)?;
+    let mut out: Vec<Reception> = Vec::with_capacity(found);
+    for (kind, summary) in &parts.parts {
+        if out.iter().any(|r| r.kind == *kind) {
+            return Err(CaseError::MixedDuplicateKind(*kind));
+        }
+        check_text("summary", summary, MAX_SUMMARY_CHARS, true)?;
+        let mut r = base.clone();
+        r.kind = *kind;
+        r.summary = summary.clone();
+        r.validate_before_sealing()?;
+        out.push(r);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::case::parse_date;
+    use crate::sealed::WrappedKey;
+    use serde_bytes::ByteBuf;
+
+    pub(crate) fn citizen() -> Citizen {
+        Citizen {
+            name: "Nguyễn Văn An".into(),
+            address: "12 Hàng Bài, phường Hoàn Kiếm, Hà Nội".into(),
+            id_type: IdType::Cccd,
+            id_number: "001085012345".into(),
+        }
+    }
+
+    pub(crate) fn sealed() -> SealedIdentity {
+        SealedIdentity {
+            nonce: ByteBuf::from(vec![7; 12]),
+            ciphertext: ByteBuf::from(vec![1, 2, 3, 4]),
+            recipients: vec![WrappedKey {
+                site: "00070".into(),
+                ephemeral: ByteBuf::from(vec![9; 32]),
+                wrapped: ByteBuf::from(vec![5; 48]),
+            }],
+        }
+    }
+
+    pub(crate) fn reception(kind: Kind) -> Reception {
+        let identity = if kind == Kind::Denunciation {
+            Identity::Sealed(sealed())
+        } else {
+            Identity::Plain(citizen())
+        };
+        Reception {
+            date: parse_date("2026-07-06").unwrap(),
+            identity,
+            summary: "Khiếu nại quyết định thu hồi đất".into(),
+            kind,
+            people_count: 1,
+            prior_bodies: vec![],
+            request: "Đề nghị xem xét lại quyết định".into(),
+            direction: None,
+            notes: String::new(),
+            officer: "Trần Thị Bình".into(),
+            representatives: vec![],
+            evidence: vec![EvidenceItem {
+                name: "Quyết định số 12/QĐ-UBND".into(),
+                pages: 2,
+                condition: EvidenceCondition::Copy,
+            }],
+            refusal: None,
+        }
+    }
+
+    fn rep(role: RepresentativeRole) -> Representative {
+        Representative {
+            name: "Lê Văn Cường".into(),
+            role,
+            document: "Văn bản cử người đại diện ngày 01/7/2026".into(),
+        }
+    }
+
+    #[test]
+    fn kind_names() {
+        for k in Kind::ALL {
+            assert_eq!(k.as_str().parse::<Kind>().unwrap(), k);
+            let cbor = cbor4ii::serde::to_vec(Vec::new(), &k).unwrap();
+            let s: String = cbor4ii::serde::from_slice(&cbor).unwrap();
+            assert_eq!(s, k.as_str());
+        }
+        let err = "khieu-nai".parse::<Kind>().unwrap_err().to_string();
+        for name in ["complaint", "denunciation", "petition", "feedback"] {
+            assert!(err.contains(name), "{err}");
+        }
+    }
+
+    #[test]
+    fn crowd_rule_follows_art_29() {
+        // Luật TCD 2013 Art 29: 5–10 people → 1 or 2 representatives; > 10 → at most 5.
+        assert!(crowd_rule(1, 0).is_ok());
+        assert!(crowd_rule(4, 0).is_ok());
+        assert!(crowd_rule(4, 2).is_ok());
+        assert!(crowd_rule(2, 3).is_err());
+        assert!(crowd_rule(0, 0).is_err());
+        assert!(
+            crowd_rule(5, 0).is_err(),
+            "5 people must appoint representatives"
+        );
+        assert!(crowd_rule(5, 1).is_ok());
+        assert!(crowd_rule(10, 2).is_ok());
+        assert!(crowd_rule(10, 3).is_err());
+        assert!(crowd_rule(11, 0).is_err());
+        assert!(crowd_rule(11, 3).is_ok());
+        assert!(crowd_rule(200, 5).is_ok());
+        assert!(crowd_rule(200, 6).is_err());
+        let msg = crowd_rule(8, 0).unwrap_err().to_string();
+        assert!(msg.contains("Art 29") && msg.contains("1 to 2"), "{msg}");
+    }
+
+    #[test]
+    fn valid_receptions_pass() {
+        for k in Kind::ALL {
+            reception(k).validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn denunciation_needs_a_sealed_identity() {
+        let mut r = reception(Kind::Denunciation);
+        r.identity = Identity::Plain(citizen());
+        assert_eq!(r.validate(), Err(CaseError::DenunciationNotSealed));
+        assert!(r.validate_before_sealing().is_ok());
+    }
+
+    #[test]
+    fn validation_refuses_bad_lines() {
+        let base = reception(Kind::Complaint);
+        let check = |f: &dyn Fn(&mut Reception), want: &str| {
+            let mut r = base.clone();
+            f(&mut r);
+            let err = r.validate().expect_err(want).to_string();
+            assert!(err.contains(want), "expected {want:?} in {err:?}");
+        };
+        check(&|r| r.summary = "  ".into(), "summary is required");
+        check(
+            &|r| r.summary = "x".repeat(MAX_SUMMARY_CHARS + 1),
+            "summary is too long",
+        );
+        check(
+            &|r| r.officer = String::new(),
+            "receiving officer is required",
+        );
+        check(&|r| r.people_count = 0, "number of people");
+        check(&|r| r.request = String::new(), "request is required");
+        check(
+            &|r| {
+                r.identity = Identity::Plain(Citizen {
+                    id_number: "0010850123".into(),
+                    ..citizen()
+                })
+            },
+            "12 digits",
+        );
+        check(
+            &|r| {
+                r.identity = Identity::Plain(Citizen {
+                    name: "An\nB".into(),
+                    ..citizen()
+                })
+            },
+            "single line",
+        );
+        check(&|r| r.people_count = 7, "Art 29");
+        check(
+            &|r| {
+                r.people_count = 12;
+                r.representatives = vec![rep(RepresentativeRole::CrowdRepresentative); 6]
+            },
+            "Art 29",
+        );
+        check(&|r| r.evidence[0].pages = 0, "pages");
+        check(
+            &|r| r.evidence = vec![r.evidence[0].clone(); MAX_EVIDENCE_ITEMS + 1],
+            "too many evidence items",
+        );
+        check(
+            &|r| {
+                r.refusal = Some(RefusalReason::Disorderly);
+                r.direction = Some(Direction::Accept)
+            },
+            "refused",
+        );
+        check(
+            &|r| {
+                r.direction = Some(Direction::Transfer {
+                    to_body: "Công an tỉnh".into(),
+                    letter_no: String::new(),
+                })
+            },
+            "transfer letter number is required",
+        );
+        check(&|r| r.notes = "a\u{0}b".into(), "control characters");
+    }
+
+    #[test]
+    fn crowd_with_representatives_passes() {
+        let mut r = reception(Kind::Complaint);
+        r.people_count = 12;
+        r.representatives = vec![rep(RepresentativeRole::CrowdRepresentative); 3];
+        r.representatives.push(rep(RepresentativeRole::Lawyer));
+        r.validate().unwrap();
+        // Refused visits need no request; the Form 01/TCD duty follows the reason.
+        let mut refused = reception(Kind::Feedback);
+        refused.request.clear();
+        refused.refusal = Some(RefusalReason::PetitionAlreadyAnswered);
+        refused.validate().unwrap();
+    }
+
+    #[test]
+    fn refusal_reasons_cite_their_article() {
+        let mut seen = std::collections::BTreeSet::new();
+        for r in RefusalReason::ALL {
+            assert!(
+                seen.insert(r.article()),
+                "duplicate article {}",
+                r.article()
+            );
+            assert_eq!(
+                r.needs_written_notice(),
+                r.article().ends_with("9(3)") || r.article().ends_with("(h)")
+            );
+        }
+        assert_eq!(seen.len(), 14);
+    }
+
+    #[test]
+    fn split_makes_one_reception_per_type() {
+        let base = reception(Kind::Complaint);
+        let parts = MixedContent {
+            parts: vec![
+                (Kind::Complaint, "Khiếu nại quyết định xử phạt".into()),
+                (Kind::Denunciation, "Tố cáo cán bộ địa chính".into()),
+                (Kind::Petition, "Kiến nghị sửa đường".into()),
+            ],
+        };
+        let out = split(&base, &parts).unwrap();
+        assert_eq!(
+            out.iter().map(|r| r.kind).collect::<Vec<_>>(),
+            vec![Kind::Complaint, Kind::Denunciation, Kind::Petition]
+        );
+        assert_eq!(out[1].summary, "Tố cáo cán bộ địa chính");
+        assert_eq!(
+            out[1].validate(),
+            Err(CaseError::DenunciationNotSealed),
+            "the node seals the denunciation part"
+        );
+        assert!(out[0].validate().is_ok() && out[2].validate().is_ok());
+        let dup = MixedContent {
+            parts: vec![(Kind::Petition, "a".into()), (Kind::Petition, "b".into())],
+        };
+        assert_eq!(
+            split(&base, &dup),
+            Err(CaseError::MixedDuplicateKind(Kind::Petition))
+        );
+        let one = MixedContent {
+            parts: vec![(Kind::Petition, "a".into())],
+        };
+        assert_eq!(
+            split(&base, &one),
+            Err(CaseError::MixedTooFewParts { found: 1 })
+        );
+    }
+}

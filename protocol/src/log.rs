@@ -1,1 +1,0 @@
-//! Signed case events and their DAG (issue 3): being written.

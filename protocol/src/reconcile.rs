@@ -1,1 +1,0 @@
-//! Set reconciliation (issue 3): being written.
