@@ -113,7 +113,7 @@ impl Node {
     }
 
     /// Signs `events` for one case, stores them durably, applies them and pushes them out.
-    fn commit_events(&self, case_id: &str, events: Vec<CaseEvent>, now_ms: u64, counter: Option<(&str, u64)>) -> Result<Vec<VerifiedEvent>, CaseOpError> {
+    pub(crate) fn commit_events(&self, case_id: &str, events: Vec<CaseEvent>, now_ms: u64, counter: Option<(&str, u64)>) -> Result<Vec<VerifiedEvent>, CaseOpError> {
         let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
         let before: BTreeSet<String> = cases.get(case_id).map(|e| e.state.audience()).unwrap_or_default();
         let mut signed = Vec::new();

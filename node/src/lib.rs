@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod bench;
+pub mod bench_cases;
 pub mod case_cli;
 pub mod cases;
 pub mod casework;

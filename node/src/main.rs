@@ -128,8 +128,11 @@ enum Command {
         #[arg(long)]
         exit_when_formed: bool,
     },
-    /// Measure joining, handshakes and memory on loopback and print the figures.
+    /// Measure on loopback and print the README figures: `federation` (joining, handshakes,
+    /// memory, revocation), `cases` (receptions, replication, reconciliation, convergence) or `all`.
     Bench {
+        #[arg(long, default_value = "all")]
+        suite: String,
         /// Handshakes to time one by one.
         #[arg(long, default_value_t = 200)]
         handshakes: usize,
@@ -168,7 +171,17 @@ fn main() {
             tokio_main(run::run(DataDir::new(data), overrides))
         }
         Command::Demo { dir, exit_when_formed } => tokio_main(demo::run(dir, exit_when_formed)),
-        Command::Bench { handshakes, seconds } => tokio_main(bench::run(handshakes, seconds)),
+        Command::Bench { suite, handshakes, seconds } => tokio_main(async move {
+            match suite.as_str() {
+                "federation" => bench::run(handshakes, seconds).await,
+                "cases" => tiepdan_node::bench_cases::run().await,
+                "all" => {
+                    bench::run(handshakes, seconds).await?;
+                    tiepdan_node::bench_cases::run().await
+                }
+                other => anyhow::bail!("unknown suite {other:?}: federation, cases or all"),
+            }
+        }),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

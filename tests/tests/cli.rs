@@ -221,3 +221,42 @@ fn a_node_warns_before_its_certificate_expires_and_stops_cleanly_on_sigterm() {
     let store = tiepdan_node::store::Store::open(&commune.join("store.redb")).expect("store released");
     assert!(store.peers().is_ok());
 }
+
+#[test]
+fn case_commands_work_offline_and_through_the_running_node_and_the_log_book_exports() {
+    let (dir, mut fed) = federation(&["VN", "01", "00004"]);
+    let commune = fed.site("00004").unwrap().data.root().to_path_buf();
+    let file = dir.path().join("reception.json");
+    std::fs::write(&file, tiepdan_tests::reception("complaint", "Nguyễn Thị Sổ").to_string()).unwrap();
+
+    // Offline: the node is not running; the command works on the store.
+    let out = tiepdan(&["case", "--data", s(&commune), "receive", s(&file)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&tiepdan_tests::stdout(&out)).unwrap();
+    let offline_id = v["case_id"].as_str().unwrap().to_owned();
+    let out = tiepdan(&["case", "--data", s(&commune), "event", &offline_id, r#"{"accepted":{"decision_no":"01/QĐ"}}"#]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = dir.path().join("so.csv");
+    let out = tiepdan(&["logbook", "--data", s(&commune), "--format", "csv", "--out", s(&csv)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.contains("Ngày tiếp") && text.contains("Nguyễn Thị Sổ") && text.contains("Khiếu nại"), "{text}");
+    let html = dir.path().join("so.html");
+    assert!(tiepdan(&["logbook", "--data", s(&commune), "--format", "html", "--out", s(&html)]).status.success());
+    assert!(std::fs::read_to_string(&html).unwrap().contains("SỔ TIẾP CÔNG DÂN"));
+
+    // Online: the same commands go through the API, and the offline case reaches the province.
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let out = tiepdan(&["case", "--data", s(&commune), "receive", s(&file)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = tiepdan(&["case", "--data", s(&commune), "list", "--kind", "complaint"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list: serde_json::Value = serde_json::from_str(&tiepdan_tests::stdout(&out)).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    let out = tiepdan(&["case", "--data", s(&commune), "escalate", &offline_id, "--to", "79"]);
+    assert!(!out.status.success(), "escalating to a province without jurisdiction must fail");
+    assert!(eventually(DEADLINE, || tiepdan_tests::call(&fed, "01", "GET", &format!("cases/{offline_id}"), None, None).0 == 200), "the case written offline never reached the province");
+    let (_, v) = tiepdan_tests::call(&fed, "01", "GET", &format!("cases/{offline_id}"), None, None);
+    assert_eq!(v["history"].as_array().unwrap().len(), 2, "{v}");
+}
