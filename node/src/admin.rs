@@ -233,7 +233,7 @@ pub fn add_user_to(
     Ok(token)
 }
 
-/// `tiepdan user add`: offline into the store, or through the running node's API.
+/// `tiepdan user`: offline into the store, or through the running node's API.
 pub fn add_user(data: &DataDir, name: &str, role: &str) -> anyhow::Result<String> {
     match Store::open(&data.store_path()) {
         Ok(store) => {

@@ -101,7 +101,7 @@ async fn require_token(State(node): State<Arc<Node>>, mut req: Request, next: Ne
 }
 
 /// The operator token is the IT staff's; officers and chairs have tokens of their own
-/// (`tiepdan user add`), stored as hashes.
+/// (`tiepdan user`), stored as hashes.
 fn user_for(node: &Node, token: &str) -> Option<crate::store::User> {
     if constant_time_eq(token.as_bytes(), node.token.as_bytes()) {
         return Some(crate::store::User { name: "operator".into(), role: "operator".into() });
