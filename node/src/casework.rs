@@ -272,6 +272,7 @@ impl Node {
         if let Some(obj) = v.as_object_mut() {
             obj.insert("deadlines".into(), Value::Array(deadlines));
             obj.insert("audience".into(), json!(state.audience()));
+            obj.insert("status_label".into(), json!(state.status.label_vi()));
             // Never show ciphertext to the UI: say it is sealed.
             if let Some(Identity::Sealed(_)) = state.reception.as_ref().map(|r| &r.identity) {
                 if let Some(r) = obj.get_mut("reception").and_then(|r| r.as_object_mut()) {
@@ -304,6 +305,7 @@ impl Node {
                     "case_id": e.state.case_id,
                     "kind": e.state.kind,
                     "status": e.state.status.as_str(),
+                    "status_label": e.state.status.label_vi(),
                     "origin": e.state.origin,
                     "current_site": e.state.current_site,
                     "received_on": e.state.received_on.to_string(),

@@ -69,6 +69,8 @@ pub fn router(node: Arc<Node>) -> Router {
         .nest("/api/v1", authed.merge(open).fallback(api_not_found))
         .route("/metrics", get(metrics))
         .route("/", get(ui))
+        .route("/so-tiep-cong-dan", get(logbook_page))
+        .route("/common.js", get(common_js))
         .layer(DefaultBodyLimit::max(BODY_BYTES_MAX))
         .with_state(node)
 }
@@ -324,4 +326,12 @@ async fn list_revocations(State(node): State<Arc<Node>>) -> Json<Value> {
 
 async fn ui() -> Html<&'static str> {
     Html(include_str!("ui/status.html"))
+}
+
+async fn logbook_page() -> Html<&'static str> {
+    Html(include_str!("ui/logbook.html"))
+}
+
+async fn common_js() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("ui/common.js"))
 }

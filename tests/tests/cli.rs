@@ -171,6 +171,9 @@ fn the_api_refuses_calls_without_the_token_and_explains_errors() {
     let mut r = agent.get(&format!("http://{http}/")).call().unwrap();
     let page = r.body_mut().read_to_string().unwrap();
     assert!(page.contains("Các điểm kết nối") && page.contains("Chứng thư số hết hạn"));
+    let mut r = agent.get(&format!("http://{http}/so-tiep-cong-dan")).call().unwrap();
+    let page = r.body_mut().read_to_string().unwrap();
+    assert!(page.contains("Vào sổ một lượt tiếp công dân") && page.contains("Mẫu 03/TCD"));
 }
 
 #[test]
