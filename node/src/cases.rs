@@ -14,6 +14,9 @@ use serde_bytes::ByteBuf;
 use tiepdan_protocol::case::{self, AppliedEvent, CaseEvent, CaseState};
 use tiepdan_protocol::log::{self, CaseLog, EventBody, EventId, Insert, VerifiedEvent};
 
+/// Batches at least this large are verified on every core.
+pub const PARALLEL_VERIFY_MIN: usize = 256;
+
 /// Largest number of cases one site holds in memory (far above a province's yearly volume).
 pub const CASES_MAX: usize = 1_000_000;
 
@@ -53,20 +56,30 @@ impl Rejected {
     }
 }
 
-/// One case: its DAG and the state folded from it.
+/// One case: its DAG, the state folded from it, and what replication asks of it all the time
+/// (its audience, its event ids) kept ready instead of recomputed per question.
 pub struct CaseEntry {
     pub log: CaseLog,
     pub state: CaseState,
+    pub audience: BTreeSet<String>,
+    pub ids: Vec<EventId>,
 }
 
 impl CaseEntry {
+    fn new(case_id: &str) -> CaseEntry {
+        CaseEntry { log: CaseLog::new(case_id), state: CaseState::new(case_id), audience: BTreeSet::new(), ids: Vec::new() }
+    }
+
     fn refold(&mut self) {
         let mut state = CaseState::new(&self.state.case_id);
-        for ev in self.log.ordered() {
+        let ordered = self.log.ordered();
+        for ev in &ordered {
             if let Ok(decoded) = case::decode_event(&ev.body.payload) {
                 state.apply(AppliedEvent { id: ev.id, author: &ev.body.author, at_ms: ev.body.at_ms, event: &decoded });
             }
         }
+        self.ids = ordered.iter().map(|e| e.id).collect();
+        self.audience = state.audience();
         self.state = state;
     }
 }
@@ -79,6 +92,8 @@ pub struct Cases {
     pub site_keys: BTreeMap<String, [u8; 32]>,
     /// Their chains (DER list), forwarded with events so receivers can verify authors.
     pub site_chains: BTreeMap<String, Vec<Vec<u8>>>,
+    /// Decompressed forms of `site_keys`, made on first use.
+    verifying: std::sync::Mutex<BTreeMap<String, ed25519_dalek::VerifyingKey>>,
 }
 
 impl Cases {
@@ -88,7 +103,7 @@ impl Cases {
 
     /// True when `site` may see the case.
     pub fn in_audience(&self, case_id: &str, site: &str) -> bool {
-        self.entries.get(case_id).is_some_and(|e| e.state.audience().contains(site))
+        self.entries.get(case_id).is_some_and(|e| e.audience.contains(site))
     }
 
     /// Checks a batch of signed events from `sender` (None: made here) as they would be once
@@ -99,8 +114,20 @@ impl Cases {
         let mut rejected = Vec::new();
         let mut seen = BTreeSet::new();
         let mut by_case: BTreeMap<String, Vec<VerifiedEvent>> = BTreeMap::new();
-        for bytes in batch {
-            match self.verify_one(bytes) {
+        // Signature checks dominate: spread them over the cores for large batches.
+        let verified: Vec<Result<VerifiedEvent, Rejected>> = if batch.len() >= PARALLEL_VERIFY_MIN {
+            let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+            let chunk = batch.len().div_ceil(workers);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = batch.chunks(chunk).map(|c| s.spawn(move || c.iter().map(|b| self.verify_one(b)).collect::<Vec<_>>())).collect();
+                // A worker only panics on a bug; fall back to verifying nothing from it.
+                handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+            })
+        } else {
+            batch.iter().map(|b| self.verify_one(b)).collect()
+        };
+        for result in verified {
+            match result {
                 Ok(ev) => {
                     let dup = !seen.insert(ev.id) || self.entries.get(&ev.body.case_id).is_some_and(|e| e.log.contains(&ev.id));
                     if dup {
@@ -149,10 +176,19 @@ impl Cases {
     fn verify_one(&self, bytes: &[u8]) -> Result<VerifiedEvent, Rejected> {
         let unverified = log::decode_event(bytes).map_err(|e| Rejected::Malformed(e.to_string()))?;
         let author = unverified.body.author.clone();
-        let key = self.site_keys.get(&author).ok_or(Rejected::UnknownAuthor(author))?;
-        let ev = log::verify_event(bytes, key).map_err(|e| Rejected::BadSignature(e.to_string()))?;
-        let payload = case::decode_event(&ev.body.payload).map_err(|e| Rejected::Malformed(e.to_string()))?;
-        payload.validate().map_err(|e| Rejected::Malformed(e.to_string()))?;
+        let raw = *self.site_keys.get(&author).ok_or_else(|| Rejected::UnknownAuthor(author.clone()))?;
+        let cached = self.verifying.lock().unwrap_or_else(|e| e.into_inner()).get(&author).filter(|k| k.to_bytes() == raw).copied();
+        let key = match cached {
+            Some(k) => k,
+            None => {
+                let k = ed25519_dalek::VerifyingKey::from_bytes(&raw).map_err(|e| Rejected::BadSignature(e.to_string()))?;
+                self.verifying.lock().unwrap_or_else(|e| e.into_inner()).insert(author, k);
+                k
+            }
+        };
+        let ev = unverified.verify_with(&key).map_err(|e| Rejected::BadSignature(e.to_string()))?;
+        // Decoding validates the domain event too.
+        case::decode_event(&ev.body.payload).map_err(|e| Rejected::Malformed(e.to_string()))?;
         Ok(ev)
     }
 
@@ -168,7 +204,7 @@ impl Cases {
             let entry = self
                 .entries
                 .entry(case_id.clone())
-                .or_insert_with(|| CaseEntry { log: CaseLog::new(&case_id), state: CaseState::new(&case_id) });
+                .or_insert_with(|| CaseEntry::new(&case_id));
             match entry.log.insert(ev) {
                 Ok(Insert::Added) => {
                     added += 1;
@@ -202,8 +238,8 @@ impl Cases {
         let mut ids: Vec<EventId> = self
             .entries
             .values()
-            .filter(|e| e.state.audience().contains(peer))
-            .flat_map(|e| e.log.ordered().into_iter().map(|ev| ev.id))
+            .filter(|e| e.audience.contains(peer))
+            .flat_map(|e| e.ids.iter().copied())
             .collect();
         ids.sort_unstable();
         ids
@@ -213,11 +249,12 @@ impl Cases {
     pub fn bytes_for(&self, peer: &str, ids: &BTreeSet<EventId>) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         for e in self.entries.values() {
-            if !e.state.audience().contains(peer) {
+            if !e.audience.contains(peer) {
                 continue;
             }
-            for ev in e.log.ordered() {
-                if ids.contains(&ev.id) {
+            // `ids` is in DAG order, so parents go before children.
+            for id in e.ids.iter().filter(|id| ids.contains(*id)) {
+                if let Some(ev) = e.log.get(id) {
                     out.push(ev.bytes.clone());
                 }
             }

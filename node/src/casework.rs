@@ -115,7 +115,7 @@ impl Node {
     /// Signs `events` for one case, stores them durably, applies them and pushes them out.
     pub(crate) fn commit_events(&self, case_id: &str, events: Vec<CaseEvent>, now_ms: u64, counter: Option<(&str, u64)>) -> Result<Vec<VerifiedEvent>, CaseOpError> {
         let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
-        let before: BTreeSet<String> = cases.get(case_id).map(|e| e.state.audience()).unwrap_or_default();
+        let before: BTreeSet<String> = cases.get(case_id).map(|e| e.audience.clone()).unwrap_or_default();
         let mut signed = Vec::new();
         for ev in &events {
             ev.validate().map_err(bad)?;
@@ -141,7 +141,7 @@ impl Node {
             cases.insert(ok);
             return Err(CaseOpError::Store(e.to_string()));
         }
-        let after = cases.get(case_id).map(|e| e.state.audience()).unwrap_or_default();
+        let after = cases.get(case_id).map(|e| e.audience.clone()).unwrap_or_default();
         drop(cases);
         self.metrics.events_accepted("local", signed.len() as u64);
         let widened: Vec<String> = after.difference(&before).cloned().collect();
@@ -203,7 +203,7 @@ impl Node {
         let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
         cases
             .get(case_id)
-            .filter(|e| e.state.audience().contains(&self.site.code))
+            .filter(|e| e.audience.contains(&self.site.code))
             .map(|e| e.state.clone())
             .ok_or_else(|| CaseOpError::NotFound(format!("no case {case_id} at this site")))
     }
@@ -291,7 +291,7 @@ impl Node {
         cases
             .entries
             .values()
-            .filter(|e| e.state.reception.is_some() && e.state.audience().contains(&self.site.code))
+            .filter(|e| e.state.reception.is_some() && e.audience.contains(&self.site.code))
             .filter(|e| filter.kind.is_none_or(|k| e.state.kind == Some(k)))
             .filter(|e| filter.status.as_deref().is_none_or(|s| e.state.status.as_str() == s))
             .filter(|e| filter.site.as_deref().is_none_or(|s| e.state.origin == s || e.state.current_site == s))

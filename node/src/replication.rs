@@ -113,14 +113,14 @@ impl Node {
         let mut by_case: std::collections::BTreeMap<String, Vec<Vec<u8>>> = Default::default();
         let mut before: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
         for v in &accepted {
-            before.entry(v.body.case_id.clone()).or_insert_with(|| cases.get(&v.body.case_id).map(|e| e.state.audience()).unwrap_or_default());
+            before.entry(v.body.case_id.clone()).or_insert_with(|| cases.get(&v.body.case_id).map(|e| e.audience.clone()).unwrap_or_default());
             by_case.entry(v.body.case_id.clone()).or_default().push(v.bytes.clone());
         }
         let n = accepted.len() as u32;
         cases.insert(accepted);
         let mut forwards = Vec::new();
         for (case_id, evs) in by_case {
-            let after = cases.get(&case_id).map(|e| e.state.audience()).unwrap_or_default();
+            let after = cases.get(&case_id).map(|e| e.audience.clone()).unwrap_or_default();
             let widened = after.difference(&before[&case_id]).cloned().collect();
             forwards.push((case_id, evs, widened));
         }

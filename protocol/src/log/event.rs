@@ -360,6 +360,12 @@ impl UnverifiedEvent {
     /// author's public key.
     pub fn verify(self, author_key: &[u8; 32]) -> Result<VerifiedEvent, EventError> {
         let key = VerifyingKey::from_bytes(author_key).map_err(|_| EventError::BadKey)?;
+        self.verify_with(&key)
+    }
+
+    /// [`UnverifiedEvent::verify`] with an already decompressed key, for callers that verify
+    /// many events of one author (decompressing the point is a large part of each check).
+    pub fn verify_with(self, key: &VerifyingKey) -> Result<VerifiedEvent, EventError> {
         let signature = Signature::from_bytes(&self.signature);
         // The body bytes are re-extracted from the envelope rather than re-encoded: the
         // signature covers exactly what was received.
