@@ -35,8 +35,6 @@ pub enum Rejected {
     SenderOutOfAudience { sender: String, case: String },
     #[error("event already held (replay)")]
     Replayed,
-    #[error("event refers to a case that does not start with a reception")]
-    NoGenesis,
     #[error("store: {0}")]
     Store(String),
 }
@@ -50,7 +48,6 @@ impl Rejected {
             Rejected::OutOfAudience(_) => "out_of_audience",
             Rejected::SenderOutOfAudience { .. } => "sender_out_of_audience",
             Rejected::Replayed => "replayed",
-            Rejected::NoGenesis => "no_genesis",
             Rejected::Store(_) => "store",
         }
     }

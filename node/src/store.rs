@@ -273,7 +273,8 @@ impl Store {
         })
     }
 
-    pub fn site_keys(&self) -> Result<Vec<(String, [u8; 32], Vec<u8>)>, StoreError> {
+    /// (site, Ed25519 public key, CBOR chain) of every site whose chain verified here.
+    pub fn site_keys(&self) -> Result<Vec<SiteKeyRecord>, StoreError> {
         let tx = self.db.begin_read()?;
         let keys = tx.open_table(SITE_KEYS)?;
         let chains = tx.open_table(SITE_CHAINS)?;
@@ -340,6 +341,9 @@ impl Store {
         })
     }
 }
+
+/// (site, Ed25519 public key, CBOR chain).
+pub type SiteKeyRecord = (String, [u8; 32], Vec<u8>);
 
 fn case_key(case_id: &str, id: &[u8; 32]) -> Vec<u8> {
     let mut k = Vec::with_capacity(case_id.len() + 33);

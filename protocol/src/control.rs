@@ -451,16 +451,18 @@ pub fn negotiate_version(ours: &[u32], theirs: &[u32]) -> Option<u32> {
     ours.iter().filter(|v| theirs.contains(v)).max().copied()
 }
 
-#[cfg(test)]
-mod tests {
+/// Frames and byte strings the fuzzer starts from: one of every variant, their concatenation
+/// and a few malformed inputs. Pure; `tiepdan-tests` checks the committed `fuzz/corpus` against
+/// it, and the unit tests below reuse the frames.
+#[doc(hidden)]
+pub mod seeds {
     use super::*;
-    use proptest::prelude::*;
 
-    fn bytes(b: &[u8]) -> ByteBuf {
+    pub fn bytes(b: &[u8]) -> ByteBuf {
         ByteBuf::from(b.to_vec())
     }
 
-    fn sample_hello() -> Hello {
+    pub fn sample_hello() -> Hello {
         Hello {
             versions: vec![1],
             site: "01".to_owned(),
@@ -476,7 +478,7 @@ mod tests {
         }
     }
 
-    fn all_variants() -> Vec<ControlFrame> {
+    pub fn all_variants() -> Vec<ControlFrame> {
         vec![
             ControlFrame::Hello(sample_hello()),
             ControlFrame::Hello(Hello {
@@ -513,6 +515,35 @@ mod tests {
         ]
     }
 
+    pub fn raw_frame(body: &[u8]) -> Vec<u8> {
+        let mut out = (body.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// (file name, bytes) of the `control_frame` seed corpus.
+    pub fn fuzz_seed_corpus() -> Vec<(String, Vec<u8>)> {
+        let names = ["hello", "hello-empty", "peers", "peers-empty", "revocation", "ping", "ping-max", "pong", "goodbye"];
+        let mut seeds: Vec<(String, Vec<u8>)> =
+            names.iter().zip(all_variants()).map(|(name, frame)| (format!("valid-{name}"), encode_frame(&frame))).collect();
+        seeds.push(("valid-all-concatenated".into(), all_variants().iter().flat_map(encode_frame).collect()));
+        seeds.push(("garbage-not-cbor".into(), raw_frame(&[0xff, 0xff, 0xff])));
+        seeds.push(("garbage-too-large".into(), u32::MAX.to_be_bytes().to_vec()));
+        seeds.push(("garbage-truncated".into(), encode_frame(&ControlFrame::Hello(sample_hello()))[..40].to_vec()));
+        seeds.push(("garbage-deep-nesting".into(), raw_frame(&[0x81; 512])));
+        seeds
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seeds::{all_variants, bytes, raw_frame, sample_hello};
+    use super::*;
+    use proptest::prelude::*;
+
+
+
+
     fn decode_all(decoder: &mut FrameDecoder) -> Result<Vec<ControlFrame>, FrameError> {
         let mut out = Vec::new();
         while let Some(frame) = decoder.next_frame()? {
@@ -522,11 +553,6 @@ mod tests {
     }
 
     /// A frame whose body is the given raw bytes.
-    fn raw_frame(body: &[u8]) -> Vec<u8> {
-        let mut out = (body.len() as u32).to_be_bytes().to_vec();
-        out.extend_from_slice(body);
-        out
-    }
 
     #[test]
     fn every_variant_round_trips() {
@@ -855,50 +881,6 @@ mod tests {
 
     fn hex(bytes: &[u8]) -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
-
-    /// The committed seed corpus of the `control_frame` fuzz target matches what this encoder
-    /// produces, so the fuzzer starts from real frames. After a deliberate wire change, rewrite
-    /// the seeds with `TIEPDAN_WRITE_CORPUS=1 cargo test -p tiepdan-protocol fuzz_seed_corpus`.
-    #[test]
-    fn fuzz_seed_corpus_is_current() {
-        let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/control_frame");
-        let names = [
-            "hello",
-            "hello-empty",
-            "peers",
-            "peers-empty",
-            "revocation",
-            "ping",
-            "ping-max",
-            "pong",
-            "goodbye",
-        ];
-        let mut seeds: Vec<(String, Vec<u8>)> = names
-            .iter()
-            .zip(all_variants())
-            .map(|(name, frame)| (format!("valid-{name}"), encode_frame(&frame)))
-            .collect();
-        seeds.push(("valid-all-concatenated".into(), all_variants().iter().flat_map(encode_frame).collect()));
-        seeds.push(("garbage-not-cbor".into(), raw_frame(&[0xff, 0xff, 0xff])));
-        seeds.push(("garbage-too-large".into(), u32::MAX.to_be_bytes().to_vec()));
-        seeds.push((
-            "garbage-truncated".into(),
-            encode_frame(&ControlFrame::Hello(sample_hello()))[..40].to_vec(),
-        ));
-        seeds.push(("garbage-deep-nesting".into(), raw_frame(&[0x81; 512])));
-        if std::env::var_os("TIEPDAN_WRITE_CORPUS").is_some() {
-            std::fs::create_dir_all(&dir).unwrap();
-            for (name, bytes) in &seeds {
-                std::fs::write(dir.join(name), bytes).unwrap();
-            }
-        }
-        for (name, bytes) in &seeds {
-            let committed = std::fs::read(dir.join(name))
-                .unwrap_or_else(|e| panic!("fuzz seed {name} missing ({e}); rewrite with TIEPDAN_WRITE_CORPUS=1"));
-            assert_eq!(&committed, bytes, "fuzz seed {name} is stale; rewrite with TIEPDAN_WRITE_CORPUS=1");
-        }
     }
 
     fn frame_strategy() -> impl Strategy<Value = ControlFrame> {

@@ -59,11 +59,10 @@ impl ReplMsg {
                     return Err(ReplError::Limit("chains"));
                 }
             }
-            ReplMsg::Want { prefixes } => {
-                if prefixes.len() > 1 << 20 || prefixes.iter().any(|p| p.len() != 16) {
+            ReplMsg::Want { prefixes }
+                if (prefixes.len() > 1 << 20 || prefixes.iter().any(|p| p.len() != 16)) => {
                     return Err(ReplError::Limit("wanted prefixes"));
                 }
-            }
             _ => {}
         }
         Ok(())

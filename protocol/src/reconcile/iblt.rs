@@ -292,7 +292,7 @@ impl Iblt {
 
     /// Reads cells in the wire encoding; `key` is the session's.
     pub fn from_bytes(bytes: &[u8], key: u64) -> Result<Self, IbltError> {
-        if bytes.len() % CELL_BYTES != 0 {
+        if !bytes.len().is_multiple_of(CELL_BYTES) {
             return Err(IbltError::BadLength(bytes.len()));
         }
         let mut table = Iblt::new(bytes.len() / CELL_BYTES, key)?;

@@ -113,7 +113,7 @@ fn split<const N: usize>(
     field: &'static str,
     bytes: &[u8],
 ) -> Result<Vec<[u8; N]>, ReconcileError> {
-    if bytes.len() % N != 0 {
+    if !bytes.len().is_multiple_of(N) {
         return Err(ReconcileError::Invalid {
             field,
             reason: "length is not a whole number of items",
