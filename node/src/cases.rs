@@ -89,8 +89,6 @@ pub struct Cases {
     pub site_keys: BTreeMap<String, [u8; 32]>,
     /// Their chains (DER list), forwarded with events so receivers can verify authors.
     pub site_chains: BTreeMap<String, Vec<Vec<u8>>>,
-    /// Decompressed forms of `site_keys`, made on first use.
-    verifying: std::sync::Mutex<BTreeMap<String, ed25519_dalek::VerifyingKey>>,
 }
 
 impl Cases {
@@ -173,17 +171,10 @@ impl Cases {
     fn verify_one(&self, bytes: &[u8]) -> Result<VerifiedEvent, Rejected> {
         let unverified = log::decode_event(bytes).map_err(|e| Rejected::Malformed(e.to_string()))?;
         let author = unverified.body.author.clone();
-        let raw = *self.site_keys.get(&author).ok_or_else(|| Rejected::UnknownAuthor(author.clone()))?;
-        let cached = self.verifying.lock().unwrap_or_else(|e| e.into_inner()).get(&author).filter(|k| k.to_bytes() == raw).copied();
-        let key = match cached {
-            Some(k) => k,
-            None => {
-                let k = ed25519_dalek::VerifyingKey::from_bytes(&raw).map_err(|e| Rejected::BadSignature(e.to_string()))?;
-                self.verifying.lock().unwrap_or_else(|e| e.into_inner()).insert(author, k);
-                k
-            }
-        };
-        let ev = unverified.verify_with(&key).map_err(|e| Rejected::BadSignature(e.to_string()))?;
+        let raw = self.site_keys.get(&author).ok_or(Rejected::UnknownAuthor(author))?;
+        // Strict verification: a malleated signature would otherwise make a second event id
+        // for the same content.
+        let ev = unverified.verify(raw).map_err(|e| Rejected::BadSignature(e.to_string()))?;
         // Decoding validates the domain event too.
         case::decode_event(&ev.body.payload).map_err(|e| Rejected::Malformed(e.to_string()))?;
         Ok(ev)

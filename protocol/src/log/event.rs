@@ -343,9 +343,22 @@ pub struct UnverifiedEvent {
     pub body: EventBody,
     bytes: Vec<u8>,
     signature: [u8; SIGNATURE_BYTES],
+    /// The message the signature covers: context followed by the body bytes as received.
+    message: Vec<u8>,
 }
 
 impl UnverifiedEvent {
+    /// What the author's signature covers (context + exact body bytes), for a caller that
+    /// checks the signature with another Ed25519 implementation (the node uses aws-lc).
+    pub fn signed_message(&self) -> &[u8] {
+        &self.message
+    }
+
+    /// The 64-byte Ed25519 signature.
+    pub fn signature(&self) -> &[u8; SIGNATURE_BYTES] {
+        &self.signature
+    }
+
     /// The site code that claims to have written the event.
     pub fn author(&self) -> &str {
         &self.body.author
@@ -367,10 +380,8 @@ impl UnverifiedEvent {
     /// many events of one author (decompressing the point is a large part of each check).
     pub fn verify_with(self, key: &VerifyingKey) -> Result<VerifiedEvent, EventError> {
         let signature = Signature::from_bytes(&self.signature);
-        // The body bytes are re-extracted from the envelope rather than re-encoded: the
-        // signature covers exactly what was received.
-        let envelope: SignedEvent = from_cbor(&self.bytes, "signed event")?;
-        key.verify_strict(&signed_message(&envelope.body), &signature)
+        // The message holds the body bytes as received, never a re-encoding.
+        key.verify_strict(&self.message, &signature)
             .map_err(|_| EventError::BadSignature)?;
         Ok(VerifiedEvent {
             id: self.id,
@@ -446,6 +457,7 @@ pub fn decode_event(bytes: &[u8]) -> Result<UnverifiedEvent, EventError> {
         body,
         bytes: bytes.to_vec(),
         signature,
+        message: signed_message(&envelope.body),
     })
 }
 
