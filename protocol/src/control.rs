@@ -25,8 +25,6 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use cbor4ii::core::dec::{Read as _, Reference};
-use cbor4ii::core::utils::SliceReader;
 use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_bytes::ByteBuf;
@@ -305,20 +303,7 @@ pub fn try_encode_frame(frame: &ControlFrame) -> Result<Vec<u8>, FrameError> {
 
 /// Decodes one frame body (no prefix): exactly one CBOR item, then validation.
 fn decode_body(body: &[u8]) -> Result<ControlFrame, FrameError> {
-    let mut de = cbor4ii::serde::Deserializer::new(SliceReader::new(body));
-    let frame = ControlFrame::deserialize(&mut de)
-        .map_err(|e| FrameError::Malformed(format!("CBOR body is not a control frame: {e}")))?;
-    let mut rest = de.into_inner();
-    let trailing = match rest.fill(1) {
-        Ok(Reference::Long(b)) => !b.is_empty(),
-        Ok(Reference::Short(b)) => !b.is_empty(),
-        Err(never) => match never {},
-    };
-    if trailing {
-        return Err(FrameError::Malformed(
-            "trailing bytes after the CBOR item in the frame body".to_owned(),
-        ));
-    }
+    let frame: ControlFrame = crate::cbor::decode_exact(body, "control frame").map_err(|e| FrameError::Malformed(e.to_string()))?;
     frame.validate()?;
     Ok(frame)
 }

@@ -89,7 +89,7 @@ pub fn frame_len(prefix: [u8; 4]) -> Result<usize, ReplError> {
 }
 
 pub fn decode_repl(body: &[u8]) -> Result<ReplMsg, ReplError> {
-    let msg: ReplMsg = cbor4ii::serde::from_slice(body).map_err(|e| ReplError::Malformed(e.to_string()))?;
+    let msg: ReplMsg = crate::cbor::decode_exact(body, "replication message").map_err(|e| ReplError::Malformed(e.to_string()))?;
     msg.validate()?;
     Ok(msg)
 }

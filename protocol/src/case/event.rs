@@ -14,8 +14,6 @@
 //! variants, trailing bytes and bodies over [`MAX_EVENT_BYTES`] are errors. Pinned by the
 //! `wire_format_is_pinned` test.
 
-use cbor4ii::core::dec::{Read as _, Reference};
-use cbor4ii::core::utils::SliceReader;
 use serde::{Deserialize, Serialize};
 
 use super::reception::validate_sealed;
@@ -294,20 +292,7 @@ pub fn decode_event(bytes: &[u8]) -> Result<CaseEvent, CaseError> {
             max: MAX_EVENT_BYTES,
         });
     }
-    let mut de = cbor4ii::serde::Deserializer::new(SliceReader::new(bytes));
-    let event = CaseEvent::deserialize(&mut de)
-        .map_err(|e| CaseError::Malformed(format!("not a CBOR case event: {e}")))?;
-    let mut rest = de.into_inner();
-    let trailing = match rest.fill(1) {
-        Ok(Reference::Long(b)) => !b.is_empty(),
-        Ok(Reference::Short(b)) => !b.is_empty(),
-        Err(never) => match never {},
-    };
-    if trailing {
-        return Err(CaseError::Malformed(
-            "trailing bytes after the event".to_owned(),
-        ));
-    }
+    let event: CaseEvent = crate::cbor::decode_exact(bytes, "case event").map_err(|e| CaseError::Malformed(e.to_string()))?;
     event.validate()?;
     Ok(event)
 }

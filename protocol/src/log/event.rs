@@ -22,8 +22,6 @@
 //! forwarded as received and never re-encoded. The format is pinned by the `event_id_is_pinned`
 //! test.
 
-use cbor4ii::core::dec::{Read as _, Reference};
-use cbor4ii::core::utils::SliceReader;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
@@ -272,21 +270,7 @@ fn to_cbor<T: Serialize>(value: &T) -> Vec<u8> {
 
 /// Decodes exactly one CBOR item of type `T` from `bytes` (no trailing bytes).
 fn from_cbor<'a, T: Deserialize<'a>>(bytes: &'a [u8], what: &str) -> Result<T, EventError> {
-    let mut de = cbor4ii::serde::Deserializer::new(SliceReader::new(bytes));
-    let value = T::deserialize(&mut de)
-        .map_err(|e| EventError::Malformed(format!("{what} is not valid CBOR: {e}")))?;
-    let mut rest = de.into_inner();
-    let trailing = match rest.fill(1) {
-        Ok(Reference::Long(b)) => !b.is_empty(),
-        Ok(Reference::Short(b)) => !b.is_empty(),
-        Err(never) => match never {},
-    };
-    if trailing {
-        return Err(EventError::Malformed(format!(
-            "trailing bytes after the CBOR item of the {what}"
-        )));
-    }
-    Ok(value)
+    crate::cbor::decode_exact(bytes, what).map_err(|e| EventError::Malformed(e.to_string()))
 }
 
 fn signed_message(body_bytes: &[u8]) -> Vec<u8> {

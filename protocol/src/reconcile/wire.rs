@@ -20,8 +20,6 @@
 //! Unknown fields are ignored (a later version may add some); unknown variants and trailing
 //! bytes are errors. The encoding is pinned by the `wire_format_is_pinned` test.
 
-use cbor4ii::core::dec::{Read as _, Reference};
-use cbor4ii::core::utils::SliceReader;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_bytes::ByteBuf;
 
@@ -380,20 +378,8 @@ impl ReconcileMsg {
                 max: MAX_MESSAGE_BYTES,
             });
         }
-        let mut de = cbor4ii::serde::Deserializer::new(SliceReader::new(bytes));
-        let wire = Wire::deserialize(&mut de)
-            .map_err(|e| ReconcileError::Malformed(format!("not a reconciliation message: {e}")))?;
-        let mut rest = de.into_inner();
-        let trailing = match rest.fill(1) {
-            Ok(Reference::Long(b)) => !b.is_empty(),
-            Ok(Reference::Short(b)) => !b.is_empty(),
-            Err(never) => match never {},
-        };
-        if trailing {
-            return Err(ReconcileError::Malformed(
-                "trailing bytes after the CBOR item".to_owned(),
-            ));
-        }
+        let wire: Wire = crate::cbor::decode_exact(bytes, "reconciliation message")
+            .map_err(|e| ReconcileError::Malformed(e.to_string()))?;
         let msg = ReconcileMsg::from_wire(wire)?;
         msg.validate()?;
         Ok(msg)
