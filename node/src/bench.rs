@@ -8,18 +8,16 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use tiepdan_keys::cert::{issue, make_request, parse_request, Authority, Chain};
 use tiepdan_keys::identity::SiteKey;
-use tiepdan_keys::revocation::RevocationList;
-use tiepdan_keys::tls::{client_config, FederationVerifier};
-use tiepdan_protocol::control::{encode_frame, ControlFrame, FrameDecoder, Hello, PROTOCOL_VERSION};
 
 use crate::demo::demo_sites;
 use crate::federation::LocalFederation;
+use crate::peer_client;
 use crate::node::unix_now;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -35,31 +33,12 @@ fn rss_kb(pid: u32) -> Option<u64> {
     status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// A QUIC client endpoint that presents `chain` and trusts `root`.
-fn client_endpoint(key: &SiteKey, chain: &Chain) -> anyhow::Result<quinn::Endpoint> {
-    let verifier = Arc::new(FederationVerifier::new(chain.root().clone(), Arc::new(RwLock::new(RevocationList::new())), None));
-    let tls = client_config(key, chain, verifier)?;
-    let mut ep = quinn::Endpoint::client(SocketAddr::from(([127, 0, 0, 1], 0)))?;
-    ep.set_default_client_config(quinn::ClientConfig::new(Arc::new(quinn::crypto::rustls::QuicClientConfig::try_from(tls)?)));
-    Ok(ep)
-}
-
 /// One full admission: QUIC + mutual TLS 1.3 (chain, CRL and PeerId checks on both sides), then
 /// the control-stream hello exchange. Ends when the node's hello arrives, i.e. it admitted us.
 async fn handshake(ep: &quinn::Endpoint, addr: SocketAddr, hello: &[u8]) -> anyhow::Result<Duration> {
     let t = Instant::now();
     let conn = ep.connect(addr, "tiepdan.internal")?.await?;
-    let (mut send, mut recv) = conn.open_bi().await?;
-    send.write_all(hello).await?;
-    let mut decoder = FrameDecoder::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        if let Some(ControlFrame::Hello(_)) = decoder.next_frame()? {
-            break;
-        }
-        let n = recv.read(&mut buf).await?.context("the node closed the stream: refused")?;
-        decoder.push(&buf[..n])?;
-    }
+    peer_client::admitted(&conn, hello).await?;
     let took = t.elapsed();
     conn.close(quinn::VarInt::from_u32(1), b"bench");
     Ok(took)
@@ -120,16 +99,8 @@ pub async fn run(handshakes: usize, seconds: u64) -> anyhow::Result<()> {
     let key = SiteKey::generate();
     let chain = issue(&authority, &parse_request(&make_request(&key, &sibling)?)?, 30, unix_now())?;
     let addr = fed.site(&province)?.quic;
-    let hello = encode_frame(&ControlFrame::Hello(Hello {
-        versions: vec![PROTOCOL_VERSION],
-        site: sibling.clone(),
-        chain: chain.der_list().iter().map(|c| serde_bytes::ByteBuf::from(c.to_vec())).collect(),
-        quic_addrs: vec![],
-        p2p_addrs: vec![],
-        http_addr: None,
-        revocations: vec![],
-    }));
-    let ep = client_endpoint(&key, &chain)?;
+    let hello = peer_client::hello_frame(&sibling, &chain);
+    let ep = peer_client::endpoint_as(&key, &chain, chain.root())?;
     let mut lat = Vec::with_capacity(handshakes);
     for _ in 0..handshakes {
         lat.push(handshake(&ep, addr, &hello).await?.as_secs_f64() * 1000.0);
@@ -142,7 +113,7 @@ pub async fn run(handshakes: usize, seconds: u64) -> anyhow::Result<()> {
     let end = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for _ in 0..8 {
-        let ep = client_endpoint(&key, &chain)?;
+        let ep = peer_client::endpoint_as(&key, &chain, chain.root())?;
         let done = done.clone();
         let hello = hello.clone();
         tasks.push(tokio::spawn(async move {

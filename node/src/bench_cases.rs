@@ -7,7 +7,6 @@
 //! after a 10,000-event partition. Figures are printed, never asserted.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -15,16 +14,14 @@ use serde_bytes::ByteBuf;
 use serde_json::json;
 use tiepdan_keys::cert::{issue, make_request, parse_request, Authority, Chain};
 use tiepdan_keys::identity::SiteKey;
-use tiepdan_keys::revocation::RevocationList;
-use tiepdan_keys::tls::{client_config, FederationVerifier};
 use tiepdan_protocol::case::{self, CaseEvent, Citizen, IdType, Identity, Kind, Reception};
-use tiepdan_protocol::control::{encode_frame, ControlFrame, FrameDecoder, Hello, PROTOCOL_VERSION};
 use tiepdan_protocol::log::{sign_event, EventBody};
 use tiepdan_protocol::reconcile;
-use tiepdan_protocol::replication::{decode_repl, encode_repl, frame_len, ReplMsg, EVENTS_PER_BATCH_MAX, REPLICATION_CHANNEL};
+use tiepdan_protocol::replication::{decode_repl, encode_repl, frame_len, ReplMsg, EVENTS_PER_BATCH_MAX};
 
 use crate::client::{agent, json_call};
 use crate::federation::LocalFederation;
+use crate::peer_client;
 use crate::node::unix_now;
 
 fn reception_json(i: usize) -> serde_json::Value {
@@ -69,33 +66,11 @@ fn genesis(case_id: &str, author: &str, key: &ed25519_dalek::SigningKey, i: usiz
 /// Pushes `events` to `addr` over one link as (key, chain); returns the seconds until every
 /// batch was acknowledged (verified and stored by the node).
 async fn push_over_link(addr: SocketAddr, site: &str, key: &SiteKey, chain: &Chain, events: Vec<Vec<u8>>) -> anyhow::Result<(f64, u64)> {
-    let verifier = Arc::new(FederationVerifier::new(chain.root().clone(), Arc::new(RwLock::new(RevocationList::new())), None));
-    let mut ep = quinn::Endpoint::client(SocketAddr::from(([127, 0, 0, 1], 0)))?;
-    ep.set_default_client_config(quinn::ClientConfig::new(Arc::new(quinn::crypto::rustls::QuicClientConfig::try_from(client_config(key, chain, verifier)?)?)));
+    let ep = peer_client::endpoint_as(key, chain, chain.root())?;
     let conn = ep.connect(addr, "tiepdan.internal")?.await?;
-    let (mut cs, mut cr) = conn.open_bi().await?;
-    let hello = Hello {
-        versions: vec![PROTOCOL_VERSION],
-        site: site.to_owned(),
-        chain: chain.der_list().iter().map(|c| ByteBuf::from(c.to_vec())).collect(),
-        quic_addrs: vec![],
-        p2p_addrs: vec![],
-        http_addr: None,
-        revocations: vec![],
-    };
-    cs.write_all(&encode_frame(&ControlFrame::Hello(hello))).await?;
-    let mut dec = FrameDecoder::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        if let Some(ControlFrame::Hello(_)) = dec.next_frame()? {
-            break;
-        }
-        let n = cr.read(&mut buf).await?.context("refused")?;
-        dec.push(&buf[..n])?;
-    }
+    let _control = peer_client::admitted(&conn, &peer_client::hello_frame(site, chain)).await?;
     let chains = vec![chain.der_list().iter().map(|c| ByteBuf::from(c.to_vec())).collect::<Vec<_>>()];
-    let (mut send, mut recv) = conn.open_bi().await?;
-    send.write_all(&[REPLICATION_CHANNEL]).await?;
+    let (mut send, mut recv) = peer_client::replication_stream(&conn).await?;
     let t = Instant::now();
     let mut accepted = 0u64;
     let batches: Vec<Vec<u8>> = events

@@ -68,17 +68,21 @@ impl CaseEntry {
     }
 
     fn refold(&mut self) {
-        let mut state = CaseState::new(&self.state.case_id);
-        let ordered = self.log.ordered();
-        for ev in &ordered {
-            if let Ok(decoded) = case::decode_event(&ev.body.payload) {
-                state.apply(AppliedEvent { id: ev.id, author: &ev.body.author, at_ms: ev.body.at_ms, event: &decoded });
-            }
-        }
-        self.ids = ordered.iter().map(|e| e.id).collect();
-        self.audience = state.audience();
-        self.state = state;
+        self.state = fold(&self.log);
+        self.ids = self.log.ordered_ids();
+        self.audience = self.state.audience();
     }
+}
+
+/// The case state of a log: its events folded in the DAG's deterministic order.
+pub fn fold(log: &CaseLog) -> CaseState {
+    let mut state = CaseState::new(log.case_id());
+    for ev in log.ordered() {
+        if let Ok(decoded) = case::decode_event(&ev.body.payload) {
+            state.apply(AppliedEvent { id: ev.id, author: &ev.body.author, at_ms: ev.body.at_ms, event: &decoded });
+        }
+    }
+    state
 }
 
 /// Every case this site holds, plus the public keys of event authors.
@@ -143,13 +147,7 @@ impl Cases {
             for ev in &events {
                 let _ = trial.insert(ev.clone());
             }
-            let mut state = CaseState::new(&case_id);
-            for ev in trial.ordered() {
-                if let Ok(decoded) = case::decode_event(&ev.body.payload) {
-                    state.apply(AppliedEvent { id: ev.id, author: &ev.body.author, at_ms: ev.body.at_ms, event: &decoded });
-                }
-            }
-            let audience = state.audience();
+            let audience = fold(&trial).audience();
             let refusal = if !audience.contains(us) {
                 Some(Rejected::OutOfAudience(case_id.clone()))
             } else {

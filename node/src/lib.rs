@@ -22,6 +22,7 @@ pub mod logbook;
 pub mod metrics;
 pub mod node;
 pub mod p2p;
+pub mod peer_client;
 pub mod run;
 pub mod store;
 pub mod federation;

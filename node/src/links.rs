@@ -225,7 +225,7 @@ async fn run_link(node: Arc<Node>, conn: Connection, locally_initiated: bool) ->
     }
 
     let (outbox_tx, mut outbox_rx) = mpsc::channel::<ControlFrame>(crate::node::LINK_OUTBOX_FRAMES_MAX);
-    if !register(&node, &site, &conn, locally_initiated, &chain, &their_hello, outbox_tx.clone()) {
+    if !register(&node, &verified, &conn, locally_initiated, &chain, &their_hello, outbox_tx.clone()) {
         return Some(site);
     }
     info!(%site, name = %node.site_name(&site), %remote, locally_initiated, "link up");
@@ -368,13 +368,14 @@ fn handle_frame(node: &Arc<Node>, site: &str, frame: ControlFrame, outbox: &mpsc
 /// Adds a link, resolving a simultaneous dial. Returns false when this connection lost.
 fn register(
     node: &Node,
-    site: &str,
+    verified: &tiepdan_keys::cert::VerifiedSite,
     conn: &Connection,
     locally_initiated: bool,
     chain: &[CertificateDer<'static>],
     hello: &Hello,
     outbox: mpsc::Sender<ControlFrame>,
 ) -> bool {
+    let site = verified.site.as_str();
     let mut links = node.links.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(existing) = links.get(site) {
         let existing_alive = existing.conn.close_reason().is_none();
@@ -393,7 +394,7 @@ fn register(
         site.to_owned(),
         Link {
             conn: conn.clone(),
-            peer_id: hello_peer_id(node, chain),
+            peer_id: verified.peer_id.to_string(),
             locally_initiated,
             since: node.now(),
             chain: chain.to_vec(),
@@ -407,10 +408,6 @@ fn register(
         let _ = node.parent_connected_after_ms.set(node.started.elapsed().as_millis() as u64);
     }
     true
-}
-
-fn hello_peer_id(node: &Node, chain: &[CertificateDer<'static>]) -> String {
-    node.verify_peer_chain(chain).map(|v| v.peer_id.to_string()).unwrap_or_default()
 }
 
 fn unregister(node: &Node, site: &str, conn: &Connection) {

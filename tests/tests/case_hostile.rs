@@ -5,19 +5,16 @@
 //! certificates that speak the replication channel by hand.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use serde_bytes::ByteBuf;
 use tiepdan_keys::cert::{issue, make_request, parse_request, Authority, Chain};
 use tiepdan_keys::identity::SiteKey;
-use tiepdan_keys::revocation::RevocationList;
-use tiepdan_keys::tls::{client_config, FederationVerifier};
 use tiepdan_node::node::unix_now;
+use tiepdan_node::peer_client;
 use tiepdan_protocol::case::{self, CaseEvent, Citizen, IdType, Identity, Kind, Reception};
-use tiepdan_protocol::control::{encode_frame, ControlFrame, FrameDecoder, Hello, PROTOCOL_VERSION};
 use tiepdan_protocol::log::{sign_event, EventBody};
-use tiepdan_protocol::replication::{decode_repl, encode_repl, frame_len, ReplMsg, REPLICATION_CHANNEL};
+use tiepdan_protocol::replication::{decode_repl, encode_repl, frame_len, ReplMsg};
 use tiepdan_tests::{call, eventually, federation, metric_value, metrics, DEADLINE};
 
 struct Peer {
@@ -72,37 +69,13 @@ async fn read_msg(recv: &mut quinn::RecvStream) -> ReplMsg {
 
 /// Connects as `peer`, says hello, then sends each batch on a replication stream; returns acks.
 async fn send_batches(addr: SocketAddr, peer: &Peer, batches: Vec<Vec<Vec<u8>>>) -> Vec<(u32, u32)> {
-    let verifier = Arc::new(FederationVerifier::new(peer.chain.root().clone(), Arc::new(RwLock::new(RevocationList::new())), None));
-    let mut ep = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
-    ep.set_default_client_config(quinn::ClientConfig::new(Arc::new(
-        quinn::crypto::rustls::QuicClientConfig::try_from(client_config(&peer.key, &peer.chain, verifier).unwrap()).unwrap(),
-    )));
+    let ep = peer_client::endpoint_as(&peer.key, &peer.chain, peer.chain.root()).unwrap();
     let conn = ep.connect(addr, "tiepdan.internal").unwrap().await.unwrap();
-    let (mut csend, mut crecv) = conn.open_bi().await.unwrap();
-    let hello = Hello {
-        versions: vec![PROTOCOL_VERSION],
-        site: peer.site.clone(),
-        chain: peer.chain.der_list().iter().map(|c| ByteBuf::from(c.to_vec())).collect(),
-        quic_addrs: vec![],
-        p2p_addrs: vec![],
-        http_addr: None,
-        revocations: vec![],
-    };
-    csend.write_all(&encode_frame(&ControlFrame::Hello(hello))).await.unwrap();
-    let mut dec = FrameDecoder::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        if let Some(ControlFrame::Hello(_)) = dec.next_frame().unwrap() {
-            break;
-        }
-        let n = crecv.read(&mut buf).await.unwrap().expect("the node admitted us");
-        dec.push(&buf[..n]).unwrap();
-    }
+    let _control = peer_client::admitted(&conn, &peer_client::hello_frame(&peer.site, &peer.chain)).await.expect("the node admitted us");
     let chains = vec![peer.chain.der_list().iter().map(|c| ByteBuf::from(c.to_vec())).collect()];
     let mut acks = Vec::new();
     for batch in batches {
-        let (mut send, mut recv) = conn.open_bi().await.unwrap();
-        send.write_all(&[REPLICATION_CHANNEL]).await.unwrap();
+        let (mut send, mut recv) = peer_client::replication_stream(&conn).await.unwrap();
         let msg = ReplMsg::Events { events: batch.into_iter().map(ByteBuf::from).collect(), chains: chains.clone() };
         send.write_all(&encode_repl(&msg)).await.unwrap();
         match tokio::time::timeout(Duration::from_secs(10), read_msg(&mut recv)).await.unwrap() {

@@ -4,14 +4,12 @@
 //! federation's root (so it does present its own chain) but holds a chain no node may accept.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use tiepdan_keys::cert::{danger_issue, issue, make_request, parse_request, Authority, Chain};
 use tiepdan_keys::identity::SiteKey;
-use tiepdan_keys::revocation::RevocationList;
-use tiepdan_keys::tls::{client_config, FederationVerifier};
 use tiepdan_node::node::unix_now;
+use tiepdan_node::peer_client;
 use tiepdan_tests::{eventually, federation, metric_value, metrics, node_log, tiepdan, DEADLINE};
 
 fn load_tls(data: &tiepdan_node::datadir::DataDir) -> (SiteKey, Chain) {
@@ -36,12 +34,7 @@ fn forged(authority: &Authority, site: &str, days: u32, not_before: u64) -> (Sit
 /// Dials `addr` as (key, chain), trusting `root`. Returns the connection if the handshake got
 /// far enough to give one (TLS 1.3 client auth is judged by the server after that point).
 async fn dial(addr: SocketAddr, key: &SiteKey, chain: &Chain, root: &Chain) -> Option<quinn::Connection> {
-    let verifier = Arc::new(FederationVerifier::new(root.root().clone(), Arc::new(RwLock::new(RevocationList::new())), None));
-    let tls = client_config(key, chain, verifier).unwrap();
-    let mut ep = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
-    ep.set_default_client_config(quinn::ClientConfig::new(Arc::new(
-        quinn::crypto::rustls::QuicClientConfig::try_from(tls).unwrap(),
-    )));
+    let ep = peer_client::endpoint_as(key, chain, root.root()).unwrap();
     match tokio::time::timeout(Duration::from_secs(5), ep.connect(addr, "tiepdan.internal").unwrap()).await {
         Ok(Ok(c)) => Some(c),
         _ => None,

@@ -1,0 +1,64 @@
+//! A bare QUIC client that speaks to a node as another site would: for the benchmarks and for
+//! tests that play a peer (hostile or not) without running a whole node.
+//!
+//! Owns the client side of admission: mutual TLS with a given identity, then the hello
+//! exchange on the control stream. It reuses the node's own configs and framing, so what it
+//! measures or tests is exactly what a real peer goes through.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+
+use anyhow::Context;
+use rustls::pki_types::CertificateDer;
+use serde_bytes::ByteBuf;
+use tiepdan_keys::cert::Chain;
+use tiepdan_keys::identity::SiteKey;
+use tiepdan_keys::revocation::RevocationList;
+use tiepdan_keys::tls::{client_config, FederationVerifier};
+use tiepdan_protocol::control::{encode_frame, ControlFrame, FrameDecoder, Hello, PROTOCOL_VERSION};
+use tiepdan_protocol::replication::REPLICATION_CHANNEL;
+
+/// A client endpoint on loopback presenting (`key`, `chain`) and trusting `root`.
+pub fn endpoint_as(key: &SiteKey, chain: &Chain, root: &CertificateDer<'static>) -> anyhow::Result<quinn::Endpoint> {
+    let verifier = Arc::new(FederationVerifier::new(root.clone(), Arc::new(RwLock::new(RevocationList::new())), None));
+    let tls = client_config(key, chain, verifier)?;
+    let mut ep = quinn::Endpoint::client(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+    ep.set_default_client_config(quinn::ClientConfig::new(Arc::new(quinn::crypto::rustls::QuicClientConfig::try_from(tls)?)));
+    Ok(ep)
+}
+
+/// The hello `site` sends on its control stream.
+pub fn hello_frame(site: &str, chain: &Chain) -> Vec<u8> {
+    encode_frame(&ControlFrame::Hello(Hello {
+        versions: vec![PROTOCOL_VERSION],
+        site: site.to_owned(),
+        chain: chain.der_list().iter().map(|c| ByteBuf::from(c.to_vec())).collect(),
+        quic_addrs: vec![],
+        p2p_addrs: vec![],
+        http_addr: None,
+        revocations: vec![],
+    }))
+}
+
+/// Opens the control stream, sends `hello` and waits for the node's: once it arrives, the
+/// node has admitted us. Returns the control stream, which must stay open with the link.
+pub async fn admitted(conn: &quinn::Connection, hello: &[u8]) -> anyhow::Result<(quinn::SendStream, quinn::RecvStream)> {
+    let (mut send, mut recv) = conn.open_bi().await?;
+    send.write_all(hello).await?;
+    let mut decoder = FrameDecoder::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        if let Some(ControlFrame::Hello(_)) = decoder.next_frame()? {
+            return Ok((send, recv));
+        }
+        let n = recv.read(&mut buf).await?.context("the node closed the control stream: refused")?;
+        decoder.push(&buf[..n])?;
+    }
+}
+
+/// Opens a replication stream on an admitted link.
+pub async fn replication_stream(conn: &quinn::Connection) -> anyhow::Result<(quinn::SendStream, quinn::RecvStream)> {
+    let (mut send, recv) = conn.open_bi().await?;
+    send.write_all(&[REPLICATION_CHANNEL]).await?;
+    Ok((send, recv))
+}
