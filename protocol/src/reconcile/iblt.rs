@@ -421,6 +421,28 @@ mod tests {
     const PINNED_TABLE_BLAKE3: &str =
         "3eb9cc2ba6f8bbe07cfab1ac3c30e88bea225647d768f5ab761dd12252c134ae";
 
+    /// 80 differences in 256 cells (the most `small_differences_decode` generates) over 2,000
+    /// fixed keys: peeling must succeed almost always, or the ladder would climb too often.
+    #[test]
+    fn decode_failures_are_rare() {
+        let shared: Vec<EventId> = (0..500).map(id).collect();
+        let mut failures = 0;
+        for key in 0..2000u64 {
+            let extra = |side: u64| (0..40).map(move |i| id((1 << 32) + key * 100 + side * 50 + i));
+            let a: Vec<EventId> = shared.iter().copied().chain(extra(0)).collect();
+            let b: Vec<EventId> = shared.iter().copied().chain(extra(1)).collect();
+            let mut t = Iblt::from_ids(256, key, &a).unwrap();
+            t.subtract(&Iblt::from_ids(256, key, &b).unwrap()).unwrap();
+            match t.decode() {
+                Ok((mine, theirs)) => {
+                    assert_eq!((mine.len(), theirs.len()), (40, 40), "key {key}");
+                }
+                Err(_) => failures += 1,
+            }
+        }
+        assert!(failures <= 40, "{failures} of 2000 tables failed to decode");
+    }
+
     proptest! {
         #[test]
         fn garbage_tables_never_panic(
@@ -451,7 +473,12 @@ mod tests {
             let b = ids(&mut only_b.iter());
             let mut t = Iblt::from_ids(256, key, &a).unwrap();
             t.subtract(&Iblt::from_ids(256, key, &b).unwrap()).unwrap();
-            let (mine, theirs) = t.decode().unwrap();
+            // Peeling is probabilistic: for some keys a few ids share a 2-core and the table
+            // does not decode (the session then climbs the ladder). What must never happen is
+            // a wrong answer; the failure rate is bounded by `decode_failures_are_rare`.
+            let Ok((mine, theirs)) = t.decode() else {
+                return Ok(());
+            };
             let prefixes = |items: &mut dyn Iterator<Item = &u64>| -> Vec<Prefix> {
                 let mut out: Vec<Prefix> = items.map(|&i| prefix_of(&id(i))).collect();
                 out.sort();
