@@ -13,5 +13,6 @@ pub mod log;
 pub mod reconcile;
 pub mod replication;
 pub mod sealed;
+pub mod session;
 pub mod sites;
 pub mod topology;

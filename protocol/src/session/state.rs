@@ -1,0 +1,729 @@
+//! The fold of a session's events, the session's audience and floor control.
+//!
+//! Owns [`SessionState`]: [`SessionState::apply`] folds events in the order the caller gives
+//! (the DAG's topological order), [`SessionState::audience`] says which sites receive the
+//! session, and [`SessionState::may_forward_audio`] says whose audio the node forwards. Whether
+//! a site may write an event now ([`SessionState::check`]) is in `rules`. It must not decide
+//! trust: whether `author` really signed an event is checked before the event gets here.
+//!
+//! # Lifecycle
+//!
+//! ```text
+//! Scheduled ── Testing ── Live ── Ended
+//!     │           │
+//!     └───────────┴── Cancelled
+//! ```
+//!
+//! Testing begins with the first test connection or point connection, Live with `Started`,
+//! Ended with `Ended`. A session never goes back.
+//!
+//! # Why the fold only enforces some rules
+//!
+//! Sites write concurrently: a commune records a participant joining while the chair grants
+//! the floor or ends the session, and the DAG orders such concurrent events differently
+//! depending on their ids. The fold must give the same state for *every* topological order of
+//! the same events, so an event's acceptance may depend only on rules that concurrent events
+//! cannot change: the event's shape, and who wrote it given the schedule (the chair's site and
+//! the points are fixed by the genesis event, which precedes everything). Such rejected events
+//! are listed in [`SessionState::rejected`] and change nothing else.
+//!
+//! Rules about the sequence (no going back, floor only to someone present, ...) are enforced
+//! when an event is written, by [`SessionState::check`]. In the fold every piece of state is a
+//! merge that ignores order, so a late or concurrent out-of-sequence event can never move the
+//! session backwards:
+//! - the phase is derived from which milestones exist, the furthest one winning
+//!   (ended > live > cancelled > testing > scheduled: a session that started did take place,
+//!   even if a cancellation was written concurrently);
+//! - the notice, a point's first successful test and first connection keep the earliest time
+//!   stated (what the law asks is whether one happened in time); the start, end and
+//!   cancellation keep their first event by mark (see below), so a repeated one cannot restate
+//!   them;
+//! - presence, hands and the floor are last-writer-wins registers ordered by an event's
+//!   *mark*: its stamp — its author's clock, raised above every parent's stamp so that an
+//!   event always comes after what it follows, whatever the clocks say — then its id. So of two
+//!   concurrent floor grants the later by the clock wins, and on a tie the larger id.
+//!
+//! The only order-dependence left is at the bounds ([`MAX_SESSION_EVENTS`],
+//! [`MAX_PARTICIPANTS`], [`MAX_LINKED_CASES`], [`MAX_RECORDINGS`]): past them, which events are
+//! kept depends on the order. They are far above what a real session produces.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use super::{
+    check_count, decode_event, IdentityCheck, Role, SessionError, SessionEvent, MAX_LINKED_CASES,
+    MAX_PARTICIPANTS, MAX_RECORDINGS, MAX_SESSION_EVENTS, MAX_SESSION_ID_BYTES, MAX_UNIX_MS,
+};
+use crate::case::hex;
+use crate::log::{CaseLog, EventId, VerifiedEvent};
+use crate::sites::Registry;
+
+/// Where a session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Scheduled, nothing connected yet (đã lên lịch).
+    Scheduled,
+    /// Points are testing or connecting (Art 23(2–3)).
+    Testing,
+    /// The session is under way.
+    Live,
+    /// The session is over.
+    Ended,
+    /// The session will not take place.
+    Cancelled,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Scheduled => "scheduled",
+            Phase::Testing => "testing",
+            Phase::Live => "live",
+            Phase::Ended => "ended",
+            Phase::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Phase::Scheduled => "Đã lên lịch",
+            Phase::Testing => "Đang kết nối thử",
+            Phase::Live => "Đang diễn ra",
+            Phase::Ended => "Đã kết thúc",
+            Phase::Cancelled => "Đã hủy",
+        }
+    }
+
+    /// Ended or cancelled: nothing more happens in the session.
+    pub fn is_over(self) -> bool {
+        matches!(self, Phase::Ended | Phase::Cancelled)
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One event handed to the fold, with what the DAG verified about it.
+#[derive(Debug, Clone, Copy)]
+pub struct AppliedEvent<'a> {
+    /// The event's id (hash of its signed bytes).
+    pub id: EventId,
+    /// The ids of the events it follows (its DAG parents): they order the registers.
+    pub parents: &'a [EventId],
+    /// The site that signed it.
+    pub author: &'a str,
+    /// Its author's timestamp, Unix milliseconds.
+    pub at_ms: u64,
+    pub event: &'a SessionEvent,
+}
+
+/// A participant, named by their point and the id their point's node gave them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ParticipantRef {
+    pub point: String,
+    pub participant_id: String,
+}
+
+/// A participant as their latest join described them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Participant {
+    pub display_name: String,
+    pub role: Role,
+    pub identity_check: IdentityCheck,
+    /// Joined and not left since.
+    pub present: bool,
+}
+
+/// What is scheduled: fixed by the genesis event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Schedule {
+    pub title: String,
+    /// The chair's site: the central bridge point.
+    pub chair_site: String,
+    /// The component bridge points, in the order scheduled.
+    pub points: Vec<String>,
+    /// The start, Unix milliseconds.
+    pub starts_at_ms: u64,
+}
+
+/// Preparation and connection of one bridge point.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PointStatus {
+    /// True for the central bridge point (the chair's site).
+    pub central: bool,
+    /// Earliest successful test connection stated.
+    pub first_ok_test_at_ms: Option<u64>,
+    pub failed_tests: u32,
+    /// Earliest connection stated.
+    pub first_connected_at_ms: Option<u64>,
+    /// Connected as of its latest connection event.
+    pub connected: bool,
+    #[serde(skip)]
+    connected_mark: Option<Mark>,
+    #[serde(skip)]
+    disconnected_mark: Option<Mark>,
+}
+
+/// Why the session will not take place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cancellation {
+    pub at_ms: u64,
+    pub reason: String,
+}
+
+/// A recording index sealed by a point.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct SealedRecording {
+    pub site: String,
+    /// The signed recording index's id; lower-case hex in JSON.
+    #[serde(serialize_with = "serialize_hex")]
+    pub index_id: [u8; 32],
+}
+
+fn serialize_hex<S: Serializer>(bytes: &[u8; 32], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&hex(bytes))
+}
+
+/// An event's place in the session's causal time: its stamp, then its id (see the module doc).
+type Mark = (u64, EventId);
+
+/// Keeps the later of `slot` and `mark`.
+fn keep_later(slot: &mut Option<Mark>, mark: Mark) {
+    if slot.is_none_or(|s| mark > s) {
+        *slot = Some(mark);
+    }
+}
+
+/// Keeps the earlier of `slot` and `mark`; true if `mark` is now kept.
+fn keep_first(slot: &mut Option<Mark>, mark: Mark) -> bool {
+    let first = slot.is_none_or(|s| mark < s);
+    if first {
+        *slot = Some(mark);
+    }
+    first
+}
+
+/// Keeps the earlier of `slot` and `at_ms`.
+fn keep_earlier(slot: &mut Option<u64>, at_ms: u64) {
+    if slot.is_none_or(|s| at_ms < s) {
+        *slot = Some(at_ms);
+    }
+}
+
+/// `a` is set and later than `b`.
+fn after(a: Option<Mark>, b: Option<Mark>) -> bool {
+    a.is_some() && a > b
+}
+
+/// The fields of the latest join of a participant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Joined {
+    display_name: String,
+    role: Role,
+    identity_check: IdentityCheck,
+}
+
+/// The last-writer-wins registers of one participant.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Registers {
+    joined: Option<(Mark, Joined)>,
+    left: Option<Mark>,
+    raised: Option<Mark>,
+    lowered: Option<Mark>,
+    granted: Option<Mark>,
+    revoked: Option<Mark>,
+}
+
+impl Registers {
+    fn joined_mark(&self) -> Option<Mark> {
+        self.joined.as_ref().map(|(m, _)| *m)
+    }
+
+    fn present(&self) -> bool {
+        after(self.joined_mark(), self.left)
+    }
+
+    /// The hand is up if raised after it was lowered, after they got the floor and after they
+    /// left.
+    fn hand_up(&self) -> bool {
+        let latest_other = self.lowered.max(self.granted).max(self.left);
+        after(self.raised, latest_other)
+    }
+}
+
+/// Everything known about a session: the fold of its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionState {
+    pub session_id: String,
+    /// `None` until the genesis `Scheduled` event.
+    pub schedule: Option<Schedule>,
+    pub phase: Phase,
+    /// Cases dealt with: those scheduled and those linked since.
+    pub linked_cases: BTreeSet<String>,
+    /// Earliest notice to the citizen and agencies stated.
+    pub notice_sent_at_ms: Option<u64>,
+    /// Every bridge point, the central one included.
+    pub points: BTreeMap<String, PointStatus>,
+    /// Participants by point, then by participant id.
+    pub participants: BTreeMap<String, BTreeMap<String, Participant>>,
+    /// Who holds the floor; `None` when nobody does or the session is over.
+    pub floor: Option<ParticipantRef>,
+    /// Who asks for the floor, first raised first; empty once the session is over.
+    pub raised_hands: Vec<ParticipantRef>,
+    /// The start, as the first `Started` (by mark) states it.
+    pub started_at_ms: Option<u64>,
+    /// The end, as the first `Ended` (by mark) states it.
+    pub ended_at_ms: Option<u64>,
+    /// The first cancellation (by mark), if any.
+    pub cancelled: Option<Cancellation>,
+    pub recordings: BTreeSet<SealedRecording>,
+    /// Events the fold refused, by id (lower-case hex), with the reason.
+    pub rejected: BTreeMap<String, String>,
+    /// Events folded (applied or rejected), duplicates not counted.
+    pub events: u32,
+    /// Events beyond [`MAX_SESSION_EVENTS`], counted and not folded.
+    pub events_over_limit: u32,
+    /// Stamp of every event folded, by id.
+    #[serde(skip)]
+    stamps: BTreeMap<EventId, u64>,
+    #[serde(skip)]
+    registers: BTreeMap<ParticipantRef, Registers>,
+    #[serde(skip)]
+    start_mark: Option<Mark>,
+    #[serde(skip)]
+    end_mark: Option<Mark>,
+    #[serde(skip)]
+    cancel_mark: Option<Mark>,
+    /// A test or connection event was applied.
+    #[serde(skip)]
+    tested: bool,
+}
+
+impl SessionState {
+    /// An empty session, before its scheduling event.
+    pub fn new(session_id: &str) -> SessionState {
+        SessionState {
+            session_id: session_id.chars().take(MAX_SESSION_ID_BYTES).collect(),
+            schedule: None,
+            phase: Phase::Scheduled,
+            linked_cases: BTreeSet::new(),
+            notice_sent_at_ms: None,
+            points: BTreeMap::new(),
+            participants: BTreeMap::new(),
+            floor: None,
+            raised_hands: Vec::new(),
+            started_at_ms: None,
+            ended_at_ms: None,
+            cancelled: None,
+            recordings: BTreeSet::new(),
+            rejected: BTreeMap::new(),
+            events: 0,
+            events_over_limit: 0,
+            stamps: BTreeMap::new(),
+            registers: BTreeMap::new(),
+            start_mark: None,
+            end_mark: None,
+            cancel_mark: None,
+            tested: false,
+        }
+    }
+
+    /// Folds a sequence of events, in order.
+    pub fn fold<'a>(
+        session_id: &str,
+        events: impl IntoIterator<Item = AppliedEvent<'a>>,
+    ) -> SessionState {
+        let mut state = SessionState::new(session_id);
+        for ev in events {
+            state.apply(ev);
+        }
+        state
+    }
+
+    /// Folds a whole session log in its deterministic order. The log's case id is the session
+    /// id.
+    pub fn fold_log(log: &CaseLog) -> SessionState {
+        let mut state = SessionState::new(log.case_id());
+        for ev in log.ordered() {
+            state.apply_verified(ev);
+        }
+        state
+    }
+
+    /// Decodes a verified log event's payload and applies it. A payload that is not a session
+    /// event, or an event of another session, is rejected like any refused event.
+    pub fn apply_verified(&mut self, ev: &VerifiedEvent) {
+        let parents = ev.parents();
+        let decoded = if ev.body.case_id == self.session_id {
+            decode_event(&ev.body.payload)
+        } else {
+            Err(SessionError::WrongSession {
+                expected: self.session_id.clone(),
+                found: ev.body.case_id.chars().take(MAX_SESSION_ID_BYTES).collect(),
+            })
+        };
+        match decoded {
+            Ok(event) => self.apply(AppliedEvent {
+                id: ev.id,
+                parents: &parents,
+                author: &ev.body.author,
+                at_ms: ev.body.at_ms,
+                event: &event,
+            }),
+            Err(e) => {
+                if self.admit(ev.id, &parents, ev.body.at_ms).is_some() {
+                    self.reject(ev.id, &e);
+                }
+            }
+        }
+    }
+
+    /// Applies one event. Never panics, never fails: an event refused by the fold's rules is
+    /// listed in [`rejected`](Self::rejected) and changes nothing else. An id already folded is
+    /// skipped silently.
+    pub fn apply(&mut self, ev: AppliedEvent<'_>) {
+        let Some(stamp) = self.admit(ev.id, ev.parents, ev.at_ms) else {
+            return;
+        };
+        if let Err(e) = self.transition(&ev, (stamp, ev.id)) {
+            self.reject(ev.id, &e);
+        }
+    }
+
+    /// The sites that may receive anything about this session: every bridge point and all
+    /// their ancestors. Empty before the schedule. A sibling of a point is never in it.
+    pub fn audience(&self) -> BTreeSet<String> {
+        let registry = Registry::official();
+        let mut out = BTreeSet::new();
+        for site in self.points.keys() {
+            out.insert(site.clone());
+            out.extend(registry.ancestors(site).into_iter().map(str::to_owned));
+        }
+        out
+    }
+
+    /// Whether the node forwards audio from `participant_id` at `point`: only while the session
+    /// is testing or live, only from a present participant, and only from the floor holder or a
+    /// chair. The chair may always speak — they run the session and give the floor (NĐ 154/2026
+    /// Art 21 asks for microphones to open only when given the floor, and the floor is the
+    /// chair's to give). Tests follow the same rule: the chair gives each point's technician the
+    /// floor in turn. Cameras are not governed here: video is always forwarded (Art 21).
+    pub fn may_forward_audio(&self, point: &str, participant_id: &str) -> bool {
+        if !matches!(self.phase, Phase::Testing | Phase::Live) {
+            return false;
+        }
+        let Some(p) = self.participant(point, participant_id) else {
+            return false;
+        };
+        if !p.present {
+            return false;
+        }
+        // The fold admits the chair role only at the central point.
+        p.role == Role::Chair
+            || self
+                .floor
+                .as_ref()
+                .is_some_and(|f| f.point == point && f.participant_id == participant_id)
+    }
+
+    /// The participant, present or not.
+    pub fn participant(&self, point: &str, participant_id: &str) -> Option<&Participant> {
+        self.participants.get(point)?.get(participant_id)
+    }
+
+    /// Whether `site` is a bridge point of the session (the central one included).
+    pub fn is_point(&self, site: &str) -> bool {
+        self.points.contains_key(site)
+    }
+
+    /// The chair's site (central bridge point), once scheduled.
+    pub fn chair_site(&self) -> Option<&str> {
+        self.schedule.as_ref().map(|s| s.chair_site.as_str())
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The fold
+    // -----------------------------------------------------------------------------------------
+
+    /// Counts an event in and gives its stamp, or `None` for a duplicate or past the bound.
+    fn admit(&mut self, id: EventId, parents: &[EventId], at_ms: u64) -> Option<u64> {
+        if self.stamps.contains_key(&id) {
+            return None;
+        }
+        if self.stamps.len() >= MAX_SESSION_EVENTS {
+            self.events_over_limit = self.events_over_limit.saturating_add(1);
+            return None;
+        }
+        // Clamped so a hostile clock cannot saturate the stamps and erase causal order.
+        let own = at_ms.min(MAX_UNIX_MS);
+        let stamp = parents
+            .iter()
+            .filter_map(|p| self.stamps.get(p))
+            .map(|s| s.saturating_add(1))
+            .fold(own, u64::max);
+        self.stamps.insert(id, stamp);
+        self.events = self.events.saturating_add(1);
+        Some(stamp)
+    }
+
+    fn reject(&mut self, id: EventId, error: &SessionError) {
+        self.rejected.insert(hex(&id), error.to_string());
+    }
+
+    fn transition(&mut self, ev: &AppliedEvent<'_>, mark: Mark) -> Result<(), SessionError> {
+        ev.event.validate()?;
+        if let SessionEvent::Scheduled {
+            title,
+            chair_site,
+            points,
+            starts_at_ms,
+            case_ids,
+            ..
+        } = ev.event
+        {
+            if !ev.parents.is_empty() {
+                return Err(SessionError::NotGenesis);
+            }
+            self.check_schedule(ev.author, ev.event)?;
+            self.points.insert(
+                chair_site.clone(),
+                PointStatus {
+                    central: true,
+                    ..PointStatus::default()
+                },
+            );
+            for p in points {
+                self.points.insert(p.clone(), PointStatus::default());
+            }
+            self.linked_cases.extend(case_ids.iter().cloned());
+            self.schedule = Some(Schedule {
+                title: title.clone(),
+                chair_site: chair_site.clone(),
+                points: points.clone(),
+                starts_at_ms: *starts_at_ms,
+            });
+            return Ok(());
+        }
+        self.check_authority(ev.author, ev.event)?;
+
+        let who = ev.event.participant();
+        match ev.event {
+            SessionEvent::Scheduled { .. } => return Err(SessionError::AlreadyScheduled),
+            SessionEvent::NoticeSent { at_ms } => keep_earlier(&mut self.notice_sent_at_ms, *at_ms),
+            SessionEvent::TestConnection { point, ok, at_ms } => {
+                let p = self.point_mut(point);
+                if *ok {
+                    keep_earlier(&mut p.first_ok_test_at_ms, *at_ms);
+                } else {
+                    p.failed_tests = p.failed_tests.saturating_add(1);
+                }
+                self.tested = true;
+            }
+            SessionEvent::PointConnected { point, at_ms } => {
+                let p = self.point_mut(point);
+                keep_later(&mut p.connected_mark, mark);
+                keep_earlier(&mut p.first_connected_at_ms, *at_ms);
+                p.connected = after(p.connected_mark, p.disconnected_mark);
+                self.tested = true;
+            }
+            SessionEvent::PointDisconnected { point, .. } => {
+                let p = self.point_mut(point);
+                keep_later(&mut p.disconnected_mark, mark);
+                p.connected = after(p.connected_mark, p.disconnected_mark);
+                self.tested = true;
+            }
+            SessionEvent::ParticipantJoined {
+                point,
+                participant_id,
+                display_name,
+                role,
+                identity_check,
+            } => {
+                let r = self.registers_mut(point, participant_id)?;
+                if r.joined.as_ref().is_none_or(|(m, _)| mark > *m) {
+                    r.joined = Some((
+                        mark,
+                        Joined {
+                            display_name: display_name.clone(),
+                            role: *role,
+                            identity_check: identity_check.clone(),
+                        },
+                    ));
+                }
+            }
+            SessionEvent::ParticipantLeft {
+                point,
+                participant_id,
+            } => keep_later(&mut self.registers_mut(point, participant_id)?.left, mark),
+            SessionEvent::HandRaised {
+                point,
+                participant_id,
+            } => keep_later(&mut self.registers_mut(point, participant_id)?.raised, mark),
+            SessionEvent::HandLowered {
+                point,
+                participant_id,
+            } => keep_later(
+                &mut self.registers_mut(point, participant_id)?.lowered,
+                mark,
+            ),
+            SessionEvent::FloorGranted {
+                point,
+                participant_id,
+            } => keep_later(
+                &mut self.registers_mut(point, participant_id)?.granted,
+                mark,
+            ),
+            SessionEvent::FloorRevoked {
+                point,
+                participant_id,
+            } => keep_later(
+                &mut self.registers_mut(point, participant_id)?.revoked,
+                mark,
+            ),
+            // Milestones keep their first event, by mark: a start or end written again later
+            // (by a buggy or hostile chair) cannot restate when the session took place.
+            SessionEvent::Started { at_ms } => {
+                if keep_first(&mut self.start_mark, mark) {
+                    self.started_at_ms = Some(*at_ms);
+                }
+            }
+            SessionEvent::Ended { at_ms } => {
+                if keep_first(&mut self.end_mark, mark) {
+                    self.ended_at_ms = Some(*at_ms);
+                }
+            }
+            SessionEvent::Cancelled { at_ms, reason } => {
+                if keep_first(&mut self.cancel_mark, mark) {
+                    self.cancelled = Some(Cancellation {
+                        at_ms: *at_ms,
+                        reason: reason.clone(),
+                    });
+                }
+            }
+            SessionEvent::CaseLinked { case_id } => {
+                if !self.linked_cases.contains(case_id) {
+                    let found = self.linked_cases.len() + 1;
+                    check_count("linked cases", found, MAX_LINKED_CASES)?;
+                    self.linked_cases.insert(case_id.clone());
+                }
+            }
+            SessionEvent::RecordingSealed { site, index_id } => {
+                let rec = SealedRecording {
+                    site: site.clone(),
+                    index_id: *index_id,
+                };
+                self.room_for_recording(&rec)?;
+                self.recordings.insert(rec);
+            }
+        }
+        self.settle(who);
+        Ok(())
+    }
+
+    /// The status of a point of the schedule (checked by `check_authority`).
+    fn point_mut(&mut self, point: &str) -> &mut PointStatus {
+        self.points.entry(point.to_owned()).or_default()
+    }
+
+    fn registers_mut(
+        &mut self,
+        point: &str,
+        participant_id: &str,
+    ) -> Result<&mut Registers, SessionError> {
+        self.room_for(point, participant_id)?;
+        let key = ParticipantRef {
+            point: point.to_owned(),
+            participant_id: participant_id.to_owned(),
+        };
+        Ok(self.registers.entry(key).or_default())
+    }
+
+    /// The participant is known already, or there is room for one more.
+    pub(super) fn room_for(&self, point: &str, participant_id: &str) -> Result<(), SessionError> {
+        let key = ParticipantRef {
+            point: point.to_owned(),
+            participant_id: participant_id.to_owned(),
+        };
+        if self.registers.contains_key(&key) {
+            return Ok(());
+        }
+        check_count("participants", self.registers.len() + 1, MAX_PARTICIPANTS)
+    }
+
+    /// The recording is known already, or there is room for one more.
+    pub(super) fn room_for_recording(&self, rec: &SealedRecording) -> Result<(), SessionError> {
+        if self.recordings.contains(rec) {
+            return Ok(());
+        }
+        check_count("recordings", self.recordings.len() + 1, MAX_RECORDINGS)
+    }
+
+    /// Recomputes what is derived from the milestones and registers: the phase, the entry of
+    /// the participant the event named (if any), the floor and the hands.
+    fn settle(&mut self, changed: Option<(&str, &str)>) {
+        self.phase = if self.ended_at_ms.is_some() {
+            Phase::Ended
+        } else if self.started_at_ms.is_some() {
+            Phase::Live
+        } else if self.cancelled.is_some() {
+            Phase::Cancelled
+        } else if self.tested {
+            Phase::Testing
+        } else {
+            Phase::Scheduled
+        };
+
+        if let Some((point, participant_id)) = changed {
+            let key = ParticipantRef {
+                point: point.to_owned(),
+                participant_id: participant_id.to_owned(),
+            };
+            // Someone given the floor or removed before their join arrived has no entry yet.
+            if let Some(r) = self.registers.get(&key) {
+                if let Some((_, j)) = &r.joined {
+                    self.participants.entry(key.point).or_default().insert(
+                        key.participant_id,
+                        Participant {
+                            display_name: j.display_name.clone(),
+                            role: j.role,
+                            identity_check: j.identity_check.clone(),
+                            present: r.present(),
+                        },
+                    );
+                }
+            }
+        }
+
+        self.floor = None;
+        self.raised_hands.clear();
+        if self.phase.is_over() {
+            return;
+        }
+        // The latest grant names the holder; it holds the floor unless the floor was taken
+        // back from them, or they left, after it. An earlier holder never gets it back.
+        let latest_grant = self
+            .registers
+            .iter()
+            .filter_map(|(k, r)| r.granted.map(|g| (g, k, r)))
+            .max_by_key(|(g, _, _)| *g);
+        if let Some((g, key, r)) = latest_grant {
+            if Some(g) > r.revoked.max(r.left) {
+                self.floor = Some(key.clone());
+            }
+        }
+        let mut hands: Vec<(Mark, &ParticipantRef)> = self
+            .registers
+            .iter()
+            .filter(|(_, r)| r.hand_up())
+            .filter_map(|(k, r)| r.raised.map(|m| (m, k)))
+            .collect();
+        hands.sort();
+        self.raised_hands = hands.into_iter().map(|(_, k)| k.clone()).collect();
+    }
+}
