@@ -496,6 +496,7 @@ mod tests {
             assert_eq!(open(&sealed, code, &other_key), Err(SealError::Tampered));
         }
         // …nor relabelling an entry with its own site name.
+        #[allow(clippy::needless_range_loop)] // each pass mutates a fresh clone at index i
         for i in 0..sealed.recipients.len() {
             let mut relabelled = sealed.clone();
             relabelled.recipients[i].site = other_code.clone();

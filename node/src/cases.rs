@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_bytes::ByteBuf;
 use tiepdan_protocol::case::{self, AppliedEvent, CaseEvent, CaseState};
-use tiepdan_protocol::log::{self, CaseLog, EventBody, EventId, Insert, VerifiedEvent};
+use ed25519_dalek::VerifyingKey;
+use tiepdan_protocol::log::{self, CaseLog, EventBody, EventId, Insert, UnverifiedEvent, VerifiedEvent};
 
 /// Batches at least this large are verified on every core.
 pub const PARALLEL_VERIFY_MIN: usize = 256;
@@ -76,13 +77,106 @@ impl CaseEntry {
 
 /// The case state of a log: its events folded in the DAG's deterministic order.
 pub fn fold(log: &CaseLog) -> CaseState {
+    fold_with(log, &BTreeMap::new())
+}
+
+/// [`fold`], taking the payloads of `decoded` events as already decoded.
+fn fold_with(log: &CaseLog, decoded: &BTreeMap<EventId, &CaseEvent>) -> CaseState {
     let mut state = CaseState::new(log.case_id());
     for ev in log.ordered() {
-        if let Ok(decoded) = case::decode_event(&ev.body.payload) {
-            state.apply(AppliedEvent { id: ev.id, author: &ev.body.author, at_ms: ev.body.at_ms, event: &decoded });
-        }
+        let fresh;
+        let event = match decoded.get(&ev.id) {
+            Some(e) => *e,
+            None => match case::decode_event(&ev.body.payload) {
+                Ok(e) => {
+                    fresh = e;
+                    &fresh
+                }
+                Err(_) => continue,
+            },
+        };
+        state.apply(AppliedEvent { id: ev.id, author: &ev.body.author, at_ms: ev.body.at_ms, event });
     }
     state
+}
+
+/// An event whose signature verified and whose case payload decoded.
+pub struct CheckedEvent {
+    pub event: VerifiedEvent,
+    pub payload: CaseEvent,
+}
+
+/// What [`Cases::admit`] decided for a batch: the events to store, and each touched case as it
+/// will be once they are stored (installed with [`Cases::install`] after the commit).
+pub struct Admission {
+    pub accepted: Vec<VerifiedEvent>,
+    pub rejected: Vec<Rejected>,
+    pub entries: Vec<(String, CaseEntry)>,
+}
+
+/// Parses a batch of signed events (structure only; see [`verify_batch`]).
+pub fn decode_batch<B: AsRef<[u8]>>(batch: &[B]) -> Vec<Result<UnverifiedEvent, Rejected>> {
+    batch.iter().map(|b| log::decode_event(b.as_ref()).map_err(|e| Rejected::Malformed(e.to_string()))).collect()
+}
+
+/// Verifies decoded events under their authors' `keys` and validates their case payloads.
+/// Needs no case state, so it runs outside the cases lock, on every core for a large batch.
+pub fn verify_batch(decoded: Vec<Result<UnverifiedEvent, Rejected>>, keys: &BTreeMap<String, [u8; 32]>) -> Vec<Result<CheckedEvent, Rejected>> {
+    // Decompressing a key costs about as much as a signature check: once per author.
+    let verifying: BTreeMap<&str, Option<VerifyingKey>> =
+        keys.iter().map(|(site, raw)| (site.as_str(), VerifyingKey::from_bytes(raw).ok())).collect();
+    let workers = if decoded.len() >= PARALLEL_VERIFY_MIN {
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8)
+    } else {
+        1
+    };
+    let chunk = decoded.len().div_ceil(workers).max(1);
+    let mut chunks: Vec<Vec<Result<UnverifiedEvent, Rejected>>> = Vec::new();
+    let mut rest = decoded.into_iter();
+    loop {
+        let c: Vec<_> = rest.by_ref().take(chunk).collect();
+        if c.is_empty() {
+            break;
+        }
+        chunks.push(c);
+    }
+    let verify_chunk = |c: Vec<Result<UnverifiedEvent, Rejected>>| -> Vec<Result<CheckedEvent, Rejected>> {
+        let mut out: Vec<Option<Result<CheckedEvent, Rejected>>> = Vec::with_capacity(c.len());
+        let mut checkable = Vec::new();
+        let mut slots = Vec::new();
+        for d in c {
+            let slot = out.len();
+            out.push(None);
+            let prepared = d.and_then(|u| match verifying.get(u.author()) {
+                Some(Some(k)) => Ok((u, *k)),
+                Some(None) => Err(Rejected::BadSignature(log::EventError::BadKey.to_string())),
+                None => Err(Rejected::UnknownAuthor(u.author().to_owned())),
+            });
+            match prepared {
+                Ok(item) => {
+                    checkable.push(item);
+                    slots.push(slot);
+                }
+                Err(r) => out[slot] = Some(Err(r)),
+            }
+        }
+        for (slot, result) in slots.into_iter().zip(log::verify_many(checkable)) {
+            out[slot] = Some(result.map_err(|e| Rejected::BadSignature(e.to_string())).and_then(|ev| {
+                // Decoding validates the domain event too; the fold reuses the result.
+                let payload = case::decode_event(&ev.body.payload).map_err(|e| Rejected::Malformed(e.to_string()))?;
+                Ok(CheckedEvent { event: ev, payload })
+            }));
+        }
+        out.into_iter().map(|r| r.unwrap_or_else(|| Err(Rejected::Malformed("not checked".into())))).collect()
+    };
+    if chunks.len() <= 1 {
+        return chunks.into_iter().flat_map(verify_chunk).collect();
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks.into_iter().map(|c| s.spawn(|| verify_chunk(c))).collect();
+        // A worker only panics on a bug; its events are then refused, never accepted unchecked.
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    })
 }
 
 /// Every case this site holds, plus the public keys of event authors.
@@ -106,48 +200,63 @@ impl Cases {
     }
 
     /// Checks a batch of signed events from `sender` (None: made here) as they would be once
-    /// inserted, without keeping them. Each case is judged on its folded state after the whole
-    /// batch: a case transferred to us arrives as its history plus the transfer, and only the
-    /// transfer makes us audience. Returns the accepted events (in input order) and the refusals.
-    pub fn check_batch(&self, batch: &[Vec<u8>], us: &str, sender: Option<&str>) -> (Vec<VerifiedEvent>, Vec<Rejected>) {
+    /// inserted, without keeping them: [`verify_batch`] with this site's keys, then [`Cases::admit`].
+    pub fn check_batch(&self, batch: &[Vec<u8>], us: &str, sender: Option<&str>) -> Admission {
+        let decoded = decode_batch(batch);
+        let keys = self.keys_for(&decoded);
+        self.admit(verify_batch(decoded, &keys), us, sender)
+    }
+
+    /// The public keys of the authors of `decoded` that this site knows.
+    pub fn keys_for(&self, decoded: &[Result<UnverifiedEvent, Rejected>]) -> BTreeMap<String, [u8; 32]> {
+        decoded
+            .iter()
+            .filter_map(|d| d.as_ref().ok())
+            .filter_map(|e| Some((e.author().to_owned(), *self.site_keys.get(e.author())?)))
+            .collect()
+    }
+
+    /// Judges checked events against what this site holds: replays are refused, and each case
+    /// on its folded state after the whole batch (a case transferred to us arrives as its history
+    /// plus the transfer, and only the transfer makes us audience). The accepted events keep
+    /// their input order; the state folded for the judgement is kept for [`Cases::install`], so
+    /// an accepted case is folded once.
+    pub fn admit(&self, checked: Vec<Result<CheckedEvent, Rejected>>, us: &str, sender: Option<&str>) -> Admission {
         let mut rejected = Vec::new();
         let mut seen = BTreeSet::new();
-        let mut by_case: BTreeMap<String, Vec<VerifiedEvent>> = BTreeMap::new();
-        // Signature checks dominate: spread them over the cores for large batches.
-        let verified: Vec<Result<VerifiedEvent, Rejected>> = if batch.len() >= PARALLEL_VERIFY_MIN {
-            let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
-            let chunk = batch.len().div_ceil(workers);
-            std::thread::scope(|s| {
-                let handles: Vec<_> = batch.chunks(chunk).map(|c| s.spawn(move || c.iter().map(|b| self.verify_one(b)).collect::<Vec<_>>())).collect();
-                // A worker only panics on a bug; fall back to verifying nothing from it.
-                handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-            })
-        } else {
-            batch.iter().map(|b| self.verify_one(b)).collect()
-        };
-        for result in verified {
+        let mut by_case: BTreeMap<String, Vec<CheckedEvent>> = BTreeMap::new();
+        for result in checked {
             match result {
-                Ok(ev) => {
+                Ok(c) => {
+                    let ev = &c.event;
                     let dup = !seen.insert(ev.id) || self.entries.get(&ev.body.case_id).is_some_and(|e| e.log.contains(&ev.id));
                     if dup {
                         rejected.push(Rejected::Replayed);
                     } else {
-                        by_case.entry(ev.body.case_id.clone()).or_default().push(ev);
+                        by_case.entry(ev.body.case_id.clone()).or_default().push(c);
                     }
                 }
                 Err(r) => rejected.push(r),
             }
         }
         let mut accepted = Vec::new();
+        let mut entries = Vec::new();
         for (case_id, events) in by_case {
+            if self.entries.len() + entries.len() >= CASES_MAX && !self.entries.contains_key(&case_id) {
+                rejected.extend(events.iter().map(|_| Rejected::Store(format!("this site holds the maximum of {CASES_MAX} cases"))));
+                continue;
+            }
             let mut trial = match self.entries.get(&case_id) {
                 Some(e) => e.log.clone(),
                 None => CaseLog::new(&case_id),
             };
-            for ev in &events {
-                let _ = trial.insert(ev.clone());
+            let mut added = false;
+            for c in &events {
+                added |= matches!(trial.insert(c.event.clone()), Ok(Insert::Added));
             }
-            let audience = fold(&trial).audience();
+            let payloads: BTreeMap<EventId, &CaseEvent> = events.iter().map(|c| (c.event.id, &c.payload)).collect();
+            let state = fold_with(&trial, &payloads);
+            let audience = state.audience();
             let refusal = if !audience.contains(us) {
                 Some(Rejected::OutOfAudience(case_id.clone()))
             } else {
@@ -160,22 +269,23 @@ impl Cases {
                     }
                     rejected.push(r);
                 }
-                None => accepted.extend(events),
+                None => {
+                    if added {
+                        let ids = trial.ordered_ids();
+                        entries.push((case_id, CaseEntry { log: trial, state, audience, ids }));
+                    }
+                    accepted.extend(events.into_iter().map(|c| c.event));
+                }
             }
         }
-        (accepted, rejected)
+        Admission { accepted, rejected, entries }
     }
 
-    fn verify_one(&self, bytes: &[u8]) -> Result<VerifiedEvent, Rejected> {
-        let unverified = log::decode_event(bytes).map_err(|e| Rejected::Malformed(e.to_string()))?;
-        let author = unverified.body.author.clone();
-        let raw = self.site_keys.get(&author).ok_or(Rejected::UnknownAuthor(author))?;
-        // Strict verification: a malleated signature would otherwise make a second event id
-        // for the same content.
-        let ev = unverified.verify(raw).map_err(|e| Rejected::BadSignature(e.to_string()))?;
-        // Decoding validates the domain event too.
-        case::decode_event(&ev.body.payload).map_err(|e| Rejected::Malformed(e.to_string()))?;
-        Ok(ev)
+    /// Puts the cases an [`Admission`] prepared in place, once its events are durable.
+    pub fn install(&mut self, entries: Vec<(String, CaseEntry)>) {
+        for (case_id, entry) in entries {
+            self.entries.insert(case_id, entry);
+        }
     }
 
     /// Adds verified events (already durable) to memory and refolds the touched cases.

@@ -137,8 +137,7 @@ impl Node {
                 .filter(|(c, _)| c == case_id)
                 .map(|(_, b)| b)
                 .collect();
-            let (ok, _) = cases.check_batch(&stored, &self.site.code, None);
-            cases.insert(ok);
+            cases.load_stored(stored.into_iter().map(|b| (case_id.to_owned(), b)).collect());
             return Err(CaseOpError::Store(e.to_string()));
         }
         let after = cases.get(case_id).map(|e| e.audience.clone()).unwrap_or_default();

@@ -23,6 +23,7 @@ use tiepdan_protocol::replication::{
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
+use crate::cases::{self, CheckedEvent, Rejected};
 use crate::node::Node;
 
 /// Anti-entropy period per link (the initiating side).
@@ -87,15 +88,40 @@ impl Node {
     /// Takes events a peer sent: verify, check audience, store durably, apply, forward.
     /// Returns (accepted, rejected).
     pub fn accept_events(&self, sender: &str, events: &[ByteBuf], chains: &[Vec<ByteBuf>]) -> (u32, u32) {
+        let verified = self.verify_incoming(events, chains);
+        self.admit_incoming(sender, verified)
+    }
+
+    /// The half of taking events that needs no case state: learn the chains sent with them,
+    /// decode, check signatures. Runs without the cases lock (held only to copy author keys), so
+    /// a link can verify one batch while the previous one is being stored.
+    pub fn verify_incoming(&self, events: &[ByteBuf], chains: &[Vec<ByteBuf>]) -> Vec<Result<CheckedEvent, Rejected>> {
         for chain in chains {
             let certs: Vec<CertificateDer<'static>> = chain.iter().map(|c| CertificateDer::from(c.to_vec())).collect();
             self.learn_chain(&certs);
         }
-        let batch: Vec<Vec<u8>> = events.iter().map(|e| e.to_vec()).collect();
+        let t = std::time::Instant::now();
+        let decoded = cases::decode_batch(events);
+        let t_decode = t.elapsed();
+        let keys = self.cases.lock().unwrap_or_else(|e| e.into_inner()).keys_for(&decoded);
+        let verified = cases::verify_batch(decoded, &keys);
+        debug!(events = events.len(), decode_us = t_decode.as_micros() as u64, total_us = t.elapsed().as_micros() as u64, "verified a batch");
+        verified
+    }
+
+    /// The other half: audience and replay checks, fsync, apply, forward. Returns (accepted,
+    /// rejected).
+    pub fn admit_incoming(&self, sender: &str, verified: Vec<Result<CheckedEvent, Rejected>>) -> (u32, u32) {
+        let total = verified.len() as u32;
+        // Taken before the cases lock: the pusher takes the two locks in the other order.
+        let linked: Vec<String> = self.links.lock().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect();
+        let t = std::time::Instant::now();
         let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
-        let (accepted, rejected) = cases.check_batch(&batch, &self.site.code, Some(sender));
+        let t_lock = t.elapsed();
+        let cases::Admission { accepted, rejected, entries } = cases.admit(verified, &self.site.code, Some(sender));
+        let t_admit = t.elapsed();
         for r in &rejected {
-            if !matches!(r, crate::cases::Rejected::Replayed) {
+            if !matches!(r, Rejected::Replayed) {
                 warn!(%sender, reason = r.reason(), "rejected an event from a peer: {r}");
             }
             self.metrics.event_rejected(r.reason());
@@ -107,24 +133,35 @@ impl Node {
             accepted.iter().map(|v| (v.body.case_id.as_str(), v.id, v.bytes.as_slice())).collect();
         if let Err(e) = self.store.put_events(&rows, None) {
             warn!("cannot store events from {sender}: {e}");
-            return (0, batch.len() as u32);
+            return (0, total);
         }
         drop(rows);
-        let mut by_case: std::collections::BTreeMap<String, Vec<Vec<u8>>> = Default::default();
-        let mut before: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
+        let t_store = t.elapsed();
+        // Forward to the other linked sites of each case's audience; sites not linked now get
+        // the events by anti-entropy when they link.
+        let mut by_case: std::collections::BTreeMap<&str, Vec<Vec<u8>>> = Default::default();
         for v in &accepted {
-            before.entry(v.body.case_id.clone()).or_insert_with(|| cases.get(&v.body.case_id).map(|e| e.audience.clone()).unwrap_or_default());
-            by_case.entry(v.body.case_id.clone()).or_default().push(v.bytes.clone());
+            by_case.entry(v.body.case_id.as_str()).or_default().push(v.bytes.clone());
+        }
+        let mut forwards = Vec::new();
+        for (case_id, entry) in &entries {
+            let reaches_another = linked.iter().any(|l| l != sender && entry.audience.contains(l));
+            let Some(evs) = by_case.remove(case_id.as_str()).filter(|_| reaches_another) else { continue };
+            let before = cases.get(case_id).map(|e| e.audience.clone()).unwrap_or_default();
+            let widened = entry.audience.difference(&before).cloned().collect();
+            forwards.push((case_id.clone(), evs, widened));
         }
         let n = accepted.len() as u32;
-        cases.insert(accepted);
-        let mut forwards = Vec::new();
-        for (case_id, evs) in by_case {
-            let after = cases.get(&case_id).map(|e| e.audience.clone()).unwrap_or_default();
-            let widened = after.difference(&before[&case_id]).cloned().collect();
-            forwards.push((case_id, evs, widened));
-        }
+        cases.install(entries);
         drop(cases);
+        debug!(
+            events = total,
+            lock_us = t_lock.as_micros() as u64,
+            admit_us = (t_admit - t_lock).as_micros() as u64,
+            store_us = (t_store - t_admit).as_micros() as u64,
+            apply_us = (t.elapsed() - t_store).as_micros() as u64,
+            "stored a batch"
+        );
         self.metrics.events_accepted("peer", u64::from(n));
         for (case_id, evs, widened) in forwards {
             self.replicate_from(&case_id, evs, widened, Some(sender.to_owned()));
@@ -163,45 +200,89 @@ async fn open(conn: &Connection) -> anyhow::Result<(SendStream, RecvStream)> {
 /// Sends events to one peer and waits for its acknowledgement (it has stored them).
 pub async fn push_to(node: &Node, conn: &Connection, events: Vec<Vec<u8>>) -> anyhow::Result<(u32, u32)> {
     let (mut send, mut recv) = open(conn).await?;
-    let mut totals = (0, 0);
-    for batch in batches(events, BATCH_BYTES_MAX) {
-        let chains = node.cases.lock().unwrap_or_else(|e| e.into_inner()).chains_for(&batch);
-        let msg = ReplMsg::Events { events: batch.into_iter().map(ByteBuf::from).collect(), chains };
-        write_msg(node, &mut send, &msg).await?;
-        match read_msg(node, &mut recv).await? {
-            Some(ReplMsg::Ack { accepted, rejected }) => {
-                totals.0 += accepted;
-                totals.1 += rejected;
-            }
-            other => anyhow::bail!("expected an ack, got {other:?}"),
-        }
-    }
+    let totals = send_events(node, &mut send, &mut recv, events).await?;
     write_msg(node, &mut send, &ReplMsg::Done).await?;
     let _ = send.finish();
     Ok(totals)
 }
 
-/// The pusher: delivers each push to the linked sites of the case's audience.
+/// Sends events in batches, keeping up to [`BATCHES_IN_FLIGHT`] unacknowledged so the peer
+/// verifies one batch while it stores the previous; returns once every batch is acknowledged.
+async fn send_events(node: &Node, send: &mut SendStream, recv: &mut RecvStream, events: Vec<Vec<u8>>) -> anyhow::Result<(u32, u32)> {
+    let mut totals = (0, 0);
+    let mut unacked = 0usize;
+    let read_ack = async |recv: &mut RecvStream, totals: &mut (u32, u32)| -> anyhow::Result<()> {
+        match read_msg(node, recv).await? {
+            Some(ReplMsg::Ack { accepted, rejected }) => {
+                totals.0 += accepted;
+                totals.1 += rejected;
+                Ok(())
+            }
+            other => anyhow::bail!("expected an ack, got {other:?}"),
+        }
+    };
+    for batch in batches(events, BATCH_BYTES_MAX) {
+        if unacked >= BATCHES_IN_FLIGHT {
+            read_ack(recv, &mut totals).await?;
+            unacked -= 1;
+        }
+        let chains = node.cases.lock().unwrap_or_else(|e| e.into_inner()).chains_for(&batch);
+        let msg = ReplMsg::Events { events: batch.into_iter().map(ByteBuf::from).collect(), chains };
+        write_msg(node, send, &msg).await?;
+        unacked += 1;
+    }
+    for _ in 0..unacked {
+        read_ack(recv, &mut totals).await?;
+    }
+    Ok(totals)
+}
+
+/// Most pushes the pusher gathers into one round: each round sends one stream per linked site
+/// (not one per case), so a backlog costs the receiver a commit per batch, not per event.
+pub const PUSHES_PER_ROUND: usize = 1024;
+
+/// One round's events for one linked site: its connection, the events, their ids (no repeats).
+type SitePush = (Connection, Vec<Vec<u8>>, BTreeSet<EventId>);
+
+/// The pusher: delivers each push to the linked sites of the case's audience, gathering what
+/// is queued into one stream per site.
 pub async fn pusher(node: Arc<Node>, mut queue: mpsc::Receiver<Push>) {
-    while let Some(p) = queue.recv().await {
-        let targets: Vec<(String, Connection)> = {
+    while let Some(first) = queue.recv().await {
+        let mut round = vec![first];
+        while round.len() < PUSHES_PER_ROUND {
+            match queue.try_recv() {
+                Ok(p) => round.push(p),
+                Err(_) => break,
+            }
+        }
+        let mut per_site: std::collections::BTreeMap<String, SitePush> = Default::default();
+        {
             let links = node.links.lock().unwrap_or_else(|e| e.into_inner());
             let cases = node.cases.lock().unwrap_or_else(|e| e.into_inner());
-            links
-                .iter()
-                .filter(|(site, _)| Some(site.as_str()) != p.from.as_deref())
-                .filter(|(site, _)| cases.in_audience(&p.case_id, site))
-                .map(|(site, l)| (site.clone(), l.conn.clone()))
-                .collect()
-        };
-        for (site, conn) in targets {
-            let events = if p.widened.contains(&site) {
-                // A site that just joined the audience gets the whole history of the case.
-                let cases = node.cases.lock().unwrap_or_else(|e| e.into_inner());
-                cases.get(&p.case_id).map(|e| e.log.ordered().iter().map(|v| v.bytes.clone()).collect()).unwrap_or_default()
-            } else {
-                p.events.clone()
-            };
+            for p in &round {
+                for (site, link) in links.iter() {
+                    if Some(site.as_str()) == p.from.as_deref() || !cases.in_audience(&p.case_id, site) {
+                        continue;
+                    }
+                    let (_, events, sent) = per_site.entry(site.clone()).or_insert_with(|| (link.conn.clone(), Vec::new(), BTreeSet::new()));
+                    let history: Vec<Vec<u8>>;
+                    let these: &[Vec<u8>] = if p.widened.contains(site) {
+                        // A site that just joined the audience gets the whole history of the case.
+                        history = cases.get(&p.case_id).map(|e| e.log.ordered().iter().map(|v| v.bytes.clone()).collect()).unwrap_or_default();
+                        &history
+                    } else {
+                        &p.events
+                    };
+                    // Pushes keep their order, so parents still go before children.
+                    for bytes in these {
+                        if sent.insert(tiepdan_protocol::log::event_id(bytes)) {
+                            events.push(bytes.clone());
+                        }
+                    }
+                }
+            }
+        }
+        for (site, (conn, events, _)) in per_site {
             let node = node.clone();
             tokio::spawn(async move {
                 match tokio::time::timeout(Duration::from_millis(EXCHANGE_TIMEOUT_MS), push_to(&node, &conn, events)).await {
@@ -233,22 +314,73 @@ pub async fn serve_link(node: Arc<Node>, site: String, conn: Connection) {
         let node = node.clone();
         let site = site.clone();
         tokio::spawn(async move {
-            if let Err(e) = respond(&node, &site, send, recv).await {
+            if let Err(e) = respond(node, &site, send, recv).await {
                 debug!(%site, "replication stream ended: {e}");
             }
         });
     }
 }
 
+/// Batches of one stream being verified or stored at once: the next batch is verified while
+/// the previous one is stored. Bounds the memory a peer can make us hold to this many frames.
+pub const BATCHES_IN_FLIGHT: usize = 2;
+
+type Verifying = tokio::task::JoinHandle<Vec<Result<CheckedEvent, Rejected>>>;
+
 /// The responder side of one replication stream.
-async fn respond(node: &Node, site: &str, mut send: SendStream, mut recv: RecvStream) -> anyhow::Result<()> {
-    let mut responder: Option<reconcile::Responder> = None;
-    while let Some(msg) = read_msg(node, &mut recv).await? {
-        match msg {
-            ReplMsg::Events { events, chains } => {
-                let (accepted, rejected) = node.accept_events(site, &events, &chains);
-                write_msg(node, &mut send, &ReplMsg::Ack { accepted, rejected }).await?;
+///
+/// A reader task hands frames over a bounded channel, so that the loop can at the same time
+/// take the next frame and finish the oldest verification; batches are stored and acknowledged
+/// strictly in the order they came.
+async fn respond(node: Arc<Node>, site: &str, mut send: SendStream, mut recv: RecvStream) -> anyhow::Result<()> {
+    let (frames_tx, mut frames) = mpsc::channel::<anyhow::Result<ReplMsg>>(BATCHES_IN_FLIGHT);
+    let reader_node = node.clone();
+    let reader = tokio::spawn(async move {
+        loop {
+            let msg = match read_msg(&reader_node, &mut recv).await {
+                Ok(Some(m)) => Ok(m),
+                Ok(None) => return,
+                Err(e) => Err(e),
+            };
+            let failed = msg.is_err();
+            if frames_tx.send(msg).await.is_err() || failed {
+                return;
             }
+        }
+    });
+    let _stop_reader = AbortOnDrop(reader);
+    let mut verifying: std::collections::VecDeque<Verifying> = Default::default();
+    let mut responder: Option<reconcile::Responder> = None;
+    loop {
+        let room = verifying.len() < BATCHES_IN_FLIGHT;
+        let oldest = async {
+            match verifying.front_mut() {
+                Some(h) => h.await,
+                None => std::future::pending().await,
+            }
+        };
+        let msg = tokio::select! {
+            biased;
+            verified = oldest => {
+                verifying.pop_front();
+                admit(&node, site, &mut send, verified?).await?;
+                continue;
+            }
+            msg = frames.recv(), if room => msg,
+        };
+        let Some(msg) = msg else { break };
+        let msg = msg?;
+        if let ReplMsg::Events { events, chains } = msg {
+            let node = node.clone();
+            verifying.push_back(tokio::task::spawn_blocking(move || node.verify_incoming(&events, &chains)));
+            continue;
+        }
+        // Anything else answers after every batch before it.
+        while let Some(h) = verifying.pop_front() {
+            admit(&node, site, &mut send, h.await?).await?;
+        }
+        match msg {
+            ReplMsg::Events { .. } => unreachable!("handled above"),
             ReplMsg::Reconcile(m) => {
                 let r = responder.get_or_insert_with(|| {
                     let ids = node.cases.lock().unwrap_or_else(|e| e.into_inner()).shared_ids(site);
@@ -256,22 +388,41 @@ async fn respond(node: &Node, site: &str, mut send: SendStream, mut recv: RecvSt
                 });
                 // The initiator asks for what it lacks with `Want`, so `send` is not pushed here.
                 let reply = r.handle(&m)?;
-                write_msg(node, &mut send, &ReplMsg::Reconcile(reply.reply)).await?;
+                write_msg(&node, &mut send, &ReplMsg::Reconcile(reply.reply)).await?;
             }
             ReplMsg::Want { prefixes } => {
-                let events = wanted_events(node, site, &prefixes);
+                let events = wanted_events(&node, site, &prefixes);
                 for batch in batches(events, BATCH_BYTES_MAX) {
                     let chains = node.cases.lock().unwrap_or_else(|e| e.into_inner()).chains_for(&batch);
-                    write_msg(node, &mut send, &ReplMsg::Events { events: batch.into_iter().map(ByteBuf::from).collect(), chains }).await?;
+                    write_msg(&node, &mut send, &ReplMsg::Events { events: batch.into_iter().map(ByteBuf::from).collect(), chains }).await?;
                 }
-                write_msg(node, &mut send, &ReplMsg::Done).await?;
+                write_msg(&node, &mut send, &ReplMsg::Done).await?;
             }
             ReplMsg::Done => break,
             ReplMsg::Ack { .. } => {}
         }
     }
+    while let Some(h) = verifying.pop_front() {
+        admit(&node, site, &mut send, h.await?).await?;
+    }
     let _ = send.finish();
     Ok(())
+}
+
+/// Stores a verified batch (off the async threads: it waits for fsync) and acknowledges it.
+async fn admit(node: &Arc<Node>, site: &str, send: &mut SendStream, verified: Vec<Result<CheckedEvent, Rejected>>) -> anyhow::Result<()> {
+    let (n, s) = (node.clone(), site.to_owned());
+    let (accepted, rejected) = tokio::task::spawn_blocking(move || n.admit_incoming(&s, verified)).await?;
+    write_msg(node, send, &ReplMsg::Ack { accepted, rejected }).await
+}
+
+/// Aborts a task when dropped, so a stream's reader ends with its responder.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 fn wanted_events(node: &Node, site: &str, prefixes: &[ByteBuf]) -> Vec<Vec<u8>> {
@@ -313,14 +464,7 @@ pub async fn sync_with(node: &Node, site: &str, conn: &Connection) -> anyhow::Re
     let theirs_missing: BTreeSet<EventId> = diff.send.iter().copied().collect();
     let to_send = node.cases.lock().unwrap_or_else(|e| e.into_inner()).bytes_for(site, &theirs_missing);
     let sent = to_send.len();
-    for batch in batches(to_send, BATCH_BYTES_MAX) {
-        let chains = node.cases.lock().unwrap_or_else(|e| e.into_inner()).chains_for(&batch);
-        write_msg(node, &mut send, &ReplMsg::Events { events: batch.into_iter().map(ByteBuf::from).collect(), chains }).await?;
-        match read_msg(node, &mut recv).await? {
-            Some(ReplMsg::Ack { .. }) => {}
-            other => anyhow::bail!("expected an ack, got {other:?}"),
-        }
-    }
+    send_events(node, &mut send, &mut recv, to_send).await?;
     // What we lack: ask for it.
     let mut received = 0;
     if !diff.missing_prefixes.is_empty() {

@@ -22,10 +22,13 @@ const REVOCATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("revocati
 const JOIN_REQUESTS: TableDefinition<u64, &[u8]> = TableDefinition::new("join_requests");
 /// Chains this site issued, by subject site code: PEM text of the last issued chain.
 const ISSUED: TableDefinition<&str, &[u8]> = TableDefinition::new("issued");
-/// Signed case events by id, bytes exactly as signed and received.
-const EVENTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("events");
-/// Which events belong to which case: key `case_id \0 event_id`, empty value.
-const CASE_EVENTS: TableDefinition<&[u8], ()> = TableDefinition::new("case_events");
+/// Signed case events, bytes exactly as signed and received, by `case_id \0 event_id`. Keyed by
+/// case first so a batch of new cases lands on a few B-tree pages (case ids grow per site),
+/// where keying by the random event id rewrote a page per event at every commit.
+const EVENTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("case_event_bytes");
+/// Earlier layout (events by id, plus a `case_id \0 event_id` index), moved into [`EVENTS`] on open.
+const OLD_EVENTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("events");
+const OLD_CASE_EVENTS: TableDefinition<&[u8], ()> = TableDefinition::new("case_events");
 /// Ed25519 public keys of sites whose chains verified, by site code (for event signatures).
 const SITE_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("site_keys");
 /// API users besides the operator: BLAKE3 of their token → CBOR `User`.
@@ -126,13 +129,45 @@ impl Store {
             tx.open_table(JOIN_REQUESTS)?;
             tx.open_table(ISSUED)?;
             tx.open_table(EVENTS)?;
-            tx.open_table(CASE_EVENTS)?;
             tx.open_table(SITE_KEYS)?;
             tx.open_table(SITE_CHAINS)?;
             tx.open_table(USERS)?;
             Ok(())
         })?;
+        store.migrate_events()?;
         Ok(store)
+    }
+
+    /// Moves events from the earlier by-id layout into [`EVENTS`], in one transaction, so a
+    /// data folder from an older build keeps every event.
+    fn migrate_events(&self) -> Result<(), StoreError> {
+        use redb::TableHandle as _;
+        let has_old = {
+            let tx = self.db.begin_read()?;
+            let tables: Vec<String> = tx.list_tables()?.map(|t| t.name().to_owned()).collect();
+            tables.iter().any(|n| n == OLD_CASE_EVENTS.name())
+        };
+        if !has_old {
+            return Ok(());
+        }
+        self.write(|tx| {
+            {
+                let idx = tx.open_table(OLD_CASE_EVENTS)?;
+                let old = tx.open_table(OLD_EVENTS)?;
+                let mut new = tx.open_table(EVENTS)?;
+                for row in idx.iter()? {
+                    let (k, _) = row?;
+                    let key = k.value();
+                    let id = &key[key.len().saturating_sub(32)..];
+                    if let Some(bytes) = old.get(id)? {
+                        new.insert(key, bytes.value())?;
+                    }
+                }
+            }
+            tx.delete_table(OLD_CASE_EVENTS)?;
+            tx.delete_table(OLD_EVENTS)?;
+            Ok(())
+        })
     }
 
     fn write<R>(&self, f: impl FnOnce(&redb::WriteTransaction) -> Result<R, StoreError>) -> Result<R, StoreError> {
@@ -226,15 +261,13 @@ impl Store {
     pub fn put_events(&self, events: &[(&str, [u8; 32], &[u8])], counter: Option<(&str, u64)>) -> Result<usize, StoreError> {
         self.write(|tx| {
             let mut t = tx.open_table(EVENTS)?;
-            let mut idx = tx.open_table(CASE_EVENTS)?;
             let mut added = 0;
             for (case_id, id, bytes) in events {
-                if t.get(id.as_slice())?.is_some() {
-                    continue;
+                // An id is the hash of its bytes, so overwriting an event rewrites the same bytes;
+                // one lookup instead of a check and then an insert.
+                if t.insert(case_key(case_id, id).as_slice(), *bytes)?.is_none() {
+                    added += 1;
                 }
-                t.insert(id.as_slice(), *bytes)?;
-                idx.insert(case_key(case_id, id).as_slice(), ())?;
-                added += 1;
             }
             if let Some((name, value)) = counter {
                 tx.open_table(META)?.insert(name, value.to_be_bytes().as_slice())?;
@@ -250,17 +283,13 @@ impl Store {
     /// Every stored event, grouped by case, for rebuilding the in-memory indexes at start.
     pub fn all_events(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         let tx = self.db.begin_read()?;
-        let idx = tx.open_table(CASE_EVENTS)?;
         let t = tx.open_table(EVENTS)?;
         let mut out = Vec::new();
-        for row in idx.iter()? {
-            let (k, _) = row?;
+        for row in t.iter()? {
+            let (k, v) = row?;
             let k = k.value();
-            let split = k.len().saturating_sub(33);
-            let (case_id, id) = (&k[..split], &k[split + 1..]);
-            if let Some(bytes) = t.get(id)? {
-                out.push((String::from_utf8_lossy(case_id).into_owned(), bytes.value().to_vec()));
-            }
+            let case_id = &k[..k.len().saturating_sub(33)];
+            out.push((String::from_utf8_lossy(case_id).into_owned(), v.value().to_vec()));
         }
         Ok(out)
     }
@@ -377,5 +406,34 @@ mod tests {
         let s = Store::open(&path).unwrap();
         assert_eq!(s.revocations().unwrap(), vec![("00070".to_owned(), b"signed-bytes".to_vec())]);
         assert_eq!(s.peers().unwrap()[0].last_seen, 5);
+    }
+
+    #[test]
+    fn events_in_the_earlier_layout_are_moved_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        {
+            let db = Database::create(&path).unwrap();
+            let tx = db.begin_write().unwrap();
+            {
+                let mut old = tx.open_table(OLD_EVENTS).unwrap();
+                let mut idx = tx.open_table(OLD_CASE_EVENTS).unwrap();
+                for (case_id, id, bytes) in [("A-1", [1u8; 32], b"one".as_slice()), ("A-1", [2; 32], b"two"), ("B-7", [3; 32], b"three")] {
+                    old.insert(id.as_slice(), bytes).unwrap();
+                    idx.insert(case_key(case_id, &id).as_slice(), ()).unwrap();
+                }
+            }
+            tx.commit().unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        let mut events = s.all_events().unwrap();
+        events.sort();
+        let expect: Vec<(String, Vec<u8>)> =
+            vec![("A-1".into(), b"one".to_vec()), ("A-1".into(), b"two".to_vec()), ("B-7".into(), b"three".to_vec())];
+        assert_eq!(events, expect);
+        // New writes land next to them; a replay adds nothing.
+        assert_eq!(s.put_events(&[("B-7", [3; 32], b"three"), ("B-7", [4; 32], b"four")], None).unwrap(), 1);
+        drop(s);
+        assert_eq!(Store::open(&path).unwrap().all_events().unwrap().len(), 4);
     }
 }
