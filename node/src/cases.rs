@@ -1,5 +1,7 @@
-//! Case records held at this site: the log book (Sổ tiếp công dân), each case's signed event
-//! DAG and its folded state, and the audience rule that decides what may be stored or sent.
+//! Records held at this site: the log book (Sổ tiếp công dân), each case's signed event DAG and
+//! its folded state, each online reception session's event DAG and state, and the audience rule
+//! that decides what may be stored or sent. Cases and sessions travel the same way; a log id
+//! starting with `S-` is a session.
 //!
 //! Owns the in-memory index (rebuilt from the store at start) and the checks on events from
 //! peers: signature by a site whose chain verified, this site in the case's audience, no
@@ -14,6 +16,7 @@ use serde_bytes::ByteBuf;
 use tiepdan_protocol::case::{self, AppliedEvent, CaseEvent, CaseState};
 use ed25519_dalek::VerifyingKey;
 use tiepdan_protocol::log::{self, CaseLog, EventBody, EventId, Insert, UnverifiedEvent, VerifiedEvent};
+use tiepdan_protocol::session::{self, SessionEvent, SessionState};
 
 /// Batches at least this large are verified on every core.
 pub const PARALLEL_VERIFY_MIN: usize = 256;
@@ -100,18 +103,63 @@ fn fold_with(log: &CaseLog, decoded: &BTreeMap<EventId, &CaseEvent>) -> CaseStat
     state
 }
 
-/// An event whose signature verified and whose case payload decoded.
-pub struct CheckedEvent {
-    pub event: VerifiedEvent,
-    pub payload: CaseEvent,
+/// A decoded event payload: a case's or a session's.
+pub enum Payload {
+    Case(CaseEvent),
+    Session(SessionEvent),
 }
 
-/// What [`Cases::admit`] decided for a batch: the events to store, and each touched case as it
-/// will be once they are stored (installed with [`Cases::install`] after the commit).
+/// Decodes the payload of `ev` as its log kind requires (which also validates it).
+pub fn decode_payload(ev: &VerifiedEvent) -> Result<Payload, Rejected> {
+    if session::is_session_id(&ev.body.case_id) {
+        session::decode_event(&ev.body.payload).map(Payload::Session).map_err(|e| Rejected::Malformed(e.to_string()))
+    } else {
+        case::decode_event(&ev.body.payload).map(Payload::Case).map_err(|e| Rejected::Malformed(e.to_string()))
+    }
+}
+
+/// An event whose signature verified and whose payload decoded.
+pub struct CheckedEvent {
+    pub event: VerifiedEvent,
+    pub payload: Payload,
+}
+
+/// One online reception session: its DAG, its folded state, its audience and event ids.
+pub struct SessionEntry {
+    pub log: CaseLog,
+    pub state: SessionState,
+    pub audience: BTreeSet<String>,
+    pub ids: Vec<EventId>,
+}
+
+impl SessionEntry {
+    fn from_log(log: CaseLog) -> SessionEntry {
+        let state = SessionState::fold_log(&log);
+        SessionEntry { audience: state.audience(), ids: log.ordered_ids(), state, log }
+    }
+}
+
+/// A case or a session, as admission prepares it.
+pub enum Entry {
+    Case(CaseEntry),
+    Session(SessionEntry),
+}
+
+impl Entry {
+    pub fn audience(&self) -> &BTreeSet<String> {
+        match self {
+            Entry::Case(e) => &e.audience,
+            Entry::Session(e) => &e.audience,
+        }
+    }
+}
+
+/// What [`Cases::admit`] decided for a batch: the events to store, and each touched record as
+/// it will be once they are stored (installed with [`Cases::install`] after the commit).
 pub struct Admission {
     pub accepted: Vec<VerifiedEvent>,
     pub rejected: Vec<Rejected>,
-    pub entries: Vec<(String, CaseEntry)>,
+    pub entries: Vec<(String, Entry)>,
 }
 
 /// Parses a batch of signed events (structure only; see [`verify_batch`]).
@@ -163,7 +211,7 @@ pub fn verify_batch(decoded: Vec<Result<UnverifiedEvent, Rejected>>, keys: &BTre
         for (slot, result) in slots.into_iter().zip(log::verify_many(checkable)) {
             out[slot] = Some(result.map_err(|e| Rejected::BadSignature(e.to_string())).and_then(|ev| {
                 // Decoding validates the domain event too; the fold reuses the result.
-                let payload = case::decode_event(&ev.body.payload).map_err(|e| Rejected::Malformed(e.to_string()))?;
+                let payload = decode_payload(&ev)?;
                 Ok(CheckedEvent { event: ev, payload })
             }));
         }
@@ -183,6 +231,8 @@ pub fn verify_batch(decoded: Vec<Result<UnverifiedEvent, Rejected>>, keys: &BTre
 #[derive(Default)]
 pub struct Cases {
     pub entries: BTreeMap<String, CaseEntry>,
+    /// Online reception sessions, by session id.
+    pub sessions: BTreeMap<String, SessionEntry>,
     /// Ed25519 public keys of sites whose chains verified here.
     pub site_keys: BTreeMap<String, [u8; 32]>,
     /// Their chains (DER list), forwarded with events so receivers can verify authors.
@@ -194,9 +244,29 @@ impl Cases {
         self.entries.get(case_id)
     }
 
-    /// True when `site` may see the case.
-    pub fn in_audience(&self, case_id: &str, site: &str) -> bool {
-        self.entries.get(case_id).is_some_and(|e| e.audience.contains(site))
+    /// True when `site` may see the case or session.
+    pub fn in_audience(&self, id: &str, site: &str) -> bool {
+        self.audience_of(id).is_some_and(|a| a.contains(site))
+    }
+
+    /// The audience of a case or session held here.
+    pub fn audience_of(&self, id: &str) -> Option<&BTreeSet<String>> {
+        match session::is_session_id(id) {
+            true => self.sessions.get(id).map(|e| &e.audience),
+            false => self.entries.get(id).map(|e| &e.audience),
+        }
+    }
+
+    /// The event log of a case or session held here.
+    pub fn log_of(&self, id: &str) -> Option<&CaseLog> {
+        match session::is_session_id(id) {
+            true => self.sessions.get(id).map(|e| &e.log),
+            false => self.entries.get(id).map(|e| &e.log),
+        }
+    }
+
+    fn records(&self) -> usize {
+        self.entries.len() + self.sessions.len()
     }
 
     /// Checks a batch of signed events from `sender` (None: made here) as they would be once
@@ -229,7 +299,7 @@ impl Cases {
             match result {
                 Ok(c) => {
                     let ev = &c.event;
-                    let dup = !seen.insert(ev.id) || self.entries.get(&ev.body.case_id).is_some_and(|e| e.log.contains(&ev.id));
+                    let dup = !seen.insert(ev.id) || self.log_of(&ev.body.case_id).is_some_and(|l| l.contains(&ev.id));
                     if dup {
                         rejected.push(Rejected::Replayed);
                     } else {
@@ -242,21 +312,33 @@ impl Cases {
         let mut accepted = Vec::new();
         let mut entries = Vec::new();
         for (case_id, events) in by_case {
-            if self.entries.len() + entries.len() >= CASES_MAX && !self.entries.contains_key(&case_id) {
-                rejected.extend(events.iter().map(|_| Rejected::Store(format!("this site holds the maximum of {CASES_MAX} cases"))));
+            if self.records() + entries.len() >= CASES_MAX && self.log_of(&case_id).is_none() {
+                rejected.extend(events.iter().map(|_| Rejected::Store(format!("this site holds the maximum of {CASES_MAX} records"))));
                 continue;
             }
-            let mut trial = match self.entries.get(&case_id) {
-                Some(e) => e.log.clone(),
+            let mut trial = match self.log_of(&case_id) {
+                Some(l) => l.clone(),
                 None => CaseLog::new(&case_id),
             };
             let mut added = false;
             for c in &events {
                 added |= matches!(trial.insert(c.event.clone()), Ok(Insert::Added));
             }
-            let payloads: BTreeMap<EventId, &CaseEvent> = events.iter().map(|c| (c.event.id, &c.payload)).collect();
-            let state = fold_with(&trial, &payloads);
-            let audience = state.audience();
+            let entry = if session::is_session_id(&case_id) {
+                Entry::Session(SessionEntry::from_log(trial))
+            } else {
+                let payloads: BTreeMap<EventId, &CaseEvent> = events
+                    .iter()
+                    .filter_map(|c| match &c.payload {
+                        Payload::Case(e) => Some((c.event.id, e)),
+                        Payload::Session(_) => None,
+                    })
+                    .collect();
+                let state = fold_with(&trial, &payloads);
+                let ids = trial.ordered_ids();
+                Entry::Case(CaseEntry { audience: state.audience(), log: trial, state, ids })
+            };
+            let audience = entry.audience();
             let refusal = if !audience.contains(us) {
                 Some(Rejected::OutOfAudience(case_id.clone()))
             } else {
@@ -271,8 +353,7 @@ impl Cases {
                 }
                 None => {
                     if added {
-                        let ids = trial.ordered_ids();
-                        entries.push((case_id, CaseEntry { log: trial, state, audience, ids }));
+                        entries.push((case_id, entry));
                     }
                     accepted.extend(events.into_iter().map(|c| c.event));
                 }
@@ -281,10 +362,17 @@ impl Cases {
         Admission { accepted, rejected, entries }
     }
 
-    /// Puts the cases an [`Admission`] prepared in place, once its events are durable.
-    pub fn install(&mut self, entries: Vec<(String, CaseEntry)>) {
-        for (case_id, entry) in entries {
-            self.entries.insert(case_id, entry);
+    /// Puts the records an [`Admission`] prepared in place, once its events are durable.
+    pub fn install(&mut self, entries: Vec<(String, Entry)>) {
+        for (id, entry) in entries {
+            match entry {
+                Entry::Case(e) => {
+                    self.entries.insert(id, e);
+                }
+                Entry::Session(e) => {
+                    self.sessions.insert(id, e);
+                }
+            }
         }
     }
 
@@ -294,14 +382,15 @@ impl Cases {
         let mut added = 0;
         for ev in events {
             let case_id = ev.body.case_id.clone();
-            if self.entries.len() >= CASES_MAX && !self.entries.contains_key(&case_id) {
+            if self.records() >= CASES_MAX && self.log_of(&case_id).is_none() {
                 continue;
             }
-            let entry = self
-                .entries
-                .entry(case_id.clone())
-                .or_insert_with(|| CaseEntry::new(&case_id));
-            match entry.log.insert(ev) {
+            let log = if session::is_session_id(&case_id) {
+                &mut self.sessions.entry(case_id.clone()).or_insert_with(|| SessionEntry::from_log(CaseLog::new(&case_id))).log
+            } else {
+                &mut self.entries.entry(case_id.clone()).or_insert_with(|| CaseEntry::new(&case_id)).log
+            };
+            match log.insert(ev) {
                 Ok(Insert::Added) => {
                     added += 1;
                     touched.insert(case_id);
@@ -312,6 +401,9 @@ impl Cases {
         for c in touched {
             if let Some(e) = self.entries.get_mut(&c) {
                 e.refold();
+            }
+            if let Some(e) = self.sessions.remove(&c) {
+                self.sessions.insert(c, SessionEntry::from_log(e.log));
             }
         }
         added
@@ -331,11 +423,12 @@ impl Cases {
     /// Event ids of every case both `us` and `peer` may hold, sorted: the set two linked sites
     /// reconcile.
     pub fn shared_ids(&self, peer: &str) -> Vec<EventId> {
-        let mut ids: Vec<EventId> = self
-            .entries
-            .values()
-            .filter(|e| e.audience.contains(peer))
-            .flat_map(|e| e.ids.iter().copied())
+        let cases = self.entries.values().map(|e| (&e.audience, &e.ids));
+        let sessions = self.sessions.values().map(|e| (&e.audience, &e.ids));
+        let mut ids: Vec<EventId> = cases
+            .chain(sessions)
+            .filter(|(audience, _)| audience.contains(peer))
+            .flat_map(|(_, ids)| ids.iter().copied())
             .collect();
         ids.sort_unstable();
         ids
@@ -344,13 +437,15 @@ impl Cases {
     /// The signed bytes of these events, parents before children, only those `peer` may see.
     pub fn bytes_for(&self, peer: &str, ids: &BTreeSet<EventId>) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
-        for e in self.entries.values() {
-            if !e.audience.contains(peer) {
+        let cases = self.entries.values().map(|e| (&e.audience, &e.ids, &e.log));
+        let sessions = self.sessions.values().map(|e| (&e.audience, &e.ids, &e.log));
+        for (audience, order, log) in cases.chain(sessions) {
+            if !audience.contains(peer) {
                 continue;
             }
-            // `ids` is in DAG order, so parents go before children.
-            for id in e.ids.iter().filter(|id| ids.contains(*id)) {
-                if let Some(ev) = e.log.get(id) {
+            // `order` is the DAG order, so parents go before children.
+            for id in order.iter().filter(|id| ids.contains(*id)) {
+                if let Some(ev) = log.get(id) {
                     out.push(ev.bytes.clone());
                 }
             }
@@ -370,23 +465,24 @@ impl Cases {
     }
 }
 
-/// Builds and signs an event of `case_id` by `author` on top of the case's current heads.
-pub fn sign_new_event(
+/// Builds and signs an event whose payload is already encoded (a case or a session event) on
+/// top of the log's current heads.
+pub fn sign_payload(
     cases: &Cases,
     signing_key: &ed25519_dalek::SigningKey,
     author: &str,
-    case_id: &str,
+    id: &str,
     at_ms: u64,
-    event: &CaseEvent,
+    payload: Vec<u8>,
 ) -> Result<VerifiedEvent, String> {
-    let parents = cases.get(case_id).map(|e| e.log.next_parents()).unwrap_or_default();
+    let parents = cases.log_of(id).map(|l| l.next_parents()).unwrap_or_default();
     let body = EventBody {
         v: 1,
-        case_id: case_id.to_owned(),
+        case_id: id.to_owned(),
         author: author.to_owned(),
         parents: parents.iter().map(|p| ByteBuf::from(p.to_vec())).collect(),
         at_ms,
-        payload: ByteBuf::from(case::encode_event(event)),
+        payload: ByteBuf::from(payload),
     };
     let bytes = log::sign_event(&body, signing_key);
     log::verify_event(&bytes, &signing_key.verifying_key().to_bytes()).map_err(|e| e.to_string())

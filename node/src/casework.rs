@@ -19,7 +19,7 @@ use tiepdan_protocol::case::CaseEvent;
 use tiepdan_protocol::log::VerifiedEvent;
 use tiepdan_protocol::sites::Registry;
 
-use crate::cases::sign_new_event;
+use crate::cases::sign_payload;
 use crate::node::Node;
 
 #[derive(Debug, thiserror::Error)]
@@ -114,37 +114,41 @@ impl Node {
 
     /// Signs `events` for one case, stores them durably, applies them and pushes them out.
     pub(crate) fn commit_events(&self, case_id: &str, events: Vec<CaseEvent>, now_ms: u64, counter: Option<(&str, u64)>) -> Result<Vec<VerifiedEvent>, CaseOpError> {
-        let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
-        let before: BTreeSet<String> = cases.get(case_id).map(|e| e.audience.clone()).unwrap_or_default();
-        let mut signed = Vec::new();
+        let mut payloads = Vec::new();
         for ev in &events {
             ev.validate().map_err(bad)?;
-            let v = sign_new_event(&cases, &self.signing_key, &self.site.code, case_id, now_ms, ev).map_err(CaseOpError::Store)?;
+            payloads.push(case::encode_event(ev));
+        }
+        self.commit_payloads(case_id, payloads, now_ms, counter)
+    }
+
+    /// Signs encoded payloads for one case or session (`id`), stores them durably, applies them
+    /// and pushes them out. On a store failure memory is rebuilt from the store, so nothing
+    /// that was not durable stays visible.
+    pub(crate) fn commit_payloads(&self, id: &str, payloads: Vec<Vec<u8>>, now_ms: u64, counter: Option<(&str, u64)>) -> Result<Vec<VerifiedEvent>, CaseOpError> {
+        let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        let before: BTreeSet<String> = cases.audience_of(id).cloned().unwrap_or_default();
+        let mut signed = Vec::new();
+        for payload in payloads {
+            let v = sign_payload(&cases, &self.signing_key, &self.site.code, id, now_ms, payload).map_err(CaseOpError::Store)?;
             // Chain later events of this batch on the earlier ones.
             cases.insert(vec![v.clone()]);
             signed.push(v);
         }
-        let rows: Vec<(&str, [u8; 32], &[u8])> = signed.iter().map(|v| (case_id, v.id, v.bytes.as_slice())).collect();
+        let rows: Vec<(&str, [u8; 32], &[u8])> = signed.iter().map(|v| (id, v.id, v.bytes.as_slice())).collect();
         if let Err(e) = self.store.put_events(&rows, counter) {
-            // Not durable: undo the in-memory insert by rebuilding this case from the store.
             drop(rows);
-            cases.entries.remove(case_id);
-            let stored: Vec<Vec<u8>> = self
-                .store
-                .all_events()
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|(c, _)| c == case_id)
-                .map(|(_, b)| b)
-                .collect();
-            cases.load_stored(stored.into_iter().map(|b| (case_id.to_owned(), b)).collect());
+            cases.entries.remove(id);
+            cases.sessions.remove(id);
+            let stored: Vec<(String, Vec<u8>)> = self.store.all_events().unwrap_or_default().into_iter().filter(|(c, _)| c == id).collect();
+            cases.load_stored(stored);
             return Err(CaseOpError::Store(e.to_string()));
         }
-        let after = cases.get(case_id).map(|e| e.audience.clone()).unwrap_or_default();
+        let after = cases.audience_of(id).cloned().unwrap_or_default();
         drop(cases);
         self.metrics.events_accepted("local", signed.len() as u64);
         let widened: Vec<String> = after.difference(&before).cloned().collect();
-        self.replicate(case_id, signed.iter().map(|v| v.bytes.clone()).collect(), widened);
+        self.replicate(id, signed.iter().map(|v| v.bytes.clone()).collect(), widened);
         Ok(signed)
     }
 
@@ -191,6 +195,7 @@ impl Node {
         };
         reception.validate().map_err(bad)?;
         let year = date.year();
+        let _numbering = self.numbering.lock().unwrap_or_else(|e| e.into_inner());
         let counter_name = format!("stt:{year}");
         let stt = self.store.counter(&counter_name).map_err(|e| CaseOpError::Store(e.to_string()))? + 1;
         let case_id = format!("{}-{year}-{stt:05}", self.site.code);

@@ -61,6 +61,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/certificates", post(issue_certificate))
         .route("/revocations", get(list_revocations).post(revoke))
         .merge(crate::http_cases::routes())
+        .merge(crate::http_sessions::routes())
         .layer(middleware::from_fn_with_state(node.clone(), require_token));
     let open = Router::new()
         .route("/join-requests", post(submit_join))

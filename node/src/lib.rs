@@ -24,5 +24,7 @@ pub mod node;
 pub mod p2p;
 pub mod peer_client;
 pub mod run;
+pub mod sessionwork;
+pub mod http_sessions;
 pub mod store;
 pub mod federation;

@@ -128,6 +128,9 @@ pub struct Node {
     pub push_queue: OnceLock<mpsc::Sender<crate::replication::Push>>,
     /// API users (token hash → user), besides the operator token.
     pub users: Mutex<BTreeMap<String, crate::store::User>>,
+    /// Held while a new case or session number is read, used and committed, so two requests
+    /// at once never get the same number.
+    pub numbering: Mutex<()>,
 }
 
 impl Node {

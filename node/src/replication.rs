@@ -145,10 +145,10 @@ impl Node {
         }
         let mut forwards = Vec::new();
         for (case_id, entry) in &entries {
-            let reaches_another = linked.iter().any(|l| l != sender && entry.audience.contains(l));
+            let reaches_another = linked.iter().any(|l| l != sender && entry.audience().contains(l));
             let Some(evs) = by_case.remove(case_id.as_str()).filter(|_| reaches_another) else { continue };
-            let before = cases.get(case_id).map(|e| e.audience.clone()).unwrap_or_default();
-            let widened = entry.audience.difference(&before).cloned().collect();
+            let before = cases.audience_of(case_id).cloned().unwrap_or_default();
+            let widened = entry.audience().difference(&before).cloned().collect();
             forwards.push((case_id.clone(), evs, widened));
         }
         let n = accepted.len() as u32;
@@ -268,7 +268,7 @@ pub async fn pusher(node: Arc<Node>, mut queue: mpsc::Receiver<Push>) {
                     let history: Vec<Vec<u8>>;
                     let these: &[Vec<u8>] = if p.widened.contains(site) {
                         // A site that just joined the audience gets the whole history of the case.
-                        history = cases.get(&p.case_id).map(|e| e.log.ordered().iter().map(|v| v.bytes.clone()).collect()).unwrap_or_default();
+                        history = cases.log_of(&p.case_id).map(|l| l.ordered().iter().map(|v| v.bytes.clone()).collect()).unwrap_or_default();
                         &history
                     } else {
                         &p.events

@@ -106,6 +106,7 @@ pub fn load(data: &DataDir, overrides: &Overrides) -> anyhow::Result<(Node, watc
         signing_key,
         push_queue: OnceLock::new(),
         users: Mutex::new(users),
+        numbering: Mutex::new(()),
     };
     Ok((node, shutdown_tx))
 }

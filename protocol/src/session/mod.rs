@@ -43,6 +43,15 @@ pub use state::{
 
 use crate::sites::SiteError;
 
+/// Every session id starts with this; case ids start with a site code, so a log's id alone says
+/// whether its payloads are case or session events.
+pub const SESSION_ID_PREFIX: &str = "S-";
+
+/// True when a log id names a session (its payloads are [`SessionEvent`]s), not a case.
+pub fn is_session_id(id: &str) -> bool {
+    id.starts_with(SESSION_ID_PREFIX)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Limits on everything that comes from outside. Text limits count Unicode characters (what an
 // officer sees), so a field never exceeds four times its limit in bytes.

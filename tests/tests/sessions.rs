@@ -1,0 +1,103 @@
+//! Online reception sessions across the hierarchy, with real processes: scheduling at the
+//! central bridge point, replication to the points and their ancestors only, the rules of who
+//! may write what, and floor control seen at another point.
+//! Sites: central, provinces 01 and 79; communes 00004 and 00008 (of 01), 25747 (of 79).
+
+use serde_json::{json, Value};
+use tiepdan_tests::{call, eventually, federation, LocalFederation, DEADLINE};
+
+const SITES: [&str; 6] = ["VN", "01", "79", "00004", "00008", "25747"];
+
+fn session(fed: &LocalFederation, at: &str, id: &str) -> Option<Value> {
+    let (status, v) = call(fed, at, "GET", &format!("sessions/{id}"), None, None);
+    (status == 200).then_some(v)
+}
+
+fn act(fed: &LocalFederation, at: &str, id: &str, event: Value) -> (u16, Value) {
+    call(fed, at, "POST", &format!("sessions/{id}/events"), Some(&event), None)
+}
+
+fn joined(point: &str, participant: &str, role: &str) -> Value {
+    json!({"participant_joined": {
+        "point": point, "participant_id": participant, "display_name": "Nguyễn Thị Bình", "role": role,
+        "identity_check": {"checked_by": "Cán bộ Trần Văn Cường", "document": "cccd", "result": "verified"}
+    }})
+}
+
+#[test]
+fn a_session_reaches_its_points_and_floor_control_follows_the_chair() {
+    let (_dir, mut fed) = federation(&SITES);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+
+    // Bad schedules change nothing.
+    for (body, what) in [
+        (json!({"title": "Phiên", "points": ["99999"], "starts_at": "2026-12-20 08:00"}), "an unknown point"),
+        (json!({"title": "Phiên", "points": ["00004"], "starts_at": "ngày mai"}), "a start that is not a time"),
+        (json!({"title": "Phiên", "points": ["00004"]}), "no start"),
+        (json!({"title": "Phiên", "points": ["00004"], "starts_at": "2026-12-20 08:00", "colour": "red"}), "an unknown field"),
+    ] {
+        let (status, v) = call(&fed, "VN", "POST", "sessions", Some(&body), None);
+        assert!((400..500).contains(&status), "{what}: {status} {v}");
+        assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()), "{what}: {v}");
+    }
+    assert_eq!(call(&fed, "VN", "GET", "sessions", None, None).1, json!([]));
+
+    let (status, v) = call(
+        &fed,
+        "VN",
+        "POST",
+        "sessions",
+        Some(&json!({"title": "Tiếp công dân định kỳ tháng 12", "points": ["00004", "25747"], "starts_at": "2026-12-20 08:00"})),
+        None,
+    );
+    assert_eq!(status, 201, "{v}");
+    let id = v["session_id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("S-VN-2026-"), "{id}");
+
+    // The points and their ancestors hold it; a sibling commune does not.
+    assert!(
+        eventually(DEADLINE, || ["00004", "25747", "01", "79"].iter().all(|s| session(&fed, s, &id).is_some())),
+        "the session did not reach every point and ancestor"
+    );
+    assert_eq!(call(&fed, "00008", "GET", &format!("sessions/{id}"), None, None).0, 404);
+    let v = session(&fed, "00004", &id).unwrap();
+    assert_eq!(v["phase"], "scheduled", "{v}");
+    assert_eq!(v["points"][0]["site"], "VN", "{v}");
+
+    // Who may write what.
+    assert_eq!(act(&fed, "VN", &id, json!({"notice_sent": {"at_ms": 1}})).0, 201);
+    let (s, v) = act(&fed, "00004", &id, json!({"test_connection": {"point": "00004", "ok": true, "at_ms": 2}}));
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = act(&fed, "00004", &id, joined("00004", "cd-1", "citizen"));
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = act(&fed, "00004", &id, joined("25747", "cd-2", "citizen"));
+    assert_eq!(s, 403, "a participant joins only at their own point's site: {v}");
+    assert_eq!(call(&fed, "00008", "POST", &format!("sessions/{id}/events"), Some(&joined("00008", "x", "citizen")), None).0, 404, "not a point: it does not even hold the session");
+    let (s, v) = act(&fed, "00004", &id, json!({"started": {"at_ms": 3}}));
+    assert_eq!(s, 403, "only the chair's site starts a session: {v}");
+    let (s, v) = act(&fed, "VN", &id, json!({"started": {"at_ms": 3}}));
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = act(&fed, "VN", &id, json!({"no_such_action": {}}));
+    assert!((400..500).contains(&s), "{s} {v}");
+
+    // The chair grants the floor to the citizen at 00004 once it sees them; 25747 sees it.
+    assert!(eventually(DEADLINE, || session(&fed, "VN", &id).is_some_and(|v| v["state"]["participants"]["00004"]["cd-1"].is_object())));
+    let (s, v) = act(&fed, "00004", &id, json!({"floor_granted": {"point": "00004", "participant_id": "cd-1"}}));
+    assert_eq!(s, 403, "a component point cannot give itself the floor: {v}");
+    let (s, v) = act(&fed, "VN", &id, json!({"floor_granted": {"point": "00004", "participant_id": "cd-1"}}));
+    assert_eq!(s, 201, "{v}");
+    assert!(
+        eventually(DEADLINE, || session(&fed, "25747", &id).is_some_and(|v| v["state"]["floor"] == json!({"point": "00004", "participant_id": "cd-1"}))),
+        "the floor did not reach 25747"
+    );
+    let v = session(&fed, "79", &id).unwrap();
+    assert_eq!(v["phase"], "live", "{v}");
+    assert_eq!(v["phase_vi"], "Đang diễn ra", "{v}");
+
+    // Ending is final.
+    assert_eq!(act(&fed, "VN", &id, json!({"ended": {"at_ms": 4}})).0, 201);
+    let (s, v) = act(&fed, "VN", &id, json!({"started": {"at_ms": 5}}));
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(call(&fed, "VN", "GET", "sessions/S-VN-2026-9999", None, None).0, 404);
+}
