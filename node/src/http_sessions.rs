@@ -24,6 +24,8 @@ pub fn routes() -> Router<Arc<Node>> {
         .route("/sessions", get(list).post(schedule))
         .route("/sessions/{id}", get(show))
         .route("/sessions/{id}/events", post(event))
+        .route("/sessions/{id}/test-signal", post(test_signal))
+        .route("/sessions/{id}/media", get(media))
 }
 
 async fn schedule(State(node): State<Arc<Node>>, b: Result<Json<ScheduleInput>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
@@ -44,4 +46,61 @@ async fn event(State(node): State<Arc<Node>>, Path(id): Path<String>, b: Result<
     let ev = body(b)?;
     let event_id = tokio::task::spawn_blocking(move || node.session_act(&id, ev, now_ms())).await.map_err(ApiError::internal)??;
     Ok((StatusCode::CREATED, Json(json!({ "event_id": event_id }))))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TestSignalBody {
+    #[serde(default = "default_publisher")]
+    publisher_id: String,
+    #[serde(default = "default_seconds")]
+    seconds: u64,
+}
+
+fn default_publisher() -> String {
+    "test-signal".into()
+}
+
+fn default_seconds() -> u64 {
+    30
+}
+
+/// Most seconds one test signal runs.
+const TEST_SIGNAL_MAX_S: u64 = 3600;
+
+/// Starts the built-in test signal from this site into the session (the test connection).
+async fn test_signal(State(node): State<Arc<Node>>, Path(id): Path<String>, b: Result<Json<TestSignalBody>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+    let b = body(b)?;
+    node.session_view(&id, now_ms())?;
+    if b.seconds == 0 || b.seconds > TEST_SIGNAL_MAX_S {
+        return Err(ApiError::bad(format!("seconds must be 1–{TEST_SIGNAL_MAX_S}")));
+    }
+    if b.publisher_id.is_empty() || b.publisher_id.len() > 64 || !b.publisher_id.bytes().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError::bad("publisher_id must be 1–64 printable ASCII characters"));
+    }
+    node.media_test_signal(&id, &b.publisher_id, b.seconds);
+    Ok((StatusCode::ACCEPTED, Json(json!({ "session_id": id, "publisher_id": b.publisher_id, "seconds": b.seconds }))))
+}
+
+/// What media this site receives in the session, and the route it uses to each point.
+async fn media(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let view = node.session_view(&id, now_ms())?;
+    let streams: Vec<Value> = node
+        .mesh
+        .stats(&id)
+        .into_iter()
+        .map(|(origin, publisher, st)| json!({ "origin": origin, "publisher_id": publisher, "stats": st }))
+        .collect();
+    let routes: Vec<Value> = view["points"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["site"].as_str())
+        .filter(|p| *p != node.site.code)
+        .map(|p| {
+            let hop = node.mesh.route_to(p);
+            json!({ "to": p, "direct": matches!(hop, tiepdan_protocol::media::NextHop::Direct(_)), "via": hop.site() })
+        })
+        .collect();
+    Ok(Json(json!({ "session_id": id, "streams": streams, "routes": routes })))
 }

@@ -19,6 +19,7 @@ pub mod http;
 pub mod http_cases;
 pub mod links;
 pub mod logbook;
+pub mod mediamesh;
 pub mod metrics;
 pub mod node;
 pub mod p2p;

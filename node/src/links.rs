@@ -232,6 +232,7 @@ async fn run_link(node: Arc<Node>, conn: Connection, locally_initiated: bool) ->
     node.learn_chain(&chain);
     tokio::spawn(crate::replication::serve_link(node.clone(), site.clone(), conn.clone()));
     tokio::spawn(crate::replication::sync_loop(node.clone(), site.clone(), conn.clone()));
+    tokio::spawn(crate::mediamesh::serve(node.clone(), site.clone(), conn.clone()));
     node.learn_peer(
         &PeerRecord {
             site: site.clone(),

@@ -131,6 +131,8 @@ pub struct Node {
     /// Held while a new case or session number is read, used and committed, so two requests
     /// at once never get the same number.
     pub numbering: Mutex<()>,
+    /// Session media between sites.
+    pub mesh: crate::mediamesh::MediaMesh,
 }
 
 impl Node {

@@ -107,6 +107,7 @@ pub fn load(data: &DataDir, overrides: &Overrides) -> anyhow::Result<(Node, watc
         push_queue: OnceLock::new(),
         users: Mutex::new(users),
         numbering: Mutex::new(()),
+        mesh: Default::default(),
     };
     Ok((node, shutdown_tx))
 }
@@ -130,6 +131,7 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
     let (push_tx, push_rx) = mpsc::channel(crate::replication::PUSH_QUEUE_MAX);
     let _ = node.push_queue.set(push_tx);
     tokio::spawn(crate::replication::pusher(node.clone(), push_rx));
+    tokio::spawn(crate::mediamesh::heartbeat(node.clone()));
     tokio::spawn(links::accept_loop(node.clone(), endpoint.clone()));
     tokio::spawn(links::dialer(node.clone(), endpoint.clone(), dial_rx));
     let p2p_node = node.clone();

@@ -10,6 +10,7 @@ pub mod cbor;
 pub mod control;
 pub mod dial;
 pub mod log;
+pub mod media;
 pub mod reconcile;
 pub mod replication;
 pub mod sealed;

@@ -101,3 +101,65 @@ fn a_session_reaches_its_points_and_floor_control_follows_the_chair() {
     assert_eq!(s, 409, "{v}");
     assert_eq!(call(&fed, "VN", "GET", "sessions/S-VN-2026-9999", None, None).0, 404);
 }
+
+fn stream(fed: &LocalFederation, at: &str, id: &str, origin: &str, publisher: &str) -> Option<Value> {
+    let (status, v) = call(fed, at, "GET", &format!("sessions/{id}/media"), None, None);
+    assert_eq!(status, 200, "{v}");
+    v["streams"].as_array()?.iter().find(|s| s["origin"] == origin && s["publisher_id"] == publisher).map(|s| s["stats"].clone())
+}
+
+#[test]
+fn media_goes_through_the_hub_and_audio_only_with_the_floor() {
+    let (_dir, mut fed) = federation(&SITES);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let (status, v) = call(
+        &fed,
+        "VN",
+        "POST",
+        "sessions",
+        Some(&json!({"title": "Phiên thử", "points": ["00004", "25747"], "starts_at": "2026-12-20 08:00"})),
+        None,
+    );
+    assert_eq!(status, 201, "{v}");
+    let id = v["session_id"].as_str().unwrap().to_owned();
+    assert!(eventually(DEADLINE, || session(&fed, "00004", &id).is_some()));
+    assert_eq!(act(&fed, "00004", &id, joined("00004", "cam-1", "officer")).0, 201);
+    assert_eq!(act(&fed, "VN", &id, json!({"started": {"at_ms": 1}})).0, 201);
+    assert!(eventually(DEADLINE, || session(&fed, "00004", &id).is_some_and(|v| v["phase"] == "live")));
+
+    // Bad test-signal requests.
+    assert_eq!(call(&fed, "00004", "POST", &format!("sessions/{id}/test-signal"), Some(&json!({"seconds": 0})), None).0, 400);
+    assert_eq!(call(&fed, "00004", "POST", "sessions/S-VN-2026-9999/test-signal", Some(&json!({})), None).0, 404);
+
+    let (s, v) = call(&fed, "00004", "POST", &format!("sessions/{id}/test-signal"), Some(&json!({"publisher_id": "cam-1", "seconds": 30})), None);
+    assert_eq!(s, 202, "{v}");
+    // Cameras are always on: video reaches the hub and, through it, the other point.
+    assert!(
+        eventually(DEADLINE, || stream(&fed, "VN", &id, "00004", "cam-1").is_some_and(|st| st["video_frames"].as_u64() > Some(10))
+            && stream(&fed, "25747", &id, "00004", "cam-1").is_some_and(|st| st["video_frames"].as_u64() > Some(10))),
+        "video did not flow 00004 → VN → 25747"
+    );
+    let st = stream(&fed, "25747", &id, "00004", "cam-1").unwrap();
+    assert_eq!(st["via"], "VN", "the hub fans out: {st}");
+    // No floor, no audio anywhere.
+    assert_eq!(stream(&fed, "VN", &id, "00004", "cam-1").unwrap()["audio_packets"], 0);
+    assert_eq!(stream(&fed, "25747", &id, "00004", "cam-1").unwrap()["audio_packets"], 0);
+
+    // The chair gives the floor: audio flows to the hub and the other point.
+    assert!(eventually(DEADLINE, || session(&fed, "VN", &id).is_some_and(|v| v["state"]["participants"]["00004"]["cam-1"].is_object())));
+    assert_eq!(act(&fed, "VN", &id, json!({"floor_granted": {"point": "00004", "participant_id": "cam-1"}})).0, 201);
+    assert!(
+        eventually(DEADLINE, || stream(&fed, "25747", &id, "00004", "cam-1").is_some_and(|st| st["audio_packets"].as_u64() > Some(10))),
+        "audio did not flow once the floor was given"
+    );
+    // Revoked: audio stops again (within a moment for the floor to replicate).
+    assert_eq!(act(&fed, "VN", &id, json!({"floor_revoked": {"point": "00004", "participant_id": "cam-1"}})).0, 201);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let before = stream(&fed, "VN", &id, "00004", "cam-1").unwrap()["audio_packets"].as_u64().unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let after = stream(&fed, "VN", &id, "00004", "cam-1").unwrap()["audio_packets"].as_u64().unwrap();
+    assert_eq!(before, after, "audio still forwarded after the floor was revoked");
+    let video = stream(&fed, "VN", &id, "00004", "cam-1").unwrap()["video_frames"].as_u64().unwrap();
+    assert!(video > 20, "video keeps flowing: {video}");
+}
