@@ -21,6 +21,7 @@ pub mod links;
 pub mod logbook;
 pub mod mediamesh;
 pub mod metrics;
+pub mod netlab;
 pub mod node;
 pub mod p2p;
 pub mod peer_client;
