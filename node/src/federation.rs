@@ -161,6 +161,12 @@ impl LocalFederation {
         json_call(agent().get(&format!("http://{}/api/v1/{path}", s.http)).header("Authorization", &format!("Bearer {}", s.token)).call())
     }
 
+    /// POSTs `body` to the API of `code`.
+    pub fn api_post(&self, code: &str, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let s = self.site(code)?;
+        json_call(agent().post(&format!("http://{}/api/v1/{path}", s.http)).header("Authorization", &format!("Bearer {}", s.token)).send_json(body))
+    }
+
     /// The sites `code` holds a live link to.
     pub fn connected(&self, code: &str) -> Vec<String> {
         match self.api(code, "peers") {
@@ -176,10 +182,12 @@ impl LocalFederation {
     /// True when every site is linked to each of its ancestors in the federation.
     pub fn formed(&self) -> bool {
         let reg = Registry::official();
+        // Every API answers, and every site is linked to each of its ancestors that runs here.
         self.sites.keys().all(|code| {
             let up: Vec<&str> = reg.ancestors(code).into_iter().filter(|a| self.sites.contains_key(*a)).collect();
-            let linked = self.connected(code);
-            up.iter().all(|a| linked.iter().any(|l| l == a))
+            let Ok(Value::Array(peers)) = self.api(code, "peers") else { return false };
+            let linked: Vec<&str> = peers.iter().filter(|p| p["connected"].as_bool() == Some(true)).filter_map(|p| p["site"].as_str()).collect();
+            up.iter().all(|a| linked.contains(a))
         })
     }
 

@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod bench;
 pub mod bench_cases;
+pub mod bench_media;
 pub mod case_cli;
 pub mod cases;
 pub mod casework;

@@ -129,7 +129,8 @@ enum Command {
         exit_when_formed: bool,
     },
     /// Measure on loopback and print the README figures: `federation` (joining, handshakes,
-    /// memory, revocation), `cases` (receptions, replication, reconciliation, convergence) or `all`.
+    /// memory, revocation), `cases` (receptions, replication, reconciliation, convergence), `media`
+    /// (relay hop latency, streams per core, gap after a link cut) or `all`.
     Bench {
         #[arg(long, default_value = "all")]
         suite: String,
@@ -175,11 +176,13 @@ fn main() {
             match suite.as_str() {
                 "federation" => bench::run(handshakes, seconds).await,
                 "cases" => tiepdan_node::bench_cases::run().await,
+                "media" => tiepdan_node::bench_media::run().await,
                 "all" => {
                     bench::run(handshakes, seconds).await?;
-                    tiepdan_node::bench_cases::run().await
+                    tiepdan_node::bench_cases::run().await?;
+                    tiepdan_node::bench_media::run().await
                 }
-                other => anyhow::bail!("unknown suite {other:?}: federation, cases or all"),
+                other => anyhow::bail!("unknown suite {other:?}: federation, cases, media or all"),
             }
         }),
     };

@@ -45,7 +45,14 @@ pub struct StreamStats {
     pub max_gap_ms: u64,
     /// The linked site the last packet came through (the origin itself, or a relay).
     pub via: String,
+    /// The latest silences longer than [`GAP_MS`] (at most [`GAPS_KEPT`]), in milliseconds.
+    pub gaps_ms: Vec<u64>,
 }
+
+/// A silence in a stream longer than this is a gap worth reporting (audio comes every 20 ms).
+pub const GAP_MS: u64 = 200;
+/// Gaps kept per stream.
+pub const GAPS_KEPT: usize = 64;
 
 /// Counters of the media mesh.
 #[derive(Default)]
@@ -242,7 +249,14 @@ impl Node {
         let mut received = self.mesh.received.lock().unwrap_or_else(|e| e.into_inner());
         let st = received.entry((packet.session_id.clone(), packet.origin.clone(), packet.publisher_id.clone())).or_default();
         if st.last_at_ms > 0 {
-            st.max_gap_ms = st.max_gap_ms.max(now.saturating_sub(st.last_at_ms));
+            let gap = now.saturating_sub(st.last_at_ms);
+            st.max_gap_ms = st.max_gap_ms.max(gap);
+            if gap > GAP_MS {
+                if st.gaps_ms.len() == GAPS_KEPT {
+                    st.gaps_ms.remove(0);
+                }
+                st.gaps_ms.push(gap);
+            }
         }
         st.last_at_ms = now;
         st.bytes += packet.payload.len() as u64;
