@@ -26,6 +26,7 @@ pub fn routes() -> Router<Arc<Node>> {
         .route("/sessions/{id}/events", post(event))
         .route("/sessions/{id}/test-signal", post(test_signal))
         .route("/sessions/{id}/media", get(media))
+        .route("/sessions/{id}/recordings", get(recordings))
 }
 
 async fn schedule(State(node): State<Arc<Node>>, b: Result<Json<ScheduleInput>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
@@ -103,4 +104,22 @@ async fn media(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResu
         })
         .collect();
     Ok(Json(json!({ "session_id": id, "streams": streams, "routes": routes })))
+}
+
+/// The session's recordings held at this site (each point's publishers, sealed or still open),
+/// and the progress of this site's uploads to the hub and central.
+async fn recordings(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    node.session_view(&id, now_ms())?;
+    let (root, sid) = (node.data.root().to_path_buf(), id.clone());
+    let held = tokio::task::spawn_blocking(move || crate::recording::list_session(&root, &sid))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::bad(e.to_string()))?;
+    let uploads: Vec<Value> = node
+        .uploads
+        .of_session(&id)
+        .into_iter()
+        .map(|(target, path, p)| json!({ "to": target, "path": path, "progress": p }))
+        .collect();
+    Ok(Json(json!({ "session_id": id, "site": node.site.code, "recordings": held, "uploads": uploads })))
 }

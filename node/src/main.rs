@@ -86,6 +86,11 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Recordings of online sessions: verify their seal, export them to WebM.
+    Recording {
+        #[command(subcommand)]
+        command: tiepdan_node::recording::cli::RecordingCmd,
+    },
     /// Add an API user (reception officer, chair or operator); prints their token once.
     User {
         #[arg(long)]
@@ -165,6 +170,7 @@ fn main() {
         Command::Logbook { data, from, to, format, out } => tiepdan_node::case_cli::logbook(&DataDir::new(data), from, to, &format)
             .and_then(|text| std::fs::write(&out, text).map_err(Into::into))
             .map(|_| println!("Wrote {}", out.display())),
+        Command::Recording { command } => tiepdan_node::recording::cli::run(command),
         Command::User { data, name, role } => admin::add_user(&DataDir::new(data), &name, &role).map(|m| println!("{m}")),
         Command::Run { data, listen, p2p, http, media, parent, no_mdns } => {
             init_logs();

@@ -63,7 +63,12 @@ pub struct MeshCounters {
     pub malformed: AtomicU64,
     pub audio_gated: AtomicU64,
     pub delivery_dropped: AtomicU64,
+    /// Frames the recording thread could not take in time.
+    pub record_dropped: AtomicU64,
 }
+
+/// Frames waiting for the recording thread.
+pub const RECORD_QUEUE_MAX: usize = 4096;
 
 /// The media mesh of one node.
 #[derive(Default)]
@@ -80,6 +85,8 @@ pub struct MediaMesh {
     keyframe_requests: OnceLock<mpsc::Sender<(String, String)>>,
     pub counters: MeshCounters,
     sequence: AtomicU64,
+    /// Frames of this site's own publishers, for the recording thread.
+    recorder: OnceLock<std::sync::mpsc::SyncSender<MediaPacket>>,
 }
 
 impl MediaMesh {
@@ -157,6 +164,12 @@ impl Node {
         }
         packet.origin = self.site.code.clone();
         packet.hops_left = MAX_HOPS;
+        // Local recording first: it goes on whatever happens to the links.
+        if let Some(tx) = self.mesh.recorder.get() {
+            if tx.try_send(packet.clone()).is_err() {
+                self.mesh.counters.record_dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
         for destination in destinations(&self.site.code, &hub, &points, &self.site.code) {
             packet.destination = destination;
             self.media_send(&packet);
@@ -429,4 +442,83 @@ pub async fn heartbeat(node: Arc<Node>) {
             *node.mesh.active.write().unwrap_or_else(|e| e.into_inner()) = active;
         }
     }
+}
+
+/// Starts the recording thread: every frame of this site's own publishers goes into
+/// `recordings/<session>/<site>/<publisher>/` (see `recording`); a publisher's recording is
+/// closed, its index sealed and a `RecordingSealed` session event written once its session is
+/// over or it has sent nothing for a minute.
+pub fn start_recorder(node: Arc<Node>) {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<MediaPacket>(RECORD_QUEUE_MAX);
+    if node.mesh.recorder.set(tx).is_err() {
+        return;
+    }
+    std::thread::Builder::new()
+        .name("recorder".into())
+        .spawn(move || {
+            use crate::recording::{Limits, RecordingWriter, Signer, TrackInfo, TrackKind};
+            let mut writers: BTreeMap<(String, String), (RecordingWriter, std::time::Instant)> = BTreeMap::new();
+            let close = |node: &Arc<Node>, session: &str, w: RecordingWriter| match w.close() {
+                Ok(index) => {
+                    let event = tiepdan_protocol::session::SessionEvent::RecordingSealed { site: node.site.code.clone(), index_id: index.index_id() };
+                    if let Err(e) = node.session_act(session, event, now_ms()) {
+                        debug!(%session, "recording sealed; the session event was refused: {e}");
+                    }
+                }
+                Err(e) => tracing::warn!(%session, "cannot close a recording: {e}"),
+            };
+            loop {
+                match rx.recv_timeout(Duration::from_secs(1)) {
+                    Ok(p) => {
+                        let key = (p.session_id.clone(), p.publisher_id.clone());
+                        if !writers.contains_key(&key) {
+                            let signer = match Signer::from_site_key(&node.key, &node.site.code, &node.chain) {
+                                Ok(s) => s,
+                                Err(e) => {
+                                    tracing::warn!("cannot record: {e}");
+                                    continue;
+                                }
+                            };
+                            match RecordingWriter::create(node.data.root(), &p.session_id, &node.site.code, &p.publisher_id, &TrackInfo::audio_video(), signer, Limits::default()) {
+                                Ok(w) => {
+                                    info!(session = %p.session_id, publisher = %p.publisher_id, "recording");
+                                    writers.insert(key.clone(), (w, std::time::Instant::now()));
+                                }
+                                Err(e) => {
+                                    tracing::warn!(session = %p.session_id, "cannot start a recording: {e}");
+                                    continue;
+                                }
+                            }
+                        }
+                        if let Some((w, last)) = writers.get_mut(&key) {
+                            let track = if p.kind == PacketKind::Audio { TrackKind::Audio } else { TrackKind::Video };
+                            if let Err(e) = w.write_frame(track, p.timestamp_us, p.keyframe, &p.payload) {
+                                debug!("a frame was not recorded: {e}");
+                            }
+                            *last = std::time::Instant::now();
+                        }
+                    }
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+                let active = node.mesh.active.read().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect::<BTreeSet<String>>();
+                let finished: Vec<(String, String)> = writers
+                    .iter()
+                    .filter(|((session, _), (_, last))| !active.contains(session) || last.elapsed() > Duration::from_secs(60))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for k in finished {
+                    if let Some((w, _)) = writers.remove(&k) {
+                        close(&node, &k.0, w);
+                    }
+                }
+                if node.is_shutting_down() {
+                    for ((session, _), (w, _)) in std::mem::take(&mut writers) {
+                        close(&node, &session, w);
+                    }
+                    break;
+                }
+            }
+        })
+        .ok();
 }

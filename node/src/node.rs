@@ -133,6 +133,8 @@ pub struct Node {
     pub numbering: Mutex<()>,
     /// Session media between sites.
     pub mesh: crate::mediamesh::MediaMesh,
+    /// Recording uploads to the hub and central.
+    pub uploads: crate::upload::Uploads,
 }
 
 impl Node {

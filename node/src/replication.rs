@@ -306,6 +306,15 @@ pub async fn serve_link(node: Arc<Node>, site: String, conn: Connection) {
         if recv.read_exact(&mut tag).await.is_err() {
             continue;
         }
+        if tag[0] == crate::upload::UPLOAD_CHANNEL {
+            let (node, site) = (node.clone(), site.clone());
+            tokio::spawn(async move {
+                if let Err(e) = crate::upload::receive(node, site.clone(), send, recv).await {
+                    debug!(%site, "recording upload ended: {e}");
+                }
+            });
+            continue;
+        }
         if tag[0] != REPLICATION_CHANNEL {
             node.metrics.bad_frames.inc();
             warn!(%site, channel = tag[0], "peer opened a stream on an unknown channel");

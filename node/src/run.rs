@@ -108,6 +108,7 @@ pub fn load(data: &DataDir, overrides: &Overrides) -> anyhow::Result<(Node, watc
         users: Mutex::new(users),
         numbering: Mutex::new(()),
         mesh: Default::default(),
+        uploads: Default::default(),
     };
     Ok((node, shutdown_tx))
 }
@@ -132,6 +133,8 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
     let _ = node.push_queue.set(push_tx);
     tokio::spawn(crate::replication::pusher(node.clone(), push_rx));
     tokio::spawn(crate::mediamesh::heartbeat(node.clone()));
+    tokio::spawn(crate::upload::uploader(node.clone()));
+    crate::mediamesh::start_recorder(node.clone());
     tokio::spawn(links::accept_loop(node.clone(), endpoint.clone()));
     tokio::spawn(links::dialer(node.clone(), endpoint.clone(), dial_rx));
     let p2p_node = node.clone();

@@ -163,3 +163,42 @@ fn media_goes_through_the_hub_and_audio_only_with_the_floor() {
     let video = stream(&fed, "VN", &id, "00004", "cam-1").unwrap()["video_frames"].as_u64().unwrap();
     assert!(video > 20, "video keeps flowing: {video}");
 }
+
+#[test]
+fn a_point_records_its_publisher_and_the_sealed_recording_reaches_the_hub() {
+    let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let (status, v) = call(&fed, "VN", "POST", "sessions", Some(&json!({"title": "Phiên ghi hình", "points": ["00004"], "starts_at": "2026-12-20 08:00"})), None);
+    assert_eq!(status, 201, "{v}");
+    let id = v["session_id"].as_str().unwrap().to_owned();
+    assert!(eventually(DEADLINE, || session(&fed, "00004", &id).is_some()));
+    assert_eq!(act(&fed, "VN", &id, json!({"started": {"at_ms": 1}})).0, 201);
+    assert!(eventually(DEADLINE, || session(&fed, "00004", &id).is_some_and(|v| v["phase"] == "live")));
+    let (s, v) = call(&fed, "00004", "POST", &format!("sessions/{id}/test-signal"), Some(&json!({"publisher_id": "cam-1", "seconds": 12})), None);
+    assert_eq!(s, 202, "{v}");
+    // Recording at the point while it publishes.
+    assert!(eventually(DEADLINE, || {
+        let (_, v) = call(&fed, "00004", "GET", &format!("sessions/{id}/recordings"), None, None);
+        v["recordings"].as_array().is_some_and(|r| r.iter().any(|r| r["publisher_id"] == "cam-1" && r["bytes"].as_u64() > Some(10_000)))
+    }));
+    // The chair ends the session: the point seals its recording, says so in the session, and
+    // its files reach the hub, verified.
+    std::thread::sleep(std::time::Duration::from_secs(12));
+    assert_eq!(act(&fed, "VN", &id, json!({"ended": {"at_ms": 2}})).0, 201);
+    assert!(
+        eventually(std::time::Duration::from_secs(60), || {
+            let (_, v) = call(&fed, "VN", "GET", &format!("sessions/{id}/recordings"), None, None);
+            v["recordings"].as_array().is_some_and(|r| r.iter().any(|r| r["site"] == "00004" && r["complete"] == true && r["segments"].as_u64() >= Some(1)))
+        }),
+        "the sealed recording did not reach the hub: {}",
+        call(&fed, "VN", "GET", &format!("sessions/{id}/recordings"), None, None).1
+    );
+    assert!(eventually(DEADLINE, || session(&fed, "VN", &id).is_some_and(|v| v["state"]["recordings"].as_array().is_some_and(|r| !r.is_empty()))));
+    let (_, up) = call(&fed, "00004", "GET", &format!("sessions/{id}/recordings"), None, None);
+    assert!(up["uploads"].as_array().is_some_and(|u| u.iter().any(|u| u["to"] == "VN" && u["progress"]["done"] == true)), "{up}");
+    // The hub's copy verifies against the point's signed index.
+    let copy = fed.site("VN").unwrap().data.root().join("recordings").join(&id).join("00004").join("cam-1");
+    let out = tiepdan_tests::tiepdan(&["recording", "verify", &copy.to_string_lossy()]);
+    assert!(out.status.success(), "{}\n{}", tiepdan_tests::stdout(&out), tiepdan_tests::stderr(&out));
+}
