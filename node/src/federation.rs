@@ -104,6 +104,8 @@ impl LocalFederation {
             .arg(s.p2p.to_string())
             .arg("--http")
             .arg(s.http.to_string())
+            .arg("--media")
+            .arg("127.0.0.1:0")
             .arg("--no-mdns")
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)

@@ -61,8 +61,12 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/certificates", post(issue_certificate))
         .route("/revocations", get(list_revocations).post(revoke))
         .merge(crate::http_cases::routes())
-        .merge(crate::http_sessions::routes())
-        .layer(middleware::from_fn_with_state(node.clone(), require_token));
+        .merge(crate::http_sessions::routes());
+    let authed = match node.gateway.get() {
+        Some(gateway) => authed.merge(crate::media::routes(gateway.clone())),
+        None => authed,
+    }
+    .layer(middleware::from_fn_with_state(node.clone(), require_token));
     let open = Router::new()
         .route("/join-requests", post(submit_join))
         .route("/join-requests/{id}/chain", get(collect_chain));
@@ -71,6 +75,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/metrics", get(metrics))
         .route("/", get(ui))
         .route("/so-tiep-cong-dan", get(logbook_page))
+        .route("/phien", get(session_page))
         .route("/common.js", get(common_js))
         .layer(DefaultBodyLimit::max(BODY_BYTES_MAX))
         .with_state(node)
@@ -129,6 +134,7 @@ async fn status(State(node): State<Arc<Node>>) -> Json<Value> {
             "quic": b.map(|b| b.quic.to_string()),
             "p2p": b.map(|b| node.p2p_advertised(b)),
             "http": b.map(|b| b.http.to_string()),
+            "media": node.gateway.get().map(|g| g.local_addr().to_string()),
         },
         "cert_expires_at": node.cert_not_after,
         "cert_expires_in_days": node.cert_expiry_in() / 86_400,
@@ -331,6 +337,10 @@ async fn ui() -> Html<&'static str> {
 
 async fn logbook_page() -> Html<&'static str> {
     Html(include_str!("ui/logbook.html"))
+}
+
+async fn session_page() -> Html<&'static str> {
+    Html(include_str!("ui/session.html"))
 }
 
 async fn common_js() -> impl IntoResponse {

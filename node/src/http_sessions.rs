@@ -27,6 +27,7 @@ pub fn routes() -> Router<Arc<Node>> {
         .route("/sessions/{id}/test-signal", post(test_signal))
         .route("/sessions/{id}/media", get(media))
         .route("/sessions/{id}/recordings", get(recordings))
+        .route("/sessions/{id}/publishers", get(publishers))
 }
 
 async fn schedule(State(node): State<Arc<Node>>, b: Result<Json<ScheduleInput>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
@@ -122,4 +123,12 @@ async fn recordings(State(node): State<Arc<Node>>, Path(id): Path<String>) -> Ap
         .map(|(target, path, p)| json!({ "to": target, "path": path, "progress": p }))
         .collect();
     Ok(Json(json!({ "session_id": id, "site": node.site.code, "recordings": held, "uploads": uploads })))
+}
+
+/// Who publishes in the session as this site's gateway sees them: its own WHIP publishers
+/// (`local`) and the other points' participants whose media arrives here (`remote`).
+async fn publishers(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    node.session_view(&id, now_ms())?;
+    let list = node.gateway.get().map(|g| g.publishers(&id)).unwrap_or_default();
+    Ok(Json(json!({ "session_id": id, "site": node.site.code, "media_available": node.gateway.get().is_some(), "publishers": list })))
 }

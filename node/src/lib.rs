@@ -30,6 +30,7 @@ pub mod peer_client;
 pub mod recording;
 pub mod run;
 pub mod sessionwork;
+pub mod sessionmedia;
 pub mod http_sessions;
 pub mod store;
 pub mod upload;

@@ -116,7 +116,17 @@ impl MediaMesh {
     }
 
     fn session(&self, id: &str) -> Option<Arc<SessionState>> {
+        self.active_session(id)
+    }
+
+    /// A session whose media may flow now (not ended or cancelled), as last copied.
+    pub fn active_session(&self, id: &str) -> Option<Arc<SessionState>> {
         self.active.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    }
+
+    /// Ids of the sessions whose media may flow now.
+    pub fn active_ids(&self) -> BTreeSet<String> {
+        self.active.read().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect()
     }
 
     fn next_sequence(&self) -> u32 {
@@ -311,8 +321,8 @@ impl Node {
                     payload: vec![0xf8; 120],
                 };
                 node.media_publish(audio);
-                if n % 2 == 0 {
-                    let keyframe = n % 50 == 0;
+                if n.is_multiple_of(2) {
+                    let keyframe = n.is_multiple_of(50);
                     let video = MediaPacket {
                         kind: PacketKind::Video,
                         keyframe,

@@ -135,6 +135,8 @@ pub struct Node {
     pub mesh: crate::mediamesh::MediaMesh,
     /// Recording uploads to the hub and central.
     pub uploads: crate::upload::Uploads,
+    /// The WebRTC gateway for browsers and WHIP/WHEP encoders at this site.
+    pub gateway: OnceLock<Arc<crate::media::MediaGateway>>,
 }
 
 impl Node {

@@ -109,6 +109,7 @@ pub fn load(data: &DataDir, overrides: &Overrides) -> anyhow::Result<(Node, watc
         numbering: Mutex::new(()),
         mesh: Default::default(),
         uploads: Default::default(),
+        gateway: OnceLock::new(),
     };
     Ok((node, shutdown_tx))
 }
@@ -135,6 +136,13 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
     tokio::spawn(crate::mediamesh::heartbeat(node.clone()));
     tokio::spawn(crate::upload::uploader(node.clone()));
     crate::mediamesh::start_recorder(node.clone());
+    // Without its media port a site still keeps its log book and cases; say so loudly.
+    match crate::sessionmedia::start(node.clone()).await {
+        Ok(gateway) => {
+            let _ = node.gateway.set(gateway);
+        }
+        Err(e) => warn!("online sessions unavailable at this site: cannot start the media gateway on UDP {}: {e:#}", cfg.media),
+    }
     tokio::spawn(links::accept_loop(node.clone(), endpoint.clone()));
     tokio::spawn(links::dialer(node.clone(), endpoint.clone(), dial_rx));
     let p2p_node = node.clone();

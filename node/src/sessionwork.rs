@@ -162,7 +162,7 @@ impl Node {
                 }))
             })
             .collect();
-        out.sort_by(|a, b| b.0.cmp(&a.0));
+        out.sort_by_key(|(starts, _)| std::cmp::Reverse(*starts));
         out.into_iter().map(|(_, v)| v).collect()
     }
 

@@ -59,7 +59,7 @@ fn online_join_end_to_end() {
     let http = format!("127.0.0.1:{}", tiepdan_node::federation::free_port().unwrap());
     let p2p = format!("127.0.0.1:{}", tiepdan_node::federation::free_port().unwrap());
     let mut node = std::process::Command::new(tiepdan_bin())
-        .args(["run", "--data", s(&child), "--listen", "127.0.0.1:0", "--http", &http, "--p2p", &p2p, "--no-mdns"])
+        .args(["run", "--data", s(&child), "--listen", "127.0.0.1:0", "--http", &http, "--p2p", &p2p, "--media", "127.0.0.1:0", "--no-mdns"])
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -192,7 +192,7 @@ fn a_node_warns_before_its_certificate_expires_and_stops_cleanly_on_sigterm() {
     let log_path = dir.path().join("00070.log");
     let log = std::fs::File::create(&log_path).unwrap();
     let mut node = std::process::Command::new(tiepdan_bin())
-        .args(["run", "--data", s(&commune), "--listen", "127.0.0.1:0", "--http", &http, "--p2p", &p2p, "--no-mdns"])
+        .args(["run", "--data", s(&commune), "--listen", "127.0.0.1:0", "--http", &http, "--p2p", &p2p, "--media", "127.0.0.1:0", "--no-mdns"])
         .stderr(log)
         .spawn()
         .unwrap();
