@@ -220,7 +220,12 @@ pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut re
 }
 
 /// Sends one file to a linked site, resuming where it stopped. Returns the bytes sent.
-pub async fn send_file(node: &Node, target: &str, conn: &Connection, full: &Path, rel: &str) -> anyhow::Result<u64> {
+pub async fn send_file(uploads: &Uploads, target: &str, conn: &Connection, full: &Path, rel: &str) -> anyhow::Result<u64> {
+    send_file_until(uploads, target, conn, full, rel, None).await
+}
+
+/// [`send_file`], stopping after `stop_after` bytes of this attempt (to test resumption).
+pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection, full: &Path, rel: &str, stop_after: Option<u64>) -> anyhow::Result<u64> {
     let full2 = full.to_path_buf();
     let (size, hash) = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, [u8; 32])> { Ok((std::fs::metadata(&full2)?.len(), hash_file(&full2)?)) }).await??;
     let (mut send, mut recv) = conn.open_bi().await?;
@@ -231,7 +236,7 @@ pub async fn send_file(node: &Node, target: &str, conn: &Connection, full: &Path
         Msg::Done { reason, .. } => anyhow::bail!("{target} refused {rel}: {reason}"),
         other => anyhow::bail!("unexpected {other:?}"),
     };
-    node.uploads.set(target, rel, |p| {
+    uploads.set(target, rel, |p| {
         p.size = size;
         p.sent = have;
         p.resumed_from = have;
@@ -245,6 +250,10 @@ pub async fn send_file(node: &Node, target: &str, conn: &Connection, full: &Path
     let mut buf = vec![0u8; CHUNK];
     let mut sent = have;
     while sent < size {
+        if stop_after.is_some_and(|limit| sent - have >= limit) {
+            let _ = send.reset(0u32.into());
+            anyhow::bail!("stopped after {} bytes on purpose", sent - have);
+        }
         let n = file.read(&mut buf)?;
         if n == 0 {
             anyhow::bail!("{rel} got shorter while uploading");
@@ -252,12 +261,12 @@ pub async fn send_file(node: &Node, target: &str, conn: &Connection, full: &Path
         let n = n.min((size - sent) as usize);
         send.write_all(&buf[..n]).await?;
         sent += n as u64;
-        node.uploads.bytes_sent.fetch_add(n as u64, Ordering::Relaxed);
-        node.uploads.set(target, rel, |p| p.sent = sent);
+        uploads.bytes_sent.fetch_add(n as u64, Ordering::Relaxed);
+        uploads.set(target, rel, |p| p.sent = sent);
     }
     match read_msg(&mut recv).await? {
         Msg::Done { ok: true, .. } => {
-            node.uploads.set(target, rel, |p| p.done = true);
+            uploads.set(target, rel, |p| p.done = true);
             let _ = send.finish();
             Ok(size - have)
         }
@@ -315,7 +324,7 @@ pub async fn uploader(node: Arc<Node>) {
                 }
                 let conn = node.links.lock().unwrap_or_else(|e| e.into_inner()).get(&target).map(|l| l.conn.clone());
                 let Some(conn) = conn else { continue };
-                match send_file(&node, &target, &conn, &full, &rel).await {
+                match send_file(&node.uploads, &target, &conn, &full, &rel).await {
                     Ok(_) => {
                         if let Err(e) = node.store.put_meta(&key, &hash) {
                             warn!("cannot remember an upload: {e}");
