@@ -12,10 +12,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use serde_json::json;
-use tiepdan_keys::cert::{issue, make_request, parse_request, Authority, Chain};
+use tiepdan_keys::cert::Chain;
 use tiepdan_keys::identity::SiteKey;
 use tiepdan_protocol::media::{MediaPacket, PacketKind, MAX_HOPS};
-use tiepdan_protocol::sites::Registry;
 
 use crate::federation::LocalFederation;
 use crate::netlab::NetLab;
@@ -87,6 +86,7 @@ async fn point(addr: SocketAddr, site: &str, key: &SiteKey, chain: &Chain, hub: 
 pub async fn run() -> anyhow::Result<()> {
     println!("tiepdan bench — session media");
     relay_hop().await?;
+    upload_throughput().await?;
     if std::env::var_os("TIEPDAN_BENCH_NO_LAB").is_some() {
         return Ok(());
     }
@@ -111,20 +111,7 @@ async fn relay_hop() -> anyhow::Result<()> {
     .await??;
     let vn = fed.site("VN")?;
     // Two communes of a province outside the federation, certified the real way.
-    let vkey = SiteKey::load(&vn.data.key_path())?;
-    let vroot = Chain::from_pem(&std::fs::read_to_string(vn.data.chain_path())?)?;
-    let central = Authority::new(vkey, vroot, unix_now())?;
-    let reg = Registry::official();
-    let pkey = SiteKey::generate();
-    let pca = issue(&central, &parse_request(&make_request(&pkey, "01")?)?, 30, unix_now())?;
-    let province = Authority::new(pkey, pca, unix_now())?;
-    let communes: Vec<String> = reg.children("01").iter().take(2).cloned().collect();
-    let mut points = Vec::new();
-    for code in &communes {
-        let key = SiteKey::generate();
-        let chain = issue(&province, &parse_request(&make_request(&key, code)?)?, 30, unix_now())?;
-        points.push((code.clone(), key, chain));
-    }
+    let points = peer_client::certified_communes(&vn.data, "01", 2)?;
     let (a, b) = (&points[0], &points[1]);
     let session = fed.api_post("VN", "sessions", &json!({"title": "Đo độ trễ", "points": [a.0, b.0], "starts_at_ms": unix_now() * 1000 + 86_400_000}))?;
     let session = session["session_id"].as_str().context("session id")?.to_owned();
@@ -241,4 +228,88 @@ async fn cut_gaps() -> anyhow::Result<()> {
         Ok(())
     })
     .await?
+}
+
+/// A sink for the plain-QUIC baseline: a server endpoint with the node's own TLS and transport
+/// settings that reads one unidirectional stream to its end.
+async fn plain_quic_baseline(key: &SiteKey, chain: &Chain, client: (&SiteKey, &Chain), bytes: &[u8]) -> anyhow::Result<f64> {
+    use std::sync::RwLock;
+    use tiepdan_keys::revocation::RevocationList;
+    use tiepdan_keys::tls::{server_config, FederationVerifier};
+    let verifier = Arc::new(FederationVerifier::new(chain.root().clone(), Arc::new(RwLock::new(RevocationList::new())), None));
+    let mut sc = quinn::ServerConfig::with_crypto(Arc::new(quinn::crypto::rustls::QuicServerConfig::try_from(server_config(key, chain, verifier)?)?));
+    sc.transport_config(crate::links::transport());
+    let server = quinn::Endpoint::server(sc, SocketAddr::from(([127, 0, 0, 1], 0)))?;
+    let addr = server.local_addr()?;
+    let sink = tokio::spawn(async move {
+        let conn = server.accept().await.context("no client")?.await?;
+        let mut recv = conn.accept_uni().await?;
+        let mut total = 0u64;
+        let mut buf = vec![0u8; 256 * 1024];
+        while let Some(n) = recv.read(&mut buf).await? {
+            total += n as u64;
+        }
+        anyhow::Ok(total)
+    });
+    let ep = peer_client::endpoint_as(client.0, client.1, client.1.root())?;
+    let conn = ep.connect(addr, "tiepdan.internal")?.await?;
+    let t = Instant::now();
+    let mut s = conn.open_uni().await?;
+    for chunk in bytes.chunks(256 * 1024) {
+        s.write_all(chunk).await?;
+    }
+    s.finish()?;
+    let got = sink.await??;
+    let secs = t.elapsed().as_secs_f64();
+    anyhow::ensure!(got == bytes.len() as u64, "the baseline lost bytes");
+    Ok(bytes.len() as f64 / secs)
+}
+
+async fn upload_throughput() -> anyhow::Result<()> {
+    let dir = tempfile::Builder::new().prefix("tiepdan-bench-upload-").tempdir()?;
+    let exe = std::env::current_exe()?;
+    let root = dir.path().to_path_buf();
+    let fed = tokio::task::spawn_blocking(move || -> anyhow::Result<LocalFederation> {
+        let mut fed = LocalFederation::create(exe, &root, &["VN"])?;
+        fed.start_all()?;
+        fed.wait_formed(Duration::from_secs(60))?;
+        Ok(fed)
+    })
+    .await??;
+    let vn = fed.site("VN")?;
+    let points = peer_client::certified_communes(&vn.data, "01", 2)?;
+    let (code, key, chain) = &points[0];
+    let session = fed.api_post("VN", "sessions", &json!({"title": "Đo tải lên", "points": [code], "starts_at_ms": unix_now() * 1000 + 86_400_000}))?;
+    let session = session["session_id"].as_str().context("session id")?.to_owned();
+    let conn = point(vn.quic, code, key, chain, "VN").await?;
+    // 64 MiB of incompressible bytes, as a sealed segment file.
+    let size = 64 * 1024 * 1024;
+    let mut bytes = vec![0u8; size];
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for chunk in bytes.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
+    }
+    let file = dir.path().join("seg-000001.tdrec");
+    std::fs::write(&file, &bytes)?;
+    let rel = format!("{session}/{code}/cam-1/seg-000001.tdrec");
+    let uploads = crate::upload::Uploads::default();
+    // The sender knows a sealed segment's hash from its signed index.
+    let hash = *blake3::hash(&bytes).as_bytes();
+    let t = Instant::now();
+    crate::upload::send_file(&uploads, "VN", &conn, &file, &rel, Some(hash)).await?;
+    let upload_rate = size as f64 / t.elapsed().as_secs_f64();
+    let (other, okey, ochain) = &points[1];
+    let _ = other;
+    let plain_rate = plain_quic_baseline(okey, ochain, (key, chain), &bytes).await?;
+    println!(
+        "recording upload, 64 MiB segment over loopback QUIC (hashed, fsync'd and verified at central): {:.0} MB/s; plain QUIC on the same kind of link: {:.0} MB/s → {:.0}% (target ≥ 80%)",
+        upload_rate / 1e6,
+        plain_rate / 1e6,
+        100.0 * upload_rate / plain_rate
+    );
+    tokio::task::spawn_blocking(move || drop(fed)).await?;
+    Ok(())
 }

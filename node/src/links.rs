@@ -37,7 +37,8 @@ pub const HELLO_TIMEOUT_MS: u64 = 5_000;
 /// Dial attempts queued for the dialer.
 pub const DIAL_QUEUE_MAX: usize = 1024;
 
-fn transport() -> Arc<TransportConfig> {
+/// The transport settings of every link (keep-alive, idle timeout, …).
+pub fn transport() -> Arc<TransportConfig> {
     let mut t = TransportConfig::default();
     t.keep_alive_interval(Some(Duration::from_millis(KEEP_ALIVE_MS)));
     // 3 s fits in a VarInt of milliseconds; the conversion cannot fail.

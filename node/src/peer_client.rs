@@ -62,3 +62,25 @@ pub async fn replication_stream(conn: &quinn::Connection) -> anyhow::Result<(qui
     send.write_all(&[REPLICATION_CHANNEL]).await?;
     Ok((send, recv))
 }
+
+/// `n` communes of `province`, certified the real way (central issues the province's CA, the
+/// province the communes' leaves) from the central site's data folder: bare peers for
+/// benchmarks and tests. The province itself does not need to run.
+pub fn certified_communes(central: &crate::datadir::DataDir, province: &str, n: usize) -> anyhow::Result<Vec<(String, SiteKey, Chain)>> {
+    use tiepdan_keys::cert::{issue, make_request, parse_request, Authority};
+    let now = crate::node::unix_now();
+    let vkey = SiteKey::load(&central.key_path())?;
+    let vroot = Chain::from_pem(&std::fs::read_to_string(central.chain_path())?)?;
+    let central = Authority::new(vkey, vroot, now)?;
+    let pkey = SiteKey::generate();
+    let pca = issue(&central, &parse_request(&make_request(&pkey, province)?)?, 30, now)?;
+    let province_ca = Authority::new(pkey, pca, now)?;
+    let mut out = Vec::new();
+    for code in tiepdan_protocol::sites::Registry::official().children(province).iter().take(n) {
+        let key = SiteKey::generate();
+        let chain = issue(&province_ca, &parse_request(&make_request(&key, code)?)?, 30, now)?;
+        out.push((code.clone(), key, chain));
+    }
+    anyhow::ensure!(out.len() == n, "province {province} has fewer than {n} communes");
+    Ok(out)
+}

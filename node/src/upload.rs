@@ -41,6 +41,10 @@ const MAX_FRAME: usize = 4096;
 pub const SCAN_INTERVAL_MS: u64 = 2_000;
 /// Bytes read from disk and written to the stream at a time.
 const CHUNK: usize = 256 * 1024;
+/// Chunks waiting for the receiving side's disk thread.
+const WRITE_QUEUE_CHUNKS: usize = 64;
+/// The receiving side flushes a growing file to disk every this many bytes.
+const SYNC_EVERY_BYTES: usize = 8 * 1024 * 1024;
 /// Suffix of a file being received.
 const PARTIAL_SUFFIX: &str = ".upload";
 
@@ -100,6 +104,19 @@ async fn read_msg(recv: &mut RecvStream) -> anyhow::Result<Msg> {
     let mut body = vec![0u8; len];
     recv.read_exact(&mut body).await?;
     Ok(tiepdan_protocol::cbor::decode_exact(&body, "upload frame")?)
+}
+
+/// Feeds what is written into a hasher.
+struct HashWriter<'a>(&'a mut blake3::Hasher);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
@@ -172,34 +189,96 @@ pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut re
         let _ = send.finish();
         return Ok(());
     }
-    let mut file = std::fs::OpenOptions::new().create(true).write(true).truncate(false).open(&partial)?;
-    file.set_len(have)?;
-    file.seek(SeekFrom::Start(have))?;
-    let mut left = size - have;
-    let mut buf = vec![0u8; CHUNK];
-    while left > 0 {
-        let want = (left as usize).min(CHUNK);
-        let Some(n) = recv.read(&mut buf[..want]).await? else { anyhow::bail!("the sender stopped after {} of {size} bytes", size - left) };
-        // Written as it comes, so an interruption keeps what arrived for the next attempt.
-        file.write_all(&buf[..n])?;
-        left -= n as u64;
-        node.uploads.bytes_received.fetch_add(n as u64, Ordering::Relaxed);
-    }
-    file.sync_all()?;
-    drop(file);
-    let (dest2, partial2) = (dest.clone(), partial.clone());
-    let verdict = tokio::task::spawn_blocking(move || -> std::io::Result<Result<(), String>> {
-        if hash_file(&partial2)? != hash {
+    let file = std::fs::OpenOptions::new().create(true).read(true).write(true).truncate(false).open(&partial)?;
+    // Disk and hash work run on their own thread while the network side keeps reading, and the
+    // file is flushed to disk as it grows, so the final fsync has little left to do.
+    let (chunks_tx, chunks_rx) = std::sync::mpsc::sync_channel::<bytes::Bytes>(WRITE_QUEUE_CHUNKS);
+    let partial2 = partial.clone();
+    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<Result<(), String>> {
+        let mut file = file;
+        file.set_len(have)?;
+        // Hash after what an earlier attempt left, so every byte is read once.
+        let mut hasher = blake3::Hasher::new();
+        if have > 0 {
+            let mut prefix = (&mut file).take(have);
+            std::io::copy(&mut prefix, &mut HashWriter(&mut hasher))?;
+        }
+        file.seek(SeekFrom::Start(have))?;
+        let mut out = std::io::BufWriter::with_capacity(4 * CHUNK, file);
+        let mut since_sync = 0usize;
+        let mut held = have;
+        for chunk in chunks_rx {
+            out.write_all(&chunk)?;
+            hasher.update(&chunk);
+            held += chunk.len() as u64;
+            since_sync += chunk.len();
+            if since_sync >= SYNC_EVERY_BYTES {
+                out.flush()?;
+                out.get_ref().sync_data()?;
+                since_sync = 0;
+            }
+        }
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        if held < size {
+            // Interrupted: keep what arrived, durably, for the next attempt.
+            file.sync_data()?;
+            return Ok(Err(format!("interrupted after {held} of {size} bytes")));
+        }
+        if *hasher.finalize().as_bytes() != hash {
+            drop(file);
             std::fs::remove_file(&partial2)?;
             return Ok(Err("the file's BLAKE3 does not match the offer".into()));
         }
-        std::fs::rename(&partial2, &dest2)?;
-        if let Some(dir) = dest2.parent() {
-            std::fs::File::open(dir)?.sync_all()?;
-        }
+        file.sync_all()?;
         Ok(Ok(()))
-    })
-    .await??;
+    });
+    let mut left = size - have;
+    let mut received = Ok(());
+    while left > 0 {
+        let chunk = match recv.read_chunk(left.min(CHUNK as u64) as usize, true).await {
+            Ok(Some(c)) => c.bytes,
+            Ok(None) => {
+                received = Err(anyhow::anyhow!("the sender stopped after {} of {size} bytes", size - left));
+                break;
+            }
+            Err(e) => {
+                received = Err(e.into());
+                break;
+            }
+        };
+        left -= chunk.len() as u64;
+        node.uploads.bytes_received.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        // Bounded: a slow disk slows the sender through QUIC flow control.
+        match chunks_tx.try_send(chunk) {
+            Ok(()) => {}
+            Err(std::sync::mpsc::TrySendError::Full(chunk)) => {
+                let tx = chunks_tx.clone();
+                if tokio::task::block_in_place(move || tx.send(chunk)).is_err() {
+                    break;
+                }
+            }
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => break,
+        }
+    }
+    drop(chunks_tx);
+    // What arrived is on disk either way; an interrupted upload resumes from there.
+    let written = writer.await??;
+    received?;
+    let verdict = match written {
+        Err(reason) => Err(reason),
+        Ok(()) => {
+            let (dest2, partial2) = (dest.clone(), partial.clone());
+            tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+                std::fs::rename(&partial2, &dest2)?;
+                if let Some(dir) = dest2.parent() {
+                    std::fs::File::open(dir)?.sync_all()?;
+                }
+                Ok(())
+            })
+            .await??;
+            Ok(())
+        }
+    };
     match &verdict {
         Ok(()) => {
             node.uploads.files_verified.fetch_add(1, Ordering::Relaxed);
@@ -220,14 +299,23 @@ pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut re
 }
 
 /// Sends one file to a linked site, resuming where it stopped. Returns the bytes sent.
-pub async fn send_file(uploads: &Uploads, target: &str, conn: &Connection, full: &Path, rel: &str) -> anyhow::Result<u64> {
-    send_file_until(uploads, target, conn, full, rel, None).await
+pub async fn send_file(uploads: &Uploads, target: &str, conn: &Connection, full: &Path, rel: &str, hash: Option<[u8; 32]>) -> anyhow::Result<u64> {
+    send_file_until(uploads, target, conn, full, rel, hash, None).await
 }
 
 /// [`send_file`], stopping after `stop_after` bytes of this attempt (to test resumption).
-pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection, full: &Path, rel: &str, stop_after: Option<u64>) -> anyhow::Result<u64> {
+/// `hash`, when the caller knows it (a sealed segment's is in the signed index), saves reading
+/// the file twice.
+pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection, full: &Path, rel: &str, hash: Option<[u8; 32]>, stop_after: Option<u64>) -> anyhow::Result<u64> {
     let full2 = full.to_path_buf();
-    let (size, hash) = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, [u8; 32])> { Ok((std::fs::metadata(&full2)?.len(), hash_file(&full2)?)) }).await??;
+    let (size, hash) = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, [u8; 32])> {
+        let size = std::fs::metadata(&full2)?.len();
+        Ok((size, match hash {
+            Some(h) => h,
+            None => hash_file(&full2)?,
+        }))
+    })
+    .await??;
     let (mut send, mut recv) = conn.open_bi().await?;
     send.write_all(&[UPLOAD_CHANNEL]).await?;
     send.write_all(&encode(&Msg::Offer { path: rel.to_owned(), size, hash })).await?;
@@ -324,7 +412,7 @@ pub async fn uploader(node: Arc<Node>) {
                 }
                 let conn = node.links.lock().unwrap_or_else(|e| e.into_inner()).get(&target).map(|l| l.conn.clone());
                 let Some(conn) = conn else { continue };
-                match send_file(&node.uploads, &target, &conn, &full, &rel).await {
+                match send_file(&node.uploads, &target, &conn, &full, &rel, Some(hash)).await {
                     Ok(_) => {
                         if let Err(e) = node.store.put_meta(&key, &hash) {
                             warn!("cannot remember an upload: {e}");
