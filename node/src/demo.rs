@@ -71,6 +71,18 @@ pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result
     }
     println!();
     println!("Liên thông đã hình thành sau {} ms / the federation formed in {} ms.", took.as_millis(), took.as_millis());
+    // A session to try the room page with: chaired at central, a commune of each province.
+    let points: Vec<String> = ["01", "79"].iter().filter_map(|p| Registry::official().children(p).first().cloned()).collect();
+    let starts = crate::node::unix_now() * 1000 + 3 * 3_600_000;
+    match fed.api_post("VN", "sessions", &serde_json::json!({"title": "Phiên tiếp công dân trực tuyến (thử)", "points": points, "starts_at_ms": starts})) {
+        Ok(v) => {
+            let id = v["session_id"].as_str().unwrap_or_default();
+            if let Ok(s) = fed.site("VN") {
+                println!("Phiên trực tuyến {id}: http://{}/phien?session={id}#token={} (chủ trì) và trang /phien của các xã {} / a session to try.", s.http, s.token, points.join(", "));
+            }
+        }
+        Err(e) => println!("(could not schedule the demo session: {e})"),
+    }
     if exit_when_formed {
         drop(fed);
         return Ok(());
