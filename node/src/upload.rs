@@ -41,8 +41,10 @@ const MAX_FRAME: usize = 4096;
 pub const SCAN_INTERVAL_MS: u64 = 2_000;
 /// Bytes read from disk and written to the stream at a time.
 const CHUNK: usize = 256 * 1024;
-/// Chunks waiting for the receiving side's disk thread.
-const WRITE_QUEUE_CHUNKS: usize = 64;
+/// Blocks waiting for the receiving side's disk thread.
+const WRITE_QUEUE_CHUNKS: usize = 8;
+/// Bytes gathered before they are handed to the disk thread.
+const BLOCK_BYTES: usize = 1024 * 1024;
 /// The receiving side flushes a growing file to disk every this many bytes.
 const SYNC_EVERY_BYTES: usize = 8 * 1024 * 1024;
 /// Suffix of a file being received.
@@ -104,6 +106,16 @@ async fn read_msg(recv: &mut RecvStream) -> anyhow::Result<Msg> {
     let mut body = vec![0u8; len];
     recv.read_exact(&mut body).await?;
     Ok(tiepdan_protocol::cbor::decode_exact(&body, "upload frame")?)
+}
+
+/// Hands a block to the disk thread, waiting (off the async workers) when it is behind: a slow
+/// disk slows the sender through QUIC flow control. False when the disk thread has stopped.
+fn hand_over(tx: &std::sync::mpsc::SyncSender<Vec<u8>>, block: Vec<u8>) -> bool {
+    match tx.try_send(block) {
+        Ok(()) => true,
+        Err(std::sync::mpsc::TrySendError::Full(block)) => tokio::task::block_in_place(|| tx.send(block)).is_ok(),
+        Err(std::sync::mpsc::TrySendError::Disconnected(_)) => false,
+    }
 }
 
 /// Feeds what is written into a hasher.
@@ -192,7 +204,7 @@ pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut re
     let file = std::fs::OpenOptions::new().create(true).read(true).write(true).truncate(false).open(&partial)?;
     // Disk and hash work run on their own thread while the network side keeps reading, and the
     // file is flushed to disk as it grows, so the final fsync has little left to do.
-    let (chunks_tx, chunks_rx) = std::sync::mpsc::sync_channel::<bytes::Bytes>(WRITE_QUEUE_CHUNKS);
+    let (chunks_tx, chunks_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(WRITE_QUEUE_CHUNKS);
     let partial2 = partial.clone();
     let writer = tokio::task::spawn_blocking(move || -> std::io::Result<Result<(), String>> {
         let mut file = file;
@@ -234,6 +246,9 @@ pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut re
     });
     let mut left = size - have;
     let mut received = Ok(());
+    // QUIC hands over packet-sized chunks: gather them into large blocks, so the disk thread
+    // is woken once per block and hashes with all its SIMD lanes.
+    let mut block: Vec<u8> = Vec::with_capacity(BLOCK_BYTES);
     while left > 0 {
         let chunk = match recv.read_chunk(left.min(CHUNK as u64) as usize, true).await {
             Ok(Some(c)) => c.bytes,
@@ -248,17 +263,17 @@ pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut re
         };
         left -= chunk.len() as u64;
         node.uploads.bytes_received.fetch_add(chunk.len() as u64, Ordering::Relaxed);
-        // Bounded: a slow disk slows the sender through QUIC flow control.
-        match chunks_tx.try_send(chunk) {
-            Ok(()) => {}
-            Err(std::sync::mpsc::TrySendError::Full(chunk)) => {
-                let tx = chunks_tx.clone();
-                if tokio::task::block_in_place(move || tx.send(chunk)).is_err() {
-                    break;
-                }
+        block.extend_from_slice(&chunk);
+        if block.len() >= BLOCK_BYTES || left == 0 {
+            let full = std::mem::replace(&mut block, Vec::with_capacity(BLOCK_BYTES));
+            if !hand_over(&chunks_tx, full) {
+                break;
             }
-            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => break,
         }
+    }
+    // What arrived before an interruption is kept too.
+    if !block.is_empty() {
+        hand_over(&chunks_tx, block);
     }
     drop(chunks_tx);
     // What arrived is on disk either way; an interrupted upload resumes from there.

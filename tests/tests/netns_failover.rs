@@ -48,14 +48,20 @@ fn media_reroutes_through_the_province_when_the_direct_link_is_cut() {
     // Direct at first.
     assert!(eventually(DEADLINE, || frames(&lab, &id) > 50 && via(&lab, &id) == "00004"), "no direct media: {:?}", stream(&lab, &id));
 
-    // Cut: media resumes through the province.
+    // Cut: media resumes through the province, and the commune's own recording goes on.
+    let recorded = |lab: &NetLab| -> u64 {
+        let (_, v) = lab.call("00004", "GET", &format!("sessions/{id}/recordings"), None);
+        v["recordings"].as_array().into_iter().flatten().filter(|r| r["publisher_id"] == "cam-1").filter_map(|r| r["bytes"].as_u64()).sum()
+    };
     lab.cut().unwrap();
     let at_cut = frames(&lab, &id);
+    let recorded_at_cut = recorded(&lab);
     assert!(
         eventually(DEADLINE, || via(&lab, &id) == "01" && frames(&lab, &id) > at_cut + 50),
         "media did not resume through the province: {:?}",
         stream(&lab, &id)
     );
+    assert!(eventually(DEADLINE, || recorded(&lab) > recorded_at_cut + 50_000), "the commune's recording stopped during the cut");
     let (_, routes) = lab.call("00004", "GET", &format!("sessions/{id}/media"), None);
     assert_eq!(routes["routes"][0]["via"], "01", "{routes}");
     assert_eq!(routes["routes"][0]["direct"], false, "{routes}");
