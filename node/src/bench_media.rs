@@ -98,17 +98,22 @@ pub async fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn relay_hop() -> anyhow::Result<()> {
-    let dir = tempfile::Builder::new().prefix("tiepdan-bench-media-").tempdir()?;
+/// Central alone, as a process, under `dir`.
+async fn central_alone(dir: &std::path::Path) -> anyhow::Result<LocalFederation> {
     let exe = std::env::current_exe()?;
-    let root = dir.path().to_path_buf();
-    let fed = tokio::task::spawn_blocking(move || -> anyhow::Result<LocalFederation> {
+    let root = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<LocalFederation> {
         let mut fed = LocalFederation::create(exe, &root, &["VN"])?;
         fed.start_all()?;
         fed.wait_formed(Duration::from_secs(60))?;
         Ok(fed)
     })
-    .await??;
+    .await?
+}
+
+async fn relay_hop() -> anyhow::Result<()> {
+    let dir = tempfile::Builder::new().prefix("tiepdan-bench-media-").tempdir()?;
+    let fed = central_alone(dir.path()).await?;
     let vn = fed.site("VN")?;
     // Two communes of a province outside the federation, certified the real way.
     let points = peer_client::certified_communes(&vn.data, "01", 2)?;
@@ -267,15 +272,7 @@ async fn plain_quic_baseline(key: &SiteKey, chain: &Chain, client: (&SiteKey, &C
 
 async fn upload_throughput() -> anyhow::Result<()> {
     let dir = tempfile::Builder::new().prefix("tiepdan-bench-upload-").tempdir()?;
-    let exe = std::env::current_exe()?;
-    let root = dir.path().to_path_buf();
-    let fed = tokio::task::spawn_blocking(move || -> anyhow::Result<LocalFederation> {
-        let mut fed = LocalFederation::create(exe, &root, &["VN"])?;
-        fed.start_all()?;
-        fed.wait_formed(Duration::from_secs(60))?;
-        Ok(fed)
-    })
-    .await??;
+    let fed = central_alone(dir.path()).await?;
     let vn = fed.site("VN")?;
     let points = peer_client::certified_communes(&vn.data, "01", 2)?;
     let (code, key, chain) = &points[0];

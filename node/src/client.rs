@@ -32,6 +32,27 @@ pub fn json_call(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> an
     Ok(v)
 }
 
+/// One API call with `token`, whatever the answer: (status, JSON body — or the text as a JSON
+/// string; status 0 when the node cannot be reached). For tests and labs that check statuses.
+pub fn api_status(http: std::net::SocketAddr, token: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+    let url = format!("http://{http}/api/v1/{path}");
+    let auth = format!("Bearer {token}");
+    let a = agent();
+    let r = match (method, body) {
+        ("GET", _) => a.get(&url).header("Authorization", &auth).call(),
+        (_, Some(b)) => a.post(&url).header("Authorization", &auth).send_json(b),
+        (_, None) => a.post(&url).header("Authorization", &auth).send_empty(),
+    };
+    match r {
+        Ok(mut resp) => {
+            let status = resp.status().as_u16();
+            let text = resp.body_mut().read_to_string().unwrap_or_default();
+            (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        }
+        Err(e) => (0, Value::String(e.to_string())),
+    }
+}
+
 /// A running node's API, found through its data folder.
 pub struct NodeClient {
     base: String,

@@ -308,9 +308,9 @@ impl Node {
             while start.elapsed() < Duration::from_secs(seconds) {
                 tick.tick().await;
                 let ts = start.elapsed().as_micros() as u64;
-                let audio = MediaPacket {
-                    kind: PacketKind::Audio,
-                    keyframe: false,
+                let frame = |kind, keyframe, payload| MediaPacket {
+                    kind,
+                    keyframe,
                     timestamp_us: ts,
                     sequence: node.mesh.next_sequence(),
                     hops_left: MAX_HOPS,
@@ -318,24 +318,12 @@ impl Node {
                     origin: String::new(),
                     publisher_id: publisher_id.clone(),
                     destination: String::new(),
-                    payload: vec![0xf8; 120],
+                    payload,
                 };
-                node.media_publish(audio);
+                node.media_publish(frame(PacketKind::Audio, false, vec![0xf8; 120]));
                 if n.is_multiple_of(2) {
                     let keyframe = n.is_multiple_of(50);
-                    let video = MediaPacket {
-                        kind: PacketKind::Video,
-                        keyframe,
-                        timestamp_us: ts,
-                        sequence: node.mesh.next_sequence(),
-                        hops_left: MAX_HOPS,
-                        session_id: session_id.clone(),
-                        origin: String::new(),
-                        publisher_id: publisher_id.clone(),
-                        destination: String::new(),
-                        payload: vec![0x30; if keyframe { 6000 } else { 1200 }],
-                    };
-                    node.media_publish(video);
+                    node.media_publish(frame(PacketKind::Video, keyframe, vec![0x30; if keyframe { 6000 } else { 1200 }]));
                 }
                 n += 1;
             }

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use serde_json::Value;
 
-use crate::client::agent;
 
 /// One site of the lab.
 pub struct LabSite {
@@ -134,22 +133,7 @@ impl NetLab {
     /// Calls the API of `code`; returns (status, JSON).
     pub fn call(&self, code: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
         let s = self.site(code);
-        let url = format!("http://{}/api/v1/{path}", s.http);
-        let auth = format!("Bearer {}", s.token);
-        let a = agent();
-        let r = match (method, body) {
-            ("GET", _) => a.get(&url).header("Authorization", &auth).call(),
-            (_, Some(b)) => a.post(&url).header("Authorization", &auth).send_json(b),
-            (_, None) => a.post(&url).header("Authorization", &auth).send_empty(),
-        };
-        match r {
-            Ok(mut resp) => {
-                let status = resp.status().as_u16();
-                let text = resp.body_mut().read_to_string().unwrap_or_default();
-                (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-            }
-            Err(e) => (0, Value::String(e.to_string())),
-        }
+        crate::client::api_status(s.http, &s.token, method, path, body)
     }
 
     /// Waits until every site has a link to the two others.

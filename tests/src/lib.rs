@@ -83,22 +83,7 @@ pub fn node_log(fed: &LocalFederation, code: &str) -> String {
 /// Calls a site's API with its operator token (or `token`); returns (status, JSON body).
 pub fn call(fed: &LocalFederation, code: &str, method: &str, path: &str, body: Option<&serde_json::Value>, token: Option<&str>) -> (u16, serde_json::Value) {
     let s = fed.site(code).expect("site");
-    let url = format!("http://{}/api/v1/{path}", s.http);
-    let auth = format!("Bearer {}", token.unwrap_or(&s.token));
-    let agent = tiepdan_node::client::agent();
-    let r = match (method, body) {
-        ("GET", _) => agent.get(&url).header("Authorization", &auth).call(),
-        (_, Some(b)) => agent.post(&url).header("Authorization", &auth).send_json(b),
-        (_, None) => agent.post(&url).header("Authorization", &auth).send_empty(),
-    };
-    match r {
-        Ok(mut resp) => {
-            let status = resp.status().as_u16();
-            let text = resp.body_mut().read_to_string().unwrap_or_default();
-            (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
-        }
-        Err(e) => (0, serde_json::Value::String(e.to_string())),
-    }
+    tiepdan_node::client::api_status(s.http, token.unwrap_or(&s.token), method, path, body)
 }
 
 /// A valid reception body.
