@@ -14,3 +14,7 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz
    cargo fuzz run --sanitizer none "$t" "corpus/$t" -- -runs=0
  done)
 echo "fuzz corpus replay: ok"
+
+# Every benchmark runs too, on the debug build, so that each keeps working; its figures are
+# lower than the release figures in README.md (`cargo run --release -p tiepdan-node -- bench`).
+./target/debug/tiepdan bench --suite all
