@@ -244,6 +244,7 @@ pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut re
         file.sync_all()?;
         Ok(Ok(()))
     });
+    let t_start = std::time::Instant::now();
     let mut left = size - have;
     let mut received = Ok(());
     // QUIC hands over packet-sized chunks: gather them into large blocks, so the disk thread
@@ -277,7 +278,9 @@ pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut re
     }
     drop(chunks_tx);
     // What arrived is on disk either way; an interrupted upload resumes from there.
+    let t_net = t_start.elapsed();
     let written = writer.await??;
+    let t_disk = t_start.elapsed();
     received?;
     let verdict = match written {
         Err(reason) => Err(reason),
@@ -294,6 +297,7 @@ pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut re
             Ok(())
         }
     };
+    debug!(%path, net_ms = t_net.as_millis() as u64, disk_ms = t_disk.as_millis() as u64, total_ms = t_start.elapsed().as_millis() as u64, "upload timing");
     match &verdict {
         Ok(()) => {
             node.uploads.files_verified.fetch_add(1, Ordering::Relaxed);
