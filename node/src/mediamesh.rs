@@ -442,10 +442,14 @@ pub async fn heartbeat(node: Arc<Node>) {
     }
 }
 
+/// A publisher silent this long has its open segment sealed, so what it sent is durable and
+/// can be uploaded.
+const QUIET_SEAL: Duration = Duration::from_secs(5);
+
 /// Starts the recording thread: every frame of this site's own publishers goes into
 /// `recordings/<session>/<site>/<publisher>/` (see `recording`); a publisher's recording is
 /// closed, its index sealed and a `RecordingSealed` session event written once its session is
-/// over or it has sent nothing for a minute.
+/// over (or the node stops).
 pub fn start_recorder(node: Arc<Node>) {
     let (tx, rx) = std::sync::mpsc::sync_channel::<MediaPacket>(RECORD_QUEUE_MAX);
     if node.mesh.recorder.set(tx).is_err() {
@@ -456,6 +460,8 @@ pub fn start_recorder(node: Arc<Node>) {
         .spawn(move || {
             use crate::recording::{Limits, RecordingWriter, Signer, TrackInfo, TrackKind};
             let mut writers: BTreeMap<(String, String), (RecordingWriter, std::time::Instant)> = BTreeMap::new();
+            // Recordings that could not be (re)opened: said once, not for every frame.
+            let mut refused: BTreeSet<(String, String)> = BTreeSet::new();
             let close = |node: &Arc<Node>, session: &str, w: RecordingWriter| match w.close() {
                 Ok(index) => {
                     let event = tiepdan_protocol::session::SessionEvent::RecordingSealed { site: node.site.code.clone(), index_id: index.index_id() };
@@ -469,6 +475,9 @@ pub fn start_recorder(node: Arc<Node>) {
                 match rx.recv_timeout(Duration::from_secs(1)) {
                     Ok(p) => {
                         let key = (p.session_id.clone(), p.publisher_id.clone());
+                        if refused.contains(&key) {
+                            continue;
+                        }
                         if !writers.contains_key(&key) {
                             let signer = match Signer::from_site_key(&node.key, &node.site.code, &node.chain) {
                                 Ok(s) => s,
@@ -483,7 +492,8 @@ pub fn start_recorder(node: Arc<Node>) {
                                     writers.insert(key.clone(), (w, std::time::Instant::now()));
                                 }
                                 Err(e) => {
-                                    tracing::warn!(session = %p.session_id, "cannot start a recording: {e}");
+                                    tracing::warn!(session = %p.session_id, publisher = %p.publisher_id, "cannot start a recording (its frames are not recorded): {e}");
+                                    refused.insert(key);
                                     continue;
                                 }
                             }
@@ -500,11 +510,17 @@ pub fn start_recorder(node: Arc<Node>) {
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
                 }
                 let active = node.mesh.active.read().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect::<BTreeSet<String>>();
-                let finished: Vec<(String, String)> = writers
-                    .iter()
-                    .filter(|((session, _), (_, last))| !active.contains(session) || last.elapsed() > Duration::from_secs(60))
-                    .map(|(k, _)| k.clone())
-                    .collect();
+                // A publisher quiet for a while gets its open segment sealed (and uploaded); the
+                // recording itself stays open until the session is over.
+                for (w, last) in writers.values_mut() {
+                    if last.elapsed() > QUIET_SEAL {
+                        if let Err(e) = w.seal_segment() {
+                            tracing::warn!("cannot seal a quiet publisher's segment: {e}");
+                        }
+                    }
+                }
+                let finished: Vec<(String, String)> =
+                    writers.keys().filter(|(session, _)| !active.contains(session)).cloned().collect();
                 for k in finished {
                     if let Some((w, _)) = writers.remove(&k) {
                         close(&node, &k.0, w);
