@@ -315,6 +315,15 @@ pub async fn serve_link(node: Arc<Node>, site: String, conn: Connection) {
             });
             continue;
         }
+        if tag[0] == crate::upload::LINK_TEST_CHANNEL {
+            let site = site.clone();
+            tokio::spawn(async move {
+                if let Err(e) = crate::upload::link_test_sink(send, recv).await {
+                    debug!(%site, "link test ended: {e}");
+                }
+            });
+            continue;
+        }
         if tag[0] != REPLICATION_CHANNEL {
             node.metrics.bad_frames.inc();
             warn!(%site, channel = tag[0], "peer opened a stream on an unknown channel");

@@ -33,6 +33,12 @@ use crate::recording::{self, RECORDINGS_DIR};
 
 /// First byte of a bidirectional stream carrying one recording file.
 pub const UPLOAD_CHANNEL: u8 = 3;
+/// First byte of a bidirectional stream that measures a link: the receiver reads and drops the
+/// bytes, then answers how many arrived (the plain-QUIC figure uploads are compared with, and
+/// a bandwidth check IT staff can run before a session).
+pub const LINK_TEST_CHANNEL: u8 = 4;
+/// Most bytes one link test may send.
+pub const LINK_TEST_MAX_BYTES: u64 = 1 << 30;
 /// Largest file accepted (a segment is at most 8 MiB by default; leave room for other limits).
 pub const MAX_UPLOAD_BYTES: u64 = 256 * 1024 * 1024;
 /// Largest control frame.
@@ -442,4 +448,31 @@ pub async fn uploader(node: Arc<Node>) {
             }
         }
     }
+}
+
+/// The receiving side of a link test: drop up to [`LINK_TEST_MAX_BYTES`], answer the count.
+pub async fn link_test_sink(mut send: SendStream, mut recv: RecvStream) -> anyhow::Result<()> {
+    let mut total = 0u64;
+    while let Some(chunk) = recv.read_chunk(CHUNK, false).await? {
+        total += chunk.bytes.len() as u64;
+        anyhow::ensure!(total <= LINK_TEST_MAX_BYTES, "link test longer than {LINK_TEST_MAX_BYTES} bytes");
+    }
+    send.write_all(&total.to_be_bytes()).await?;
+    let _ = send.finish();
+    Ok(())
+}
+
+/// Sends `bytes` as a link test and returns the bytes per second the peer received.
+pub async fn link_test(conn: &Connection, bytes: &[u8]) -> anyhow::Result<f64> {
+    let t = std::time::Instant::now();
+    let (mut send, mut recv) = conn.open_bi().await?;
+    send.write_all(&[LINK_TEST_CHANNEL]).await?;
+    for chunk in bytes.chunks(CHUNK) {
+        send.write_all(chunk).await?;
+    }
+    send.finish()?;
+    let mut count = [0u8; 8];
+    recv.read_exact(&mut count).await?;
+    anyhow::ensure!(u64::from_be_bytes(count) == bytes.len() as u64, "the link test lost bytes");
+    Ok(bytes.len() as f64 / t.elapsed().as_secs_f64())
 }
