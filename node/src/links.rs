@@ -381,14 +381,19 @@ fn register(
     let mut links = node.links.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(existing) = links.get(site) {
         let existing_alive = existing.conn.close_reason().is_none();
-        if existing_alive {
-            // Both sides apply the same rule, so both keep the same physical connection.
+        if existing_alive && existing.locally_initiated != locally_initiated {
+            // Both dialled at once: both sides apply the same rule, so both keep the same
+            // physical connection.
             let keep_new = keep_connection(&node.site.code, site, locally_initiated);
             let keep_old = keep_connection(&node.site.code, site, existing.locally_initiated);
             if keep_old || !keep_new {
                 conn.close(VarInt::from_u32(CLOSE_DUPLICATE), b"duplicate");
                 return false;
             }
+            existing.conn.close(VarInt::from_u32(CLOSE_DUPLICATE), b"duplicate");
+        } else if existing_alive {
+            // The same side dialled again: it has given the old connection up (it restarted, or
+            // closed it a moment ago and our side has not seen the close yet). The new one wins.
             existing.conn.close(VarInt::from_u32(CLOSE_DUPLICATE), b"duplicate");
         }
     }

@@ -385,7 +385,11 @@ pub async fn serve(node: Arc<Node>, site: String, conn: Connection) {
         _ = datagrams => {}
         _ = streams => {}
     }
-    node.mesh.routes.lock().unwrap_or_else(|e| e.into_inner()).link_down(&site);
+    // A newer connection to the same site may already have replaced this one.
+    let replaced = node.links.lock().unwrap_or_else(|e| e.into_inner()).get(&site).is_some_and(|l| l.conn.stable_id() != conn.stable_id());
+    if !replaced {
+        node.mesh.routes.lock().unwrap_or_else(|e| e.into_inner()).link_down(&site);
+    }
 }
 
 /// Every [`HEARTBEAT_MS`]: tells each linked site which sites we hear, and refreshes the
