@@ -415,6 +415,9 @@ fn own_files(root: &Path, site: &str) -> Vec<(String, PathBuf)> {
 
 /// The uploader: every [`SCAN_INTERVAL_MS`], sends what the hub and central lack.
 pub async fn uploader(node: Arc<Node>) {
+    // A file's hash is computed once per version (length and modification time), not at every
+    // scan: sealed segments never change, and the index changes once per sealed segment.
+    let mut hashes: BTreeMap<PathBuf, (u64, std::time::SystemTime, [u8; 32])> = BTreeMap::new();
     loop {
         tokio::time::sleep(Duration::from_millis(SCAN_INTERVAL_MS)).await;
         if node.is_shutting_down() {
@@ -427,10 +430,20 @@ pub async fn uploader(node: Arc<Node>) {
             let session = rel.split('/').next().unwrap_or_default().to_owned();
             let hub = node.cases.lock().unwrap_or_else(|e| e.into_inner()).sessions.get(&session).and_then(|e| e.state.chair_site().map(str::to_owned));
             let Some(hub) = hub else { continue };
+            let Ok(meta) = std::fs::metadata(&full) else { continue };
+            let version = (meta.len(), meta.modified().unwrap_or(std::time::UNIX_EPOCH));
+            let hash = match hashes.get(&full) {
+                Some((len, modified, h)) if (*len, *modified) == version => *h,
+                _ => {
+                    let f = full.clone();
+                    let Ok(Ok(h)) = tokio::task::spawn_blocking(move || hash_file(&f)).await else { continue };
+                    hashes.insert(full.clone(), (version.0, version.1, h));
+                    h
+                }
+            };
             let mut targets = vec![hub, "VN".to_owned()];
             targets.dedup();
             for target in targets.into_iter().filter(|t| *t != node.site.code) {
-                let Ok(hash) = hash_file(&full) else { continue };
                 let key = format!("uploaded:{target}:{rel}");
                 if node.store.meta(&key).ok().flatten().as_deref() == Some(hash.as_slice()) {
                     continue;
