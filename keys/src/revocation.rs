@@ -11,7 +11,6 @@
 //! is received, so a record stays valid after the issuer renews its certificate. `revoked_at`
 //! may not lie in the future. A certificate re-issued after `revoked_at` is unaffected.
 
-use std::collections::BTreeMap;
 
 use rustls::pki_types::CertificateDer;
 use serde::{Deserialize, Serialize};
@@ -20,27 +19,14 @@ use tiepdan_protocol::sites::{Registry, CENTRAL_CODE};
 use crate::cert::{verify_chain, Chain, ChainError};
 use crate::identity::{verify_signature, SiteKey};
 use crate::timefmt::utc_u;
+pub use tiepdan_protocol::revocation::{Revocation, RevocationList, VERSION};
 
 /// Domain separation prefix of the revocation signature.
 pub const SIGNATURE_CONTEXT: &[u8] = b"tiepdan revocation v1\0";
-/// Current body version.
-pub const VERSION: u8 = 1;
 /// A record is a few kilobytes (mostly the issuer chain).
 pub const MAX_RECORD_LEN: usize = 32 * 1024;
 /// Clock difference tolerated between the issuer and us, in seconds.
 pub const MAX_CLOCK_SKEW: u64 = 300;
-
-/// The signed statement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Revocation {
-    pub v: u8,
-    /// The revoked site.
-    pub site: String,
-    /// Every certificate of `site` with notBefore <= this (unix seconds) is revoked.
-    pub revoked_at: u64,
-    /// Who revoked it: `site`'s parent or central.
-    pub issuer_site: String,
-}
 
 /// The record as sent between sites.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,67 +183,10 @@ pub fn verify_revocation_with(
     Ok(rev)
 }
 
-/// The revocations a site knows, one per revoked site (the newest), with the record bytes
-/// exactly as received so they can be passed on unchanged.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RevocationList {
-    entries: BTreeMap<String, (Revocation, Vec<u8>)>,
-}
 
-impl RevocationList {
-    pub fn new() -> RevocationList {
-        RevocationList::default()
-    }
-
-    /// Stores a VERIFIED revocation (from [`verify_revocation`]) and its record bytes. Returns
-    /// true if it is new or newer than what was known for the site.
-    pub fn insert(&mut self, rev: Revocation, bytes: Vec<u8>) -> bool {
-        match self.entries.get(&rev.site) {
-            Some((known, _)) if known.revoked_at >= rev.revoked_at => false,
-            _ => {
-                self.entries.insert(rev.site.clone(), (rev, bytes));
-                true
-            }
-        }
-    }
-
-    /// Verifies `bytes` (refusing issuers revoked in this list) and inserts it. `Ok(true)` when
-    /// it was new or newer.
-    pub fn accept(
-        &mut self,
-        root: &CertificateDer<'_>,
-        bytes: &[u8],
-        now: u64,
-    ) -> Result<bool, RevocationError> {
-        let rev = verify_revocation_with(root, bytes, now, self)?;
-        Ok(self.insert(rev, bytes.to_vec()))
-    }
-
-    /// True if a certificate of `site` with this notBefore is revoked.
-    pub fn is_revoked(&self, site: &str, not_before: u64) -> bool {
-        self.entries.get(site).is_some_and(|(r, _)| not_before <= r.revoked_at)
-    }
-
-    /// The newest revocation known for `site`.
-    pub fn get(&self, site: &str) -> Option<&Revocation> {
-        self.entries.get(site).map(|(r, _)| r)
-    }
-
-    /// Every record as received, to pass on to peers (never re-encoded).
-    pub fn records(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.entries.values().map(|(_, b)| b.as_slice())
-    }
-
-    /// Revoked sites with their revocations, in site-code order.
-    pub fn iter(&self) -> impl Iterator<Item = &Revocation> + '_ {
-        self.entries.values().map(|(r, _)| r)
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
+/// Verifies `bytes` (refusing issuers revoked in `list`) and inserts it into `list`. `Ok(true)`
+/// when it was new or newer.
+pub fn accept(list: &mut RevocationList, root: &CertificateDer<'_>, bytes: &[u8], now: u64) -> Result<bool, RevocationError> {
+    let rev = verify_revocation_with(root, bytes, now, list)?;
+    Ok(list.insert(rev, bytes.to_vec()))
 }

@@ -233,12 +233,7 @@ impl Node {
     }
 
     pub fn is_revoked_site(&self, site: &str) -> bool {
-        let revs = self.revocations.read().unwrap_or_else(|e| e.into_inner());
-        // A site is cut off when it (or an ancestor) has a revocation covering certificates
-        // issued up to now; a newer certificate is checked on its own merits at handshake.
-        std::iter::once(site)
-            .chain(self.registry().ancestors(site))
-            .any(|s| revs.is_revoked(s, self.now()))
+        self.revocations.read().unwrap_or_else(|e| e.into_inner()).cuts_off(self.registry(), site, self.now())
     }
 
     /// The proven peers we introduce to others.

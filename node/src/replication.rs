@@ -118,41 +118,30 @@ impl Node {
         let t = std::time::Instant::now();
         let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
         let t_lock = t.elapsed();
-        let cases::Admission { accepted, rejected, entries } = cases.admit(verified, &self.site.code, Some(sender));
+        let admission = cases.admit(verified, &self.site.code, Some(sender));
         let t_admit = t.elapsed();
-        for r in &rejected {
+        for r in &admission.rejected {
             if !matches!(r, Rejected::Replayed) {
                 warn!(%sender, reason = r.reason(), "rejected an event from a peer: {r}");
             }
             self.metrics.event_rejected(r.reason());
         }
-        if accepted.is_empty() {
-            return (0, rejected.len() as u32);
+        let rejected = admission.rejected.len() as u32;
+        if admission.accepted.is_empty() {
+            return (0, rejected);
         }
         let rows: Vec<(&str, [u8; 32], &[u8])> =
-            accepted.iter().map(|v| (v.body.case_id.as_str(), v.id, v.bytes.as_slice())).collect();
+            admission.accepted.iter().map(|v| (v.body.case_id.as_str(), v.id, v.bytes.as_slice())).collect();
         if let Err(e) = self.store.put_events(&rows, None) {
             warn!("cannot store events from {sender}: {e}");
             return (0, total);
         }
         drop(rows);
         let t_store = t.elapsed();
-        // Forward to the other linked sites of each case's audience; sites not linked now get
-        // the events by anti-entropy when they link.
-        let mut by_case: std::collections::BTreeMap<&str, Vec<Vec<u8>>> = Default::default();
-        for v in &accepted {
-            by_case.entry(v.body.case_id.as_str()).or_default().push(v.bytes.clone());
-        }
-        let mut forwards = Vec::new();
-        for (case_id, entry) in &entries {
-            let reaches_another = linked.iter().any(|l| l != sender && entry.audience().contains(l));
-            let Some(evs) = by_case.remove(case_id.as_str()).filter(|_| reaches_another) else { continue };
-            let before = cases.audience_of(case_id).cloned().unwrap_or_default();
-            let widened = entry.audience().difference(&before).cloned().collect();
-            forwards.push((case_id.clone(), evs, widened));
-        }
-        let n = accepted.len() as u32;
-        cases.install(entries);
+        // Forward to the other linked sites of each case's audience.
+        let forwards = cases.forwards(&admission, sender, &linked);
+        let n = admission.accepted.len() as u32;
+        cases.install(admission.entries);
         drop(cases);
         debug!(
             events = total,
@@ -163,10 +152,10 @@ impl Node {
             "stored a batch"
         );
         self.metrics.events_accepted("peer", u64::from(n));
-        for (case_id, evs, widened) in forwards {
-            self.replicate_from(&case_id, evs, widened, Some(sender.to_owned()));
+        for f in forwards {
+            self.replicate_from(&f.id, f.events, f.widened, Some(sender.to_owned()));
         }
-        (n, rejected.len() as u32)
+        (n, rejected)
     }
 }
 
@@ -261,20 +250,10 @@ pub async fn pusher(node: Arc<Node>, mut queue: mpsc::Receiver<Push>) {
             let cases = node.cases.lock().unwrap_or_else(|e| e.into_inner());
             for p in &round {
                 for (site, link) in links.iter() {
-                    if Some(site.as_str()) == p.from.as_deref() || !cases.in_audience(&p.case_id, site) {
-                        continue;
-                    }
+                    let Some(these) = cases.push_for(&p.case_id, &p.events, &p.widened, p.from.as_deref(), site) else { continue };
                     let (_, events, sent) = per_site.entry(site.clone()).or_insert_with(|| (link.conn.clone(), Vec::new(), BTreeSet::new()));
-                    let history: Vec<Vec<u8>>;
-                    let these: &[Vec<u8>] = if p.widened.contains(site) {
-                        // A site that just joined the audience gets the whole history of the case.
-                        history = cases.log_of(&p.case_id).map(|l| l.ordered().iter().map(|v| v.bytes.clone()).collect()).unwrap_or_default();
-                        &history
-                    } else {
-                        &p.events
-                    };
                     // Pushes keep their order, so parents still go before children.
-                    for bytes in these {
+                    for bytes in &these {
                         if sent.insert(tiepdan_protocol::log::event_id(bytes)) {
                             events.push(bytes.clone());
                         }

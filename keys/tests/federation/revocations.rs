@@ -37,7 +37,7 @@ fn revoked_commune_is_refused_and_a_later_certificate_accepted() {
 
     // A newer revocation replaces the older one and covers the re-issued certificate too.
     let newer = revocation::create(&c.key, &c.tls, "00070", NOW + 50).expect("central may revoke anyone");
-    assert!(list.accept(root, &newer, NOW + 51).expect("valid"));
+    assert!(revocation::accept(&mut list, root, &newer, NOW + 51).expect("valid"));
     assert_eq!(check(root, &again.tls, NOW + 60, &list), Err("revoked"));
     assert_eq!(list.get("00070").map(|r| r.issuer_site.as_str()), Some("VN"));
     let older_again = verify_revocation(root, &bytes, NOW + 61).expect("still valid");
@@ -55,7 +55,7 @@ fn revoking_a_province_revokes_its_communes_until_reissued() {
 
     let bytes = revocation::create(&c.key, &c.tls, "01", NOW + 10).expect("central revokes 01");
     let mut list = RevocationList::new();
-    assert!(list.accept(root, &bytes, NOW + 10).expect("valid"));
+    assert!(revocation::accept(&mut list, root, &bytes, NOW + 10).expect("valid"));
     assert_eq!(check(root, &p.tls, NOW + 20, &list), Err("revoked"));
     assert_eq!(check(root, &s.tls, NOW + 20, &list), Err("revoked"), "communes under a revoked CA");
     assert_eq!(check(root, &s79.tls, NOW + 20, &list), Ok("26506".into()));

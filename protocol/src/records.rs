@@ -1,0 +1,503 @@
+//! Records held at a site: each case's signed event DAG and its folded state, each online
+//! reception session's DAG and state, the author keys they are checked against, and the
+//! replication decisions that follow from them: what to admit from a peer, which linked sites a
+//! new event is pushed or forwarded to, and which events a peer may be sent. Cases and sessions
+//! travel the same way; a log id starting with `S-` is a session.
+//!
+//! This is the state machine both the node and the simulator run. The node wraps it with
+//! storage (writes are durable before [`Records::install`]) and parallel signature checks; the
+//! simulator drives it over virtual links. No I/O, no clock (`at_ms` is passed in).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_bytes::ByteBuf;
+use crate::case::{self, AppliedEvent, CaseEvent, CaseState};
+use ed25519_dalek::VerifyingKey;
+use crate::log::{self, CaseLog, EventBody, EventId, Insert, UnverifiedEvent, VerifiedEvent};
+use crate::session::{self, SessionEvent, SessionState};
+
+/// Largest number of cases one site holds in memory (far above a province's yearly volume).
+pub const CASES_MAX: usize = 1_000_000;
+
+/// Why an event from a peer was not taken. Labels are stable metric values.
+#[derive(Debug, thiserror::Error)]
+pub enum Rejected {
+    #[error("event does not decode: {0}")]
+    Malformed(String),
+    #[error("event signature does not verify: {0}")]
+    BadSignature(String),
+    #[error("event author {0} has no verified certificate here")]
+    UnknownAuthor(String),
+    #[error("this site is not in the audience of case {0}")]
+    OutOfAudience(String),
+    #[error("the sender {sender} is not in the audience of case {case}")]
+    SenderOutOfAudience { sender: String, case: String },
+    #[error("event already held (replay)")]
+    Replayed,
+    #[error("store: {0}")]
+    Store(String),
+}
+
+impl Rejected {
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Rejected::Malformed(_) => "malformed",
+            Rejected::BadSignature(_) => "bad_signature",
+            Rejected::UnknownAuthor(_) => "unknown_author",
+            Rejected::OutOfAudience(_) => "out_of_audience",
+            Rejected::SenderOutOfAudience { .. } => "sender_out_of_audience",
+            Rejected::Replayed => "replayed",
+            Rejected::Store(_) => "store",
+        }
+    }
+}
+
+/// One case: its DAG, the state folded from it, and what replication asks of it all the time
+/// (its audience, its event ids) kept ready instead of recomputed per question.
+pub struct CaseEntry {
+    pub log: CaseLog,
+    pub state: CaseState,
+    pub audience: BTreeSet<String>,
+    pub ids: Vec<EventId>,
+}
+
+impl CaseEntry {
+    fn new(case_id: &str) -> CaseEntry {
+        CaseEntry { log: CaseLog::new(case_id), state: CaseState::new(case_id), audience: BTreeSet::new(), ids: Vec::new() }
+    }
+
+    fn refold(&mut self) {
+        self.state = fold(&self.log);
+        self.ids = self.log.ordered_ids();
+        self.audience = self.state.audience();
+    }
+}
+
+/// The case state of a log: its events folded in the DAG's deterministic order.
+pub fn fold(log: &CaseLog) -> CaseState {
+    fold_with(log, &BTreeMap::new())
+}
+
+/// [`fold`], taking the payloads of `decoded` events as already decoded.
+fn fold_with(log: &CaseLog, decoded: &BTreeMap<EventId, &CaseEvent>) -> CaseState {
+    let mut state = CaseState::new(log.case_id());
+    for ev in log.ordered() {
+        let fresh;
+        let event = match decoded.get(&ev.id) {
+            Some(e) => *e,
+            None => match case::decode_event(&ev.body.payload) {
+                Ok(e) => {
+                    fresh = e;
+                    &fresh
+                }
+                Err(_) => continue,
+            },
+        };
+        state.apply(AppliedEvent { id: ev.id, author: &ev.body.author, at_ms: ev.body.at_ms, event });
+    }
+    state
+}
+
+/// A decoded event payload: a case's or a session's.
+pub enum Payload {
+    Case(CaseEvent),
+    Session(SessionEvent),
+}
+
+/// Decodes the payload of `ev` as its log kind requires (which also validates it).
+pub fn decode_payload(ev: &VerifiedEvent) -> Result<Payload, Rejected> {
+    if session::is_session_id(&ev.body.case_id) {
+        session::decode_event(&ev.body.payload).map(Payload::Session).map_err(|e| Rejected::Malformed(e.to_string()))
+    } else {
+        case::decode_event(&ev.body.payload).map(Payload::Case).map_err(|e| Rejected::Malformed(e.to_string()))
+    }
+}
+
+/// An event whose signature verified and whose payload decoded.
+pub struct CheckedEvent {
+    pub event: VerifiedEvent,
+    pub payload: Payload,
+}
+
+/// One online reception session: its DAG, its folded state, its audience and event ids.
+pub struct SessionEntry {
+    pub log: CaseLog,
+    pub state: SessionState,
+    pub audience: BTreeSet<String>,
+    pub ids: Vec<EventId>,
+}
+
+impl SessionEntry {
+    fn from_log(log: CaseLog) -> SessionEntry {
+        let state = SessionState::fold_log(&log);
+        SessionEntry { audience: state.audience(), ids: log.ordered_ids(), state, log }
+    }
+}
+
+/// A case or a session, as admission prepares it.
+pub enum Entry {
+    Case(CaseEntry),
+    Session(SessionEntry),
+}
+
+impl Entry {
+    pub fn audience(&self) -> &BTreeSet<String> {
+        match self {
+            Entry::Case(e) => &e.audience,
+            Entry::Session(e) => &e.audience,
+        }
+    }
+}
+
+/// What [`Records::admit`] decided for a batch: the events to store, and each touched record as
+/// it will be once they are stored (installed with [`Records::install`] after the commit).
+pub struct Admission {
+    pub accepted: Vec<VerifiedEvent>,
+    pub rejected: Vec<Rejected>,
+    pub entries: Vec<(String, Entry)>,
+}
+
+/// Parses a batch of signed events (structure only; see [`verify_events`]).
+pub fn decode_batch<B: AsRef<[u8]>>(batch: &[B]) -> Vec<Result<UnverifiedEvent, Rejected>> {
+    batch.iter().map(|b| log::decode_event(b.as_ref()).map_err(|e| Rejected::Malformed(e.to_string()))).collect()
+}
+
+/// Verifies decoded events under their authors' `keys` and validates their payloads, in one
+/// thread (the node splits a large batch across cores and calls this per chunk). Decompressing
+/// a key costs about as much as a signature check, so each author's key is decompressed once.
+pub fn verify_events(decoded: Vec<Result<UnverifiedEvent, Rejected>>, keys: &BTreeMap<String, [u8; 32]>) -> Vec<Result<CheckedEvent, Rejected>> {
+    let verifying: BTreeMap<&str, Option<VerifyingKey>> =
+        keys.iter().map(|(site, raw)| (site.as_str(), VerifyingKey::from_bytes(raw).ok())).collect();
+    let mut out: Vec<Option<Result<CheckedEvent, Rejected>>> = Vec::with_capacity(decoded.len());
+    let mut checkable = Vec::new();
+    let mut slots = Vec::new();
+    for d in decoded {
+        let slot = out.len();
+        out.push(None);
+        let prepared = d.and_then(|u| match verifying.get(u.author()) {
+            Some(Some(k)) => Ok((u, *k)),
+            Some(None) => Err(Rejected::BadSignature(log::EventError::BadKey.to_string())),
+            None => Err(Rejected::UnknownAuthor(u.author().to_owned())),
+        });
+        match prepared {
+            Ok(item) => {
+                checkable.push(item);
+                slots.push(slot);
+            }
+            Err(r) => out[slot] = Some(Err(r)),
+        }
+    }
+    for (slot, result) in slots.into_iter().zip(log::verify_many(checkable)) {
+        out[slot] = Some(result.map_err(|e| Rejected::BadSignature(e.to_string())).and_then(|ev| {
+            // Decoding validates the domain event too; the fold reuses the result.
+            let payload = decode_payload(&ev)?;
+            Ok(CheckedEvent { event: ev, payload })
+        }));
+    }
+    out.into_iter().map(|r| r.unwrap_or_else(|| Err(Rejected::Malformed("not checked".into())))).collect()
+}
+
+/// Every case this site holds, plus the public keys of event authors.
+#[derive(Default)]
+pub struct Records {
+    pub entries: BTreeMap<String, CaseEntry>,
+    /// Online reception sessions, by session id.
+    pub sessions: BTreeMap<String, SessionEntry>,
+    /// Ed25519 public keys of sites whose chains verified here.
+    pub site_keys: BTreeMap<String, [u8; 32]>,
+    /// Their chains (DER list), forwarded with events so receivers can verify authors.
+    pub site_chains: BTreeMap<String, Vec<Vec<u8>>>,
+}
+
+impl Records {
+    pub fn get(&self, case_id: &str) -> Option<&CaseEntry> {
+        self.entries.get(case_id)
+    }
+
+    /// True when `site` may see the case or session.
+    pub fn in_audience(&self, id: &str, site: &str) -> bool {
+        self.audience_of(id).is_some_and(|a| a.contains(site))
+    }
+
+    /// The audience of a case or session held here.
+    pub fn audience_of(&self, id: &str) -> Option<&BTreeSet<String>> {
+        match session::is_session_id(id) {
+            true => self.sessions.get(id).map(|e| &e.audience),
+            false => self.entries.get(id).map(|e| &e.audience),
+        }
+    }
+
+    /// The event log of a case or session held here.
+    pub fn log_of(&self, id: &str) -> Option<&CaseLog> {
+        match session::is_session_id(id) {
+            true => self.sessions.get(id).map(|e| &e.log),
+            false => self.entries.get(id).map(|e| &e.log),
+        }
+    }
+
+    fn records(&self) -> usize {
+        self.entries.len() + self.sessions.len()
+    }
+
+    /// Checks a batch of signed events from `sender` (None: made here) as they would be once
+    /// inserted, without keeping them: [`verify_events`] with this site's keys, then [`Records::admit`].
+    pub fn check_batch(&self, batch: &[Vec<u8>], us: &str, sender: Option<&str>) -> Admission {
+        let decoded = decode_batch(batch);
+        let keys = self.keys_for(&decoded);
+        self.admit(verify_events(decoded, &keys), us, sender)
+    }
+
+    /// The public keys of the authors of `decoded` that this site knows.
+    pub fn keys_for(&self, decoded: &[Result<UnverifiedEvent, Rejected>]) -> BTreeMap<String, [u8; 32]> {
+        decoded
+            .iter()
+            .filter_map(|d| d.as_ref().ok())
+            .filter_map(|e| Some((e.author().to_owned(), *self.site_keys.get(e.author())?)))
+            .collect()
+    }
+
+    /// Judges checked events against what this site holds: replays are refused, and each case
+    /// on its folded state after the whole batch (a case transferred to us arrives as its history
+    /// plus the transfer, and only the transfer makes us audience). The accepted events keep
+    /// their input order; the state folded for the judgement is kept for [`Records::install`], so
+    /// an accepted case is folded once.
+    pub fn admit(&self, checked: Vec<Result<CheckedEvent, Rejected>>, us: &str, sender: Option<&str>) -> Admission {
+        let mut rejected = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut by_case: BTreeMap<String, Vec<CheckedEvent>> = BTreeMap::new();
+        for result in checked {
+            match result {
+                Ok(c) => {
+                    let ev = &c.event;
+                    let dup = !seen.insert(ev.id) || self.log_of(&ev.body.case_id).is_some_and(|l| l.contains(&ev.id));
+                    if dup {
+                        rejected.push(Rejected::Replayed);
+                    } else {
+                        by_case.entry(ev.body.case_id.clone()).or_default().push(c);
+                    }
+                }
+                Err(r) => rejected.push(r),
+            }
+        }
+        let mut accepted = Vec::new();
+        let mut entries = Vec::new();
+        for (case_id, events) in by_case {
+            if self.records() + entries.len() >= CASES_MAX && self.log_of(&case_id).is_none() {
+                rejected.extend(events.iter().map(|_| Rejected::Store(format!("this site holds the maximum of {CASES_MAX} records"))));
+                continue;
+            }
+            let mut trial = match self.log_of(&case_id) {
+                Some(l) => l.clone(),
+                None => CaseLog::new(&case_id),
+            };
+            let mut added = false;
+            for c in &events {
+                added |= matches!(trial.insert(c.event.clone()), Ok(Insert::Added));
+            }
+            let entry = if session::is_session_id(&case_id) {
+                Entry::Session(SessionEntry::from_log(trial))
+            } else {
+                let payloads: BTreeMap<EventId, &CaseEvent> = events
+                    .iter()
+                    .filter_map(|c| match &c.payload {
+                        Payload::Case(e) => Some((c.event.id, e)),
+                        Payload::Session(_) => None,
+                    })
+                    .collect();
+                let state = fold_with(&trial, &payloads);
+                let ids = trial.ordered_ids();
+                Entry::Case(CaseEntry { audience: state.audience(), log: trial, state, ids })
+            };
+            let audience = entry.audience();
+            let refusal = if !audience.contains(us) {
+                Some(Rejected::OutOfAudience(case_id.clone()))
+            } else {
+                sender.filter(|s| !audience.contains(*s)).map(|s| Rejected::SenderOutOfAudience { sender: s.to_owned(), case: case_id.clone() })
+            };
+            match refusal {
+                Some(r) => {
+                    for _ in 1..events.len() {
+                        rejected.push(Rejected::OutOfAudience(case_id.clone()));
+                    }
+                    rejected.push(r);
+                }
+                None => {
+                    if added {
+                        entries.push((case_id, entry));
+                    }
+                    accepted.extend(events.into_iter().map(|c| c.event));
+                }
+            }
+        }
+        Admission { accepted, rejected, entries }
+    }
+
+    /// Puts the records an [`Admission`] prepared in place, once its events are durable.
+    pub fn install(&mut self, entries: Vec<(String, Entry)>) {
+        for (id, entry) in entries {
+            match entry {
+                Entry::Case(e) => {
+                    self.entries.insert(id, e);
+                }
+                Entry::Session(e) => {
+                    self.sessions.insert(id, e);
+                }
+            }
+        }
+    }
+
+    /// Adds verified events (already durable) to memory and refolds the touched cases.
+    pub fn insert(&mut self, events: Vec<VerifiedEvent>) -> usize {
+        let mut touched = BTreeSet::new();
+        let mut added = 0;
+        for ev in events {
+            let case_id = ev.body.case_id.clone();
+            if self.records() >= CASES_MAX && self.log_of(&case_id).is_none() {
+                continue;
+            }
+            let log = if session::is_session_id(&case_id) {
+                &mut self.sessions.entry(case_id.clone()).or_insert_with(|| SessionEntry::from_log(CaseLog::new(&case_id))).log
+            } else {
+                &mut self.entries.entry(case_id.clone()).or_insert_with(|| CaseEntry::new(&case_id)).log
+            };
+            match log.insert(ev) {
+                Ok(Insert::Added) => {
+                    added += 1;
+                    touched.insert(case_id);
+                }
+                Ok(Insert::Duplicate) | Ok(Insert::Pending { .. }) | Err(_) => {}
+            }
+        }
+        for c in touched {
+            if let Some(e) = self.entries.get_mut(&c) {
+                e.refold();
+            }
+            if let Some(e) = self.sessions.remove(&c) {
+                self.sessions.insert(c, SessionEntry::from_log(e.log));
+            }
+        }
+        added
+    }
+
+    /// Loads events read back from our own store: they were verified before they were stored,
+    /// so only their structure is checked again.
+    pub fn load_stored(&mut self, stored: Vec<(String, Vec<u8>)>) -> usize {
+        let events: Vec<VerifiedEvent> = stored
+            .into_iter()
+            .filter_map(|(_, bytes)| log::decode_event(&bytes).ok())
+            .map(|u| u.danger_assume_verified())
+            .collect();
+        self.insert(events)
+    }
+
+    /// Event ids of every case both `us` and `peer` may hold, sorted: the set two linked sites
+    /// reconcile.
+    pub fn shared_ids(&self, peer: &str) -> Vec<EventId> {
+        let cases = self.entries.values().map(|e| (&e.audience, &e.ids));
+        let sessions = self.sessions.values().map(|e| (&e.audience, &e.ids));
+        let mut ids: Vec<EventId> = cases
+            .chain(sessions)
+            .filter(|(audience, _)| audience.contains(peer))
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The signed bytes of these events, parents before children, only those `peer` may see.
+    pub fn bytes_for(&self, peer: &str, ids: &BTreeSet<EventId>) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let cases = self.entries.values().map(|e| (&e.audience, &e.ids, &e.log));
+        let sessions = self.sessions.values().map(|e| (&e.audience, &e.ids, &e.log));
+        for (audience, order, log) in cases.chain(sessions) {
+            if !audience.contains(peer) {
+                continue;
+            }
+            // `order` is the DAG order, so parents go before children.
+            for id in order.iter().filter(|id| ids.contains(*id)) {
+                if let Some(ev) = log.get(id) {
+                    out.push(ev.bytes.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Chains of the authors of `events`, for a receiver that may not know them.
+    pub fn chains_for(&self, events: &[Vec<u8>]) -> Vec<Vec<ByteBuf>> {
+        let authors: BTreeSet<String> =
+            events.iter().filter_map(|b| log::decode_event(b).ok()).map(|e| e.body.author).collect();
+        authors
+            .iter()
+            .filter_map(|a| self.site_chains.get(a))
+            .map(|c| c.iter().map(|d| ByteBuf::from(d.clone())).collect())
+            .collect()
+    }
+}
+
+/// A record to pass on after an admission: its new events go to the other linked sites of its
+/// audience, and `widened` (sites the admission added to the audience) get its whole history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forward {
+    pub id: String,
+    pub events: Vec<Vec<u8>>,
+    pub widened: Vec<String>,
+}
+
+impl Records {
+    /// What to forward after admitting `admission` from `sender`, computed before
+    /// [`Records::install`] (the widening is measured against the audience held now). Only
+    /// records that reach a linked site other than the sender are forwarded; a site not linked
+    /// now gets the events by anti-entropy when it links.
+    pub fn forwards(&self, admission: &Admission, sender: &str, linked: &[String]) -> Vec<Forward> {
+        let mut by_id: BTreeMap<&str, Vec<Vec<u8>>> = BTreeMap::new();
+        for v in &admission.accepted {
+            by_id.entry(v.body.case_id.as_str()).or_default().push(v.bytes.clone());
+        }
+        let mut out = Vec::new();
+        for (id, entry) in &admission.entries {
+            let reaches_another = linked.iter().any(|l| l != sender && entry.audience().contains(l));
+            let Some(events) = by_id.remove(id.as_str()).filter(|_| reaches_another) else { continue };
+            let before = self.audience_of(id).cloned().unwrap_or_default();
+            let widened = entry.audience().difference(&before).cloned().collect();
+            out.push(Forward { id: id.clone(), events, widened });
+        }
+        out
+    }
+
+    /// The events of a push of record `id` that linked site `site` gets, or None when `site`
+    /// must not get it (not in the audience, or the site it came from). A site that just joined
+    /// the audience (`widened`) gets the whole history, parents before children.
+    pub fn push_for(&self, id: &str, events: &[Vec<u8>], widened: &[String], from: Option<&str>, site: &str) -> Option<Vec<Vec<u8>>> {
+        if Some(site) == from || !self.in_audience(id, site) {
+            return None;
+        }
+        if widened.iter().any(|w| w == site) {
+            return Some(self.log_of(id).map(|l| l.ordered().iter().map(|v| v.bytes.clone()).collect()).unwrap_or_default());
+        }
+        Some(events.to_vec())
+    }
+}
+
+/// Builds and signs an event whose payload is already encoded (a case or a session event) on
+/// top of the log's current heads.
+pub fn sign_payload(
+    records: &Records,
+    signing_key: &ed25519_dalek::SigningKey,
+    author: &str,
+    id: &str,
+    at_ms: u64,
+    payload: Vec<u8>,
+) -> Result<VerifiedEvent, String> {
+    let parents = records.log_of(id).map(|l| l.next_parents()).unwrap_or_default();
+    let body = EventBody {
+        v: 1,
+        case_id: id.to_owned(),
+        author: author.to_owned(),
+        parents: parents.iter().map(|p| ByteBuf::from(p.to_vec())).collect(),
+        at_ms,
+        payload: ByteBuf::from(payload),
+    };
+    let bytes = log::sign_event(&body, signing_key);
+    log::verify_event(&bytes, &signing_key.verifying_key().to_bytes()).map_err(|e| e.to_string())
+}
