@@ -103,7 +103,12 @@ impl Node {
         let t = std::time::Instant::now();
         let decoded = cases::decode_batch(events);
         let t_decode = t.elapsed();
-        let keys = self.cases.lock().unwrap_or_else(|e| e.into_inner()).keys_for(&decoded);
+        let (decoded, keys) = {
+            let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+            let decoded = cases.skip_held(decoded);
+            let keys = cases.keys_for(&decoded);
+            (decoded, keys)
+        };
         let verified = cases::verify_batch(decoded, &keys);
         debug!(events = events.len(), decode_us = t_decode.as_micros() as u64, total_us = t.elapsed().as_micros() as u64, "verified a batch");
         verified

@@ -1,0 +1,82 @@
+//! The simulator's guarantees, on small worlds so they run in CI: a seed decides the digest bit
+//! for bit; random partitions, crashes and flapping links lose nothing; the invariants (no
+//! event leaves its audience, no revoked site accepted) hold throughout; a typhoon drains.
+
+use tiepdan_sim::{run, Scenario};
+
+fn small(name: &str) -> Scenario {
+    let mut s = Scenario::load(name).expect("built-in scenario");
+    s.provinces = vec!["12".into(), "11".into()];
+    s
+}
+
+#[test]
+fn the_same_seed_gives_the_same_digest() {
+    let a = run(small("flapping"), 7, 1);
+    let b = run(small("flapping"), 7, 1);
+    assert!(a.events_created > 50, "the run did some work: {}", a.events_created);
+    assert_eq!(a.digest, b.digest);
+    assert_eq!(serde_json::to_value(&a.replication_latency_to_central_ms).unwrap(), serde_json::to_value(&b.replication_latency_to_central_ms).unwrap());
+    assert_eq!(a.anti_entropy_rounds, b.anti_entropy_rounds);
+    let c = run(small("flapping"), 8, 1);
+    assert_ne!(a.digest, c.digest, "another seed, another history");
+}
+
+#[test]
+fn random_partitions_and_crashes_lose_no_event() {
+    let mut reroutes = 0;
+    let mut heals = 0;
+    for seed in 0..200u64 {
+        let scenario = Scenario::chaos(seed);
+        let days = scenario.days;
+        let r = run(scenario, seed, days);
+        assert!(r.events_created > 0, "seed {seed}: no work");
+        assert_eq!(r.events_lost, 0, "seed {seed}: lost events: {}", serde_json::to_string(&r).unwrap());
+        assert_eq!(r.events_pending_at_end, 0, "seed {seed}: the federation did not converge");
+        assert_eq!(r.invariant_violations.total(), 0, "seed {seed}: {:?}", r.invariant_violations);
+        reroutes += r.session_reroutes;
+        heals += r.heals.len();
+    }
+    assert!(heals > 100, "the runs exercised heals: {heals}");
+    assert!(reroutes > 0, "some session rerouted around a cut");
+}
+
+#[test]
+fn a_revoked_province_is_cut_off_everywhere_within_seconds() {
+    let mut s = small("revocation");
+    s.provinces.push("04".into());
+    let r = run(s, 3, 2);
+    assert_eq!(r.invariant_violations.total(), 0, "{:?}", r.invariant_violations);
+    assert_eq!(r.revocation_sites_unreached, 0);
+    // Central, Điện Biên with its communes and Cao Bằng with its communes: everyone but Lai Châu.
+    assert!(r.revocation_propagation_ms.count > 100, "{:?}", r.revocation_propagation_ms);
+    assert!(r.revocation_propagation_ms.p99 <= 10_000, "{:?}", r.revocation_propagation_ms);
+    assert!(r.events_stranded_by_revocation > 0, "Lai Châu's sites kept working but could not send");
+    assert_eq!(r.events_lost, 0);
+}
+
+#[test]
+fn a_typhoon_backlog_drains_after_the_heal() {
+    let mut s = Scenario::load("typhoon").expect("typhoon");
+    s.provinces = vec!["12".into(), "46".into()];
+    s.disruptions = vec![tiepdan_sim::scenario::Disruption::Partition { provinces: vec!["46".into()], start_h: 2.0, hours: 20.0 }];
+    let r = run(s, 5, 2);
+    assert_eq!(r.events_lost, 0);
+    let heal = r.heals.first().expect("one heal");
+    assert!(heal.events_pending > 10, "the partitioned province built a backlog: {}", heal.events_pending);
+    let took = heal.converged_s.expect("converged");
+    assert!(took <= 3600.0, "drained in {took} s");
+    assert!(r.backlog.iter().any(|(_, b)| *b >= heal.events_pending), "the backlog series shows it");
+}
+
+#[test]
+fn plots_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(small("normal"), 1, 1);
+    let files = r.write_plots(dir.path()).unwrap();
+    assert_eq!(files.len(), 3);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(text.trim_end().ends_with("</svg>"), "{}", f.display());
+    }
+}
