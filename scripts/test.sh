@@ -18,3 +18,12 @@ echo "fuzz corpus replay: ok"
 # Every benchmark runs too, on the debug build, so that each keeps working; its figures are
 # lower than the release figures in README.md (`cargo run --release -p tiepdan-node -- bench`).
 ./target/debug/tiepdan bench --suite all
+
+# The simulator over the full hierarchy: every scenario must lose nothing and keep its
+# invariants (the command exits non-zero otherwise). `normal` is the 30-day benchmark; README.md
+# gives its release figures.
+cargo build --locked -p tiepdan-sim
+for s in normal typhoon central-outage flapping revocation escalation-wave; do
+  ./target/debug/tiepdan-sim --scenario "$s" --seed 1 > "target/sim-$s.json"
+  python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(sys.argv[2], 'events', r['events_created'], 'lost', r['events_lost'], 'wall', round(r['wall_seconds'],1), 's')" "target/sim-$s.json" "$s"
+done

@@ -15,12 +15,12 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
 use ed25519_dalek::SigningKey;
 use rand::Rng;
 use tiepdan_protocol::backoff::Backoff;
-use tiepdan_protocol::case::{self, date_from_unix_ms, CaseEvent, EscalationReason, Kind};
+use tiepdan_protocol::case::{self, date_from_unix_ms, EscalationReason, Kind};
 use tiepdan_protocol::log::EventId;
 use tiepdan_protocol::media::{NextHop, RouteTable, DEAD_MS, HOLD_DOWN_MS};
 use tiepdan_protocol::reconcile::{self, ReconcileMsg, Reconciler};
 use tiepdan_protocol::records::{self, CheckedEvent, Payload, Records, Rejected};
-use tiepdan_protocol::replication::{initiates_sync, REPLICATION_CHANNEL};
+use tiepdan_protocol::replication::initiates_sync;
 use tiepdan_protocol::revocation::{Revocation, RevocationList, VERSION};
 use tiepdan_protocol::session::{self, SessionEvent};
 use tiepdan_protocol::sites::{Level, Registry, CENTRAL_CODE};
@@ -1098,13 +1098,15 @@ impl Sim {
             let hears_hub = l != hub && self.net.get(l, hub).is_some() && self.is_usable(l, hub);
             let neighbours: BTreeSet<String> = if hears_hub { [hub_code.clone()].into() } else { BTreeSet::new() };
             let (from, to) = if usable { (since.max(self.now.saturating_sub(window)), self.now) } else { (self.now.saturating_sub(window), since.min(self.now)) };
+            // A heartbeat with no neighbour list keeps the last one, so only the first carries it.
+            let mut list = Some(neighbours);
             let mut t = from;
             while t <= to && to >= from {
-                rt.heard(self.code(l), t, neighbours.clone());
+                rt.heard(self.code(l), t, list.take().unwrap_or_default());
                 t += DEAD_MS - HEARTBEAT_MS;
             }
             if usable {
-                rt.heard(self.code(l), self.now, neighbours);
+                rt.heard(self.code(l), self.now, list.take().unwrap_or_default());
             }
         }
         rt.next_hop(&hub_code, self.now)
@@ -1278,13 +1280,7 @@ impl Sim {
             windows: std::mem::take(&mut self.windows),
             central_latencies_ms: std::mem::take(&mut self.central_latency),
             wall_seconds: 0.0,
+            events_per_wall_second: 0.0,
         }
     }
 }
-
-/// Channel tag the simulator's event messages stand for (documentation: they are the node's
-/// replication channel messages).
-pub const CHANNEL: u8 = REPLICATION_CHANNEL;
-
-#[allow(dead_code)]
-fn _assert_case_event_is_used(_: CaseEvent) {}

@@ -23,5 +23,6 @@ pub fn run(scenario: Scenario, seed: u64, days: u32) -> Report {
     let mut sim = Sim::new(scenario, seed, days);
     let mut r = sim.run();
     r.wall_seconds = t.elapsed().as_secs_f64();
+    r.events_per_wall_second = r.events_per_second();
     r
 }

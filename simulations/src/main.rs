@@ -58,6 +58,7 @@ fn main() -> ExitCode {
     }
     let mut report = sim.run();
     report.wall_seconds = started.elapsed().as_secs_f64();
+    report.events_per_wall_second = report.events_per_second();
     if let Some(dir) = &args.out {
         if let Err(e) = std::fs::create_dir_all(dir).map_err(|e| e.to_string()).and_then(|_| report.write_plots(dir).map_err(|e| e.to_string())) {
             eprintln!("error: {e}");

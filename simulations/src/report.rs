@@ -96,6 +96,8 @@ pub struct Report {
     pub invariant_violations: ViolationCounts,
     pub digest: String,
     pub wall_seconds: f64,
+    /// Events created per wall-clock second of the run (the benchmark figure).
+    pub events_per_wall_second: f64,
     #[serde(skip)]
     pub backlog: Vec<(f64, u64)>,
     #[serde(skip)]

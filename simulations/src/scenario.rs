@@ -197,7 +197,7 @@ impl Scenario {
                     check_window(*start_h, *hours)?;
                 }
                 Disruption::Flapping { share, period_min, down_min, start_h, hours } => {
-                    if !(0.0..=1.0).contains(share) || !(*down_min > 0.0 && down_min < period_min) {
+                    if !((0.0..=1.0).contains(share) && *down_min > 0.0 && down_min < period_min) {
                         return Err("flapping needs 0 ≤ share ≤ 1 and 0 < down_min < period_min".into());
                     }
                     check_window(*start_h, *hours)?;
@@ -234,7 +234,7 @@ impl Scenario {
     /// random partitions, node crashes (central's included) and flapping links, all drawn from
     /// `seed`.
     pub fn chaos(seed: u64) -> Scenario {
-        let mut rng = crate::rng::SimRng::new(seed ^ 0x6368_616f_73);
+        let mut rng = crate::rng::SimRng::new(seed ^ 0x0063_6861_6f73);
         let reg = tiepdan_protocol::sites::Registry::official();
         let provinces: Vec<String> = reg.iter().filter(|s| s.level == tiepdan_protocol::sites::Level::Province).map(|s| s.code.clone()).collect();
         // The smallest provinces keep 200 runs fast: Lai Châu (38 communes), Điện Biên, Cao Bằng.
