@@ -1020,8 +1020,8 @@ impl Sim {
             self.refresh(at, b);
         }
         // Obligations that can no longer be met by design: to or from cut-off sites.
-        let cut: HashSet<SiteIx> = (0..self.sites.len() as SiteIx).filter(|&i| self.sites[at as usize].revs.cuts_off(self.registry, self.code(i), CERT_ISSUED_S)).collect();
         if Some(at) == self.central {
+            let cut: HashSet<SiteIx> = (0..self.sites.len() as SiteIx).filter(|&i| self.revoked_federation_wide(i)).collect();
             let ids: Vec<EventId> = self.pending.keys().copied().collect();
             for id in ids {
                 let p = self.pending.get_mut(&id).expect("pending");
