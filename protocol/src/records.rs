@@ -515,3 +515,72 @@ pub fn sign_payload(
     let bytes = log::sign_event(&body, signing_key);
     log::verify_event(&bytes, &signing_key.verifying_key().to_bytes()).map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::reception::tests::reception;
+    use crate::case::Kind;
+    use ed25519_dalek::SigningKey;
+
+    /// A site's records knowing the keys of every site in `keys`.
+    fn site(keys: &[(&str, &SigningKey)]) -> Records {
+        let mut r = Records::default();
+        for (code, k) in keys {
+            r.site_keys.insert((*code).to_owned(), k.verifying_key().to_bytes());
+        }
+        r
+    }
+
+    /// Signs `event` at `author` on top of what `at` holds, and keeps it there.
+    fn make(at: &mut Records, key: &SigningKey, author: &str, id: &str, event: CaseEvent) -> Vec<u8> {
+        let ev = sign_payload(at, key, author, id, 1_780_000_000_000, case::encode_event(&event)).unwrap();
+        let bytes = ev.bytes.clone();
+        let adm = at.admit(vec![Ok(CheckedEvent { event: ev, payload: Payload::Case(event) })], author, None);
+        assert_eq!(adm.accepted.len(), 1, "{:?}", adm.rejected);
+        at.install(adm.entries);
+        bytes
+    }
+
+    #[test]
+    fn admission_pushes_and_forwards_follow_the_audience() {
+        let (kc, kp, kv, ks) = (SigningKey::from_bytes(&[1; 32]), SigningKey::from_bytes(&[2; 32]), SigningKey::from_bytes(&[3; 32]), SigningKey::from_bytes(&[4; 32]));
+        let keys = [("00070", &kc), ("01", &kp), ("VN", &kv), ("00073", &ks)];
+        let (mut commune, mut province, mut sibling) = (site(&keys), site(&keys), site(&keys));
+        let id = "00070-2026-00001";
+        let genesis = make(&mut commune, &kc, "00070", id, CaseEvent::Received { reception: reception(Kind::Complaint) });
+
+        // The author pushes to its linked audience only: never to a sibling, never back.
+        assert!(commune.push_for(id, &[genesis.clone()], &[], None, "01").is_some());
+        assert!(commune.push_for(id, &[genesis.clone()], &[], None, "VN").is_some());
+        assert!(commune.push_for(id, &[genesis.clone()], &[], None, "00073").is_none(), "a sibling is outside the audience");
+        assert!(commune.push_for(id, &[genesis.clone()], &[], Some("01"), "01").is_none(), "not back to where it came from");
+
+        // The province admits it from the commune and forwards it to central, not back.
+        let adm = province.check_batch(std::slice::from_ref(&genesis), "01", Some("00070"));
+        assert_eq!((adm.accepted.len(), adm.rejected.len()), (1, 0));
+        let linked = vec!["00070".to_owned(), "VN".to_owned(), "00073".to_owned()];
+        let fw = province.forwards(&adm, "00070", &linked);
+        assert_eq!(fw.len(), 1);
+        assert!(fw[0].widened.contains(&"VN".to_owned()) && !fw[0].widened.contains(&"00073".to_owned()));
+        province.install(adm.entries);
+        // A replay is refused before its signature is checked.
+        let again = province.skip_held(decode_batch(std::slice::from_ref(&genesis)));
+        assert!(matches!(again[0], Err(Rejected::Replayed)));
+
+        // The sibling cannot take the case: it is not in the audience.
+        let adm = sibling.check_batch(std::slice::from_ref(&genesis), "00073", Some("00070"));
+        assert!(adm.accepted.is_empty());
+        assert!(matches!(adm.rejected[0], Rejected::OutOfAudience(_)));
+
+        // A transfer widens the audience to the sibling, which then gets the whole history.
+        let transfer = make(&mut commune, &kc, "00070", id, CaseEvent::Transferred { to_site: "00073".into(), letter_no: "1/CV".into(), rewrapped: None });
+        let full = commune.push_for(id, &[transfer.clone()], &["00073".to_owned()], None, "00073").expect("now audience");
+        assert_eq!(full, vec![genesis.clone(), transfer.clone()], "parents before children");
+        let adm = sibling.check_batch(&full, "00073", Some("00070"));
+        assert_eq!(adm.accepted.len(), 2, "{:?}", adm.rejected);
+        sibling.install(adm.entries);
+        assert!(sibling.in_audience(id, "00073"));
+        assert_eq!(sibling.shared_ids("01"), commune.shared_ids("01"));
+    }
+}
