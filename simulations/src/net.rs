@@ -21,6 +21,9 @@ pub enum LinkClass {
     ProvinceCentral,
     CommuneProvince,
     CommuneCentral,
+    /// Two provinces (both children of central).
+    ProvinceProvince,
+    /// Two communes of one province.
     Sibling,
 }
 
@@ -30,7 +33,8 @@ impl LinkClass {
             LinkClass::ProvinceCentral => "province-central",
             LinkClass::CommuneProvince => "commune-province",
             LinkClass::CommuneCentral => "commune-central",
-            LinkClass::Sibling => "sibling",
+            LinkClass::ProvinceProvince => "province-province",
+            LinkClass::Sibling => "commune-commune",
         }
     }
 }
@@ -78,7 +82,7 @@ impl Net {
                 return;
             }
             let (latency_ms, kbps) = match class {
-                LinkClass::ProvinceCentral => (model.latency_ms[0], model.commune_kbps * 10),
+                LinkClass::ProvinceCentral | LinkClass::ProvinceProvince => (model.latency_ms[0], model.commune_kbps * 10),
                 LinkClass::CommuneProvince => (model.latency_ms[1], model.commune_kbps),
                 LinkClass::CommuneCentral => (model.latency_ms[2], model.commune_kbps),
                 LinkClass::Sibling => (model.latency_ms[3], model.commune_kbps),
@@ -106,7 +110,7 @@ impl Net {
                 for sib in registry.children(parent) {
                     if let Some(&j) = index.get(sib.as_str()) {
                         if j > i && wants_link(registry, code, sib) {
-                            let class = if level == Level::Province { LinkClass::ProvinceCentral } else { LinkClass::Sibling };
+                            let class = if level == Level::Province { LinkClass::ProvinceProvince } else { LinkClass::Sibling };
                             add(i, j, class, &mut links);
                         }
                     }
