@@ -1143,8 +1143,9 @@ impl Sim {
         if hop != before {
             if hop != NextHop::Unreachable {
                 self.reroutes += 1;
-                // A failover: the old route broke at `cut_at` and media flows again now.
-                if !matches!(before, NextHop::Direct(_)) || !self.route_works(sess, point, &before) {
+                // A failover (the old route broke at `cut_at` and media flows again now), not a
+                // move back to a direct link that came back (the old relay still worked).
+                if !self.route_works(sess, point, &before) {
                     self.reroute_gaps.push(self.now - cut_at);
                 }
             }
