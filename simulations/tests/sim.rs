@@ -94,3 +94,33 @@ fn plots_are_written() {
         assert!(text.trim_end().ends_with("</svg>"), "{}", f.display());
     }
 }
+
+#[test]
+fn the_command_refuses_bad_input_clearly() {
+    let bin = env!("CARGO_BIN_EXE_tiepdan-sim");
+    let out = std::process::Command::new(bin).args(["--scenario", "hurricane", "--seed", "1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown scenario \"hurricane\"") && err.contains("typhoon"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "name = \"x\"\n[[disruption]]\nkind = \"outage\"\nsite = \"VN\"\nstart_h = -1\nhours = 2\n").unwrap();
+    let out = std::process::Command::new(bin).args(["--scenario", bad.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must be finite and not negative"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let out = std::process::Command::new(bin).args(["--scenario", "normal", "--days", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    // A good file runs, prints JSON and writes the plots.
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, "name = \"tiny\"\ndays = 1\nprovinces = [\"12\"]\n").unwrap();
+    let plots = dir.path().join("plots");
+    let out = std::process::Command::new(bin).args(["--scenario", good.to_str().unwrap(), "--seed", "9", "--out", plots.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["sites"], 40, "central, Lai Châu and its 38 communes");
+    assert_eq!(report["events_lost"], 0);
+    assert!(plots.join("backlog.svg").exists() && plots.join("latency.svg").exists() && plots.join("convergence.svg").exists());
+}
