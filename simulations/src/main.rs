@@ -28,7 +28,14 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let scenario = match Scenario::load(&args.scenario) {
+    let loaded = if args.scenario.ends_with(".toml") {
+        std::fs::read_to_string(&args.scenario)
+            .map_err(|e| format!("cannot read scenario file {}: {e}", args.scenario))
+            .and_then(|text| Scenario::parse(&args.scenario, &text).map_err(|e| e.to_string()))
+    } else {
+        Scenario::load(&args.scenario).map_err(|e| e.to_string())
+    };
+    let scenario = match loaded {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -60,8 +67,9 @@ fn main() -> ExitCode {
     report.wall_seconds = started.elapsed().as_secs_f64();
     report.events_per_wall_second = report.events_per_second();
     if let Some(dir) = &args.out {
-        if let Err(e) = std::fs::create_dir_all(dir).map_err(|e| e.to_string()).and_then(|_| report.write_plots(dir).map_err(|e| e.to_string())) {
-            eprintln!("error: {e}");
+        let written = std::fs::create_dir_all(dir).and_then(|_| report.plots().into_iter().try_for_each(|(name, svg)| std::fs::write(dir.join(name), svg)));
+        if let Err(e) = written {
+            eprintln!("error: cannot write the plots into {}: {e}", dir.display());
             return ExitCode::FAILURE;
         }
     }

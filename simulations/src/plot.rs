@@ -7,25 +7,17 @@
 //! of a seeded run byte-identical and diffable. Empty input (or input that is all NaN/inf)
 //! gives a valid SVG saying "no data", never a panic or a division by zero.
 
-use std::fmt::Write as _;
-use std::path::Path;
+//!
+//! The functions return the SVG text; the caller writes the files (the simulator does no I/O).
 
-#[derive(Debug, thiserror::Error)]
-pub enum PlotError {
-    #[error("cannot write plot {path}: {source}")]
-    Write {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-}
+use std::fmt::Write as _;
 
 /// Histogram of replication latency to central (milliseconds). Log-scale x axis with buckets
 /// from 1 ms to the max (e.g. powers of ~1.5 or 2), y = count of events; mark p50 and p99 with
 /// vertical lines and labels.
-pub fn latency_distribution(path: &Path, title: &str, latencies_ms: &[u64]) -> Result<(), PlotError> {
+pub fn latency_distribution(title: &str, latencies_ms: &[u64]) -> String {
     if latencies_ms.is_empty() {
-        return write(path, no_data(title));
+        return no_data(title);
     }
     // Buckets are half-powers of two, [2^(k/2), 2^((k+1)/2)): fine enough to see a shape yet
     // computed in integers, so the bucketing is exact. 0 ms is counted in the first bucket.
@@ -79,15 +71,15 @@ pub fn latency_distribution(path: &Path, title: &str, latencies_ms: &[u64]) -> R
         let (anchor, tx) = if x > a.l + 0.75 * a.w() { ("end", x - 4.0) } else { ("start", x + 4.0) };
         s.text(tx, a.t + 12.0 + 14.0 * i as f64, anchor, "fill=\"#d62728\"", &format!("{name} = {v} ms"));
     }
-    write(path, s.finish())
+    s.finish()
 }
 
 /// Line/area chart: x = simulated hours, y = events not yet delivered (backlog). `windows` are
 /// shaded intervals (start_h, end_h, label) e.g. the typhoon partition.
-pub fn backlog_over_time(path: &Path, title: &str, series: &[(f64, u64)], windows: &[(f64, f64, String)]) -> Result<(), PlotError> {
+pub fn backlog_over_time(title: &str, series: &[(f64, u64)], windows: &[(f64, f64, String)]) -> String {
     let mut pts: Vec<(f64, u64)> = series.iter().copied().filter(|(h, _)| h.is_finite()).collect();
     if pts.is_empty() {
-        return write(path, no_data(title));
+        return no_data(title);
     }
     // A stable sort by time keeps the polyline from folding back on itself if samples arrive
     // out of order; equal times keep their given order, so the output stays deterministic.
@@ -125,15 +117,15 @@ pub fn backlog_over_time(path: &Path, title: &str, series: &[(f64, u64)], window
     let base = f(a.b);
     let _ = writeln!(s.out, "<polygon points=\"{first},{base} {line} {last},{base}\" fill=\"#4c78a8\" fill-opacity=\"0.3\"/>");
     let _ = writeln!(s.out, "<polyline points=\"{line}\" fill=\"none\" stroke=\"#4c78a8\" stroke-width=\"1.5\"/>");
-    write(path, s.finish())
+    s.finish()
 }
 
 /// Horizontal bar chart: one bar per province (label, seconds to converge after the heal),
 /// sorted as given. Handles 34 rows legibly (compute the height from the row count).
-pub fn convergence_per_province(path: &Path, title: &str, rows: &[(String, f64)]) -> Result<(), PlotError> {
+pub fn convergence_per_province(title: &str, rows: &[(String, f64)]) -> String {
     let rows: Vec<(&str, f64)> = rows.iter().filter(|r| r.1.is_finite()).map(|r| (r.0.as_str(), r.1)).collect();
     if rows.is_empty() {
-        return write(path, no_data(title));
+        return no_data(title);
     }
     const ROW: f64 = 18.0;
     // Left margin sized to the longest label (~7 px a character at 12 px), within bounds so a
@@ -156,7 +148,7 @@ pub fn convergence_per_province(path: &Path, title: &str, rows: &[(String, f64)]
         s.rect(a.l, y + 3.0, xpx(v) - a.l, ROW - 6.0, "fill=\"#4c78a8\"");
         s.text(xpx(v) + 4.0, y + ROW * 0.7, "start", "font-size=\"11\"", &format!("{v:.1} s"));
     }
-    write(path, s.finish())
+    s.finish()
 }
 
 const W: f64 = 800.0;
@@ -243,14 +235,6 @@ fn no_data(title: &str) -> String {
     s.finish()
 }
 
-fn write(path: &Path, svg: String) -> Result<(), PlotError> {
-    let err = |source| PlotError::Write { path: path.display().to_string(), source };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(err)?;
-    }
-    std::fs::write(path, svg).map_err(err)
-}
-
 /// Escapes the five XML special characters and drops the control characters XML 1.0 forbids.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -327,72 +311,57 @@ fn fmt_ms(ms: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
-    /// A fresh directory per test: tempfile is not a dev-dependency of this crate.
-    fn tmp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("tiepdan-plot-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    fn check(path: &Path) -> String {
-        let s = std::fs::read_to_string(path).unwrap();
+    fn check(s: &str) {
         assert!(s.starts_with("<?xml") || s.starts_with("<svg"), "{s}");
         assert!(s.contains("xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(s.trim_end().ends_with("</svg>"));
         assert_eq!(s.matches("<text").count(), s.matches("</text>").count());
         assert!(!s.contains("NaN") && !s.contains("inf"), "{s}");
-        s
     }
 
-    /// Runs `plot` twice into the same directory and checks the two files are byte-identical.
-    fn twice(dir: &Path, plot: impl Fn(&Path)) -> String {
-        let (p1, p2) = (dir.join("a.svg"), dir.join("b.svg"));
-        plot(&p1);
-        plot(&p2);
-        let s = check(&p1);
-        assert_eq!(std::fs::read(&p1).unwrap(), std::fs::read(&p2).unwrap());
-        s
+    /// Draws twice and checks the two texts are identical and well-formed.
+    fn twice(plot: impl Fn() -> String) -> String {
+        let (a, b) = (plot(), plot());
+        check(&a);
+        assert_eq!(a, b);
+        a
     }
 
     #[test]
     fn latency_histogram() {
-        let dir = tmp("latency");
         let lat: Vec<u64> = (0..1000u64).map(|i| (i * 7919) % 5000).chain([0, 1, 2, 3]).collect();
-        let s = twice(&dir, |p| latency_distribution(p, "A & B <lat>", &lat).unwrap());
+        let s = twice(|| latency_distribution("A & B <lat>", &lat));
         assert!(s.contains("A &amp; B &lt;lat&gt;") && s.contains("p50 = ") && s.contains("p99 = "));
-        latency_distribution(&dir.join("e.svg"), "empty", &[]).unwrap();
-        assert!(check(&dir.join("e.svg")).contains("no data"));
-        latency_distribution(&dir.join("z.svg"), "zeros", &[0, 0]).unwrap();
-        check(&dir.join("z.svg"));
+        let e = latency_distribution("empty", &[]);
+        check(&e);
+        assert!(e.contains("no data"));
+        check(&latency_distribution("zeros", &[0, 0]));
     }
 
     #[test]
     fn backlog() {
-        let dir = tmp("backlog");
         let series: Vec<(f64, u64)> = (0..=96).map(|i| (i as f64 * 0.5, (i * i % 700) as u64)).chain([(f64::NAN, 5)]).collect();
         let wins = vec![(12.0, 30.0, "bão \"Yagi\" A & B".to_string()), (f64::INFINITY, 1.0, "skip".into())];
-        let s = twice(&dir, |p| backlog_over_time(p, "backlog", &series, &wins).unwrap());
+        let s = twice(|| backlog_over_time("backlog", &series, &wins));
         assert!(s.contains("bão &quot;Yagi&quot; A &amp; B") && !s.contains(">skip<"));
-        backlog_over_time(&dir.join("e.svg"), "empty", &[(f64::NAN, 1)], &wins).unwrap();
-        assert!(check(&dir.join("e.svg")).contains("no data"));
-        backlog_over_time(&dir.join("one.svg"), "one", &[(3.0, 0)], &[]).unwrap();
-        check(&dir.join("one.svg"));
+        let e = backlog_over_time("empty", &[(f64::NAN, 1)], &wins);
+        check(&e);
+        assert!(e.contains("no data"));
+        check(&backlog_over_time("one", &[(3.0, 0)], &[]));
     }
 
     #[test]
     fn convergence() {
-        let dir = tmp("convergence");
         let mut rows: Vec<(String, f64)> = (0..33).map(|i| (format!("Tỉnh {i}"), i as f64 * 1.7)).collect();
         rows.push(("Thành phố Hồ Chí Minh & A'B".into(), 12.25));
         rows.push(("NaN row".into(), f64::NAN));
-        let s = twice(&dir, |p| convergence_per_province(p, "hội tụ", &rows).unwrap());
+        let s = twice(|| convergence_per_province("hội tụ", &rows));
         assert!(s.contains("Thành phố Hồ Chí Minh &amp; A&apos;B") && !s.contains("NaN row"));
         assert!(s.contains("height=\"727.0\""), "height grows with the 34 rows");
-        convergence_per_province(&dir.join("e.svg"), "empty", &[]).unwrap();
-        assert!(check(&dir.join("e.svg")).contains("no data"));
+        let e = convergence_per_province("empty", &[]);
+        check(&e);
+        assert!(e.contains("no data"));
     }
 
     #[test]

@@ -116,16 +116,14 @@ impl Report {
         }
     }
 
-    /// Writes the three plots into `dir`.
-    pub fn write_plots(&self, dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, crate::plot::PlotError> {
-        let latency = dir.join("latency.svg");
-        crate::plot::latency_distribution(&latency, &format!("{}: replication latency to central", self.scenario), &self.central_latencies_ms)?;
-        let backlog = dir.join("backlog.svg");
-        crate::plot::backlog_over_time(&backlog, &format!("{}: events not yet everywhere they belong", self.scenario), &self.backlog, &self.windows)?;
-        let convergence = dir.join("convergence.svg");
+    /// The three plots, as (file name, SVG text).
+    pub fn plots(&self) -> Vec<(&'static str, String)> {
         let rows = self.heals.iter().max_by_key(|h| h.events_pending).map(|h| h.per_province.clone()).unwrap_or_default();
-        crate::plot::convergence_per_province(&convergence, &format!("{}: convergence per province after the heal (s)", self.scenario), &rows)?;
-        Ok(vec![latency, backlog, convergence])
+        vec![
+            ("latency.svg", crate::plot::latency_distribution(&format!("{}: replication latency to central", self.scenario), &self.central_latencies_ms)),
+            ("backlog.svg", crate::plot::backlog_over_time(&format!("{}: events not yet everywhere they belong", self.scenario), &self.backlog, &self.windows)),
+            ("convergence.svg", crate::plot::convergence_per_province(&format!("{}: convergence per province after the heal (s)", self.scenario), &rows)),
+        ]
     }
 }
 
