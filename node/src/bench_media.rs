@@ -3,8 +3,14 @@
 //! - Latency one relay hop adds (a packet from a point, through a node, to another point), p50
 //!   and p99, at 50 and at 200 concurrent audio streams (50 packets a second each), on loopback,
 //!   and the streams one core of the relaying node carries.
+//! - Recording upload throughput (a 64 MiB segment, hashed, written, fsync'd and verified at
+//!   central) against plain QUIC on the same connection (the link-test channel), with the
+//!   receiving node's CPU per megabyte for each.
 //! - The media gap after the commune–central link is cut, p50 and p95 over 10 cuts, on the
 //!   network-namespace lab (needs root and iproute2; skipped with a note otherwise).
+//!
+//! `TIEPDAN_BENCH_MEDIA=relay,upload,cut` (any subset) runs only those parts;
+//! `TIEPDAN_BENCH_NO_LAB` skips the lab.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -85,9 +91,15 @@ async fn point(addr: SocketAddr, site: &str, key: &SiteKey, chain: &Chain, hub: 
 
 pub async fn run() -> anyhow::Result<()> {
     println!("tiepdan bench — session media");
-    relay_hop().await?;
-    upload_throughput().await?;
-    if std::env::var_os("TIEPDAN_BENCH_NO_LAB").is_some() {
+    let parts = std::env::var("TIEPDAN_BENCH_MEDIA").unwrap_or_else(|_| "relay,upload,cut".into());
+    let wanted = |part: &str| parts.split(',').any(|p| p.trim() == part);
+    if wanted("relay") {
+        relay_hop().await?;
+    }
+    if wanted("upload") {
+        upload_throughput().await?;
+    }
+    if std::env::var_os("TIEPDAN_BENCH_NO_LAB").is_some() || !wanted("cut") {
         return Ok(());
     }
     if unsafe { libc::geteuid() } == 0 && std::process::Command::new("ip").arg("-V").output().is_ok() {
@@ -235,10 +247,14 @@ async fn cut_gaps() -> anyhow::Result<()> {
     .await?
 }
 
+/// Transfers of each kind the upload figure is the median of.
+const ROUNDS: usize = 9;
+
 async fn upload_throughput() -> anyhow::Result<()> {
     let dir = tempfile::Builder::new().prefix("tiepdan-bench-upload-").tempdir()?;
     let fed = central_alone(dir.path()).await?;
     let vn = fed.site("VN")?;
+    let pid = pid_of(vn.data.root()).context("the node's pid")?;
     let points = peer_client::certified_communes(&vn.data, "01", 1)?;
     let (code, key, chain) = &points[0];
     let session = fed.api_post("VN", "sessions", &json!({"title": "Đo tải lên", "points": [code], "starts_at_ms": unix_now() * 1000 + 86_400_000}))?;
@@ -259,25 +275,61 @@ async fn upload_throughput() -> anyhow::Result<()> {
     let uploads = crate::upload::Uploads::default();
     // The sender knows a sealed segment's hash from its signed index.
     let hash = *blake3::hash(&bytes).as_bytes();
-    // Alternate the two transfers three times and compare medians: other work on the machine
-    // then weighs on both alike.
-    let (mut uploads_rate, mut plain_rates) = (Vec::new(), Vec::new());
-    for round in 1..=3 {
-        let rel = format!("{session}/{code}/cam-1/seg-{round:06}.tdrec");
-        let t = Instant::now();
-        crate::upload::send_file(&uploads, "VN", &conn, &file, &rel, Some(hash)).await?;
-        uploads_rate.push(size as f64 / t.elapsed().as_secs_f64());
-        // The same bytes as a plain QUIC stream on the same connection, dropped by the node.
-        plain_rates.push(crate::upload::link_test(&conn, &bytes).await?);
+    let bytes = axum::body::Bytes::from(bytes);
+    // One transfer of each kind: (bytes per second, CPU seconds per MB of the receiving node,
+    // and of this sending process). Both ends share the machine's cores, so both count.
+    let me = std::process::id();
+    let mb = size as f64 / 1e6;
+    let mut n = 0u32;
+    let mut upload = || {
+        n += 1;
+        let rel = format!("{session}/{code}/cam-1/seg-{n:06}.tdrec");
+        let (uploads, conn, file) = (&uploads, &conn, &file);
+        async move {
+            let (t, cpu, own) = (Instant::now(), cpu_seconds(pid), cpu_seconds(me));
+            crate::upload::send_file(uploads, "VN", conn, file, &rel, Some(hash)).await?;
+            anyhow::Ok((size as f64 / t.elapsed().as_secs_f64(), (cpu_seconds(pid) - cpu) / mb, (cpu_seconds(me) - own) / mb))
+        }
+    };
+    // The same bytes as a plain QUIC stream on the same connection, dropped by the node.
+    let plain = || async {
+        let (cpu, own) = (cpu_seconds(pid), cpu_seconds(me));
+        let rate = crate::upload::link_test(&conn, bytes.clone()).await?;
+        anyhow::Ok((rate, (cpu_seconds(pid) - cpu) / mb, (cpu_seconds(me) - own) / mb))
+    };
+    // A warm-up of each (not counted), then 9 rounds in alternating order (upload first, then
+    // plain first, …), compared by medians: other work on the machine and any first-or-second
+    // advantage weigh on both alike.
+    upload().await?;
+    plain().await?;
+    let (mut up, mut pl) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        if round % 2 == 0 {
+            up.push(upload().await?);
+            pl.push(plain().await?);
+        } else {
+            pl.push(plain().await?);
+            up.push(upload().await?);
+        }
     }
-    uploads_rate.sort_by(f64::total_cmp);
-    plain_rates.sort_by(f64::total_cmp);
-    let (upload_rate, plain_rate) = (uploads_rate[1], plain_rates[1]);
+    let median = |v: &[(f64, f64, f64)], f: fn(&(f64, f64, f64)) -> f64| {
+        let mut x: Vec<f64> = v.iter().map(f).collect();
+        x.sort_by(f64::total_cmp);
+        percentile(&x, 0.5)
+    };
+    let (upload_rate, plain_rate) = (median(&up, |x| x.0), median(&pl, |x| x.0));
     println!(
-        "recording upload, 64 MiB segment over loopback QUIC (hashed, fsync'd and verified at central): {:.0} MB/s; plain QUIC on the same link: {:.0} MB/s → {:.0}% (medians of 3 alternating runs; target ≥ 80%)",
+        "recording upload, 64 MiB segment over loopback QUIC (hashed, fsync'd and verified at central): {:.0} MB/s; plain QUIC on the same link: {:.0} MB/s → {:.0}% (medians of {ROUNDS} alternating runs; target ≥ 80%)",
         upload_rate / 1e6,
         plain_rate / 1e6,
-        100.0 * upload_rate / plain_rate
+        100.0 * upload_rate / plain_rate,
+    );
+    println!(
+        "  CPU per MB, uploading vs plain QUIC: receiving node {:.2} vs {:.2} ms, sending process {:.2} vs {:.2} ms",
+        median(&up, |x| x.1) * 1e3,
+        median(&pl, |x| x.1) * 1e3,
+        median(&up, |x| x.2) * 1e3,
+        median(&pl, |x| x.2) * 1e3,
     );
     tokio::task::spawn_blocking(move || drop(fed)).await?;
     Ok(())

@@ -107,8 +107,10 @@ async fn media(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResu
     Ok(Json(json!({ "session_id": id, "streams": streams, "routes": routes })))
 }
 
-/// The session's recordings held at this site (each point's publishers, sealed or still open),
-/// and the progress of this site's uploads to the hub and central.
+/// The session's recordings held at this site (its own publishers, sealed or still open; at
+/// the hub and central every point's segments; everywhere in the audience every point's
+/// signed index, `segments_held` saying how many of the listed segments are here), and the
+/// progress of this site's uploads (segments to the hub and central, indexes to the audience).
 async fn recordings(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     node.session_view(&id, now_ms())?;
     let (root, sid) = (node.data.root().to_path_buf(), id.clone());

@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use clap::Subcommand;
 use tiepdan_keys::cert::Chain;
 
-use super::verify::{publisher_dirs, verify_path, PublisherReport};
+use super::verify::{publisher_dirs, verify_path_scoped, PublisherReport, Scope};
 use super::webm::export_webm;
 
 #[derive(Subcommand)]
@@ -28,6 +28,11 @@ pub enum RecordingCmd {
         /// Print the reports as JSON.
         #[arg(long)]
         json: bool,
+        /// The folder holds only the signed index (a copy relayed to a point or an ancestor
+        /// that is neither the hub nor central): check the index and whatever segments are
+        /// there, and do not count absent segments as problems.
+        #[arg(long)]
+        index_only: bool,
     },
     /// Write a publisher folder's frames as a WebM file (Opus audio, VP8 video).
     Export {
@@ -39,12 +44,14 @@ pub enum RecordingCmd {
 
 pub fn run(cmd: RecordingCmd) -> anyhow::Result<()> {
     match cmd {
-        RecordingCmd::Verify { path, root_chain, json } => verify(&path, root_chain.as_deref(), json),
+        RecordingCmd::Verify { path, root_chain, json, index_only } => {
+            verify(&path, root_chain.as_deref(), json, if index_only { Scope::IndexOnly } else { Scope::Full })
+        }
         RecordingCmd::Export { path, out } => export(&path, &out),
     }
 }
 
-fn verify(path: &Path, root_chain: Option<&Path>, json: bool) -> anyhow::Result<()> {
+fn verify(path: &Path, root_chain: Option<&Path>, json: bool, scope: Scope) -> anyhow::Result<()> {
     let root = match root_chain {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("cannot read the root certificate file {}", p.display()))?;
@@ -52,7 +59,7 @@ fn verify(path: &Path, root_chain: Option<&Path>, json: bool) -> anyhow::Result<
         }
         None => None,
     };
-    let reports = verify_path(path, root.as_ref())?;
+    let reports = verify_path_scoped(path, root.as_ref(), scope)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&reports)?);
     } else {

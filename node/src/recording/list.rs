@@ -21,8 +21,14 @@ pub struct PublisherRecording {
     pub publisher_id: String,
     /// Sealed segments (in the signed index).
     pub segments: usize,
-    /// Bytes on disk: sealed segments and the open segment, if any.
+    /// Of those, the ones whose files are here. A site that is neither the recording site,
+    /// the hub nor central holds the signed index only (relayed to every point and ancestor),
+    /// so this is 0 there.
+    pub segments_held: usize,
+    /// Bytes on disk: the sealed segments held and the open segment, if any.
     pub bytes: u64,
+    /// Bytes the signed index covers (its sealed segments), held here or not.
+    pub sealed_bytes: u64,
     /// Time covered by the sealed segments, in ms.
     pub duration_ms: u64,
     /// Hex BLAKE3 of the signed index: what the session's `RecordingSealed` event names.
@@ -69,7 +75,9 @@ fn describe(dir: &Path, site: &str, publisher_id: &str) -> PublisherRecording {
         site: site.to_owned(),
         publisher_id: publisher_id.to_owned(),
         segments: 0,
+        segments_held: 0,
         bytes: 0,
+        sealed_bytes: 0,
         duration_ms: 0,
         index_id: None,
         complete: false,
@@ -93,7 +101,12 @@ fn describe(dir: &Path, site: &str, publisher_id: &str) -> PublisherRecording {
                     return r;
                 }
                 r.segments = body.segments.len();
-                r.bytes += body.bytes();
+                // Which listed segments are here (by name; verify compares their bytes).
+                for e in body.segments.iter().filter(|e| dir.join(&e.file).is_file()) {
+                    r.segments_held += 1;
+                    r.bytes += e.bytes;
+                }
+                r.sealed_bytes = body.bytes();
                 r.duration_ms = body.duration_us() / 1000;
                 r.complete = body.complete;
                 r.index_id = Some(hex32(&index.index_id()));
@@ -124,7 +137,8 @@ mod tests {
         let list = list_session(tmp.path(), SESSION).unwrap();
         assert_eq!(list.len(), 2);
         let (a, b) = (&list[0], &list[1]);
-        assert_eq!((a.site.as_str(), a.publisher_id.as_str(), a.segments, a.complete, a.open_segment), ("VN", "cam1", 2, true, false));
+        assert_eq!((a.site.as_str(), a.publisher_id.as_str(), a.segments, a.segments_held, a.complete, a.open_segment), ("VN", "cam1", 2, 2, true, false));
+        assert_eq!(a.bytes, a.sealed_bytes);
         assert_eq!(a.duration_ms, 11_980);
         assert_eq!(a.index_id.as_deref(), Some(hex32(&SignedIndex::read(&dir).unwrap().index_id()).as_str()));
         assert!(a.bytes > 0 && a.error.is_none());
@@ -134,5 +148,12 @@ mod tests {
         assert_eq!(json[0]["publisher_id"], "cam1");
         drop(w);
         assert!(matches!(list_session(tmp.path(), "../etc"), Err(RecordingError::InvalidId { .. })));
+
+        // A relayed copy: the signed index without its segments.
+        std::fs::remove_file(dir.join("seg-000001.tdrec")).unwrap();
+        std::fs::remove_file(dir.join("seg-000002.tdrec")).unwrap();
+        let a = &list_session(tmp.path(), SESSION).unwrap()[0];
+        assert_eq!((a.segments, a.segments_held, a.bytes, a.complete), (2, 0, 0, true));
+        assert!(a.sealed_bytes > 0 && a.index_id.is_some() && a.error.is_none());
     }
 }

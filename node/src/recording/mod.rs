@@ -61,7 +61,7 @@ use std::path::{Path, PathBuf};
 pub use format::{Codec, FormatError, Frame, SegmentHeader, SegmentScan, TrackInfo, TrackKind};
 pub use index::{chain_start, chain_step, IndexBody, IndexError, IndexFile, SegmentEntry, SignedIndex, Signer};
 pub use list::{list_session, PublisherRecording};
-pub use verify::{verify_path, verify_publisher, Problem, PublisherReport};
+pub use verify::{verify_path, verify_path_scoped, verify_publisher, verify_publisher_scoped, Problem, PublisherReport, Scope};
 pub use webm::export_webm;
 pub use writer::{Limits, RecordingWriter};
 

@@ -101,11 +101,27 @@ impl PublisherReport {
     }
 }
 
+/// What a folder is expected to hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole recording: every segment the index lists must be there.
+    Full,
+    /// The signed index, as every point and ancestor of a session holds other sites'
+    /// recordings: the index is checked (signature, hash chain, signer), a listed segment that
+    /// is absent is a note, and any segment that is present is still checked byte for byte.
+    IndexOnly,
+}
+
 /// Verifies every publisher folder at or under `path` (a publisher folder, a site folder, a
 /// session folder or the `recordings` folder). `root` is the federation root certificate.
 pub fn verify_path(path: &Path, root: Option<&Chain>) -> Result<Vec<PublisherReport>, RecordingError> {
+    verify_path_scoped(path, root, Scope::Full)
+}
+
+/// [`verify_path`] with what the folders are expected to hold.
+pub fn verify_path_scoped(path: &Path, root: Option<&Chain>, scope: Scope) -> Result<Vec<PublisherReport>, RecordingError> {
     let dirs = publisher_dirs(path)?;
-    Ok(dirs.iter().map(|d| verify_publisher(d, root)).collect())
+    Ok(dirs.iter().map(|d| verify_publisher_scoped(d, root, scope)).collect())
 }
 
 /// The publisher folders at or below `path`, at most three levels down, sorted.
@@ -152,6 +168,11 @@ pub fn is_publisher_dir(dir: &Path) -> bool {
 
 /// Verifies one publisher folder. Never fails: whatever cannot be read is a problem.
 pub fn verify_publisher(dir: &Path, root: Option<&Chain>) -> PublisherReport {
+    verify_publisher_scoped(dir, root, Scope::Full)
+}
+
+/// [`verify_publisher`] with what the folder is expected to hold.
+pub fn verify_publisher_scoped(dir: &Path, root: Option<&Chain>, scope: Scope) -> PublisherReport {
     let mut r = PublisherReport {
         dir: dir.to_path_buf(),
         session_id: None,
@@ -245,6 +266,7 @@ pub fn verify_publisher(dir: &Path, root: Option<&Chain>) -> PublisherReport {
 
     // Every listed segment, byte for byte.
     let by_hash: BTreeMap<[u8; 32], &str> = body.segments.iter().map(|e| (e.hash, e.file.as_str())).collect();
+    let mut absent = 0usize;
     for e in &body.segments {
         let expected_header = SegmentHeader {
             v: format::VERSION,
@@ -255,12 +277,19 @@ pub fn verify_publisher(dir: &Path, root: Option<&Chain>) -> PublisherReport {
             tracks: body.tracks.clone(),
         };
         if sealed.remove(&e.segment).is_none() {
-            r.problems.push(Problem::SegmentMissing { file: e.file.clone() });
+            match scope {
+                Scope::Full => r.problems.push(Problem::SegmentMissing { file: e.file.clone() }),
+                Scope::IndexOnly => absent += 1,
+            }
             continue;
         }
         if let Some(p) = check_segment(&dir.join(&e.file), e, &expected_header, &by_hash) {
             r.problems.push(p);
         }
+    }
+
+    if absent > 0 {
+        r.notes.push(format!("{absent} of the {} segments the signed index lists are not held here (index only)", body.segments.len()));
     }
 
     // Whatever the index does not list.
@@ -465,6 +494,23 @@ mod tests {
         assert!(matches!(problems(&dir)[..], [Problem::IndexUnreadable(_)]));
         std::fs::remove_file(dir.join(INDEX_FILE)).unwrap();
         assert_eq!(problems(&dir), [Problem::IndexMissing]);
+    }
+
+    #[test]
+    fn an_index_only_copy_verifies_in_index_only_scope() {
+        let (_tmp, dir) = recording();
+        for n in 1..=3 {
+            std::fs::remove_file(dir.join(crate::recording::segment_file_name(n))).unwrap();
+        }
+        // As a full copy it lacks every segment; as an index-only copy it is intact.
+        assert_eq!(problems(&dir).len(), 3);
+        let r = verify_publisher_scoped(&dir, None, Scope::IndexOnly);
+        assert!(r.is_intact(), "{:?}", r.problems);
+        assert!(r.notes.iter().any(|n| n.contains("3 of the 3 segments")), "{:?}", r.notes);
+        // The signature still counts.
+        rewrite_index(&dir, |f| f.signature[1] ^= 0x01);
+        let r = verify_publisher_scoped(&dir, None, Scope::IndexOnly);
+        assert_eq!(r.problems, [Problem::Signature(IndexError::BadSignature)]);
     }
 
     #[test]

@@ -1,35 +1,50 @@
 //! Recording uploads: every node sends its own sealed segments and signed indexes to the
-//! session's central bridge point (the hub) and to central, over the QUIC link, resuming an
-//! interrupted file where it stopped and checking every file's BLAKE3 on arrival.
+//! session's central bridge point (the hub) and to central, and its signed indexes to every
+//! linked site of the session's audience (the points and their ancestors), which relay other
+//! sites' indexes on in turn; an interrupted file resumes where it stopped, every file's
+//! BLAKE3 is checked on arrival, and an index is stored only if its signature verifies under
+//! its authoring site's key.
 //!
-//! Owns the upload channel of a link and the uploader task. The exchange for one file, on its
-//! own bidirectional stream (first byte [`UPLOAD_CHANNEL`]):
+//! Owns the upload channel of a link, the uploader task and the link test. The exchange for
+//! one file, on its own bidirectional stream (first byte [`UPLOAD_CHANNEL`]):
 //!
 //! ```text
 //! sender   → Offer { path: "<session>/<site>/<publisher>/<file>", size, hash }   (frame)
-//! receiver → Resume { have }          bytes it already holds of this file (0, …, size)
+//! receiver → Resume { have }          bytes it already holds durably (0, …, size)
 //! sender   → the file's bytes from `have` to `size`                            (raw)
-//! receiver → Done { ok, reason }      after the hash matched, fsync and rename   (frame)
+//! receiver → Done { ok, reason }      after the checks, fsync and rename         (frame)
 //! ```
 //!
-//! Frames are CBOR with a 4-byte big-endian length, like replication's. A site may only upload
-//! its own recordings (`<site>` must be the linked peer), into a session this site holds, and
-//! only segment and index files. What was acknowledged is remembered in the store, so nothing
-//! is sent twice across restarts; a changed index (after each sealed segment) is sent again.
+//! Frames are CBOR with a 4-byte big-endian length, like replication's. The receiving side is
+//! [`receive`] (offer checks; a segment goes through [`disk`]'s writer thread, an index
+//! through [`relay`]'s checks). What was acknowledged is remembered in the store (key
+//! `uploaded:<site>:<path>` → the file's hash), so nothing is sent twice across restarts; a
+//! changed index (after each sealed segment) is sent again. A receiver also remembers that the
+//! sender holds what it sent, so an index is not relayed back where it came from.
 
-use std::collections::BTreeMap;
-use std::io::{Read, Seek, SeekFrom, Write};
+mod disk;
+mod receive;
+pub mod relay;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+// quinn hands out and takes `bytes::Bytes`; axum re-exports the same type, which saves the
+// node a direct dependency on the `bytes` crate.
+use axum::body::Bytes;
 use quinn::{Connection, RecvStream, SendStream};
 use serde::{Deserialize, Serialize};
 use tracing::{debug, info, warn};
 
 use crate::node::Node;
 use crate::recording::{self, RECORDINGS_DIR};
+
+pub use receive::{receive, Refused};
+pub use relay::IndexRefused;
 
 /// First byte of a bidirectional stream carrying one recording file.
 pub const UPLOAD_CHANNEL: u8 = 3;
@@ -39,21 +54,33 @@ pub const UPLOAD_CHANNEL: u8 = 3;
 pub const LINK_TEST_CHANNEL: u8 = 4;
 /// Most bytes one link test may send.
 pub const LINK_TEST_MAX_BYTES: u64 = 1 << 30;
-/// Largest file accepted (a segment is at most 8 MiB by default; leave room for other limits).
+/// Largest segment file accepted (a segment is at most 8 MiB by default; leave room for other
+/// limits). An index is bounded by [`recording::index::MAX_INDEX_BYTES`].
 pub const MAX_UPLOAD_BYTES: u64 = 256 * 1024 * 1024;
 /// Largest control frame.
 const MAX_FRAME: usize = 4096;
-/// How often the uploader looks for new files.
+/// How often the uploader looks for new files (it also wakes when an index arrives to relay).
 pub const SCAN_INTERVAL_MS: u64 = 2_000;
-/// Bytes read from disk and written to the stream at a time.
-const CHUNK: usize = 256 * 1024;
-/// Blocks waiting for the receiving side's disk thread.
-const WRITE_QUEUE_CHUNKS: usize = 8;
-/// Bytes gathered before they are handed to the disk thread.
-const BLOCK_BYTES: usize = 1024 * 1024;
-/// The receiving side flushes a growing file to disk every this many bytes.
-const SYNC_EVERY_BYTES: usize = 8 * 1024 * 1024;
-/// Suffix of a file being received.
+/// Bytes read from disk at a time and handed to QUIC as one chunk (QUIC takes ownership, so
+/// nothing is copied between the file and the packets).
+const SEND_CHUNK: usize = 4 * 1024 * 1024;
+/// Chunks the sender's reader thread keeps ready ahead of the network.
+const SEND_AHEAD: usize = 2;
+/// Sent chunks watched for QUIC to let go of them, so their buffers are read into again.
+const SEND_RECYCLED: usize = 4;
+/// QUIC chunks taken per read call: each call locks the connection once, so reading many at a
+/// time leaves the connection's driver more room to decrypt the next packets.
+const READ_BATCH: usize = 64;
+/// Uploads received at the same time; more wait for a slot before they are answered. Each
+/// uses up to [`disk::BUFFERS_PER_UPLOAD`] buffers of [`disk::BUFFER_BYTES`] (17 MiB).
+pub const MAX_CONCURRENT_RECEIVES: usize = 4;
+/// Pooled block buffers are freed after this long without a segment upload.
+const BUFFERS_KEPT_MS: u64 = 10_000;
+/// Progress entries kept for the API; beyond it finished ones are forgotten.
+const MAX_PROGRESS: usize = 4096;
+/// Files (own segments and indexes, other sites' indexes) one scan looks at.
+const MAX_SCANNED: usize = 65_536;
+/// Suffix of a segment being received.
 const PARTIAL_SUFFIX: &str = ".upload";
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -73,14 +100,44 @@ pub struct Progress {
     pub done: bool,
 }
 
-/// Uploads of this node: progress per (target site, file) and counters.
-#[derive(Default)]
+/// Uploads of this node: progress per (target site, file), counters, the files being received
+/// now, and the uploader's wake-up call.
 pub struct Uploads {
     progress: Mutex<BTreeMap<(String, String), Progress>>,
+    /// Destination files being received now: one upload per file at a time.
+    busy: Mutex<BTreeSet<PathBuf>>,
+    slots: tokio::sync::Semaphore,
+    /// Block buffers of finished uploads, reused by the next ones (a fresh buffer costs a page
+    /// fault per 4 KiB); emptied once no upload was received for [`BUFFERS_KEPT_MS`].
+    buffers: Mutex<Vec<disk::AlignedBuf>>,
+    /// When a segment upload last finished (ms since the node started; 0: never).
+    last_receive_ms: AtomicU64,
+    /// Rung when another site's index arrived, so it is relayed without waiting for the scan.
+    wake: tokio::sync::Notify,
     pub bytes_sent: AtomicU64,
     pub bytes_received: AtomicU64,
     pub files_verified: AtomicU64,
     pub files_refused: AtomicU64,
+    /// Other sites' indexes stored here after their signature verified.
+    pub indexes_relayed: AtomicU64,
+}
+
+impl Default for Uploads {
+    fn default() -> Self {
+        Uploads {
+            progress: Mutex::default(),
+            busy: Mutex::default(),
+            slots: tokio::sync::Semaphore::new(MAX_CONCURRENT_RECEIVES),
+            buffers: Mutex::default(),
+            last_receive_ms: AtomicU64::new(0),
+            wake: tokio::sync::Notify::new(),
+            bytes_sent: AtomicU64::new(0),
+            bytes_received: AtomicU64::new(0),
+            files_verified: AtomicU64::new(0),
+            files_refused: AtomicU64::new(0),
+            indexes_relayed: AtomicU64::new(0),
+        }
+    }
 }
 
 impl Uploads {
@@ -93,7 +150,50 @@ impl Uploads {
 
     fn set(&self, target: &str, path: &str, f: impl FnOnce(&mut Progress)) {
         let mut p = self.progress.lock().unwrap_or_else(|e| e.into_inner());
+        if p.len() >= MAX_PROGRESS {
+            p.retain(|_, pr| !pr.done);
+        }
         f(p.entry((target.to_owned(), path.to_owned())).or_default());
+    }
+
+    fn take_buffer(&self) -> disk::AlignedBuf {
+        let pooled = self.buffers.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        pooled.unwrap_or_else(|| disk::AlignedBuf::with_capacity(disk::BUFFER_BYTES))
+    }
+
+    fn give_buffer(&self, buf: disk::AlignedBuf, now_ms: u64) {
+        self.last_receive_ms.store(now_ms, Ordering::Relaxed);
+        let mut pool = self.buffers.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < MAX_CONCURRENT_RECEIVES * disk::BUFFERS_PER_UPLOAD {
+            pool.push(buf);
+        }
+    }
+
+    /// Frees the pooled buffers once nothing was received for a while, so an idle node holds
+    /// none, while a burst of uploads (every point at the end of a session) reuses them.
+    fn trim_when_idle(&self, now_ms: u64) {
+        let quiet = now_ms.saturating_sub(self.last_receive_ms.load(Ordering::Relaxed)) >= BUFFERS_KEPT_MS;
+        if quiet && self.slots.available_permits() == MAX_CONCURRENT_RECEIVES {
+            self.buffers.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        }
+    }
+
+    /// Claims `dest` for one upload; `None` while another upload of it runs.
+    fn claim(&self, dest: &Path) -> Option<Claim<'_>> {
+        let mut busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+        busy.insert(dest.to_path_buf()).then(|| Claim { uploads: self, dest: dest.to_path_buf() })
+    }
+}
+
+/// A destination file being received; released when dropped.
+struct Claim<'a> {
+    uploads: &'a Uploads,
+    dest: PathBuf,
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        self.uploads.busy.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.dest);
     }
 }
 
@@ -114,33 +214,10 @@ async fn read_msg(recv: &mut RecvStream) -> anyhow::Result<Msg> {
     Ok(tiepdan_protocol::cbor::decode_exact(&body, "upload frame")?)
 }
 
-/// Hands a block to the disk thread, waiting (off the async workers) when it is behind: a slow
-/// disk slows the sender through QUIC flow control. False when the disk thread has stopped.
-fn hand_over(tx: &std::sync::mpsc::SyncSender<Vec<u8>>, block: Vec<u8>) -> bool {
-    match tx.try_send(block) {
-        Ok(()) => true,
-        Err(std::sync::mpsc::TrySendError::Full(block)) => tokio::task::block_in_place(|| tx.send(block)).is_ok(),
-        Err(std::sync::mpsc::TrySendError::Disconnected(_)) => false,
-    }
-}
-
-/// Feeds what is written into a hasher.
-struct HashWriter<'a>(&'a mut blake3::Hasher);
-
-impl Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
     let mut h = blake3::Hasher::new();
     let mut f = std::fs::File::open(path)?;
-    let mut buf = vec![0u8; CHUNK];
+    let mut buf = vec![0u8; SEND_CHUNK];
     loop {
         let n = f.read(&mut buf)?;
         if n == 0 {
@@ -151,176 +228,24 @@ fn hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
     Ok(*h.finalize().as_bytes())
 }
 
-/// Checks an offered path and maps it into our data folder: exactly four parts, the site is
-/// the sender, the file a sealed segment or the index.
-fn destination(node: &Node, from: &str, path: &str) -> Result<PathBuf, String> {
-    let parts: Vec<&str> = path.split('/').collect();
-    let [session, site, publisher, file] = parts.as_slice() else {
-        return Err(format!("path {path:?} is not <session>/<site>/<publisher>/<file>"));
-    };
-    if *site != from {
-        return Err(format!("site {from} may only upload its own recordings, not {site}'s"));
-    }
-    if recording::parse_segment_file_name(file).is_none() && *file != recording::INDEX_FILE {
-        return Err(format!("{file:?} is neither a sealed segment nor the index"));
-    }
-    let held = node.cases.lock().unwrap_or_else(|e| e.into_inner()).sessions.contains_key(*session);
-    if !held {
-        return Err(format!("session {session} is not held here"));
-    }
-    recording::publisher_dir(node.data.root(), session, site, publisher).map(|d| d.join(file)).map_err(|e| e.to_string())
+/// The store key saying `site` holds `rel` (value: the hash of the version it holds).
+fn held_key(site: &str, rel: &str) -> String {
+    format!("uploaded:{site}:{rel}")
 }
 
-/// The receiving side of one upload stream.
-pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut recv: RecvStream) -> anyhow::Result<()> {
-    let Msg::Offer { path, size, hash } = read_msg(&mut recv).await? else { anyhow::bail!("expected an offer") };
-    let refuse = |reason: String| encode(&Msg::Done { ok: false, reason });
-    let dest = match destination(&node, &from, &path) {
-        Ok(d) if size <= MAX_UPLOAD_BYTES => d,
-        Ok(_) => {
-            send.write_all(&refuse(format!("{size} bytes is more than {MAX_UPLOAD_BYTES}"))).await?;
-            node.uploads.files_refused.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
-        }
-        Err(reason) => {
-            warn!(%from, %path, "refused a recording upload: {reason}");
-            node.uploads.files_refused.fetch_add(1, Ordering::Relaxed);
-            send.write_all(&refuse(reason)).await?;
-            return Ok(());
-        }
-    };
-    let partial = PathBuf::from(format!("{}{PARTIAL_SUFFIX}", dest.display()));
-    let (dest2, partial2) = (dest.clone(), partial.clone());
-    // Already complete here: nothing to send. Else resume after what the partial file holds.
-    let have = tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
-        if dest2.exists() && hash_file(&dest2)? == hash {
-            return Ok(size);
-        }
-        std::fs::create_dir_all(dest2.parent().unwrap_or(Path::new(".")))?;
-        let held = std::fs::metadata(&partial2).map(|m| m.len()).unwrap_or(0);
-        Ok(if held <= size { held } else { 0 })
-    })
-    .await??;
-    send.write_all(&encode(&Msg::Resume { have })).await?;
-    if have == size && dest.exists() {
-        send.write_all(&encode(&Msg::Done { ok: true, reason: String::new() })).await?;
-        let _ = send.finish();
-        return Ok(());
-    }
-    let file = std::fs::OpenOptions::new().create(true).read(true).write(true).truncate(false).open(&partial)?;
-    // Disk and hash work run on their own thread while the network side keeps reading, and the
-    // file is flushed to disk as it grows, so the final fsync has little left to do.
-    let (chunks_tx, chunks_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(WRITE_QUEUE_CHUNKS);
-    let partial2 = partial.clone();
-    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<Result<(), String>> {
-        let mut file = file;
-        file.set_len(have)?;
-        // Hash after what an earlier attempt left, so every byte is read once.
-        let mut hasher = blake3::Hasher::new();
-        if have > 0 {
-            let mut prefix = (&mut file).take(have);
-            std::io::copy(&mut prefix, &mut HashWriter(&mut hasher))?;
-        }
-        file.seek(SeekFrom::Start(have))?;
-        let mut out = std::io::BufWriter::with_capacity(4 * CHUNK, file);
-        let mut since_sync = 0usize;
-        let mut held = have;
-        for chunk in chunks_rx {
-            out.write_all(&chunk)?;
-            hasher.update(&chunk);
-            held += chunk.len() as u64;
-            since_sync += chunk.len();
-            if since_sync >= SYNC_EVERY_BYTES {
-                out.flush()?;
-                out.get_ref().sync_data()?;
-                since_sync = 0;
-            }
-        }
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        if held < size {
-            // Interrupted: keep what arrived, durably, for the next attempt.
-            file.sync_data()?;
-            return Ok(Err(format!("interrupted after {held} of {size} bytes")));
-        }
-        if *hasher.finalize().as_bytes() != hash {
-            drop(file);
-            std::fs::remove_file(&partial2)?;
-            return Ok(Err("the file's BLAKE3 does not match the offer".into()));
-        }
-        file.sync_all()?;
-        Ok(Ok(()))
-    });
-    let t_start = std::time::Instant::now();
-    let mut left = size - have;
-    let mut received = Ok(());
-    // QUIC hands over packet-sized chunks: gather them into large blocks, so the disk thread
-    // is woken once per block and hashes with all its SIMD lanes.
-    let mut block: Vec<u8> = Vec::with_capacity(BLOCK_BYTES);
-    while left > 0 {
-        let chunk = match recv.read_chunk(left.min(CHUNK as u64) as usize, true).await {
-            Ok(Some(c)) => c.bytes,
-            Ok(None) => {
-                received = Err(anyhow::anyhow!("the sender stopped after {} of {size} bytes", size - left));
-                break;
-            }
-            Err(e) => {
-                received = Err(e.into());
-                break;
-            }
-        };
-        left -= chunk.len() as u64;
-        node.uploads.bytes_received.fetch_add(chunk.len() as u64, Ordering::Relaxed);
-        block.extend_from_slice(&chunk);
-        if block.len() >= BLOCK_BYTES || left == 0 {
-            let full = std::mem::replace(&mut block, Vec::with_capacity(BLOCK_BYTES));
-            if !hand_over(&chunks_tx, full) {
-                break;
-            }
-        }
-    }
-    // What arrived before an interruption is kept too.
-    if !block.is_empty() {
-        hand_over(&chunks_tx, block);
-    }
-    drop(chunks_tx);
-    // What arrived is on disk either way; an interrupted upload resumes from there.
-    let t_net = t_start.elapsed();
-    let written = writer.await??;
-    let t_disk = t_start.elapsed();
-    received?;
-    let verdict = match written {
-        Err(reason) => Err(reason),
-        Ok(()) => {
-            let (dest2, partial2) = (dest.clone(), partial.clone());
-            tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-                std::fs::rename(&partial2, &dest2)?;
-                if let Some(dir) = dest2.parent() {
-                    std::fs::File::open(dir)?.sync_all()?;
-                }
-                Ok(())
-            })
-            .await??;
-            Ok(())
-        }
-    };
-    debug!(%path, net_ms = t_net.as_millis() as u64, disk_ms = t_disk.as_millis() as u64, total_ms = t_start.elapsed().as_millis() as u64, "upload timing");
-    match &verdict {
-        Ok(()) => {
-            node.uploads.files_verified.fetch_add(1, Ordering::Relaxed);
-            debug!(%from, %path, size, resumed_from = have, "recording file received and verified");
-        }
-        Err(reason) => {
-            node.uploads.files_refused.fetch_add(1, Ordering::Relaxed);
-            warn!(%from, %path, "recording upload refused: {reason}");
-        }
-    }
-    let (ok, reason) = match verdict {
-        Ok(()) => (true, String::new()),
-        Err(r) => (false, r),
-    };
-    send.write_all(&encode(&Msg::Done { ok, reason })).await?;
-    let _ = send.finish();
-    Ok(())
+/// What uploads need to know of a session held here: its hub and its audience.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionView {
+    pub hub: Option<String>,
+    pub audience: BTreeSet<String>,
+}
+
+/// The session as this node holds it, or `None` when it does not hold it. The only place
+/// uploads look into the case index.
+pub(crate) fn session_view(node: &Node, session: &str) -> Option<SessionView> {
+    let cases = node.cases.lock().unwrap_or_else(|e| e.into_inner());
+    let e = cases.sessions.get(session)?;
+    Some(SessionView { hub: e.state.chair_site().map(str::to_owned), audience: e.audience.clone() })
 }
 
 /// Sends one file to a linked site, resuming where it stopped. Returns the bytes sent.
@@ -358,24 +283,66 @@ pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection,
     if have > 0 && have < size {
         info!(%target, %rel, have, size, "resuming an interrupted upload");
     }
-    let mut file = std::fs::File::open(full)?;
-    file.seek(SeekFrom::Start(have))?;
-    let mut buf = vec![0u8; CHUNK];
+    // A thread reads ahead (reading a file may block, and must not block the runtime); each
+    // buffer it fills becomes one QUIC chunk as it is. QUIC lets go of a chunk once the peer
+    // acknowledged it; its buffer then goes back to the reader, so the pages of a few buffers
+    // are reused instead of fresh ones faulted in for every chunk.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(SEND_AHEAD);
+    let (recycle_tx, mut recycle_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(SEND_RECYCLED);
+    let path = full.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut read = || -> std::io::Result<()> {
+            use std::io::{Seek, SeekFrom};
+            let mut file = std::fs::File::open(&path)?;
+            file.seek(SeekFrom::Start(have))?;
+            let mut left = size - have;
+            while left > 0 {
+                let want = left.min(SEND_CHUNK as u64);
+                let mut buf = recycle_rx.try_recv().unwrap_or_default();
+                buf.clear();
+                buf.reserve_exact(want as usize);
+                // Read into spare capacity: nothing is zeroed only to be overwritten.
+                (&mut file).take(want).read_to_end(&mut buf)?;
+                if (buf.len() as u64) < want {
+                    return Err(std::io::Error::other("the file got shorter while uploading"));
+                }
+                left -= want;
+                if tx.blocking_send(Ok(buf.into())).is_err() {
+                    return Ok(()); // the sender gave up
+                }
+            }
+            Ok(())
+        };
+        if let Err(e) = read() {
+            let _ = tx.blocking_send(Err(e));
+        }
+    });
+    let mut in_flight: std::collections::VecDeque<Bytes> = std::collections::VecDeque::new();
     let mut sent = have;
     while sent < size {
         if stop_after.is_some_and(|limit| sent - have >= limit) {
             let _ = send.reset(0u32.into());
             anyhow::bail!("stopped after {} bytes on purpose", sent - have);
         }
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            anyhow::bail!("{rel} got shorter while uploading");
-        }
-        let n = n.min((size - sent) as usize);
-        send.write_all(&buf[..n]).await?;
-        sent += n as u64;
-        uploads.bytes_sent.fetch_add(n as u64, Ordering::Relaxed);
+        let chunk = match rx.recv().await {
+            Some(Ok(c)) => c,
+            Some(Err(e)) => anyhow::bail!("{rel}: {e}"),
+            None => anyhow::bail!("{rel}: the reader stopped"),
+        };
+        let n = chunk.len() as u64;
+        in_flight.push_back(chunk.clone());
+        send.write_chunk(chunk).await?;
+        sent += n;
+        uploads.bytes_sent.fetch_add(n, Ordering::Relaxed);
         uploads.set(target, rel, |p| p.sent = sent);
+        while in_flight.front().is_some_and(|b| b.is_unique()) || in_flight.len() > SEND_RECYCLED {
+            let Some(done) = in_flight.pop_front() else { break };
+            // Unique again: QUIC dropped its handles, the buffer is ours (no copy is made).
+            if let Ok(mut buf) = done.try_into_mut() {
+                buf.clear();
+                let _ = recycle_tx.try_send(Vec::from(buf));
+            }
+        }
     }
     match read_msg(&mut recv).await? {
         Msg::Done { ok: true, .. } => {
@@ -388,86 +355,120 @@ pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection,
     }
 }
 
-/// Files of this site's recordings to upload: (path relative to `recordings/`, full path),
-/// sealed segments first, each publisher's index last.
-fn own_files(root: &Path, site: &str) -> Vec<(String, PathBuf)> {
+/// A file the uploader may send: `rel` is its path under `recordings/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Held {
+    rel: String,
+    full: PathBuf,
+    session: String,
+    /// The site whose recording it is.
+    author: String,
+    kind: relay::FileKind,
+}
+
+/// What the uploader looks at: this site's sealed segments and indexes (segments first, each
+/// publisher's index after its segments) and the indexes of other sites held here.
+fn held_files(root: &Path, us: &str) -> Vec<Held> {
     let mut out = Vec::new();
     let base = root.join(RECORDINGS_DIR);
     let Ok(sessions) = std::fs::read_dir(&base) else { return out };
     for s in sessions.flatten() {
         let session = s.file_name().to_string_lossy().into_owned();
-        let Ok(publishers) = std::fs::read_dir(s.path().join(site)) else { continue };
-        for p in publishers.flatten() {
-            let publisher = p.file_name().to_string_lossy().into_owned();
-            let Ok(files) = std::fs::read_dir(p.path()) else { continue };
-            let mut names: Vec<String> = files.flatten().map(|f| f.file_name().to_string_lossy().into_owned()).filter(|n| recording::parse_segment_file_name(n).is_some()).collect();
-            names.sort();
-            if p.path().join(recording::INDEX_FILE).exists() {
-                names.push(recording::INDEX_FILE.to_owned());
-            }
-            for n in names {
-                out.push((format!("{session}/{site}/{publisher}/{n}"), p.path().join(&n)));
+        let Ok(sites) = std::fs::read_dir(s.path()) else { continue };
+        for site_dir in sites.flatten() {
+            let author = site_dir.file_name().to_string_lossy().into_owned();
+            let Ok(publishers) = std::fs::read_dir(site_dir.path()) else { continue };
+            for p in publishers.flatten() {
+                let publisher = p.file_name().to_string_lossy().into_owned();
+                let mut names = Vec::new();
+                if author == us {
+                    let Ok(files) = std::fs::read_dir(p.path()) else { continue };
+                    names = files.flatten().map(|f| f.file_name().to_string_lossy().into_owned()).filter(|n| recording::parse_segment_file_name(n).is_some()).collect();
+                    names.sort();
+                }
+                if p.path().join(recording::INDEX_FILE).exists() {
+                    names.push(recording::INDEX_FILE.to_owned());
+                }
+                for n in names {
+                    let kind = if n == recording::INDEX_FILE { relay::FileKind::Index } else { relay::FileKind::Segment };
+                    out.push(Held { rel: format!("{session}/{author}/{publisher}/{n}"), full: p.path().join(&n), session: session.clone(), author: author.clone(), kind });
+                    if out.len() >= MAX_SCANNED {
+                        return out;
+                    }
+                }
             }
         }
     }
     out
 }
 
-/// The uploader: every [`SCAN_INTERVAL_MS`], sends what the hub and central lack.
+/// The uploader: every [`SCAN_INTERVAL_MS`] (or at once when an index arrived to relay), sends
+/// each linked site what it should hold and lacks ([`relay::targets`] says who gets what).
 pub async fn uploader(node: Arc<Node>) {
     // A file's hash is computed once per version (length and modification time), not at every
     // scan: sealed segments never change, and the index changes once per sealed segment.
     let mut hashes: BTreeMap<PathBuf, (u64, std::time::SystemTime, [u8; 32])> = BTreeMap::new();
     loop {
-        tokio::time::sleep(Duration::from_millis(SCAN_INTERVAL_MS)).await;
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(SCAN_INTERVAL_MS)) => {}
+            _ = node.uploads.wake.notified() => {}
+        }
         if node.is_shutting_down() {
             return;
         }
+        node.uploads.trim_when_idle(node.started.elapsed().as_millis() as u64);
         let root = node.data.root().to_path_buf();
-        let site = node.site.code.clone();
-        let files = tokio::task::spawn_blocking(move || own_files(&root, &site)).await.unwrap_or_default();
-        for (rel, full) in files {
-            let session = rel.split('/').next().unwrap_or_default().to_owned();
-            let hub = node.cases.lock().unwrap_or_else(|e| e.into_inner()).sessions.get(&session).and_then(|e| e.state.chair_site().map(str::to_owned));
-            let Some(hub) = hub else { continue };
-            let Ok(meta) = std::fs::metadata(&full) else { continue };
+        let us = node.site.code.clone();
+        let files = tokio::task::spawn_blocking(move || held_files(&root, &us)).await.unwrap_or_default();
+        let mut seen = BTreeSet::new();
+        for f in files {
+            let Some(view) = session_view(&node, &f.session) else { continue };
+            let targets = relay::targets(f.kind, &f.author, &node.site.code, view.hub.as_deref(), &view.audience);
+            if targets.is_empty() {
+                continue;
+            }
+            let Ok(meta) = std::fs::metadata(&f.full) else { continue };
+            seen.insert(f.full.clone());
             let version = (meta.len(), meta.modified().unwrap_or(std::time::UNIX_EPOCH));
-            let hash = match hashes.get(&full) {
+            let hash = match hashes.get(&f.full) {
                 Some((len, modified, h)) if (*len, *modified) == version => *h,
                 _ => {
-                    let f = full.clone();
-                    let Ok(Ok(h)) = tokio::task::spawn_blocking(move || hash_file(&f)).await else { continue };
-                    hashes.insert(full.clone(), (version.0, version.1, h));
+                    let full = f.full.clone();
+                    let Ok(Ok(h)) = tokio::task::spawn_blocking(move || hash_file(&full)).await else { continue };
+                    hashes.insert(f.full.clone(), (version.0, version.1, h));
                     h
                 }
             };
-            let mut targets = vec![hub, "VN".to_owned()];
-            targets.dedup();
-            for target in targets.into_iter().filter(|t| *t != node.site.code) {
-                let key = format!("uploaded:{target}:{rel}");
+            for target in targets {
+                let key = held_key(&target, &f.rel);
                 if node.store.meta(&key).ok().flatten().as_deref() == Some(hash.as_slice()) {
                     continue;
                 }
                 let conn = node.links.lock().unwrap_or_else(|e| e.into_inner()).get(&target).map(|l| l.conn.clone());
                 let Some(conn) = conn else { continue };
-                match send_file(&node.uploads, &target, &conn, &full, &rel, Some(hash)).await {
+                match send_file(&node.uploads, &target, &conn, &f.full, &f.rel, Some(hash)).await {
                     Ok(_) => {
                         if let Err(e) = node.store.put_meta(&key, &hash) {
                             warn!("cannot remember an upload: {e}");
                         }
                     }
-                    Err(e) => debug!(%target, %rel, "upload interrupted (retried later): {e}"),
+                    Err(e) => debug!(%target, rel = %f.rel, "upload interrupted (retried later): {e}"),
                 }
             }
         }
+        // Forget the hashes of files that are gone, so the cache stays as large as the folder.
+        hashes.retain(|p, _| seen.contains(p));
     }
 }
 
 /// The receiving side of a link test: drop up to [`LINK_TEST_MAX_BYTES`], answer the count.
+/// It drains the stream the cheapest way QUIC allows (many chunks per read), so the figure is
+/// what the link itself carries.
 pub async fn link_test_sink(mut send: SendStream, mut recv: RecvStream) -> anyhow::Result<()> {
     let mut total = 0u64;
-    while let Some(chunk) = recv.read_chunk(CHUNK, false).await? {
-        total += chunk.bytes.len() as u64;
+    let mut bufs: Vec<Bytes> = vec![Bytes::new(); READ_BATCH];
+    while let Some(n) = recv.read_chunks(&mut bufs).await? {
+        total += bufs[..n].iter().map(|b| b.len() as u64).sum::<u64>();
         anyhow::ensure!(total <= LINK_TEST_MAX_BYTES, "link test longer than {LINK_TEST_MAX_BYTES} bytes");
     }
     send.write_all(&total.to_be_bytes()).await?;
@@ -475,13 +476,17 @@ pub async fn link_test_sink(mut send: SendStream, mut recv: RecvStream) -> anyho
     Ok(())
 }
 
-/// Sends `bytes` as a link test and returns the bytes per second the peer received.
-pub async fn link_test(conn: &Connection, bytes: &[u8]) -> anyhow::Result<f64> {
+/// Sends `bytes` as a link test and returns the bytes per second the peer received. The bytes
+/// go to QUIC without a copy (slices of one buffer), so nothing on this side slows the link.
+pub async fn link_test(conn: &Connection, bytes: Bytes) -> anyhow::Result<f64> {
     let t = std::time::Instant::now();
     let (mut send, mut recv) = conn.open_bi().await?;
     send.write_all(&[LINK_TEST_CHANNEL]).await?;
-    for chunk in bytes.chunks(CHUNK) {
-        send.write_all(chunk).await?;
+    let mut at = 0;
+    while at < bytes.len() {
+        let end = (at + SEND_CHUNK).min(bytes.len());
+        send.write_chunk(bytes.slice(at..end)).await?;
+        at = end;
     }
     send.finish()?;
     let mut count = [0u8; 8];

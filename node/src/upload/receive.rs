@@ -1,0 +1,309 @@
+//! The receiving side of an upload stream: checks the offer, answers where to resume, takes
+//! the bytes and says whether they were stored.
+//!
+//! Owns the offer rules: the path is `<session>/<site>/<publisher>/<file>`, the file a sealed
+//! segment or the index, the session held here with both this site and the sender in its
+//! audience; a segment only from the site that recorded it; an index of any other site (it is
+//! relayed), never one of this site's own. A segment's bytes go to [`super::disk`]'s thread as
+//! QUIC hands them over; an index is taken whole and stored only after [`super::relay`]'s checks.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use quinn::{RecvStream, SendStream};
+use rustls::pki_types::CertificateDer;
+use thiserror::Error;
+use tracing::{debug, warn};
+
+use super::disk::{self, AlignedBuf, Checkpoints, Gather, Written};
+use super::relay::{self, FileKind, Freshness, IndexRefused};
+use super::{encode, hash_file, held_key, read_msg, session_view, Msg, MAX_UPLOAD_BYTES, READ_BATCH};
+use crate::node::Node;
+use crate::recording::index::{SignedIndex, MAX_INDEX_BYTES};
+use crate::recording::{self, INDEX_FILE};
+
+/// Why an upload was refused; the sender gets the message.
+#[derive(Debug, Error)]
+pub enum Refused {
+    #[error("path {0:?} is not <session>/<site>/<publisher>/<file>")]
+    BadPath(String),
+    #[error("{0:?} is neither a sealed segment nor the index")]
+    NotARecordingFile(String),
+    #[error("site {from} may only upload its own recordings, not {site}'s (other sites' signed indexes are relayed, their segments are not)")]
+    NotOwn { from: String, site: String },
+    #[error("this site's ({0}) own recordings are written here only by its recorder")]
+    OwnRecording(String),
+    #[error("session {0} is not held here")]
+    SessionNotHeld(String),
+    #[error("site {site} is not in the audience of session {session}")]
+    OutsideAudience { site: String, session: String },
+    #[error("{0}")]
+    BadName(String),
+    #[error("{size} bytes is more than the {max} allowed for this file")]
+    TooLarge { size: u64, max: u64 },
+    #[error("another upload of this file is in progress here; offer it again later")]
+    Busy,
+    #[error("the file's BLAKE3 does not match the offer")]
+    HashMismatch,
+    #[error("interrupted after {held} of {size} bytes")]
+    Interrupted { held: u64, size: u64 },
+    #[error(transparent)]
+    Index(#[from] IndexRefused),
+}
+
+/// An offer that passed the checks.
+struct Offer {
+    rel: String,
+    dest: PathBuf,
+    session: String,
+    site: String,
+    publisher: String,
+    kind: FileKind,
+    size: u64,
+    hash: [u8; 32],
+}
+
+/// What an accepted upload came to.
+enum Accepted {
+    /// The file is stored (or was already, byte for byte).
+    Stored,
+    /// An index that lists less than the one held here: the held one is kept.
+    NewerHeld,
+}
+
+fn check_offer(node: &Node, from: &str, path: &str, size: u64, hash: [u8; 32]) -> Result<Offer, Refused> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let [session, site, publisher, file] = parts.as_slice() else {
+        return Err(Refused::BadPath(path.to_owned()));
+    };
+    let kind = match *file {
+        INDEX_FILE => FileKind::Index,
+        f if recording::parse_segment_file_name(f).is_some() => FileKind::Segment,
+        f => return Err(Refused::NotARecordingFile(f.to_owned())),
+    };
+    if kind == FileKind::Segment && *site != from {
+        return Err(Refused::NotOwn { from: from.to_owned(), site: (*site).to_owned() });
+    }
+    let us = node.site.code.as_str();
+    if *site == us {
+        return Err(Refused::OwnRecording(us.to_owned()));
+    }
+    let view = session_view(node, session).ok_or_else(|| Refused::SessionNotHeld((*session).to_owned()))?;
+    // Like case events: both ends of the link must be in the audience.
+    for s in [us, from] {
+        if !view.audience.contains(s) {
+            return Err(Refused::OutsideAudience { site: s.to_owned(), session: (*session).to_owned() });
+        }
+    }
+    let max = match kind {
+        FileKind::Segment => MAX_UPLOAD_BYTES,
+        FileKind::Index => MAX_INDEX_BYTES,
+    };
+    if size > max {
+        return Err(Refused::TooLarge { size, max });
+    }
+    let dest = recording::publisher_dir(node.data.root(), session, site, publisher).map_err(|e| Refused::BadName(e.to_string()))?.join(file);
+    Ok(Offer { rel: path.to_owned(), dest, session: (*session).to_owned(), site: (*site).to_owned(), publisher: (*publisher).to_owned(), kind, size, hash })
+}
+
+/// The receiving side of one upload stream.
+pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut recv: RecvStream) -> anyhow::Result<()> {
+    let Msg::Offer { path, size, hash } = read_msg(&mut recv).await? else { anyhow::bail!("expected an offer") };
+    let offer = match check_offer(&node, &from, &path, size, hash) {
+        Ok(o) => o,
+        Err(r) => return refuse(&node, &from, &path, &mut send, r).await,
+    };
+    let Some(_claim) = node.uploads.claim(&offer.dest) else {
+        return refuse(&node, &from, &path, &mut send, Refused::Busy).await;
+    };
+    // Bounds the memory of uploads received at once; the others wait here, unanswered.
+    let _slot = node.uploads.slots.acquire().await?;
+    let verdict = match offer.kind {
+        FileKind::Segment => receive_segment(&node, &offer, &mut send, &mut recv).await?,
+        FileKind::Index => receive_index(&node, &from, &offer, &mut send, &mut recv).await?,
+    };
+    let reason = match verdict {
+        Ok(Accepted::Stored) => {
+            node.uploads.files_verified.fetch_add(1, Ordering::Relaxed);
+            debug!(%from, %path, size, "recording file received and verified");
+            String::new()
+        }
+        Ok(Accepted::NewerHeld) => {
+            debug!(%from, %path, "an older index was offered; the newer one held here is kept");
+            "a newer index of this recording is held here".to_owned()
+        }
+        Err(r) => return refuse(&node, &from, &path, &mut send, r).await,
+    };
+    send.write_all(&encode(&Msg::Done { ok: true, reason })).await?;
+    let _ = send.finish();
+    Ok(())
+}
+
+/// Answers `Done { ok: false }` with the reason (before or after the bytes).
+async fn refuse(node: &Node, from: &str, path: &str, send: &mut SendStream, r: Refused) -> anyhow::Result<()> {
+    node.uploads.files_refused.fetch_add(1, Ordering::Relaxed);
+    match &r {
+        Refused::Busy => debug!(%from, %path, "recording upload deferred: {r}"),
+        _ => warn!(%from, %path, "refused a recording upload: {r}"),
+    }
+    send.write_all(&encode(&Msg::Done { ok: false, reason: r.to_string() })).await?;
+    let _ = send.finish();
+    Ok(())
+}
+
+/// A sealed segment: resume after what is durable here; gather and hash the rest as it
+/// arrives, while the disk thread writes the previous blocks.
+async fn receive_segment(node: &Arc<Node>, offer: &Offer, send: &mut SendStream, recv: &mut RecvStream) -> anyhow::Result<Result<Accepted, Refused>> {
+    let (size, hash) = (offer.size, offer.hash);
+    let partial = disk::partial_path(&offer.dest);
+    let start = {
+        let (node, dest, partial, rel) = (node.clone(), offer.dest.clone(), partial.clone(), offer.rel.clone());
+        tokio::task::spawn_blocking(move || disk::resume(&dest, &partial, size, hash, &Checkpoints { store: &node.store, rel: &rel })).await??
+    };
+    let have = start.have;
+    send.write_all(&encode(&Msg::Resume { have })).await?;
+    if have == size && offer.dest.exists() {
+        return Ok(Ok(Accepted::Stored));
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<AlignedBuf>(disk::QUEUE_BATCHES);
+    // Written blocks come back to be filled again.
+    let (back_tx, mut back_rx) = tokio::sync::mpsc::channel::<AlignedBuf>(disk::BUFFERS_PER_UPLOAD);
+    let writer = {
+        let (node, partial, rel) = (node.clone(), partial.clone(), offer.rel.clone());
+        tokio::task::spawn_blocking(move || {
+            let give_back = |b| {
+                let _ = back_tx.try_send(b);
+            };
+            let job = disk::Job { partial: &partial, have, size, hash, checkpoints: Checkpoints { store: &node.store, rel: &rel }, allow_direct: true };
+            disk::write_blocks(&job, || rx.blocking_recv(), give_back)
+        })
+    };
+    // Each chunk is copied and hashed here, right after QUIC decrypted it and while it is in
+    // this core's cache; the disk thread only writes whole blocks.
+    let mut gather = Gather::new(start, node.uploads.take_buffer());
+    let mut buffers = 1;
+    let mut left = size - have;
+    let mut received = Ok(());
+    let mut bufs: Vec<Bytes> = vec![Bytes::new(); READ_BATCH];
+    'reading: while left > 0 {
+        let n = match recv.read_chunks(&mut bufs).await {
+            Ok(Some(n)) => n,
+            Ok(None) => {
+                received = Err(anyhow::anyhow!("the sender stopped after {} of {size} bytes", size - left));
+                break;
+            }
+            Err(e) => {
+                received = Err(e.into());
+                break;
+            }
+        };
+        for b in &mut bufs[..n] {
+            let mut b = std::mem::take(b);
+            // A sender that goes on past its offer is not listened to.
+            b.truncate(left.min(b.len() as u64) as usize);
+            left -= b.len() as u64;
+            node.uploads.bytes_received.fetch_add(b.len() as u64, Ordering::Relaxed);
+            if !gather.push(&b) {
+                continue;
+            }
+            // A free buffer: one the disk thread gave back, a new one while this upload has
+            // fewer than its share, else wait until the disk thread gives one back.
+            let next = match back_rx.try_recv() {
+                Ok(buf) => buf,
+                Err(_) if buffers < disk::BUFFERS_PER_UPLOAD => {
+                    buffers += 1;
+                    node.uploads.take_buffer()
+                }
+                Err(_) => match back_rx.recv().await {
+                    Some(buf) => buf,
+                    None => break 'reading, // the disk thread failed; its error is reported below
+                },
+            };
+            if tx.send(gather.take_block(next)).await.is_err() {
+                break 'reading;
+            }
+        }
+    }
+    // What arrived before an interruption is written too, and made durable.
+    let (last, got) = gather.finish();
+    let _ = tx.send(last).await;
+    drop(tx);
+    let written = writer.await??;
+    while let Ok(buf) = back_rx.try_recv() {
+        node.uploads.give_buffer(buf, node.started.elapsed().as_millis() as u64);
+    }
+    let settled = {
+        let (node, dest, rel) = (node.clone(), offer.dest.clone(), offer.rel.clone());
+        tokio::task::spawn_blocking(move || disk::settle(&partial, &dest, written, size, hash, got == hash, &Checkpoints { store: &node.store, rel: &rel })).await??
+    };
+    received?;
+    Ok(match settled {
+        Written::Complete => Ok(Accepted::Stored),
+        Written::Interrupted { held } => Err(Refused::Interrupted { held, size }),
+        Written::HashMismatch => Err(Refused::HashMismatch),
+    })
+}
+
+/// The key the federation certifies for the site of `index`'s embedded chain, checked like a
+/// peer's chain (our root, the registry, revocations).
+fn certified(node: &Node, index: &SignedIndex) -> Result<(String, [u8; 32]), String> {
+    let certs: Vec<CertificateDer<'static>> = index.chain_der().iter().map(|c| CertificateDer::from(c.clone())).collect();
+    node.verify_peer_chain(&certs).map(|v| (v.site, v.public_key)).map_err(|e| format!("its embedded certificate chain does not verify here: {e}"))
+}
+
+/// Another site's signed index: taken whole, checked, stored if newer than the one held, and
+/// handed to the uploader to relay.
+async fn receive_index(node: &Arc<Node>, from: &str, offer: &Offer, send: &mut SendStream, recv: &mut RecvStream) -> anyhow::Result<Result<Accepted, Refused>> {
+    let (size, hash) = (offer.size, offer.hash);
+    let dest = offer.dest.clone();
+    let held_same = tokio::task::spawn_blocking(move || dest.exists() && hash_file(&dest).is_ok_and(|h| h == hash)).await?;
+    let have = if held_same { size } else { 0 };
+    send.write_all(&encode(&Msg::Resume { have })).await?;
+    if held_same {
+        remember_holder(node, from, &offer.rel, &hash);
+        return Ok(Ok(Accepted::Stored));
+    }
+    // At most MAX_INDEX_BYTES (checked with the offer).
+    let mut bytes = vec![0u8; size as usize];
+    recv.read_exact(&mut bytes).await?;
+    node.uploads.bytes_received.fetch_add(size, Ordering::Relaxed);
+    if *blake3::hash(&bytes).as_bytes() != hash {
+        return Ok(Err(Refused::HashMismatch));
+    }
+    let known = node.cases.lock().unwrap_or_else(|e| e.into_inner()).site_keys.get(&offer.site).copied();
+    let index = match relay::check_index(bytes, &offer.session, &offer.site, &offer.publisher, known, |i| certified(node, i)) {
+        Ok(i) => i,
+        Err(e) => return Ok(Err(e.into())),
+    };
+    let dir = offer.dest.parent().map(PathBuf::from).unwrap_or_default();
+    let stored = tokio::task::spawn_blocking(move || -> anyhow::Result<Result<Accepted, Refused>> {
+        // The index held here was checked when it arrived; one that no longer reads is replaced.
+        if let Ok(held) = SignedIndex::read(&dir) {
+            match relay::compare(held.body(), index.body()) {
+                Ok(Freshness::Newer) => {}
+                Ok(Freshness::Older) => return Ok(Ok(Accepted::NewerHeld)),
+                Err(e) => return Ok(Err(e.into())),
+            }
+        }
+        std::fs::create_dir_all(&dir)?;
+        index.write_atomic(&dir)?;
+        Ok(Ok(Accepted::Stored))
+    })
+    .await??;
+    if let Ok(Accepted::Stored) = stored {
+        node.uploads.indexes_relayed.fetch_add(1, Ordering::Relaxed);
+        remember_holder(node, from, &offer.rel, &hash);
+        // Relay it now rather than at the next scan.
+        node.uploads.wake.notify_one();
+    }
+    Ok(stored)
+}
+
+/// Notes that `site` holds this version of `rel`, so the uploader does not send it back.
+fn remember_holder(node: &Node, site: &str, rel: &str, hash: &[u8; 32]) {
+    if let Err(e) = node.store.put_meta(&held_key(site, rel), hash) {
+        warn!(%site, %rel, "cannot remember who holds an index: {e}");
+    }
+}
