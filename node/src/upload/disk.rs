@@ -28,6 +28,9 @@ pub const BATCH_BYTES: usize = 4 * 1024 * 1024;
 pub const QUEUE_BATCHES: usize = 2;
 /// Block buffers one upload uses: the one being filled, the waiting ones, the one being written.
 pub const BUFFERS_PER_UPLOAD: usize = QUEUE_BATCHES + 2;
+/// Near the end of the file blocks are handed over from this size on, so that little is
+/// left to write once the last byte arrived (the sender waits for that, and the fsync).
+const TAIL_BLOCK_BYTES: usize = 512 * 1024;
 /// Gathered bytes are hashed in runs of at least this many, so BLAKE3 uses all its SIMD lanes
 /// while the bytes are still in the CPU's cache.
 const HASH_STRIDE: usize = 64 * 1024;
@@ -232,13 +235,16 @@ pub struct Gather {
     hasher: blake3::Hasher,
     /// Bytes of the file held (on disk, on their way there, or in `cur`).
     pub held: u64,
+    /// The offered size.
+    size: u64,
 }
 
 impl Gather {
-    /// Starts after `start.have` bytes (a multiple of [`DIRECT_ALIGN`]), gathering into `buf`.
-    pub fn new(start: Start, mut buf: AlignedBuf) -> Gather {
+    /// Starts after `start.have` bytes (a multiple of [`DIRECT_ALIGN`]) of a file of `size`,
+    /// gathering into `buf`.
+    pub fn new(start: Start, size: u64, mut buf: AlignedBuf) -> Gather {
         buf.clear();
-        Gather { cur: buf, hashed: 0, hasher: start.hasher, held: start.have }
+        Gather { cur: buf, hashed: 0, hasher: start.hasher, held: start.have, size }
     }
 
     fn hash_to(&mut self, end: usize) {
@@ -256,7 +262,8 @@ impl Gather {
         if ready >= HASH_STRIDE {
             self.hash_to(self.hashed + ready / HASH_STRIDE * HASH_STRIDE);
         }
-        self.cur.len >= BATCH_BYTES
+        let near_end = self.size.saturating_sub(self.held) < BATCH_BYTES as u64;
+        self.cur.len >= BATCH_BYTES || (near_end && self.cur.len >= TAIL_BLOCK_BYTES)
     }
 
     /// The gathered whole [`DIRECT_ALIGN`] blocks, hashed, to write; gathering goes on in
@@ -389,7 +396,7 @@ mod tests {
         let (hash_ok, written) = std::thread::scope(|s| {
             let job = Job { partial, have, size, hash, checkpoints: Checkpoints { store: cps.store, rel: cps.rel }, allow_direct: direct };
             let writer = s.spawn(move || write_blocks(&job, || rx.recv().ok(), |b| back_tx.send(b).unwrap()));
-            let mut g = Gather::new(start, AlignedBuf::with_capacity(BUFFER_BYTES));
+            let mut g = Gather::new(start, size, AlignedBuf::with_capacity(BUFFER_BYTES));
             for chunk in bytes[have as usize..].chunks(1400) {
                 if g.push(chunk) {
                     let next = back_rx.try_recv().unwrap_or_else(|_| AlignedBuf::with_capacity(BUFFER_BYTES));

@@ -182,7 +182,7 @@ async fn receive_segment(node: &Arc<Node>, offer: &Offer, send: &mut SendStream,
     };
     // Each chunk is copied and hashed here, right after QUIC decrypted it and while it is in
     // this core's cache; the disk thread only writes whole blocks.
-    let mut gather = Gather::new(start, node.uploads.take_buffer());
+    let mut gather = Gather::new(start, size, node.uploads.take_buffer());
     let mut buffers = 1;
     let mut left = size - have;
     let mut received = Ok(());
