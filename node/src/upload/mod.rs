@@ -74,6 +74,9 @@ const READ_BATCH: usize = 64;
 /// Uploads received at the same time; more wait for a slot before they are answered. Each
 /// uses up to [`disk::BUFFERS_PER_UPLOAD`] buffers of [`disk::BUFFER_BYTES`] (17 MiB).
 pub const MAX_CONCURRENT_RECEIVES: usize = 4;
+/// An upload where nothing moves for this long (no answer, no bytes taken or arriving) is
+/// dropped, so a stalled peer cannot hold the uploader or a receiving slot; it resumes later.
+pub const STALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// Pooled block buffers are freed after this long without a segment upload.
 const BUFFERS_KEPT_MS: u64 = 10_000;
 /// Progress entries kept for the API; beyond it finished ones are forgotten.
@@ -214,6 +217,11 @@ async fn read_msg(recv: &mut RecvStream) -> anyhow::Result<Msg> {
     Ok(tiepdan_protocol::cbor::decode_exact(&body, "upload frame")?)
 }
 
+/// `f`, or an error once it made no progress for [`STALL_TIMEOUT`].
+async fn stalled<T>(f: impl std::future::Future<Output = T>) -> anyhow::Result<T> {
+    tokio::time::timeout(STALL_TIMEOUT, f).await.map_err(|_| anyhow::anyhow!("the upload stalled for {} s", STALL_TIMEOUT.as_secs()))
+}
+
 fn hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
     let mut h = blake3::Hasher::new();
     let mut f = std::fs::File::open(path)?;
@@ -269,7 +277,7 @@ pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection,
     let (mut send, mut recv) = conn.open_bi().await?;
     send.write_all(&[UPLOAD_CHANNEL]).await?;
     send.write_all(&encode(&Msg::Offer { path: rel.to_owned(), size, hash })).await?;
-    let have = match read_msg(&mut recv).await? {
+    let have = match stalled(read_msg(&mut recv)).await?? {
         Msg::Resume { have } if have <= size => have,
         Msg::Done { reason, .. } => anyhow::bail!("{target} refused {rel}: {reason}"),
         other => anyhow::bail!("unexpected {other:?}"),
@@ -331,7 +339,7 @@ pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection,
         };
         let n = chunk.len() as u64;
         in_flight.push_back(chunk.clone());
-        send.write_chunk(chunk).await?;
+        stalled(send.write_chunk(chunk)).await??;
         sent += n;
         uploads.bytes_sent.fetch_add(n, Ordering::Relaxed);
         uploads.set(target, rel, |p| p.sent = sent);
@@ -344,7 +352,7 @@ pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection,
             }
         }
     }
-    match read_msg(&mut recv).await? {
+    match stalled(read_msg(&mut recv)).await?? {
         Msg::Done { ok: true, .. } => {
             uploads.set(target, rel, |p| p.done = true);
             let _ = send.finish();

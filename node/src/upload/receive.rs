@@ -19,7 +19,7 @@ use tracing::{debug, warn};
 
 use super::disk::{self, AlignedBuf, Checkpoints, Gather, Written};
 use super::relay::{self, FileKind, Freshness, IndexRefused};
-use super::{encode, hash_file, held_key, read_msg, session_view, Msg, MAX_UPLOAD_BYTES, READ_BATCH};
+use super::{encode, hash_file, held_key, read_msg, session_view, stalled, Msg, MAX_UPLOAD_BYTES, READ_BATCH};
 use crate::node::Node;
 use crate::recording::index::{SignedIndex, MAX_INDEX_BYTES};
 use crate::recording::{self, INDEX_FILE};
@@ -110,7 +110,7 @@ fn check_offer(node: &Node, from: &str, path: &str, size: u64, hash: [u8; 32]) -
 
 /// The receiving side of one upload stream.
 pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut recv: RecvStream) -> anyhow::Result<()> {
-    let Msg::Offer { path, size, hash } = read_msg(&mut recv).await? else { anyhow::bail!("expected an offer") };
+    let Msg::Offer { path, size, hash } = stalled(read_msg(&mut recv)).await?? else { anyhow::bail!("expected an offer") };
     let offer = match check_offer(&node, &from, &path, size, hash) {
         Ok(o) => o,
         Err(r) => return refuse(&node, &from, &path, &mut send, r).await,
@@ -188,7 +188,14 @@ async fn receive_segment(node: &Arc<Node>, offer: &Offer, send: &mut SendStream,
     let mut received = Ok(());
     let mut bufs: Vec<Bytes> = vec![Bytes::new(); READ_BATCH];
     'reading: while left > 0 {
-        let n = match recv.read_chunks(&mut bufs).await {
+        let n = match stalled(recv.read_chunks(&mut bufs)).await {
+            Err(e) => {
+                received = Err(e);
+                break;
+            }
+            Ok(r) => r,
+        };
+        let n = match n {
             Ok(Some(n)) => n,
             Ok(None) => {
                 received = Err(anyhow::anyhow!("the sender stopped after {} of {size} bytes", size - left));
@@ -267,7 +274,7 @@ async fn receive_index(node: &Arc<Node>, from: &str, offer: &Offer, send: &mut S
     }
     // At most MAX_INDEX_BYTES (checked with the offer).
     let mut bytes = vec![0u8; size as usize];
-    recv.read_exact(&mut bytes).await?;
+    stalled(recv.read_exact(&mut bytes)).await??;
     node.uploads.bytes_received.fetch_add(size, Ordering::Relaxed);
     if *blake3::hash(&bytes).as_bytes() != hash {
         return Ok(Err(Refused::HashMismatch));
