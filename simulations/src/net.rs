@@ -63,7 +63,8 @@ pub struct Net {
     model: LinkModel,
 }
 
-fn key(a: SiteIx, b: SiteIx) -> (SiteIx, SiteIx) {
+/// A link's key: the same for both directions.
+pub fn key(a: SiteIx, b: SiteIx) -> (SiteIx, SiteIx) {
     if a < b {
         (a, b)
     } else {

@@ -25,7 +25,7 @@ use tiepdan_protocol::revocation::{Revocation, RevocationList, VERSION};
 use tiepdan_protocol::session::{self, SessionEvent};
 use tiepdan_protocol::sites::{Level, Registry, CENTRAL_CODE};
 
-use crate::net::{Net, SiteIx};
+use crate::net::{key, Net, SiteIx};
 use crate::report::{Percentiles, Report};
 use crate::rng::SimRng;
 use crate::scenario::{Disruption, Scenario};
@@ -221,14 +221,6 @@ pub struct Sim {
     ignored_by_fold: u64,
     sessions_held: u64,
     progress: Option<Box<dyn FnMut(u64, u64)>>,
-}
-
-fn key(a: SiteIx, b: SiteIx) -> (SiteIx, SiteIx) {
-    if a < b {
-        (a, b)
-    } else {
-        (b, a)
-    }
 }
 
 impl Sim {
