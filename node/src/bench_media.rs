@@ -4,12 +4,15 @@
 //!   and p99, at 50 and at 200 concurrent audio streams (50 packets a second each), on loopback,
 //!   and the streams one core of the relaying node carries.
 //! - Recording upload throughput (a 64 MiB segment, hashed, written, fsync'd and verified at
-//!   central) against plain QUIC on the same connection (the link-test channel), with the
-//!   receiving node's CPU per megabyte for each.
+//!   central) against plain QUIC on the same connection (the link-test channel): over a site
+//!   link of the network-namespace lab (a 1 Gbit/s line), the target's figure; and
+//!   on loopback, where no link limits either and both ends share the cores, with each one's
+//!   CPU per megabyte.
 //! - The media gap after the commune–central link is cut, p50 and p95 over 10 cuts, on the
 //!   network-namespace lab (needs root and iproute2; skipped with a note otherwise).
 //!
-//! `TIEPDAN_BENCH_MEDIA=relay,upload,cut` (any subset) runs only those parts;
+//! `TIEPDAN_BENCH_MEDIA=relay,upload,link,cut` (any subset) runs only those parts (`upload`:
+//! on loopback, `link`: over the lab's link);
 //! `TIEPDAN_BENCH_NO_LAB` skips the lab.
 
 use std::net::SocketAddr;
@@ -91,21 +94,28 @@ async fn point(addr: SocketAddr, site: &str, key: &SiteKey, chain: &Chain, hub: 
 
 pub async fn run() -> anyhow::Result<()> {
     println!("tiepdan bench — session media");
-    let parts = std::env::var("TIEPDAN_BENCH_MEDIA").unwrap_or_else(|_| "relay,upload,cut".into());
+    let parts = std::env::var("TIEPDAN_BENCH_MEDIA").unwrap_or_else(|_| "relay,upload,link,cut".into());
     let wanted = |part: &str| parts.split(',').any(|p| p.trim() == part);
     if wanted("relay") {
         relay_hop().await?;
     }
     if wanted("upload") {
-        upload_throughput().await?;
+        upload_on_loopback().await?;
     }
-    if std::env::var_os("TIEPDAN_BENCH_NO_LAB").is_some() || !wanted("cut") {
-        return Ok(());
-    }
-    if unsafe { libc::geteuid() } == 0 && std::process::Command::new("ip").arg("-V").output().is_ok() {
-        cut_gaps().await?;
-    } else {
-        println!("media gap after a link cut: skipped (needs root and iproute2 for the network-namespace lab)");
+    let lab = std::env::var_os("TIEPDAN_BENCH_NO_LAB").is_none();
+    let can_lab = unsafe { libc::geteuid() } == 0 && std::process::Command::new("ip").arg("-V").output().is_ok();
+    for (part, what) in [("link", "recording upload over a site link"), ("cut", "media gap after a link cut")] {
+        if !lab || !wanted(part) {
+            continue;
+        }
+        if !can_lab {
+            println!("{what}: skipped (needs root and iproute2 for the network-namespace lab)");
+            continue;
+        }
+        match part {
+            "link" => upload_over_link().await?,
+            _ => cut_gaps().await?,
+        }
     }
     Ok(())
 }
@@ -247,10 +257,106 @@ async fn cut_gaps() -> anyhow::Result<()> {
     .await?
 }
 
-/// Transfers of each kind the upload figure is the median of.
-const ROUNDS: usize = 9;
+/// Transfers of each kind an upload figure is the median of.
+const ROUNDS: usize = 11;
+/// The segment uploaded: large enough that a transfer lasts many round trips.
+const UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+/// The site link of the upload figure: a 1 Gbit/s line, the fastest a site has.
+const LINK_RATE_MBIT: u32 = 1000;
 
-async fn upload_throughput() -> anyhow::Result<()> {
+/// Uploads and plain QUIC transfers of the same bytes over one connection, alternating.
+struct UploadComparison {
+    /// Per transfer: (bytes per second, CPU seconds per MB of the receiving node, and of this
+    /// sending process).
+    upload: Vec<(f64, f64, f64)>,
+    plain: Vec<(f64, f64, f64)>,
+}
+
+impl UploadComparison {
+    fn median(v: &[(f64, f64, f64)], f: fn(&(f64, f64, f64)) -> f64) -> f64 {
+        let mut x: Vec<f64> = v.iter().map(f).collect();
+        x.sort_by(f64::total_cmp);
+        percentile(&x, 0.5)
+    }
+
+    /// "U MB/s; plain QUIC on the same link: P MB/s → R%".
+    fn rates(&self) -> String {
+        let (up, plain) = (Self::median(&self.upload, |x| x.0), Self::median(&self.plain, |x| x.0));
+        format!("{:.0} MB/s; plain QUIC on the same link: {:.0} MB/s → {:.0}%", up / 1e6, plain / 1e6, 100.0 * up / plain)
+    }
+
+    fn cpu(&self) -> String {
+        let m = |v: &[(f64, f64, f64)], f| Self::median(v, f) * 1e3;
+        format!(
+            "receiving node {:.2} vs {:.2} ms, sending process {:.2} vs {:.2} ms",
+            m(&self.upload, |x| x.1),
+            m(&self.plain, |x| x.1),
+            m(&self.upload, |x| x.2),
+            m(&self.plain, |x| x.2)
+        )
+    }
+}
+
+/// Writes [`UPLOAD_BYTES`] of incompressible bytes as a sealed segment file under `dir`.
+fn segment_file(dir: &std::path::Path) -> anyhow::Result<(std::path::PathBuf, axum::body::Bytes)> {
+    let mut bytes = vec![0u8; UPLOAD_BYTES];
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for chunk in bytes.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
+    }
+    let file = dir.join("seg-000001.tdrec");
+    std::fs::write(&file, &bytes)?;
+    Ok((file, bytes.into()))
+}
+
+/// Uploads `file` (as new segments of `session`'s recording at `code`) and sends the same
+/// bytes as plain QUIC on the same connection (the link-test channel, dropped by the node),
+/// a warm-up of each and then [`ROUNDS`] of each in alternating order (upload first, then
+/// plain first, …): other work on the machine and any first-or-second advantage weigh on both
+/// alike. `node_pid` is the receiving node's, for its CPU.
+async fn compare_upload(conn: &quinn::Connection, node_pid: u32, session: &str, code: &str, file: &std::path::Path, bytes: &axum::body::Bytes) -> anyhow::Result<UploadComparison> {
+    let uploads = crate::upload::Uploads::default();
+    // The sender knows a sealed segment's hash from its signed index.
+    let hash = *blake3::hash(bytes).as_bytes();
+    let me = std::process::id();
+    let mb = bytes.len() as f64 / 1e6;
+    let mut n = 0u32;
+    let mut upload = || {
+        n += 1;
+        let rel = format!("{session}/{code}/cam-1/seg-{n:06}.tdrec");
+        let uploads = &uploads;
+        async move {
+            let (t, cpu, own) = (Instant::now(), cpu_seconds(node_pid), cpu_seconds(me));
+            crate::upload::send_file(uploads, "VN", conn, file, &rel, Some(hash)).await?;
+            anyhow::Ok((bytes.len() as f64 / t.elapsed().as_secs_f64(), (cpu_seconds(node_pid) - cpu) / mb, (cpu_seconds(me) - own) / mb))
+        }
+    };
+    let plain = || async {
+        let (cpu, own) = (cpu_seconds(node_pid), cpu_seconds(me));
+        let rate = crate::upload::link_test(conn, bytes.clone()).await?;
+        anyhow::Ok((rate, (cpu_seconds(node_pid) - cpu) / mb, (cpu_seconds(me) - own) / mb))
+    };
+    upload().await?;
+    plain().await?;
+    let mut c = UploadComparison { upload: Vec::new(), plain: Vec::new() };
+    for round in 0..ROUNDS {
+        if round % 2 == 0 {
+            c.upload.push(upload().await?);
+            c.plain.push(plain().await?);
+        } else {
+            c.plain.push(plain().await?);
+            c.upload.push(upload().await?);
+        }
+    }
+    Ok(c)
+}
+
+/// The upload against plain QUIC on loopback, where no link limits either: both ends share
+/// the machine's cores, so this is what each costs in CPU.
+async fn upload_on_loopback() -> anyhow::Result<()> {
     let dir = tempfile::Builder::new().prefix("tiepdan-bench-upload-").tempdir()?;
     let fed = central_alone(dir.path()).await?;
     let vn = fed.site("VN")?;
@@ -260,77 +366,54 @@ async fn upload_throughput() -> anyhow::Result<()> {
     let session = fed.api_post("VN", "sessions", &json!({"title": "Đo tải lên", "points": [code], "starts_at_ms": unix_now() * 1000 + 86_400_000}))?;
     let session = session["session_id"].as_str().context("session id")?.to_owned();
     let conn = point(vn.quic, code, key, chain, "VN").await?;
-    // 64 MiB of incompressible bytes, as a sealed segment file.
-    let size = 64 * 1024 * 1024;
-    let mut bytes = vec![0u8; size];
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
-    for chunk in bytes.chunks_mut(8) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        chunk.copy_from_slice(&x.to_le_bytes()[..chunk.len()]);
-    }
-    let file = dir.path().join("seg-000001.tdrec");
-    std::fs::write(&file, &bytes)?;
-    let uploads = crate::upload::Uploads::default();
-    // The sender knows a sealed segment's hash from its signed index.
-    let hash = *blake3::hash(&bytes).as_bytes();
-    let bytes = axum::body::Bytes::from(bytes);
-    // One transfer of each kind: (bytes per second, CPU seconds per MB of the receiving node,
-    // and of this sending process). Both ends share the machine's cores, so both count.
-    let me = std::process::id();
-    let mb = size as f64 / 1e6;
-    let mut n = 0u32;
-    let mut upload = || {
-        n += 1;
-        let rel = format!("{session}/{code}/cam-1/seg-{n:06}.tdrec");
-        let (uploads, conn, file) = (&uploads, &conn, &file);
-        async move {
-            let (t, cpu, own) = (Instant::now(), cpu_seconds(pid), cpu_seconds(me));
-            crate::upload::send_file(uploads, "VN", conn, file, &rel, Some(hash)).await?;
-            anyhow::Ok((size as f64 / t.elapsed().as_secs_f64(), (cpu_seconds(pid) - cpu) / mb, (cpu_seconds(me) - own) / mb))
-        }
-    };
-    // The same bytes as a plain QUIC stream on the same connection, dropped by the node.
-    let plain = || async {
-        let (cpu, own) = (cpu_seconds(pid), cpu_seconds(me));
-        let rate = crate::upload::link_test(&conn, bytes.clone()).await?;
-        anyhow::Ok((rate, (cpu_seconds(pid) - cpu) / mb, (cpu_seconds(me) - own) / mb))
-    };
-    // A warm-up of each (not counted), then 9 rounds in alternating order (upload first, then
-    // plain first, …), compared by medians: other work on the machine and any first-or-second
-    // advantage weigh on both alike.
-    upload().await?;
-    plain().await?;
-    let (mut up, mut pl) = (Vec::new(), Vec::new());
-    for round in 0..ROUNDS {
-        if round % 2 == 0 {
-            up.push(upload().await?);
-            pl.push(plain().await?);
-        } else {
-            pl.push(plain().await?);
-            up.push(upload().await?);
-        }
-    }
-    let median = |v: &[(f64, f64, f64)], f: fn(&(f64, f64, f64)) -> f64| {
-        let mut x: Vec<f64> = v.iter().map(f).collect();
-        x.sort_by(f64::total_cmp);
-        percentile(&x, 0.5)
-    };
-    let (upload_rate, plain_rate) = (median(&up, |x| x.0), median(&pl, |x| x.0));
+    let (file, bytes) = segment_file(dir.path())?;
+    let c = compare_upload(&conn, pid, &session, code, &file, &bytes).await?;
     println!(
-        "recording upload, 64 MiB segment over loopback QUIC (hashed, fsync'd and verified at central): {:.0} MB/s; plain QUIC on the same link: {:.0} MB/s → {:.0}% (medians of {ROUNDS} alternating runs; target ≥ 80%)",
-        upload_rate / 1e6,
-        plain_rate / 1e6,
-        100.0 * upload_rate / plain_rate,
+        "recording upload on loopback (no link limit: both ends share the 2 cores), 64 MiB segment hashed, fsync'd and verified at central: {} (medians of {ROUNDS} alternating runs)",
+        c.rates()
     );
-    println!(
-        "  CPU per MB, uploading vs plain QUIC: receiving node {:.2} vs {:.2} ms, sending process {:.2} vs {:.2} ms",
-        median(&up, |x| x.1) * 1e3,
-        median(&pl, |x| x.1) * 1e3,
-        median(&up, |x| x.2) * 1e3,
-        median(&pl, |x| x.2) * 1e3,
-    );
+    println!("  CPU per MB, uploading vs plain QUIC: {}", c.cpu());
     tokio::task::spawn_blocking(move || drop(fed)).await?;
     Ok(())
+}
+
+/// The upload against plain QUIC over a site link of the network-namespace lab: the sender
+/// is a commune of another province in the lab commune's namespace, reaching central over
+/// the direct link limited to [`LINK_RATE_MBIT`].
+async fn upload_over_link() -> anyhow::Result<()> {
+    let dir = tempfile::Builder::new().prefix("tiepdan-bench-link-").tempdir()?;
+    let exe = std::env::current_exe()?;
+    let path = dir.path().to_path_buf();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let lab = NetLab::triangle(&exe, &path, "00004", 5)?;
+        lab.wait_formed(Duration::from_secs(60))?;
+        lab.limit_direct_link(LINK_RATE_MBIT)?;
+        let pid = lab.pid("VN").context("central's pid")?;
+        // A commune of Hồ Chí Minh City, so it is not the lab's own commune (00004, Hà Nội).
+        let points = peer_client::certified_communes(&crate::datadir::DataDir::new(&lab.site("VN").data), "79", 1)?;
+        let (code, key, chain) = &points[0];
+        let (status, v) = lab.call("VN", "POST", "sessions", Some(&json!({"title": "Đo tải lên qua đường truyền", "points": [code], "starts_at_ms": unix_now() * 1000 + 86_400_000})));
+        anyhow::ensure!(status == 200 || status == 201, "creating the session: {status} {v}");
+        let session = v["session_id"].as_str().context("session id")?.to_owned();
+        let (file, bytes) = segment_file(&path)?;
+        let central = lab.central_on_direct_link();
+        let c = std::thread::scope(|s| {
+            s.spawn(|| -> anyhow::Result<UploadComparison> {
+                lab.enter("00004")?;
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                rt.block_on(async {
+                    let conn = point(central, code, key, chain, "VN").await?;
+                    compare_upload(&conn, pid, &session, code, &file, &bytes).await
+                })
+            })
+            .join()
+            .map_err(|_| anyhow::anyhow!("the sending thread panicked"))?
+        })?;
+        println!(
+            "recording upload over a site link ({LINK_RATE_MBIT} Mbit/s line, network namespaces), 64 MiB segment hashed, fsync'd and verified at central: {} (medians of {ROUNDS} alternating runs; target ≥ 80%)",
+            c.rates()
+        );
+        Ok(())
+    })
+    .await?
 }

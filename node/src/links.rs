@@ -37,9 +37,26 @@ pub const HELLO_TIMEOUT_MS: u64 = 5_000;
 /// Dial attempts queued for the dialer.
 pub const DIAL_QUEUE_MAX: usize = 1024;
 
-/// The transport settings of every link (keep-alive, idle timeout, …).
+/// Bytes one stream may have in flight before the receiver reads them. A recording upload is
+/// one stream: QUIC's default (1.25 MB) caps it at 1.25 MB per round trip, about 330 Mbit/s
+/// between Hà Nội and Hồ Chí Minh City (30 ms); 8 MiB lets one upload fill a 1 Gbit/s link at
+/// up to 60 ms.
+pub const STREAM_WINDOW_BYTES: u32 = 8 * 1024 * 1024;
+/// Bytes all streams of a link together may have in flight toward the receiver. QUIC's default
+/// is unbounded (each of 100 streams may fill its own window); this bounds what a peer can make
+/// a node buffer, while leaving room for an upload and the session's media at once.
+pub const LINK_WINDOW_BYTES: u32 = 32 * 1024 * 1024;
+
+/// Bytes a node keeps unacknowledged toward one peer, all streams together: two streams'
+/// windows (QUIC's default is eight of its own 1.25 MB); more only costs memory and cache.
+pub const SEND_WINDOW_BYTES: u32 = 2 * STREAM_WINDOW_BYTES;
+
+/// The transport settings of every link (keep-alive, idle timeout, flow-control windows).
 pub fn transport() -> Arc<TransportConfig> {
     let mut t = TransportConfig::default();
+    t.stream_receive_window(VarInt::from_u32(STREAM_WINDOW_BYTES));
+    t.receive_window(VarInt::from_u32(LINK_WINDOW_BYTES));
+    t.send_window(u64::from(SEND_WINDOW_BYTES));
     t.keep_alive_interval(Some(Duration::from_millis(KEEP_ALIVE_MS)));
     // 3 s fits in a VarInt of milliseconds; the conversion cannot fail.
     t.max_idle_timeout(Some(IdleTimeout::try_from(Duration::from_millis(IDLE_TIMEOUT_MS)).expect("idle timeout in range")));

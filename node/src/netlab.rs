@@ -32,6 +32,8 @@ pub struct NetLab {
     children: Vec<Child>,
     exe: PathBuf,
     dir: PathBuf,
+    /// The lab's number: its addresses are 10.(100+n).x.y.
+    n: u8,
 }
 
 fn ip(args: &[&str]) -> anyhow::Result<()> {
@@ -58,7 +60,7 @@ impl NetLab {
         let province = reg.parent(commune).context("the commune has no province")?.to_owned();
         let tag = format!("td{}{}", std::process::id() % 10_000, n);
         let codes = ["VN".to_owned(), province.clone(), commune.to_owned()];
-        let mut lab = NetLab { sites: Vec::new(), tag: tag.clone(), children: Vec::new(), exe: exe.to_owned(), dir: dir.to_owned() };
+        let mut lab = NetLab { sites: Vec::new(), tag: tag.clone(), children: Vec::new(), exe: exe.to_owned(), dir: dir.to_owned(), n };
         let net = |link: u8| format!("10.{}.{link}", 100 + n);
         for (i, code) in codes.iter().enumerate() {
             let ns = format!("{tag}-{i}");
@@ -160,6 +162,48 @@ impl NetLab {
     /// Brings the direct commune–central link back.
     pub fn heal(&self) -> anyhow::Result<()> {
         ip(&["-n", &self.sites[2].ns, "link", "set", "l3a", "up"])
+    }
+
+    /// Limits the direct commune–central link to `rate_mbit` each way, on both of its ends, as a
+    /// site's line limits it (token bucket: this machine's kernel has no netem, so no added
+    /// delay).
+    pub fn limit_direct_link(&self, rate_mbit: u32) -> anyhow::Result<()> {
+        for (ns, dev) in [(&self.sites[2].ns, "l3a"), (&self.sites[0].ns, "l3b")] {
+            // A burst of 1 MB covers a kernel tick at 1 Gbit/s; packets wait up to 20 ms.
+            let out = Command::new("tc")
+                .args(["-n", ns, "qdisc", "replace", "dev", dev, "root", "tbf", "rate", &format!("{rate_mbit}mbit"), "burst", "1mb", "latency", "20ms"])
+                .output()
+                .context("cannot run `tc` (install iproute2)")?;
+            if !out.status.success() {
+                bail!("tc on {dev}: {}", String::from_utf8_lossy(&out.stderr).trim());
+            }
+        }
+        Ok(())
+    }
+
+    /// Central's QUIC address on the direct commune–central link.
+    pub fn central_on_direct_link(&self) -> SocketAddr {
+        SocketAddr::from(([10, 100 + self.n, 3, 2], 4433))
+    }
+
+    /// The pid of `code`'s node process.
+    pub fn pid(&self, code: &str) -> Option<u32> {
+        let i = self.sites.iter().position(|s| s.code == code)?;
+        self.children.get(i).map(Child::id)
+    }
+
+    /// Moves the calling thread into `code`'s network namespace: the sockets it opens from
+    /// then on, and the threads it starts, are there (a bench client reaching central over
+    /// the lab's links).
+    pub fn enter(&self, code: &str) -> anyhow::Result<()> {
+        use std::os::fd::AsRawFd;
+        let ns = std::fs::File::open(format!("/var/run/netns/{}", self.site(code).ns))?;
+        // SAFETY: a plain system call on a descriptor held open here; it changes only the
+        // calling thread's network namespace and reads no memory of ours.
+        if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+            bail!("cannot enter the namespace of {code}: {}", std::io::Error::last_os_error());
+        }
+        Ok(())
     }
 
     /// The binary the lab runs.

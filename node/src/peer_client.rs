@@ -18,12 +18,15 @@ use tiepdan_keys::tls::{client_config, FederationVerifier};
 use tiepdan_protocol::control::{encode_frame, ControlFrame, FrameDecoder, Hello, PROTOCOL_VERSION};
 use tiepdan_protocol::replication::REPLICATION_CHANNEL;
 
-/// A client endpoint on loopback presenting (`key`, `chain`) and trusting `root`.
+/// A client endpoint (on any local address, so also inside a lab namespace) presenting (`key`, `chain`) and trusting `root`.
 pub fn endpoint_as(key: &SiteKey, chain: &Chain, root: &CertificateDer<'static>) -> anyhow::Result<quinn::Endpoint> {
     let verifier = Arc::new(FederationVerifier::new(root.clone(), Arc::new(RwLock::new(RevocationList::new())), None));
     let tls = client_config(key, chain, verifier)?;
-    let mut ep = quinn::Endpoint::client(SocketAddr::from(([127, 0, 0, 1], 0)))?;
-    ep.set_default_client_config(quinn::ClientConfig::new(Arc::new(quinn::crypto::rustls::QuicClientConfig::try_from(tls)?)));
+    let mut ep = quinn::Endpoint::client(SocketAddr::from(([0, 0, 0, 0], 0)))?;
+    let mut config = quinn::ClientConfig::new(Arc::new(quinn::crypto::rustls::QuicClientConfig::try_from(tls)?));
+    // The transport of a real node's links (windows, keep-alive), so a bare peer behaves as one.
+    config.transport_config(crate::links::transport());
+    ep.set_default_client_config(config);
     Ok(ep)
 }
 

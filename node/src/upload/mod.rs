@@ -23,6 +23,7 @@
 //! sender holds what it sent, so an index is not relayed back where it came from.
 
 mod disk;
+mod read;
 mod receive;
 pub mod relay;
 
@@ -64,10 +65,6 @@ pub const SCAN_INTERVAL_MS: u64 = 2_000;
 /// Bytes read from disk at a time and handed to QUIC as one chunk (QUIC takes ownership, so
 /// nothing is copied between the file and the packets).
 const SEND_CHUNK: usize = 4 * 1024 * 1024;
-/// Chunks the sender's reader thread keeps ready ahead of the network.
-const SEND_AHEAD: usize = 2;
-/// Sent chunks watched for QUIC to let go of them, so their buffers are read into again.
-const SEND_RECYCLED: usize = 4;
 /// QUIC chunks taken per read call: each call locks the connection once, so reading many at a
 /// time leaves the connection's driver more room to decrypt the next packets.
 const READ_BATCH: usize = 64;
@@ -261,7 +258,8 @@ pub async fn send_file(uploads: &Uploads, target: &str, conn: &Connection, full:
     send_file_until(uploads, target, conn, full, rel, hash, None).await
 }
 
-/// [`send_file`], stopping after `stop_after` bytes of this attempt (to test resumption).
+/// [`send_file`], ending the stream after the chunk that reaches `stop_after` bytes of this
+/// attempt (to test resumption).
 /// `hash`, when the caller knows it (a sealed segment's is in the signed index), saves reading
 /// the file twice.
 pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection, full: &Path, rel: &str, hash: Option<[u8; 32]>, stop_after: Option<u64>) -> anyhow::Result<u64> {
@@ -292,65 +290,27 @@ pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection,
         info!(%target, %rel, have, size, "resuming an interrupted upload");
     }
     // A thread reads ahead (reading a file may block, and must not block the runtime); each
-    // buffer it fills becomes one QUIC chunk as it is. QUIC lets go of a chunk once the peer
-    // acknowledged it; its buffer then goes back to the reader, so the pages of a few buffers
-    // are reused instead of fresh ones faulted in for every chunk.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(SEND_AHEAD);
-    let (recycle_tx, mut recycle_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(SEND_RECYCLED);
-    let path = full.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        let mut read = || -> std::io::Result<()> {
-            use std::io::{Seek, SeekFrom};
-            let mut file = std::fs::File::open(&path)?;
-            file.seek(SeekFrom::Start(have))?;
-            let mut left = size - have;
-            while left > 0 {
-                let want = left.min(SEND_CHUNK as u64);
-                let mut buf = recycle_rx.try_recv().unwrap_or_default();
-                buf.clear();
-                buf.reserve_exact(want as usize);
-                // Read into spare capacity: nothing is zeroed only to be overwritten.
-                (&mut file).take(want).read_to_end(&mut buf)?;
-                if (buf.len() as u64) < want {
-                    return Err(std::io::Error::other("the file got shorter while uploading"));
-                }
-                left -= want;
-                if tx.blocking_send(Ok(buf.into())).is_err() {
-                    return Ok(()); // the sender gave up
-                }
-            }
-            Ok(())
-        };
-        if let Err(e) = read() {
-            let _ = tx.blocking_send(Err(e));
-        }
-    });
-    let mut in_flight: std::collections::VecDeque<Bytes> = std::collections::VecDeque::new();
+    // chunk it reads goes to QUIC as it is.
+    let mut reader = read::Reader::start(full.to_path_buf(), have, size);
     let mut sent = have;
     while sent < size {
         if stop_after.is_some_and(|limit| sent - have >= limit) {
-            let _ = send.reset(0u32.into());
-            anyhow::bail!("stopped after {} bytes on purpose", sent - have);
+            // Ends the stream short, as a sender that shuts down does: what was written still
+            // arrives (however large the windows), and the receiver says what it holds.
+            send.finish()?;
+            let answer = stalled(read_msg(&mut recv)).await??;
+            anyhow::bail!("stopped after {} bytes on purpose: {answer:?}", sent - have);
         }
-        let chunk = match rx.recv().await {
+        let chunk = match reader.next().await {
             Some(Ok(c)) => c,
             Some(Err(e)) => anyhow::bail!("{rel}: {e}"),
             None => anyhow::bail!("{rel}: the reader stopped"),
         };
         let n = chunk.len() as u64;
-        in_flight.push_back(chunk.clone());
         stalled(send.write_chunk(chunk)).await??;
         sent += n;
         uploads.bytes_sent.fetch_add(n, Ordering::Relaxed);
         uploads.set(target, rel, |p| p.sent = sent);
-        while in_flight.front().is_some_and(|b| b.is_unique()) || in_flight.len() > SEND_RECYCLED {
-            let Some(done) = in_flight.pop_front() else { break };
-            // Unique again: QUIC dropped its handles, the buffer is ours (no copy is made).
-            if let Ok(mut buf) = done.try_into_mut() {
-                buf.clear();
-                let _ = recycle_tx.try_send(Vec::from(buf));
-            }
-        }
     }
     match stalled(read_msg(&mut recv)).await?? {
         Msg::Done { ok: true, .. } => {
