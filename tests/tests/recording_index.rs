@@ -4,7 +4,8 @@
 //! commune of province 04 played by this test (it forges indexes).
 //! 00004 records; its index reaches 25747, which is neither the hub (central) nor central, and
 //! verifies there; forged and tampered indexes offered to 25747 are refused with the reason,
-//! and the index it holds stays as it was.
+//! and so is one signed with 00004's own key after 00004 was revoked; the index 25747 holds
+//! stays as it was.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -155,4 +156,19 @@ async fn a_points_signed_index_reaches_the_other_points_and_forgeries_are_refuse
     let file = dir.path().join("genuine-index.cbor");
     std::fs::write(&file, &genuine).unwrap();
     assert_eq!(send_file(&uploads, "25747", &conn, &file, &format!("{id}/00004/cam-1/index.cbor"), None).await.unwrap(), 0);
+
+    // 00004 is revoked by its province. An index signed afterwards with 00004's own key (as by
+    // whoever took it) is refused at 25747, which had learnt that key before the revocation.
+    let (s, v) = call(&fed, "01", "POST", "revocations", Some(&json!({"site": "00004"})), None);
+    assert_eq!(s, 201, "{v}");
+    let knows = || call(&fed, "25747", "GET", "revocations", None, None).1.as_array().is_some_and(|r| r.iter().any(|x| x["site"] == "00004"));
+    assert!(eventually(DEADLINE, knows), "the revocation did not reach 25747");
+    let d = fed.site("00004").unwrap().data.clone();
+    let stolen = Signer::from_site_key(&SiteKey::load(&d.key_path()).unwrap(), "00004", &tiepdan_keys::cert::Chain::from_pem(&std::fs::read_to_string(d.chain_path()).unwrap()).unwrap()).unwrap();
+    let mut body = parsed.body().clone();
+    body.signed_at_s += 2;
+    std::fs::write(&file, SignedIndex::sign(&body, &stolen).bytes()).unwrap();
+    let err = send_file(&uploads, "25747", &conn, &file, &format!("{id}/00004/cam-1/index.cbor"), None).await.expect_err("an index under a revoked key");
+    assert!(err.to_string().contains("revoked"), "{err}");
+    assert_eq!(std::fs::read(copy.join("index.cbor")).unwrap(), genuine, "the held index changed");
 }

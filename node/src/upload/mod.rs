@@ -12,7 +12,7 @@
 //! sender   → Offer { path: "<session>/<site>/<publisher>/<file>", size, hash }   (frame)
 //! receiver → Resume { have }          bytes it already holds durably (0, …, size)
 //! sender   → the file's bytes from `have` to `size`                            (raw)
-//! receiver → Done { ok, reason }      after the checks, fsync and rename         (frame)
+//! receiver → Done { ok, reason, lasting }   after the checks, fsync and rename    (frame)
 //! ```
 //!
 //! Frames are CBOR with a 4-byte big-endian length, like replication's. The receiving side is
@@ -87,7 +87,27 @@ const PARTIAL_SUFFIX: &str = ".upload";
 enum Msg {
     Offer { path: String, size: u64, #[serde(with = "serde_bytes")] hash: [u8; 32] },
     Resume { have: u64 },
-    Done { ok: bool, reason: String },
+    /// `lasting`: a refusal this version of the file will always get (not a busy receiver or
+    /// a session it does not hold yet); absent from older nodes' answers.
+    Done {
+        ok: bool,
+        reason: String,
+        #[serde(default)]
+        lasting: bool,
+    },
+}
+
+/// The receiving site answered that it will not take a file (its reason says why).
+#[derive(Debug, thiserror::Error)]
+#[error("{target} {} {rel}: {reason}", if *after_bytes { "did not verify" } else { "refused" })]
+pub struct Refusal {
+    pub target: String,
+    pub rel: String,
+    pub reason: String,
+    /// Refused after the bytes arrived (their hash or content), not at the offer.
+    pub after_bytes: bool,
+    /// This version of the file will always be refused there (see [`receive::Refused::lasting`]).
+    pub lasting: bool,
 }
 
 /// Progress of one file toward one site.
@@ -98,6 +118,9 @@ pub struct Progress {
     /// Where this upload started (non-zero: it resumed an interrupted one).
     pub resumed_from: u64,
     pub done: bool,
+    /// The receiving site's reason when it refused this file at the last attempt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
 }
 
 /// Uploads of this node: progress per (target site, file), counters, the files being received
@@ -277,7 +300,7 @@ pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection,
     send.write_all(&encode(&Msg::Offer { path: rel.to_owned(), size, hash })).await?;
     let have = match stalled(read_msg(&mut recv)).await?? {
         Msg::Resume { have } if have <= size => have,
-        Msg::Done { reason, .. } => anyhow::bail!("{target} refused {rel}: {reason}"),
+        Msg::Done { reason, lasting, .. } => return Err(refusal(uploads, target, rel, reason, false, lasting)),
         other => anyhow::bail!("unexpected {other:?}"),
     };
     uploads.set(target, rel, |p| {
@@ -314,13 +337,22 @@ pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection,
     }
     match stalled(read_msg(&mut recv)).await?? {
         Msg::Done { ok: true, .. } => {
-            uploads.set(target, rel, |p| p.done = true);
+            uploads.set(target, rel, |p| {
+                p.done = true;
+                p.refused = None;
+            });
             let _ = send.finish();
             Ok(size - have)
         }
-        Msg::Done { reason, .. } => anyhow::bail!("{target} did not verify {rel}: {reason}"),
+        Msg::Done { reason, lasting, .. } => return Err(refusal(uploads, target, rel, reason, true, lasting)),
         other => anyhow::bail!("unexpected {other:?}"),
     }
+}
+
+/// Notes the refusal in the progress shown to operators, and makes it the error.
+fn refusal(uploads: &Uploads, target: &str, rel: &str, reason: String, after_bytes: bool, lasting: bool) -> anyhow::Error {
+    uploads.set(target, rel, |p| p.refused = Some(reason.clone()));
+    Refusal { target: target.to_owned(), rel: rel.to_owned(), reason, after_bytes, lasting }.into()
 }
 
 /// A file the uploader may send: `rel` is its path under `recordings/`.
@@ -370,12 +402,41 @@ fn held_files(root: &Path, us: &str) -> Vec<Held> {
     out
 }
 
+/// First wait before a file version a site refused for good (a diverging index, a hash that
+/// does not match) is offered to it again; it doubles with each refusal, up to
+/// [`REFUSED_MAX_WAIT_MS`], so the receiver is not asked, and does not warn, every few seconds.
+/// Passing refusals (busy, session not held there yet) are retried at the next scan.
+const REFUSED_FIRST_WAIT_MS: u64 = 4_000;
+const REFUSED_MAX_WAIT_MS: u64 = 10 * 60_000;
+
+/// A file version a site refused for good: when to offer it again.
+struct RefusedThere {
+    hash: [u8; 32],
+    refusals: u32,
+    retry_at_ms: u64,
+}
+
+/// How each file a sending task offered fared: (path, hash, the reason of a lasting refusal).
+type Outcomes = Vec<(String, [u8; 32], Option<String>)>;
+
+/// One file to send to one site.
+struct Work {
+    file: Held,
+    hash: [u8; 32],
+}
+
 /// The uploader: every [`SCAN_INTERVAL_MS`] (or at once when an index arrived to relay), sends
 /// each linked site what it should hold and lacks ([`relay::targets`] says who gets what).
+/// Each site is served by a task of its own, so a slow or stalled site delays only itself;
+/// the scan goes on for the others meanwhile.
 pub async fn uploader(node: Arc<Node>) {
     // A file's hash is computed once per version (length and modification time), not at every
     // scan: sealed segments never change, and the index changes once per sealed segment.
     let mut hashes: BTreeMap<PathBuf, (u64, std::time::SystemTime, [u8; 32])> = BTreeMap::new();
+    let mut refused: BTreeMap<(String, String), RefusedThere> = BTreeMap::new();
+    // One sending task per site at a time; a site whose task still runs is left to it.
+    let mut tasks: tokio::task::JoinSet<Outcomes> = tokio::task::JoinSet::new();
+    let mut sending: BTreeMap<tokio::task::Id, String> = BTreeMap::new();
     loop {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(SCAN_INTERVAL_MS)) => {}
@@ -384,11 +445,24 @@ pub async fn uploader(node: Arc<Node>) {
         if node.is_shutting_down() {
             return;
         }
-        node.uploads.trim_when_idle(node.started.elapsed().as_millis() as u64);
+        let now_ms = node.started.elapsed().as_millis() as u64;
+        while let Some(done) = tasks.try_join_next_with_id() {
+            // A task that failed (it cannot, short of a bug) frees its site all the same.
+            let (id, outcomes) = match done {
+                Ok((id, outcomes)) => (id, outcomes),
+                Err(e) => (e.id(), Vec::new()),
+            };
+            let Some(target) = sending.remove(&id) else { continue };
+            for (rel, hash, refusal) in outcomes {
+                note_outcome(&mut refused, target.clone(), rel, hash, refusal, now_ms);
+            }
+        }
+        node.uploads.trim_when_idle(now_ms);
         let root = node.data.root().to_path_buf();
         let us = node.site.code.clone();
         let files = tokio::task::spawn_blocking(move || held_files(&root, &us)).await.unwrap_or_default();
         let mut seen = BTreeSet::new();
+        let mut work: BTreeMap<String, (Connection, Vec<Work>)> = BTreeMap::new();
         for f in files {
             let Some(view) = session_view(&node, &f.session) else { continue };
             let targets = relay::targets(f.kind, &f.author, &node.site.code, view.hub.as_deref(), &view.audience);
@@ -408,25 +482,91 @@ pub async fn uploader(node: Arc<Node>) {
                 }
             };
             for target in targets {
-                let key = held_key(&target, &f.rel);
-                if node.store.meta(&key).ok().flatten().as_deref() == Some(hash.as_slice()) {
+                if sending.values().any(|t| *t == target) {
+                    continue;
+                }
+                if node.store.meta(&held_key(&target, &f.rel)).ok().flatten().as_deref() == Some(hash.as_slice()) {
+                    continue;
+                }
+                if refused.get(&(target.clone(), f.rel.clone())).is_some_and(|r| r.hash == hash && now_ms < r.retry_at_ms) {
+                    continue;
+                }
+                if let Some((_, list)) = work.get_mut(&target) {
+                    list.push(Work { file: f.clone(), hash });
                     continue;
                 }
                 let conn = node.links.lock().unwrap_or_else(|e| e.into_inner()).get(&target).map(|l| l.conn.clone());
-                let Some(conn) = conn else { continue };
-                match send_file(&node.uploads, &target, &conn, &f.full, &f.rel, Some(hash)).await {
-                    Ok(_) => {
-                        if let Err(e) = node.store.put_meta(&key, &hash) {
-                            warn!("cannot remember an upload: {e}");
-                        }
-                    }
-                    Err(e) => debug!(%target, rel = %f.rel, "upload interrupted (retried later): {e}"),
+                if let Some(conn) = conn {
+                    work.insert(target, (conn, vec![Work { file: f.clone(), hash }]));
                 }
             }
         }
-        // Forget the hashes of files that are gone, so the cache stays as large as the folder.
+        for (target, (conn, list)) in work {
+            let task = tasks.spawn(send_all(node.clone(), target.clone(), conn, list));
+            sending.insert(task.id(), target);
+        }
+        // Forget the hashes of files that are gone, so the cache stays as large as the folder;
+        // and refusals of files no longer held.
         hashes.retain(|p, _| seen.contains(p));
+        let held: BTreeSet<&PathBuf> = seen.iter().collect();
+        refused.retain(|(_, rel), _| held.contains(&node.data.root().join(RECORDINGS_DIR).join(rel)));
     }
+}
+
+/// Sends `list` to `target`, one file after another, and remembers what it holds. Returns each
+/// file's outcome: the reason when `target` refused it for good, else `None` (taken, or to be
+/// tried again at the next scan).
+async fn send_all(node: Arc<Node>, target: String, conn: Connection, list: Vec<Work>) -> Outcomes {
+    let mut out = Vec::new();
+    for Work { file, hash } in list {
+        let refusal = match send_file(&node.uploads, &target, &conn, &file.full, &file.rel, Some(hash)).await {
+            Ok(_) => {
+                if let Err(e) = node.store.put_meta(&held_key(&target, &file.rel), &hash) {
+                    warn!("cannot remember an upload: {e}");
+                }
+                None
+            }
+            Err(e) => match e.downcast::<Refusal>() {
+                Ok(r) if r.lasting => Some(r.reason),
+                Ok(r) => {
+                    debug!(%target, rel = %file.rel, "upload deferred (retried at the next scan): {}", r.reason);
+                    None
+                }
+                Err(e) => {
+                    debug!(%target, rel = %file.rel, "upload interrupted (retried later): {e}");
+                    if conn.close_reason().is_some() {
+                        break; // the link is gone: the rest waits for the next scan
+                    }
+                    None
+                }
+            },
+        };
+        out.push((file.rel, hash, refusal));
+    }
+    out
+}
+
+/// Records how a file fared at `target`: a lasting refusal pushes its next offer back.
+fn note_outcome(refused: &mut BTreeMap<(String, String), RefusedThere>, target: String, rel: String, hash: [u8; 32], refusal: Option<String>, now_ms: u64) {
+    let key = (target, rel);
+    let Some(reason) = refusal else {
+        refused.remove(&key);
+        return;
+    };
+    let r = refused.entry(key.clone()).or_insert(RefusedThere { hash, refusals: 0, retry_at_ms: 0 });
+    if r.hash != hash {
+        *r = RefusedThere { hash, refusals: 0, retry_at_ms: 0 };
+    }
+    r.refusals += 1;
+    r.retry_at_ms = now_ms + refused_wait_ms(r.refusals);
+    if r.refusals == 1 {
+        warn!(target = %key.0, rel = %key.1, "a recording file was refused (offered again later, less and less often): {reason}");
+    }
+}
+
+/// The wait after the `refusals`-th refusal of one version.
+fn refused_wait_ms(refusals: u32) -> u64 {
+    REFUSED_FIRST_WAIT_MS.saturating_mul(1 << refusals.saturating_sub(1).min(16)).min(REFUSED_MAX_WAIT_MS)
 }
 
 /// The receiving side of a link test: drop up to [`LINK_TEST_MAX_BYTES`], answer the count.
@@ -461,4 +601,32 @@ pub async fn link_test(conn: &Connection, bytes: Bytes) -> anyhow::Result<f64> {
     recv.read_exact(&mut count).await?;
     anyhow::ensure!(u64::from_be_bytes(count) == bytes.len() as u64, "the link test lost bytes");
     Ok(bytes.len() as f64 / t.elapsed().as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lasting_refusal_is_offered_again_less_and_less_often() {
+        let mut refused = BTreeMap::new();
+        let key = ("VN".to_owned(), "S/00004/cam/index.cbor".to_owned());
+        let refuse = |r: &mut BTreeMap<_, _>, hash: u8, now: u64| note_outcome(r, key.0.clone(), key.1.clone(), [hash; 32], Some("diverges".into()), now);
+        refuse(&mut refused, 1, 0);
+        assert_eq!(refused[&key].retry_at_ms, REFUSED_FIRST_WAIT_MS);
+        refuse(&mut refused, 1, 4_000);
+        assert_eq!(refused[&key].retry_at_ms, 4_000 + 2 * REFUSED_FIRST_WAIT_MS);
+        for _ in 0..40 {
+            refuse(&mut refused, 1, 1_000_000);
+        }
+        assert_eq!(refused[&key].retry_at_ms, 1_000_000 + REFUSED_MAX_WAIT_MS, "the wait stops growing");
+        // Another version of the file starts over; a taken one is forgotten.
+        refuse(&mut refused, 2, 2_000_000);
+        assert_eq!((refused[&key].refusals, refused[&key].retry_at_ms), (1, 2_000_000 + REFUSED_FIRST_WAIT_MS));
+        note_outcome(&mut refused, key.0.clone(), key.1.clone(), [2; 32], None, 2_000_001);
+        assert!(refused.is_empty());
+        // Which refusals last: a busy receiver or a session it does not hold yet can pass.
+        assert!(!receive::Refused::Busy.lasting() && !receive::Refused::SessionNotHeld("S".into()).lasting());
+        assert!(receive::Refused::HashMismatch.lasting() && receive::Refused::NotARecordingFile("x".into()).lasting());
+    }
 }

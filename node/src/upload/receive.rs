@@ -53,6 +53,15 @@ pub enum Refused {
     Index(#[from] IndexRefused),
 }
 
+impl Refused {
+    /// True when offering this same version of the file again would be refused again: only a
+    /// busy receiver, a session or audience it does not hold yet and an interrupted transfer
+    /// can pass.
+    pub fn lasting(&self) -> bool {
+        !matches!(self, Refused::Busy | Refused::SessionNotHeld(_) | Refused::OutsideAudience { .. } | Refused::Interrupted { .. })
+    }
+}
+
 /// An offer that passed the checks.
 struct Offer {
     rel: String,
@@ -136,7 +145,7 @@ pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut re
         }
         Err(r) => return refuse(&node, &from, &path, &mut send, r).await,
     };
-    send.write_all(&encode(&Msg::Done { ok: true, reason })).await?;
+    send.write_all(&encode(&Msg::Done { ok: true, reason, lasting: false })).await?;
     let _ = send.finish();
     Ok(())
 }
@@ -148,7 +157,8 @@ async fn refuse(node: &Node, from: &str, path: &str, send: &mut SendStream, r: R
         Refused::Busy => debug!(%from, %path, "recording upload deferred: {r}"),
         _ => warn!(%from, %path, "refused a recording upload: {r}"),
     }
-    send.write_all(&encode(&Msg::Done { ok: false, reason: r.to_string() })).await?;
+    let lasting = r.lasting();
+    send.write_all(&encode(&Msg::Done { ok: false, reason: r.to_string(), lasting })).await?;
     let _ = send.finish();
     Ok(())
 }
@@ -260,6 +270,21 @@ fn certified(node: &Node, index: &SignedIndex) -> Result<(String, [u8; 32]), Str
     node.verify_peer_chain(&certs).map(|v| (v.site, v.public_key)).map_err(|e| format!("its embedded certificate chain does not verify here: {e}"))
 }
 
+/// The key this node learnt for `site` (from its signed case events), while no revocation names
+/// the site or an ancestor. Once one does, a key learnt before it proves nothing: the index's
+/// own chain is checked instead, revocations included, so a key taken from a revoked site
+/// cannot place an index anywhere.
+fn known_key(node: &Node, site: &str) -> Option<[u8; 32]> {
+    let named = {
+        let revs = node.revocations.read().unwrap_or_else(|e| e.into_inner());
+        std::iter::once(site).chain(node.registry().ancestors(site)).any(|s| revs.get(s).is_some())
+    };
+    if named {
+        return None;
+    }
+    node.cases.lock().unwrap_or_else(|e| e.into_inner()).site_keys.get(site).copied()
+}
+
 /// Another site's signed index: taken whole, checked, stored if newer than the one held, and
 /// handed to the uploader to relay.
 async fn receive_index(node: &Arc<Node>, from: &str, offer: &Offer, send: &mut SendStream, recv: &mut RecvStream) -> anyhow::Result<Result<Accepted, Refused>> {
@@ -279,7 +304,7 @@ async fn receive_index(node: &Arc<Node>, from: &str, offer: &Offer, send: &mut S
     if *blake3::hash(&bytes).as_bytes() != hash {
         return Ok(Err(Refused::HashMismatch));
     }
-    let known = node.cases.lock().unwrap_or_else(|e| e.into_inner()).site_keys.get(&offer.site).copied();
+    let known = known_key(node, &offer.site);
     let index = match relay::check_index(bytes, &offer.session, &offer.site, &offer.publisher, known, |i| certified(node, i)) {
         Ok(i) => i,
         Err(e) => return Ok(Err(e.into())),
