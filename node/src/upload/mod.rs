@@ -344,7 +344,7 @@ pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection,
             let _ = send.finish();
             Ok(size - have)
         }
-        Msg::Done { reason, lasting, .. } => return Err(refusal(uploads, target, rel, reason, true, lasting)),
+        Msg::Done { reason, lasting, .. } => Err(refusal(uploads, target, rel, reason, true, lasting)),
         other => anyhow::bail!("unexpected {other:?}"),
     }
 }
