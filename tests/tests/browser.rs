@@ -2,7 +2,8 @@
 //! driven through WebDriver) joins an online session at two sites on two nodes: the chair at
 //! central (the hub) and a citizen at commune 00004. Through the session room page and each
 //! site's WebRTC gateway, `getStats` must show each browser receiving the other's video and
-//! audio (the citizen's audio once the chair gives the floor).
+//! audio (the citizen's audio once the chair gives the floor), and the citizen's page lists the
+//! recording its site is making of its publisher.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -136,8 +137,19 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
     }
     let phase: Value = chair.execute("return document.getElementById('phase').textContent", vec![]).await.unwrap();
     assert_eq!(phase, "Đang diễn ra");
+    // The citizen's site records its own publisher, and its page says so (in Vietnamese).
+    let t = Instant::now();
+    let mut records = Value::Null;
+    while t.elapsed() < Duration::from_secs(30) {
+        records = citizen.execute("return document.getElementById('records').hidden ? null : document.getElementById('records-body').innerText", vec![]).await.unwrap_or(Value::Null);
+        if records.as_str().is_some_and(|r| r.contains("00004") && r.contains("Đang ghi")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     chair.close().await.ok();
     citizen.close().await.ok();
     assert!(at_chair.0 > 2000 && at_chair.1 > 20_000, "the chair (VN) did not receive the citizen's audio and video: {at_chair:?}");
     assert!(at_citizen.0 > 2000 && at_citizen.1 > 20_000, "the citizen (00004) did not receive the chair's audio and video: {at_citizen:?}");
+    assert!(records.as_str().is_some_and(|r| r.contains("00004") && r.contains("Đang ghi")), "the room page at 00004 does not show its recording: {records}");
 }
