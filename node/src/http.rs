@@ -61,7 +61,8 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/certificates", post(issue_certificate))
         .route("/revocations", get(list_revocations).post(revoke))
         .merge(crate::http_cases::routes())
-        .merge(crate::http_sessions::routes());
+        .merge(crate::http_sessions::routes())
+        .merge(crate::http_links::routes());
     let authed = match node.gateway.get() {
         Some(gateway) => authed.merge(crate::media::routes(gateway.clone())),
         None => authed,

@@ -18,6 +18,7 @@ pub mod datadir;
 pub mod demo;
 pub mod http;
 pub mod http_cases;
+pub mod http_links;
 pub mod links;
 pub mod logbook;
 pub mod mediamesh;

@@ -51,7 +51,7 @@ pub use relay::IndexRefused;
 pub const UPLOAD_CHANNEL: u8 = 3;
 /// First byte of a bidirectional stream that measures a link: the receiver reads and drops the
 /// bytes, then answers how many arrived (the plain-QUIC figure uploads are compared with, and
-/// a bandwidth check IT staff can run before a session).
+/// the bandwidth check IT staff run before a session, `http_links`).
 pub const LINK_TEST_CHANNEL: u8 = 4;
 /// Most bytes one link test may send.
 pub const LINK_TEST_MAX_BYTES: u64 = 1 << 30;
