@@ -36,8 +36,44 @@ pub struct LocalFederation {
     pub sites: BTreeMap<String, LocalSite>,
 }
 
-/// A port free on loopback for both UDP and TCP (p2p listens on both with one number).
+/// Lowest port [`free_port`] hands out.
+const FIRST_FREE_PORT: u16 = 10_000;
+
+/// The first port the kernel hands out to sockets bound to port 0 (Linux's default 32768 when
+/// it cannot be read).
+fn ephemeral_start() -> u16 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next().and_then(|p| p.parse().ok()))
+        .unwrap_or(32_768)
+}
+
+/// A port free on loopback for both UDP and TCP (p2p listens on both with one number), chosen
+/// below the kernel's ephemeral range: a port bound to 0 and released (the usual trick) can be
+/// taken by any client socket before the node binds it, while one below the range can only be
+/// taken by name. Never the same port twice in one process (tests start federations in
+/// parallel); the start point is drawn from the pid and the clock, so parallel processes
+/// spread out.
 pub fn free_port() -> anyhow::Result<u16> {
+    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> = std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let end = ephemeral_start();
+    if end > FIRST_FREE_PORT + 1_000 {
+        let span = u64::from(end - FIRST_FREE_PORT);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let mut x = (u64::from(std::process::id()) << 32 | u64::from(nanos)) | 1;
+        let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+        for _ in 0..1_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let port = FIRST_FREE_PORT + (x % span) as u16;
+            if !given.contains(&port) && UdpSocket::bind(("127.0.0.1", port)).is_ok() && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                given.insert(port);
+                return Ok(port);
+            }
+        }
+    }
+    // A kernel whose ephemeral range starts low: the usual trick.
     for _ in 0..64 {
         let udp = UdpSocket::bind("127.0.0.1:0")?;
         let port = udp.local_addr()?.port();
@@ -208,5 +244,23 @@ impl LocalFederation {
 impl Drop for LocalFederation {
     fn drop(&mut self) {
         self.stop_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_ports_are_distinct_bindable_and_outside_the_ephemeral_range() {
+        let ports: Vec<u16> = (0..200).map(|_| free_port().unwrap()).collect();
+        let distinct: std::collections::BTreeSet<u16> = ports.iter().copied().collect();
+        assert_eq!(distinct.len(), ports.len());
+        let end = ephemeral_start();
+        for p in ports.iter().take(20) {
+            assert!((FIRST_FREE_PORT..end).contains(p), "{p}");
+            UdpSocket::bind(("127.0.0.1", *p)).unwrap();
+            TcpListener::bind(("127.0.0.1", *p)).unwrap();
+        }
     }
 }

@@ -5,7 +5,6 @@
 //! audio (the citizen's audio once the chair gives the floor), and the citizen's page lists the
 //! recording its site is making of its publisher.
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,10 +19,6 @@ impl Drop for Driver {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 async fn browser(port: u16, profile: &std::path::Path) -> Client {
@@ -96,7 +91,7 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
     assert_eq!(call(&fed, "VN", "POST", &format!("sessions/{id}/events"), Some(&json!({"started": {"at_ms": 1}})), None).0, 201);
     assert!(eventually(DEADLINE, || call(&fed, "00004", "GET", &format!("sessions/{id}"), None, None).1["phase"] == "live"));
 
-    let port = free_port();
+    let port = tiepdan_node::federation::free_port().unwrap();
     let _driver = Driver(
         Command::new("chromedriver")
             .arg(format!("--port={port}"))

@@ -462,6 +462,7 @@ pub async fn uploader(node: Arc<Node>) {
         let us = node.site.code.clone();
         let files = tokio::task::spawn_blocking(move || held_files(&root, &us)).await.unwrap_or_default();
         let mut seen = BTreeSet::new();
+        let busy: BTreeSet<String> = sending.values().cloned().collect();
         let mut work: BTreeMap<String, (Connection, Vec<Work>)> = BTreeMap::new();
         for f in files {
             let Some(view) = session_view(&node, &f.session) else { continue };
@@ -482,7 +483,7 @@ pub async fn uploader(node: Arc<Node>) {
                 }
             };
             for target in targets {
-                if sending.values().any(|t| *t == target) {
+                if busy.contains(&target) {
                     continue;
                 }
                 if node.store.meta(&held_key(&target, &f.rel)).ok().flatten().as_deref() == Some(hash.as_slice()) {
@@ -508,8 +509,7 @@ pub async fn uploader(node: Arc<Node>) {
         // Forget the hashes of files that are gone, so the cache stays as large as the folder;
         // and refusals of files no longer held.
         hashes.retain(|p, _| seen.contains(p));
-        let held: BTreeSet<&PathBuf> = seen.iter().collect();
-        refused.retain(|(_, rel), _| held.contains(&node.data.root().join(RECORDINGS_DIR).join(rel)));
+        refused.retain(|(_, rel), _| seen.contains(&node.data.root().join(RECORDINGS_DIR).join(rel)));
     }
 }
 
