@@ -206,13 +206,18 @@ async fn relay_hop() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The network-namespace lab (commune 00004, its province, central) in a fresh folder, formed.
+/// Blocking. The lab is dropped before its folder (declared after it).
+fn formed_lab(prefix: &str, n: u8) -> anyhow::Result<(tempfile::TempDir, NetLab)> {
+    let dir = tempfile::Builder::new().prefix(prefix).tempdir()?;
+    let lab = NetLab::triangle(&std::env::current_exe()?, dir.path(), "00004", n)?;
+    lab.wait_formed(Duration::from_secs(60))?;
+    Ok((dir, lab))
+}
+
 async fn cut_gaps() -> anyhow::Result<()> {
-    let dir = tempfile::Builder::new().prefix("tiepdan-bench-lab-").tempdir()?;
-    let exe = std::env::current_exe()?;
-    let path = dir.path().to_path_buf();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let lab = NetLab::triangle(&exe, &path, "00004", 2)?;
-        lab.wait_formed(Duration::from_secs(60))?;
+        let (_dir, lab) = formed_lab("tiepdan-bench-lab-", 2)?;
         let (_, v) = lab.call("VN", "POST", "sessions", Some(&json!({"title": "Đo gián đoạn", "points": ["00004"], "starts_at_ms": unix_now() * 1000 + 86_400_000})));
         let id = v["session_id"].as_str().context("session")?.to_owned();
         let wait = |what: &str, f: &mut dyn FnMut() -> bool| -> anyhow::Result<()> {
@@ -381,12 +386,8 @@ async fn upload_on_loopback() -> anyhow::Result<()> {
 /// is a commune of another province in the lab commune's namespace, reaching central over
 /// the direct link limited to [`LINK_RATE_MBIT`].
 async fn upload_over_link() -> anyhow::Result<()> {
-    let dir = tempfile::Builder::new().prefix("tiepdan-bench-link-").tempdir()?;
-    let exe = std::env::current_exe()?;
-    let path = dir.path().to_path_buf();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let lab = NetLab::triangle(&exe, &path, "00004", 5)?;
-        lab.wait_formed(Duration::from_secs(60))?;
+        let (dir, lab) = formed_lab("tiepdan-bench-link-", 5)?;
         if let Err(e) = lab.limit_direct_link(LINK_RATE_MBIT) {
             // A kernel without the token-bucket qdisc: say so rather than fail the whole bench.
             println!("recording upload over a site link: skipped ({e})");
@@ -399,7 +400,7 @@ async fn upload_over_link() -> anyhow::Result<()> {
         let (status, v) = lab.call("VN", "POST", "sessions", Some(&json!({"title": "Đo tải lên qua đường truyền", "points": [code], "starts_at_ms": unix_now() * 1000 + 86_400_000})));
         anyhow::ensure!(status == 200 || status == 201, "creating the session: {status} {v}");
         let session = v["session_id"].as_str().context("session id")?.to_owned();
-        let (file, bytes) = segment_file(&path)?;
+        let (file, bytes) = segment_file(dir.path())?;
         let central = lab.central_on_direct_link();
         let c = std::thread::scope(|s| {
             s.spawn(|| -> anyhow::Result<UploadComparison> {
