@@ -7,7 +7,9 @@ use libfuzzer_sys::fuzz_target;
 use tiepdan_protocol::control::{encode_frame, ControlFrame, FrameDecoder, FrameError};
 
 /// Pushes `chunks` in order, draining after each push; returns the frames and the first error.
-fn decode<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> (Vec<ControlFrame>, Option<FrameError>) {
+fn decode<'a>(
+    chunks: impl IntoIterator<Item = &'a [u8]>,
+) -> (Vec<ControlFrame>, Option<FrameError>) {
     let mut decoder = FrameDecoder::new();
     let mut frames = Vec::new();
     for chunk in chunks {
@@ -43,6 +45,10 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(frame.validate(), Ok(()));
         let (again, err) = decode([encode_frame(frame).as_slice()]);
         assert_eq!(err, None);
-        assert_eq!(again.as_slice(), std::slice::from_ref(frame), "frame did not round-trip");
+        assert_eq!(
+            again.as_slice(),
+            std::slice::from_ref(frame),
+            "frame did not round-trip"
+        );
     }
 });

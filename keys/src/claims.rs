@@ -47,9 +47,19 @@ pub enum ClaimsError {
     #[error("it claims site {0:?}, which is not in the official list of sites")]
     UnknownSite(String),
     #[error("it claims site {site} is a {claimed}, but the official list says {official}")]
-    LevelMismatch { site: String, claimed: Level, official: Level },
-    #[error("it claims site {site} belongs to {claimed:?}, but the official list says {official:?}")]
-    ParentMismatch { site: String, claimed: Option<String>, official: Option<String> },
+    LevelMismatch {
+        site: String,
+        claimed: Level,
+        official: Level,
+    },
+    #[error(
+        "it claims site {site} belongs to {claimed:?}, but the official list says {official:?}"
+    )]
+    ParentMismatch {
+        site: String,
+        claimed: Option<String>,
+        official: Option<String>,
+    },
     #[error("its claimed peer id {0:?} is not a valid libp2p PeerId")]
     BadPeerId(String),
 }
@@ -103,7 +113,9 @@ impl SiteClaims {
 
     /// The claimed PeerId, parsed.
     pub fn peer_id(&self) -> Result<PeerId, ClaimsError> {
-        self.peer_id.parse().map_err(|_| ClaimsError::BadPeerId(self.peer_id.clone()))
+        self.peer_id
+            .parse()
+            .map_err(|_| ClaimsError::BadPeerId(self.peer_id.clone()))
     }
 
     /// The DNS name for this site's certificates.
@@ -121,7 +133,10 @@ impl SiteClaims {
     /// trailing bytes, no alternative encodings).
     pub fn from_cbor(bytes: &[u8]) -> Result<SiteClaims, ClaimsError> {
         if bytes.len() > MAX_CLAIMS_LEN {
-            return Err(ClaimsError::Garbled(format!("{} bytes is too long", bytes.len())));
+            return Err(ClaimsError::Garbled(format!(
+                "{} bytes is too long",
+                bytes.len()
+            )));
         }
         let claims: SiteClaims =
             cbor4ii::serde::from_slice(bytes).map_err(|e| ClaimsError::Garbled(e.to_string()))?;
@@ -138,8 +153,9 @@ impl SiteClaims {
 
     /// Parses an `extnValue` written by [`SiteClaims::to_extension_value`].
     pub fn from_extension_value(value: &[u8]) -> Result<SiteClaims, ClaimsError> {
-        let inner = parse_der_octet_string(value)
-            .ok_or_else(|| ClaimsError::Garbled("extension value is not a DER OCTET STRING".into()))?;
+        let inner = parse_der_octet_string(value).ok_or_else(|| {
+            ClaimsError::Garbled("extension value is not a DER OCTET STRING".into())
+        })?;
         SiteClaims::from_cbor(inner)
     }
 
@@ -240,16 +256,28 @@ mod tests {
 
         let mut wrong_parent = c.clone();
         wrong_parent.parent = Some("79".into());
-        assert_eq!(wrong_parent.check_registry().unwrap_err().reason(), "wrong_parent");
+        assert_eq!(
+            wrong_parent.check_registry().unwrap_err().reason(),
+            "wrong_parent"
+        );
         let mut unknown = c.clone();
         unknown.site = "99999".into();
-        assert_eq!(unknown.check_registry().unwrap_err().reason(), "unknown_site");
+        assert_eq!(
+            unknown.check_registry().unwrap_err().reason(),
+            "unknown_site"
+        );
         let mut level = c.clone();
         level.level = Level::Province;
-        assert!(matches!(level.check_registry(), Err(ClaimsError::LevelMismatch { .. })));
+        assert!(matches!(
+            level.check_registry(),
+            Err(ClaimsError::LevelMismatch { .. })
+        ));
         let mut bad_peer = c;
         bad_peer.peer_id = "not-a-peer".into();
-        assert!(matches!(bad_peer.check_registry(), Err(ClaimsError::BadPeerId(_))));
+        assert!(matches!(
+            bad_peer.check_registry(),
+            Err(ClaimsError::BadPeerId(_))
+        ));
     }
 
     #[test]
@@ -263,9 +291,15 @@ mod tests {
         assert!(SiteClaims::from_extension_value(&c.to_cbor()).is_err());
         assert!(SiteClaims::from_extension_value(&[]).is_err());
         let long = vec![7u8; 300];
-        assert_eq!(parse_der_octet_string(&der_octet_string(&long)), Some(long.as_slice()));
+        assert_eq!(
+            parse_der_octet_string(&der_octet_string(&long)),
+            Some(long.as_slice())
+        );
         let mid = vec![7u8; 200];
-        assert_eq!(parse_der_octet_string(&der_octet_string(&mid)), Some(mid.as_slice()));
+        assert_eq!(
+            parse_der_octet_string(&der_octet_string(&mid)),
+            Some(mid.as_slice())
+        );
         // Non-minimal length encoding.
         assert_eq!(parse_der_octet_string(&[0x04, 0x81, 0x01, 0x00]), None);
     }

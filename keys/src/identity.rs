@@ -28,7 +28,9 @@ pub struct SiteKey {
 impl fmt::Debug for SiteKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never print the seed.
-        f.debug_struct("SiteKey").field("peer_id", &self.peer_id().to_string()).finish()
+        f.debug_struct("SiteKey")
+            .field("peer_id", &self.peer_id().to_string())
+            .finish()
     }
 }
 
@@ -44,7 +46,9 @@ impl SiteKey {
 
     /// The key whose 32-byte Ed25519 seed (RFC 8032 secret key) is `seed`.
     pub fn from_seed(seed: [u8; 32]) -> SiteKey {
-        SiteKey { signing: SigningKey::from_bytes(&seed) }
+        SiteKey {
+            signing: SigningKey::from_bytes(&seed),
+        }
     }
 
     /// The 32-byte secret seed. Handle with care: this is the site's identity.
@@ -134,7 +138,10 @@ mod tests {
     #[test]
     fn peer_id_agrees_with_libp2p_and_public_key() {
         let key = SiteKey::from_seed([7u8; 32]);
-        assert_eq!(Some(key.peer_id()), peer_id_from_public(&key.public_bytes()));
+        assert_eq!(
+            Some(key.peer_id()),
+            peer_id_from_public(&key.public_bytes())
+        );
         // libp2p signs with the same key.
         let kp = key.libp2p_keypair();
         let sig = kp.sign(b"x").expect("ed25519 signing");

@@ -34,7 +34,11 @@ pub enum KeyFileError {
 }
 
 fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> KeyFileError + 'a {
-    move |source| KeyFileError::Io { action, path: path.to_path_buf(), source }
+    move |source| KeyFileError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 impl SiteKey {
@@ -43,15 +47,18 @@ impl SiteKey {
     /// renamed, so a crash never leaves a half-written key.
     pub fn save(&self, path: &Path) -> Result<(), KeyFileError> {
         if path.exists() {
-            return Err(KeyFileError::AlreadyExists { path: path.to_path_buf() });
+            return Err(KeyFileError::AlreadyExists {
+                path: path.to_path_buf(),
+            });
         }
-        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).ok_or_else(|| {
-            KeyFileError::Io {
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| KeyFileError::Io {
                 action: "write",
                 path: path.to_path_buf(),
                 source: io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"),
-            }
-        })?;
+            })?;
         let tmp = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
         // A leftover from a crashed attempt by this same process id is ours to remove.
         let _ = fs::remove_file(&tmp);
@@ -59,7 +66,8 @@ impl SiteKey {
         text.push('\n');
         let result = (|| {
             let mut file = create_private(&tmp).map_err(io_err("create", &tmp))?;
-            file.write_all(text.as_bytes()).map_err(io_err("write", &tmp))?;
+            file.write_all(text.as_bytes())
+                .map_err(io_err("write", &tmp))?;
             file.sync_all().map_err(io_err("flush", &tmp))?;
             drop(file);
             fs::rename(&tmp, path).map_err(io_err("move into place", path))?;
@@ -85,7 +93,9 @@ impl SiteKey {
         let meta = match fs::metadata(path) {
             Ok(m) => m,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(KeyFileError::Missing { path: path.to_path_buf() })
+                return Err(KeyFileError::Missing {
+                    path: path.to_path_buf(),
+                })
             }
             Err(e) => return Err(io_err("inspect", path)(e)),
         };
@@ -103,11 +113,17 @@ impl SiteKey {
             });
         }
         let bytes = fs::read(path).map_err(io_err("read", path))?;
-        let garbled = |detail: String| KeyFileError::Garbled { path: path.to_path_buf(), detail };
+        let garbled = |detail: String| KeyFileError::Garbled {
+            path: path.to_path_buf(),
+            detail,
+        };
         let text = std::str::from_utf8(&bytes).map_err(|_| garbled("it is not text".into()))?;
         let hex_text = text.trim();
         if hex_text.len() != 64 {
-            return Err(garbled(format!("found {} characters instead of 64", hex_text.len())));
+            return Err(garbled(format!(
+                "found {} characters instead of 64",
+                hex_text.len()
+            )));
         }
         let mut seed = [0u8; 32];
         hex::decode_to_slice(hex_text, &mut seed)
@@ -121,12 +137,19 @@ impl SiteKey {
 #[cfg(unix)]
 fn create_private(path: &Path) -> io::Result<fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
 }
 
 #[cfg(not(unix))]
 fn create_private(path: &Path) -> io::Result<fs::File> {
-    fs::OpenOptions::new().write(true).create_new(true).open(path)
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
 }
 
 #[cfg(unix)]
@@ -134,7 +157,10 @@ fn check_private(path: &Path, meta: &fs::Metadata) -> Result<(), KeyFileError> {
     use std::os::unix::fs::PermissionsExt;
     let mode = meta.permissions().mode() & 0o7777;
     if mode & 0o077 != 0 {
-        return Err(KeyFileError::TooOpen { path: path.to_path_buf(), mode });
+        return Err(KeyFileError::TooOpen {
+            path: path.to_path_buf(),
+            mode,
+        });
     }
     Ok(())
 }
@@ -163,7 +189,10 @@ mod tests {
         // No temp file left behind.
         assert_eq!(fs::read_dir(dir.path()).expect("read dir").count(), 1);
         // Never overwrite an identity.
-        assert!(matches!(SiteKey::generate().save(&path), Err(KeyFileError::AlreadyExists { .. })));
+        assert!(matches!(
+            SiteKey::generate().save(&path),
+            Err(KeyFileError::AlreadyExists { .. })
+        ));
         assert_eq!(SiteKey::load(&path).expect("load").seed(), key.seed());
     }
 
@@ -189,11 +218,17 @@ mod tests {
     fn missing_and_garbled_files_are_explained() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("nope.key");
-        assert!(matches!(SiteKey::load(&path), Err(KeyFileError::Missing { .. })));
+        assert!(matches!(
+            SiteKey::load(&path),
+            Err(KeyFileError::Missing { .. })
+        ));
         for content in ["", "zz", &"g".repeat(64), &"ab".repeat(40)] {
             let p = dir.path().join("bad.key");
             let _ = fs::remove_file(&p);
-            create_private(&p).expect("create").write_all(content.as_bytes()).expect("write");
+            create_private(&p)
+                .expect("create")
+                .write_all(content.as_bytes())
+                .expect("write");
             assert!(
                 matches!(SiteKey::load(&p), Err(KeyFileError::Garbled { .. })),
                 "{content:?} should be garbled"

@@ -20,8 +20,8 @@ pub mod keyfile;
 mod pem;
 pub mod revocation;
 pub mod sealed;
-pub mod tls;
 mod timefmt;
+pub mod tls;
 
 pub use cert::{
     cert_fingerprint, install_check, issue, make_own_leaf, make_request, make_root, parse_request,
@@ -31,7 +31,9 @@ pub use cert::{
 pub use claims::{ClaimsError, SiteClaims, CLAIMS_OID};
 pub use identity::{peer_id_from_public, verify_signature, KeyError, SiteKey};
 pub use keyfile::KeyFileError;
-pub use revocation::{verify_revocation, Revocation, RevocationError, RevocationList, SignedRevocation};
+pub use revocation::{
+    verify_revocation, Revocation, RevocationError, RevocationList, SignedRevocation,
+};
 pub use tls::{
     client_config, peer_site, refusal_reason, server_config, FederationVerifier, RefusalCallback,
     TlsError, ALPN,

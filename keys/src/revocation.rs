@@ -11,7 +11,6 @@
 //! is received, so a record stays valid after the issuer renews its certificate. `revoked_at`
 //! may not lie in the future. A certificate re-issued after `revoked_at` is unaffected.
 
-
 use rustls::pki_types::CertificateDer;
 use serde::{Deserialize, Serialize};
 use tiepdan_protocol::sites::{Registry, CENTRAL_CODE};
@@ -49,7 +48,10 @@ mod bytes_list {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
-        Ok(Vec::<ByteBuf>::deserialize(d)?.into_iter().map(ByteBuf::into_vec).collect())
+        Ok(Vec::<ByteBuf>::deserialize(d)?
+            .into_iter()
+            .map(ByteBuf::into_vec)
+            .collect())
     }
 }
 
@@ -66,7 +68,9 @@ pub enum RevocationError {
     UnknownSite(String),
     #[error("central ({CENTRAL_CODE}) cannot be revoked; a compromised root means a new federation root")]
     CannotRevokeCentral,
-    #[error("site {issuer} has no authority to revoke site {site}: only its parent or central may")]
+    #[error(
+        "site {issuer} has no authority to revoke site {site}: only its parent or central may"
+    )]
     NoAuthority { issuer: String, site: String },
     #[error("the revocation's issuer chain is refused: {0}")]
     IssuerChain(ChainError),
@@ -87,14 +91,19 @@ fn encode<T: Serialize>(value: &T) -> Vec<u8> {
 
 fn has_authority(issuer: &str, site: &str) -> Result<(), RevocationError> {
     let registry = Registry::official();
-    let target = registry.get(site).map_err(|_| RevocationError::UnknownSite(site.to_owned()))?;
+    let target = registry
+        .get(site)
+        .map_err(|_| RevocationError::UnknownSite(site.to_owned()))?;
     if target.code == CENTRAL_CODE {
         return Err(RevocationError::CannotRevokeCentral);
     }
     if issuer == CENTRAL_CODE || target.parent.as_deref() == Some(issuer) {
         Ok(())
     } else {
-        Err(RevocationError::NoAuthority { issuer: issuer.to_owned(), site: site.to_owned() })
+        Err(RevocationError::NoAuthority {
+            issuer: issuer.to_owned(),
+            site: site.to_owned(),
+        })
     }
 }
 
@@ -108,8 +117,13 @@ pub fn create(
     now: u64,
 ) -> Result<Vec<u8>, RevocationError> {
     // The chain must be one receivers will accept: a TLS chain (own leaf first) to its root.
-    let issuer = verify_chain(authority_chain.root(), authority_chain.der_list(), now, &RevocationList::new())
-        .map_err(RevocationError::IssuerChain)?;
+    let issuer = verify_chain(
+        authority_chain.root(),
+        authority_chain.der_list(),
+        now,
+        &RevocationList::new(),
+    )
+    .map_err(RevocationError::IssuerChain)?;
     if issuer.public_key != authority_key.public_bytes() {
         return Err(RevocationError::KeyMismatch { site: issuer.site });
     }
@@ -125,7 +139,11 @@ pub fn create(
     let record = SignedRevocation {
         signature: authority_key.sign(&signed).to_vec(),
         body,
-        issuer_chain: authority_chain.der_list().iter().map(|c| c.as_ref().to_vec()).collect(),
+        issuer_chain: authority_chain
+            .der_list()
+            .iter()
+            .map(|c| c.as_ref().to_vec())
+            .collect(),
     };
     Ok(encode(&record))
 }
@@ -159,16 +177,24 @@ pub fn verify_revocation_with(
         return Err(RevocationError::UnsupportedVersion(rev.v));
     }
     if encode(&rev) != record.body {
-        return Err(RevocationError::Garbled("body is not in canonical encoding".into()));
+        return Err(RevocationError::Garbled(
+            "body is not in canonical encoding".into(),
+        ));
     }
     if rev.revoked_at > now.saturating_add(MAX_CLOCK_SKEW) {
-        return Err(RevocationError::FromTheFuture { revoked_at: rev.revoked_at, now });
+        return Err(RevocationError::FromTheFuture {
+            revoked_at: rev.revoked_at,
+            now,
+        });
     }
     has_authority(&rev.issuer_site, &rev.site)?;
-    let chain: Vec<CertificateDer<'_>> =
-        record.issuer_chain.iter().map(|c| CertificateDer::from(c.as_slice())).collect();
-    let issuer = verify_chain(root, &chain, rev.revoked_at, known)
-        .map_err(RevocationError::IssuerChain)?;
+    let chain: Vec<CertificateDer<'_>> = record
+        .issuer_chain
+        .iter()
+        .map(|c| CertificateDer::from(c.as_slice()))
+        .collect();
+    let issuer =
+        verify_chain(root, &chain, rev.revoked_at, known).map_err(RevocationError::IssuerChain)?;
     if issuer.site != rev.issuer_site {
         return Err(RevocationError::IssuerMismatch {
             claimed: rev.issuer_site.clone(),
@@ -183,10 +209,14 @@ pub fn verify_revocation_with(
     Ok(rev)
 }
 
-
 /// Verifies `bytes` (refusing issuers revoked in `list`) and inserts it into `list`. `Ok(true)`
 /// when it was new or newer.
-pub fn accept(list: &mut RevocationList, root: &CertificateDer<'_>, bytes: &[u8], now: u64) -> Result<bool, RevocationError> {
+pub fn accept(
+    list: &mut RevocationList,
+    root: &CertificateDer<'_>,
+    bytes: &[u8],
+    now: u64,
+) -> Result<bool, RevocationError> {
     let rev = verify_revocation_with(root, bytes, now, list)?;
     Ok(list.insert(rev, bytes.to_vec()))
 }

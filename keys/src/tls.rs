@@ -66,7 +66,12 @@ impl FederationVerifier {
         revocations: Arc<RwLock<RevocationList>>,
         on_refusal: Option<RefusalCallback>,
     ) -> FederationVerifier {
-        FederationVerifier { root, revocations, on_refusal, provider: provider() }
+        FederationVerifier {
+            root,
+            revocations,
+            on_refusal,
+            provider: provider(),
+        }
     }
 
     pub fn root(&self) -> &CertificateDer<'static> {
@@ -82,9 +87,16 @@ impl FederationVerifier {
     ) -> Result<VerifiedSite, ChainError> {
         let mut chain = Vec::with_capacity(intermediates.len() + 1);
         chain.push(CertificateDer::from(end_entity.as_ref()));
-        chain.extend(intermediates.iter().map(|c| CertificateDer::from(c.as_ref())));
+        chain.extend(
+            intermediates
+                .iter()
+                .map(|c| CertificateDer::from(c.as_ref())),
+        );
         let result = {
-            let list = self.revocations.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let list = self
+                .revocations
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             verify_chain(&self.root, &chain, now.as_secs(), &list)
         };
         if let (Err(e), Some(cb)) = (&result, &self.on_refusal) {
@@ -99,7 +111,9 @@ impl FederationVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<(), rustls::Error> {
-        self.verify(end_entity, intermediates, now).map(|_| ()).map_err(to_rustls)
+        self.verify(end_entity, intermediates, now)
+            .map(|_| ())
+            .map_err(to_rustls)
     }
 
     fn tls13_signature(
@@ -121,9 +135,9 @@ impl FederationVerifier {
 /// TLS alert; everything else is `CertificateError::Other` carrying the [`ChainError`].
 fn to_rustls(e: ChainError) -> rustls::Error {
     let cert_error = match e {
-        ChainError::Expired { .. } | ChainError::NotYetValid { .. } | ChainError::RootExpired { .. } => {
-            CertificateError::Expired
-        }
+        ChainError::Expired { .. }
+        | ChainError::NotYetValid { .. }
+        | ChainError::RootExpired { .. } => CertificateError::Expired,
         ChainError::Revoked { .. } => CertificateError::Revoked,
         ChainError::UnknownRoot => CertificateError::UnknownIssuer,
         other => CertificateError::Other(OtherError(Arc::new(other))),
@@ -142,9 +156,10 @@ pub fn refusal_reason(e: &rustls::Error) -> Option<&'static str> {
             CertificateError::Revoked => "revoked",
             CertificateError::UnknownIssuer => "unknown_root",
             CertificateError::BadSignature => "bad_signature",
-            CertificateError::Other(OtherError(inner)) => {
-                inner.downcast_ref::<ChainError>().map(ChainError::reason).unwrap_or("malformed")
-            }
+            CertificateError::Other(OtherError(inner)) => inner
+                .downcast_ref::<ChainError>()
+                .map(ChainError::reason)
+                .unwrap_or("malformed"),
             _ => "malformed",
         }),
         _ => None,
@@ -164,7 +179,8 @@ impl ServerCertVerifier for FederationVerifier {
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        self.verify_tls(end_entity, intermediates, now).map(|_| ServerCertVerified::assertion())
+        self.verify_tls(end_entity, intermediates, now)
+            .map(|_| ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
@@ -209,7 +225,8 @@ impl ClientCertVerifier for FederationVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        self.verify_tls(end_entity, intermediates, now).map(|_| ClientCertVerified::assertion())
+        self.verify_tls(end_entity, intermediates, now)
+            .map(|_| ClientCertVerified::assertion())
     }
 
     fn verify_tls12_signature(

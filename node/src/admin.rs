@@ -28,8 +28,12 @@ fn site_file(data: &DataDir) -> std::path::PathBuf {
 }
 
 pub fn site_code(data: &DataDir) -> anyhow::Result<String> {
-    let text = std::fs::read_to_string(site_file(data))
-        .with_context(|| format!("{} is not a tiepdan data folder (run `tiepdan init` first)", data.root().display()))?;
+    let text = std::fs::read_to_string(site_file(data)).with_context(|| {
+        format!(
+            "{} is not a tiepdan data folder (run `tiepdan init` first)",
+            data.root().display()
+        )
+    })?;
     Ok(text.trim().to_owned())
 }
 
@@ -41,7 +45,12 @@ pub fn load_key(data: &DataDir) -> anyhow::Result<SiteKey> {
 
 /// `tiepdan init`: a new key, an operator token, and either the federation root (`--root`) or a
 /// certificate request for the parent.
-pub fn init(data: &DataDir, site: Option<&str>, root: bool, days: Option<u32>) -> anyhow::Result<String> {
+pub fn init(
+    data: &DataDir,
+    site: Option<&str>,
+    root: bool,
+    days: Option<u32>,
+) -> anyhow::Result<String> {
     let code = match (site, root) {
         (Some(s), _) => s.to_owned(),
         (None, true) => CENTRAL_CODE.to_owned(),
@@ -49,13 +58,20 @@ pub fn init(data: &DataDir, site: Option<&str>, root: bool, days: Option<u32>) -
     };
     let s = Registry::official().get(&code)?;
     if root && s.level != Level::Central {
-        bail!("--root is only for the central office (site VN); {code} is {} ({})", s.name, s.level);
+        bail!(
+            "--root is only for the central office (site VN); {code} is {} ({})",
+            s.name,
+            s.level
+        );
     }
     if !root && s.level == Level::Central {
         bail!("the central office holds the federation root: run `tiepdan init --root`");
     }
     if data.key_path().exists() {
-        bail!("{} already holds a site key; refusing to overwrite it", data.root().display());
+        bail!(
+            "{} already holds a site key; refusing to overwrite it",
+            data.root().display()
+        );
     }
     data.create()?;
     let key = SiteKey::generate();
@@ -107,7 +123,13 @@ fn write_chains(data: &DataDir, key: &SiteKey, chain: &Chain, now: u64) -> anyho
 }
 
 /// Signs a child's request with this site's key and chain.
-pub fn issue_with(key: &SiteKey, chain: &Chain, request_pem: &str, days: u32, now: u64) -> anyhow::Result<String> {
+pub fn issue_with(
+    key: &SiteKey,
+    chain: &Chain,
+    request_pem: &str,
+    days: u32,
+    now: u64,
+) -> anyhow::Result<String> {
     if days == 0 || days > ROOT_CERT_DAYS {
         bail!("--days must be between 1 and {ROOT_CERT_DAYS}");
     }
@@ -128,10 +150,17 @@ fn authority_chain(tls_chain: &Chain) -> anyhow::Result<Chain> {
 }
 
 /// `tiepdan issue`: offline when the node is stopped, through its API when it runs.
-pub fn issue(data: &DataDir, request: &std::path::Path, out: &std::path::Path, days: u32) -> anyhow::Result<String> {
-    let request_pem = std::fs::read_to_string(request).with_context(|| format!("cannot read {}", request.display()))?;
+pub fn issue(
+    data: &DataDir,
+    request: &std::path::Path,
+    out: &std::path::Path,
+    days: u32,
+) -> anyhow::Result<String> {
+    let request_pem = std::fs::read_to_string(request)
+        .with_context(|| format!("cannot read {}", request.display()))?;
     // Check the request before anything else, so the error is about the file the officer gave.
-    let req = cert::parse_request(&request_pem).with_context(|| format!("{} is not a valid certificate request", request.display()))?;
+    let req = cert::parse_request(&request_pem)
+        .with_context(|| format!("{} is not a valid certificate request", request.display()))?;
     let chain_pem = match Store::open(&data.store_path()) {
         Ok(store) => {
             let key = load_key(data)?;
@@ -142,13 +171,24 @@ pub fn issue(data: &DataDir, request: &std::path::Path, out: &std::path::Path, d
         }
         Err(StoreError::Locked { .. }) => {
             let client = NodeClient::for_data(data)?;
-            let v = client.post("certificates", &serde_json::json!({ "request_pem": request_pem, "days": days }))?;
-            v["chain_pem"].as_str().context("node answered without chain_pem")?.to_owned()
+            let v = client.post(
+                "certificates",
+                &serde_json::json!({ "request_pem": request_pem, "days": days }),
+            )?;
+            v["chain_pem"]
+                .as_str()
+                .context("node answered without chain_pem")?
+                .to_owned()
         }
         Err(e) => return Err(e.into()),
     };
     std::fs::write(out, &chain_pem).with_context(|| format!("cannot write {}", out.display()))?;
-    Ok(format!("Issued a certificate chain for {} ({}) into {}", req.claims.site, Registry::official().get(&req.claims.site)?.name, out.display()))
+    Ok(format!(
+        "Issued a certificate chain for {} ({}) into {}",
+        req.claims.site,
+        Registry::official().get(&req.claims.site)?.name,
+        out.display()
+    ))
 }
 
 pub fn load_tls_chain(data: &DataDir) -> anyhow::Result<Chain> {
@@ -181,12 +221,18 @@ pub fn install_chain_pem(data: &DataDir, chain_pem: &str) -> anyhow::Result<Stri
 }
 
 pub fn install(data: &DataDir, chain_path: &std::path::Path) -> anyhow::Result<String> {
-    let pem = std::fs::read_to_string(chain_path).with_context(|| format!("cannot read {}", chain_path.display()))?;
+    let pem = std::fs::read_to_string(chain_path)
+        .with_context(|| format!("cannot read {}", chain_path.display()))?;
     install_chain_pem(data, &pem)
 }
 
 /// A signed revocation record for `site`, by this site.
-pub fn revocation_record(key: &SiteKey, tls_chain: &Chain, site: &str, now: u64) -> anyhow::Result<Vec<u8>> {
+pub fn revocation_record(
+    key: &SiteKey,
+    tls_chain: &Chain,
+    site: &str,
+    now: u64,
+) -> anyhow::Result<Vec<u8>> {
     Registry::official().get(site)?;
     Ok(tiepdan_keys::revocation::create(key, tls_chain, site, now)?)
 }
@@ -201,12 +247,16 @@ pub fn revoke(data: &DataDir, site: &str) -> anyhow::Result<String> {
             let chain = load_tls_chain(data)?;
             let record = revocation_record(&key, &chain, site, unix_now())?;
             store.put_revocation(site, &record)?;
-            Ok(format!("Revoked {site}. The revocation spreads when this node next runs."))
+            Ok(format!(
+                "Revoked {site}. The revocation spreads when this node next runs."
+            ))
         }
         Err(StoreError::Locked { .. }) => {
             let client = NodeClient::for_data(data)?;
             client.post("revocations", &serde_json::json!({ "site": site }))?;
-            Ok(format!("Revoked {site}; the running node is spreading it now."))
+            Ok(format!(
+                "Revoked {site}; the running node is spreading it now."
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -220,16 +270,24 @@ pub fn add_user_to(
     role: &str,
 ) -> anyhow::Result<String> {
     if !matches!(role, "operator" | "officer" | "chair") {
-        bail!("role {role:?}: use officer (cán bộ tiếp công dân), chair (người chủ trì) or operator");
+        bail!(
+            "role {role:?}: use officer (cán bộ tiếp công dân), chair (người chủ trì) or operator"
+        );
     }
     if name.trim().is_empty() || name.len() > 128 {
         bail!("a user needs a name of 1 to 128 characters");
     }
     let token = hex::encode(rand::random::<[u8; 24]>());
     let hash = blake3::hash(token.as_bytes()).to_hex().to_string();
-    let user = crate::store::User { name: name.to_owned(), role: role.to_owned() };
+    let user = crate::store::User {
+        name: name.to_owned(),
+        role: role.to_owned(),
+    };
     store.put_user(&hash, &user)?;
-    users.lock().unwrap_or_else(|e| e.into_inner()).insert(hash, user);
+    users
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(hash, user);
     Ok(token)
 }
 
@@ -239,11 +297,17 @@ pub fn add_user(data: &DataDir, name: &str, role: &str) -> anyhow::Result<String
         Ok(store) => {
             let users = std::sync::Mutex::new(Default::default());
             let token = add_user_to(&store, &users, name, role)?;
-            Ok(format!("User {name} ({role}) created. Token (shown once): {token}"))
+            Ok(format!(
+                "User {name} ({role}) created. Token (shown once): {token}"
+            ))
         }
         Err(StoreError::Locked { .. }) => {
-            let v = NodeClient::for_data(data)?.post("users", &serde_json::json!({ "name": name, "role": role }))?;
-            Ok(format!("User {name} ({role}) created. Token (shown once): {}", v["token"].as_str().unwrap_or("")))
+            let v = NodeClient::for_data(data)?
+                .post("users", &serde_json::json!({ "name": name, "role": role }))?;
+            Ok(format!(
+                "User {name} ({role}) created. Token (shown once): {}",
+                v["token"].as_str().unwrap_or("")
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -252,19 +316,31 @@ pub fn add_user(data: &DataDir, name: &str, role: &str) -> anyhow::Result<String
 /// `tiepdan join`: sends our request to the parent node, waits for its operator to approve,
 /// installs the chain and records the parent's QUIC address in the config.
 pub fn join(data: &DataDir, parent_http: &str, wait: Duration) -> anyhow::Result<String> {
-    let request_pem = std::fs::read_to_string(data.request_path())
-        .with_context(|| format!("{} has no request.pem: run `tiepdan init --site CODE` first", data.root().display()))?;
+    let request_pem = std::fs::read_to_string(data.request_path()).with_context(|| {
+        format!(
+            "{} has no request.pem: run `tiepdan init --site CODE` first",
+            data.root().display()
+        )
+    })?;
     let secret = hex::encode(rand::random::<[u8; 16]>());
     let base = format!("http://{parent_http}/api/v1");
     let agent = crate::client::agent();
     let resp: serde_json::Value = crate::client::json_call(
-        agent.post(&format!("{base}/join-requests")).send_json(serde_json::json!({ "request_pem": request_pem, "secret": secret })),
+        agent
+            .post(&format!("{base}/join-requests"))
+            .send_json(serde_json::json!({ "request_pem": request_pem, "secret": secret })),
     )?;
-    let id = resp["id"].as_u64().context("parent answered without an id")?;
-    eprintln!("Join request {id} sent to {parent_http}. Waiting for the parent's operator to approve it…");
+    let id = resp["id"]
+        .as_u64()
+        .context("parent answered without an id")?;
+    eprintln!(
+        "Join request {id} sent to {parent_http}. Waiting for the parent's operator to approve it…"
+    );
     let deadline = std::time::Instant::now() + wait;
     loop {
-        let r = agent.get(&format!("{base}/join-requests/{id}/chain?secret={secret}")).call();
+        let r = agent
+            .get(&format!("{base}/join-requests/{id}/chain?secret={secret}"))
+            .call();
         match r {
             Ok(mut resp) => {
                 let status = resp.status().as_u16();
@@ -273,19 +349,29 @@ pub fn join(data: &DataDir, parent_http: &str, wait: Duration) -> anyhow::Result
                     200 => {
                         let chain = v["chain_pem"].as_str().context("no chain in the answer")?;
                         let msg = install_chain_pem(data, chain)?;
-                        if let Some(q) = v["parent_quic"].as_array().and_then(|a| a.first()).and_then(|a| a.as_str()) {
+                        if let Some(q) = v["parent_quic"]
+                            .as_array()
+                            .and_then(|a| a.first())
+                            .and_then(|a| a.as_str())
+                        {
                             remember_parent(data, q)?;
                         }
                         return Ok(msg);
                     }
                     202 => {}
-                    _ => bail!("join request {id}: the parent answered {status}: {}", v["error"].as_str().unwrap_or("")),
+                    _ => bail!(
+                        "join request {id}: the parent answered {status}: {}",
+                        v["error"].as_str().unwrap_or("")
+                    ),
                 }
             }
             Err(e) => eprintln!("waiting: {e}"),
         }
         if std::time::Instant::now() > deadline {
-            bail!("join request {id} was not approved within {} s; run `tiepdan join` again later", wait.as_secs());
+            bail!(
+                "join request {id} was not approved within {} s; run `tiepdan join` again later",
+                wait.as_secs()
+            );
         }
         std::thread::sleep(Duration::from_millis(300));
     }

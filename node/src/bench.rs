@@ -17,8 +17,8 @@ use tiepdan_keys::identity::SiteKey;
 
 use crate::demo::demo_sites;
 use crate::federation::LocalFederation;
-use crate::peer_client;
 use crate::node::unix_now;
+use crate::peer_client;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -30,12 +30,22 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 fn rss_kb(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 /// One full admission: QUIC + mutual TLS 1.3 (chain, CRL and PeerId checks on both sides), then
 /// the control-stream hello exchange. Ends when the node's hello arrives, i.e. it admitted us.
-async fn handshake(ep: &quinn::Endpoint, addr: SocketAddr, hello: &[u8]) -> anyhow::Result<Duration> {
+async fn handshake(
+    ep: &quinn::Endpoint,
+    addr: SocketAddr,
+    hello: &[u8],
+) -> anyhow::Result<Duration> {
     let t = Instant::now();
     let conn = ep.connect(addr, "tiepdan.internal")?.await?;
     peer_client::admitted(&conn, hello).await?;
@@ -45,11 +55,19 @@ async fn handshake(ep: &quinn::Endpoint, addr: SocketAddr, hello: &[u8]) -> anyh
 }
 
 pub async fn run(handshakes: usize, seconds: u64) -> anyhow::Result<()> {
-    let dir = tempfile::Builder::new().prefix("tiepdan-bench-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("tiepdan-bench-")
+        .tempdir()?;
     let exe = std::env::current_exe()?;
     let codes = demo_sites();
     let root_dir = dir.path().to_path_buf();
-    println!("tiepdan bench — federation core ({} sites on loopback, {} cores)", codes.len(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "tiepdan bench — federation core ({} sites on loopback, {} cores)",
+        codes.len(),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
 
     let mut fed = tokio::task::spawn_blocking(move || -> anyhow::Result<LocalFederation> {
         let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
@@ -59,9 +77,17 @@ pub async fn run(handshakes: usize, seconds: u64) -> anyhow::Result<()> {
         Ok(fed)
     })
     .await??;
-    let communes: Vec<String> = fed.sites.values().filter(|s| s.level == tiepdan_protocol::sites::Level::Commune).map(|s| s.code.clone()).collect();
+    let communes: Vec<String> = fed
+        .sites
+        .values()
+        .filter(|s| s.level == tiepdan_protocol::sites::Level::Commune)
+        .map(|s| s.code.clone())
+        .collect();
     let commune = communes.first().context("no commune")?.clone();
-    let province = tiepdan_protocol::sites::Registry::official().parent(&commune).context("parent")?.to_owned();
+    let province = tiepdan_protocol::sites::Registry::official()
+        .parent(&commune)
+        .context("parent")?
+        .to_owned();
 
     // 1. Start → proven link with the parent, measured inside the node from process start.
     let mut join_ms = Vec::new();
@@ -83,7 +109,12 @@ pub async fn run(handshakes: usize, seconds: u64) -> anyhow::Result<()> {
         }
     }
     join_ms.sort_by(f64::total_cmp);
-    println!("start → connected to parent: p50 {:.0} ms, max {:.0} ms over {} starts (target ≤ 1000 ms)", percentile(&join_ms, 0.5), join_ms.last().copied().unwrap_or(f64::NAN), join_ms.len());
+    println!(
+        "start → connected to parent: p50 {:.0} ms, max {:.0} ms over {} starts (target ≤ 1000 ms)",
+        percentile(&join_ms, 0.5),
+        join_ms.last().copied().unwrap_or(f64::NAN),
+        join_ms.len()
+    );
 
     // 2. Handshake latency against the province, as a freshly certified sibling commune.
     let pdata = &fed.site(&province)?.data;
@@ -97,7 +128,12 @@ pub async fn run(handshakes: usize, seconds: u64) -> anyhow::Result<()> {
         .context("no free sibling code")?
         .clone();
     let key = SiteKey::generate();
-    let chain = issue(&authority, &parse_request(&make_request(&key, &sibling)?)?, 30, unix_now())?;
+    let chain = issue(
+        &authority,
+        &parse_request(&make_request(&key, &sibling)?)?,
+        30,
+        unix_now(),
+    )?;
     let addr = fed.site(&province)?.quic;
     let hello = peer_client::hello_frame(&sibling, &chain);
     let ep = peer_client::endpoint_as(&key, &chain, chain.root())?;
@@ -128,20 +164,42 @@ pub async fn run(handshakes: usize, seconds: u64) -> anyhow::Result<()> {
         let _ = t.await;
     }
     let n = done.load(Ordering::Relaxed);
-    println!("handshakes accepted per second by one node: {:.0} ({} in {} s, 8 clients)", n as f64 / seconds as f64, n, seconds);
+    println!(
+        "handshakes accepted per second by one node: {:.0} ({} in {} s, 8 clients)",
+        n as f64 / seconds as f64,
+        n,
+        seconds
+    );
 
     // 4. Idle memory: let the federation settle, then read every node's RSS.
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let mut rss: Vec<(String, u64)> = fed.sites.values().filter_map(|s| Some((s.code.clone(), rss_kb(s.child.as_ref()?.id())?))).collect();
+    let mut rss: Vec<(String, u64)> = fed
+        .sites
+        .values()
+        .filter_map(|s| Some((s.code.clone(), rss_kb(s.child.as_ref()?.id())?)))
+        .collect();
     rss.sort_by_key(|(_, kb)| *kb);
     let max = rss.last().map(|(_, kb)| *kb).unwrap_or(0);
     let mean = rss.iter().map(|(_, kb)| *kb).sum::<u64>() as f64 / rss.len().max(1) as f64;
-    println!("idle RSS per node: mean {:.1} MB, max {:.1} MB ({}) (target ≤ 40 MB)", mean / 1024.0, max as f64 / 1024.0, rss.last().map(|(c, _)| c.as_str()).unwrap_or("-"));
+    println!(
+        "idle RSS per node: mean {:.1} MB, max {:.1} MB ({}) (target ≤ 40 MB)",
+        mean / 1024.0,
+        max as f64 / 1024.0,
+        rss.last().map(|(c, _)| c.as_str()).unwrap_or("-")
+    );
 
     // 5. Revocation: the province revokes a commune; time until no node links to it.
     let victim = communes.get(1).context("second commune")?.clone();
-    let victim_province = tiepdan_protocol::sites::Registry::official().parent(&victim).context("parent")?.to_owned();
-    let others: Vec<String> = fed.sites.keys().filter(|c| **c != victim).cloned().collect();
+    let victim_province = tiepdan_protocol::sites::Registry::official()
+        .parent(&victim)
+        .context("parent")?
+        .to_owned();
+    let others: Vec<String> = fed
+        .sites
+        .keys()
+        .filter(|c| **c != victim)
+        .cloned()
+        .collect();
     let t = Instant::now();
     let pclient = crate::client::NodeClient::for_data(&fed.site(&victim_province)?.data)?;
     pclient.post("revocations", &serde_json::json!({ "site": victim }))?;
@@ -154,7 +212,10 @@ pub async fn run(handshakes: usize, seconds: u64) -> anyhow::Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    println!("revoked site dropped by every node in {} ms (target ≤ 5000 ms)", t.elapsed().as_millis());
+    println!(
+        "revoked site dropped by every node in {} ms (target ≤ 5000 ms)",
+        t.elapsed().as_millis()
+    );
     tokio::task::spawn_blocking(move || drop(fed)).await?;
     Ok(())
 }

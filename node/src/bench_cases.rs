@@ -17,12 +17,14 @@ use tiepdan_keys::identity::SiteKey;
 use tiepdan_protocol::case::{self, CaseEvent, Citizen, IdType, Identity, Kind, Reception};
 use tiepdan_protocol::log::{sign_event, EventBody};
 use tiepdan_protocol::reconcile;
-use tiepdan_protocol::replication::{decode_repl, encode_repl, frame_len, ReplMsg, EVENTS_PER_BATCH_MAX};
+use tiepdan_protocol::replication::{
+    decode_repl, encode_repl, frame_len, ReplMsg, EVENTS_PER_BATCH_MAX,
+};
 
 use crate::client::{agent, json_call};
 use crate::federation::LocalFederation;
-use crate::peer_client;
 use crate::node::unix_now;
+use crate::peer_client;
 
 fn reception_json(i: usize) -> serde_json::Value {
     json!({
@@ -34,19 +36,30 @@ fn reception_json(i: usize) -> serde_json::Value {
 
 fn post_reception(http: SocketAddr, token: &str, i: usize) -> anyhow::Result<String> {
     let v = json_call(
-        agent().post(&format!("http://{http}/api/v1/receptions")).header("Authorization", &format!("Bearer {token}")).send_json(reception_json(i)),
+        agent()
+            .post(&format!("http://{http}/api/v1/receptions"))
+            .header("Authorization", &format!("Bearer {token}"))
+            .send_json(reception_json(i)),
     )?;
     Ok(v["case_id"].as_str().context("no case id")?.to_owned())
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted.get(((sorted.len().max(1) - 1) as f64 * p).round() as usize).copied().unwrap_or(f64::NAN)
+    sorted
+        .get(((sorted.len().max(1) - 1) as f64 * p).round() as usize)
+        .copied()
+        .unwrap_or(f64::NAN)
 }
 
 fn genesis(case_id: &str, author: &str, key: &ed25519_dalek::SigningKey, i: usize) -> Vec<u8> {
     let reception = Reception {
         date: case::date_from_unix_ms(unix_now() * 1000),
-        identity: Identity::Plain(Citizen { name: format!("Công dân {i}"), address: "Hà Nội".into(), id_type: IdType::Cccd, id_number: "001085012345".into() }),
+        identity: Identity::Plain(Citizen {
+            name: format!("Công dân {i}"),
+            address: "Hà Nội".into(),
+            id_type: IdType::Cccd,
+            id_number: "001085012345".into(),
+        }),
         summary: "Kiến nghị".into(),
         kind: Kind::Petition,
         people_count: 1,
@@ -59,23 +72,44 @@ fn genesis(case_id: &str, author: &str, key: &ed25519_dalek::SigningKey, i: usiz
         evidence: vec![],
         refusal: None,
     };
-    let body = EventBody::new(case_id, author, &[], unix_now() * 1000, case::encode_event(&CaseEvent::Received { reception }));
+    let body = EventBody::new(
+        case_id,
+        author,
+        &[],
+        unix_now() * 1000,
+        case::encode_event(&CaseEvent::Received { reception }),
+    );
     sign_event(&body, key)
 }
 
 /// Pushes `events` to `addr` over one link as (key, chain); returns the seconds until every
 /// batch was acknowledged (verified and stored by the node).
-async fn push_over_link(addr: SocketAddr, site: &str, key: &SiteKey, chain: &Chain, events: Vec<Vec<u8>>) -> anyhow::Result<(f64, u64)> {
+async fn push_over_link(
+    addr: SocketAddr,
+    site: &str,
+    key: &SiteKey,
+    chain: &Chain,
+    events: Vec<Vec<u8>>,
+) -> anyhow::Result<(f64, u64)> {
     let ep = peer_client::endpoint_as(key, chain, chain.root())?;
     let conn = ep.connect(addr, "tiepdan.internal")?.await?;
     let _control = peer_client::admitted(&conn, &peer_client::hello_frame(site, chain)).await?;
-    let chains = vec![chain.der_list().iter().map(|c| ByteBuf::from(c.to_vec())).collect::<Vec<_>>()];
+    let chains = vec![chain
+        .der_list()
+        .iter()
+        .map(|c| ByteBuf::from(c.to_vec()))
+        .collect::<Vec<_>>()];
     let (mut send, mut recv) = peer_client::replication_stream(&conn).await?;
     let t = Instant::now();
     let mut accepted = 0u64;
     let batches: Vec<Vec<u8>> = events
         .chunks(EVENTS_PER_BATCH_MAX / 2)
-        .map(|batch| encode_repl(&ReplMsg::Events { events: batch.iter().cloned().map(ByteBuf::from).collect(), chains: chains.clone() }))
+        .map(|batch| {
+            encode_repl(&ReplMsg::Events {
+                events: batch.iter().cloned().map(ByteBuf::from).collect(),
+                chains: chains.clone(),
+            })
+        })
         .collect();
     let n = batches.len();
     // Pipelined, as a node's push of a backlog is: all batches go out, acks come back in order.
@@ -105,7 +139,9 @@ async fn push_over_link(addr: SocketAddr, site: &str, key: &SiteKey, chain: &Cha
 /// its metrics: cheap enough to poll without slowing the node being measured.
 fn total_events(fed: &LocalFederation, code: &str) -> u64 {
     let Ok(site) = fed.site(code) else { return 0 };
-    let Ok(mut r) = agent().get(&format!("http://{}/metrics", site.http)).call() else { return 0 };
+    let Ok(mut r) = agent().get(&format!("http://{}/metrics", site.http)).call() else {
+        return 0;
+    };
     let text = r.body_mut().read_to_string().unwrap_or_default();
     text.lines()
         .filter(|l| l.starts_with("tiepdan_events_accepted_total"))
@@ -142,7 +178,9 @@ pub async fn run() -> anyhow::Result<()> {
         stats.bytes_b_to_a
     );
 
-    let dir = tempfile::Builder::new().prefix("tiepdan-bench-cases-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("tiepdan-bench-cases-")
+        .tempdir()?;
     let exe = std::env::current_exe()?;
     let root = dir.path().to_path_buf();
     let codes = crate::demo::demo_sites();
@@ -154,8 +192,17 @@ pub async fn run() -> anyhow::Result<()> {
         Ok(fed)
     })
     .await??;
-    let commune = fed.sites.values().find(|s| s.level == tiepdan_protocol::sites::Level::Commune).context("commune")?.code.clone();
-    let province = tiepdan_protocol::sites::Registry::official().parent(&commune).context("parent")?.to_owned();
+    let commune = fed
+        .sites
+        .values()
+        .find(|s| s.level == tiepdan_protocol::sites::Level::Commune)
+        .context("commune")?
+        .code
+        .clone();
+    let province = tiepdan_protocol::sites::Registry::official()
+        .parent(&commune)
+        .context("parent")?
+        .to_owned();
 
     // fsync'd receptions per second at central (HTTP, each answered 201 after its commit).
     let (http, token) = (fed.site("VN")?.http, fed.site("VN")?.token.clone());
@@ -169,11 +216,17 @@ pub async fn run() -> anyhow::Result<()> {
     let mut workers = Vec::new();
     for w in 0..4 {
         let token = token.clone();
-        workers.push(std::thread::spawn(move || (0..n / 4).filter(|i| post_reception(http, &token, 10_000 + w * 1000 + i).is_ok()).count()));
+        workers.push(std::thread::spawn(move || {
+            (0..n / 4)
+                .filter(|i| post_reception(http, &token, 10_000 + w * 1000 + i).is_ok())
+                .count()
+        }));
     }
     let done: usize = workers.into_iter().map(|w| w.join().unwrap_or(0)).sum();
     let par = done as f64 / t.elapsed().as_secs_f64();
-    println!("fsync'd receptions per second on one node: {seq:.0} sequential, {par:.0} with 4 clients");
+    println!(
+        "fsync'd receptions per second on one node: {seq:.0} sequential, {par:.0} with 4 clients"
+    );
 
     // Commune → central latency.
     let (chttp, ctoken) = (fed.site(&commune)?.http, fed.site(&commune)?.token.clone());
@@ -198,14 +251,34 @@ pub async fn run() -> anyhow::Result<()> {
     let pkey = SiteKey::load(&pdata.key_path())?;
     let ptls = Chain::from_pem(&std::fs::read_to_string(pdata.tls_chain_path())?)?;
     let authority = Authority::new(pkey, Chain::new(ptls.der_list()[1..].to_vec())?, unix_now())?;
-    let sibling = tiepdan_protocol::sites::Registry::official().children(&province).iter().find(|c| !fed.sites.contains_key(*c)).context("sibling")?.clone();
+    let sibling = tiepdan_protocol::sites::Registry::official()
+        .children(&province)
+        .iter()
+        .find(|c| !fed.sites.contains_key(*c))
+        .context("sibling")?
+        .clone();
     let key = SiteKey::generate();
-    let chain = issue(&authority, &parse_request(&make_request(&key, &sibling)?)?, 30, unix_now())?;
+    let chain = issue(
+        &authority,
+        &parse_request(&make_request(&key, &sibling)?)?,
+        30,
+        unix_now(),
+    )?;
     let signing = ed25519_dalek::SigningKey::from_bytes(&key.seed());
-    let events: Vec<Vec<u8>> = (0..20_000).map(|i| genesis(&format!("{sibling}-2026-{:05}", i + 1), &sibling, &signing, i)).collect();
+    let events: Vec<Vec<u8>> = (0..20_000)
+        .map(|i| {
+            genesis(
+                &format!("{sibling}-2026-{:05}", i + 1),
+                &sibling,
+                &signing,
+                i,
+            )
+        })
+        .collect();
     let bytes: usize = events.iter().map(Vec::len).sum();
     let vn_before_push = total_events(&fed, "VN");
-    let (secs, accepted) = push_over_link(fed.site(&province)?.quic, &sibling, &key, &chain, events).await?;
+    let (secs, accepted) =
+        push_over_link(fed.site(&province)?.quic, &sibling, &key, &chain, events).await?;
     println!(
         "events replicated commune → province (verified, audience checked, fsync'd; the province forwards each to central on the same 2 cores): {:.0} per second ({} events, {:.1} MB in {:.2} s)",
         accepted as f64 / secs,
@@ -216,7 +289,9 @@ pub async fn run() -> anyhow::Result<()> {
 
     // Let the province finish forwarding that backlog to central before the next figure.
     let settle = Instant::now();
-    while total_events(&fed, "VN") < vn_before_push + accepted && settle.elapsed() < Duration::from_secs(120) {
+    while total_events(&fed, "VN") < vn_before_push + accepted
+        && settle.elapsed() < Duration::from_secs(120)
+    {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
@@ -228,17 +303,34 @@ pub async fn run() -> anyhow::Result<()> {
     let central = Authority::new(vkey, vroot, unix_now())?;
     let new_province = tiepdan_protocol::sites::Registry::official()
         .iter()
-        .find(|s| s.level == tiepdan_protocol::sites::Level::Province && !fed.sites.contains_key(&s.code))
+        .find(|s| {
+            s.level == tiepdan_protocol::sites::Level::Province && !fed.sites.contains_key(&s.code)
+        })
         .context("a province outside the demo")?
         .code
         .clone();
     let pkey = SiteKey::generate();
-    let ca = issue(&central, &parse_request(&make_request(&pkey, &new_province)?)?, 30, unix_now())?;
+    let ca = issue(
+        &central,
+        &parse_request(&make_request(&pkey, &new_province)?)?,
+        30,
+        unix_now(),
+    )?;
     let pchain = tiepdan_keys::cert::make_own_leaf(&pkey, &ca, 30, unix_now())?;
     let psigning = ed25519_dalek::SigningKey::from_bytes(&pkey.seed());
-    let events: Vec<Vec<u8>> = (0..20_000).map(|i| genesis(&format!("{new_province}-2026-{:05}", i + 1), &new_province, &psigning, i)).collect();
+    let events: Vec<Vec<u8>> = (0..20_000)
+        .map(|i| {
+            genesis(
+                &format!("{new_province}-2026-{:05}", i + 1),
+                &new_province,
+                &psigning,
+                i,
+            )
+        })
+        .collect();
     let bytes: usize = events.iter().map(Vec::len).sum();
-    let (secs, accepted) = push_over_link(fed.site("VN")?.quic, &new_province, &pkey, &pchain, events).await?;
+    let (secs, accepted) =
+        push_over_link(fed.site("VN")?.quic, &new_province, &pkey, &pchain, events).await?;
     println!(
         "events replicated over one link, province → central (signature verified, audience checked, fsync'd before the ack): {:.0} per second ({} events, {:.1} MB in {:.2} s) (target ≥ 20,000)",
         accepted as f64 / secs,
@@ -257,9 +349,17 @@ pub async fn run() -> anyhow::Result<()> {
         let (node, _s) = crate::run::load(&cdata, &crate::config::Overrides::default())?;
         let mut written = 0u64;
         for c in 0..1000 {
-            let id = node.receive(serde_json::from_value(reception_json(c))?, unix_now() * 1000)?;
-            let notes: Vec<CaseEvent> = (0..9).map(|k| CaseEvent::Note { text: format!("ghi chú {k}") }).collect();
-            node.commit_events(&id, notes, unix_now() * 1000, None).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let id = node.receive(
+                serde_json::from_value(reception_json(c))?,
+                unix_now() * 1000,
+            )?;
+            let notes: Vec<CaseEvent> = (0..9)
+                .map(|k| CaseEvent::Note {
+                    text: format!("ghi chú {k}"),
+                })
+                .collect();
+            node.commit_events(&id, notes, unix_now() * 1000, None)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             written += 10;
         }
         Ok(written)

@@ -31,16 +31,26 @@ use crate::node::unix_now;
 use crate::peer_client;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted.get(((sorted.len().max(1) - 1) as f64 * p).round() as usize).copied().unwrap_or(f64::NAN)
+    sorted
+        .get(((sorted.len().max(1) - 1) as f64 * p).round() as usize)
+        .copied()
+        .unwrap_or(f64::NAN)
 }
 
 /// CPU seconds (user + system) a process has used, from /proc.
 fn cpu_seconds(pid: u32) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return f64::NAN };
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return f64::NAN;
+    };
     // Fields after the command name (which may contain spaces) start after the last ')'.
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
     // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the name.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
     (ticks(11) + ticks(12)) / hz
@@ -57,7 +67,14 @@ fn pid_of(data: &std::path::Path) -> Option<u32> {
     })
 }
 
-fn packet(kind: PacketKind, session: &str, origin: &str, publisher: &str, destination: &str, payload: Vec<u8>) -> MediaPacket {
+fn packet(
+    kind: PacketKind,
+    session: &str,
+    origin: &str,
+    publisher: &str,
+    destination: &str,
+    payload: Vec<u8>,
+) -> MediaPacket {
     MediaPacket {
         kind,
         keyframe: false,
@@ -73,7 +90,13 @@ fn packet(kind: PacketKind, session: &str, origin: &str, publisher: &str, destin
 }
 
 /// A bare point: a QUIC link to `addr` as `site`, sending heartbeats that say it hears `hub`.
-async fn point(addr: SocketAddr, site: &str, key: &SiteKey, chain: &Chain, hub: &str) -> anyhow::Result<quinn::Connection> {
+async fn point(
+    addr: SocketAddr,
+    site: &str,
+    key: &SiteKey,
+    chain: &Chain,
+    hub: &str,
+) -> anyhow::Result<quinn::Connection> {
     let ep = peer_client::endpoint_as(key, chain, chain.root())?;
     let conn = ep.connect(addr, "tiepdan.internal")?.await?;
     let control = peer_client::admitted(&conn, &peer_client::hello_frame(site, chain)).await?;
@@ -83,7 +106,14 @@ async fn point(addr: SocketAddr, site: &str, key: &SiteKey, chain: &Chain, hub: 
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         loop {
             tick.tick().await;
-            let hb = packet(PacketKind::LinkState, "-", &site, "-", &hub, hub.clone().into_bytes());
+            let hb = packet(
+                PacketKind::LinkState,
+                "-",
+                &site,
+                "-",
+                &hub,
+                hub.clone().into_bytes(),
+            );
             if conn2.send_datagram(hb.encode().into()).is_err() {
                 return;
             }
@@ -94,7 +124,8 @@ async fn point(addr: SocketAddr, site: &str, key: &SiteKey, chain: &Chain, hub: 
 
 pub async fn run() -> anyhow::Result<()> {
     println!("tiepdan bench — session media");
-    let parts = std::env::var("TIEPDAN_BENCH_MEDIA").unwrap_or_else(|_| "relay,upload,link,cut".into());
+    let parts =
+        std::env::var("TIEPDAN_BENCH_MEDIA").unwrap_or_else(|_| "relay,upload,link,cut".into());
     let wanted = |part: &str| parts.split(',').any(|p| p.trim() == part);
     if wanted("relay") {
         relay_hop().await?;
@@ -103,8 +134,12 @@ pub async fn run() -> anyhow::Result<()> {
         upload_on_loopback().await?;
     }
     let lab = std::env::var_os("TIEPDAN_BENCH_NO_LAB").is_none();
-    let can_lab = unsafe { libc::geteuid() } == 0 && std::process::Command::new("ip").arg("-V").output().is_ok();
-    for (part, what) in [("link", "recording upload over a site link"), ("cut", "media gap after a link cut")] {
+    let can_lab = unsafe { libc::geteuid() } == 0
+        && std::process::Command::new("ip").arg("-V").output().is_ok();
+    for (part, what) in [
+        ("link", "recording upload over a site link"),
+        ("cut", "media gap after a link cut"),
+    ] {
         if !lab || !wanted(part) {
             continue;
         }
@@ -134,14 +169,19 @@ async fn central_alone(dir: &std::path::Path) -> anyhow::Result<LocalFederation>
 }
 
 async fn relay_hop() -> anyhow::Result<()> {
-    let dir = tempfile::Builder::new().prefix("tiepdan-bench-media-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("tiepdan-bench-media-")
+        .tempdir()?;
     let fed = central_alone(dir.path()).await?;
     let vn = fed.site("VN")?;
     // Two communes of a province outside the federation, certified the real way.
     let points = peer_client::certified_communes(&vn.data, "01", 2)?;
     let (a, b) = (&points[0], &points[1]);
     let session = fed.api_post("VN", "sessions", &json!({"title": "Đo độ trễ", "points": [a.0, b.0], "starts_at_ms": unix_now() * 1000 + 86_400_000}))?;
-    let session = session["session_id"].as_str().context("session id")?.to_owned();
+    let session = session["session_id"]
+        .as_str()
+        .context("session id")?
+        .to_owned();
     let conn_a = point(vn.quic, &a.0, &a.1, &a.2, "VN").await?;
     let conn_b = point(vn.quic, &b.0, &b.1, &b.2, "VN").await?;
     // Let the node hear both points and load the session.
@@ -154,13 +194,18 @@ async fn relay_hop() -> anyhow::Result<()> {
         let (conn_b, latencies) = (conn_b.clone(), latencies.clone());
         tokio::spawn(async move {
             while let Ok(d) = conn_b.read_datagram().await {
-                let Ok(p) = MediaPacket::decode(&d) else { continue };
+                let Ok(p) = MediaPacket::decode(&d) else {
+                    continue;
+                };
                 if p.kind != PacketKind::Audio || p.payload.len() < 8 {
                     continue;
                 }
                 let sent = u64::from_be_bytes(p.payload[..8].try_into().unwrap_or_default());
                 let now = t0.elapsed().as_nanos() as u64;
-                latencies.lock().unwrap_or_else(|e| e.into_inner()).push(now.saturating_sub(sent) as f64 / 1e6);
+                latencies
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(now.saturating_sub(sent) as f64 / 1e6);
             }
         })
     };
@@ -178,7 +223,14 @@ async fn relay_hop() -> anyhow::Result<()> {
             for s in (slot % 20..streams).step_by(20) {
                 let mut payload = (t0.elapsed().as_nanos() as u64).to_be_bytes().to_vec();
                 payload.resize(120, 0xf8);
-                let p = packet(PacketKind::Audio, &session, &a.0, &format!("s{s}"), &b.0, payload);
+                let p = packet(
+                    PacketKind::Audio,
+                    &session,
+                    &a.0,
+                    &format!("s{s}"),
+                    &b.0,
+                    payload,
+                );
                 if conn_a.send_datagram(p.encode().into()).is_ok() {
                     sent += 1;
                 }
@@ -286,8 +338,16 @@ impl UploadComparison {
 
     /// "U MB/s; plain QUIC on the same link: P MB/s → R%".
     fn rates(&self) -> String {
-        let (up, plain) = (Self::median(&self.upload, |x| x.0), Self::median(&self.plain, |x| x.0));
-        format!("{:.0} MB/s; plain QUIC on the same link: {:.0} MB/s → {:.0}%", up / 1e6, plain / 1e6, 100.0 * up / plain)
+        let (up, plain) = (
+            Self::median(&self.upload, |x| x.0),
+            Self::median(&self.plain, |x| x.0),
+        );
+        format!(
+            "{:.0} MB/s; plain QUIC on the same link: {:.0} MB/s → {:.0}%",
+            up / 1e6,
+            plain / 1e6,
+            100.0 * up / plain
+        )
     }
 
     fn cpu(&self) -> String {
@@ -322,7 +382,14 @@ fn segment_file(dir: &std::path::Path) -> anyhow::Result<(std::path::PathBuf, ax
 /// a warm-up of each and then [`ROUNDS`] of each in alternating order (upload first, then
 /// plain first, …): other work on the machine and any first-or-second advantage weigh on both
 /// alike. `node_pid` is the receiving node's, for its CPU.
-async fn compare_upload(conn: &quinn::Connection, node_pid: u32, session: &str, code: &str, file: &std::path::Path, bytes: &axum::body::Bytes) -> anyhow::Result<UploadComparison> {
+async fn compare_upload(
+    conn: &quinn::Connection,
+    node_pid: u32,
+    session: &str,
+    code: &str,
+    file: &std::path::Path,
+    bytes: &axum::body::Bytes,
+) -> anyhow::Result<UploadComparison> {
     let uploads = crate::upload::Uploads::default();
     // The sender knows a sealed segment's hash from its signed index.
     let hash = *blake3::hash(bytes).as_bytes();
@@ -336,17 +403,28 @@ async fn compare_upload(conn: &quinn::Connection, node_pid: u32, session: &str, 
         async move {
             let (t, cpu, own) = (Instant::now(), cpu_seconds(node_pid), cpu_seconds(me));
             crate::upload::send_file(uploads, "VN", conn, file, &rel, Some(hash)).await?;
-            anyhow::Ok((bytes.len() as f64 / t.elapsed().as_secs_f64(), (cpu_seconds(node_pid) - cpu) / mb, (cpu_seconds(me) - own) / mb))
+            anyhow::Ok((
+                bytes.len() as f64 / t.elapsed().as_secs_f64(),
+                (cpu_seconds(node_pid) - cpu) / mb,
+                (cpu_seconds(me) - own) / mb,
+            ))
         }
     };
     let plain = || async {
         let (cpu, own) = (cpu_seconds(node_pid), cpu_seconds(me));
         let rate = crate::upload::link_test(conn, bytes.clone()).await?;
-        anyhow::Ok((rate, (cpu_seconds(node_pid) - cpu) / mb, (cpu_seconds(me) - own) / mb))
+        anyhow::Ok((
+            rate,
+            (cpu_seconds(node_pid) - cpu) / mb,
+            (cpu_seconds(me) - own) / mb,
+        ))
     };
     upload().await?;
     plain().await?;
-    let mut c = UploadComparison { upload: Vec::new(), plain: Vec::new() };
+    let mut c = UploadComparison {
+        upload: Vec::new(),
+        plain: Vec::new(),
+    };
     for round in 0..ROUNDS {
         if round % 2 == 0 {
             c.upload.push(upload().await?);
@@ -362,14 +440,19 @@ async fn compare_upload(conn: &quinn::Connection, node_pid: u32, session: &str, 
 /// The upload against plain QUIC on loopback, where no link limits either: both ends share
 /// the machine's cores, so this is what each costs in CPU.
 async fn upload_on_loopback() -> anyhow::Result<()> {
-    let dir = tempfile::Builder::new().prefix("tiepdan-bench-upload-").tempdir()?;
+    let dir = tempfile::Builder::new()
+        .prefix("tiepdan-bench-upload-")
+        .tempdir()?;
     let fed = central_alone(dir.path()).await?;
     let vn = fed.site("VN")?;
     let pid = pid_of(vn.data.root()).context("the node's pid")?;
     let points = peer_client::certified_communes(&vn.data, "01", 1)?;
     let (code, key, chain) = &points[0];
     let session = fed.api_post("VN", "sessions", &json!({"title": "Đo tải lên", "points": [code], "starts_at_ms": unix_now() * 1000 + 86_400_000}))?;
-    let session = session["session_id"].as_str().context("session id")?.to_owned();
+    let session = session["session_id"]
+        .as_str()
+        .context("session id")?
+        .to_owned();
     let conn = point(vn.quic, code, key, chain, "VN").await?;
     let (file, bytes) = segment_file(dir.path())?;
     let c = compare_upload(&conn, pid, &session, code, &file, &bytes).await?;

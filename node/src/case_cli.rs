@@ -78,7 +78,10 @@ fn target(data: &DataDir) -> anyhow::Result<Target> {
 }
 
 fn query(pairs: &[(&str, Option<String>)]) -> String {
-    let q: Vec<String> = pairs.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}"))).collect();
+    let q: Vec<String> = pairs
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+        .collect();
     if q.is_empty() {
         String::new()
     } else {
@@ -91,21 +94,40 @@ pub fn run(data: &DataDir, cmd: CaseCmd) -> anyhow::Result<Value> {
     let now = now_ms();
     Ok(match cmd {
         CaseCmd::Receive { file } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let v: Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let v: Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not JSON", file.display()))?;
             match t {
                 Target::Api(c) => c.post("receptions", &v)?,
                 Target::Offline(n) => {
-                    let input: ReceptionInput = serde_json::from_value(v).context("the reception")?;
+                    let input: ReceptionInput =
+                        serde_json::from_value(v).context("the reception")?;
                     json!({ "case_id": n.receive(input, now)? })
                 }
             }
         }
-        CaseCmd::List { kind, status, overdue, site } => match t {
-            Target::Api(c) => c.get(&format!("cases{}", query(&[("kind", kind), ("status", status), ("overdue", overdue.map(|b| b.to_string())), ("site", site)])))?,
+        CaseCmd::List {
+            kind,
+            status,
+            overdue,
+            site,
+        } => match t {
+            Target::Api(c) => c.get(&format!(
+                "cases{}",
+                query(&[
+                    ("kind", kind),
+                    ("status", status),
+                    ("overdue", overdue.map(|b| b.to_string())),
+                    ("site", site)
+                ])
+            ))?,
             Target::Offline(n) => {
                 let filter = CaseFilter {
-                    kind: kind.map(|k| k.parse()).transpose().map_err(|e| anyhow::anyhow!("{e}"))?,
+                    kind: kind
+                        .map(|k| k.parse())
+                        .transpose()
+                        .map_err(|e| anyhow::anyhow!("{e}"))?,
                     status,
                     overdue,
                     site,
@@ -121,25 +143,41 @@ pub fn run(data: &DataDir, cmd: CaseCmd) -> anyhow::Result<Value> {
             let v: Value = serde_json::from_str(&ev).context("the event is not JSON")?;
             match t {
                 Target::Api(c) => c.post(&format!("cases/{id}/events"), &v)?,
-                Target::Offline(n) => json!({ "event_id": n.append(&id, serde_json::from_value(v).context("the event")?, now)? }),
+                Target::Offline(n) => {
+                    json!({ "event_id": n.append(&id, serde_json::from_value(v).context("the event")?, now)? })
+                }
             }
         }
         CaseCmd::Escalate { id, to, reason } => match t {
-            Target::Api(c) => c.post(&format!("cases/{id}/escalate"), &json!({ "to_site": to, "reason": reason }))?,
+            Target::Api(c) => c.post(
+                &format!("cases/{id}/escalate"),
+                &json!({ "to_site": to, "reason": reason }),
+            )?,
             Target::Offline(n) => {
-                let reason = reason.map(|r| serde_json::from_value(Value::String(r))).transpose().context("reason")?;
+                let reason = reason
+                    .map(|r| serde_json::from_value(Value::String(r)))
+                    .transpose()
+                    .context("reason")?;
                 json!({ "event_id": n.escalate(&id, &to, reason, now)? })
             }
         },
         CaseCmd::Transfer { id, to, letter_no } => match t {
-            Target::Api(c) => c.post(&format!("cases/{id}/transfer"), &json!({ "to_site": to, "letter_no": letter_no }))?,
+            Target::Api(c) => c.post(
+                &format!("cases/{id}/transfer"),
+                &json!({ "to_site": to, "letter_no": letter_no }),
+            )?,
             Target::Offline(n) => json!({ "event_id": n.transfer(&id, &to, letter_no, now)? }),
         },
     })
 }
 
 /// `tiepdan logbook`: the log book as CSV or printable HTML.
-pub fn logbook(data: &DataDir, from: Option<String>, to: Option<String>, format: &str) -> anyhow::Result<String> {
+pub fn logbook(
+    data: &DataDir,
+    from: Option<String>,
+    to: Option<String>,
+    format: &str,
+) -> anyhow::Result<String> {
     match target(data)? {
         Target::Api(c) => {
             let _ = c;

@@ -5,11 +5,11 @@
 
 use std::collections::BTreeMap;
 
-pub use tiepdan_protocol::records::{
-    decode_batch, decode_payload, fold, sign_payload, verify_events, Admission, CaseEntry, CheckedEvent, Entry, Forward, Payload,
-    Rejected, SessionEntry, CASES_MAX,
-};
 use tiepdan_protocol::log::UnverifiedEvent;
+pub use tiepdan_protocol::records::{
+    decode_batch, decode_payload, fold, sign_payload, verify_events, Admission, CaseEntry,
+    CheckedEvent, Entry, Forward, Payload, Rejected, SessionEntry, CASES_MAX,
+};
 
 /// Every record this site holds (cases, sessions, author keys).
 pub type Cases = tiepdan_protocol::records::Records;
@@ -19,9 +19,15 @@ pub const PARALLEL_VERIFY_MIN: usize = 256;
 
 /// [`verify_events`] on every core for a large batch. Needs no record state, so it runs outside
 /// the cases lock.
-pub fn verify_batch(decoded: Vec<Result<UnverifiedEvent, Rejected>>, keys: &BTreeMap<String, [u8; 32]>) -> Vec<Result<CheckedEvent, Rejected>> {
+pub fn verify_batch(
+    decoded: Vec<Result<UnverifiedEvent, Rejected>>,
+    keys: &BTreeMap<String, [u8; 32]>,
+) -> Vec<Result<CheckedEvent, Rejected>> {
     let workers = if decoded.len() >= PARALLEL_VERIFY_MIN {
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 8)
     } else {
         1
     };
@@ -36,11 +42,20 @@ pub fn verify_batch(decoded: Vec<Result<UnverifiedEvent, Rejected>>, keys: &BTre
         chunks.push(c);
     }
     if chunks.len() <= 1 {
-        return chunks.into_iter().flat_map(|c| verify_events(c, keys)).collect();
+        return chunks
+            .into_iter()
+            .flat_map(|c| verify_events(c, keys))
+            .collect();
     }
     std::thread::scope(|s| {
-        let handles: Vec<_> = chunks.into_iter().map(|c| s.spawn(|| verify_events(c, keys))).collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| s.spawn(|| verify_events(c, keys)))
+            .collect();
         // A worker only panics on a bug; its events are then refused, never accepted unchecked.
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
     })
 }

@@ -12,10 +12,11 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tiepdan_keys::sealed;
-use tiepdan_protocol::case::{
-    self, deadline, Citizen, Direction, EvidenceItem, IdType, Identity, Kind, Reception, RefusalReason, Representative,
-};
 use tiepdan_protocol::case::CaseEvent;
+use tiepdan_protocol::case::{
+    self, deadline, Citizen, Direction, EvidenceItem, IdType, Identity, Kind, Reception,
+    RefusalReason, Representative,
+};
 use tiepdan_protocol::log::VerifiedEvent;
 use tiepdan_protocol::sites::Registry;
 
@@ -113,7 +114,13 @@ impl Node {
     }
 
     /// Signs `events` for one case, stores them durably, applies them and pushes them out.
-    pub(crate) fn commit_events(&self, case_id: &str, events: Vec<CaseEvent>, now_ms: u64, counter: Option<(&str, u64)>) -> Result<Vec<VerifiedEvent>, CaseOpError> {
+    pub(crate) fn commit_events(
+        &self,
+        case_id: &str,
+        events: Vec<CaseEvent>,
+        now_ms: u64,
+        counter: Option<(&str, u64)>,
+    ) -> Result<Vec<VerifiedEvent>, CaseOpError> {
         let mut payloads = Vec::new();
         for ev in &events {
             ev.validate().map_err(bad)?;
@@ -125,22 +132,45 @@ impl Node {
     /// Signs encoded payloads for one case or session (`id`), stores them durably, applies them
     /// and pushes them out. On a store failure memory is rebuilt from the store, so nothing
     /// that was not durable stays visible.
-    pub(crate) fn commit_payloads(&self, id: &str, payloads: Vec<Vec<u8>>, now_ms: u64, counter: Option<(&str, u64)>) -> Result<Vec<VerifiedEvent>, CaseOpError> {
+    pub(crate) fn commit_payloads(
+        &self,
+        id: &str,
+        payloads: Vec<Vec<u8>>,
+        now_ms: u64,
+        counter: Option<(&str, u64)>,
+    ) -> Result<Vec<VerifiedEvent>, CaseOpError> {
         let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
         let before: BTreeSet<String> = cases.audience_of(id).cloned().unwrap_or_default();
         let mut signed = Vec::new();
         for payload in payloads {
-            let v = sign_payload(&cases, &self.signing_key, &self.site.code, id, now_ms, payload).map_err(CaseOpError::Store)?;
+            let v = sign_payload(
+                &cases,
+                &self.signing_key,
+                &self.site.code,
+                id,
+                now_ms,
+                payload,
+            )
+            .map_err(CaseOpError::Store)?;
             // Chain later events of this batch on the earlier ones.
             cases.insert(vec![v.clone()]);
             signed.push(v);
         }
-        let rows: Vec<(&str, [u8; 32], &[u8])> = signed.iter().map(|v| (id, v.id, v.bytes.as_slice())).collect();
+        let rows: Vec<(&str, [u8; 32], &[u8])> = signed
+            .iter()
+            .map(|v| (id, v.id, v.bytes.as_slice()))
+            .collect();
         if let Err(e) = self.store.put_events(&rows, counter) {
             drop(rows);
             cases.entries.remove(id);
             cases.sessions.remove(id);
-            let stored: Vec<(String, Vec<u8>)> = self.store.all_events().unwrap_or_default().into_iter().filter(|(c, _)| c == id).collect();
+            let stored: Vec<(String, Vec<u8>)> = self
+                .store
+                .all_events()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(c, _)| c == id)
+                .collect();
             cases.load_stored(stored);
             return Err(CaseOpError::Store(e.to_string()));
         }
@@ -148,7 +178,11 @@ impl Node {
         drop(cases);
         self.metrics.events_accepted("local", signed.len() as u64);
         let widened: Vec<String> = after.difference(&before).cloned().collect();
-        self.replicate(id, signed.iter().map(|v| v.bytes.clone()).collect(), widened);
+        self.replicate(
+            id,
+            signed.iter().map(|v| v.bytes.clone()).collect(),
+            widened,
+        );
         Ok(signed)
     }
 
@@ -164,17 +198,28 @@ impl Node {
             id_type: input.citizen.id_type.unwrap_or(IdType::Cccd),
             id_number: input.citizen.id_number,
         };
-        if citizen.name.trim().is_empty() || citizen.address.trim().is_empty() || citizen.id_number.trim().is_empty() {
+        if citizen.name.trim().is_empty()
+            || citizen.address.trim().is_empty()
+            || citizen.id_number.trim().is_empty()
+        {
             return Err(bad("citizen.name, citizen.address and citizen.id_number are required (Law on Citizen Reception Art 25(2); Form 03/TCD)"));
         }
         // A denouncer's identity is sealed to the audience before anything is signed or stored
         // (Law on Denunciations Art 47; Decree 154 Art 12(2)).
         let identity = if input.kind == Kind::Denunciation {
             let mut audience: BTreeSet<String> = BTreeSet::from([self.site.code.clone()]);
-            audience.extend(self.registry().ancestors(&self.site.code).into_iter().map(str::to_owned));
+            audience.extend(
+                self.registry()
+                    .ancestors(&self.site.code)
+                    .into_iter()
+                    .map(str::to_owned),
+            );
             let recipients = self.keys_of(&audience)?;
-            let plain = cbor4ii::serde::to_vec(Vec::new(), &citizen).map_err(|e| CaseOpError::Store(e.to_string()))?;
-            Identity::Sealed(sealed::seal(&plain, &recipients).map_err(|e| CaseOpError::Store(e.to_string()))?)
+            let plain = cbor4ii::serde::to_vec(Vec::new(), &citizen)
+                .map_err(|e| CaseOpError::Store(e.to_string()))?;
+            Identity::Sealed(
+                sealed::seal(&plain, &recipients).map_err(|e| CaseOpError::Store(e.to_string()))?,
+            )
         } else {
             Identity::Plain(citizen)
         };
@@ -197,9 +242,18 @@ impl Node {
         let year = date.year();
         let _numbering = self.numbering.lock().unwrap_or_else(|e| e.into_inner());
         let counter_name = format!("stt:{year}");
-        let stt = self.store.counter(&counter_name).map_err(|e| CaseOpError::Store(e.to_string()))? + 1;
+        let stt = self
+            .store
+            .counter(&counter_name)
+            .map_err(|e| CaseOpError::Store(e.to_string()))?
+            + 1;
         let case_id = format!("{}-{year}-{stt:05}", self.site.code);
-        self.commit_events(&case_id, vec![CaseEvent::Received { reception }], now_ms, Some((&counter_name, stt)))?;
+        self.commit_events(
+            &case_id,
+            vec![CaseEvent::Received { reception }],
+            now_ms,
+            Some((&counter_name, stt)),
+        )?;
         Ok(case_id)
     }
 
@@ -213,14 +267,27 @@ impl Node {
     }
 
     /// `POST cases/{id}/events`: a lifecycle event. Escalation and transfer have their own calls.
-    pub fn append(&self, case_id: &str, event: CaseEvent, now_ms: u64) -> Result<String, CaseOpError> {
+    pub fn append(
+        &self,
+        case_id: &str,
+        event: CaseEvent,
+        now_ms: u64,
+    ) -> Result<String, CaseOpError> {
         self.require_case(case_id)?;
         match &event {
-            CaseEvent::Received { .. } => return Err(bad("a case is received once; use POST /api/v1/receptions for a new one")),
-            CaseEvent::Escalated { .. } | CaseEvent::Transferred { .. } => {
-                return Err(bad("use POST /api/v1/cases/{id}/escalate or /transfer, which also widen the audience"))
+            CaseEvent::Received { .. } => {
+                return Err(bad(
+                    "a case is received once; use POST /api/v1/receptions for a new one",
+                ))
             }
-            CaseEvent::IdentityViewed { .. } => return Err(bad("identity views are recorded by the system, not entered")),
+            CaseEvent::Escalated { .. } | CaseEvent::Transferred { .. } => return Err(bad(
+                "use POST /api/v1/cases/{id}/escalate or /transfer, which also widen the audience",
+            )),
+            CaseEvent::IdentityViewed { .. } => {
+                return Err(bad(
+                    "identity views are recorded by the system, not entered",
+                ))
+            }
             _ => {}
         }
         let v = self.commit_events(case_id, vec![event], now_ms, None)?;
@@ -228,10 +295,21 @@ impl Node {
     }
 
     /// A sealed identity rewrapped for the sites a widening adds, if this site can open it.
-    fn rewrap_for(&self, state: &case::CaseState, to_site: &str) -> Result<Option<tiepdan_protocol::sealed::SealedIdentity>, CaseOpError> {
-        let Some(Identity::Sealed(s)) = state.reception.as_ref().map(|r| &r.identity) else { return Ok(None) };
+    fn rewrap_for(
+        &self,
+        state: &case::CaseState,
+        to_site: &str,
+    ) -> Result<Option<tiepdan_protocol::sealed::SealedIdentity>, CaseOpError> {
+        let Some(Identity::Sealed(s)) = state.reception.as_ref().map(|r| &r.identity) else {
+            return Ok(None);
+        };
         let mut target: BTreeSet<String> = BTreeSet::from([to_site.to_owned()]);
-        target.extend(self.registry().ancestors(to_site).into_iter().map(str::to_owned));
+        target.extend(
+            self.registry()
+                .ancestors(to_site)
+                .into_iter()
+                .map(str::to_owned),
+        );
         let current: BTreeSet<String> = s.recipients.iter().map(|r| r.site.clone()).collect();
         let add: BTreeSet<String> = target.difference(&current).cloned().collect();
         if add.is_empty() {
@@ -240,25 +318,49 @@ impl Node {
         let keys = self.keys_of(&add)?;
         sealed::rewrap(s, &self.site.code, &self.key, &keys)
             .map(Some)
-            .map_err(|e| CaseOpError::Forbidden(format!("this site cannot open the sealed identity to pass it on: {e}")))
+            .map_err(|e| {
+                CaseOpError::Forbidden(format!(
+                    "this site cannot open the sealed identity to pass it on: {e}"
+                ))
+            })
     }
 
-    pub fn escalate(&self, case_id: &str, to_site: &str, reason: Option<case::EscalationReason>, now_ms: u64) -> Result<String, CaseOpError> {
+    pub fn escalate(
+        &self,
+        case_id: &str,
+        to_site: &str,
+        reason: Option<case::EscalationReason>,
+        now_ms: u64,
+    ) -> Result<String, CaseOpError> {
         let state = self.require_case(case_id)?;
         Registry::official().get(to_site).map_err(bad)?;
         case::can_escalate(&state.current_site, to_site).map_err(bad)?;
         let rewrapped = self.rewrap_for(&state, to_site)?;
-        let ev = CaseEvent::Escalated { to_site: to_site.to_owned(), reason: reason.unwrap_or(case::EscalationReason::SecondInstance), rewrapped };
+        let ev = CaseEvent::Escalated {
+            to_site: to_site.to_owned(),
+            reason: reason.unwrap_or(case::EscalationReason::SecondInstance),
+            rewrapped,
+        };
         let v = self.commit_events(case_id, vec![ev], now_ms, None)?;
         Ok(v.last().map(|v| hex::encode(v.id)).unwrap_or_default())
     }
 
-    pub fn transfer(&self, case_id: &str, to_site: &str, letter_no: String, now_ms: u64) -> Result<String, CaseOpError> {
+    pub fn transfer(
+        &self,
+        case_id: &str,
+        to_site: &str,
+        letter_no: String,
+        now_ms: u64,
+    ) -> Result<String, CaseOpError> {
         let state = self.require_case(case_id)?;
         Registry::official().get(to_site).map_err(bad)?;
         case::can_transfer(&state.current_site, to_site).map_err(bad)?;
         let rewrapped = self.rewrap_for(&state, to_site)?;
-        let ev = CaseEvent::Transferred { to_site: to_site.to_owned(), letter_no, rewrapped };
+        let ev = CaseEvent::Transferred {
+            to_site: to_site.to_owned(),
+            letter_no,
+            rewrapped,
+        };
         let v = self.commit_events(case_id, vec![ev], now_ms, None)?;
         Ok(v.last().map(|v| hex::encode(v.id)).unwrap_or_default())
     }
@@ -297,11 +399,23 @@ impl Node {
             .values()
             .filter(|e| e.state.reception.is_some() && e.audience.contains(&self.site.code))
             .filter(|e| filter.kind.is_none_or(|k| e.state.kind == Some(k)))
-            .filter(|e| filter.status.as_deref().is_none_or(|s| e.state.status.as_str() == s))
-            .filter(|e| filter.site.as_deref().is_none_or(|s| e.state.origin == s || e.state.current_site == s))
+            .filter(|e| {
+                filter
+                    .status
+                    .as_deref()
+                    .is_none_or(|s| e.state.status.as_str() == s)
+            })
+            .filter(|e| {
+                filter
+                    .site
+                    .as_deref()
+                    .is_none_or(|s| e.state.origin == s || e.state.current_site == s)
+            })
             .filter_map(|e| {
                 let alarms = deadline::alarms(&e.state, cal, today);
-                let overdue = alarms.iter().any(|d| d.status == deadline::DeadlineStatus::Overdue);
+                let overdue = alarms
+                    .iter()
+                    .any(|d| d.status == deadline::DeadlineStatus::Overdue);
                 if filter.overdue.is_some_and(|want| want != overdue) {
                     return None;
                 }
@@ -322,13 +436,19 @@ impl Node {
     }
 
     /// The site's own log book (receptions entered here), oldest first, in a date range.
-    pub fn logbook_rows(&self, from: Option<&str>, to: Option<&str>) -> Result<Vec<crate::logbook::Row>, CaseOpError> {
+    pub fn logbook_rows(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<crate::logbook::Row>, CaseOpError> {
         let from = from.map(case::parse_date).transpose().map_err(bad)?;
         let to = to.map(case::parse_date).transpose().map_err(bad)?;
         let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
         let mut rows = Vec::new();
         for e in cases.entries.values() {
-            let (Some(r), true) = (&e.state.reception, e.state.origin == self.site.code) else { continue };
+            let (Some(r), true) = (&e.state.reception, e.state.origin == self.site.code) else {
+                continue;
+            };
             if from.is_some_and(|f| r.date < f) || to.is_some_and(|t| r.date > t) {
                 continue;
             }
@@ -337,13 +457,26 @@ impl Node {
                 Identity::Sealed(_) => ("(bảo mật)".to_owned(), "(bảo mật)".to_owned()),
             };
             let (guide, transfer) = match &r.direction {
-                Some(Direction::Guide { to_body, letter_no }) => (format!("{to_body} ({letter_no})"), String::new()),
-                Some(Direction::Transfer { to_body, letter_no }) => (String::new(), format!("{to_body} ({letter_no})")),
+                Some(Direction::Guide { to_body, letter_no }) => {
+                    (format!("{to_body} ({letter_no})"), String::new())
+                }
+                Some(Direction::Transfer { to_body, letter_no }) => {
+                    (String::new(), format!("{to_body} ({letter_no})"))
+                }
                 _ => (String::new(), String::new()),
             };
-            let kind = serde_json::to_value(r.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let kind = serde_json::to_value(r.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
             rows.push(crate::logbook::Row {
-                stt: e.state.case_id.rsplit('-').next().and_then(|n| n.parse().ok()).unwrap_or(0),
+                stt: e
+                    .state
+                    .case_id
+                    .rsplit('-')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0),
                 case_id: e.state.case_id.clone(),
                 date: r.date.to_string(),
                 name_address,
@@ -365,22 +498,41 @@ impl Node {
 
     /// `GET cases/{id}/identity`: the plaintext identity, for authorised roles at audience
     /// sites. Every view is itself a signed audit event in the case.
-    pub fn reveal_identity(&self, case_id: &str, by: &str, role: &str, now_ms: u64) -> Result<Value, CaseOpError> {
+    pub fn reveal_identity(
+        &self,
+        case_id: &str,
+        by: &str,
+        role: &str,
+        now_ms: u64,
+    ) -> Result<Value, CaseOpError> {
         if !matches!(role, "officer" | "chair") {
             return Err(CaseOpError::Forbidden(format!(
                 "role {role} may not see a denouncer's identity; only reception officers and chairs may (Decree 154 Art 12(2))"
             )));
         }
         let state = self.require_case(case_id)?;
-        let reception = state.reception.as_ref().ok_or_else(|| CaseOpError::NotFound(format!("case {case_id} has no reception yet")))?;
+        let reception = state
+            .reception
+            .as_ref()
+            .ok_or_else(|| CaseOpError::NotFound(format!("case {case_id} has no reception yet")))?;
         let citizen: Citizen = match &reception.identity {
             Identity::Plain(c) => c.clone(),
             Identity::Sealed(s) => {
-                let plain = sealed::open(s, &self.site.code, &self.key).map_err(|e| CaseOpError::Forbidden(format!("cannot open the sealed identity here: {e}")))?;
+                let plain = sealed::open(s, &self.site.code, &self.key).map_err(|e| {
+                    CaseOpError::Forbidden(format!("cannot open the sealed identity here: {e}"))
+                })?;
                 cbor4ii::serde::from_slice(&plain).map_err(|e| CaseOpError::Store(e.to_string()))?
             }
         };
-        self.commit_events(case_id, vec![CaseEvent::IdentityViewed { by: by.to_owned(), role: role.to_owned() }], now_ms, None)?;
+        self.commit_events(
+            case_id,
+            vec![CaseEvent::IdentityViewed {
+                by: by.to_owned(),
+                role: role.to_owned(),
+            }],
+            now_ms,
+            None,
+        )?;
         serde_json::to_value(&citizen).map_err(|e| CaseOpError::Store(e.to_string()))
     }
 }

@@ -20,13 +20,19 @@ pub fn agent() -> ureq::Agent {
 }
 
 /// Reads a JSON answer, or turns `{"error": ...}` into an error naming the status.
-pub fn json_call(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> anyhow::Result<Value> {
+pub fn json_call(
+    r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> anyhow::Result<Value> {
     let mut resp = r.context("cannot reach the node's API")?;
     let status = resp.status().as_u16();
     let text = resp.body_mut().read_to_string().unwrap_or_default();
     let v: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
     if status >= 400 {
-        let msg = v.get("error").and_then(|e| e.as_str()).map(str::to_owned).unwrap_or_else(|| v.to_string());
+        let msg = v
+            .get("error")
+            .and_then(|e| e.as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| v.to_string());
         bail!("the node answered {status}: {msg}");
     }
     Ok(v)
@@ -34,7 +40,13 @@ pub fn json_call(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> an
 
 /// One API call with `token`, whatever the answer: (status, JSON body — or the text as a JSON
 /// string; status 0 when the node cannot be reached). For tests and labs that check statuses.
-pub fn api_status(http: std::net::SocketAddr, token: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+pub fn api_status(
+    http: std::net::SocketAddr,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
     let url = format!("http://{http}/api/v1/{path}");
     let auth = format!("Bearer {token}");
     let a = agent();
@@ -47,7 +59,10 @@ pub fn api_status(http: std::net::SocketAddr, token: &str, method: &str, path: &
         Ok(mut resp) => {
             let status = resp.status().as_u16();
             let text = resp.body_mut().read_to_string().unwrap_or_default();
-            (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+            (
+                status,
+                serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            )
         }
         Err(e) => (0, Value::String(e.to_string())),
     }
@@ -63,15 +78,27 @@ pub struct NodeClient {
 impl NodeClient {
     pub fn for_data(data: &DataDir) -> anyhow::Result<NodeClient> {
         let text = std::fs::read_to_string(data.runtime_path()).with_context(|| {
-            format!("the store is locked but {} is missing: is the node still starting?", data.runtime_path().display())
+            format!(
+                "the store is locked but {} is missing: is the node still starting?",
+                data.runtime_path().display()
+            )
         })?;
         let bound: Bound = serde_json::from_str(&text).context("run.json is damaged")?;
         let token = data.read_secret(&data.token_path())?;
-        Ok(NodeClient { base: format!("http://{}/api/v1", bound.http), token, agent: agent() })
+        Ok(NodeClient {
+            base: format!("http://{}/api/v1", bound.http),
+            token,
+            agent: agent(),
+        })
     }
 
     pub fn get(&self, path: &str) -> anyhow::Result<Value> {
-        json_call(self.agent.get(&format!("{}/{path}", self.base)).header("Authorization", &format!("Bearer {}", self.token)).call())
+        json_call(
+            self.agent
+                .get(&format!("{}/{path}", self.base))
+                .header("Authorization", &format!("Bearer {}", self.token))
+                .call(),
+        )
     }
 
     pub fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {

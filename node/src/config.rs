@@ -73,7 +73,10 @@ impl Default for NodeConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config file {path} has a wrong line:\n{message}")]
     Parse { path: String, message: String },
 }
@@ -95,7 +98,12 @@ impl NodeConfig {
         let mut cfg = match std::fs::read_to_string(path) {
             Ok(text) => Self::parse(&text, &path.display().to_string())?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => NodeConfig::default(),
-            Err(source) => return Err(ConfigError::Read { path: path.display().to_string(), source }),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
         };
         if let Some(a) = overrides.listen {
             cfg.listen = a;
@@ -119,7 +127,10 @@ impl NodeConfig {
     }
 
     pub fn parse(text: &str, path: &str) -> Result<NodeConfig, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })
     }
 
     /// The QUIC addresses peers should dial: the advertised ones, else the bound one.
@@ -139,14 +150,18 @@ mod tests {
     #[test]
     fn a_wrong_line_is_named() {
         let text = "listen = \"127.0.0.1:5000\"\nparent = \"not an address\"\n";
-        let err = NodeConfig::parse(text, "/x/tiepdan.toml").unwrap_err().to_string();
+        let err = NodeConfig::parse(text, "/x/tiepdan.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/x/tiepdan.toml"), "{err}");
         assert!(err.contains("line 2"), "{err}");
     }
 
     #[test]
     fn an_unknown_key_is_named() {
-        let err = NodeConfig::parse("listen = \"127.0.0.1:5000\"\nlistn = 3\n", "c.toml").unwrap_err().to_string();
+        let err = NodeConfig::parse("listen = \"127.0.0.1:5000\"\nlistn = 3\n", "c.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 2") && err.contains("listn"), "{err}");
     }
 
@@ -155,7 +170,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tiepdan.toml");
         std::fs::write(&path, "http = \"127.0.0.1:9000\"\nmdns = true\n").unwrap();
-        let o = Overrides { http: Some("127.0.0.1:9100".parse().unwrap()), no_mdns: true, ..Default::default() };
+        let o = Overrides {
+            http: Some("127.0.0.1:9100".parse().unwrap()),
+            no_mdns: true,
+            ..Default::default()
+        };
         let cfg = NodeConfig::load(&path, &o).unwrap();
         assert_eq!(cfg.http.port(), 9100);
         assert!(!cfg.mdns);

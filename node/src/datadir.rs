@@ -17,16 +17,24 @@ pub struct DataDir {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DataDirError {
-    #[error("{path} is readable by other users (mode {mode:o}); run `chmod 600 {path}` and start again")]
+    #[error(
+        "{path} is readable by other users (mode {mode:o}); run `chmod 600 {path}` and start again"
+    )]
     TooOpen { path: String, mode: u32 },
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Invalid(String),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DataDirError + '_ {
-    move |source| DataDirError::Io { path: path.display().to_string(), source }
+    move |source| DataDirError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 impl DataDir {
@@ -105,7 +113,10 @@ impl DataDir {
         let meta = fs::metadata(path).map_err(io_err(path))?;
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            return Err(DataDirError::TooOpen { path: path.display().to_string(), mode });
+            return Err(DataDirError::TooOpen {
+                path: path.display().to_string(),
+                mode,
+            });
         }
         let text = fs::read_to_string(path).map_err(io_err(path))?;
         Ok(text.trim().to_owned())
@@ -141,7 +152,10 @@ mod tests {
         assert_eq!(d.ensure_token().unwrap(), token);
         fs::set_permissions(d.token_path(), fs::Permissions::from_mode(0o644)).unwrap();
         let err = d.read_secret(&d.token_path()).unwrap_err();
-        assert!(matches!(err, DataDirError::TooOpen { mode: 0o644, .. }), "{err}");
+        assert!(
+            matches!(err, DataDirError::TooOpen { mode: 0o644, .. }),
+            "{err}"
+        );
         assert!(err.to_string().contains("chmod 600"));
     }
 }

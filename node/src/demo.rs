@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::signal::unix::{signal, SignalKind};
 use tiepdan_protocol::sites::Registry;
+use tokio::signal::unix::{signal, SignalKind};
 
 use crate::federation::LocalFederation;
 
@@ -37,7 +37,10 @@ pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result
     };
     let exe = std::env::current_exe().context("cannot find the tiepdan binary")?;
     let codes = demo_sites();
-    println!("Đang tạo liên thông thử nghiệm / creating the demo federation in {}", root.display());
+    println!(
+        "Đang tạo liên thông thử nghiệm / creating the demo federation in {}",
+        root.display()
+    );
     let fed = tokio::task::spawn_blocking(move || -> anyhow::Result<LocalFederation> {
         let code_refs: Vec<&str> = codes.iter().map(String::as_str).collect();
         let mut fed = LocalFederation::create(exe, &root, &code_refs)?;
@@ -47,19 +50,31 @@ pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result
     .await??;
 
     println!();
-    println!("{:<6} {:<28} {:<22} {:<22} web UI (token in the link)", "site", "name", "QUIC", "HTTP API");
+    println!(
+        "{:<6} {:<28} {:<22} {:<22} web UI (token in the link)",
+        "site", "name", "QUIC", "HTTP API"
+    );
     let mut summary = Vec::new();
     for s in fed.sites.values() {
         println!(
             "{:<6} {:<28} {:<22} {:<22} http://{}/#token={}",
-            s.code, s.name, s.quic.to_string(), s.http.to_string(), s.http, s.token
+            s.code,
+            s.name,
+            s.quic.to_string(),
+            s.http.to_string(),
+            s.http,
+            s.token
         );
         summary.push(serde_json::json!({
             "site": s.code, "name": s.name, "quic": s.quic.to_string(), "http": s.http.to_string(),
             "token": s.token, "data": s.data.root().display().to_string(),
         }));
     }
-    let demo_json = fed.sites.values().next().map(|s| s.data.root().parent().map(|p| p.join("demo.json")));
+    let demo_json = fed
+        .sites
+        .values()
+        .next()
+        .map(|s| s.data.root().parent().map(|p| p.join("demo.json")));
     let (fed, formed) = tokio::task::spawn_blocking(move || {
         let r = fed.wait_formed(Duration::from_secs(30));
         (fed, r)
@@ -70,9 +85,16 @@ pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result
         std::fs::write(&path, serde_json::to_string_pretty(&summary)?)?;
     }
     println!();
-    println!("Liên thông đã hình thành sau {} ms / the federation formed in {} ms.", took.as_millis(), took.as_millis());
+    println!(
+        "Liên thông đã hình thành sau {} ms / the federation formed in {} ms.",
+        took.as_millis(),
+        took.as_millis()
+    );
     // A session to try the room page with: chaired at central, a commune of each province.
-    let points: Vec<String> = ["01", "79"].iter().filter_map(|p| Registry::official().children(p).first().cloned()).collect();
+    let points: Vec<String> = ["01", "79"]
+        .iter()
+        .filter_map(|p| Registry::official().children(p).first().cloned())
+        .collect();
     let starts = crate::node::unix_now() * 1000 + 3 * 3_600_000;
     match fed.api_post("VN", "sessions", &serde_json::json!({"title": "Phiên tiếp công dân trực tuyến (thử)", "points": points, "starts_at_ms": starts})) {
         Ok(v) => {

@@ -55,11 +55,15 @@ fn ephemeral_start() -> u16 {
 /// parallel); the start point is drawn from the pid and the clock, so parallel processes
 /// spread out.
 pub fn free_port() -> anyhow::Result<u16> {
-    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> = std::sync::Mutex::new(std::collections::BTreeSet::new());
+    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
     let end = ephemeral_start();
     if end > FIRST_FREE_PORT + 1_000 {
         let span = u64::from(end - FIRST_FREE_PORT);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
         let mut x = (u64::from(std::process::id()) << 32 | u64::from(nanos)) | 1;
         let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
         for _ in 0..1_000 {
@@ -67,7 +71,10 @@ pub fn free_port() -> anyhow::Result<u16> {
             x ^= x >> 7;
             x ^= x << 17;
             let port = FIRST_FREE_PORT + (x % span) as u16;
-            if !given.contains(&port) && UdpSocket::bind(("127.0.0.1", port)).is_ok() && TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            if !given.contains(&port)
+                && UdpSocket::bind(("127.0.0.1", port)).is_ok()
+                && TcpListener::bind(("127.0.0.1", port)).is_ok()
+            {
                 given.insert(port);
                 return Ok(port);
             }
@@ -103,9 +110,16 @@ impl LocalFederation {
             } else {
                 admin::init(&data, Some(code), false, None)?;
                 let parent_code = site.parent.as_deref().context("site without parent")?;
-                let parent: &LocalSite = sites.get(parent_code).with_context(|| format!("{code}: parent {parent_code} must be part of the federation"))?;
+                let parent: &LocalSite = sites.get(parent_code).with_context(|| {
+                    format!("{code}: parent {parent_code} must be part of the federation")
+                })?;
                 let chain_path = data.root().join("issued-chain.pem");
-                admin::issue(&parent.data, &data.request_path(), &chain_path, admin::DEFAULT_CERT_DAYS)?;
+                admin::issue(
+                    &parent.data,
+                    &data.request_path(),
+                    &chain_path,
+                    admin::DEFAULT_CERT_DAYS,
+                )?;
                 admin::install(&data, &chain_path)?;
             }
             let token = data.read_secret(&data.token_path())?;
@@ -114,22 +128,43 @@ impl LocalFederation {
             let http = loopback(free_port()?);
             sites.insert(
                 code.to_owned(),
-                LocalSite { code: code.to_owned(), name: site.name.clone(), level: site.level, data, quic, p2p, http, token, child: None },
+                LocalSite {
+                    code: code.to_owned(),
+                    name: site.name.clone(),
+                    level: site.level,
+                    data,
+                    quic,
+                    p2p,
+                    http,
+                    token,
+                    child: None,
+                },
             );
         }
         Ok(LocalFederation { exe, sites })
     }
 
     pub fn site(&self, code: &str) -> anyhow::Result<&LocalSite> {
-        self.sites.get(code).with_context(|| format!("{code} is not in this federation"))
+        self.sites
+            .get(code)
+            .with_context(|| format!("{code} is not in this federation"))
     }
 
     /// Starts one node process; its log goes to DIR/node.log.
     pub fn start(&mut self, code: &str) -> anyhow::Result<()> {
-        let parent_quic = Registry::official().parent(code).and_then(|p| self.sites.get(p)).map(|p| p.quic);
+        let parent_quic = Registry::official()
+            .parent(code)
+            .and_then(|p| self.sites.get(p))
+            .map(|p| p.quic);
         let exe = self.exe.clone();
-        let s = self.sites.get_mut(code).with_context(|| format!("{code} is not in this federation"))?;
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(s.data.root().join("node.log"))?;
+        let s = self
+            .sites
+            .get_mut(code)
+            .with_context(|| format!("{code} is not in this federation"))?;
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(s.data.root().join("node.log"))?;
         let mut cmd = Command::new(exe);
         cmd.arg("run")
             .arg("--data")
@@ -163,7 +198,10 @@ impl LocalFederation {
 
     /// SIGTERM, then wait up to 5 s (then SIGKILL).
     pub fn stop(&mut self, code: &str) -> anyhow::Result<()> {
-        let s = self.sites.get_mut(code).with_context(|| format!("{code} is not in this federation"))?;
+        let s = self
+            .sites
+            .get_mut(code)
+            .with_context(|| format!("{code} is not in this federation"))?;
         if let Some(mut child) = s.child.take() {
             // SAFETY: kill(2) on a pid we spawned and have not reaped yet.
             unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
@@ -196,13 +234,23 @@ impl LocalFederation {
 
     pub fn api(&self, code: &str, path: &str) -> anyhow::Result<Value> {
         let s = self.site(code)?;
-        json_call(agent().get(&format!("http://{}/api/v1/{path}", s.http)).header("Authorization", &format!("Bearer {}", s.token)).call())
+        json_call(
+            agent()
+                .get(&format!("http://{}/api/v1/{path}", s.http))
+                .header("Authorization", &format!("Bearer {}", s.token))
+                .call(),
+        )
     }
 
     /// POSTs `body` to the API of `code`.
     pub fn api_post(&self, code: &str, path: &str, body: &Value) -> anyhow::Result<Value> {
         let s = self.site(code)?;
-        json_call(agent().post(&format!("http://{}/api/v1/{path}", s.http)).header("Authorization", &format!("Bearer {}", s.token)).send_json(body))
+        json_call(
+            agent()
+                .post(&format!("http://{}/api/v1/{path}", s.http))
+                .header("Authorization", &format!("Bearer {}", s.token))
+                .send_json(body),
+        )
     }
 
     /// The sites `code` holds a live link to.
@@ -222,9 +270,19 @@ impl LocalFederation {
         let reg = Registry::official();
         // Every API answers, and every site is linked to each of its ancestors that runs here.
         self.sites.keys().all(|code| {
-            let up: Vec<&str> = reg.ancestors(code).into_iter().filter(|a| self.sites.contains_key(*a)).collect();
-            let Ok(Value::Array(peers)) = self.api(code, "peers") else { return false };
-            let linked: Vec<&str> = peers.iter().filter(|p| p["connected"].as_bool() == Some(true)).filter_map(|p| p["site"].as_str()).collect();
+            let up: Vec<&str> = reg
+                .ancestors(code)
+                .into_iter()
+                .filter(|a| self.sites.contains_key(*a))
+                .collect();
+            let Ok(Value::Array(peers)) = self.api(code, "peers") else {
+                return false;
+            };
+            let linked: Vec<&str> = peers
+                .iter()
+                .filter(|p| p["connected"].as_bool() == Some(true))
+                .filter_map(|p| p["site"].as_str())
+                .collect();
             up.iter().all(|a| linked.contains(a))
         })
     }
@@ -237,7 +295,10 @@ impl LocalFederation {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        bail!("the federation did not form within {} s; see each site's node.log", timeout.as_secs())
+        bail!(
+            "the federation did not form within {} s; see each site's node.log",
+            timeout.as_secs()
+        )
     }
 }
 

@@ -48,7 +48,12 @@ impl ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 pub fn body<T>(b: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
-    b.map(|Json(v)| v).map_err(|e| ApiError(e.status(), format!("invalid request body: {}", e.body_text())))
+    b.map(|Json(v)| v).map_err(|e| {
+        ApiError(
+            e.status(),
+            format!("invalid request body: {}", e.body_text()),
+        )
+    })
 }
 
 pub fn router(node: Arc<Node>) -> Router {
@@ -113,10 +118,17 @@ async fn require_token(State(node): State<Arc<Node>>, mut req: Request, next: Ne
 /// (`tiepdan user`), stored as hashes.
 fn user_for(node: &Node, token: &str) -> Option<crate::store::User> {
     if constant_time_eq(token.as_bytes(), node.token.as_bytes()) {
-        return Some(crate::store::User { name: "operator".into(), role: "operator".into() });
+        return Some(crate::store::User {
+            name: "operator".into(),
+            role: "operator".into(),
+        });
     }
     let hash = blake3::hash(token.as_bytes()).to_hex().to_string();
-    node.users.lock().unwrap_or_else(|e| e.into_inner()).get(&hash).cloned()
+    node.users
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&hash)
+        .cloned()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -148,7 +160,11 @@ async fn status(State(node): State<Arc<Node>>) -> Json<Value> {
 async fn peers(State(node): State<Arc<Node>>) -> Json<Value> {
     let known = node.known.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let links = node.links.lock().unwrap_or_else(|e| e.into_inner());
-    let proven = node.p2p_proven.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let proven = node
+        .p2p_proven
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     let mut sites: std::collections::BTreeSet<String> = known.keys().cloned().collect();
     sites.extend(links.keys().cloned());
     let list: Vec<Value> = sites
@@ -180,7 +196,10 @@ async fn peers(State(node): State<Arc<Node>>) -> Json<Value> {
 async fn metrics(State(node): State<Arc<Node>>) -> impl IntoResponse {
     node.check_expiry();
     (
-        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         node.metrics.render(),
     )
 }
@@ -193,12 +212,16 @@ struct SubmitJoin {
     secret: String,
 }
 
-async fn submit_join(State(node): State<Arc<Node>>, b: Result<Json<SubmitJoin>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn submit_join(
+    State(node): State<Arc<Node>>,
+    b: Result<Json<SubmitJoin>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let b = body(b)?;
     if b.secret.len() < 16 || b.secret.len() > 128 {
         return Err(ApiError::bad("secret must be 16 to 128 characters"));
     }
-    let req = tiepdan_keys::cert::parse_request(&b.request_pem).map_err(|e| ApiError::bad(format!("certificate request: {e}")))?;
+    let req = tiepdan_keys::cert::parse_request(&b.request_pem)
+        .map_err(|e| ApiError::bad(format!("certificate request: {e}")))?;
     if !node.registry().may_issue(&node.site.code, &req.claims.site) {
         return Err(ApiError(
             StatusCode::FORBIDDEN,
@@ -221,9 +244,15 @@ async fn submit_join(State(node): State<Arc<Node>>, b: Result<Json<SubmitJoin>, 
         state: JoinState::Pending,
         chain_pem: None,
     };
-    let rec = node.store.add_join_request(rec).map_err(ApiError::internal)?;
+    let rec = node
+        .store
+        .add_join_request(rec)
+        .map_err(ApiError::internal)?;
     tracing::info!(id = rec.id, site = %rec.site, "join request received; waiting for the operator to approve");
-    Ok((StatusCode::CREATED, Json(json!({ "id": rec.id, "state": rec.state }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": rec.id, "state": rec.state })),
+    ))
 }
 
 fn join_json(node: &Node, r: &JoinRecord) -> Value {
@@ -239,7 +268,9 @@ fn join_json(node: &Node, r: &JoinRecord) -> Value {
 
 async fn list_join_requests(State(node): State<Arc<Node>>) -> ApiResult<Json<Value>> {
     let list = node.store.join_requests().map_err(ApiError::internal)?;
-    Ok(Json(Value::Array(list.iter().map(|r| join_json(&node, r)).collect())))
+    Ok(Json(Value::Array(
+        list.iter().map(|r| join_json(&node, r)).collect(),
+    )))
 }
 
 #[derive(Deserialize, Default)]
@@ -253,24 +284,44 @@ async fn approve_join(
     Path(id): Path<u64>,
     b: Option<Json<ApproveBody>>,
 ) -> ApiResult<Json<Value>> {
-    let days = b.and_then(|Json(b)| b.days).unwrap_or(admin::DEFAULT_CERT_DAYS);
-    let mut rec = node.store.join_request(id).map_err(ApiError::internal)?.ok_or_else(|| ApiError::not_found(format!("no join request {id}")))?;
+    let days = b
+        .and_then(|Json(b)| b.days)
+        .unwrap_or(admin::DEFAULT_CERT_DAYS);
+    let mut rec = node
+        .store
+        .join_request(id)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(format!("no join request {id}")))?;
     if rec.state != JoinState::Pending {
-        return Err(ApiError(StatusCode::CONFLICT, format!("join request {id} is already {:?}", rec.state)));
+        return Err(ApiError(
+            StatusCode::CONFLICT,
+            format!("join request {id} is already {:?}", rec.state),
+        ));
     }
-    let chain = admin::issue_with(&node.key, &node.chain, &rec.request_pem, days, node.now()).map_err(ApiError::bad)?;
-    node.store.put_issued(&rec.site, &chain).map_err(ApiError::internal)?;
+    let chain = admin::issue_with(&node.key, &node.chain, &rec.request_pem, days, node.now())
+        .map_err(ApiError::bad)?;
+    node.store
+        .put_issued(&rec.site, &chain)
+        .map_err(ApiError::internal)?;
     rec.state = JoinState::Approved;
     rec.chain_pem = Some(chain);
-    node.store.put_join_request(&rec).map_err(ApiError::internal)?;
+    node.store
+        .put_join_request(&rec)
+        .map_err(ApiError::internal)?;
     tracing::info!(id, site = %rec.site, "join request approved");
     Ok(Json(join_json(&node, &rec)))
 }
 
 async fn reject_join(State(node): State<Arc<Node>>, Path(id): Path<u64>) -> ApiResult<Json<Value>> {
-    let mut rec = node.store.join_request(id).map_err(ApiError::internal)?.ok_or_else(|| ApiError::not_found(format!("no join request {id}")))?;
+    let mut rec = node
+        .store
+        .join_request(id)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(format!("no join request {id}")))?;
     rec.state = JoinState::Rejected;
-    node.store.put_join_request(&rec).map_err(ApiError::internal)?;
+    node.store
+        .put_join_request(&rec)
+        .map_err(ApiError::internal)?;
     Ok(Json(join_json(&node, &rec)))
 }
 
@@ -279,11 +330,22 @@ struct CollectQuery {
     secret: String,
 }
 
-async fn collect_chain(State(node): State<Arc<Node>>, Path(id): Path<u64>, Query(q): Query<CollectQuery>) -> ApiResult<Response> {
-    let rec = node.store.join_request(id).map_err(ApiError::internal)?.ok_or_else(|| ApiError::not_found(format!("no join request {id}")))?;
+async fn collect_chain(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<u64>,
+    Query(q): Query<CollectQuery>,
+) -> ApiResult<Response> {
+    let rec = node
+        .store
+        .join_request(id)
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(format!("no join request {id}")))?;
     let given = blake3::hash(q.secret.as_bytes()).to_hex().to_string();
     if !constant_time_eq(given.as_bytes(), rec.secret_hash.as_bytes()) {
-        return Err(ApiError(StatusCode::FORBIDDEN, "wrong secret for this join request".into()));
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            "wrong secret for this join request".into(),
+        ));
     }
     Ok(match (rec.state, rec.chain_pem) {
         (JoinState::Approved, Some(chain)) => Json(json!({
@@ -292,7 +354,11 @@ async fn collect_chain(State(node): State<Arc<Node>>, Path(id): Path<u64>, Query
             "parent_quic": node.bound.get().map(|b| node.quic_advertised(b)).unwrap_or_default(),
         }))
         .into_response(),
-        (JoinState::Rejected, _) => ApiError(StatusCode::FORBIDDEN, "the parent's operator rejected this join request".into()).into_response(),
+        (JoinState::Rejected, _) => ApiError(
+            StatusCode::FORBIDDEN,
+            "the parent's operator rejected this join request".into(),
+        )
+        .into_response(),
         _ => (StatusCode::ACCEPTED, Json(json!({ "state": "pending" }))).into_response(),
     })
 }
@@ -304,12 +370,20 @@ struct IssueBody {
     days: Option<u32>,
 }
 
-async fn issue_certificate(State(node): State<Arc<Node>>, b: Result<Json<IssueBody>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn issue_certificate(
+    State(node): State<Arc<Node>>,
+    b: Result<Json<IssueBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let b = body(b)?;
     let days = b.days.unwrap_or(admin::DEFAULT_CERT_DAYS);
-    let chain = admin::issue_with(&node.key, &node.chain, &b.request_pem, days, node.now()).map_err(ApiError::bad)?;
-    let site = tiepdan_keys::cert::parse_request(&b.request_pem).map(|r| r.claims.site).unwrap_or_default();
-    node.store.put_issued(&site, &chain).map_err(ApiError::internal)?;
+    let chain = admin::issue_with(&node.key, &node.chain, &b.request_pem, days, node.now())
+        .map_err(ApiError::bad)?;
+    let site = tiepdan_keys::cert::parse_request(&b.request_pem)
+        .map(|r| r.claims.site)
+        .unwrap_or_default();
+    node.store
+        .put_issued(&site, &chain)
+        .map_err(ApiError::internal)?;
     Ok((StatusCode::CREATED, Json(json!({ "chain_pem": chain }))))
 }
 
@@ -319,16 +393,31 @@ struct RevokeBody {
     site: String,
 }
 
-async fn revoke(State(node): State<Arc<Node>>, b: Result<Json<RevokeBody>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn revoke(
+    State(node): State<Arc<Node>>,
+    b: Result<Json<RevokeBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let b = body(b)?;
-    let record = admin::revocation_record(&node.key, &node.chain, &b.site, node.now()).map_err(ApiError::bad)?;
-    node.apply_revocation(&record, crate::node::RevocationPath::Operator, &node.site.code).map_err(ApiError::bad)?;
-    Ok((StatusCode::CREATED, Json(json!({ "site": b.site, "revoked_at": node.now() }))))
+    let record = admin::revocation_record(&node.key, &node.chain, &b.site, node.now())
+        .map_err(ApiError::bad)?;
+    node.apply_revocation(
+        &record,
+        crate::node::RevocationPath::Operator,
+        &node.site.code,
+    )
+    .map_err(ApiError::bad)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "site": b.site, "revoked_at": node.now() })),
+    ))
 }
 
 async fn list_revocations(State(node): State<Arc<Node>>) -> Json<Value> {
     let revs = node.revocations.read().unwrap_or_else(|e| e.into_inner());
-    let sites: Vec<Value> = revs.iter().map(|r| json!({"site": r.site, "revoked_at": r.revoked_at, "issuer": r.issuer_site})).collect();
+    let sites: Vec<Value> = revs
+        .iter()
+        .map(|r| json!({"site": r.site, "revoked_at": r.revoked_at, "issuer": r.issuer_site}))
+        .collect();
     Json(Value::Array(sites))
 }
 
@@ -345,5 +434,8 @@ async fn session_page() -> Html<&'static str> {
 }
 
 async fn common_js() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("ui/common.js"))
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("ui/common.js"),
+    )
 }

@@ -35,7 +35,10 @@ impl From<CaseOpError> for ApiError {
 }
 
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 pub fn routes() -> Router<Arc<Node>> {
@@ -52,18 +55,30 @@ pub fn routes() -> Router<Arc<Node>> {
 }
 
 /// Case writes sign and fsync: run them off the async workers.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, CaseOpError> + Send + 'static) -> ApiResult<T> {
-    tokio::task::spawn_blocking(f).await.map_err(ApiError::internal)?.map_err(ApiError::from)
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, CaseOpError> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)
 }
 
-async fn receive(State(node): State<Arc<Node>>, b: Result<Json<ReceptionInput>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn receive(
+    State(node): State<Arc<Node>>,
+    b: Result<Json<ReceptionInput>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let input = body(b)?;
     let case_id = blocking(move || node.receive(input, now_ms())).await?;
     Ok((StatusCode::CREATED, Json(json!({ "case_id": case_id }))))
 }
 
-async fn list(State(node): State<Arc<Node>>, q: Result<Query<CaseFilter>, axum::extract::rejection::QueryRejection>) -> ApiResult<Json<Value>> {
-    let Query(filter) = q.map_err(|e| ApiError::bad(format!("invalid filter: {}", e.body_text())))?;
+async fn list(
+    State(node): State<Arc<Node>>,
+    q: Result<Query<CaseFilter>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(filter) =
+        q.map_err(|e| ApiError::bad(format!("invalid filter: {}", e.body_text())))?;
     Ok(Json(Value::Array(node.case_list(&filter, now_ms()))))
 }
 
@@ -71,7 +86,11 @@ async fn show(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResul
     Ok(Json(node.case_view(&id, now_ms())?))
 }
 
-async fn event(State(node): State<Arc<Node>>, Path(id): Path<String>, b: Result<Json<CaseEvent>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn event(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    b: Result<Json<CaseEvent>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let ev = body(b)?;
     let event_id = blocking(move || node.append(&id, ev, now_ms())).await?;
     Ok((StatusCode::CREATED, Json(json!({ "event_id": event_id }))))
@@ -85,7 +104,11 @@ struct EscalateBody {
     reason: Option<EscalationReason>,
 }
 
-async fn escalate(State(node): State<Arc<Node>>, Path(id): Path<String>, b: Result<Json<EscalateBody>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn escalate(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    b: Result<Json<EscalateBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let b = body(b)?;
     let event_id = blocking(move || node.escalate(&id, &b.to_site, b.reason, now_ms())).await?;
     Ok((StatusCode::CREATED, Json(json!({ "event_id": event_id }))))
@@ -99,13 +122,21 @@ struct TransferBody {
     letter_no: String,
 }
 
-async fn transfer(State(node): State<Arc<Node>>, Path(id): Path<String>, b: Result<Json<TransferBody>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn transfer(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    b: Result<Json<TransferBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let b = body(b)?;
     let event_id = blocking(move || node.transfer(&id, &b.to_site, b.letter_no, now_ms())).await?;
     Ok((StatusCode::CREATED, Json(json!({ "event_id": event_id }))))
 }
 
-async fn identity(State(node): State<Arc<Node>>, Path(id): Path<String>, Extension(user): Extension<User>) -> ApiResult<Json<Value>> {
+async fn identity(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    Extension(user): Extension<User>,
+) -> ApiResult<Json<Value>> {
     let v = blocking(move || node.reveal_identity(&id, &user.name, &user.role, now_ms())).await?;
     Ok(Json(v))
 }
@@ -119,12 +150,25 @@ struct LogbookQuery {
     format: Option<String>,
 }
 
-async fn logbook(State(node): State<Arc<Node>>, q: Result<Query<LogbookQuery>, axum::extract::rejection::QueryRejection>) -> ApiResult<Response> {
+async fn logbook(
+    State(node): State<Arc<Node>>,
+    q: Result<Query<LogbookQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
     let Query(q) = q.map_err(|e| ApiError::bad(format!("invalid query: {}", e.body_text())))?;
-    let rows = node.logbook_rows(q.from.as_deref(), q.to.as_deref()).map_err(ApiError::from)?;
+    let rows = node
+        .logbook_rows(q.from.as_deref(), q.to.as_deref())
+        .map_err(ApiError::from)?;
     Ok(match q.format.as_deref().unwrap_or("csv") {
-        "csv" => ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], crate::logbook::to_csv(&rows)).into_response(),
-        "html" => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], crate::logbook::to_html(&node.site.name, &rows)).into_response(),
+        "csv" => (
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            crate::logbook::to_csv(&rows),
+        )
+            .into_response(),
+        "html" => (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            crate::logbook::to_html(&node.site.name, &rows),
+        )
+            .into_response(),
         other => return Err(ApiError::bad(format!("format {other:?}: use csv or html"))),
     })
 }
@@ -136,11 +180,22 @@ struct UserBody {
     role: String,
 }
 
-async fn add_user(State(node): State<Arc<Node>>, Extension(caller): Extension<User>, b: Result<Json<UserBody>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn add_user(
+    State(node): State<Arc<Node>>,
+    Extension(caller): Extension<User>,
+    b: Result<Json<UserBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     if caller.role != "operator" {
-        return Err(ApiError(StatusCode::FORBIDDEN, "only the operator adds users".into()));
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            "only the operator adds users".into(),
+        ));
     }
     let b = body(b)?;
-    let token = crate::admin::add_user_to(&node.store, &node.users, &b.name, &b.role).map_err(ApiError::bad)?;
-    Ok((StatusCode::CREATED, Json(json!({ "name": b.name, "role": b.role, "token": token }))))
+    let token = crate::admin::add_user_to(&node.store, &node.users, &b.name, &b.role)
+        .map_err(ApiError::bad)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "name": b.name, "role": b.role, "token": token })),
+    ))
 }

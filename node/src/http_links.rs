@@ -40,31 +40,69 @@ struct LinkTestBody {
     megabytes: Option<u64>,
 }
 
-async fn link_test(State(node): State<Arc<Node>>, Extension(user): Extension<User>, Path(site): Path<String>, raw: axum::body::Bytes) -> ApiResult<Json<Value>> {
+async fn link_test(
+    State(node): State<Arc<Node>>,
+    Extension(user): Extension<User>,
+    Path(site): Path<String>,
+    raw: axum::body::Bytes,
+) -> ApiResult<Json<Value>> {
     if user.role != "operator" {
-        return Err(ApiError(StatusCode::FORBIDDEN, "only the site's operator (IT staff) may measure a link".into()));
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            "only the site's operator (IT staff) may measure a link".into(),
+        ));
     }
     // The body is optional: no body measures with the default size.
     let b: LinkTestBody = if raw.iter().all(u8::is_ascii_whitespace) {
         LinkTestBody::default()
     } else {
-        serde_json::from_slice(&raw).map_err(|e| ApiError::bad(format!("invalid request body: {e}")))?
+        serde_json::from_slice(&raw)
+            .map_err(|e| ApiError::bad(format!("invalid request body: {e}")))?
     };
     let megabytes = b.megabytes.unwrap_or(DEFAULT_MEGABYTES);
     if !(1..=MAX_MEGABYTES).contains(&megabytes) {
-        return Err(ApiError::bad(format!("megabytes must be 1 to {MAX_MEGABYTES}, not {megabytes}")));
+        return Err(ApiError::bad(format!(
+            "megabytes must be 1 to {MAX_MEGABYTES}, not {megabytes}"
+        )));
     }
-    let conn = node.links.lock().unwrap_or_else(|e| e.into_inner()).get(&site).map(|l| l.conn.clone());
-    let conn = conn.ok_or_else(|| ApiError::not_found(format!("no live link to site {site}: see GET /api/v1/peers")))?;
-    let _running = RUNNING.try_acquire().map_err(|_| ApiError(StatusCode::CONFLICT, "another link test is running on this node; try again when it ends".into()))?;
+    let conn = node
+        .links
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&site)
+        .map(|l| l.conn.clone());
+    let conn = conn.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no live link to site {site}: see GET /api/v1/peers"
+        ))
+    })?;
+    let _running = RUNNING.try_acquire().map_err(|_| {
+        ApiError(
+            StatusCode::CONFLICT,
+            "another link test is running on this node; try again when it ends".into(),
+        )
+    })?;
     let bytes = megabytes * 1_000_000;
     // Zeroed pages come from the kernel as they are touched; QUIC takes slices without a copy.
     let payload = axum::body::Bytes::from(vec![0u8; bytes as usize]);
     let t = Instant::now();
     let rate = tokio::time::timeout(TIMEOUT, crate::upload::link_test(&conn, payload))
         .await
-        .map_err(|_| ApiError(StatusCode::GATEWAY_TIMEOUT, format!("the link test to {site} did not finish within {} s", TIMEOUT.as_secs())))?
-        .map_err(|e| ApiError(StatusCode::BAD_GATEWAY, format!("the link test to {site} failed: {e}")))?;
+        .map_err(|_| {
+            ApiError(
+                StatusCode::GATEWAY_TIMEOUT,
+                format!(
+                    "the link test to {site} did not finish within {} s",
+                    TIMEOUT.as_secs()
+                ),
+            )
+        })?
+        .map_err(|e| {
+            ApiError(
+                StatusCode::BAD_GATEWAY,
+                format!("the link test to {site} failed: {e}"),
+            )
+        })?;
     Ok(Json(json!({
         "site": site,
         "bytes": bytes,

@@ -30,9 +30,14 @@ pub fn routes() -> Router<Arc<Node>> {
         .route("/sessions/{id}/publishers", get(publishers))
 }
 
-async fn schedule(State(node): State<Arc<Node>>, b: Result<Json<ScheduleInput>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn schedule(
+    State(node): State<Arc<Node>>,
+    b: Result<Json<ScheduleInput>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let input = body(b)?;
-    let id = tokio::task::spawn_blocking(move || node.schedule_session(input, now_ms())).await.map_err(ApiError::internal)??;
+    let id = tokio::task::spawn_blocking(move || node.schedule_session(input, now_ms()))
+        .await
+        .map_err(ApiError::internal)??;
     Ok((StatusCode::CREATED, Json(json!({ "session_id": id }))))
 }
 
@@ -44,9 +49,15 @@ async fn show(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResul
     Ok(Json(node.session_view(&id, now_ms())?))
 }
 
-async fn event(State(node): State<Arc<Node>>, Path(id): Path<String>, b: Result<Json<SessionEvent>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn event(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    b: Result<Json<SessionEvent>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let ev = body(b)?;
-    let event_id = tokio::task::spawn_blocking(move || node.session_act(&id, ev, now_ms())).await.map_err(ApiError::internal)??;
+    let event_id = tokio::task::spawn_blocking(move || node.session_act(&id, ev, now_ms()))
+        .await
+        .map_err(ApiError::internal)??;
     Ok((StatusCode::CREATED, Json(json!({ "event_id": event_id }))))
 }
 
@@ -71,17 +82,31 @@ fn default_seconds() -> u64 {
 const TEST_SIGNAL_MAX_S: u64 = 3600;
 
 /// Starts the built-in test signal from this site into the session (the test connection).
-async fn test_signal(State(node): State<Arc<Node>>, Path(id): Path<String>, b: Result<Json<TestSignalBody>, JsonRejection>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn test_signal(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    b: Result<Json<TestSignalBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let b = body(b)?;
     node.session_view(&id, now_ms())?;
     if b.seconds == 0 || b.seconds > TEST_SIGNAL_MAX_S {
-        return Err(ApiError::bad(format!("seconds must be 1–{TEST_SIGNAL_MAX_S}")));
+        return Err(ApiError::bad(format!(
+            "seconds must be 1–{TEST_SIGNAL_MAX_S}"
+        )));
     }
-    if b.publisher_id.is_empty() || b.publisher_id.len() > 64 || !b.publisher_id.bytes().all(|c| c.is_ascii_graphic()) {
-        return Err(ApiError::bad("publisher_id must be 1–64 printable ASCII characters"));
+    if b.publisher_id.is_empty()
+        || b.publisher_id.len() > 64
+        || !b.publisher_id.bytes().all(|c| c.is_ascii_graphic())
+    {
+        return Err(ApiError::bad(
+            "publisher_id must be 1–64 printable ASCII characters",
+        ));
     }
     node.media_test_signal(&id, &b.publisher_id, b.seconds);
-    Ok((StatusCode::ACCEPTED, Json(json!({ "session_id": id, "publisher_id": b.publisher_id, "seconds": b.seconds }))))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "session_id": id, "publisher_id": b.publisher_id, "seconds": b.seconds })),
+    ))
 }
 
 /// What media this site receives in the session, and the route it uses to each point.
@@ -104,14 +129,19 @@ async fn media(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResu
             json!({ "to": p, "direct": matches!(hop, tiepdan_protocol::media::NextHop::Direct(_)), "via": hop.site() })
         })
         .collect();
-    Ok(Json(json!({ "session_id": id, "streams": streams, "routes": routes })))
+    Ok(Json(
+        json!({ "session_id": id, "streams": streams, "routes": routes }),
+    ))
 }
 
 /// The session's recordings held at this site (its own publishers, sealed or still open; at
 /// the hub and central every point's segments; everywhere in the audience every point's
 /// signed index, `segments_held` saying how many of the listed segments are here), and the
 /// progress of this site's uploads (segments to the hub and central, indexes to the audience).
-async fn recordings(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn recordings(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     node.session_view(&id, now_ms())?;
     let (root, sid) = (node.data.root().to_path_buf(), id.clone());
     let held = tokio::task::spawn_blocking(move || crate::recording::list_session(&root, &sid))
@@ -124,13 +154,24 @@ async fn recordings(State(node): State<Arc<Node>>, Path(id): Path<String>) -> Ap
         .into_iter()
         .map(|(target, path, p)| json!({ "to": target, "path": path, "progress": p }))
         .collect();
-    Ok(Json(json!({ "session_id": id, "site": node.site.code, "recordings": held, "uploads": uploads })))
+    Ok(Json(
+        json!({ "session_id": id, "site": node.site.code, "recordings": held, "uploads": uploads }),
+    ))
 }
 
 /// Who publishes in the session as this site's gateway sees them: its own WHIP publishers
 /// (`local`) and the other points' participants whose media arrives here (`remote`).
-async fn publishers(State(node): State<Arc<Node>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn publishers(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     node.session_view(&id, now_ms())?;
-    let list = node.gateway.get().map(|g| g.publishers(&id)).unwrap_or_default();
-    Ok(Json(json!({ "session_id": id, "site": node.site.code, "media_available": node.gateway.get().is_some(), "publishers": list })))
+    let list = node
+        .gateway
+        .get()
+        .map(|g| g.publishers(&id))
+        .unwrap_or_default();
+    Ok(Json(
+        json!({ "session_id": id, "site": node.site.code, "media_available": node.gateway.get().is_some(), "publishers": list }),
+    ))
 }

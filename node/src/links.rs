@@ -16,7 +16,10 @@ use rustls::pki_types::CertificateDer;
 use serde_bytes::ByteBuf;
 use tiepdan_keys::tls;
 use tiepdan_protocol::backoff::{Backoff, RECONNECT_BASE_MS, RECONNECT_CAP_MS};
-use tiepdan_protocol::control::{encode_frame, negotiate_version, ControlFrame, FrameDecoder, Hello, PeerRecord, PROTOCOL_VERSION};
+use tiepdan_protocol::control::{
+    encode_frame, negotiate_version, ControlFrame, FrameDecoder, Hello, PeerRecord,
+    PROTOCOL_VERSION,
+};
 use tiepdan_protocol::dial::keep_connection;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
@@ -59,27 +62,40 @@ pub fn transport() -> Arc<TransportConfig> {
     t.send_window(u64::from(SEND_WINDOW_BYTES));
     t.keep_alive_interval(Some(Duration::from_millis(KEEP_ALIVE_MS)));
     // 3 s fits in a VarInt of milliseconds; the conversion cannot fail.
-    t.max_idle_timeout(Some(IdleTimeout::try_from(Duration::from_millis(IDLE_TIMEOUT_MS)).expect("idle timeout in range")));
+    t.max_idle_timeout(Some(
+        IdleTimeout::try_from(Duration::from_millis(IDLE_TIMEOUT_MS))
+            .expect("idle timeout in range"),
+    ));
     Arc::new(t)
 }
 
 /// Builds the endpoint: server and default client config share one verifier.
 pub fn endpoint(node: &Arc<Node>, addr: SocketAddr) -> anyhow::Result<Endpoint> {
     let metrics_node = Arc::downgrade(node);
-    let on_refusal: Arc<dyn Fn(&tiepdan_keys::cert::ChainError) + Send + Sync> = Arc::new(move |err| {
-        if let Some(n) = metrics_node.upgrade() {
-            n.metrics.refused("quic", err.reason());
-        }
-        warn!(reason = err.reason(), "refused a peer at the QUIC handshake: {err}");
-    });
-    let verifier = Arc::new(tls::FederationVerifier::new(node.root.clone(), node.revocations.clone(), Some(on_refusal)));
+    let on_refusal: Arc<dyn Fn(&tiepdan_keys::cert::ChainError) + Send + Sync> =
+        Arc::new(move |err| {
+            if let Some(n) = metrics_node.upgrade() {
+                n.metrics.refused("quic", err.reason());
+            }
+            warn!(
+                reason = err.reason(),
+                "refused a peer at the QUIC handshake: {err}"
+            );
+        });
+    let verifier = Arc::new(tls::FederationVerifier::new(
+        node.root.clone(),
+        node.revocations.clone(),
+        Some(on_refusal),
+    ));
     let server = tls::server_config(&node.key, &node.chain, verifier.clone())?;
     let client = tls::client_config(&node.key, &node.chain, verifier)?;
-    let mut server_config =
-        quinn::ServerConfig::with_crypto(Arc::new(quinn::crypto::rustls::QuicServerConfig::try_from(server)?));
+    let mut server_config = quinn::ServerConfig::with_crypto(Arc::new(
+        quinn::crypto::rustls::QuicServerConfig::try_from(server)?,
+    ));
     server_config.transport_config(transport());
-    let mut client_config =
-        quinn::ClientConfig::new(Arc::new(quinn::crypto::rustls::QuicClientConfig::try_from(client)?));
+    let mut client_config = quinn::ClientConfig::new(Arc::new(
+        quinn::crypto::rustls::QuicClientConfig::try_from(client)?,
+    ));
     client_config.transport_config(transport());
     let mut ep = Endpoint::server(server_config, addr)?;
     ep.set_default_client_config(client_config);
@@ -104,7 +120,11 @@ pub async fn accept_loop(node: Arc<Node>, ep: Endpoint) {
 }
 
 /// Owns the dial tasks: one per target address, each reconnecting with capped backoff.
-pub async fn dialer(node: Arc<Node>, ep: Endpoint, mut requests: mpsc::Receiver<(SocketAddr, Option<String>)>) {
+pub async fn dialer(
+    node: Arc<Node>,
+    ep: Endpoint,
+    mut requests: mpsc::Receiver<(SocketAddr, Option<String>)>,
+) {
     while let Some((addr, site)) = requests.recv().await {
         if addr == ep.local_addr().unwrap_or(addr) && site.is_none() {
             continue;
@@ -119,7 +139,10 @@ pub async fn dialer(node: Arc<Node>, ep: Endpoint, mut requests: mpsc::Receiver<
         let ep = ep.clone();
         tokio::spawn(async move {
             dial_loop(&node, &ep, addr, site).await;
-            node.dialing.lock().unwrap_or_else(|e| e.into_inner()).remove(&addr);
+            node.dialing
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&addr);
         });
     }
 }
@@ -142,18 +165,21 @@ async fn dial_loop(node: &Arc<Node>, ep: &Endpoint, addr: SocketAddr, mut site: 
         }
         let started = std::time::Instant::now();
         match ep.connect(addr, "tiepdan.internal") {
-            Ok(connecting) => match tokio::time::timeout(Duration::from_millis(IDLE_TIMEOUT_MS), connecting).await {
-                Ok(Ok(conn)) => {
-                    if let Some(peer) = run_link(node.clone(), conn, true).await {
-                        site = Some(peer);
+            Ok(connecting) => {
+                match tokio::time::timeout(Duration::from_millis(IDLE_TIMEOUT_MS), connecting).await
+                {
+                    Ok(Ok(conn)) => {
+                        if let Some(peer) = run_link(node.clone(), conn, true).await {
+                            site = Some(peer);
+                        }
+                        if started.elapsed() > Duration::from_secs(10) {
+                            backoff.reset();
+                        }
                     }
-                    if started.elapsed() > Duration::from_secs(10) {
-                        backoff.reset();
-                    }
+                    Ok(Err(e)) => debug!(%addr, "dial failed: {e}"),
+                    Err(_) => debug!(%addr, "dial timed out"),
                 }
-                Ok(Err(e)) => debug!(%addr, "dial failed: {e}"),
-                Err(_) => debug!(%addr, "dial timed out"),
-            },
+            }
             Err(e) => {
                 warn!(%addr, "cannot dial: {e}");
                 return;
@@ -168,7 +194,10 @@ async fn dial_loop(node: &Arc<Node>, ep: &Endpoint, addr: SocketAddr, mut site: 
 }
 
 fn peer_chain(conn: &Connection) -> Option<Vec<CertificateDer<'static>>> {
-    conn.peer_identity()?.downcast::<Vec<CertificateDer<'static>>>().ok().map(|b| *b)
+    conn.peer_identity()?
+        .downcast::<Vec<CertificateDer<'static>>>()
+        .ok()
+        .map(|b| *b)
 }
 
 /// Runs one link from handshake to close. Returns the peer's site code if it was proven.
@@ -189,7 +218,11 @@ async fn run_link(node: Arc<Node>, conn: Connection, locally_initiated: bool) ->
     };
     let site = verified.site.clone();
 
-    let streams = if locally_initiated { conn.open_bi().await } else { conn.accept_bi().await };
+    let streams = if locally_initiated {
+        conn.open_bi().await
+    } else {
+        conn.accept_bi().await
+    };
     let (mut send, mut recv) = match streams {
         Ok(s) => s,
         Err(e) => {
@@ -242,15 +275,36 @@ async fn run_link(node: Arc<Node>, conn: Connection, locally_initiated: bool) ->
         return Some(site);
     }
 
-    let (outbox_tx, mut outbox_rx) = mpsc::channel::<ControlFrame>(crate::node::LINK_OUTBOX_FRAMES_MAX);
-    if !register(&node, &verified, &conn, locally_initiated, &chain, &their_hello, outbox_tx.clone()) {
+    let (outbox_tx, mut outbox_rx) =
+        mpsc::channel::<ControlFrame>(crate::node::LINK_OUTBOX_FRAMES_MAX);
+    if !register(
+        &node,
+        &verified,
+        &conn,
+        locally_initiated,
+        &chain,
+        &their_hello,
+        outbox_tx.clone(),
+    ) {
         return Some(site);
     }
     info!(%site, name = %node.site_name(&site), %remote, locally_initiated, "link up");
     node.learn_chain(&chain);
-    tokio::spawn(crate::replication::serve_link(node.clone(), site.clone(), conn.clone()));
-    tokio::spawn(crate::replication::sync_loop(node.clone(), site.clone(), conn.clone()));
-    tokio::spawn(crate::mediamesh::serve(node.clone(), site.clone(), conn.clone()));
+    tokio::spawn(crate::replication::serve_link(
+        node.clone(),
+        site.clone(),
+        conn.clone(),
+    ));
+    tokio::spawn(crate::replication::sync_loop(
+        node.clone(),
+        site.clone(),
+        conn.clone(),
+    ));
+    tokio::spawn(crate::mediamesh::serve(
+        node.clone(),
+        site.clone(),
+        conn.clone(),
+    ));
     node.learn_peer(
         &PeerRecord {
             site: site.clone(),
@@ -270,7 +324,9 @@ async fn run_link(node: Arc<Node>, conn: Connection, locally_initiated: bool) ->
             if send.write_all(&bytes).await.is_err() {
                 break;
             }
-            writer_node.metrics.bytes("control", "tx", bytes.len() as u64);
+            writer_node
+                .metrics
+                .bytes("control", "tx", bytes.len() as u64);
         }
     });
 
@@ -285,7 +341,10 @@ async fn run_link(node: Arc<Node>, conn: Connection, locally_initiated: bool) ->
     }
     writer.abort();
     unregister(&node, &site, &conn);
-    let reason = conn.close_reason().map(|r| r.to_string()).unwrap_or_else(|| "closed".into());
+    let reason = conn
+        .close_reason()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "closed".into());
     info!(%site, %reason, "link down");
     Some(site)
 }
@@ -306,7 +365,12 @@ fn own_hello(node: &Node) -> Hello {
     Hello {
         versions: vec![PROTOCOL_VERSION],
         site: node.site.code.clone(),
-        chain: node.chain.der_list().iter().map(|c| ByteBuf::from(c.to_vec())).collect(),
+        chain: node
+            .chain
+            .der_list()
+            .iter()
+            .map(|c| ByteBuf::from(c.to_vec()))
+            .collect(),
         quic_addrs: b.map(|b| node.quic_advertised(&b)).unwrap_or_default(),
         p2p_addrs: b.map(|b| node.p2p_advertised(&b)).unwrap_or_default(),
         http_addr: b.map(|b| b.http.to_string()),
@@ -318,14 +382,19 @@ fn own_hello(node: &Node) -> Hello {
 }
 
 /// The hello must agree with what TLS already proved: same site, same leaf certificate.
-fn check_hello(hello: &Hello, tls_site: &str, tls_chain: &[CertificateDer<'static>]) -> Result<(), &'static str> {
+fn check_hello(
+    hello: &Hello,
+    tls_site: &str,
+    tls_chain: &[CertificateDer<'static>],
+) -> Result<(), &'static str> {
     if negotiate_version(&[PROTOCOL_VERSION], &hello.versions).is_none() {
         return Err("no_common_version");
     }
     if hello.site != tls_site {
         return Err("hello_site_mismatch");
     }
-    let leaf_matches = hello.chain.first().map(|c| c.as_slice()) == tls_chain.first().map(|c| c.as_ref());
+    let leaf_matches =
+        hello.chain.first().map(|c| c.as_slice()) == tls_chain.first().map(|c| c.as_ref());
     if !leaf_matches {
         return Err("hello_chain_mismatch");
     }
@@ -333,7 +402,12 @@ fn check_hello(hello: &Hello, tls_site: &str, tls_chain: &[CertificateDer<'stati
 }
 
 /// Reads the next frame; `None` on end of stream, error or a garbage frame (which is counted).
-async fn read_frame(node: &Node, recv: &mut quinn::RecvStream, decoder: &mut FrameDecoder, buf: &mut [u8]) -> Option<ControlFrame> {
+async fn read_frame(
+    node: &Node,
+    recv: &mut quinn::RecvStream,
+    decoder: &mut FrameDecoder,
+    buf: &mut [u8],
+) -> Option<ControlFrame> {
     loop {
         match decoder.next_frame() {
             Ok(Some(f)) => return Some(f),
@@ -358,17 +432,25 @@ async fn read_frame(node: &Node, recv: &mut quinn::RecvStream, decoder: &mut Fra
     }
 }
 
-fn handle_frame(node: &Arc<Node>, site: &str, frame: ControlFrame, outbox: &mpsc::Sender<ControlFrame>, conn: &Connection) {
+fn handle_frame(
+    node: &Arc<Node>,
+    site: &str,
+    frame: ControlFrame,
+    outbox: &mpsc::Sender<ControlFrame>,
+    conn: &Connection,
+) {
     match frame {
         ControlFrame::Peers(records) => {
             for r in records {
                 node.learn_peer(&r, false);
             }
         }
-        ControlFrame::Revocation(bytes) => match node.apply_revocation(&bytes, RevocationPath::Link, site) {
-            Ok(_) => {}
-            Err(e) => warn!(%site, "peer sent an invalid revocation: {e}"),
-        },
+        ControlFrame::Revocation(bytes) => {
+            match node.apply_revocation(&bytes, RevocationPath::Link, site) {
+                Ok(_) => {}
+                Err(e) => warn!(%site, "peer sent an invalid revocation: {e}"),
+            }
+        }
         ControlFrame::Ping { nonce } => {
             let _ = outbox.try_send(ControlFrame::Pong { nonce });
         }
@@ -407,11 +489,15 @@ fn register(
                 conn.close(VarInt::from_u32(CLOSE_DUPLICATE), b"duplicate");
                 return false;
             }
-            existing.conn.close(VarInt::from_u32(CLOSE_DUPLICATE), b"duplicate");
+            existing
+                .conn
+                .close(VarInt::from_u32(CLOSE_DUPLICATE), b"duplicate");
         } else if existing_alive {
             // The same side dialled again: it has given the old connection up (it restarted, or
             // closed it a moment ago and our side has not seen the close yet). The new one wins.
-            existing.conn.close(VarInt::from_u32(CLOSE_DUPLICATE), b"duplicate");
+            existing
+                .conn
+                .close(VarInt::from_u32(CLOSE_DUPLICATE), b"duplicate");
         }
     }
     links.insert(
@@ -429,7 +515,9 @@ fn register(
     );
     node.metrics.peers_connected.set(links.len() as i64);
     if node.registry().parent(&node.site.code) == Some(site) {
-        let _ = node.parent_connected_after_ms.set(node.started.elapsed().as_millis() as u64);
+        let _ = node
+            .parent_connected_after_ms
+            .set(node.started.elapsed().as_millis() as u64);
     }
     true
 }

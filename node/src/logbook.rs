@@ -77,14 +77,23 @@ pub fn to_csv(rows: &[Row]) -> String {
             r.follow_up.clone(),
             r.notes.clone(),
         ];
-        out.push_str(&cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_field(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push('\n');
     }
     out
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A printable Form 03/TCD page for `site_name`.
@@ -108,7 +117,10 @@ pub fn to_html(site_name: &str, rows: &[Row]) -> String {
             esc(&r.notes)
         ));
     }
-    let head: String = HEADINGS.iter().map(|h| format!("<th>{}</th>", esc(h))).collect();
+    let head: String = HEADINGS
+        .iter()
+        .map(|h| format!("<th>{}</th>", esc(h)))
+        .collect();
     format!(
         "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Sổ tiếp công dân — {name}</title>\
 <style>body{{font-family:'Times New Roman',serif;margin:24px}}h1{{text-align:center;font-size:18px}}p.sub{{text-align:center}}\
@@ -147,13 +159,18 @@ mod tests {
     fn csv_quotes_and_keeps_diacritics() {
         let csv = to_csv(&[row()]);
         assert!(csv.starts_with("\u{feff}STT,Ngày tiếp,"));
-        assert!(csv.contains("\"Nguyễn Văn A, \"\"số 1\"\" Hàng Bạc\""), "{csv}");
+        assert!(
+            csv.contains("\"Nguyễn Văn A, \"\"số 1\"\" Hàng Bạc\""),
+            "{csv}"
+        );
         assert_eq!(csv.lines().count(), 2);
     }
 
     #[test]
     fn html_escapes() {
         let html = to_html("Phường Hoàn Kiếm", &[row()]);
-        assert!(html.contains("SỔ TIẾP CÔNG DÂN") && html.contains("&lt;b&gt;") && html.contains("☒"));
+        assert!(
+            html.contains("SỔ TIẾP CÔNG DÂN") && html.contains("&lt;b&gt;") && html.contains("☒")
+        );
     }
 }

@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use tiepdan_node::{admin, bench, config::Overrides, datadir::DataDir, demo, run};
 
 #[derive(Parser)]
-#[command(name = "tiepdan", version, about = "tiepdan — hệ thống tiếp công dân trực tuyến: one node per reception site")]
+#[command(
+    name = "tiepdan",
+    version,
+    about = "tiepdan — hệ thống tiếp công dân trực tuyến: one node per reception site"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -149,36 +153,92 @@ enum Command {
 }
 
 fn init_logs() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,libp2p_gossipsub=warn,libp2p_kad=warn,quinn=warn,libp2p_swarm=warn"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "info,libp2p_gossipsub=warn,libp2p_kad=warn,quinn=warn,libp2p_swarm=warn",
+        )
+    });
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .init();
 }
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Init { data, site, root, days } => admin::init(&DataDir::new(data), site.as_deref(), root, days).map(|m| println!("{m}")),
-        Command::Issue { data, request, out, days } => admin::issue(&DataDir::new(data), &request, &out, days).map(|m| println!("{m}")),
-        Command::Install { data, chain } => admin::install(&DataDir::new(data), &chain).map(|m| println!("{m}")),
-        Command::Revoke { data, site } => admin::revoke(&DataDir::new(data), &site).map(|m| println!("{m}")),
-        Command::Join { data, parent, wait_secs } => {
-            admin::join(&DataDir::new(data), &parent, Duration::from_secs(wait_secs)).map(|m| println!("{m}"))
+        Command::Init {
+            data,
+            site,
+            root,
+            days,
+        } => admin::init(&DataDir::new(data), site.as_deref(), root, days).map(|m| println!("{m}")),
+        Command::Issue {
+            data,
+            request,
+            out,
+            days,
+        } => admin::issue(&DataDir::new(data), &request, &out, days).map(|m| println!("{m}")),
+        Command::Install { data, chain } => {
+            admin::install(&DataDir::new(data), &chain).map(|m| println!("{m}"))
         }
-        Command::Case { data, command } => tiepdan_node::case_cli::run(&DataDir::new(data), command)
-            .map(|v| println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())),
-        Command::Logbook { data, from, to, format, out } => tiepdan_node::case_cli::logbook(&DataDir::new(data), from, to, &format)
+        Command::Revoke { data, site } => {
+            admin::revoke(&DataDir::new(data), &site).map(|m| println!("{m}"))
+        }
+        Command::Join {
+            data,
+            parent,
+            wait_secs,
+        } => admin::join(&DataDir::new(data), &parent, Duration::from_secs(wait_secs))
+            .map(|m| println!("{m}")),
+        Command::Case { data, command } => {
+            tiepdan_node::case_cli::run(&DataDir::new(data), command)
+                .map(|v| println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default()))
+        }
+        Command::Logbook {
+            data,
+            from,
+            to,
+            format,
+            out,
+        } => tiepdan_node::case_cli::logbook(&DataDir::new(data), from, to, &format)
             .and_then(|text| std::fs::write(&out, text).map_err(Into::into))
             .map(|_| println!("Wrote {}", out.display())),
         Command::Recording { command } => tiepdan_node::recording::cli::run(command),
-        Command::User { data, name, role } => admin::add_user(&DataDir::new(data), &name, &role).map(|m| println!("{m}")),
-        Command::Run { data, listen, p2p, http, media, parent, no_mdns } => {
+        Command::User { data, name, role } => {
+            admin::add_user(&DataDir::new(data), &name, &role).map(|m| println!("{m}"))
+        }
+        Command::Run {
+            data,
+            listen,
+            p2p,
+            http,
+            media,
+            parent,
+            no_mdns,
+        } => {
             init_logs();
-            let overrides = Overrides { listen, p2p, http, media, parent, no_mdns };
+            let overrides = Overrides {
+                listen,
+                p2p,
+                http,
+                media,
+                parent,
+                no_mdns,
+            };
             tokio_main(run::run(DataDir::new(data), overrides))
         }
-        Command::Demo { dir, exit_when_formed } => tokio_main(demo::run(dir, exit_when_formed)),
-        Command::Bench { suite, handshakes, seconds } => tokio_main(async move {
+        Command::Demo {
+            dir,
+            exit_when_formed,
+        } => tokio_main(demo::run(dir, exit_when_formed)),
+        Command::Bench {
+            suite,
+            handshakes,
+            seconds,
+        } => tokio_main(async move {
             match suite.as_str() {
                 "federation" => bench::run(handshakes, seconds).await,
                 "cases" => tiepdan_node::bench_cases::run().await,
@@ -199,5 +259,8 @@ fn main() {
 }
 
 fn tokio_main(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(fut)
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(fut)
 }

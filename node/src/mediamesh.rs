@@ -19,7 +19,9 @@ use std::time::Duration;
 
 use quinn::Connection;
 use serde::Serialize;
-use tiepdan_protocol::media::{destinations, MediaPacket, NextHop, PacketKind, RouteTable, MAX_HOPS, MAX_MEDIA_PAYLOAD};
+use tiepdan_protocol::media::{
+    destinations, MediaPacket, NextHop, PacketKind, RouteTable, MAX_HOPS, MAX_MEDIA_PAYLOAD,
+};
 use tiepdan_protocol::session::SessionState;
 use tokio::sync::mpsc;
 use tracing::{debug, info};
@@ -112,7 +114,10 @@ impl MediaMesh {
 
     /// The next hop toward `site` now, for the API and tests.
     pub fn route_to(&self, site: &str) -> NextHop {
-        self.routes.lock().unwrap_or_else(|e| e.into_inner()).next_hop(site, now_ms())
+        self.routes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .next_hop(site, now_ms())
     }
 
     fn session(&self, id: &str) -> Option<Arc<SessionState>> {
@@ -121,12 +126,21 @@ impl MediaMesh {
 
     /// A session whose media may flow now (not ended or cancelled), as last copied.
     pub fn active_session(&self, id: &str) -> Option<Arc<SessionState>> {
-        self.active.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+        self.active
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
     }
 
     /// Ids of the sessions whose media may flow now.
     pub fn active_ids(&self) -> BTreeSet<String> {
-        self.active.read().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect()
+        self.active
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect()
     }
 
     fn next_sequence(&self) -> u32 {
@@ -145,9 +159,17 @@ fn star(state: &SessionState) -> Option<(String, BTreeSet<String>)> {
 impl Node {
     /// Sends a packet one hop toward its destination. Returns false when no link can carry it.
     pub fn media_send(&self, packet: &MediaPacket) -> bool {
-        let hop = self.mesh.routes.lock().unwrap_or_else(|e| e.into_inner()).next_hop(&packet.destination, now_ms());
+        let hop = self
+            .mesh
+            .routes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .next_hop(&packet.destination, now_ms());
         let Some(site) = hop.site() else {
-            self.mesh.counters.unreachable.fetch_add(1, Ordering::Relaxed);
+            self.mesh
+                .counters
+                .unreachable
+                .fetch_add(1, Ordering::Relaxed);
             return false;
         };
         let conn = {
@@ -155,7 +177,10 @@ impl Node {
             links.get(site).map(|l| l.conn.clone())
         };
         let Some(conn) = conn else {
-            self.mesh.counters.unreachable.fetch_add(1, Ordering::Relaxed);
+            self.mesh
+                .counters
+                .unreachable
+                .fetch_add(1, Ordering::Relaxed);
             return false;
         };
         let bytes = packet.encode();
@@ -166,10 +191,19 @@ impl Node {
     /// Frames of a publisher at this site: sent to every site of the session that must get
     /// them (the hub, or, at the hub, every other point).
     pub fn media_publish(&self, mut packet: MediaPacket) {
-        let Some(state) = self.mesh.session(&packet.session_id) else { return };
-        let Some((hub, points)) = star(&state) else { return };
-        if packet.kind == PacketKind::Audio && !state.may_forward_audio(&self.site.code, &packet.publisher_id) {
-            self.mesh.counters.audio_gated.fetch_add(1, Ordering::Relaxed);
+        let Some(state) = self.mesh.session(&packet.session_id) else {
+            return;
+        };
+        let Some((hub, points)) = star(&state) else {
+            return;
+        };
+        if packet.kind == PacketKind::Audio
+            && !state.may_forward_audio(&self.site.code, &packet.publisher_id)
+        {
+            self.mesh
+                .counters
+                .audio_gated
+                .fetch_add(1, Ordering::Relaxed);
             return;
         }
         packet.origin = self.site.code.clone();
@@ -177,7 +211,10 @@ impl Node {
         // Local recording first: it goes on whatever happens to the links.
         if let Some(tx) = self.mesh.recorder.get() {
             if tx.try_send(packet.clone()).is_err() {
-                self.mesh.counters.record_dropped.fetch_add(1, Ordering::Relaxed);
+                self.mesh
+                    .counters
+                    .record_dropped
+                    .fetch_add(1, Ordering::Relaxed);
             }
         }
         for destination in destinations(&self.site.code, &hub, &points, &self.site.code) {
@@ -213,13 +250,27 @@ impl Node {
             }
         };
         if packet.kind == PacketKind::LinkState {
-            let sites = packet.payload.split(|b| *b == b',').filter_map(|s| std::str::from_utf8(s).ok()).filter(|s| !s.is_empty()).map(str::to_owned).collect();
-            self.mesh.routes.lock().unwrap_or_else(|e| e.into_inner()).heard(from, now_ms(), sites);
+            let sites = packet
+                .payload
+                .split(|b| *b == b',')
+                .filter_map(|s| std::str::from_utf8(s).ok())
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            self.mesh
+                .routes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .heard(from, now_ms(), sites);
             return;
         }
         // Only sites of the session may put media into it.
-        let Some(state) = self.mesh.session(&packet.session_id) else { return };
-        let Some((hub, points)) = star(&state) else { return };
+        let Some(state) = self.mesh.session(&packet.session_id) else {
+            return;
+        };
+        let Some((hub, points)) = star(&state) else {
+            return;
+        };
         if !points.contains(&packet.origin) || !points.contains(&packet.destination) {
             self.mesh.counters.malformed.fetch_add(1, Ordering::Relaxed);
             return;
@@ -243,8 +294,13 @@ impl Node {
         }
         // The floor is enforced where media converges: audio of a participant without the
         // floor goes no further than the hub.
-        if packet.kind == PacketKind::Audio && !state.may_forward_audio(&packet.origin, &packet.publisher_id) {
-            self.mesh.counters.audio_gated.fetch_add(1, Ordering::Relaxed);
+        if packet.kind == PacketKind::Audio
+            && !state.may_forward_audio(&packet.origin, &packet.publisher_id)
+        {
+            self.mesh
+                .counters
+                .audio_gated
+                .fetch_add(1, Ordering::Relaxed);
             return;
         }
         self.record_reception(from, &packet);
@@ -262,7 +318,10 @@ impl Node {
         self.mesh.counters.delivered.fetch_add(1, Ordering::Relaxed);
         if let Some(tx) = self.mesh.delivery.get() {
             if tx.try_send(packet).is_err() {
-                self.mesh.counters.delivery_dropped.fetch_add(1, Ordering::Relaxed);
+                self.mesh
+                    .counters
+                    .delivery_dropped
+                    .fetch_add(1, Ordering::Relaxed);
             }
         }
     }
@@ -270,7 +329,13 @@ impl Node {
     fn record_reception(&self, from: &str, packet: &MediaPacket) {
         let now = now_ms();
         let mut received = self.mesh.received.lock().unwrap_or_else(|e| e.into_inner());
-        let st = received.entry((packet.session_id.clone(), packet.origin.clone(), packet.publisher_id.clone())).or_default();
+        let st = received
+            .entry((
+                packet.session_id.clone(),
+                packet.origin.clone(),
+                packet.publisher_id.clone(),
+            ))
+            .or_default();
         if st.last_at_ms > 0 {
             let gap = now.saturating_sub(st.last_at_ms);
             st.max_gap_ms = st.max_gap_ms.max(gap);
@@ -323,7 +388,11 @@ impl Node {
                 node.media_publish(frame(PacketKind::Audio, false, vec![0xf8; 120]));
                 if n.is_multiple_of(2) {
                     let keyframe = n.is_multiple_of(50);
-                    node.media_publish(frame(PacketKind::Video, keyframe, vec![0x30; if keyframe { 6000 } else { 1200 }]));
+                    node.media_publish(frame(
+                        PacketKind::Video,
+                        keyframe,
+                        vec![0x30; if keyframe { 6000 } else { 1200 }],
+                    ));
                 }
                 n += 1;
             }
@@ -332,15 +401,23 @@ impl Node {
 }
 
 fn send_on(conn: &Connection, kind: PacketKind, bytes: Vec<u8>) {
-    let fits = conn.max_datagram_size().is_some_and(|max| bytes.len() <= max);
-    if matches!(kind, PacketKind::Audio | PacketKind::KeyframeRequest | PacketKind::LinkState) && fits {
+    let fits = conn
+        .max_datagram_size()
+        .is_some_and(|max| bytes.len() <= max);
+    if matches!(
+        kind,
+        PacketKind::Audio | PacketKind::KeyframeRequest | PacketKind::LinkState
+    ) && fits
+    {
         // A full send buffer drops the oldest datagram: late audio is worthless anyway.
         let _ = conn.send_datagram(bytes.into());
         return;
     }
     let conn = conn.clone();
     tokio::spawn(async move {
-        let Ok(mut s) = conn.open_uni().await else { return };
+        let Ok(mut s) = conn.open_uni().await else {
+            return;
+        };
         // Media before bulk replication on the same link.
         let _ = s.set_priority(1);
         if s.write_all(&[MEDIA_CHANNEL]).await.is_ok() && s.write_all(&bytes).await.is_ok() {
@@ -352,7 +429,11 @@ fn send_on(conn: &Connection, kind: PacketKind, bytes: Vec<u8>) {
 /// Serves the media side of one link until it closes: datagrams, unidirectional streams and
 /// the heartbeat.
 pub async fn serve(node: Arc<Node>, site: String, conn: Connection) {
-    node.mesh.routes.lock().unwrap_or_else(|e| e.into_inner()).heard(&site, now_ms(), BTreeSet::new());
+    node.mesh
+        .routes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .heard(&site, now_ms(), BTreeSet::new());
     let datagrams = {
         let (node, site, conn) = (node.clone(), site.clone(), conn.clone());
         async move {
@@ -386,9 +467,18 @@ pub async fn serve(node: Arc<Node>, site: String, conn: Connection) {
         _ = streams => {}
     }
     // A newer connection to the same site may already have replaced this one.
-    let replaced = node.links.lock().unwrap_or_else(|e| e.into_inner()).get(&site).is_some_and(|l| l.conn.stable_id() != conn.stable_id());
+    let replaced = node
+        .links
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&site)
+        .is_some_and(|l| l.conn.stable_id() != conn.stable_id());
     if !replaced {
-        node.mesh.routes.lock().unwrap_or_else(|e| e.into_inner()).link_down(&site);
+        node.mesh
+            .routes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .link_down(&site);
     }
 }
 
@@ -403,9 +493,19 @@ pub async fn heartbeat(node: Arc<Node>) {
             return;
         }
         let now = now_ms();
-        let live = node.mesh.routes.lock().unwrap_or_else(|e| e.into_inner()).live_sites(now);
-        let links: Vec<(String, Connection)> =
-            node.links.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(s, l)| (s.clone(), l.conn.clone())).collect();
+        let live = node
+            .mesh
+            .routes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .live_sites(now);
+        let links: Vec<(String, Connection)> = node
+            .links
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(s, l)| (s.clone(), l.conn.clone()))
+            .collect();
         for (site, conn) in links {
             let packet = MediaPacket {
                 kind: PacketKind::LinkState,
@@ -434,8 +534,16 @@ pub async fn heartbeat(node: Arc<Node>) {
             // from central goes through its province).
             let reg = node.registry();
             let mut routes = node.mesh.routes.lock().unwrap_or_else(|e| e.into_inner());
-            for point in active.values().filter_map(|s| star(s)).flat_map(|(_, points)| points) {
-                let mut relays: Vec<String> = reg.ancestors(&node.site.code).into_iter().map(str::to_owned).collect();
+            for point in active
+                .values()
+                .filter_map(|s| star(s))
+                .flat_map(|(_, points)| points)
+            {
+                let mut relays: Vec<String> = reg
+                    .ancestors(&node.site.code)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
                 relays.extend(reg.ancestors(&point).into_iter().map(str::to_owned));
                 relays.retain(|r| r != &point && r != &node.site.code);
                 routes.prefer_relays(&point, relays);

@@ -70,17 +70,57 @@ impl Metrics {
         let revocations_received = Family::<ViaLabels, Counter>::default();
         let events_accepted = Family::<SourceLabels, Counter>::default();
         let events_rejected = Family::<ReasonLabels, Counter>::default();
-        registry.register("events_accepted", "Case events stored, by source", events_accepted.clone());
+        registry.register(
+            "events_accepted",
+            "Case events stored, by source",
+            events_accepted.clone(),
+        );
         registry.register("events_rejected", "Case events from peers refused, by reason (forged, mis-signed, out of audience, replayed, ...)", events_rejected.clone());
-        registry.register("revocations_received", "Valid revocation records received (new or known), by path", revocations_received.clone());
-        registry.register("peers_connected", "Sites with a proven QUIC link now", peers_connected.clone());
-        registry.register("p2p_peers_proven", "libp2p peers that proved their chain", p2p_peers_proven.clone());
-        registry.register("handshake_refusals", "Peers refused at handshake, by reason", handshake_refusals.clone());
-        registry.register("channel_bytes", "Bytes carried per channel and direction", channel_bytes.clone());
-        registry.register("cert_expiry_seconds", "Seconds until this site's certificate chain expires", cert_expiry_seconds.clone());
-        registry.register("revocations_known", "Signed revocation records held", revocations_known.clone());
-        registry.register("connections_closed_revoked", "Live links closed because the peer was revoked", connections_closed_revoked.clone());
-        registry.register("bad_frames", "Control frames from peers that could not be decoded", bad_frames.clone());
+        registry.register(
+            "revocations_received",
+            "Valid revocation records received (new or known), by path",
+            revocations_received.clone(),
+        );
+        registry.register(
+            "peers_connected",
+            "Sites with a proven QUIC link now",
+            peers_connected.clone(),
+        );
+        registry.register(
+            "p2p_peers_proven",
+            "libp2p peers that proved their chain",
+            p2p_peers_proven.clone(),
+        );
+        registry.register(
+            "handshake_refusals",
+            "Peers refused at handshake, by reason",
+            handshake_refusals.clone(),
+        );
+        registry.register(
+            "channel_bytes",
+            "Bytes carried per channel and direction",
+            channel_bytes.clone(),
+        );
+        registry.register(
+            "cert_expiry_seconds",
+            "Seconds until this site's certificate chain expires",
+            cert_expiry_seconds.clone(),
+        );
+        registry.register(
+            "revocations_known",
+            "Signed revocation records held",
+            revocations_known.clone(),
+        );
+        registry.register(
+            "connections_closed_revoked",
+            "Live links closed because the peer was revoked",
+            connections_closed_revoked.clone(),
+        );
+        registry.register(
+            "bad_frames",
+            "Control frames from peers that could not be decoded",
+            bad_frames.clone(),
+        );
         Metrics {
             registry,
             peers_connected,
@@ -99,32 +139,49 @@ impl Metrics {
 
     pub fn refused(&self, transport: &str, reason: &str) {
         self.handshake_refusals
-            .get_or_create(&RefusalLabels { transport: transport.into(), reason: reason.into() })
+            .get_or_create(&RefusalLabels {
+                transport: transport.into(),
+                reason: reason.into(),
+            })
             .inc();
     }
 
     pub fn bytes(&self, channel: &str, direction: &str, n: u64) {
         self.channel_bytes
-            .get_or_create(&ChannelLabels { channel: channel.into(), direction: direction.into() })
+            .get_or_create(&ChannelLabels {
+                channel: channel.into(),
+                direction: direction.into(),
+            })
             .inc_by(n);
     }
 
     pub fn revocation_received(&self, via: &str) {
-        self.revocations_received.get_or_create(&ViaLabels { via: via.into() }).inc();
+        self.revocations_received
+            .get_or_create(&ViaLabels { via: via.into() })
+            .inc();
     }
 
     pub fn events_accepted(&self, source: &str, n: u64) {
-        self.events_accepted.get_or_create(&SourceLabels { source: source.into() }).inc_by(n);
+        self.events_accepted
+            .get_or_create(&SourceLabels {
+                source: source.into(),
+            })
+            .inc_by(n);
     }
 
     pub fn event_rejected(&self, reason: &str) {
-        self.events_rejected.get_or_create(&ReasonLabels { reason: reason.into() }).inc();
+        self.events_rejected
+            .get_or_create(&ReasonLabels {
+                reason: reason.into(),
+            })
+            .inc();
     }
 
     pub fn render(&self) -> String {
         let mut out = String::new();
         // Writing into a String cannot fail.
-        prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("encode metrics");
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("encode metrics");
         out
     }
 }

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use serde_json::Value;
 
-
 /// One site of the lab.
 pub struct LabSite {
     pub code: String,
@@ -37,9 +36,16 @@ pub struct NetLab {
 }
 
 fn ip(args: &[&str]) -> anyhow::Result<()> {
-    let out = Command::new("ip").args(args).output().context("cannot run `ip` (install iproute2)")?;
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .context("cannot run `ip` (install iproute2)")?;
     if !out.status.success() {
-        bail!("ip {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     Ok(())
 }
@@ -47,7 +53,11 @@ fn ip(args: &[&str]) -> anyhow::Result<()> {
 fn run_bin(exe: &Path, args: &[&str]) -> anyhow::Result<()> {
     let out = Command::new(exe).args(args).output()?;
     if !out.status.success() {
-        bail!("tiepdan {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "tiepdan {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
     Ok(())
 }
@@ -57,10 +67,20 @@ impl NetLab {
     /// three nodes. `n` makes the namespace and address names unique for parallel labs.
     pub fn triangle(exe: &Path, dir: &Path, commune: &str, n: u8) -> anyhow::Result<NetLab> {
         let reg = tiepdan_protocol::sites::Registry::official();
-        let province = reg.parent(commune).context("the commune has no province")?.to_owned();
+        let province = reg
+            .parent(commune)
+            .context("the commune has no province")?
+            .to_owned();
         let tag = format!("td{}{}", std::process::id() % 10_000, n);
         let codes = ["VN".to_owned(), province.clone(), commune.to_owned()];
-        let mut lab = NetLab { sites: Vec::new(), tag: tag.clone(), children: Vec::new(), exe: exe.to_owned(), dir: dir.to_owned(), n };
+        let mut lab = NetLab {
+            sites: Vec::new(),
+            tag: tag.clone(),
+            children: Vec::new(),
+            exe: exe.to_owned(),
+            dir: dir.to_owned(),
+            n,
+        };
         let net = |link: u8| format!("10.{}.{link}", 100 + n);
         for (i, code) in codes.iter().enumerate() {
             let ns = format!("{tag}-{i}");
@@ -68,10 +88,26 @@ impl NetLab {
             ip(&["-n", &ns, "link", "set", "lo", "up"])?;
             // Management link: test namespace ↔ site, 10.(100+n).9(i).0/24.
             let (host_if, site_if) = (format!("{tag}m{i}"), format!("m{i}"));
-            ip(&["link", "add", &host_if, "type", "veth", "peer", "name", &site_if, "netns", &ns])?;
-            ip(&["addr", "add", &format!("{}.1/24", net(90 + i as u8)), "dev", &host_if])?;
+            ip(&[
+                "link", "add", &host_if, "type", "veth", "peer", "name", &site_if, "netns", &ns,
+            ])?;
+            ip(&[
+                "addr",
+                "add",
+                &format!("{}.1/24", net(90 + i as u8)),
+                "dev",
+                &host_if,
+            ])?;
             ip(&["link", "set", &host_if, "up"])?;
-            ip(&["-n", &ns, "addr", "add", &format!("{}.2/24", net(90 + i as u8)), "dev", &site_if])?;
+            ip(&[
+                "-n",
+                &ns,
+                "addr",
+                "add",
+                &format!("{}.2/24", net(90 + i as u8)),
+                "dev",
+                &site_if,
+            ])?;
             ip(&["-n", &ns, "link", "set", &site_if, "up"])?;
             let data = dir.join(code);
             lab.sites.push(LabSite {
@@ -87,14 +123,36 @@ impl NetLab {
         for (a, b, link) in pairs {
             let (ia, ib) = (format!("l{link}a"), format!("l{link}b"));
             let (na, nb) = (lab.sites[a].ns.clone(), lab.sites[b].ns.clone());
-            ip(&["-n", &na, "link", "add", &ia, "type", "veth", "peer", "name", &ib, "netns", &nb])?;
-            ip(&["-n", &na, "addr", "add", &format!("{}.1/24", net(link)), "dev", &ia])?;
-            ip(&["-n", &nb, "addr", "add", &format!("{}.2/24", net(link)), "dev", &ib])?;
+            ip(&[
+                "-n", &na, "link", "add", &ia, "type", "veth", "peer", "name", &ib, "netns", &nb,
+            ])?;
+            ip(&[
+                "-n",
+                &na,
+                "addr",
+                "add",
+                &format!("{}.1/24", net(link)),
+                "dev",
+                &ia,
+            ])?;
+            ip(&[
+                "-n",
+                &nb,
+                "addr",
+                "add",
+                &format!("{}.2/24", net(link)),
+                "dev",
+                &ib,
+            ])?;
             ip(&["-n", &na, "link", "set", &ia, "up"])?;
             ip(&["-n", &nb, "link", "set", &ib, "up"])?;
         }
         // Certificates: central issues the province's, the province the commune's.
-        let paths: Vec<String> = lab.sites.iter().map(|s| s.data.to_string_lossy().into_owned()).collect();
+        let paths: Vec<String> = lab
+            .sites
+            .iter()
+            .map(|s| s.data.to_string_lossy().into_owned())
+            .collect();
         let d = |i: usize| paths[i].clone();
         run_bin(exe, &["init", "--data", &d(0), "--root"])?;
         run_bin(exe, &["init", "--data", &d(1), "--site", &province])?;
@@ -102,34 +160,79 @@ impl NetLab {
         for (issuer, child) in [(0, 1), (1, 2)] {
             let chain = dir.join(format!("{}.chain.pem", codes[child]));
             let request = format!("{}/request.pem", d(child));
-            run_bin(exe, &["issue", "--data", &d(issuer), "--request", &request, "--out", &chain.to_string_lossy()])?;
-            run_bin(exe, &["install", "--data", &d(child), &chain.to_string_lossy()])?;
+            run_bin(
+                exe,
+                &[
+                    "issue",
+                    "--data",
+                    &d(issuer),
+                    "--request",
+                    &request,
+                    "--out",
+                    &chain.to_string_lossy(),
+                ],
+            )?;
+            run_bin(
+                exe,
+                &["install", "--data", &d(child), &chain.to_string_lossy()],
+            )?;
         }
         // Each advertises the address its children (or, for central, the commune) reach it on;
         // the province dials its parent's address; each listens on every interface.
         let configs = [
-            (0usize, format!("advertise = [\"{}.2:4433\"]\n", net(3)), None),
-            (1, format!("advertise = [\"{}.1:4433\"]\n", net(2)), Some(format!("{}.1:4433", net(1)))),
-            (2, format!("advertise = [\"{}.2:4433\"]\n", net(2)), Some(format!("{}.1:4433", net(2)))),
+            (
+                0usize,
+                format!("advertise = [\"{}.2:4433\"]\n", net(3)),
+                None,
+            ),
+            (
+                1,
+                format!("advertise = [\"{}.1:4433\"]\n", net(2)),
+                Some(format!("{}.1:4433", net(1))),
+            ),
+            (
+                2,
+                format!("advertise = [\"{}.2:4433\"]\n", net(2)),
+                Some(format!("{}.1:4433", net(2))),
+            ),
         ];
         for (i, config, parent) in configs {
             std::fs::write(lab.sites[i].data.join("tiepdan.toml"), config)?;
-            lab.sites[i].token = std::fs::read_to_string(lab.sites[i].data.join("operator.token"))?.trim().to_owned();
+            lab.sites[i].token = std::fs::read_to_string(lab.sites[i].data.join("operator.token"))?
+                .trim()
+                .to_owned();
             let log = std::fs::File::create(lab.sites[i].data.join("node.log"))?;
             let mut cmd = Command::new("ip");
-            cmd.args(["netns", "exec", &lab.sites[i].ns]).arg(exe).args(["run", "--data", &d(i)]);
-            cmd.args(["--listen", "0.0.0.0:4433", "--p2p", "0.0.0.0:4434", "--http", &lab.sites[i].http.to_string(), "--no-mdns"]);
+            cmd.args(["netns", "exec", &lab.sites[i].ns])
+                .arg(exe)
+                .args(["run", "--data", &d(i)]);
+            cmd.args([
+                "--listen",
+                "0.0.0.0:4433",
+                "--p2p",
+                "0.0.0.0:4434",
+                "--http",
+                &lab.sites[i].http.to_string(),
+                "--no-mdns",
+            ]);
             if let Some(p) = parent {
                 cmd.args(["--parent", &p]);
             }
-            let child = cmd.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log).spawn()?;
+            let child = cmd
+                .stdin(Stdio::null())
+                .stdout(log.try_clone()?)
+                .stderr(log)
+                .spawn()?;
             lab.children.push(child);
         }
         Ok(lab)
     }
 
     pub fn site(&self, code: &str) -> &LabSite {
-        self.sites.iter().find(|s| s.code == code).expect("a site of the lab")
+        self.sites
+            .iter()
+            .find(|s| s.code == code)
+            .expect("a site of the lab")
     }
 
     /// Calls the API of `code`; returns (status, JSON).
@@ -144,14 +247,21 @@ impl NetLab {
         while t.elapsed() < timeout {
             let formed = self.sites.iter().all(|s| {
                 let (status, v) = self.call(&s.code, "GET", "peers", None);
-                status == 200 && v.as_array().is_some_and(|peers| peers.iter().filter(|p| p["connected"] == true).count() >= 2)
+                status == 200
+                    && v.as_array().is_some_and(|peers| {
+                        peers.iter().filter(|p| p["connected"] == true).count() >= 2
+                    })
             });
             if formed {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-        bail!("the lab did not form within {} s; see node.log under {}", timeout.as_secs(), self.dir.display())
+        bail!(
+            "the lab did not form within {} s; see node.log under {}",
+            timeout.as_secs(),
+            self.dir.display()
+        )
     }
 
     /// Takes the direct commune–central link down (carrier lost on both ends).
@@ -171,11 +281,29 @@ impl NetLab {
         for (ns, dev) in [(&self.sites[2].ns, "l3a"), (&self.sites[0].ns, "l3b")] {
             // A burst of 1 MB covers a kernel tick at 1 Gbit/s; packets wait up to 20 ms.
             let out = Command::new("tc")
-                .args(["-n", ns, "qdisc", "replace", "dev", dev, "root", "tbf", "rate", &format!("{rate_mbit}mbit"), "burst", "1mb", "latency", "20ms"])
+                .args([
+                    "-n",
+                    ns,
+                    "qdisc",
+                    "replace",
+                    "dev",
+                    dev,
+                    "root",
+                    "tbf",
+                    "rate",
+                    &format!("{rate_mbit}mbit"),
+                    "burst",
+                    "1mb",
+                    "latency",
+                    "20ms",
+                ])
                 .output()
                 .context("cannot run `tc` (install iproute2)")?;
             if !out.status.success() {
-                bail!("tc on {dev}: {}", String::from_utf8_lossy(&out.stderr).trim());
+                bail!(
+                    "tc on {dev}: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
             }
         }
         Ok(())
@@ -201,7 +329,10 @@ impl NetLab {
         // SAFETY: a plain system call on a descriptor held open here; it changes only the
         // calling thread's network namespace and reads no memory of ours.
         if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-            bail!("cannot enter the namespace of {code}: {}", std::io::Error::last_os_error());
+            bail!(
+                "cannot enter the namespace of {code}: {}",
+                std::io::Error::last_os_error()
+            );
         }
         Ok(())
     }

@@ -36,7 +36,10 @@ pub const LAST_SEEN_PERSIST_SECS: u64 = 60;
 pub const P2P_COMMANDS_MAX: usize = 256;
 
 pub fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// A live, proven QUIC link to another site.
@@ -153,7 +156,10 @@ impl Node {
     }
 
     /// Verifies a chain presented by a peer against our root and current revocations.
-    pub fn verify_peer_chain(&self, chain: &[CertificateDer<'static>]) -> Result<VerifiedSite, tiepdan_keys::cert::ChainError> {
+    pub fn verify_peer_chain(
+        &self,
+        chain: &[CertificateDer<'static>],
+    ) -> Result<VerifiedSite, tiepdan_keys::cert::ChainError> {
         // A poisoned lock means a verifier thread panicked; the list itself is still valid.
         let revs = self.revocations.read().unwrap_or_else(|e| e.into_inner());
         verify_chain(&self.root, chain, self.now(), &revs)
@@ -190,7 +196,11 @@ impl Node {
             // Skip the fsync when only `last_seen` moved, and by less than a minute: a site that
             // reconnects often must not turn every handshake into a disk write.
             let unchanged = prev.as_ref().is_some_and(|p| {
-                PeerEntry { last_seen: p.last_seen, ..e.clone() } == *p && e.last_seen.saturating_sub(p.last_seen) < LAST_SEEN_PERSIST_SECS
+                PeerEntry {
+                    last_seen: p.last_seen,
+                    ..e.clone()
+                } == *p
+                    && e.last_seen.saturating_sub(p.last_seen) < LAST_SEEN_PERSIST_SECS
             });
             if unchanged {
                 return;
@@ -201,7 +211,8 @@ impl Node {
         if let Err(err) = self.store.put_peer(&entry) {
             warn!(site = %entry.site, "cannot store peer: {err}");
         }
-        if wants_link(self.registry(), &self.site.code, &entry.site) && !self.is_linked(&entry.site) {
+        if wants_link(self.registry(), &self.site.code, &entry.site) && !self.is_linked(&entry.site)
+        {
             for a in &entry.quic_addrs {
                 if let Ok(addr) = a.parse() {
                     self.request_dial(addr, Some(entry.site.clone()));
@@ -229,11 +240,17 @@ impl Node {
     }
 
     pub fn is_linked(&self, site: &str) -> bool {
-        self.links.lock().unwrap_or_else(|e| e.into_inner()).contains_key(site)
+        self.links
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(site)
     }
 
     pub fn is_revoked_site(&self, site: &str) -> bool {
-        self.revocations.read().unwrap_or_else(|e| e.into_inner()).cuts_off(self.registry(), site, self.now())
+        self.revocations
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .cuts_off(self.registry(), site, self.now())
     }
 
     /// The proven peers we introduce to others.
@@ -260,7 +277,11 @@ impl Node {
     }
 
     pub fn quic_advertised(&self, b: &Bound) -> Vec<String> {
-        self.config.quic_advertised(b.quic).iter().map(|a| a.to_string()).collect()
+        self.config
+            .quic_advertised(b.quic)
+            .iter()
+            .map(|a| a.to_string())
+            .collect()
     }
 
     pub fn p2p_advertised(&self, b: &Bound) -> Vec<String> {
@@ -270,7 +291,11 @@ impl Node {
         };
         let proto = if b.p2p.is_ipv4() { "ip4" } else { "ip6" };
         vec![
-            format!("/{proto}/{ip}/udp/{}/quic-v1/p2p/{}", b.p2p.port(), self.peer_id),
+            format!(
+                "/{proto}/{ip}/udp/{}/quic-v1/p2p/{}",
+                b.p2p.port(),
+                self.peer_id
+            ),
             format!("/{proto}/{ip}/tcp/{}/p2p/{}", b.p2p.port(), self.peer_id),
         ]
     }
@@ -285,7 +310,12 @@ impl Node {
 
     /// Verifies and applies a signed revocation record that arrived by `via` (from site
     /// `from`). Returns true when it was new.
-    pub fn apply_revocation(&self, bytes: &[u8], via: RevocationPath, from: &str) -> Result<bool, tiepdan_keys::revocation::RevocationError> {
+    pub fn apply_revocation(
+        &self,
+        bytes: &[u8],
+        via: RevocationPath,
+        from: &str,
+    ) -> Result<bool, tiepdan_keys::revocation::RevocationError> {
         let rev = verify_revocation(&self.root, bytes, self.now())?;
         self.metrics.revocation_received(via.as_str());
         let fresh = {
@@ -306,7 +336,11 @@ impl Node {
         self.broadcast(&frame);
         self.p2p(P2pCommand::PublishRevocation(bytes.to_vec()));
         // Drop the revoked site's libp2p connections too.
-        let proven = self.p2p_proven.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let proven = self
+            .p2p_proven
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         for (site, peer) in proven {
             if self.is_revoked_site(&site) {
                 self.p2p(P2pCommand::Disconnect(peer));
@@ -326,12 +360,18 @@ impl Node {
         for site in bad {
             if let Some(l) = links.remove(&site) {
                 warn!(%site, "closing the live link of a revoked site");
-                l.conn.close(quinn::VarInt::from_u32(crate::links::CLOSE_REVOKED), b"revoked");
+                l.conn.close(
+                    quinn::VarInt::from_u32(crate::links::CLOSE_REVOKED),
+                    b"revoked",
+                );
                 self.metrics.connections_closed_revoked.inc();
             }
         }
         self.metrics.peers_connected.set(links.len() as i64);
-        self.known.lock().unwrap_or_else(|e| e.into_inner()).retain(|s, _| !self.is_revoked_site(s));
+        self.known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|s, _| !self.is_revoked_site(s));
     }
 
     /// Seconds until the first certificate in our chain expires (negative once expired).
@@ -351,7 +391,10 @@ impl Node {
     }
 
     pub fn site_name(&self, code: &str) -> String {
-        self.registry().get(code).map(|s| s.name.clone()).unwrap_or_else(|_| code.to_owned())
+        self.registry()
+            .get(code)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|_| code.to_owned())
     }
 }
 

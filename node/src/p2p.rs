@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use libp2p::swarm::{behaviour::toggle::Toggle, NetworkBehaviour, SwarmEvent};
-use libp2p::{dcutr, gossipsub, identify, kad, mdns, noise, relay, request_response, tcp, yamux, Multiaddr, PeerId, StreamProtocol};
+use libp2p::{
+    dcutr, gossipsub, identify, kad, mdns, noise, relay, request_response, tcp, yamux, Multiaddr,
+    PeerId, StreamProtocol,
+};
 use rustls::pki_types::CertificateDer;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
@@ -60,14 +63,27 @@ struct Admission {
 fn own_hello(node: &Node) -> P2pHello {
     P2pHello {
         site: node.site.code.clone(),
-        chain: node.chain.der_list().iter().map(|c| ByteBuf::from(c.to_vec())).collect(),
-        quic_addrs: node.bound.get().map(|b| node.quic_advertised(b)).unwrap_or_default(),
+        chain: node
+            .chain
+            .der_list()
+            .iter()
+            .map(|c| ByteBuf::from(c.to_vec()))
+            .collect(),
+        quic_addrs: node
+            .bound
+            .get()
+            .map(|b| node.quic_advertised(b))
+            .unwrap_or_default(),
     }
 }
 
 /// Checks a peer's hello: the chain verifies and its leaf binds the libp2p PeerId.
 fn admit(node: &Node, peer: &PeerId, hello: &P2pHello) -> Result<String, &'static str> {
-    let chain: Vec<CertificateDer<'static>> = hello.chain.iter().map(|c| CertificateDer::from(c.to_vec())).collect();
+    let chain: Vec<CertificateDer<'static>> = hello
+        .chain
+        .iter()
+        .map(|c| CertificateDer::from(c.to_vec()))
+        .collect();
     let v = node.verify_peer_chain(&chain).map_err(|e| e.reason())?;
     if v.peer_id != *peer {
         return Err("peer_id_mismatch");
@@ -79,14 +95,22 @@ fn admit(node: &Node, peer: &PeerId, hello: &P2pHello) -> Result<String, &'stati
     Ok(v.site)
 }
 
-pub async fn run(node: Arc<Node>, listen: SocketAddr, mut commands: mpsc::Receiver<P2pCommand>) -> anyhow::Result<()> {
+pub async fn run(
+    node: Arc<Node>,
+    listen: SocketAddr,
+    mut commands: mpsc::Receiver<P2pCommand>,
+) -> anyhow::Result<()> {
     let keypair = node.key.libp2p_keypair();
     let local_peer = keypair.public().to_peer_id();
     let is_relay = node.site.level != Level::Commune;
     let mdns_on = node.config.mdns;
     let mut swarm = libp2p::SwarmBuilder::with_existing_identity(keypair)
         .with_tokio()
-        .with_tcp(tcp::Config::default(), noise::Config::new, yamux::Config::default)?
+        .with_tcp(
+            tcp::Config::default(),
+            noise::Config::new,
+            yamux::Config::default,
+        )?
         .with_quic()
         .with_relay_client(noise::Config::new, yamux::Config::default)?
         .with_behaviour(|key, relay_client| {
@@ -96,25 +120,42 @@ pub async fn run(node: Arc<Node>, listen: SocketAddr, mut commands: mpsc::Receiv
                 .heartbeat_interval(Duration::from_millis(500))
                 .build()
                 .map_err(|e| anyhow::anyhow!("gossipsub config: {e}"))?;
-            let gossip = gossipsub::Behaviour::new(gossipsub::MessageAuthenticity::Signed(key.clone()), gossip_config)
-                .map_err(|e| anyhow::anyhow!("gossipsub: {e}"))?;
+            let gossip = gossipsub::Behaviour::new(
+                gossipsub::MessageAuthenticity::Signed(key.clone()),
+                gossip_config,
+            )
+            .map_err(|e| anyhow::anyhow!("gossipsub: {e}"))?;
             let mut kad_config = kad::Config::new(StreamProtocol::new(KAD_PROTOCOL));
             kad_config.set_query_timeout(Duration::from_secs(10));
             let peer = key.public().to_peer_id();
-            let mut kad = kad::Behaviour::with_config(peer, kad::store::MemoryStore::new(peer), kad_config);
+            let mut kad =
+                kad::Behaviour::with_config(peer, kad::store::MemoryStore::new(peer), kad_config);
             kad.set_mode(Some(kad::Mode::Server));
-            let mdns = if mdns_on { Some(mdns::tokio::Behaviour::new(mdns::Config::default(), peer)?) } else { None };
+            let mdns = if mdns_on {
+                Some(mdns::tokio::Behaviour::new(mdns::Config::default(), peer)?)
+            } else {
+                None
+            };
             Ok(Behaviour {
                 hello: request_response::cbor::Behaviour::new(
-                    [(StreamProtocol::new(HELLO_PROTOCOL), request_response::ProtocolSupport::Full)],
-                    request_response::Config::default().with_request_timeout(Duration::from_millis(ADMISSION_DEADLINE_MS)),
+                    [(
+                        StreamProtocol::new(HELLO_PROTOCOL),
+                        request_response::ProtocolSupport::Full,
+                    )],
+                    request_response::Config::default()
+                        .with_request_timeout(Duration::from_millis(ADMISSION_DEADLINE_MS)),
                 ),
-                identify: identify::Behaviour::new(identify::Config::new(IDENTIFY_PROTOCOL.into(), key.public())),
+                identify: identify::Behaviour::new(identify::Config::new(
+                    IDENTIFY_PROTOCOL.into(),
+                    key.public(),
+                )),
                 kad,
                 gossip,
                 mdns: mdns.into(),
                 relay_client,
-                relay_server: is_relay.then(|| relay::Behaviour::new(peer, relay::Config::default())).into(),
+                relay_server: is_relay
+                    .then(|| relay::Behaviour::new(peer, relay::Config::default()))
+                    .into(),
                 dcutr: dcutr::Behaviour::new(peer),
             })
         })?
@@ -130,7 +171,10 @@ pub async fn run(node: Arc<Node>, listen: SocketAddr, mut commands: mpsc::Receiv
     let topic = gossipsub::IdentTopic::new(REVOCATION_TOPIC);
     swarm.behaviour_mut().gossip.subscribe(&topic)?;
 
-    let mut adm = Admission { connected_at: BTreeMap::new(), proven: BTreeMap::new() };
+    let mut adm = Admission {
+        connected_at: BTreeMap::new(),
+        proven: BTreeMap::new(),
+    };
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     let mut bootstrap = tokio::time::interval(Duration::from_secs(30));
     let mut shutdown = node.shutdown.clone();
@@ -189,7 +233,12 @@ pub async fn run(node: Arc<Node>, listen: SocketAddr, mut commands: mpsc::Receiv
     Ok(())
 }
 
-fn handle_event(node: &Arc<Node>, swarm: &mut libp2p::Swarm<Behaviour>, adm: &mut Admission, event: SwarmEvent<BehaviourEvent>) {
+fn handle_event(
+    node: &Arc<Node>,
+    swarm: &mut libp2p::Swarm<Behaviour>,
+    adm: &mut Admission,
+    event: SwarmEvent<BehaviourEvent>,
+) {
     match event {
         SwarmEvent::NewListenAddr { address, .. } => debug!(%address, "libp2p listening"),
         SwarmEvent::ConnectionEstablished { peer_id, .. } => {

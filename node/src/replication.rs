@@ -52,9 +52,23 @@ impl Node {
         self.replicate_from(case_id, events, widened, None);
     }
 
-    pub fn replicate_from(&self, case_id: &str, events: Vec<Vec<u8>>, widened: Vec<String>, from: Option<String>) {
+    pub fn replicate_from(
+        &self,
+        case_id: &str,
+        events: Vec<Vec<u8>>,
+        widened: Vec<String>,
+        from: Option<String>,
+    ) {
         if let Some(tx) = self.push_queue.get() {
-            if tx.try_send(Push { case_id: case_id.to_owned(), events, widened, from }).is_err() {
+            if tx
+                .try_send(Push {
+                    case_id: case_id.to_owned(),
+                    events,
+                    widened,
+                    from,
+                })
+                .is_err()
+            {
                 warn!(%case_id, "push queue full; anti-entropy will deliver these events");
             }
         }
@@ -65,7 +79,9 @@ impl Node {
         if self.verify_peer_chain(chain).is_err() {
             return;
         }
-        let Ok(c) = Chain::new(chain.to_vec()) else { return };
+        let Ok(c) = Chain::new(chain.to_vec()) else {
+            return;
+        };
         let leaf_site = c.leaf_claims().map(|cl| cl.site).ok();
         let der: Vec<Vec<u8>> = chain.iter().map(|d| d.to_vec()).collect();
         let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
@@ -87,7 +103,12 @@ impl Node {
 
     /// Takes events a peer sent: verify, check audience, store durably, apply, forward.
     /// Returns (accepted, rejected).
-    pub fn accept_events(&self, sender: &str, events: &[ByteBuf], chains: &[Vec<ByteBuf>]) -> (u32, u32) {
+    pub fn accept_events(
+        &self,
+        sender: &str,
+        events: &[ByteBuf],
+        chains: &[Vec<ByteBuf>],
+    ) -> (u32, u32) {
         let verified = self.verify_incoming(events, chains);
         self.admit_incoming(sender, verified)
     }
@@ -95,9 +116,16 @@ impl Node {
     /// The half of taking events that needs no case state: learn the chains sent with them,
     /// decode, check signatures. Runs without the cases lock (held only to copy author keys), so
     /// a link can verify one batch while the previous one is being stored.
-    pub fn verify_incoming(&self, events: &[ByteBuf], chains: &[Vec<ByteBuf>]) -> Vec<Result<CheckedEvent, Rejected>> {
+    pub fn verify_incoming(
+        &self,
+        events: &[ByteBuf],
+        chains: &[Vec<ByteBuf>],
+    ) -> Vec<Result<CheckedEvent, Rejected>> {
         for chain in chains {
-            let certs: Vec<CertificateDer<'static>> = chain.iter().map(|c| CertificateDer::from(c.to_vec())).collect();
+            let certs: Vec<CertificateDer<'static>> = chain
+                .iter()
+                .map(|c| CertificateDer::from(c.to_vec()))
+                .collect();
             self.learn_chain(&certs);
         }
         let t = std::time::Instant::now();
@@ -110,16 +138,31 @@ impl Node {
             (decoded, keys)
         };
         let verified = cases::verify_batch(decoded, &keys);
-        debug!(events = events.len(), decode_us = t_decode.as_micros() as u64, total_us = t.elapsed().as_micros() as u64, "verified a batch");
+        debug!(
+            events = events.len(),
+            decode_us = t_decode.as_micros() as u64,
+            total_us = t.elapsed().as_micros() as u64,
+            "verified a batch"
+        );
         verified
     }
 
     /// The other half: audience and replay checks, fsync, apply, forward. Returns (accepted,
     /// rejected).
-    pub fn admit_incoming(&self, sender: &str, verified: Vec<Result<CheckedEvent, Rejected>>) -> (u32, u32) {
+    pub fn admit_incoming(
+        &self,
+        sender: &str,
+        verified: Vec<Result<CheckedEvent, Rejected>>,
+    ) -> (u32, u32) {
         let total = verified.len() as u32;
         // Taken before the cases lock: the pusher takes the two locks in the other order.
-        let linked: Vec<String> = self.links.lock().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect();
+        let linked: Vec<String> = self
+            .links
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect();
         let t = std::time::Instant::now();
         let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
         let t_lock = t.elapsed();
@@ -135,8 +178,11 @@ impl Node {
         if admission.accepted.is_empty() {
             return (0, rejected);
         }
-        let rows: Vec<(&str, [u8; 32], &[u8])> =
-            admission.accepted.iter().map(|v| (v.body.case_id.as_str(), v.id, v.bytes.as_slice())).collect();
+        let rows: Vec<(&str, [u8; 32], &[u8])> = admission
+            .accepted
+            .iter()
+            .map(|v| (v.body.case_id.as_str(), v.id, v.bytes.as_slice()))
+            .collect();
         if let Err(e) = self.store.put_events(&rows, None) {
             warn!("cannot store events from {sender}: {e}");
             return (0, total);
@@ -192,7 +238,11 @@ async fn open(conn: &Connection) -> anyhow::Result<(SendStream, RecvStream)> {
 }
 
 /// Sends events to one peer and waits for its acknowledgement (it has stored them).
-pub async fn push_to(node: &Node, conn: &Connection, events: Vec<Vec<u8>>) -> anyhow::Result<(u32, u32)> {
+pub async fn push_to(
+    node: &Node,
+    conn: &Connection,
+    events: Vec<Vec<u8>>,
+) -> anyhow::Result<(u32, u32)> {
     let (mut send, mut recv) = open(conn).await?;
     let totals = send_events(node, &mut send, &mut recv, events).await?;
     write_msg(node, &mut send, &ReplMsg::Done).await?;
@@ -202,7 +252,12 @@ pub async fn push_to(node: &Node, conn: &Connection, events: Vec<Vec<u8>>) -> an
 
 /// Sends events in batches, keeping up to [`BATCHES_IN_FLIGHT`] unacknowledged so the peer
 /// verifies one batch while it stores the previous; returns once every batch is acknowledged.
-async fn send_events(node: &Node, send: &mut SendStream, recv: &mut RecvStream, events: Vec<Vec<u8>>) -> anyhow::Result<(u32, u32)> {
+async fn send_events(
+    node: &Node,
+    send: &mut SendStream,
+    recv: &mut RecvStream,
+    events: Vec<Vec<u8>>,
+) -> anyhow::Result<(u32, u32)> {
     let mut totals = (0, 0);
     let mut unacked = 0usize;
     let read_ack = async |recv: &mut RecvStream, totals: &mut (u32, u32)| -> anyhow::Result<()> {
@@ -220,8 +275,15 @@ async fn send_events(node: &Node, send: &mut SendStream, recv: &mut RecvStream, 
             read_ack(recv, &mut totals).await?;
             unacked -= 1;
         }
-        let chains = node.cases.lock().unwrap_or_else(|e| e.into_inner()).chains_for(&batch);
-        let msg = ReplMsg::Events { events: batch.into_iter().map(ByteBuf::from).collect(), chains };
+        let chains = node
+            .cases
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .chains_for(&batch);
+        let msg = ReplMsg::Events {
+            events: batch.into_iter().map(ByteBuf::from).collect(),
+            chains,
+        };
         write_msg(node, send, &msg).await?;
         unacked += 1;
     }
@@ -255,8 +317,14 @@ pub async fn pusher(node: Arc<Node>, mut queue: mpsc::Receiver<Push>) {
             let cases = node.cases.lock().unwrap_or_else(|e| e.into_inner());
             for p in &round {
                 for (site, link) in links.iter() {
-                    let Some(these) = cases.push_for(&p.case_id, &p.events, &p.widened, p.from.as_deref(), site) else { continue };
-                    let (_, events, sent) = per_site.entry(site.clone()).or_insert_with(|| (link.conn.clone(), Vec::new(), BTreeSet::new()));
+                    let Some(these) =
+                        cases.push_for(&p.case_id, &p.events, &p.widened, p.from.as_deref(), site)
+                    else {
+                        continue;
+                    };
+                    let (_, events, sent) = per_site
+                        .entry(site.clone())
+                        .or_insert_with(|| (link.conn.clone(), Vec::new(), BTreeSet::new()));
                     // Pushes keep their order, so parents still go before children.
                     for bytes in &these {
                         if sent.insert(tiepdan_protocol::log::event_id(bytes)) {
@@ -269,7 +337,12 @@ pub async fn pusher(node: Arc<Node>, mut queue: mpsc::Receiver<Push>) {
         for (site, (conn, events, _)) in per_site {
             let node = node.clone();
             tokio::spawn(async move {
-                match tokio::time::timeout(Duration::from_millis(EXCHANGE_TIMEOUT_MS), push_to(&node, &conn, events)).await {
+                match tokio::time::timeout(
+                    Duration::from_millis(EXCHANGE_TIMEOUT_MS),
+                    push_to(&node, &conn, events),
+                )
+                .await
+                {
                     Ok(Ok(_)) => {}
                     Ok(Err(e)) => debug!(%site, "push failed (anti-entropy will retry): {e}"),
                     Err(_) => debug!(%site, "push timed out (anti-entropy will retry)"),
@@ -334,7 +407,12 @@ type Verifying = tokio::task::JoinHandle<Vec<Result<CheckedEvent, Rejected>>>;
 /// A reader task hands frames over a bounded channel, so that the loop can at the same time
 /// take the next frame and finish the oldest verification; batches are stored and acknowledged
 /// strictly in the order they came.
-async fn respond(node: Arc<Node>, site: &str, mut send: SendStream, mut recv: RecvStream) -> anyhow::Result<()> {
+async fn respond(
+    node: Arc<Node>,
+    site: &str,
+    mut send: SendStream,
+    mut recv: RecvStream,
+) -> anyhow::Result<()> {
     let (frames_tx, mut frames) = mpsc::channel::<anyhow::Result<ReplMsg>>(BATCHES_IN_FLIGHT);
     let reader_node = node.clone();
     let reader = tokio::spawn(async move {
@@ -374,7 +452,9 @@ async fn respond(node: Arc<Node>, site: &str, mut send: SendStream, mut recv: Re
         let msg = msg?;
         if let ReplMsg::Events { events, chains } = msg {
             let node = node.clone();
-            verifying.push_back(tokio::task::spawn_blocking(move || node.verify_incoming(&events, &chains)));
+            verifying.push_back(tokio::task::spawn_blocking(move || {
+                node.verify_incoming(&events, &chains)
+            }));
             continue;
         }
         // Anything else answers after every batch before it.
@@ -385,7 +465,11 @@ async fn respond(node: Arc<Node>, site: &str, mut send: SendStream, mut recv: Re
             ReplMsg::Events { .. } => unreachable!("handled above"),
             ReplMsg::Reconcile(m) => {
                 let r = responder.get_or_insert_with(|| {
-                    let ids = node.cases.lock().unwrap_or_else(|e| e.into_inner()).shared_ids(site);
+                    let ids = node
+                        .cases
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .shared_ids(site);
                     reconcile::Responder::new(ids)
                 });
                 // The initiator asks for what it lacks with `Want`, so `send` is not pushed here.
@@ -395,8 +479,20 @@ async fn respond(node: Arc<Node>, site: &str, mut send: SendStream, mut recv: Re
             ReplMsg::Want { prefixes } => {
                 let events = wanted_events(&node, site, &prefixes);
                 for batch in batches(events, BATCH_BYTES_MAX) {
-                    let chains = node.cases.lock().unwrap_or_else(|e| e.into_inner()).chains_for(&batch);
-                    write_msg(&node, &mut send, &ReplMsg::Events { events: batch.into_iter().map(ByteBuf::from).collect(), chains }).await?;
+                    let chains = node
+                        .cases
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .chains_for(&batch);
+                    write_msg(
+                        &node,
+                        &mut send,
+                        &ReplMsg::Events {
+                            events: batch.into_iter().map(ByteBuf::from).collect(),
+                            chains,
+                        },
+                    )
+                    .await?;
                 }
                 write_msg(&node, &mut send, &ReplMsg::Done).await?;
             }
@@ -412,9 +508,15 @@ async fn respond(node: Arc<Node>, site: &str, mut send: SendStream, mut recv: Re
 }
 
 /// Stores a verified batch (off the async threads: it waits for fsync) and acknowledges it.
-async fn admit(node: &Arc<Node>, site: &str, send: &mut SendStream, verified: Vec<Result<CheckedEvent, Rejected>>) -> anyhow::Result<()> {
+async fn admit(
+    node: &Arc<Node>,
+    site: &str,
+    send: &mut SendStream,
+    verified: Vec<Result<CheckedEvent, Rejected>>,
+) -> anyhow::Result<()> {
     let (n, s) = (node.clone(), site.to_owned());
-    let (accepted, rejected) = tokio::task::spawn_blocking(move || n.admit_incoming(&s, verified)).await?;
+    let (accepted, rejected) =
+        tokio::task::spawn_blocking(move || n.admit_incoming(&s, verified)).await?;
     write_msg(node, send, &ReplMsg::Ack { accepted, rejected }).await
 }
 
@@ -430,14 +532,27 @@ impl Drop for AbortOnDrop {
 fn wanted_events(node: &Node, site: &str, prefixes: &[ByteBuf]) -> Vec<Vec<u8>> {
     let cases = node.cases.lock().unwrap_or_else(|e| e.into_inner());
     let ours = cases.shared_ids(site);
-    let want: Vec<[u8; 16]> = prefixes.iter().filter_map(|p| <[u8; 16]>::try_from(p.as_slice()).ok()).collect();
-    let ids: BTreeSet<EventId> = reconcile::resolve_prefixes(&ours, &want).into_iter().collect();
+    let want: Vec<[u8; 16]> = prefixes
+        .iter()
+        .filter_map(|p| <[u8; 16]>::try_from(p.as_slice()).ok())
+        .collect();
+    let ids: BTreeSet<EventId> = reconcile::resolve_prefixes(&ours, &want)
+        .into_iter()
+        .collect();
     cases.bytes_for(site, &ids)
 }
 
 /// Anti-entropy with one peer: reconcile the shared event set, then exchange the difference.
-pub async fn sync_with(node: &Node, site: &str, conn: &Connection) -> anyhow::Result<(usize, usize)> {
-    let ours = node.cases.lock().unwrap_or_else(|e| e.into_inner()).shared_ids(site);
+pub async fn sync_with(
+    node: &Node,
+    site: &str,
+    conn: &Connection,
+) -> anyhow::Result<(usize, usize)> {
+    let ours = node
+        .cases
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .shared_ids(site);
     let (mut send, mut recv) = open(conn).await?;
     let mut r = reconcile::Reconciler::new(rand::random(), ours)?;
     // The responder answers each message with exactly one; read as many answers as we sent.
@@ -461,16 +576,27 @@ pub async fn sync_with(node: &Node, site: &str, conn: &Connection) -> anyhow::Re
             }
         }
     }
-    let diff = r.outcome().cloned().ok_or_else(|| anyhow::anyhow!("reconciliation did not finish: {:?}", r.error()))?;
+    let diff = r
+        .outcome()
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("reconciliation did not finish: {:?}", r.error()))?;
     // What they lack: send it (audience-filtered) and wait for the ack.
     let theirs_missing: BTreeSet<EventId> = diff.send.iter().copied().collect();
-    let to_send = node.cases.lock().unwrap_or_else(|e| e.into_inner()).bytes_for(site, &theirs_missing);
+    let to_send = node
+        .cases
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .bytes_for(site, &theirs_missing);
     let sent = to_send.len();
     send_events(node, &mut send, &mut recv, to_send).await?;
     // What we lack: ask for it.
     let mut received = 0;
     if !diff.missing_prefixes.is_empty() {
-        let prefixes = diff.missing_prefixes.iter().map(|p| ByteBuf::from(p.to_vec())).collect();
+        let prefixes = diff
+            .missing_prefixes
+            .iter()
+            .map(|p| ByteBuf::from(p.to_vec()))
+            .collect();
         write_msg(node, &mut send, &ReplMsg::Want { prefixes }).await?;
         while let Some(m) = read_msg(node, &mut recv).await? {
             match m {
@@ -497,8 +623,15 @@ pub async fn sync_loop(node: Arc<Node>, site: String, conn: Connection) {
         if conn.close_reason().is_some() || node.is_shutting_down() {
             return;
         }
-        match tokio::time::timeout(Duration::from_millis(EXCHANGE_TIMEOUT_MS), sync_with(&node, &site, &conn)).await {
-            Ok(Ok((sent, received))) if sent + received > 0 => info!(%site, sent, received, "anti-entropy repaired a difference"),
+        match tokio::time::timeout(
+            Duration::from_millis(EXCHANGE_TIMEOUT_MS),
+            sync_with(&node, &site, &conn),
+        )
+        .await
+        {
+            Ok(Ok((sent, received))) if sent + received > 0 => {
+                info!(%site, sent, received, "anti-entropy repaired a difference")
+            }
             Ok(Ok(_)) => {}
             Ok(Err(e)) => debug!(%site, "anti-entropy failed: {e}"),
             Err(_) => debug!(%site, "anti-entropy timed out"),

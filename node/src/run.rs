@@ -40,8 +40,10 @@ pub fn load(data: &DataDir, overrides: &Overrides) -> anyhow::Result<(Node, watc
             chain.leaf_not_after()
         }
         Err(e) => {
-            return Err(anyhow::Error::new(e)
-                .context(format!("the certificate in {} cannot be used", data.tls_chain_path().display())))
+            return Err(anyhow::Error::new(e).context(format!(
+                "the certificate in {} cannot be used",
+                data.tls_chain_path().display()
+            )))
         }
     };
     let store = Store::open(&data.store_path())?;
@@ -58,7 +60,11 @@ pub fn load(data: &DataDir, overrides: &Overrides) -> anyhow::Result<(Node, watc
     let metrics = Metrics::new();
     metrics.revocations_known.set(revs.len() as i64);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let known = store.peers()?.into_iter().map(|p| (p.site.clone(), p)).collect();
+    let known = store
+        .peers()?
+        .into_iter()
+        .map(|p| (p.site.clone(), p))
+        .collect();
     let peer_id = key.peer_id().to_string();
     let mut cases = crate::cases::Cases::default();
     for (site, k, chain) in store.site_keys()? {
@@ -72,10 +78,17 @@ pub fn load(data: &DataDir, overrides: &Overrides) -> anyhow::Result<(Node, watc
     for (site, k) in chain.site_keys() {
         cases.site_keys.insert(site, k);
     }
-    cases.site_chains.insert(code.clone(), chain.der_list().iter().map(|c| c.to_vec()).collect());
+    cases.site_chains.insert(
+        code.clone(),
+        chain.der_list().iter().map(|c| c.to_vec()).collect(),
+    );
     let loaded = cases.load_stored(store.all_events()?);
     if loaded > 0 {
-        tracing::info!(events = loaded, cases = cases.entries.len(), "case records loaded");
+        tracing::info!(
+            events = loaded,
+            cases = cases.entries.len(),
+            "case records loaded"
+        );
     }
     let users = store.users()?.into_iter().collect();
     let signing_key = ed25519_dalek::SigningKey::from_bytes(&key.seed());
@@ -120,9 +133,16 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
     node.check_expiry();
     let cfg = node.config.clone();
 
-    let endpoint = links::endpoint(&node, cfg.listen).with_context(|| format!("cannot bind QUIC on {}", cfg.listen))?;
-    let http = tokio::net::TcpListener::bind(cfg.http).await.with_context(|| format!("cannot bind HTTP on {}", cfg.http))?;
-    let bound = Bound { quic: endpoint.local_addr()?, p2p: cfg.p2p, http: http.local_addr()? };
+    let endpoint = links::endpoint(&node, cfg.listen)
+        .with_context(|| format!("cannot bind QUIC on {}", cfg.listen))?;
+    let http = tokio::net::TcpListener::bind(cfg.http)
+        .await
+        .with_context(|| format!("cannot bind HTTP on {}", cfg.http))?;
+    let bound = Bound {
+        quic: endpoint.local_addr()?,
+        p2p: cfg.p2p,
+        http: http.local_addr()?,
+    };
     let _ = node.bound.set(bound);
 
     let (dial_tx, dial_rx) = mpsc::channel(links::DIAL_QUEUE_MAX);
@@ -165,7 +185,13 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
         node.request_dial(parent, node.site.parent.clone());
     }
     // Sites remembered from earlier runs: dial the ones the topology wants.
-    let known: Vec<_> = node.known.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
+    let known: Vec<_> = node
+        .known
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .values()
+        .cloned()
+        .collect();
     for p in known {
         if tiepdan_protocol::topology::wants_link(node.registry(), &node.site.code, &p.site) {
             for a in p.quic_addrs.iter().filter_map(|a| a.parse().ok()) {
@@ -174,7 +200,10 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
         }
     }
 
-    data.write_public(&data.runtime_path(), serde_json::to_string(&bound)?.as_bytes())?;
+    data.write_public(
+        &data.runtime_path(),
+        serde_json::to_string(&bound)?.as_bytes(),
+    )?;
     info!(
         site = %node.site.code, name = %node.site.name, level = %node.site.level, peer_id = %node.peer_id,
         quic = %bound.quic, http = %bound.http, p2p = %bound.p2p, "node running"
@@ -192,7 +221,9 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
     wait_for_signal().await;
     info!("shutting down");
     let _ = shutdown_tx.send(true);
-    node.broadcast(&tiepdan_protocol::control::ControlFrame::Goodbye { reason: "shutdown".into() });
+    node.broadcast(&tiepdan_protocol::control::ControlFrame::Goodbye {
+        reason: "shutdown".into(),
+    });
     tokio::time::sleep(Duration::from_millis(50)).await;
     endpoint.close(quinn::VarInt::from_u32(links::CLOSE_SHUTDOWN), b"shutdown");
     let _ = tokio::time::timeout(Duration::from_secs(2), endpoint.wait_idle()).await;

@@ -15,7 +15,10 @@ use tiepdan_protocol::media::{MediaPacket, PacketKind, MAX_HOPS};
 use tokio::sync::{broadcast, mpsc};
 use tracing::{debug, info, warn};
 
-use crate::media::{Codec, FrameOrigin, MediaConfig, MediaFrame, MediaGateway, MediaKind, MediaRefusal, PublisherInfo, SessionPolicy};
+use crate::media::{
+    Codec, FrameOrigin, MediaConfig, MediaFrame, MediaGateway, MediaKind, MediaRefusal,
+    PublisherInfo, SessionPolicy,
+};
 use crate::node::Node;
 
 /// The node's answers to the gateway: sessions from the media path's copy of active sessions
@@ -25,8 +28,17 @@ pub struct NodePolicy(pub Arc<Node>);
 impl SessionPolicy for NodePolicy {
     fn admit(&self, session_id: &str, site: &str) -> Result<(), MediaRefusal> {
         let Some(state) = self.0.mesh.active_session(session_id) else {
-            let over = self.0.cases.try_lock().ok().and_then(|c| c.sessions.get(session_id).map(|e| e.state.phase.is_over()));
-            return Err(if over == Some(true) { MediaRefusal::SessionEnded } else { MediaRefusal::UnknownSession });
+            let over = self
+                .0
+                .cases
+                .try_lock()
+                .ok()
+                .and_then(|c| c.sessions.get(session_id).map(|e| e.state.phase.is_over()));
+            return Err(if over == Some(true) {
+                MediaRefusal::SessionEnded
+            } else {
+                MediaRefusal::UnknownSession
+            });
         };
         // Browsers and encoders publish and watch at their own site's node.
         if site != self.0.site.code || !state.is_point(site) {
@@ -36,14 +48,22 @@ impl SessionPolicy for NodePolicy {
     }
 
     fn may_forward_audio(&self, session_id: &str, site: &str, participant_id: &str) -> bool {
-        self.0.mesh.active_session(session_id).is_some_and(|s| s.may_forward_audio(site, participant_id))
+        self.0
+            .mesh
+            .active_session(session_id)
+            .is_some_and(|s| s.may_forward_audio(site, participant_id))
     }
 }
 
 /// Starts the gateway on the configured UDP address and joins it to the mesh.
 pub async fn start(node: Arc<Node>) -> anyhow::Result<Arc<MediaGateway>> {
     let mut config = MediaConfig::new(node.config.media);
-    config.public_ip = node.config.advertise.first().map(|a| a.ip()).filter(|ip| !ip.is_unspecified());
+    config.public_ip = node
+        .config
+        .advertise
+        .first()
+        .map(|a| a.ip())
+        .filter(|ip| !ip.is_unspecified());
     let gateway = MediaGateway::start(config, Arc::new(NodePolicy(node.clone()))).await?;
     info!(media = %gateway.local_addr(), candidate = %gateway.candidate_addr(), "WebRTC gateway running");
 
@@ -66,8 +86,19 @@ pub async fn start(node: Arc<Node>) -> anyhow::Result<Arc<MediaGateway>> {
                 gw.announce_remote_publisher(&p.session_id, &p.publisher_id, info);
                 announced.insert(key);
             }
-            let codec = if p.kind == PacketKind::Audio { Codec::Opus } else { Codec::Vp8 };
-            if let Err(e) = gw.inject_frame(MediaFrame::from_remote(&p.session_id, &p.publisher_id, codec, p.timestamp_us, p.keyframe, p.payload)) {
+            let codec = if p.kind == PacketKind::Audio {
+                Codec::Opus
+            } else {
+                Codec::Vp8
+            };
+            if let Err(e) = gw.inject_frame(MediaFrame::from_remote(
+                &p.session_id,
+                &p.publisher_id,
+                codec,
+                p.timestamp_us,
+                p.keyframe,
+                p.payload,
+            )) {
                 debug!("a frame from another site was not delivered: {e}");
             }
         }
@@ -92,7 +123,11 @@ pub async fn start(node: Arc<Node>) -> anyhow::Result<Arc<MediaGateway>> {
         let (gw, n) = (gateway.clone(), node.clone());
         tokio::spawn(async move {
             while let Some(w) = wanted.recv().await {
-                let site = gw.publishers(&w.session_id).into_iter().find(|p| p.publisher_id == w.publisher_id).map(|p| p.info.site);
+                let site = gw
+                    .publishers(&w.session_id)
+                    .into_iter()
+                    .find(|p| p.publisher_id == w.publisher_id)
+                    .map(|p| p.info.site);
                 if let Some(site) = site.filter(|s| *s != n.site.code) {
                     n.media_request_keyframe(&w.session_id, &site, &w.publisher_id);
                 }
@@ -113,10 +148,17 @@ pub async fn start(node: Arc<Node>) -> anyhow::Result<Arc<MediaGateway>> {
             let active = n.mesh.active_ids();
             for id in &active {
                 if !followed.contains_key(id) {
-                    followed.insert(id.clone(), tokio::spawn(forward_local(n.clone(), gw.clone(), id.clone())));
+                    followed.insert(
+                        id.clone(),
+                        tokio::spawn(forward_local(n.clone(), gw.clone(), id.clone())),
+                    );
                 }
             }
-            let ended: Vec<String> = followed.keys().filter(|id| !active.contains(*id)).cloned().collect();
+            let ended: Vec<String> = followed
+                .keys()
+                .filter(|id| !active.contains(*id))
+                .cloned()
+                .collect();
             for id in ended {
                 if let Some(h) = followed.remove(&id) {
                     h.abort();
@@ -148,12 +190,22 @@ async fn forward_local(node: Arc<Node>, gateway: Arc<MediaGateway>, session_id: 
         }
         let resource = f.publisher_id.to_string();
         if !participants.contains_key(&resource) {
-            let Some(p) = gateway.publishers(&session_id).into_iter().find(|p| p.publisher_id == resource) else { continue };
+            let Some(p) = gateway
+                .publishers(&session_id)
+                .into_iter()
+                .find(|p| p.publisher_id == resource)
+            else {
+                continue;
+            };
             participants.insert(resource.clone(), p.info.participant_id);
         }
         let participant = participants[&resource].clone();
         node.media_publish(MediaPacket {
-            kind: if f.kind == MediaKind::Audio { PacketKind::Audio } else { PacketKind::Video },
+            kind: if f.kind == MediaKind::Audio {
+                PacketKind::Audio
+            } else {
+                PacketKind::Video
+            },
             keyframe: f.keyframe,
             timestamp_us: f.timestamp_us(),
             sequence: 0,

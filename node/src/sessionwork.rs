@@ -39,10 +39,11 @@ fn bad(e: impl std::fmt::Display) -> CaseOpError {
 
 /// Parses `YYYY-MM-DD HH:MM` read in Vietnam time (UTC+7) into Unix milliseconds.
 pub fn parse_local_time(text: &str) -> Result<u64, CaseOpError> {
-    let (date, time) = text
-        .trim()
-        .split_once([' ', 'T'])
-        .ok_or_else(|| bad(format!("starts_at {text:?}: expected YYYY-MM-DD HH:MM (Vietnam time)")))?;
+    let (date, time) = text.trim().split_once([' ', 'T']).ok_or_else(|| {
+        bad(format!(
+            "starts_at {text:?}: expected YYYY-MM-DD HH:MM (Vietnam time)"
+        ))
+    })?;
     let date = tiepdan_protocol::case::parse_date(date).map_err(bad)?;
     let (h, m) = time
         .split_once(':')
@@ -52,13 +53,17 @@ pub fn parse_local_time(text: &str) -> Result<u64, CaseOpError> {
     // 2440588 is the Julian day number of 1970-01-01.
     let days = i64::from(date.to_time().to_julian_day()) - 2_440_588;
     let local_ms = (days * 86_400 + (h * 3600 + m * 60) as i64) * 1000;
-    u64::try_from(local_ms - 7 * 3600 * 1000).map_err(|_| bad(format!("starts_at {text:?} is before 1970")))
+    u64::try_from(local_ms - 7 * 3600 * 1000)
+        .map_err(|_| bad(format!("starts_at {text:?} is before 1970")))
 }
 
 impl Node {
     fn session_state(&self, id: &str) -> Result<SessionState, CaseOpError> {
         if !session::is_session_id(id) {
-            return Err(CaseOpError::NotFound(format!("{id} is not a session id (they start with {})", session::SESSION_ID_PREFIX)));
+            return Err(CaseOpError::NotFound(format!(
+                "{id} is not a session id (they start with {})",
+                session::SESSION_ID_PREFIX
+            )));
         }
         let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
         cases
@@ -70,7 +75,11 @@ impl Node {
     }
 
     /// Schedules a session chaired here. Returns its id once the event is durable.
-    pub fn schedule_session(&self, input: ScheduleInput, now_ms: u64) -> Result<String, CaseOpError> {
+    pub fn schedule_session(
+        &self,
+        input: ScheduleInput,
+        now_ms: u64,
+    ) -> Result<String, CaseOpError> {
         let starts_at_ms = match (input.starts_at_ms, input.starts_at.as_deref()) {
             (Some(ms), None) => ms,
             (None, Some(text)) => parse_local_time(text)?,
@@ -84,8 +93,16 @@ impl Node {
         let year = tiepdan_protocol::case::date_from_unix_ms(starts_at_ms).year();
         let _numbering = self.numbering.lock().unwrap_or_else(|e| e.into_inner());
         let counter_name = format!("session:{year}");
-        let n = self.store.counter(&counter_name).map_err(|e| CaseOpError::Store(e.to_string()))? + 1;
-        let id = format!("{}{}-{year}-{n:04}", session::SESSION_ID_PREFIX, self.site.code);
+        let n = self
+            .store
+            .counter(&counter_name)
+            .map_err(|e| CaseOpError::Store(e.to_string()))?
+            + 1;
+        let id = format!(
+            "{}{}-{year}-{n:04}",
+            session::SESSION_ID_PREFIX,
+            self.site.code
+        );
         let event = SessionEvent::Scheduled {
             session_id: id.clone(),
             title: input.title,
@@ -95,17 +112,31 @@ impl Node {
             case_ids: input.case_ids,
         };
         event.validate().map_err(bad)?;
-        SessionState::new(&id).check(&self.site.code, &event).map_err(bad)?;
-        self.commit_payloads(&id, vec![session::encode_event(&event)], now_ms, Some((&counter_name, n)))?;
+        SessionState::new(&id)
+            .check(&self.site.code, &event)
+            .map_err(bad)?;
+        self.commit_payloads(
+            &id,
+            vec![session::encode_event(&event)],
+            now_ms,
+            Some((&counter_name, n)),
+        )?;
         Ok(id)
     }
 
     /// Records one session event written at this site, after the session's rules allow it.
-    pub fn session_act(&self, id: &str, event: SessionEvent, now_ms: u64) -> Result<String, CaseOpError> {
+    pub fn session_act(
+        &self,
+        id: &str,
+        event: SessionEvent,
+        now_ms: u64,
+    ) -> Result<String, CaseOpError> {
         let state = self.session_state(id)?;
         event.validate().map_err(bad)?;
         state.check(&self.site.code, &event).map_err(|e| match e {
-            SessionError::NotTheChair { .. } | SessionError::NotAPoint(_) | SessionError::NotYourPoint { .. } => CaseOpError::Forbidden(e.to_string()),
+            SessionError::NotTheChair { .. }
+            | SessionError::NotAPoint(_)
+            | SessionError::NotYourPoint { .. } => CaseOpError::Forbidden(e.to_string()),
             other => CaseOpError::Conflict(other.to_string()),
         })?;
         let signed = self.commit_payloads(id, vec![session::encode_event(&event)], now_ms, None)?;
@@ -124,11 +155,19 @@ impl Node {
             .iter()
             .map(|w| json!({ "code": w.as_str(), "message": w.label_vi() }))
             .collect();
-        let timeline = state.schedule.as_ref().map(|s| session::timeline(s.starts_at_ms, cal));
+        let timeline = state
+            .schedule
+            .as_ref()
+            .map(|s| session::timeline(s.starts_at_ms, cal));
         let points: Vec<Value> = state
             .schedule
             .as_ref()
-            .map(|s| std::iter::once(&s.chair_site).chain(s.points.iter()).map(|p| json!({ "site": p, "name": self.site_name(p) })).collect())
+            .map(|s| {
+                std::iter::once(&s.chair_site)
+                    .chain(s.points.iter())
+                    .map(|p| json!({ "site": p, "name": self.site_name(p) }))
+                    .collect()
+            })
             .unwrap_or_default();
         json!({
             "session_id": state.session_id,
@@ -145,21 +184,29 @@ impl Node {
     pub fn session_list(&self, now_ms: u64) -> Vec<Value> {
         let states: Vec<SessionState> = {
             let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
-            cases.sessions.values().filter(|e| e.state.schedule.is_some()).map(|e| e.state.clone()).collect()
+            cases
+                .sessions
+                .values()
+                .filter(|e| e.state.schedule.is_some())
+                .map(|e| e.state.clone())
+                .collect()
         };
         let mut out: Vec<(u64, Value)> = states
             .iter()
             .map(|s| {
                 let starts = s.schedule.as_ref().map(|x| x.starts_at_ms).unwrap_or(0);
                 let v = self.session_json(s, now_ms);
-                (starts, json!({
-                    "session_id": s.session_id,
-                    "title": s.schedule.as_ref().map(|x| x.title.clone()),
-                    "chair_site": s.chair_site(),
-                    "starts_at_ms": starts,
-                    "phase": v["phase"], "phase_vi": v["phase_vi"],
-                    "points": v["points"], "warnings": v["warnings"],
-                }))
+                (
+                    starts,
+                    json!({
+                        "session_id": s.session_id,
+                        "title": s.schedule.as_ref().map(|x| x.title.clone()),
+                        "chair_site": s.chair_site(),
+                        "starts_at_ms": starts,
+                        "phase": v["phase"], "phase_vi": v["phase_vi"],
+                        "points": v["points"], "warnings": v["warnings"],
+                    }),
+                )
             })
             .collect();
         out.sort_by_key(|(starts, _)| std::cmp::Reverse(*starts));
@@ -169,7 +216,10 @@ impl Node {
     /// May this participant's audio be forwarded now? Unknown sessions: no.
     pub fn may_forward_audio(&self, session_id: &str, point: &str, participant_id: &str) -> bool {
         let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
-        cases.sessions.get(session_id).is_some_and(|e| e.state.may_forward_audio(point, participant_id))
+        cases
+            .sessions
+            .get(session_id)
+            .is_some_and(|e| e.state.may_forward_audio(point, participant_id))
     }
 }
 
@@ -184,9 +234,21 @@ mod tests {
     #[test]
     fn local_time_is_read_in_vietnam_time() {
         // 2026-07-15 08:00 in Hà Nội is 01:00 UTC.
-        assert_eq!(parse_local_time("2026-07-15 08:00").unwrap(), 1_784_077_200_000);
-        assert_eq!(parse_local_time("2026-07-15T08:00").unwrap(), 1_784_077_200_000);
-        for bad in ["2026-07-15", "2026-07-15 25:00", "2026-13-01 08:00", "hôm nay 08:00", "2026-07-15 08:6x"] {
+        assert_eq!(
+            parse_local_time("2026-07-15 08:00").unwrap(),
+            1_784_077_200_000
+        );
+        assert_eq!(
+            parse_local_time("2026-07-15T08:00").unwrap(),
+            1_784_077_200_000
+        );
+        for bad in [
+            "2026-07-15",
+            "2026-07-15 25:00",
+            "2026-13-01 08:00",
+            "hôm nay 08:00",
+            "2026-07-15 08:6x",
+        ] {
             assert!(parse_local_time(bad).is_err(), "{bad}");
         }
     }

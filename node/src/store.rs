@@ -53,7 +53,13 @@ macro_rules! from_redb {
         }
     )*};
 }
-from_redb!(redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError, redb::SetDurabilityError);
+from_redb!(
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError,
+    redb::SetDurabilityError
+);
 
 /// What we remember about another site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -115,7 +121,9 @@ impl Store {
         let db = match Database::create(path) {
             Ok(db) => db,
             Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
-                return Err(StoreError::Locked { path: path.display().to_string() })
+                return Err(StoreError::Locked {
+                    path: path.display().to_string(),
+                })
             }
             Err(e) => return Err(StoreError::Db(e.into())),
         };
@@ -170,7 +178,10 @@ impl Store {
         })
     }
 
-    fn write<R>(&self, f: impl FnOnce(&redb::WriteTransaction) -> Result<R, StoreError>) -> Result<R, StoreError> {
+    fn write<R>(
+        &self,
+        f: impl FnOnce(&redb::WriteTransaction) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
         let mut tx = self.db.begin_write()?;
         tx.set_durability(Durability::Immediate)?;
         let out = f(&tx)?;
@@ -201,12 +212,14 @@ impl Store {
     pub fn cert(&self, name: &str) -> Result<Option<String>, StoreError> {
         let tx = self.db.begin_read()?;
         let t = tx.open_table(CERTS)?;
-        Ok(t.get(name)?.map(|v| String::from_utf8_lossy(v.value()).into_owned()))
+        Ok(t.get(name)?
+            .map(|v| String::from_utf8_lossy(v.value()).into_owned()))
     }
 
     pub fn put_peer(&self, peer: &PeerEntry) -> Result<(), StoreError> {
         self.write(|tx| {
-            tx.open_table(PEERS)?.insert(peer.site.as_str(), encode(peer).as_slice())?;
+            tx.open_table(PEERS)?
+                .insert(peer.site.as_str(), encode(peer).as_slice())?;
             Ok(())
         })
     }
@@ -258,26 +271,37 @@ impl Store {
     /// Stores signed events (exact bytes) of one or more cases in one durable transaction,
     /// optionally bumping a yearly counter (the log-book number, STT) in the same commit.
     /// Returns how many were new.
-    pub fn put_events(&self, events: &[(&str, [u8; 32], &[u8])], counter: Option<(&str, u64)>) -> Result<usize, StoreError> {
+    pub fn put_events(
+        &self,
+        events: &[(&str, [u8; 32], &[u8])],
+        counter: Option<(&str, u64)>,
+    ) -> Result<usize, StoreError> {
         self.write(|tx| {
             let mut t = tx.open_table(EVENTS)?;
             let mut added = 0;
             for (case_id, id, bytes) in events {
                 // An id is the hash of its bytes, so overwriting an event rewrites the same bytes;
                 // one lookup instead of a check and then an insert.
-                if t.insert(case_key(case_id, id).as_slice(), *bytes)?.is_none() {
+                if t.insert(case_key(case_id, id).as_slice(), *bytes)?
+                    .is_none()
+                {
                     added += 1;
                 }
             }
             if let Some((name, value)) = counter {
-                tx.open_table(META)?.insert(name, value.to_be_bytes().as_slice())?;
+                tx.open_table(META)?
+                    .insert(name, value.to_be_bytes().as_slice())?;
             }
             Ok(added)
         })
     }
 
     pub fn counter(&self, name: &str) -> Result<u64, StoreError> {
-        Ok(self.meta(name)?.and_then(|v| v.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0))
+        Ok(self
+            .meta(name)?
+            .and_then(|v| v.try_into().ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(0))
     }
 
     /// Every stored event, grouped by case, for rebuilding the in-memory indexes at start.
@@ -289,12 +313,20 @@ impl Store {
             let (k, v) = row?;
             let k = k.value();
             let case_id = &k[..k.len().saturating_sub(33)];
-            out.push((String::from_utf8_lossy(case_id).into_owned(), v.value().to_vec()));
+            out.push((
+                String::from_utf8_lossy(case_id).into_owned(),
+                v.value().to_vec(),
+            ));
         }
         Ok(out)
     }
 
-    pub fn put_site_key(&self, site: &str, key: &[u8; 32], chain_cbor: &[u8]) -> Result<(), StoreError> {
+    pub fn put_site_key(
+        &self,
+        site: &str,
+        key: &[u8; 32],
+        chain_cbor: &[u8],
+    ) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.open_table(SITE_KEYS)?.insert(site, key.as_slice())?;
             tx.open_table(SITE_CHAINS)?.insert(site, chain_cbor)?;
@@ -310,8 +342,13 @@ impl Store {
         let mut out = Vec::new();
         for row in keys.iter()? {
             let (k, v) = row?;
-            let Ok(key) = <[u8; 32]>::try_from(v.value()) else { continue };
-            let chain = chains.get(k.value())?.map(|c| c.value().to_vec()).unwrap_or_default();
+            let Ok(key) = <[u8; 32]>::try_from(v.value()) else {
+                continue;
+            };
+            let chain = chains
+                .get(k.value())?
+                .map(|c| c.value().to_vec())
+                .unwrap_or_default();
             out.push((k.value().to_owned(), key, chain));
         }
         Ok(out)
@@ -319,7 +356,8 @@ impl Store {
 
     pub fn put_user(&self, token_hash: &str, user: &User) -> Result<(), StoreError> {
         self.write(|tx| {
-            tx.open_table(USERS)?.insert(token_hash, encode(user).as_slice())?;
+            tx.open_table(USERS)?
+                .insert(token_hash, encode(user).as_slice())?;
             Ok(())
         })
     }
@@ -365,7 +403,8 @@ impl Store {
 
     pub fn put_join_request(&self, rec: &JoinRecord) -> Result<(), StoreError> {
         self.write(|tx| {
-            tx.open_table(JOIN_REQUESTS)?.insert(rec.id, encode(rec).as_slice())?;
+            tx.open_table(JOIN_REQUESTS)?
+                .insert(rec.id, encode(rec).as_slice())?;
             Ok(())
         })
     }
@@ -404,7 +443,10 @@ mod tests {
             assert!(matches!(Store::open(&path), Err(StoreError::Locked { .. })));
         }
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.revocations().unwrap(), vec![("00070".to_owned(), b"signed-bytes".to_vec())]);
+        assert_eq!(
+            s.revocations().unwrap(),
+            vec![("00070".to_owned(), b"signed-bytes".to_vec())]
+        );
         assert_eq!(s.peers().unwrap()[0].last_seen, 5);
     }
 
@@ -418,7 +460,11 @@ mod tests {
             {
                 let mut old = tx.open_table(OLD_EVENTS).unwrap();
                 let mut idx = tx.open_table(OLD_CASE_EVENTS).unwrap();
-                for (case_id, id, bytes) in [("A-1", [1u8; 32], b"one".as_slice()), ("A-1", [2; 32], b"two"), ("B-7", [3; 32], b"three")] {
+                for (case_id, id, bytes) in [
+                    ("A-1", [1u8; 32], b"one".as_slice()),
+                    ("A-1", [2; 32], b"two"),
+                    ("B-7", [3; 32], b"three"),
+                ] {
                     old.insert(id.as_slice(), bytes).unwrap();
                     idx.insert(case_key(case_id, &id).as_slice(), ()).unwrap();
                 }
@@ -428,11 +474,21 @@ mod tests {
         let s = Store::open(&path).unwrap();
         let mut events = s.all_events().unwrap();
         events.sort();
-        let expect: Vec<(String, Vec<u8>)> =
-            vec![("A-1".into(), b"one".to_vec()), ("A-1".into(), b"two".to_vec()), ("B-7".into(), b"three".to_vec())];
+        let expect: Vec<(String, Vec<u8>)> = vec![
+            ("A-1".into(), b"one".to_vec()),
+            ("A-1".into(), b"two".to_vec()),
+            ("B-7".into(), b"three".to_vec()),
+        ];
         assert_eq!(events, expect);
         // New writes land next to them; a replay adds nothing.
-        assert_eq!(s.put_events(&[("B-7", [3; 32], b"three"), ("B-7", [4; 32], b"four")], None).unwrap(), 1);
+        assert_eq!(
+            s.put_events(
+                &[("B-7", [3; 32], b"three"), ("B-7", [4; 32], b"four")],
+                None
+            )
+            .unwrap(),
+            1
+        );
         drop(s);
         assert_eq!(Store::open(&path).unwrap().all_events().unwrap().len(), 4);
     }

@@ -20,7 +20,10 @@ pub enum ExactError {
 /// Decodes `bytes` as one `T` (`what` names it in errors), refusing trailing bytes.
 pub fn decode_exact<'a, T: Deserialize<'a>>(bytes: &'a [u8], what: &str) -> Result<T, ExactError> {
     let mut de = cbor4ii::serde::Deserializer::new(SliceReader::new(bytes));
-    let value = T::deserialize(&mut de).map_err(|e| ExactError::Invalid { what: what.to_owned(), detail: e.to_string() })?;
+    let value = T::deserialize(&mut de).map_err(|e| ExactError::Invalid {
+        what: what.to_owned(),
+        detail: e.to_string(),
+    })?;
     let mut rest = de.into_inner();
     let trailing = match rest.fill(1) {
         Ok(Reference::Long(b)) => !b.is_empty(),
@@ -28,7 +31,9 @@ pub fn decode_exact<'a, T: Deserialize<'a>>(bytes: &'a [u8], what: &str) -> Resu
         Err(never) => match never {},
     };
     if trailing {
-        return Err(ExactError::Trailing { what: what.to_owned() });
+        return Err(ExactError::Trailing {
+            what: what.to_owned(),
+        });
     }
     Ok(value)
 }
@@ -42,7 +47,15 @@ mod tests {
         let mut bytes = cbor4ii::serde::to_vec(Vec::new(), &7u32).unwrap();
         assert_eq!(decode_exact::<u32>(&bytes, "number"), Ok(7));
         bytes.push(0);
-        assert_eq!(decode_exact::<u32>(&bytes, "number"), Err(ExactError::Trailing { what: "number".into() }));
-        assert!(matches!(decode_exact::<u32>(b"\xff", "number"), Err(ExactError::Invalid { .. })));
+        assert_eq!(
+            decode_exact::<u32>(&bytes, "number"),
+            Err(ExactError::Trailing {
+                what: "number".into()
+            })
+        );
+        assert!(matches!(
+            decode_exact::<u32>(b"\xff", "number"),
+            Err(ExactError::Invalid { .. })
+        ));
     }
 }

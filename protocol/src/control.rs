@@ -303,7 +303,8 @@ pub fn try_encode_frame(frame: &ControlFrame) -> Result<Vec<u8>, FrameError> {
 
 /// Decodes one frame body (no prefix): exactly one CBOR item, then validation.
 fn decode_body(body: &[u8]) -> Result<ControlFrame, FrameError> {
-    let frame: ControlFrame = crate::cbor::decode_exact(body, "control frame").map_err(|e| FrameError::Malformed(e.to_string()))?;
+    let frame: ControlFrame = crate::cbor::decode_exact(body, "control frame")
+        .map_err(|e| FrameError::Malformed(e.to_string()))?;
     frame.validate()?;
     Ok(frame)
 }
@@ -508,13 +509,32 @@ pub mod seeds {
 
     /// (file name, bytes) of the `control_frame` seed corpus.
     pub fn fuzz_seed_corpus() -> Vec<(String, Vec<u8>)> {
-        let names = ["hello", "hello-empty", "peers", "peers-empty", "revocation", "ping", "ping-max", "pong", "goodbye"];
-        let mut seeds: Vec<(String, Vec<u8>)> =
-            names.iter().zip(all_variants()).map(|(name, frame)| (format!("valid-{name}"), encode_frame(&frame))).collect();
-        seeds.push(("valid-all-concatenated".into(), all_variants().iter().flat_map(encode_frame).collect()));
+        let names = [
+            "hello",
+            "hello-empty",
+            "peers",
+            "peers-empty",
+            "revocation",
+            "ping",
+            "ping-max",
+            "pong",
+            "goodbye",
+        ];
+        let mut seeds: Vec<(String, Vec<u8>)> = names
+            .iter()
+            .zip(all_variants())
+            .map(|(name, frame)| (format!("valid-{name}"), encode_frame(&frame)))
+            .collect();
+        seeds.push((
+            "valid-all-concatenated".into(),
+            all_variants().iter().flat_map(encode_frame).collect(),
+        ));
         seeds.push(("garbage-not-cbor".into(), raw_frame(&[0xff, 0xff, 0xff])));
         seeds.push(("garbage-too-large".into(), u32::MAX.to_be_bytes().to_vec()));
-        seeds.push(("garbage-truncated".into(), encode_frame(&ControlFrame::Hello(sample_hello()))[..40].to_vec()));
+        seeds.push((
+            "garbage-truncated".into(),
+            encode_frame(&ControlFrame::Hello(sample_hello()))[..40].to_vec(),
+        ));
         seeds.push(("garbage-deep-nesting".into(), raw_frame(&[0x81; 512])));
         seeds
     }
@@ -525,9 +545,6 @@ mod tests {
     use super::seeds::{all_variants, bytes, raw_frame, sample_hello};
     use super::*;
     use proptest::prelude::*;
-
-
-
 
     fn decode_all(decoder: &mut FrameDecoder) -> Result<Vec<ControlFrame>, FrameError> {
         let mut out = Vec::new();

@@ -105,7 +105,12 @@ impl MediaPacket {
         out.extend_from_slice(&self.timestamp_us.to_be_bytes());
         out.extend_from_slice(&self.sequence.to_be_bytes());
         out.push(self.hops_left);
-        for id in [&self.session_id, &self.origin, &self.publisher_id, &self.destination] {
+        for id in [
+            &self.session_id,
+            &self.origin,
+            &self.publisher_id,
+            &self.destination,
+        ] {
             // Ids are bounded by `decode`; a longer one written here would be refused there.
             out.push(id.len().min(255) as u8);
             out.extend_from_slice(&id.as_bytes()[..id.len().min(255)]);
@@ -134,14 +139,20 @@ impl MediaPacket {
             k => return Err(PacketError::Kind(k)),
         };
         let keyframe = head[2] & 1 == 1;
-        let timestamp_us = u64::from_be_bytes(take(8)?.try_into().map_err(|_| PacketError::Truncated)?);
+        let timestamp_us =
+            u64::from_be_bytes(take(8)?.try_into().map_err(|_| PacketError::Truncated)?);
         let sequence = u32::from_be_bytes(take(4)?.try_into().map_err(|_| PacketError::Truncated)?);
         let hops_left = take(1)?[0];
         if hops_left > MAX_HOPS {
             return Err(PacketError::Hops);
         }
         let mut ids = Vec::with_capacity(4);
-        for name in ["session id", "origin site", "publisher id", "destination site"] {
+        for name in [
+            "session id",
+            "origin site",
+            "publisher id",
+            "destination site",
+        ] {
             let len = take(1)?[0] as usize;
             let raw = take(len)?;
             let id = std::str::from_utf8(raw).map_err(|_| PacketError::BadId(name))?;
@@ -219,7 +230,11 @@ impl RouteTable {
     /// A heartbeat (or any sign of life) from linked `site` at `now_ms`, listing the sites it
     /// hears. After a silence longer than [`DEAD_MS`] the hold-down starts again.
     pub fn heard(&mut self, site: &str, now_ms: u64, neighbours: BTreeSet<String>) {
-        let peer = self.peers.entry(site.to_owned()).or_insert(Peer { up_since: now_ms, last_heard: now_ms, neighbours: BTreeSet::new() });
+        let peer = self.peers.entry(site.to_owned()).or_insert(Peer {
+            up_since: now_ms,
+            last_heard: now_ms,
+            neighbours: BTreeSet::new(),
+        });
         if now_ms.saturating_sub(peer.last_heard) > DEAD_MS {
             peer.up_since = now_ms;
         }
@@ -241,12 +256,18 @@ impl RouteTable {
 
     /// Heard within [`DEAD_MS`].
     pub fn is_live(&self, site: &str, now_ms: u64) -> bool {
-        self.peers.get(site).is_some_and(|p| now_ms.saturating_sub(p.last_heard) <= DEAD_MS)
+        self.peers
+            .get(site)
+            .is_some_and(|p| now_ms.saturating_sub(p.last_heard) <= DEAD_MS)
     }
 
     /// Every linked site heard within [`DEAD_MS`], by code.
     pub fn live_sites(&self, now_ms: u64) -> Vec<String> {
-        self.peers.keys().filter(|s| self.is_live(s, now_ms)).cloned().collect()
+        self.peers
+            .keys()
+            .filter(|s| self.is_live(s, now_ms))
+            .cloned()
+            .collect()
     }
 
     /// The next hop toward `destination` at `now_ms`.
@@ -256,14 +277,28 @@ impl RouteTable {
     /// hears the destination.
     pub fn next_hop(&self, destination: &str, now_ms: u64) -> NextHop {
         let direct = self.is_live(destination, now_ms);
-        let settled = direct && self.peers.get(destination).is_some_and(|p| now_ms.saturating_sub(p.up_since) >= HOLD_DOWN_MS);
+        let settled = direct
+            && self
+                .peers
+                .get(destination)
+                .is_some_and(|p| now_ms.saturating_sub(p.up_since) >= HOLD_DOWN_MS);
         if settled {
             return NextHop::Direct(destination.to_owned());
         }
         let reaches = |relay: &str| {
-            relay != destination && self.is_live(relay, now_ms) && self.peers.get(relay).is_some_and(|p| p.neighbours.contains(destination))
+            relay != destination
+                && self.is_live(relay, now_ms)
+                && self
+                    .peers
+                    .get(relay)
+                    .is_some_and(|p| p.neighbours.contains(destination))
         };
-        let preferred = self.preferred.get(destination).into_iter().flatten().map(String::as_str);
+        let preferred = self
+            .preferred
+            .get(destination)
+            .into_iter()
+            .flatten()
+            .map(String::as_str);
         let others = self.peers.keys().map(String::as_str);
         if let Some(relay) = preferred.chain(others).find(|r| reaches(r)) {
             return NextHop::Relay(relay.to_owned());
@@ -281,9 +316,17 @@ impl RouteTable {
 /// (its own and those it received) go to every point but the origin.
 pub fn destinations(us: &str, hub: &str, points: &BTreeSet<String>, origin: &str) -> Vec<String> {
     if us != hub {
-        return if origin == us { vec![hub.to_owned()] } else { vec![] };
+        return if origin == us {
+            vec![hub.to_owned()]
+        } else {
+            vec![]
+        };
     }
-    points.iter().filter(|p| p.as_str() != hub && p.as_str() != origin).cloned().collect()
+    points
+        .iter()
+        .filter(|p| p.as_str() != hub && p.as_str() != origin)
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]
@@ -311,7 +354,10 @@ mod tests {
         let p = packet();
         assert_eq!(MediaPacket::decode(&p.encode()), Ok(p.clone()));
         let bytes = p.encode();
-        assert_eq!(MediaPacket::decode(&bytes[..10]), Err(PacketError::Truncated));
+        assert_eq!(
+            MediaPacket::decode(&bytes[..10]),
+            Err(PacketError::Truncated)
+        );
         let mut v = bytes.clone();
         v[0] = 9;
         assert_eq!(MediaPacket::decode(&v), Err(PacketError::Version(9)));
@@ -323,10 +369,16 @@ mod tests {
         assert_eq!(MediaPacket::decode(&v), Err(PacketError::Hops));
         let mut q = p.clone();
         q.origin = "có dấu".into();
-        assert_eq!(MediaPacket::decode(&q.encode()), Err(PacketError::BadId("origin site")));
+        assert_eq!(
+            MediaPacket::decode(&q.encode()),
+            Err(PacketError::BadId("origin site"))
+        );
         let mut q = p;
         q.payload = vec![0; MAX_MEDIA_PAYLOAD + 1];
-        assert_eq!(MediaPacket::decode(&q.encode()), Err(PacketError::TooLarge(MAX_MEDIA_PAYLOAD + 1)));
+        assert_eq!(
+            MediaPacket::decode(&q.encode()),
+            Err(PacketError::TooLarge(MAX_MEDIA_PAYLOAD + 1))
+        );
     }
 
     fn heard(t: &mut RouteTable, site: &str, now: u64, sites: &[&str]) {
@@ -357,7 +409,11 @@ mod tests {
         while now < back + HOLD_DOWN_MS {
             heard(&mut t, "VN", now, &["01"]);
             heard(&mut t, "01", now, &["VN", "00004"]);
-            assert_eq!(t.next_hop("VN", now), NextHop::Relay("01".into()), "at {now}");
+            assert_eq!(
+                t.next_hop("VN", now),
+                NextHop::Relay("01".into()),
+                "at {now}"
+            );
             now += 100;
         }
         heard(&mut t, "VN", now, &["01"]);
@@ -374,10 +430,22 @@ mod tests {
 
     #[test]
     fn the_hub_fans_out_and_points_send_to_the_hub() {
-        let points: BTreeSet<String> = ["VN", "00004", "25747", "01"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(destinations("VN", "VN", &points, "00004"), vec!["01".to_owned(), "25747".to_owned()]);
-        assert_eq!(destinations("VN", "VN", &points, "VN"), vec!["00004".to_owned(), "01".to_owned(), "25747".to_owned()]);
-        assert_eq!(destinations("00004", "VN", &points, "00004"), vec!["VN".to_owned()]);
+        let points: BTreeSet<String> = ["VN", "00004", "25747", "01"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            destinations("VN", "VN", &points, "00004"),
+            vec!["01".to_owned(), "25747".to_owned()]
+        );
+        assert_eq!(
+            destinations("VN", "VN", &points, "VN"),
+            vec!["00004".to_owned(), "01".to_owned(), "25747".to_owned()]
+        );
+        assert_eq!(
+            destinations("00004", "VN", &points, "00004"),
+            vec!["VN".to_owned()]
+        );
         assert!(destinations("00004", "VN", &points, "25747").is_empty());
     }
 

@@ -10,11 +10,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_bytes::ByteBuf;
 use crate::case::{self, AppliedEvent, CaseEvent, CaseState};
-use ed25519_dalek::VerifyingKey;
 use crate::log::{self, CaseLog, EventBody, EventId, Insert, UnverifiedEvent, VerifiedEvent};
 use crate::session::{self, SessionEvent, SessionState};
+use ed25519_dalek::VerifyingKey;
+use serde_bytes::ByteBuf;
 
 /// Largest number of cases one site holds in memory (far above a province's yearly volume).
 pub const CASES_MAX: usize = 1_000_000;
@@ -63,7 +63,12 @@ pub struct CaseEntry {
 
 impl CaseEntry {
     fn new(case_id: &str) -> CaseEntry {
-        CaseEntry { log: CaseLog::new(case_id), state: CaseState::new(case_id), audience: BTreeSet::new(), ids: Vec::new() }
+        CaseEntry {
+            log: CaseLog::new(case_id),
+            state: CaseState::new(case_id),
+            audience: BTreeSet::new(),
+            ids: Vec::new(),
+        }
     }
 
     fn refold(&mut self) {
@@ -93,7 +98,12 @@ fn fold_with(log: &CaseLog, decoded: &BTreeMap<EventId, &CaseEvent>) -> CaseStat
                 Err(_) => continue,
             },
         };
-        state.apply(AppliedEvent { id: ev.id, author: &ev.body.author, at_ms: ev.body.at_ms, event });
+        state.apply(AppliedEvent {
+            id: ev.id,
+            author: &ev.body.author,
+            at_ms: ev.body.at_ms,
+            event,
+        });
     }
     state
 }
@@ -107,9 +117,13 @@ pub enum Payload {
 /// Decodes the payload of `ev` as its log kind requires (which also validates it).
 pub fn decode_payload(ev: &VerifiedEvent) -> Result<Payload, Rejected> {
     if session::is_session_id(&ev.body.case_id) {
-        session::decode_event(&ev.body.payload).map(Payload::Session).map_err(|e| Rejected::Malformed(e.to_string()))
+        session::decode_event(&ev.body.payload)
+            .map(Payload::Session)
+            .map_err(|e| Rejected::Malformed(e.to_string()))
     } else {
-        case::decode_event(&ev.body.payload).map(Payload::Case).map_err(|e| Rejected::Malformed(e.to_string()))
+        case::decode_event(&ev.body.payload)
+            .map(Payload::Case)
+            .map_err(|e| Rejected::Malformed(e.to_string()))
     }
 }
 
@@ -130,7 +144,12 @@ pub struct SessionEntry {
 impl SessionEntry {
     fn from_log(log: CaseLog) -> SessionEntry {
         let state = SessionState::fold_log(&log);
-        SessionEntry { audience: state.audience(), ids: log.ordered_ids(), state, log }
+        SessionEntry {
+            audience: state.audience(),
+            ids: log.ordered_ids(),
+            state,
+            log,
+        }
     }
 }
 
@@ -159,15 +178,23 @@ pub struct Admission {
 
 /// Parses a batch of signed events (structure only; see [`verify_events`]).
 pub fn decode_batch<B: AsRef<[u8]>>(batch: &[B]) -> Vec<Result<UnverifiedEvent, Rejected>> {
-    batch.iter().map(|b| log::decode_event(b.as_ref()).map_err(|e| Rejected::Malformed(e.to_string()))).collect()
+    batch
+        .iter()
+        .map(|b| log::decode_event(b.as_ref()).map_err(|e| Rejected::Malformed(e.to_string())))
+        .collect()
 }
 
 /// Verifies decoded events under their authors' `keys` and validates their payloads, in one
 /// thread (the node splits a large batch across cores and calls this per chunk). Decompressing
 /// a key costs about as much as a signature check, so each author's key is decompressed once.
-pub fn verify_events(decoded: Vec<Result<UnverifiedEvent, Rejected>>, keys: &BTreeMap<String, [u8; 32]>) -> Vec<Result<CheckedEvent, Rejected>> {
-    let verifying: BTreeMap<&str, Option<VerifyingKey>> =
-        keys.iter().map(|(site, raw)| (site.as_str(), VerifyingKey::from_bytes(raw).ok())).collect();
+pub fn verify_events(
+    decoded: Vec<Result<UnverifiedEvent, Rejected>>,
+    keys: &BTreeMap<String, [u8; 32]>,
+) -> Vec<Result<CheckedEvent, Rejected>> {
+    let verifying: BTreeMap<&str, Option<VerifyingKey>> = keys
+        .iter()
+        .map(|(site, raw)| (site.as_str(), VerifyingKey::from_bytes(raw).ok()))
+        .collect();
     let mut out: Vec<Option<Result<CheckedEvent, Rejected>>> = Vec::with_capacity(decoded.len());
     let mut checkable = Vec::new();
     let mut slots = Vec::new();
@@ -188,13 +215,19 @@ pub fn verify_events(decoded: Vec<Result<UnverifiedEvent, Rejected>>, keys: &BTr
         }
     }
     for (slot, result) in slots.into_iter().zip(log::verify_many(checkable)) {
-        out[slot] = Some(result.map_err(|e| Rejected::BadSignature(e.to_string())).and_then(|ev| {
-            // Decoding validates the domain event too; the fold reuses the result.
-            let payload = decode_payload(&ev)?;
-            Ok(CheckedEvent { event: ev, payload })
-        }));
+        out[slot] = Some(
+            result
+                .map_err(|e| Rejected::BadSignature(e.to_string()))
+                .and_then(|ev| {
+                    // Decoding validates the domain event too; the fold reuses the result.
+                    let payload = decode_payload(&ev)?;
+                    Ok(CheckedEvent { event: ev, payload })
+                }),
+        );
     }
-    out.into_iter().map(|r| r.unwrap_or_else(|| Err(Rejected::Malformed("not checked".into())))).collect()
+    out.into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(Rejected::Malformed("not checked".into()))))
+        .collect()
 }
 
 /// Every case this site holds, plus the public keys of event authors.
@@ -251,18 +284,30 @@ impl Records {
     /// an event id is the hash of the signed bytes, so a held id means bytes already verified
     /// here. Two paths deliver most events (the author's push and a forward), so this halves
     /// the signature work of a busy site.
-    pub fn skip_held(&self, decoded: Vec<Result<UnverifiedEvent, Rejected>>) -> Vec<Result<UnverifiedEvent, Rejected>> {
+    pub fn skip_held(
+        &self,
+        decoded: Vec<Result<UnverifiedEvent, Rejected>>,
+    ) -> Vec<Result<UnverifiedEvent, Rejected>> {
         decoded
             .into_iter()
             .map(|d| match d {
-                Ok(u) if self.log_of(&u.body.case_id).is_some_and(|l| l.contains(&u.id)) => Err(Rejected::Replayed),
+                Ok(u)
+                    if self
+                        .log_of(&u.body.case_id)
+                        .is_some_and(|l| l.contains(&u.id)) =>
+                {
+                    Err(Rejected::Replayed)
+                }
                 other => other,
             })
             .collect()
     }
 
     /// The public keys of the authors of `decoded` that this site knows.
-    pub fn keys_for(&self, decoded: &[Result<UnverifiedEvent, Rejected>]) -> BTreeMap<String, [u8; 32]> {
+    pub fn keys_for(
+        &self,
+        decoded: &[Result<UnverifiedEvent, Rejected>],
+    ) -> BTreeMap<String, [u8; 32]> {
         decoded
             .iter()
             .filter_map(|d| d.as_ref().ok())
@@ -275,7 +320,12 @@ impl Records {
     /// plus the transfer, and only the transfer makes us audience). The accepted events keep
     /// their input order; the state folded for the judgement is kept for [`Records::install`], so
     /// an accepted case is folded once.
-    pub fn admit(&self, checked: Vec<Result<CheckedEvent, Rejected>>, us: &str, sender: Option<&str>) -> Admission {
+    pub fn admit(
+        &self,
+        checked: Vec<Result<CheckedEvent, Rejected>>,
+        us: &str,
+        sender: Option<&str>,
+    ) -> Admission {
         let mut rejected = Vec::new();
         let mut seen = BTreeSet::new();
         let mut by_case: BTreeMap<String, Vec<CheckedEvent>> = BTreeMap::new();
@@ -283,7 +333,10 @@ impl Records {
             match result {
                 Ok(c) => {
                     let ev = &c.event;
-                    let dup = !seen.insert(ev.id) || self.log_of(&ev.body.case_id).is_some_and(|l| l.contains(&ev.id));
+                    let dup = !seen.insert(ev.id)
+                        || self
+                            .log_of(&ev.body.case_id)
+                            .is_some_and(|l| l.contains(&ev.id));
                     if dup {
                         rejected.push(Rejected::Replayed);
                     } else {
@@ -297,7 +350,11 @@ impl Records {
         let mut entries = Vec::new();
         for (case_id, events) in by_case {
             if self.records() + entries.len() >= CASES_MAX && self.log_of(&case_id).is_none() {
-                rejected.extend(events.iter().map(|_| Rejected::Store(format!("this site holds the maximum of {CASES_MAX} records"))));
+                rejected.extend(events.iter().map(|_| {
+                    Rejected::Store(format!(
+                        "this site holds the maximum of {CASES_MAX} records"
+                    ))
+                }));
                 continue;
             }
             let mut trial = match self.log_of(&case_id) {
@@ -320,13 +377,23 @@ impl Records {
                     .collect();
                 let state = fold_with(&trial, &payloads);
                 let ids = trial.ordered_ids();
-                Entry::Case(CaseEntry { audience: state.audience(), log: trial, state, ids })
+                Entry::Case(CaseEntry {
+                    audience: state.audience(),
+                    log: trial,
+                    state,
+                    ids,
+                })
             };
             let audience = entry.audience();
             let refusal = if !audience.contains(us) {
                 Some(Rejected::OutOfAudience(case_id.clone()))
             } else {
-                sender.filter(|s| !audience.contains(*s)).map(|s| Rejected::SenderOutOfAudience { sender: s.to_owned(), case: case_id.clone() })
+                sender
+                    .filter(|s| !audience.contains(*s))
+                    .map(|s| Rejected::SenderOutOfAudience {
+                        sender: s.to_owned(),
+                        case: case_id.clone(),
+                    })
             };
             match refusal {
                 Some(r) => {
@@ -343,7 +410,11 @@ impl Records {
                 }
             }
         }
-        Admission { accepted, rejected, entries }
+        Admission {
+            accepted,
+            rejected,
+            entries,
+        }
     }
 
     /// Puts the records an [`Admission`] prepared in place, once its events are durable.
@@ -370,9 +441,17 @@ impl Records {
                 continue;
             }
             let log = if session::is_session_id(&case_id) {
-                &mut self.sessions.entry(case_id.clone()).or_insert_with(|| SessionEntry::from_log(CaseLog::new(&case_id))).log
+                &mut self
+                    .sessions
+                    .entry(case_id.clone())
+                    .or_insert_with(|| SessionEntry::from_log(CaseLog::new(&case_id)))
+                    .log
             } else {
-                &mut self.entries.entry(case_id.clone()).or_insert_with(|| CaseEntry::new(&case_id)).log
+                &mut self
+                    .entries
+                    .entry(case_id.clone())
+                    .or_insert_with(|| CaseEntry::new(&case_id))
+                    .log
             };
             match log.insert(ev) {
                 Ok(Insert::Added) => {
@@ -422,7 +501,10 @@ impl Records {
     pub fn bytes_for(&self, peer: &str, ids: &BTreeSet<EventId>) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         let cases = self.entries.values().map(|e| (&e.audience, &e.ids, &e.log));
-        let sessions = self.sessions.values().map(|e| (&e.audience, &e.ids, &e.log));
+        let sessions = self
+            .sessions
+            .values()
+            .map(|e| (&e.audience, &e.ids, &e.log));
         for (audience, order, log) in cases.chain(sessions) {
             if !audience.contains(peer) {
                 continue;
@@ -439,8 +521,11 @@ impl Records {
 
     /// Chains of the authors of `events`, for a receiver that may not know them.
     pub fn chains_for(&self, events: &[Vec<u8>]) -> Vec<Vec<ByteBuf>> {
-        let authors: BTreeSet<String> =
-            events.iter().filter_map(|b| log::decode_event(b).ok()).map(|e| e.body.author).collect();
+        let authors: BTreeSet<String> = events
+            .iter()
+            .filter_map(|b| log::decode_event(b).ok())
+            .map(|e| e.body.author)
+            .collect();
         authors
             .iter()
             .filter_map(|a| self.site_chains.get(a))
@@ -466,15 +551,26 @@ impl Records {
     pub fn forwards(&self, admission: &Admission, sender: &str, linked: &[String]) -> Vec<Forward> {
         let mut by_id: BTreeMap<&str, Vec<Vec<u8>>> = BTreeMap::new();
         for v in &admission.accepted {
-            by_id.entry(v.body.case_id.as_str()).or_default().push(v.bytes.clone());
+            by_id
+                .entry(v.body.case_id.as_str())
+                .or_default()
+                .push(v.bytes.clone());
         }
         let mut out = Vec::new();
         for (id, entry) in &admission.entries {
-            let reaches_another = linked.iter().any(|l| l != sender && entry.audience().contains(l));
-            let Some(events) = by_id.remove(id.as_str()).filter(|_| reaches_another) else { continue };
+            let reaches_another = linked
+                .iter()
+                .any(|l| l != sender && entry.audience().contains(l));
+            let Some(events) = by_id.remove(id.as_str()).filter(|_| reaches_another) else {
+                continue;
+            };
             let before = self.audience_of(id).cloned().unwrap_or_default();
             let widened = entry.audience().difference(&before).cloned().collect();
-            out.push(Forward { id: id.clone(), events, widened });
+            out.push(Forward {
+                id: id.clone(),
+                events,
+                widened,
+            });
         }
         out
     }
@@ -482,12 +578,23 @@ impl Records {
     /// The events of a push of record `id` that linked site `site` gets, or None when `site`
     /// must not get it (not in the audience, or the site it came from). A site that just joined
     /// the audience (`widened`) gets the whole history, parents before children.
-    pub fn push_for(&self, id: &str, events: &[Vec<u8>], widened: &[String], from: Option<&str>, site: &str) -> Option<Vec<Vec<u8>>> {
+    pub fn push_for(
+        &self,
+        id: &str,
+        events: &[Vec<u8>],
+        widened: &[String],
+        from: Option<&str>,
+        site: &str,
+    ) -> Option<Vec<Vec<u8>>> {
         if Some(site) == from || !self.in_audience(id, site) {
             return None;
         }
         if widened.iter().any(|w| w == site) {
-            return Some(self.log_of(id).map(|l| l.ordered().iter().map(|v| v.bytes.clone()).collect()).unwrap_or_default());
+            return Some(
+                self.log_of(id)
+                    .map(|l| l.ordered().iter().map(|v| v.bytes.clone()).collect())
+                    .unwrap_or_default(),
+            );
         }
         Some(events.to_vec())
     }
@@ -503,7 +610,10 @@ pub fn sign_payload(
     at_ms: u64,
     payload: Vec<u8>,
 ) -> Result<VerifiedEvent, String> {
-    let parents = records.log_of(id).map(|l| l.next_parents()).unwrap_or_default();
+    let parents = records
+        .log_of(id)
+        .map(|l| l.next_parents())
+        .unwrap_or_default();
     let body = EventBody {
         v: 1,
         case_id: id.to_owned(),
@@ -527,16 +637,38 @@ mod tests {
     fn site(keys: &[(&str, &SigningKey)]) -> Records {
         let mut r = Records::default();
         for (code, k) in keys {
-            r.site_keys.insert((*code).to_owned(), k.verifying_key().to_bytes());
+            r.site_keys
+                .insert((*code).to_owned(), k.verifying_key().to_bytes());
         }
         r
     }
 
     /// Signs `event` at `author` on top of what `at` holds, and keeps it there.
-    fn make(at: &mut Records, key: &SigningKey, author: &str, id: &str, event: CaseEvent) -> Vec<u8> {
-        let ev = sign_payload(at, key, author, id, 1_780_000_000_000, case::encode_event(&event)).unwrap();
+    fn make(
+        at: &mut Records,
+        key: &SigningKey,
+        author: &str,
+        id: &str,
+        event: CaseEvent,
+    ) -> Vec<u8> {
+        let ev = sign_payload(
+            at,
+            key,
+            author,
+            id,
+            1_780_000_000_000,
+            case::encode_event(&event),
+        )
+        .unwrap();
         let bytes = ev.bytes.clone();
-        let adm = at.admit(vec![Ok(CheckedEvent { event: ev, payload: Payload::Case(event) })], author, None);
+        let adm = at.admit(
+            vec![Ok(CheckedEvent {
+                event: ev,
+                payload: Payload::Case(event),
+            })],
+            author,
+            None,
+        );
         assert_eq!(adm.accepted.len(), 1, "{:?}", adm.rejected);
         at.install(adm.entries);
         bytes
@@ -544,17 +676,44 @@ mod tests {
 
     #[test]
     fn admission_pushes_and_forwards_follow_the_audience() {
-        let (kc, kp, kv, ks) = (SigningKey::from_bytes(&[1; 32]), SigningKey::from_bytes(&[2; 32]), SigningKey::from_bytes(&[3; 32]), SigningKey::from_bytes(&[4; 32]));
+        let (kc, kp, kv, ks) = (
+            SigningKey::from_bytes(&[1; 32]),
+            SigningKey::from_bytes(&[2; 32]),
+            SigningKey::from_bytes(&[3; 32]),
+            SigningKey::from_bytes(&[4; 32]),
+        );
         let keys = [("00070", &kc), ("01", &kp), ("VN", &kv), ("00073", &ks)];
         let (mut commune, mut province, mut sibling) = (site(&keys), site(&keys), site(&keys));
         let id = "00070-2026-00001";
-        let genesis = make(&mut commune, &kc, "00070", id, CaseEvent::Received { reception: reception(Kind::Complaint) });
+        let genesis = make(
+            &mut commune,
+            &kc,
+            "00070",
+            id,
+            CaseEvent::Received {
+                reception: reception(Kind::Complaint),
+            },
+        );
 
         // The author pushes to its linked audience only: never to a sibling, never back.
-        assert!(commune.push_for(id, &[genesis.clone()], &[], None, "01").is_some());
-        assert!(commune.push_for(id, &[genesis.clone()], &[], None, "VN").is_some());
-        assert!(commune.push_for(id, &[genesis.clone()], &[], None, "00073").is_none(), "a sibling is outside the audience");
-        assert!(commune.push_for(id, &[genesis.clone()], &[], Some("01"), "01").is_none(), "not back to where it came from");
+        assert!(commune
+            .push_for(id, &[genesis.clone()], &[], None, "01")
+            .is_some());
+        assert!(commune
+            .push_for(id, &[genesis.clone()], &[], None, "VN")
+            .is_some());
+        assert!(
+            commune
+                .push_for(id, &[genesis.clone()], &[], None, "00073")
+                .is_none(),
+            "a sibling is outside the audience"
+        );
+        assert!(
+            commune
+                .push_for(id, &[genesis.clone()], &[], Some("01"), "01")
+                .is_none(),
+            "not back to where it came from"
+        );
 
         // The province admits it from the commune and forwards it to central, not back.
         let adm = province.check_batch(std::slice::from_ref(&genesis), "01", Some("00070"));
@@ -562,7 +721,10 @@ mod tests {
         let linked = vec!["00070".to_owned(), "VN".to_owned(), "00073".to_owned()];
         let fw = province.forwards(&adm, "00070", &linked);
         assert_eq!(fw.len(), 1);
-        assert!(fw[0].widened.contains(&"VN".to_owned()) && !fw[0].widened.contains(&"00073".to_owned()));
+        assert!(
+            fw[0].widened.contains(&"VN".to_owned())
+                && !fw[0].widened.contains(&"00073".to_owned())
+        );
         province.install(adm.entries);
         // A replay is refused before its signature is checked.
         let again = province.skip_held(decode_batch(std::slice::from_ref(&genesis)));
@@ -574,9 +736,31 @@ mod tests {
         assert!(matches!(adm.rejected[0], Rejected::OutOfAudience(_)));
 
         // A transfer widens the audience to the sibling, which then gets the whole history.
-        let transfer = make(&mut commune, &kc, "00070", id, CaseEvent::Transferred { to_site: "00073".into(), letter_no: "1/CV".into(), rewrapped: None });
-        let full = commune.push_for(id, &[transfer.clone()], &["00073".to_owned()], None, "00073").expect("now audience");
-        assert_eq!(full, vec![genesis.clone(), transfer.clone()], "parents before children");
+        let transfer = make(
+            &mut commune,
+            &kc,
+            "00070",
+            id,
+            CaseEvent::Transferred {
+                to_site: "00073".into(),
+                letter_no: "1/CV".into(),
+                rewrapped: None,
+            },
+        );
+        let full = commune
+            .push_for(
+                id,
+                &[transfer.clone()],
+                &["00073".to_owned()],
+                None,
+                "00073",
+            )
+            .expect("now audience");
+        assert_eq!(
+            full,
+            vec![genesis.clone(), transfer.clone()],
+            "parents before children"
+        );
         let adm = sibling.check_batch(&full, "00073", Some("00070"));
         assert_eq!(adm.accepted.len(), 2, "{:?}", adm.rejected);
         sibling.install(adm.entries);

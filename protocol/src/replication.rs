@@ -27,7 +27,10 @@ pub const CHAINS_PER_MESSAGE_MAX: usize = 256;
 pub enum ReplMsg {
     /// Signed events, exact bytes, parents before children; `chains` are the authors' chains
     /// (DER lists) the receiver may need.
-    Events { events: Vec<ByteBuf>, chains: Vec<Vec<ByteBuf>> },
+    Events {
+        events: Vec<ByteBuf>,
+        chains: Vec<Vec<ByteBuf>>,
+    },
     /// The receiver's verdict on an `Events` message.
     Ack { accepted: u32, rejected: u32 },
     /// One round of set reconciliation.
@@ -60,9 +63,10 @@ impl ReplMsg {
                 }
             }
             ReplMsg::Want { prefixes }
-                if (prefixes.len() > 1 << 20 || prefixes.iter().any(|p| p.len() != 16)) => {
-                    return Err(ReplError::Limit("wanted prefixes"));
-                }
+                if (prefixes.len() > 1 << 20 || prefixes.iter().any(|p| p.len() != 16)) =>
+            {
+                return Err(ReplError::Limit("wanted prefixes"));
+            }
             _ => {}
         }
         Ok(())
@@ -83,13 +87,17 @@ pub fn encode_repl(msg: &ReplMsg) -> Vec<u8> {
 pub fn frame_len(prefix: [u8; 4]) -> Result<usize, ReplError> {
     let len = u32::from_be_bytes(prefix) as usize;
     if len > MAX_REPL_FRAME_BYTES {
-        return Err(ReplError::TooLarge { len, max: MAX_REPL_FRAME_BYTES });
+        return Err(ReplError::TooLarge {
+            len,
+            max: MAX_REPL_FRAME_BYTES,
+        });
     }
     Ok(len)
 }
 
 pub fn decode_repl(body: &[u8]) -> Result<ReplMsg, ReplError> {
-    let msg: ReplMsg = crate::cbor::decode_exact(body, "replication message").map_err(|e| ReplError::Malformed(e.to_string()))?;
+    let msg: ReplMsg = crate::cbor::decode_exact(body, "replication message")
+        .map_err(|e| ReplError::Malformed(e.to_string()))?;
     msg.validate()?;
     Ok(msg)
 }
@@ -124,13 +132,24 @@ mod tests {
 
     #[test]
     fn round_trip_and_limits() {
-        let m = ReplMsg::Events { events: vec![ByteBuf::from(vec![1, 2, 3])], chains: vec![] };
+        let m = ReplMsg::Events {
+            events: vec![ByteBuf::from(vec![1, 2, 3])],
+            chains: vec![],
+        };
         let bytes = encode_repl(&m);
         let len = frame_len(bytes[..4].try_into().unwrap()).unwrap();
         assert_eq!(decode_repl(&bytes[4..4 + len]).unwrap(), m);
-        assert!(matches!(frame_len((u32::MAX).to_be_bytes()), Err(ReplError::TooLarge { .. })));
-        assert!(matches!(decode_repl(b"\xff\x00garbage"), Err(ReplError::Malformed(_))));
-        let bad = ReplMsg::Want { prefixes: vec![ByteBuf::from(vec![0; 3])] };
+        assert!(matches!(
+            frame_len((u32::MAX).to_be_bytes()),
+            Err(ReplError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            decode_repl(b"\xff\x00garbage"),
+            Err(ReplError::Malformed(_))
+        ));
+        let bad = ReplMsg::Want {
+            prefixes: vec![ByteBuf::from(vec![0; 3])],
+        };
         assert!(decode_repl(&encode_repl(&bad)[4..]).is_err());
     }
 
@@ -146,6 +165,7 @@ mod tests {
         let events: Vec<Vec<u8>> = (0..10_000).map(|i| vec![0u8; 100 + i % 50]).collect();
         let b = batches(events.clone(), 64 * 1024);
         assert_eq!(b.iter().map(Vec::len).sum::<usize>(), events.len());
-        assert!(b.iter().all(|x| x.len() <= EVENTS_PER_BATCH_MAX && x.iter().map(|e| e.len() + 8).sum::<usize>() <= 64 * 1024 + 200));
+        assert!(b.iter().all(|x| x.len() <= EVENTS_PER_BATCH_MAX
+            && x.iter().map(|e| e.len() + 8).sum::<usize>() <= 64 * 1024 + 200));
     }
 }

@@ -53,7 +53,9 @@ impl RevocationList {
 
     /// True if a certificate of `site` with this notBefore is revoked.
     pub fn is_revoked(&self, site: &str, not_before: u64) -> bool {
-        self.entries.get(site).is_some_and(|(r, _)| not_before <= r.revoked_at)
+        self.entries
+            .get(site)
+            .is_some_and(|(r, _)| not_before <= r.revoked_at)
     }
 
     /// The newest revocation known for `site`.
@@ -88,7 +90,9 @@ impl RevocationList {
         if self.entries.is_empty() {
             return false;
         }
-        std::iter::once(site).chain(registry.ancestors(site)).any(|s| self.is_revoked(s, now))
+        std::iter::once(site)
+            .chain(registry.ancestors(site))
+            .any(|s| self.is_revoked(s, now))
     }
 }
 
@@ -97,20 +101,34 @@ mod tests {
     use super::*;
 
     fn rev(site: &str, at: u64) -> Revocation {
-        Revocation { v: VERSION, site: site.into(), revoked_at: at, issuer_site: "VN".into() }
+        Revocation {
+            v: VERSION,
+            site: site.into(),
+            revoked_at: at,
+            issuer_site: "VN".into(),
+        }
     }
 
     #[test]
     fn newest_wins_and_ancestors_cut_off_their_communes() {
         let mut l = RevocationList::new();
         assert!(l.insert(rev("01", 100), vec![1]));
-        assert!(!l.insert(rev("01", 50), vec![2]), "an older statement is not news");
+        assert!(
+            !l.insert(rev("01", 50), vec![2]),
+            "an older statement is not news"
+        );
         assert!(l.insert(rev("01", 200), vec![3]));
         assert_eq!(l.records().collect::<Vec<_>>(), vec![&[3u8][..]]);
         let r = Registry::official();
         assert!(l.cuts_off(r, "01", 150));
-        assert!(l.cuts_off(r, "00070", 150), "a commune of a revoked province is cut off");
+        assert!(
+            l.cuts_off(r, "00070", 150),
+            "a commune of a revoked province is cut off"
+        );
         assert!(!l.cuts_off(r, "79", 150));
-        assert!(!l.cuts_off(r, "01", 201), "a certificate issued after the revocation is judged on its own");
+        assert!(
+            !l.cuts_off(r, "01", 201),
+            "a certificate issued after the revocation is judged on its own"
+        );
     }
 }

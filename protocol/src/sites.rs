@@ -124,9 +124,15 @@ impl Registry {
             }
             let cols: Vec<&str> = line.split(',').collect();
             if cols.len() != 5 {
-                return Err(format!("line {}: expected 5 columns, found {}", i + 1, cols.len()));
+                return Err(format!(
+                    "line {}: expected 5 columns, found {}",
+                    i + 1,
+                    cols.len()
+                ));
             }
-            let level: Level = cols[2].parse().map_err(|e| format!("line {}: {e}", i + 1))?;
+            let level: Level = cols[2]
+                .parse()
+                .map_err(|e| format!("line {}: {e}", i + 1))?;
             let parent = (!cols[4].is_empty()).then(|| cols[4].to_owned());
             let site = Site {
                 code: cols[0].to_owned(),
@@ -148,7 +154,9 @@ impl Registry {
     }
 
     pub fn get(&self, code: &str) -> Result<&Site, SiteError> {
-        self.sites.get(code).ok_or_else(|| SiteError::UnknownCode(code.to_owned()))
+        self.sites
+            .get(code)
+            .ok_or_else(|| SiteError::UnknownCode(code.to_owned()))
     }
 
     pub fn contains(&self, code: &str) -> bool {
@@ -194,7 +202,8 @@ impl Registry {
     pub fn may_issue(&self, issuer: &str, subject: &str) -> bool {
         match (self.sites.get(issuer), self.sites.get(subject)) {
             (Some(i), Some(s)) => {
-                s.parent.as_deref() == Some(i.code.as_str()) && s.level.parent_level() == Some(i.level)
+                s.parent.as_deref() == Some(i.code.as_str())
+                    && s.level.parent_level() == Some(i.level)
             }
             _ => false,
         }
@@ -225,7 +234,10 @@ mod tests {
         assert_eq!(r.ancestors("00070"), vec!["01", "VN"]);
         assert!(r.may_issue("VN", "01"));
         assert!(r.may_issue("01", "00070"));
-        assert!(!r.may_issue("79", "00070"), "a province signs only its own communes");
+        assert!(
+            !r.may_issue("79", "00070"),
+            "a province signs only its own communes"
+        );
         assert!(!r.may_issue("VN", "00070"), "central signs only provinces");
         assert!(!r.may_issue("00070", "00073"));
         assert!(matches!(r.get("99999"), Err(SiteError::UnknownCode(_))));

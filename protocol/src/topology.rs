@@ -31,13 +31,28 @@ mod tests {
         let r = Registry::official();
         assert!(wants_link(r, "00070", "01"));
         assert!(wants_link(r, "00070", "VN"));
-        assert!(wants_link(r, "00070", "00073"), "siblings give a reroute path");
-        assert!(!wants_link(r, "00070", "79"), "another province is not dialled");
-        assert!(!wants_link(r, "00070", "26506"), "a commune of another province is not dialled");
+        assert!(
+            wants_link(r, "00070", "00073"),
+            "siblings give a reroute path"
+        );
+        assert!(
+            !wants_link(r, "00070", "79"),
+            "another province is not dialled"
+        );
+        assert!(
+            !wants_link(r, "00070", "26506"),
+            "a commune of another province is not dialled"
+        );
         assert!(!wants_link(r, "00070", "00070"));
         assert!(wants_link(r, "01", "79"));
         assert!(wants_link(r, "01", "VN"));
-        assert!(!wants_link(r, "VN", "01"), "central waits for provinces to dial it");
-        assert!(!wants_link(r, "01", "00070"), "a province waits for its communes");
+        assert!(
+            !wants_link(r, "VN", "01"),
+            "central waits for provinces to dial it"
+        );
+        assert!(
+            !wants_link(r, "01", "00070"),
+            "a province waits for its communes"
+        );
     }
 }

@@ -3,7 +3,9 @@
 
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
-use tiepdan_protocol::case::{self, AppliedEvent, CaseEvent, CaseState, Citizen, IdType, Identity, Kind, Reception};
+use tiepdan_protocol::case::{
+    self, AppliedEvent, CaseEvent, CaseState, Citizen, IdType, Identity, Kind, Reception,
+};
 use tiepdan_protocol::log::{sign_event, verify_event, CaseLog, EventBody, EventId, VerifiedEvent};
 
 const CASE: &str = "00070-2026-00001";
@@ -12,7 +14,13 @@ fn key(site: u8) -> SigningKey {
     SigningKey::from_bytes(&[site; 32])
 }
 
-fn event(author: &str, k: &SigningKey, parents: &[EventId], at_ms: u64, ev: &CaseEvent) -> VerifiedEvent {
+fn event(
+    author: &str,
+    k: &SigningKey,
+    parents: &[EventId],
+    at_ms: u64,
+    ev: &CaseEvent,
+) -> VerifiedEvent {
     let body = EventBody::new(CASE, author, parents, at_ms, case::encode_event(ev));
     let bytes = sign_event(&body, k);
     verify_event(&bytes, &k.verifying_key().to_bytes()).unwrap()
@@ -22,7 +30,12 @@ fn reception() -> CaseEvent {
     CaseEvent::Received {
         reception: Reception {
             date: case::parse_date("2026-11-16").unwrap(),
-            identity: Identity::Plain(Citizen { name: "Bùi Văn Một".into(), address: "Thôn 1".into(), id_type: IdType::Cccd, id_number: "001085012345".into() }),
+            identity: Identity::Plain(Citizen {
+                name: "Bùi Văn Một".into(),
+                address: "Thôn 1".into(),
+                id_type: IdType::Cccd,
+                id_number: "001085012345".into(),
+            }),
             summary: "Khiếu nại".into(),
             kind: Kind::Complaint,
             people_count: 1,
@@ -49,7 +62,11 @@ fn history(script: &[(bool, bool)]) -> Vec<VerifiedEvent> {
     for (i, (by_province, merge)) in script.iter().enumerate() {
         let text = format!("ghi chú {i}");
         let ev = CaseEvent::Note { text };
-        let (author, k, heads) = if *by_province { ("01", &province, &mut heads_province) } else { ("00070", &commune, &mut heads_commune) };
+        let (author, k, heads) = if *by_province {
+            ("01", &province, &mut heads_province)
+        } else {
+            ("00070", &commune, &mut heads_commune)
+        };
         if *merge {
             // This side has synced: it builds on every event written so far.
             let mut log = CaseLog::new(CASE);
@@ -73,7 +90,12 @@ fn fold(events: &[VerifiedEvent]) -> (CaseState, Vec<EventId>) {
     let mut state = CaseState::new(CASE);
     for e in log.ordered() {
         let ev = case::decode_event(&e.body.payload).unwrap();
-        state.apply(AppliedEvent { id: e.id, author: &e.body.author, at_ms: e.body.at_ms, event: &ev });
+        state.apply(AppliedEvent {
+            id: e.id,
+            author: &e.body.author,
+            at_ms: e.body.at_ms,
+            event: &ev,
+        });
     }
     (state, log.heads())
 }

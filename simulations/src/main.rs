@@ -10,7 +10,10 @@ use clap::Parser;
 use tiepdan_sim::{Scenario, Sim};
 
 #[derive(Parser)]
-#[command(name = "tiepdan-sim", about = "Deterministic simulator of the tiepdan federation (3,356 sites)")]
+#[command(
+    name = "tiepdan-sim",
+    about = "Deterministic simulator of the tiepdan federation (3,356 sites)"
+)]
 struct Args {
     /// normal, typhoon, central-outage, flapping, revocation, escalation-wave, or a .toml file.
     #[arg(long)]
@@ -52,9 +55,11 @@ fn main() -> ExitCode {
     if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(u64::from(days) * 24);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} simulated {pos}/{len} h [{bar:40}] {elapsed_precise}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} simulated {pos}/{len} h [{bar:40}] {elapsed_precise}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         sim.on_progress(move |done, total| {
             bar.set_position(done / 3_600_000);
@@ -67,7 +72,12 @@ fn main() -> ExitCode {
     report.wall_seconds = started.elapsed().as_secs_f64();
     report.events_per_wall_second = report.events_per_second();
     if let Some(dir) = &args.out {
-        let written = std::fs::create_dir_all(dir).and_then(|_| report.plots().into_iter().try_for_each(|(name, svg)| std::fs::write(dir.join(name), svg)));
+        let written = std::fs::create_dir_all(dir).and_then(|_| {
+            report
+                .plots()
+                .into_iter()
+                .try_for_each(|(name, svg)| std::fs::write(dir.join(name), svg))
+        });
         if let Err(e) = written {
             eprintln!("error: cannot write the plots into {}: {e}", dir.display());
             return ExitCode::FAILURE;
@@ -81,7 +91,11 @@ fn main() -> ExitCode {
         }
     }
     if report.events_lost > 0 || report.invariant_violations.total() > 0 {
-        eprintln!("error: {} events lost, {} invariant violations", report.events_lost, report.invariant_violations.total());
+        eprintln!(
+            "error: {} events lost, {} invariant violations",
+            report.events_lost,
+            report.invariant_violations.total()
+        );
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS

@@ -75,26 +75,50 @@ pub fn key(a: SiteIx, b: SiteIx) -> (SiteIx, SiteIx) {
 impl Net {
     /// The links the topology rule asks for among `sites` (either side wanting it is enough:
     /// the other accepts any proven site that dials it).
-    pub fn build(registry: &Registry, sites: &[String], index: &HashMap<String, SiteIx>, model: &LinkModel) -> Net {
+    pub fn build(
+        registry: &Registry,
+        sites: &[String],
+        index: &HashMap<String, SiteIx>,
+        model: &LinkModel,
+    ) -> Net {
         let mut links = HashMap::new();
         let mut adjacency = vec![Vec::new(); sites.len()];
-        let mut add = |a: SiteIx, b: SiteIx, class: LinkClass, links: &mut HashMap<(SiteIx, SiteIx), Link>| {
+        let mut add = |a: SiteIx,
+                       b: SiteIx,
+                       class: LinkClass,
+                       links: &mut HashMap<(SiteIx, SiteIx), Link>| {
             if a == b || links.contains_key(&key(a, b)) {
                 return;
             }
             let (latency_ms, kbps) = match class {
-                LinkClass::ProvinceCentral | LinkClass::ProvinceProvince => (model.latency_ms[0], model.commune_kbps * 10),
+                LinkClass::ProvinceCentral | LinkClass::ProvinceProvince => {
+                    (model.latency_ms[0], model.commune_kbps * 10)
+                }
                 LinkClass::CommuneProvince => (model.latency_ms[1], model.commune_kbps),
                 LinkClass::CommuneCentral => (model.latency_ms[2], model.commune_kbps),
                 LinkClass::Sibling => (model.latency_ms[3], model.commune_kbps),
             };
-            links.insert(key(a, b), Link { class, cut: false, epoch: 0, latency_ms, bytes_per_ms: (kbps / 8).max(1), busy_until: [0, 0], bytes: 0 });
+            links.insert(
+                key(a, b),
+                Link {
+                    class,
+                    cut: false,
+                    epoch: 0,
+                    latency_ms,
+                    bytes_per_ms: (kbps / 8).max(1),
+                    busy_until: [0, 0],
+                    bytes: 0,
+                },
+            );
             adjacency[a as usize].push(b);
             adjacency[b as usize].push(a);
         };
         for (i, code) in sites.iter().enumerate() {
             let i = i as SiteIx;
-            let level = registry.get(code).map(|s| s.level).unwrap_or(Level::Commune);
+            let level = registry
+                .get(code)
+                .map(|s| s.level)
+                .unwrap_or(Level::Commune);
             // Ancestors first, then siblings: exactly the sites `wants_link` names.
             for anc in registry.ancestors(code) {
                 if let Some(&j) = index.get(anc) {
@@ -111,7 +135,11 @@ impl Net {
                 for sib in registry.children(parent) {
                     if let Some(&j) = index.get(sib.as_str()) {
                         if j > i && wants_link(registry, code, sib) {
-                            let class = if level == Level::Province { LinkClass::ProvinceProvince } else { LinkClass::Sibling };
+                            let class = if level == Level::Province {
+                                LinkClass::ProvinceProvince
+                            } else {
+                                LinkClass::Sibling
+                            };
                             add(i, j, class, &mut links);
                         }
                     }
@@ -121,7 +149,11 @@ impl Net {
         for adj in &mut adjacency {
             adj.sort_unstable();
         }
-        Net { links, adjacency, model: model.clone() }
+        Net {
+            links,
+            adjacency,
+            model: model.clone(),
+        }
     }
 
     pub fn get(&self, a: SiteIx, b: SiteIx) -> Option<&Link> {
@@ -138,7 +170,9 @@ impl Net {
 
     /// Cuts or restores a link. Returns true when its state changed.
     pub fn set_cut(&mut self, a: SiteIx, b: SiteIx, cut: bool) -> bool {
-        let Some(l) = self.links.get_mut(&key(a, b)) else { return false };
+        let Some(l) = self.links.get_mut(&key(a, b)) else {
+            return false;
+        };
         if l.cut == cut {
             return false;
         }
@@ -159,7 +193,14 @@ impl Net {
 
     /// Sends `bytes` from `a` to `b` at `now`: when it arrives, and the link epoch it belongs
     /// to. None when the link does not exist or is cut.
-    pub fn send(&mut self, a: SiteIx, b: SiteIx, bytes: usize, now: u64, rng: &mut SimRng) -> Option<(u64, u32)> {
+    pub fn send(
+        &mut self,
+        a: SiteIx,
+        b: SiteIx,
+        bytes: usize,
+        now: u64,
+        rng: &mut SimRng,
+    ) -> Option<(u64, u32)> {
         let loss = self.model.loss;
         let retransmit = self.model.retransmit_ms;
         let l = self.links.get_mut(&key(a, b))?;
@@ -197,7 +238,10 @@ impl Net {
     }
 
     /// Links of sites in `set`, each once (for partitions).
-    pub fn links_touching(&self, set: &std::collections::BTreeSet<SiteIx>) -> Vec<(SiteIx, SiteIx)> {
+    pub fn links_touching(
+        &self,
+        set: &std::collections::BTreeSet<SiteIx>,
+    ) -> Vec<(SiteIx, SiteIx)> {
         let mut out: Vec<(SiteIx, SiteIx)> = Vec::new();
         for &a in set {
             for &b in &self.adjacency[a as usize] {

@@ -21,7 +21,13 @@ impl Percentiles {
         }
         v.sort_unstable();
         let at = |q: f64| v[((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1];
-        Percentiles { count: v.len(), p50: at(0.50), p95: at(0.95), p99: at(0.99), max: v[v.len() - 1] }
+        Percentiles {
+            count: v.len(),
+            p50: at(0.50),
+            p95: at(0.95),
+            p99: at(0.99),
+            max: v[v.len() - 1],
+        }
     }
 }
 
@@ -118,11 +124,38 @@ impl Report {
 
     /// The three plots, as (file name, SVG text).
     pub fn plots(&self) -> Vec<(&'static str, String)> {
-        let rows = self.heals.iter().max_by_key(|h| h.events_pending).map(|h| h.per_province.clone()).unwrap_or_default();
+        let rows = self
+            .heals
+            .iter()
+            .max_by_key(|h| h.events_pending)
+            .map(|h| h.per_province.clone())
+            .unwrap_or_default();
         vec![
-            ("latency.svg", crate::plot::latency_distribution(&format!("{}: replication latency to central", self.scenario), &self.central_latencies_ms)),
-            ("backlog.svg", crate::plot::backlog_over_time(&format!("{}: events not yet everywhere they belong", self.scenario), &self.backlog, &self.windows)),
-            ("convergence.svg", crate::plot::convergence_per_province(&format!("{}: convergence per province after the heal (s)", self.scenario), &rows)),
+            (
+                "latency.svg",
+                crate::plot::latency_distribution(
+                    &format!("{}: replication latency to central", self.scenario),
+                    &self.central_latencies_ms,
+                ),
+            ),
+            (
+                "backlog.svg",
+                crate::plot::backlog_over_time(
+                    &format!("{}: events not yet everywhere they belong", self.scenario),
+                    &self.backlog,
+                    &self.windows,
+                ),
+            ),
+            (
+                "convergence.svg",
+                crate::plot::convergence_per_province(
+                    &format!(
+                        "{}: convergence per province after the heal (s)",
+                        self.scenario
+                    ),
+                    &rows,
+                ),
+            ),
         ]
     }
 }
@@ -135,7 +168,10 @@ mod tests {
     fn nearest_rank_percentiles() {
         let mut v: Vec<u64> = (1..=100).rev().collect();
         let p = Percentiles::of(&mut v);
-        assert_eq!((p.count, p.p50, p.p95, p.p99, p.max), (100, 50, 95, 99, 100));
+        assert_eq!(
+            (p.count, p.p50, p.p95, p.p99, p.max),
+            (100, 50, 95, 99, 100)
+        );
         assert_eq!(Percentiles::of(&mut []), Percentiles::default());
         assert_eq!(Percentiles::of(&mut [7]).p99, 7);
     }

@@ -10,7 +10,9 @@ pub struct SimRng {
 
 impl SimRng {
     pub fn new(seed: u64) -> SimRng {
-        SimRng { r: ChaCha8Rng::seed_from_u64(seed) }
+        SimRng {
+            r: ChaCha8Rng::seed_from_u64(seed),
+        }
     }
 
     /// A Poisson draw with mean `lambda` (Knuth; the means here are small). Large means are
@@ -81,7 +83,10 @@ mod tests {
             let n = 20_000;
             let sum: u64 = (0..n).map(|_| u64::from(r.poisson(lambda))).sum();
             let mean = sum as f64 / n as f64;
-            assert!((mean - lambda).abs() < lambda * 0.05 + 0.02, "lambda {lambda}: mean {mean}");
+            assert!(
+                (mean - lambda).abs() < lambda * 0.05 + 0.02,
+                "lambda {lambda}: mean {mean}"
+            );
         }
     }
 

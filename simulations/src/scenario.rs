@@ -11,10 +11,16 @@ use serde::Deserialize;
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("normal", include_str!("../scenarios/normal.toml")),
     ("typhoon", include_str!("../scenarios/typhoon.toml")),
-    ("central-outage", include_str!("../scenarios/central-outage.toml")),
+    (
+        "central-outage",
+        include_str!("../scenarios/central-outage.toml"),
+    ),
     ("flapping", include_str!("../scenarios/flapping.toml")),
     ("revocation", include_str!("../scenarios/revocation.toml")),
-    ("escalation-wave", include_str!("../scenarios/escalation-wave.toml")),
+    (
+        "escalation-wave",
+        include_str!("../scenarios/escalation-wave.toml"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -119,7 +125,12 @@ pub struct LinkModel {
 
 impl Default for LinkModel {
     fn default() -> LinkModel {
-        LinkModel { latency_ms: [15, 10, 25, 12], commune_kbps: 4_000, loss: 0.01, retransmit_ms: 200 }
+        LinkModel {
+            latency_ms: [15, 10, 25, 12],
+            commune_kbps: 4_000,
+            loss: 0.01,
+            retransmit_ms: 200,
+        }
     }
 }
 
@@ -130,12 +141,26 @@ impl Default for LinkModel {
 pub enum Disruption {
     /// Every link of these provinces (and of their communes) is down from `start_h` for
     /// `hours`: a typhoon. Inside the area, a commune still works on its own.
-    Partition { provinces: Vec<String>, start_h: f64, hours: f64 },
+    Partition {
+        provinces: Vec<String>,
+        start_h: f64,
+        hours: f64,
+    },
     /// A site's node is down (central outage, a crashed commune server).
-    Outage { site: String, start_h: f64, hours: f64 },
+    Outage {
+        site: String,
+        start_h: f64,
+        hours: f64,
+    },
     /// A share of commune uplinks go down for `down_min` every `period_min`, from `start_h`
     /// for `hours`.
-    Flapping { share: f64, period_min: f64, down_min: f64, start_h: f64, hours: f64 },
+    Flapping {
+        share: f64,
+        period_min: f64,
+        down_min: f64,
+        start_h: f64,
+        hours: f64,
+    },
     /// The site's parent (or central, for a province) revokes its certificate at `at_h`.
     Revoke { site: String, at_h: f64 },
     /// At `at_h`, this share of every province's open cases is escalated to central (overdue).
@@ -153,8 +178,14 @@ impl Scenario {
     }
 
     pub fn parse(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
-        let s: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Invalid { name: name.to_owned(), message: e.to_string() })?;
-        s.validate().map_err(|message| ScenarioError::Invalid { name: name.to_owned(), message })?;
+        let s: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Invalid {
+            name: name.to_owned(),
+            message: e.to_string(),
+        })?;
+        s.validate().map_err(|message| ScenarioError::Invalid {
+            name: name.to_owned(),
+            message,
+        })?;
         Ok(s)
     }
 
@@ -163,42 +194,82 @@ impl Scenario {
         let province = |code: &str| -> Result<(), String> {
             match reg.get(code) {
                 Ok(s) if s.level == tiepdan_protocol::sites::Level::Province => Ok(()),
-                _ => Err(format!("{code:?} is not a province code of the official list")),
+                _ => Err(format!(
+                    "{code:?} is not a province code of the official list"
+                )),
             }
         };
         for p in &self.provinces {
             province(p)?;
         }
         let w = &self.workload;
-        let rates = [w.commune_regular_per_day, w.commune_chair_per_week, w.province_regular_per_day, w.province_chair_per_month, w.central_per_day];
-        if rates.iter().chain(&w.kinds).any(|r| !r.is_finite() || *r < 0.0) || w.kinds.iter().sum::<f64>() <= 0.0 {
-            return Err("workload rates must be finite and not negative, and some kind must have a share".into());
+        let rates = [
+            w.commune_regular_per_day,
+            w.commune_chair_per_week,
+            w.province_regular_per_day,
+            w.province_chair_per_month,
+            w.central_per_day,
+        ];
+        if rates
+            .iter()
+            .chain(&w.kinds)
+            .any(|r| !r.is_finite() || *r < 0.0)
+            || w.kinds.iter().sum::<f64>() <= 0.0
+        {
+            return Err(
+                "workload rates must be finite and not negative, and some kind must have a share"
+                    .into(),
+            );
         }
-        for share in [w.crowd_rate, w.escalation_rate, w.transfer_rate, self.links.loss] {
+        for share in [
+            w.crowd_rate,
+            w.escalation_rate,
+            w.transfer_rate,
+            self.links.loss,
+        ] {
             if !(0.0..=1.0).contains(&share) {
                 return Err(format!("a share or probability of {share} is outside 0..1"));
             }
         }
         for d in &self.disruptions {
             match d {
-                Disruption::Partition { provinces, start_h, hours } => {
+                Disruption::Partition {
+                    provinces,
+                    start_h,
+                    hours,
+                } => {
                     for p in provinces {
                         province(p)?;
                     }
                     check_window(*start_h, *hours)?;
                 }
-                Disruption::Outage { site, start_h, hours } => {
-                    reg.get(site).map_err(|_| format!("outage of unknown site {site:?}"))?;
+                Disruption::Outage {
+                    site,
+                    start_h,
+                    hours,
+                } => {
+                    reg.get(site)
+                        .map_err(|_| format!("outage of unknown site {site:?}"))?;
                     check_window(*start_h, *hours)?;
                 }
-                Disruption::Flapping { share, period_min, down_min, start_h, hours } => {
+                Disruption::Flapping {
+                    share,
+                    period_min,
+                    down_min,
+                    start_h,
+                    hours,
+                } => {
                     if !((0.0..=1.0).contains(share) && *down_min > 0.0 && down_min < period_min) {
-                        return Err("flapping needs 0 ≤ share ≤ 1 and 0 < down_min < period_min".into());
+                        return Err(
+                            "flapping needs 0 ≤ share ≤ 1 and 0 < down_min < period_min".into()
+                        );
                     }
                     check_window(*start_h, *hours)?;
                 }
                 Disruption::Revoke { site, at_h } => {
-                    let s = reg.get(site).map_err(|_| format!("revocation of unknown site {site:?}"))?;
+                    let s = reg
+                        .get(site)
+                        .map_err(|_| format!("revocation of unknown site {site:?}"))?;
                     if s.parent.is_none() {
                         return Err("central cannot be revoked".into());
                     }
@@ -220,7 +291,9 @@ fn check_window(start_h: f64, hours: f64) -> Result<(), String> {
     if start_h.is_finite() && hours.is_finite() && start_h >= 0.0 && hours >= 0.0 {
         Ok(())
     } else {
-        Err(format!("time window {start_h} h + {hours} h must be finite and not negative"))
+        Err(format!(
+            "time window {start_h} h + {hours} h must be finite and not negative"
+        ))
     }
 }
 
@@ -231,7 +304,11 @@ impl Scenario {
     pub fn chaos(seed: u64) -> Scenario {
         let mut rng = crate::rng::SimRng::new(seed ^ 0x0063_6861_6f73);
         let reg = tiepdan_protocol::sites::Registry::official();
-        let provinces: Vec<String> = reg.iter().filter(|s| s.level == tiepdan_protocol::sites::Level::Province).map(|s| s.code.clone()).collect();
+        let provinces: Vec<String> = reg
+            .iter()
+            .filter(|s| s.level == tiepdan_protocol::sites::Level::Province)
+            .map(|s| s.code.clone())
+            .collect();
         // The smallest provinces keep 200 runs fast: Lai Châu (38 communes), Điện Biên, Cao Bằng.
         let small = ["12", "11", "04", "20"];
         let n = rng.between(2, 4) as usize;
@@ -251,7 +328,11 @@ impl Scenario {
             let d = match rng.between(0, 3) {
                 0 => {
                     let p = chosen[rng.between(0, chosen.len() as u64) as usize].clone();
-                    Disruption::Partition { provinces: vec![p], start_h, hours: len }
+                    Disruption::Partition {
+                        provinces: vec![p],
+                        start_h,
+                        hours: len,
+                    }
                 }
                 1 => {
                     // A crashed node: central, a province, or one of its communes.
@@ -262,16 +343,42 @@ impl Scenario {
                         1 => p.clone(),
                         _ => kids[rng.between(0, kids.len() as u64) as usize].clone(),
                     };
-                    Disruption::Outage { site, start_h, hours: len }
+                    Disruption::Outage {
+                        site,
+                        start_h,
+                        hours: len,
+                    }
                 }
-                _ => Disruption::Flapping { share: 0.3, period_min: 20.0, down_min: rng.between(1, 15) as f64, start_h, hours: len },
+                _ => Disruption::Flapping {
+                    share: 0.3,
+                    period_min: 20.0,
+                    down_min: rng.between(1, 15) as f64,
+                    start_h,
+                    hours: len,
+                },
             };
             disruptions.push(d);
         }
         let _ = provinces;
-        let workload = Workload { commune_regular_per_day: 1.0, commune_chair_per_week: 3.0, province_sessions_per_month: 20.0, ..Workload::default() };
-        let links = LinkModel { loss: 0.05, ..LinkModel::default() };
-        Scenario { name: format!("chaos-{seed}"), description: String::new(), days, provinces: chosen, workload, links, disruptions }
+        let workload = Workload {
+            commune_regular_per_day: 1.0,
+            commune_chair_per_week: 3.0,
+            province_sessions_per_month: 20.0,
+            ..Workload::default()
+        };
+        let links = LinkModel {
+            loss: 0.05,
+            ..LinkModel::default()
+        };
+        Scenario {
+            name: format!("chaos-{seed}"),
+            description: String::new(),
+            days,
+            provinces: chosen,
+            workload,
+            links,
+            disruptions,
+        }
     }
 }
 
@@ -289,12 +396,19 @@ mod tests {
 
     #[test]
     fn wrong_lines_get_errors_naming_them() {
-        let e = Scenario::parse("t", "name = \"t\"\nday = 3\n").unwrap_err().to_string();
+        let e = Scenario::parse("t", "name = \"t\"\nday = 3\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("day"), "{e}");
         let e = Scenario::parse("t", "name = \"t\"\n[[disruption]]\nkind = \"partition\"\nprovinces = [\"99\"]\nstart_h = 1\nhours = 2\n").unwrap_err().to_string();
         assert!(e.contains("\"99\""), "{e}");
-        let e = Scenario::parse("t", "name = \"t\"\n[workload]\nescalation_rate = 2.0\n").unwrap_err().to_string();
+        let e = Scenario::parse("t", "name = \"t\"\n[workload]\nescalation_rate = 2.0\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("outside 0..1"), "{e}");
-        assert!(matches!(Scenario::load("nope"), Err(ScenarioError::Unknown(_))));
+        assert!(matches!(
+            Scenario::load("nope"),
+            Err(ScenarioError::Unknown(_))
+        ));
     }
 }

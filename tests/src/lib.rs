@@ -22,13 +22,20 @@ pub fn tiepdan_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe.parent().and_then(Path::parent).expect("target dir");
     let bin = dir.join("tiepdan");
-    assert!(bin.exists(), "{} is missing: run `cargo build -p tiepdan-node --bin tiepdan` first", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p tiepdan-node --bin tiepdan` first",
+        bin.display()
+    );
     bin
 }
 
 /// Runs `tiepdan ARGS…` to completion.
 pub fn tiepdan(args: &[&str]) -> Output {
-    Command::new(tiepdan_bin()).args(args).output().expect("run tiepdan")
+    Command::new(tiepdan_bin())
+        .args(args)
+        .output()
+        .expect("run tiepdan")
 }
 
 pub fn stderr(o: &Output) -> String {
@@ -55,7 +62,10 @@ pub fn eventually(deadline: Duration, mut f: impl FnMut() -> bool) -> bool {
 
 /// A federation of the given official sites, created under a fresh temporary folder.
 pub fn federation(codes: &[&str]) -> (tempfile::TempDir, LocalFederation) {
-    let dir = tempfile::Builder::new().prefix("tiepdan-test-").tempdir().expect("tempdir");
+    let dir = tempfile::Builder::new()
+        .prefix("tiepdan-test-")
+        .tempdir()
+        .expect("tempdir");
     let fed = LocalFederation::create(tiepdan_bin(), dir.path(), codes).expect("create federation");
     (dir, fed)
 }
@@ -63,7 +73,10 @@ pub fn federation(codes: &[&str]) -> (tempfile::TempDir, LocalFederation) {
 /// The Prometheus text of a site.
 pub fn metrics(fed: &LocalFederation, code: &str) -> String {
     let s = fed.site(code).expect("site");
-    let mut r = tiepdan_node::client::agent().get(&format!("http://{}/metrics", s.http)).call().expect("metrics");
+    let mut r = tiepdan_node::client::agent()
+        .get(&format!("http://{}/metrics", s.http))
+        .call()
+        .expect("metrics");
     r.body_mut().read_to_string().expect("metrics body")
 }
 
@@ -81,7 +94,14 @@ pub fn node_log(fed: &LocalFederation, code: &str) -> String {
 }
 
 /// Calls a site's API with its operator token (or `token`); returns (status, JSON body).
-pub fn call(fed: &LocalFederation, code: &str, method: &str, path: &str, body: Option<&serde_json::Value>, token: Option<&str>) -> (u16, serde_json::Value) {
+pub fn call(
+    fed: &LocalFederation,
+    code: &str,
+    method: &str,
+    path: &str,
+    body: Option<&serde_json::Value>,
+    token: Option<&str>,
+) -> (u16, serde_json::Value) {
     let s = fed.site(code).expect("site");
     tiepdan_node::client::api_status(s.http, token.unwrap_or(&s.token), method, path, body)
 }

@@ -2,12 +2,21 @@
 //! Sites: central, provinces 01 and 79; communes 00004 and 00008 (of 01), 25747 (of 79).
 
 use serde_json::json;
-use tiepdan_tests::{call, eventually, federation, files_under, metric_value, metrics, reception, DEADLINE};
+use tiepdan_tests::{
+    call, eventually, federation, files_under, metric_value, metrics, reception, DEADLINE,
+};
 
 const SITES: [&str; 6] = ["VN", "01", "79", "00004", "00008", "25747"];
 
 fn new_case(fed: &tiepdan_tests::LocalFederation, at: &str, kind: &str, name: &str) -> String {
-    let (status, v) = call(fed, at, "POST", "receptions", Some(&reception(kind, name)), None);
+    let (status, v) = call(
+        fed,
+        at,
+        "POST",
+        "receptions",
+        Some(&reception(kind, name)),
+        None,
+    );
     assert_eq!(status, 201, "{v}");
     v["case_id"].as_str().unwrap().to_owned()
 }
@@ -30,7 +39,11 @@ fn a_case_reaches_exactly_its_audience_and_follows_escalation_and_transfer() {
     let id = new_case(&fed, "00004", "complaint", "Nguyễn Văn An");
     assert!(id.starts_with("00004-"), "{id}");
     // Readable at its province and at central…
-    assert!(eventually(DEADLINE, || has_case(&fed, "01", &id) && has_case(&fed, "VN", &id)), "the case did not reach 01 and VN");
+    assert!(
+        eventually(DEADLINE, || has_case(&fed, "01", &id)
+            && has_case(&fed, "VN", &id)),
+        "the case did not reach 01 and VN"
+    );
     // …and nowhere else: not a sibling commune, not another province or its commune.
     for other in ["00008", "79", "25747"] {
         let (status, v) = call(&fed, other, "GET", &format!("cases/{id}"), None, None);
@@ -38,28 +51,79 @@ fn a_case_reaches_exactly_its_audience_and_follows_escalation_and_transfer() {
     }
 
     // Lifecycle at the commune, then escalation commune → province → central.
-    let (s, v) = call(&fed, "00004", "POST", &format!("cases/{id}/events"), Some(&json!({"accepted": {"decision_no": "15/QĐ-UBND"}})), None);
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        &format!("cases/{id}/events"),
+        Some(&json!({"accepted": {"decision_no": "15/QĐ-UBND"}})),
+        None,
+    );
     assert_eq!(s, 201, "{v}");
-    let (s, v) = call(&fed, "00004", "POST", &format!("cases/{id}/escalate"), Some(&json!({"to_site": "01"})), None);
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        &format!("cases/{id}/escalate"),
+        Some(&json!({"to_site": "01"})),
+        None,
+    );
     assert_eq!(s, 201, "{v}");
-    assert!(eventually(DEADLINE, || history_len(&fed, "01", &id) == 3), "01 lacks history");
-    let (s, v) = call(&fed, "01", "POST", &format!("cases/{id}/escalate"), Some(&json!({"to_site": "VN", "reason": "overdue"})), None);
+    assert!(
+        eventually(DEADLINE, || history_len(&fed, "01", &id) == 3),
+        "01 lacks history"
+    );
+    let (s, v) = call(
+        &fed,
+        "01",
+        "POST",
+        &format!("cases/{id}/escalate"),
+        Some(&json!({"to_site": "VN", "reason": "overdue"})),
+        None,
+    );
     assert_eq!(s, 201, "{v}");
-    assert!(eventually(DEADLINE, || history_len(&fed, "VN", &id) == 4 && history_len(&fed, "00004", &id) == 4), "escalation did not carry the full history");
+    assert!(
+        eventually(DEADLINE, || history_len(&fed, "VN", &id) == 4
+            && history_len(&fed, "00004", &id) == 4),
+        "escalation did not carry the full history"
+    );
     let (_, v) = call(&fed, "VN", "GET", &format!("cases/{id}"), None, None);
     assert_eq!(v["current_site"], "VN", "{v}");
     assert!(v["deadlines"].is_array(), "{v}");
 
     // Transfer to a commune of another province: readable there and at its province.
-    let (s, v) = call(&fed, "VN", "POST", &format!("cases/{id}/transfer"), Some(&json!({"to_site": "25747", "letter_no": "88/CV-BTCDTW"})), None);
+    let (s, v) = call(
+        &fed,
+        "VN",
+        "POST",
+        &format!("cases/{id}/transfer"),
+        Some(&json!({"to_site": "25747", "letter_no": "88/CV-BTCDTW"})),
+        None,
+    );
     assert_eq!(s, 201, "{v}");
-    assert!(eventually(DEADLINE, || has_case(&fed, "25747", &id) && has_case(&fed, "79", &id)), "the transferred case is not at 25747 and 79");
-    assert_eq!(history_len(&fed, "25747", &id), 5, "the full history travels with a transfer");
-    assert_eq!(call(&fed, "00008", "GET", &format!("cases/{id}"), None, None).0, 404, "a sibling never receives it");
+    assert!(
+        eventually(DEADLINE, || has_case(&fed, "25747", &id)
+            && has_case(&fed, "79", &id)),
+        "the transferred case is not at 25747 and 79"
+    );
+    assert_eq!(
+        history_len(&fed, "25747", &id),
+        5,
+        "the full history travels with a transfer"
+    );
+    assert_eq!(
+        call(&fed, "00008", "GET", &format!("cases/{id}"), None, None).0,
+        404,
+        "a sibling never receives it"
+    );
 
     // Filters.
     let (_, list) = call(&fed, "VN", "GET", "cases?kind=complaint", None, None);
-    assert!(list.as_array().unwrap().iter().any(|c| c["case_id"] == id.as_str()));
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["case_id"] == id.as_str()));
     let (_, list) = call(&fed, "VN", "GET", "cases?kind=denunciation", None, None);
     assert!(list.as_array().unwrap().is_empty());
     let (s, _) = call(&fed, "VN", "GET", "cases?kind=rumour", None, None);
@@ -73,22 +137,53 @@ fn a_denouncers_identity_is_sealed_everywhere_and_each_view_is_audited() {
     assert!(eventually(DEADLINE, || fed.formed()));
     let name = "Lê Thị Tố Cáo Bí Mật";
     let id = new_case(&fed, "00004", "denunciation", name);
-    assert!(eventually(DEADLINE, || has_case(&fed, "01", &id) && has_case(&fed, "VN", &id)));
+    assert!(eventually(DEADLINE, || has_case(&fed, "01", &id)
+        && has_case(&fed, "VN", &id)));
     let (_, v) = call(&fed, "01", "GET", &format!("cases/{id}"), None, None);
-    assert!(!v.to_string().contains(name), "the case view shows the identity: {v}");
+    assert!(
+        !v.to_string().contains(name),
+        "the case view shows the identity: {v}"
+    );
 
     // Only officers and chairs at audience sites see it, and each view is recorded.
-    let (s, v) = call(&fed, "01", "GET", &format!("cases/{id}/identity"), None, None);
+    let (s, v) = call(
+        &fed,
+        "01",
+        "GET",
+        &format!("cases/{id}/identity"),
+        None,
+        None,
+    );
     assert_eq!(s, 403, "the operator must not see it: {v}");
-    let (s, v) = call(&fed, "01", "POST", "users", Some(&json!({"name": "Phạm Văn Cán Bộ", "role": "officer"})), None);
+    let (s, v) = call(
+        &fed,
+        "01",
+        "POST",
+        "users",
+        Some(&json!({"name": "Phạm Văn Cán Bộ", "role": "officer"})),
+        None,
+    );
     assert_eq!(s, 201, "{v}");
     let officer = v["token"].as_str().unwrap().to_owned();
-    let (s, v) = call(&fed, "01", "GET", &format!("cases/{id}/identity"), None, Some(&officer));
+    let (s, v) = call(
+        &fed,
+        "01",
+        "GET",
+        &format!("cases/{id}/identity"),
+        None,
+        Some(&officer),
+    );
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["name"], name);
     let (_, v) = call(&fed, "01", "GET", &format!("cases/{id}"), None, None);
-    assert!(v.to_string().contains("Phạm Văn Cán Bộ"), "the view was not audited: {v}");
-    assert!(eventually(DEADLINE, || history_len(&fed, "VN", &id) == 2), "the audit event did not replicate");
+    assert!(
+        v.to_string().contains("Phạm Văn Cán Bộ"),
+        "the view was not audited: {v}"
+    );
+    assert!(
+        eventually(DEADLINE, || history_len(&fed, "VN", &id) == 2),
+        "the audit event did not replicate"
+    );
 
     // The name is in no file of any site (stores hold ciphertext) and in no log.
     fed.stop_all();
@@ -112,9 +207,20 @@ fn bad_case_input_gets_clear_errors_and_changes_nothing() {
 
     let mut unknown_kind = reception("complaint", "X");
     unknown_kind["kind"] = json!("rumour");
-    let (s, v) = call(&fed, "00004", "POST", "receptions", Some(&unknown_kind), None);
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        "receptions",
+        Some(&unknown_kind),
+        None,
+    );
     assert!((400..500).contains(&s), "{s} {v}");
-    assert!(v["error"].as_str().unwrap().contains("kind") || v["error"].as_str().unwrap().contains("rumour"), "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("kind")
+            || v["error"].as_str().unwrap().contains("rumour"),
+        "{v}"
+    );
 
     let mut missing = reception("complaint", "X");
     missing["citizen"]["name"] = json!("");
@@ -122,11 +228,35 @@ fn bad_case_input_gets_clear_errors_and_changes_nothing() {
     assert!((400..500).contains(&s), "{s} {v}");
     assert!(v["error"].as_str().unwrap().contains("citizen"), "{v}");
 
-    let (s, v) = call(&fed, "00004", "POST", &format!("cases/{id}/escalate"), Some(&json!({"to_site": "99999"})), None);
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        &format!("cases/{id}/escalate"),
+        Some(&json!({"to_site": "99999"})),
+        None,
+    );
     assert!((400..500).contains(&s), "{s} {v}");
-    let (s, v) = call(&fed, "00004", "POST", &format!("cases/{id}/escalate"), Some(&json!({"to_site": "79"})), None);
-    assert!((400..500).contains(&s), "escalation to a province without jurisdiction: {s} {v}");
-    let (s, v) = call(&fed, "00004", "POST", "cases/00004-2026-99999/events", Some(&json!({"note": {"text": "x"}})), None);
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        &format!("cases/{id}/escalate"),
+        Some(&json!({"to_site": "79"})),
+        None,
+    );
+    assert!(
+        (400..500).contains(&s),
+        "escalation to a province without jurisdiction: {s} {v}"
+    );
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        "cases/00004-2026-99999/events",
+        Some(&json!({"note": {"text": "x"}})),
+        None,
+    );
     assert_eq!(s, 404, "{v}");
     let mut huge = reception("complaint", "X");
     huge["summary"] = json!("a".repeat(200_000));
@@ -136,7 +266,11 @@ fn bad_case_input_gets_clear_errors_and_changes_nothing() {
     let after = call(&fed, "00004", "GET", &format!("cases/{id}"), None, None).1;
     assert_eq!(before, after, "a refused request changed a stored case");
     let (_, list) = call(&fed, "00004", "GET", "cases", None, None);
-    assert_eq!(list.as_array().unwrap().len(), 1, "a refused reception was stored: {list}");
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "a refused reception was stored: {list}"
+    );
 }
 
 #[test]
@@ -145,32 +279,70 @@ fn with_the_province_down_both_sides_keep_writing_and_converge_after_restart() {
     fed.start_all().unwrap();
     assert!(eventually(DEADLINE, || fed.formed()));
     let shared = new_case(&fed, "00004", "complaint", "Hoàng Văn Chung");
-    assert!(eventually(DEADLINE, || has_case(&fed, "01", &shared) && has_case(&fed, "VN", &shared)));
+    assert!(eventually(DEADLINE, || has_case(&fed, "01", &shared)
+        && has_case(&fed, "VN", &shared)));
 
     fed.stop("01").unwrap();
     let mut written = 1;
     let mut new_cases = Vec::new();
     for i in 0..10 {
-        new_cases.push(new_case(&fed, "00004", "feedback", &format!("Người phản ánh {i}")));
-        let (s, _) = call(&fed, "00004", "POST", &format!("cases/{shared}/events"), Some(&json!({"note": {"text": format!("xã ghi chú {i}")}})), None);
+        new_cases.push(new_case(
+            &fed,
+            "00004",
+            "feedback",
+            &format!("Người phản ánh {i}"),
+        ));
+        let (s, _) = call(
+            &fed,
+            "00004",
+            "POST",
+            &format!("cases/{shared}/events"),
+            Some(&json!({"note": {"text": format!("xã ghi chú {i}")}})),
+            None,
+        );
         assert_eq!(s, 201);
-        let (s, _) = call(&fed, "VN", "POST", &format!("cases/{shared}/events"), Some(&json!({"note": {"text": format!("trung ương ghi chú {i}")}})), None);
+        let (s, _) = call(
+            &fed,
+            "VN",
+            "POST",
+            &format!("cases/{shared}/events"),
+            Some(&json!({"note": {"text": format!("trung ương ghi chú {i}")}})),
+            None,
+        );
         assert_eq!(s, 201);
         written += 2;
     }
     fed.start("01").unwrap();
     let converged = || {
-        let views: Vec<serde_json::Value> = ["VN", "01", "00004"].iter().map(|c| call(&fed, c, "GET", &format!("cases/{shared}"), None, None).1).collect();
-        views.iter().all(|v| v["history"].as_array().map(Vec::len) == Some(written)) && views.windows(2).all(|w| w[0]["history"] == w[1]["history"] && w[0]["status"] == w[1]["status"])
+        let views: Vec<serde_json::Value> = ["VN", "01", "00004"]
+            .iter()
+            .map(|c| call(&fed, c, "GET", &format!("cases/{shared}"), None, None).1)
+            .collect();
+        views
+            .iter()
+            .all(|v| v["history"].as_array().map(Vec::len) == Some(written))
+            && views
+                .windows(2)
+                .all(|w| w[0]["history"] == w[1]["history"] && w[0]["status"] == w[1]["status"])
     };
-    assert!(eventually(DEADLINE, converged), "the audience did not converge on the shared case");
+    assert!(
+        eventually(DEADLINE, converged),
+        "the audience did not converge on the shared case"
+    );
     for id in &new_cases {
-        assert!(eventually(DEADLINE, || has_case(&fed, "01", id)), "{id} never reached the restarted province");
+        assert!(
+            eventually(DEADLINE, || has_case(&fed, "01", id)),
+            "{id} never reached the restarted province"
+        );
     }
     let m = metrics(&fed, "01");
     // The restarted province's counters start at zero: it took every event written while it
     // was down (all but the shared case's first) from its peers.
-    assert!(metric_value(&m, "tiepdan_events_accepted_total", &["source=\"peer\""]) >= (written - 1 + new_cases.len()) as f64, "{m}");
+    assert!(
+        metric_value(&m, "tiepdan_events_accepted_total", &["source=\"peer\""])
+            >= (written - 1 + new_cases.len()) as f64,
+        "{m}"
+    );
 }
 
 #[test]
@@ -181,7 +353,10 @@ fn kill_9_during_writes_never_loses_an_acknowledged_reception() {
     let mut acknowledged: Vec<String> = Vec::new();
     for round in 0..50u64 {
         fed.start("VN").unwrap();
-        assert!(eventually(DEADLINE, || call(&fed, "VN", "GET", "status", None, None).0 == 200));
+        assert!(eventually(DEADLINE, || call(
+            &fed, "VN", "GET", "status", None, None
+        )
+        .0 == 200));
         // A writer streams receptions while this thread kills the node at a varying moment.
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let writer = {
@@ -217,13 +392,35 @@ fn kill_9_during_writes_never_loses_an_acknowledged_reception() {
         acknowledged.extend(writer.join().unwrap());
     }
     fed.start("VN").unwrap();
-    assert!(eventually(DEADLINE, || call(&fed, "VN", "GET", "status", None, None).0 == 200));
+    assert!(eventually(DEADLINE, || call(
+        &fed, "VN", "GET", "status", None, None
+    )
+    .0 == 200));
     let (_, list) = call(&fed, "VN", "GET", "cases", None, None);
-    let held: std::collections::BTreeSet<String> = list.as_array().unwrap().iter().map(|c| c["case_id"].as_str().unwrap().to_owned()).collect();
-    let missing: Vec<&String> = acknowledged.iter().filter(|id| !held.contains(*id)).collect();
-    assert!(missing.is_empty(), "acknowledged receptions lost after kill -9: {missing:?}");
-    assert!(acknowledged.len() >= 50, "too few writes were acknowledged: {}", acknowledged.len());
+    let held: std::collections::BTreeSet<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["case_id"].as_str().unwrap().to_owned())
+        .collect();
+    let missing: Vec<&String> = acknowledged
+        .iter()
+        .filter(|id| !held.contains(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "acknowledged receptions lost after kill -9: {missing:?}"
+    );
+    assert!(
+        acknowledged.len() >= 50,
+        "too few writes were acknowledged: {}",
+        acknowledged.len()
+    );
     // Log-book numbers are never handed out twice, even across crashes.
     let unique: std::collections::BTreeSet<&String> = acknowledged.iter().collect();
-    assert_eq!(unique.len(), acknowledged.len(), "a case id was reused after a crash");
+    assert_eq!(
+        unique.len(),
+        acknowledged.len(),
+        "a case id was reused after a crash"
+    );
 }

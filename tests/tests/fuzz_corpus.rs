@@ -13,7 +13,12 @@ fn fuzz_seed_corpus_is_current() {
         }
     }
     for (name, bytes) in &seeds {
-        let committed = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("fuzz seed {name} missing ({e}); rewrite with TIEPDAN_WRITE_CORPUS=1"));
-        assert_eq!(&committed, bytes, "fuzz seed {name} is stale; rewrite with TIEPDAN_WRITE_CORPUS=1");
+        let committed = std::fs::read(dir.join(name)).unwrap_or_else(|e| {
+            panic!("fuzz seed {name} missing ({e}); rewrite with TIEPDAN_WRITE_CORPUS=1")
+        });
+        assert_eq!(
+            &committed, bytes,
+            "fuzz seed {name} is stale; rewrite with TIEPDAN_WRITE_CORPUS=1"
+        );
     }
 }

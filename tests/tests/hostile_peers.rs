@@ -28,14 +28,27 @@ fn authority_of(data: &tiepdan_node::datadir::DataDir) -> Authority {
 fn forged(authority: &Authority, site: &str, days: u32, not_before: u64) -> (SiteKey, Chain) {
     let key = SiteKey::generate();
     let req = parse_request(&make_request(&key, site).unwrap()).unwrap();
-    (key.clone(), danger_issue(authority, &req, days, not_before).unwrap())
+    (
+        key.clone(),
+        danger_issue(authority, &req, days, not_before).unwrap(),
+    )
 }
 
 /// Dials `addr` as (key, chain), trusting `root`. Returns the connection if the handshake got
 /// far enough to give one (TLS 1.3 client auth is judged by the server after that point).
-async fn dial(addr: SocketAddr, key: &SiteKey, chain: &Chain, root: &Chain) -> Option<quinn::Connection> {
+async fn dial(
+    addr: SocketAddr,
+    key: &SiteKey,
+    chain: &Chain,
+    root: &Chain,
+) -> Option<quinn::Connection> {
     let ep = peer_client::endpoint_as(key, chain, root.root()).unwrap();
-    match tokio::time::timeout(Duration::from_secs(5), ep.connect(addr, "tiepdan.internal").unwrap()).await {
+    match tokio::time::timeout(
+        Duration::from_secs(5),
+        ep.connect(addr, "tiepdan.internal").unwrap(),
+    )
+    .await
+    {
         Ok(Ok(c)) => Some(c),
         _ => None,
     }
@@ -62,7 +75,12 @@ fn sites_that_must_never_be_connected() {
 
     // 1. A site certified by another federation's root.
     let other = tempfile::tempdir().unwrap();
-    let other_fed = tiepdan_node::federation::LocalFederation::create(tiepdan_tests::tiepdan_bin(), other.path(), &["VN", "01", "00073"]).unwrap();
+    let other_fed = tiepdan_node::federation::LocalFederation::create(
+        tiepdan_tests::tiepdan_bin(),
+        other.path(),
+        &["VN", "01", "00073"],
+    )
+    .unwrap();
     let (other_key, other_chain) = load_tls(&other_fed.site("00073").unwrap().data);
     // 2. A commune of province 79 certified by province 01.
     let (wrong_key, wrong_chain) = forged(&authority01, "26506", 30, now);
@@ -72,7 +90,13 @@ fn sites_that_must_never_be_connected() {
     let revoked_key = SiteKey::generate();
     let revoked_req = parse_request(&make_request(&revoked_key, "00008").unwrap()).unwrap();
     let revoked_chain = issue(&authority01, &revoked_req, 30, now).unwrap();
-    let out = tiepdan(&["revoke", "--data", province.data.root().to_str().unwrap(), "--site", "00008"]);
+    let out = tiepdan(&[
+        "revoke",
+        "--data",
+        province.data.root().to_str().unwrap(),
+        "--site",
+        "00008",
+    ]);
     assert!(out.status.success(), "{}", tiepdan_tests::stderr(&out));
 
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -87,13 +111,19 @@ fn sites_that_must_never_be_connected() {
     let log = node_log(&fed, "01");
     for reason in ["unknown_root", "wrong_parent", "expired", "revoked"] {
         let label = format!("reason=\"{reason}\"");
-        assert!(metric_value(&m, "tiepdan_handshake_refusals_total", &[&label]) >= 1.0, "no {reason} refusal counted:\n{m}");
+        assert!(
+            metric_value(&m, "tiepdan_handshake_refusals_total", &[&label]) >= 1.0,
+            "no {reason} refusal counted:\n{m}"
+        );
         assert!(log.contains(reason), "the log of 01 does not name {reason}");
     }
     for code in ["VN", "01", "00070"] {
         let linked = fed.connected(code);
         for bad in ["00073", "26506", "00004", "00008"] {
-            assert!(!linked.contains(&bad.to_owned()), "{code} is connected to {bad}");
+            assert!(
+                !linked.contains(&bad.to_owned()),
+                "{code} is connected to {bad}"
+            );
         }
     }
     // The legitimate link was never disturbed.
@@ -113,17 +143,32 @@ fn a_peer_sending_garbage_frames_is_dropped_and_others_are_unharmed() {
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let closed = rt.block_on(async {
-        let conn = dial(addr, &key, &chain, &our_chain).await.expect("a valid site is admitted");
+        let conn = dial(addr, &key, &chain, &our_chain)
+            .await
+            .expect("a valid site is admitted");
         let (mut send, _recv) = conn.open_bi().await.unwrap();
         // A length prefix that fits, then bytes that are not CBOR.
         let mut junk = vec![0, 0, 0, 12];
         junk.extend_from_slice(b"\xff\xfe\xfdnot a frame");
         send.write_all(&junk).await.unwrap();
-        tokio::time::timeout(Duration::from_secs(10), conn.closed()).await.is_ok()
+        tokio::time::timeout(Duration::from_secs(10), conn.closed())
+            .await
+            .is_ok()
     });
     assert!(closed, "the node kept a link that sent garbage");
-    assert!(eventually(DEADLINE, || metric_value(&metrics(&fed, "01"), "tiepdan_bad_frames_total", &[]) >= 1.0));
+    assert!(eventually(DEADLINE, || metric_value(
+        &metrics(&fed, "01"),
+        "tiepdan_bad_frames_total",
+        &[]
+    ) >= 1.0));
     assert!(!fed.connected("01").contains(&"00025".to_owned()));
-    assert!(fed.connected("00070").contains(&"01".to_owned()), "a good link was disturbed");
-    assert_eq!(fed.api("01", "status").unwrap()["site"], "01", "the node stopped answering");
+    assert!(
+        fed.connected("00070").contains(&"01".to_owned()),
+        "a good link was disturbed"
+    );
+    assert_eq!(
+        fed.api("01", "status").unwrap()["site"],
+        "01",
+        "the node stopped answering"
+    );
 }

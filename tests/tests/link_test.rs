@@ -12,31 +12,86 @@ fn an_operator_measures_a_live_link_and_bad_requests_are_refused() {
     fed.start_all().unwrap();
     assert!(eventually(DEADLINE, || fed.formed()));
 
-    let (s, v) = call(&fed, "VN", "POST", "peers/01/link-test", Some(&json!({"megabytes": 8})), None);
+    let (s, v) = call(
+        &fed,
+        "VN",
+        "POST",
+        "peers/01/link-test",
+        Some(&json!({"megabytes": 8})),
+        None,
+    );
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["bytes"], 8_000_000, "{v}");
-    assert!(v["megabits_per_second"].as_f64().is_some_and(|r| r > 0.0) && v["seconds"].as_f64().is_some_and(|t| t > 0.0), "{v}");
+    assert!(
+        v["megabits_per_second"].as_f64().is_some_and(|r| r > 0.0)
+            && v["seconds"].as_f64().is_some_and(|t| t > 0.0),
+        "{v}"
+    );
     // Without a body: the default size.
     let (s, v) = call(&fed, "01", "POST", "peers/VN/link-test", None, None);
     assert_eq!((s, v["bytes"].as_u64()), (200, Some(16_000_000)), "{v}");
 
     for (path, body, status, why) in [
-        ("peers/01/link-test", json!({"megabytes": 0}), 400, "megabytes must be"),
-        ("peers/01/link-test", json!({"megabytes": 100000}), 400, "megabytes must be"),
-        ("peers/01/link-test", json!({"bytes": 5}), 400, "invalid request body"),
-        ("peers/79/link-test", json!({}), 404, "no live link to site 79"),
+        (
+            "peers/01/link-test",
+            json!({"megabytes": 0}),
+            400,
+            "megabytes must be",
+        ),
+        (
+            "peers/01/link-test",
+            json!({"megabytes": 100000}),
+            400,
+            "megabytes must be",
+        ),
+        (
+            "peers/01/link-test",
+            json!({"bytes": 5}),
+            400,
+            "invalid request body",
+        ),
+        (
+            "peers/79/link-test",
+            json!({}),
+            404,
+            "no live link to site 79",
+        ),
     ] {
         let (s, v) = call(&fed, "VN", "POST", path, Some(&body), None);
         assert_eq!(s, status, "{path} {body}: {v}");
-        assert!(v["error"].as_str().is_some_and(|e| e.contains(why)), "{path} {body}: {v}");
+        assert!(
+            v["error"].as_str().is_some_and(|e| e.contains(why)),
+            "{path} {body}: {v}"
+        );
     }
     // An officer may not fill the site's links.
-    let (s, v) = call(&fed, "VN", "POST", "users", Some(&json!({"name": "Lê Thị Cán Bộ", "role": "officer"})), None);
+    let (s, v) = call(
+        &fed,
+        "VN",
+        "POST",
+        "users",
+        Some(&json!({"name": "Lê Thị Cán Bộ", "role": "officer"})),
+        None,
+    );
     assert_eq!(s, 201, "{v}");
     let officer = v["token"].as_str().unwrap().to_owned();
-    let (s, v) = call(&fed, "VN", "POST", "peers/01/link-test", Some(&json!({})), Some(&officer));
+    let (s, v) = call(
+        &fed,
+        "VN",
+        "POST",
+        "peers/01/link-test",
+        Some(&json!({})),
+        Some(&officer),
+    );
     assert_eq!(s, 403, "{v}");
     // The link is still up and used: the peers list shows it connected.
     let (_, peers) = call(&fed, "VN", "GET", "peers", None, None);
-    assert!(peers.as_array().unwrap().iter().any(|p| p["site"] == "01" && p["connected"] == true), "{peers}");
+    assert!(
+        peers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["site"] == "01" && p["connected"] == true),
+        "{peers}"
+    );
 }

@@ -20,7 +20,8 @@ use str0m::media::{Direction, Frequency, MediaKind as RtcKind, MediaTime, Mid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 use tiepdan_node::media::{
-    routes, Codec, FrameOrigin, MediaConfig, MediaFrame, MediaGateway, MediaRefusal, PublisherInfo, SessionPolicy,
+    routes, Codec, FrameOrigin, MediaConfig, MediaFrame, MediaGateway, MediaRefusal, PublisherInfo,
+    SessionPolicy,
 };
 use tiepdan_tests::DEADLINE;
 
@@ -56,35 +57,72 @@ struct Harness {
 }
 
 fn harness() -> Harness {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let policy = Arc::new(TestPolicy::default());
-    let gw = rt.block_on(MediaGateway::start(MediaConfig::new("127.0.0.1:0".parse().unwrap()), policy.clone())).unwrap();
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let gw = rt
+        .block_on(MediaGateway::start(
+            MediaConfig::new("127.0.0.1:0".parse().unwrap()),
+            policy.clone(),
+        ))
+        .unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
     let http = listener.local_addr().unwrap();
     let app: axum::Router = axum::Router::new().nest("/api/v1", routes(gw.clone()));
     rt.spawn(async move { axum::serve(listener, app).await });
-    Harness { rt, gw, http, policy }
+    Harness {
+        rt,
+        gw,
+        http,
+        policy,
+    }
 }
 
 /// POSTs an offer; returns status, `Location` and body.
-fn post_sdp(http: SocketAddr, path: &str, content_type: &str, body: &str) -> (u16, Option<String>, String) {
+fn post_sdp(
+    http: SocketAddr,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> (u16, Option<String>, String) {
     let mut r = tiepdan_node::client::agent()
         .post(&format!("http://{http}{path}"))
         .header("Content-Type", content_type)
         .send(body)
         .expect("reach the API");
     let status = r.status().as_u16();
-    let location = r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    (status, location, r.body_mut().read_to_string().unwrap_or_default())
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (
+        status,
+        location,
+        r.body_mut().read_to_string().unwrap_or_default(),
+    )
 }
 
 fn delete(http: SocketAddr, path: &str) -> u16 {
-    tiepdan_node::client::agent().delete(&format!("http://{http}{path}")).call().expect("reach the API").status().as_u16()
+    tiepdan_node::client::agent()
+        .delete(&format!("http://{http}{path}"))
+        .call()
+        .expect("reach the API")
+        .status()
+        .as_u16()
 }
 
 fn json_error(body: &str) -> String {
     let v: Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"));
-    v["error"].as_str().unwrap_or_else(|| panic!("no error field: {body}")).to_owned()
+    v["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error field: {body}"))
+        .to_owned()
 }
 
 /// A str0m client on its own UDP socket, driven synchronously.
@@ -97,7 +135,11 @@ struct Client {
 }
 
 fn client_rtc() -> Rtc {
-    Rtc::builder().clear_codecs().enable_opus(true, false).enable_vp8(true).build(Instant::now())
+    Rtc::builder()
+        .clear_codecs()
+        .enable_opus(true, false)
+        .enable_vp8(true)
+        .build(Instant::now())
 }
 
 /// An audio + video offer in direction `dir`, for tests that only need its text.
@@ -122,13 +164,23 @@ impl Client {
         let audio = api.add_media(RtcKind::Audio, dir, None, None, None);
         let video = api.add_media(RtcKind::Video, dir, None, None, None);
         let (offer, pending) = api.apply().unwrap();
-        let (status, location, body) = post_sdp(http, path, "application/sdp", &offer.to_sdp_string());
+        let (status, location, body) =
+            post_sdp(http, path, "application/sdp", &offer.to_sdp_string());
         assert_eq!(status, 201, "{path}: {body}");
         let location = location.expect("a Location header");
-        assert!(location.starts_with(path.split('?').next().unwrap()), "{location}");
+        assert!(
+            location.starts_with(path.split('?').next().unwrap()),
+            "{location}"
+        );
         let answer = SdpAnswer::from_sdp_string(&body).expect("an SDP answer");
         rtc.sdp_api().accept_answer(pending, answer).unwrap();
-        Client { rtc, socket, local, location, mids: vec![(RtcKind::Audio, audio), (RtcKind::Video, video)] }
+        Client {
+            rtc,
+            socket,
+            local,
+            location,
+            mids: vec![(RtcKind::Audio, audio), (RtcKind::Video, video)],
+        }
     }
 
     fn mid(&self, kind: RtcKind) -> Mid {
@@ -151,7 +203,9 @@ impl Client {
     /// Waits for one datagram or until `until`, and feeds it (or the timeout) to the Rtc.
     fn wait(&mut self, until: Instant) {
         let now = Instant::now();
-        let wait = until.saturating_duration_since(now).max(Duration::from_millis(1));
+        let wait = until
+            .saturating_duration_since(now)
+            .max(Duration::from_millis(1));
         self.socket.set_read_timeout(Some(wait)).unwrap();
         let mut buf = vec![0u8; 2000];
         let input = match self.socket.recv_from(&mut buf) {
@@ -166,7 +220,10 @@ impl Client {
         };
         match input {
             Some(i) => self.rtc.handle_input(i).expect("client input"),
-            None => self.rtc.handle_input(Input::Timeout(Instant::now())).expect("client timeout"),
+            None => self
+                .rtc
+                .handle_input(Input::Timeout(Instant::now()))
+                .expect("client timeout"),
         }
     }
 }
@@ -229,7 +286,11 @@ fn publish(mut c: Client, stop: Arc<AtomicBool>, sent: Arc<Sent>) -> JoinHandle<
             if connected && now >= next_audio {
                 let data = opus_frame(n_audio);
                 let w = c.rtc.writer(audio_mid).unwrap();
-                let pt = w.payload_params().find(|p| p.spec().codec == RtcCodec::Opus).unwrap().pt();
+                let pt = w
+                    .payload_params()
+                    .find(|p| p.spec().codec == RtcCodec::Opus)
+                    .unwrap()
+                    .pt();
                 let t = MediaTime::new(u64::from(n_audio) * 960, Frequency::FORTY_EIGHT_KHZ);
                 w.write(pt, now, t, data.clone()).unwrap();
                 sent.audio.lock().unwrap().insert(data);
@@ -242,7 +303,11 @@ fn publish(mut c: Client, stop: Arc<AtomicBool>, sent: Arc<Sent>) -> JoinHandle<
                 want_key = false;
                 let data = vp8_frame(n_video, key);
                 let w = c.rtc.writer(video_mid).unwrap();
-                let pt = w.payload_params().find(|p| p.spec().codec == RtcCodec::Vp8).unwrap().pt();
+                let pt = w
+                    .payload_params()
+                    .find(|p| p.spec().codec == RtcCodec::Vp8)
+                    .unwrap()
+                    .pt();
                 let t = MediaTime::new(u64::from(n_video) * 3600, Frequency::NINETY_KHZ);
                 w.write(pt, now, t, data.clone()).unwrap();
                 sent.video.lock().unwrap().insert(data);
@@ -250,7 +315,11 @@ fn publish(mut c: Client, stop: Arc<AtomicBool>, sent: Arc<Sent>) -> JoinHandle<
                 next_video += Duration::from_millis(40);
                 continue;
             }
-            let until = if connected { timeout.min(next_audio).min(next_video) } else { timeout };
+            let until = if connected {
+                timeout.min(next_audio).min(next_video)
+            } else {
+                timeout
+            };
             c.wait(until.min(now + Duration::from_millis(50)));
         }
         c
@@ -266,7 +335,10 @@ struct Received {
 
 impl Received {
     fn counts(&self) -> (usize, usize) {
-        (self.audio.lock().unwrap().len(), self.video.lock().unwrap().len())
+        (
+            self.audio.lock().unwrap().len(),
+            self.video.lock().unwrap().len(),
+        )
     }
 }
 
@@ -347,7 +419,12 @@ fn refusals_are_clear_and_harmless() {
     let h = harness();
     let good = make_offer(Direction::SendOnly);
 
-    let (status, _, body) = post_sdp(h.http, &whip_path("01", "a"), "application/sdp", "v=0\r\nnot an offer\r\n");
+    let (status, _, body) = post_sdp(
+        h.http,
+        &whip_path("01", "a"),
+        "application/sdp",
+        "v=0\r\nnot an offer\r\n",
+    );
     assert_eq!(status, 400, "{body}");
     assert!(json_error(&body).contains("malformed SDP"), "{body}");
 
@@ -369,23 +446,36 @@ fn refusals_are_clear_and_harmless() {
     assert_eq!(status, 404, "{body}");
     assert!(json_error(&body).contains("no such session"), "{body}");
 
-    let (status, _, body) =
-        post_sdp(h.http, "/api/v1/sessions/S-01-2026-0/whip?site=01&participant=a", "application/sdp", &good);
+    let (status, _, body) = post_sdp(
+        h.http,
+        "/api/v1/sessions/S-01-2026-0/whip?site=01&participant=a",
+        "application/sdp",
+        &good,
+    );
     assert_eq!(status, 409, "{body}");
     assert!(json_error(&body).contains("ended"), "{body}");
 
     let (status, _, body) = post_sdp(h.http, &whip_path("48", "a"), "application/sdp", &good);
     assert_eq!(status, 403, "{body}");
     assert!(json_error(&body).contains("not a point"), "{body}");
-    let (status, _, body) = post_sdp(h.http, &whep_path("48", "b"), "application/sdp", &make_offer(Direction::RecvOnly));
+    let (status, _, body) = post_sdp(
+        h.http,
+        &whep_path("48", "b"),
+        "application/sdp",
+        &make_offer(Direction::RecvOnly),
+    );
     assert_eq!(status, 403, "{body}");
 
     let (status, _, body) = post_sdp(h.http, &whip_path("01", "a"), "application/json", &good);
     assert_eq!(status, 415, "{body}");
     json_error(&body);
 
-    let (status, _, body) =
-        post_sdp(h.http, &format!("/api/v1/sessions/{SESSION}/whip"), "application/sdp", &good);
+    let (status, _, body) = post_sdp(
+        h.http,
+        &format!("/api/v1/sessions/{SESSION}/whip"),
+        "application/sdp",
+        &good,
+    );
     assert_eq!(status, 400, "{body}");
     assert!(json_error(&body).contains("site"), "{body}");
 
@@ -397,14 +487,25 @@ fn refusals_are_clear_and_harmless() {
     );
     assert_eq!(status, 404, "{body}");
 
-    assert_eq!(delete(h.http, &format!("/api/v1/sessions/{SESSION}/whip/0123456789abcdef")), 404);
+    assert_eq!(
+        delete(
+            h.http,
+            &format!("/api/v1/sessions/{SESSION}/whip/0123456789abcdef")
+        ),
+        404
+    );
 
     let stats = h.gw.stats();
-    assert_eq!((stats.publishers, stats.subscribers), (0, 0), "no refused offer left a peer behind");
+    assert_eq!(
+        (stats.publishers, stats.subscribers),
+        (0, 0),
+        "no refused offer left a peer behind"
+    );
     assert!(stats.offers_refused >= 6, "{stats:?}");
 
     // And the gateway still takes a good offer.
-    let (status, location, body) = post_sdp(h.http, &whip_path("01", "a"), "application/sdp", &good);
+    let (status, location, body) =
+        post_sdp(h.http, &whip_path("01", "a"), "application/sdp", &good);
     assert_eq!(status, 201, "{body}");
     assert_eq!(delete(h.http, &location.unwrap()), 200);
     h.rt.block_on(h.gw.shutdown());
@@ -427,24 +528,37 @@ fn whep_receives_what_whip_sends_despite_garbage() {
     let subscriber = subscribe(b, stop.clone(), got.clone());
 
     assert!(
-        until(DEADLINE, || { let (a, v) = got.counts(); a >= 10 && v >= 5 }),
+        until(DEADLINE, || {
+            let (a, v) = got.counts();
+            a >= 10 && v >= 5
+        }),
         "B received {:?} (audio, video); gateway {:?}",
         got.counts(),
         h.gw.stats()
     );
     // The subscriber's keyframe request reached the publisher through the gateway.
-    assert!(sent.keyframe_requests.load(Ordering::Relaxed) > 0, "{:?}", h.gw.stats());
+    assert!(
+        sent.keyframe_requests.load(Ordering::Relaxed) > 0,
+        "{:?}",
+        h.gw.stats()
+    );
 
     let before = got.counts();
     let thrown = throw_garbage(h.gw.local_addr());
     assert!(
-        until(DEADLINE, || { let (a, v) = got.counts(); a >= before.0 + 25 && v >= before.1 + 10 }),
+        until(DEADLINE, || {
+            let (a, v) = got.counts();
+            a >= before.0 + 25 && v >= before.1 + 10
+        }),
         "B stopped receiving after garbage: {before:?} → {:?}; gateway {:?}",
         got.counts(),
         h.gw.stats()
     );
     let stats = h.gw.stats();
-    assert!(stats.garbage_datagrams >= thrown as u64 / 2, "{thrown} thrown, {stats:?}");
+    assert!(
+        stats.garbage_datagrams >= thrown as u64 / 2,
+        "{thrown} thrown, {stats:?}"
+    );
     assert_eq!(stats.peer_failures, 0, "{stats:?}");
 
     // Payloads arrive exactly as sent.
@@ -452,28 +566,57 @@ fn whep_receives_what_whip_sends_despite_garbage() {
         let sent_audio = sent.audio.lock().unwrap();
         let sent_video = sent.video.lock().unwrap();
         for f in got.audio.lock().unwrap().iter() {
-            assert!(sent_audio.contains(f), "audio frame B got was never sent: {f:02x?}");
+            assert!(
+                sent_audio.contains(f),
+                "audio frame B got was never sent: {f:02x?}"
+            );
         }
         for f in got.video.lock().unwrap().iter() {
-            assert!(sent_video.contains(f), "video frame B got was never sent ({} bytes)", f.len());
+            assert!(
+                sent_video.contains(f),
+                "video frame B got was never sent ({} bytes)",
+                f.len()
+            );
         }
         let first_video = &got.video.lock().unwrap()[0];
-        assert_eq!(first_video[0] & 1, 0, "the first video frame B gets is a keyframe");
+        assert_eq!(
+            first_video[0] & 1,
+            0,
+            "the first video frame B gets is a keyframe"
+        );
         assert_eq!(&first_video[3..6], &[0x9d, 0x01, 0x2a]);
     }
     let stats = h.gw.stats();
-    assert!(stats.frames_in_audio > 0 && stats.frames_in_video > 0, "{stats:?}");
-    assert!(stats.frames_out_audio > 0 && stats.frames_out_video > 0, "{stats:?}");
+    assert!(
+        stats.frames_in_audio > 0 && stats.frames_in_video > 0,
+        "{stats:?}"
+    );
+    assert!(
+        stats.frames_out_audio > 0 && stats.frames_out_video > 0,
+        "{stats:?}"
+    );
     assert_eq!((stats.publishers, stats.subscribers), (1, 1));
     let listed = h.gw.publishers(SESSION);
     assert_eq!(listed.len(), 1);
-    assert_eq!((listed[0].publisher_id.as_str(), listed[0].info.participant_id.as_str()), (a_id.as_str(), "alice"));
-    assert_eq!((listed[0].info.site.as_str(), listed[0].origin), ("01", FrameOrigin::Local));
+    assert_eq!(
+        (
+            listed[0].publisher_id.as_str(),
+            listed[0].info.participant_id.as_str()
+        ),
+        (a_id.as_str(), "alice")
+    );
+    assert_eq!(
+        (listed[0].info.site.as_str(), listed[0].origin),
+        ("01", FrameOrigin::Local)
+    );
 
     // The node's view of the bus: A's frames, local, with their publisher id.
     let mut kinds = HashSet::new();
     while let Ok(f) = bus.try_recv() {
-        assert_eq!((&*f.session_id, &*f.publisher_id, f.origin), (SESSION, a_id.as_str(), FrameOrigin::Local));
+        assert_eq!(
+            (&*f.session_id, &*f.publisher_id, f.origin),
+            (SESSION, a_id.as_str(), FrameOrigin::Local)
+        );
         kinds.insert(f.codec);
     }
     assert_eq!(kinds, HashSet::from([Codec::Opus, Codec::Vp8]));
@@ -504,18 +647,30 @@ fn audio_without_the_floor_is_not_forwarded() {
     let subscriber = subscribe(b, stop.clone(), got.clone());
 
     assert!(
-        until(DEADLINE, || got.counts().1 >= 10 && h.gw.stats().audio_gated >= 50),
+        until(DEADLINE, || got.counts().1 >= 10
+            && h.gw.stats().audio_gated >= 50),
         "B received {:?}; gateway {:?}",
         got.counts(),
         h.gw.stats()
     );
-    assert!(!sent.audio.lock().unwrap().is_empty(), "carol did send audio");
-    assert_eq!(got.counts().0, 0, "no audio of a participant without the floor");
+    assert!(
+        !sent.audio.lock().unwrap().is_empty(),
+        "carol did send audio"
+    );
+    assert_eq!(
+        got.counts().0,
+        0,
+        "no audio of a participant without the floor"
+    );
     assert_eq!(h.gw.stats().frames_out_audio, 0);
 
     // Given the floor, carol is heard.
     h.policy.muted.lock().unwrap().clear();
-    assert!(until(DEADLINE, || got.counts().0 >= 5), "B received {:?}", got.counts());
+    assert!(
+        until(DEADLINE, || got.counts().0 >= 5),
+        "B received {:?}",
+        got.counts()
+    );
 
     stop.store(true, Ordering::Relaxed);
     publisher.join().unwrap();
@@ -536,7 +691,11 @@ fn frames_from_another_site_reach_whep_subscribers() {
     h.gw.announce_remote_publisher(SESSION, "far-erin", far);
     let stop = Arc::new(AtomicBool::new(false));
     let got = Arc::new(Received::default());
-    let b = Client::connect(h.http, &format!("{}&publisher=far-erin", whep_path("01", "frank")), Direction::RecvOnly);
+    let b = Client::connect(
+        h.http,
+        &format!("{}&publisher=far-erin", whep_path("01", "frank")),
+        Direction::RecvOnly,
+    );
     let subscriber = subscribe(b, stop.clone(), got.clone());
 
     // The node's side: frames arrive from the other site (microsecond timestamps, as the
@@ -548,15 +707,32 @@ fn frames_from_another_site_reach_whep_subscribers() {
             let mut n = 0u32;
             while !stop.load(Ordering::Relaxed) {
                 while let Ok(k) = keyframe_requests.try_recv() {
-                    assert_eq!((k.session_id.as_str(), k.publisher_id.as_str()), (SESSION, "far-erin"));
+                    assert_eq!(
+                        (k.session_id.as_str(), k.publisher_id.as_str()),
+                        (SESSION, "far-erin")
+                    );
                     asked.fetch_add(1, Ordering::Relaxed);
                 }
                 let us = u64::from(n) * 20_000;
-                gw.inject_frame(MediaFrame::from_remote(SESSION, "far-erin", Codec::Opus, us, false, opus_frame(n)))
-                    .unwrap();
+                gw.inject_frame(MediaFrame::from_remote(
+                    SESSION,
+                    "far-erin",
+                    Codec::Opus,
+                    us,
+                    false,
+                    opus_frame(n),
+                ))
+                .unwrap();
                 if n.is_multiple_of(2) {
                     let key = asked.load(Ordering::Relaxed) > 0 && n.is_multiple_of(20);
-                    let f = MediaFrame::from_remote(SESSION, "far-erin", Codec::Vp8, us, key, vp8_frame(n, key));
+                    let f = MediaFrame::from_remote(
+                        SESSION,
+                        "far-erin",
+                        Codec::Vp8,
+                        us,
+                        key,
+                        vp8_frame(n, key),
+                    );
                     gw.inject_frame(f).unwrap();
                 }
                 n += 1;
@@ -566,18 +742,28 @@ fn frames_from_another_site_reach_whep_subscribers() {
     };
 
     assert!(
-        until(DEADLINE, || { let (a, v) = got.counts(); a >= 10 && v >= 5 }),
+        until(DEADLINE, || {
+            let (a, v) = got.counts();
+            a >= 10 && v >= 5
+        }),
         "B received {:?}; gateway {:?}",
         got.counts(),
         h.gw.stats()
     );
-    assert!(asked.load(Ordering::Relaxed) > 0, "a keyframe request for the remote publisher reached the node");
+    assert!(
+        asked.load(Ordering::Relaxed) > 0,
+        "a keyframe request for the remote publisher reached the node"
+    );
     for f in got.audio.lock().unwrap().iter() {
         assert_eq!(f[0], 0x48, "{f:02x?}");
         assert_eq!(&f[5..], b"opus");
     }
     let first_video = got.video.lock().unwrap()[0].clone();
-    assert_eq!(&first_video[3..6], &[0x9d, 0x01, 0x2a], "video starts with a keyframe");
+    assert_eq!(
+        &first_video[3..6],
+        &[0x9d, 0x01, 0x2a],
+        "video starts with a keyframe"
+    );
     assert!(h.gw.stats().frames_injected > 0);
 
     stop.store(true, Ordering::Relaxed);

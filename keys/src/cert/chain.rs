@@ -38,7 +38,11 @@ pub enum ChainError {
     #[error("the federation root certificate expired on {} (now is {}): the central office must publish a new root", utc_u(*not_after), utc_u(*now))]
     RootExpired { now: u64, not_after: u64 },
     #[error("the certificate of site {site} (issued {}) is revoked: its authority revoked every certificate of the site issued until {}. The site needs a newly issued certificate", utc_u(*not_before), utc_u(*revoked_at))]
-    Revoked { site: String, revoked_at: u64, not_before: u64 },
+    Revoked {
+        site: String,
+        revoked_at: u64,
+        not_before: u64,
+    },
     #[error("the certificate of site {subject} was signed by site {issuer}, which has no authority over it (central signs provinces, a province only its own communes): forged or misissued chain")]
     WrongParent { issuer: String, subject: String },
     #[error("a certificate in the chain names a site outside its issuer's permitted name space: forged or misissued chain")]
@@ -46,7 +50,11 @@ pub enum ChainError {
     #[error("a sub-authority in the chain signed another authority, which is not allowed (path length constraint): forged or misissued chain")]
     PathTooLong,
     #[error("the certificate of site {site} claims peer id {claimed} but its key belongs to peer id {actual}: forged or corrupted certificate")]
-    PeerIdMismatch { site: String, claimed: String, actual: String },
+    PeerIdMismatch {
+        site: String,
+        claimed: String,
+        actual: String,
+    },
     #[error("certificate #{index} of the chain (0 = the site's own) is refused: {source}")]
     Claims {
         index: usize,
@@ -56,7 +64,11 @@ pub enum ChainError {
     #[error("a signature in the certificate chain is invalid ({detail}): forged or corrupted certificate")]
     BadSignature { detail: String },
     #[error("the certificate of site {site} is named {found:?}, but that site's name is {expected:?}: misissued certificate")]
-    NameMismatch { site: String, expected: String, found: Vec<String> },
+    NameMismatch {
+        site: String,
+        expected: String,
+        found: Vec<String>,
+    },
     #[error("this certificate chain was issued for a different key than this site's key file (chain is for site {site}): use the key file the certificate request was made with, or request a new certificate")]
     KeyMismatch { site: String },
     #[error("this chain was issued for site {found}, but this data folder belongs to {expected}: use the chain file issued for {expected}")]
@@ -79,8 +91,15 @@ impl ChainError {
             BadSignature { .. } => "bad_signature",
             KeyMismatch { .. } => "key_mismatch",
             WrongSite { .. } => "wrong_site",
-            Empty | TooLong { .. } | NotPem | TruncatedPem | GarbledPem(_) | Malformed { .. }
-            | NotTiepdanRoot { .. } | NameMismatch { .. } | Webpki(_) => "malformed",
+            Empty
+            | TooLong { .. }
+            | NotPem
+            | TruncatedPem
+            | GarbledPem(_)
+            | Malformed { .. }
+            | NotTiepdanRoot { .. }
+            | NameMismatch { .. }
+            | Webpki(_) => "malformed",
         }
     }
 }
@@ -100,10 +119,16 @@ impl Chain {
             return Err(ChainError::Empty);
         }
         if certs.len() > Self::MAX_LEN {
-            return Err(ChainError::TooLong { count: certs.len(), max: Self::MAX_LEN });
+            return Err(ChainError::TooLong {
+                count: certs.len(),
+                max: Self::MAX_LEN,
+            });
         }
         for (index, c) in certs.iter().enumerate() {
-            inspect(c).map_err(|e| ChainError::Malformed { index, detail: e.to_string() })?;
+            inspect(c).map_err(|e| ChainError::Malformed {
+                index,
+                detail: e.to_string(),
+            })?;
         }
         Ok(Chain(certs))
     }
@@ -115,13 +140,19 @@ impl Chain {
 
     /// PEM text, one `CERTIFICATE` block per certificate, leaf first.
     pub fn to_pem(&self) -> String {
-        self.0.iter().map(|c| pem::encode("CERTIFICATE", c)).collect()
+        self.0
+            .iter()
+            .map(|c| pem::encode("CERTIFICATE", c))
+            .collect()
     }
 
     /// Reads PEM text written by [`Chain::to_pem`] (blocks of other kinds are ignored).
     pub fn from_pem(text: &str) -> Result<Chain, ChainError> {
         if text.len() > MAX_PEM_LEN {
-            return Err(ChainError::GarbledPem(format!("{} bytes is far too long", text.len())));
+            return Err(ChainError::GarbledPem(format!(
+                "{} bytes is far too long",
+                text.len()
+            )));
         }
         let mut certs = Vec::new();
         for item in CertificateDer::pem_slice_iter(text.as_bytes()) {
@@ -136,7 +167,10 @@ impl Chain {
                 }
             }
             if certs.len() > Self::MAX_LEN {
-                return Err(ChainError::TooLong { count: certs.len(), max: Self::MAX_LEN });
+                return Err(ChainError::TooLong {
+                    count: certs.len(),
+                    max: Self::MAX_LEN,
+                });
             }
         }
         if certs.is_empty() {
@@ -183,8 +217,12 @@ impl Chain {
     /// The leaf's claims, checked against the official registry. Does not verify the chain.
     pub fn leaf_claims(&self) -> Result<SiteClaims, ChainError> {
         let info = self.info(0)?;
-        let claims = info.claims.map_err(|source| ChainError::Claims { index: 0, source })?;
-        claims.check_registry().map_err(|source| ChainError::Claims { index: 0, source })?;
+        let claims = info
+            .claims
+            .map_err(|source| ChainError::Claims { index: 0, source })?;
+        claims
+            .check_registry()
+            .map_err(|source| ChainError::Claims { index: 0, source })?;
         Ok(claims)
     }
 
@@ -200,6 +238,9 @@ impl Chain {
 
     pub(crate) fn info(&self, index: usize) -> Result<CertInfo, ChainError> {
         let der = self.0.get(index).ok_or(ChainError::Empty)?;
-        inspect(der).map_err(|e| ChainError::Malformed { index, detail: e.to_string() })
+        inspect(der).map_err(|e| ChainError::Malformed {
+            index,
+            detail: e.to_string(),
+        })
     }
 }

@@ -48,9 +48,9 @@ impl std::fmt::Display for InspectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             InspectError::Der(e) => write!(f, "not a valid DER X.509 certificate ({e})"),
-            InspectError::NotEd25519 => {
-                f.write_str("its key or signature is not Ed25519, which every tiepdan certificate uses")
-            }
+            InspectError::NotEd25519 => f.write_str(
+                "its key or signature is not Ed25519, which every tiepdan certificate uses",
+            ),
         }
     }
 }
@@ -67,8 +67,12 @@ pub(crate) fn inspect(der: &[u8]) -> Result<CertInfo, InspectError> {
     {
         return Err(InspectError::NotEd25519);
     }
-    let public_key: [u8; 32] =
-        spki.subject_public_key.data.as_ref().try_into().map_err(|_| InspectError::NotEd25519)?;
+    let public_key: [u8; 32] = spki
+        .subject_public_key
+        .data
+        .as_ref()
+        .try_into()
+        .map_err(|_| InspectError::NotEd25519)?;
     let self_signed = crate::identity::verify_signature(
         &public_key,
         x509.tbs_certificate.as_ref(),

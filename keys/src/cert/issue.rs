@@ -13,8 +13,8 @@ use rcgen::{
     GeneralSubtree, IsCa, Issuer, KeyUsagePurpose, NameConstraints, SerialNumber,
 };
 use rustls::pki_types::CertificateDer;
-use time::OffsetDateTime;
 use tiepdan_protocol::sites::{Level, Registry, SiteError, CENTRAL_CODE};
+use time::OffsetDateTime;
 
 use super::chain::{Chain, ChainError};
 use super::request::CertRequest;
@@ -31,7 +31,11 @@ pub enum IssueError {
     #[error(transparent)]
     UnknownSite(#[from] SiteError),
     #[error("site {issuer} may not issue a certificate for site {subject}: {rule}")]
-    NotAuthorized { issuer: String, subject: String, rule: String },
+    NotAuthorized {
+        issuer: String,
+        subject: String,
+        rule: String,
+    },
     #[error("site {site} is a commune; only central and provinces issue certificates")]
     NotAnAuthority { site: String },
     #[error("the authority chain starts with a site (leaf) certificate; pass the authority's CA chain instead ([root] for central, [province CA, root] for a province)")]
@@ -72,9 +76,15 @@ impl Authority {
         }
         let verified = install_check(&key, None, &ca_chain, now)?;
         if verified.level == Level::Commune {
-            return Err(IssueError::NotAnAuthority { site: verified.site });
+            return Err(IssueError::NotAnAuthority {
+                site: verified.site,
+            });
         }
-        Ok(Authority { key, chain: ca_chain, site: verified.site })
+        Ok(Authority {
+            key,
+            chain: ca_chain,
+            site: verified.site,
+        })
     }
 
     pub fn site(&self) -> &str {
@@ -112,7 +122,9 @@ fn validity(days: u32, now: u64) -> Result<(OffsetDateTime, OffsetDateTime), Iss
         return Err(bad());
     }
     let start = i64::try_from(now).map_err(|_| bad())?;
-    let end = start.checked_add(i64::from(days) * 86_400).ok_or_else(bad)?;
+    let end = start
+        .checked_add(i64::from(days) * 86_400)
+        .ok_or_else(bad)?;
     Ok((
         OffsetDateTime::from_unix_timestamp(start).map_err(|_| bad())?,
         OffsetDateTime::from_unix_timestamp(end).map_err(|_| bad())?,
@@ -158,8 +170,10 @@ fn base_params(
 fn leaf_params(p: &mut CertificateParams) {
     p.is_ca = IsCa::ExplicitNoCa;
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    p.extended_key_usages =
-        vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+    p.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
     p.use_authority_key_identifier_extension = true;
 }
 
@@ -169,7 +183,8 @@ fn leaf_params(p: &mut CertificateParams) {
 fn ca_params(p: &mut CertificateParams, path_len: u8, permitted_dns: &str, subject_key: &[u8; 32]) {
     let mut key_id = blake3::hash(subject_key).to_hex().to_string();
     key_id.truncate(16);
-    p.distinguished_name.push(DnType::OrganizationalUnitName, format!("key {key_id}"));
+    p.distinguished_name
+        .push(DnType::OrganizationalUnitName, format!("key {key_id}"));
     p.is_ca = IsCa::Ca(BasicConstraints::Constrained(path_len));
     p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     p.name_constraints = Some(NameConstraints {
@@ -204,12 +219,17 @@ pub fn make_own_leaf(
     now: u64,
 ) -> Result<Chain, IssueError> {
     let ca = ca_chain.info(0)?;
-    let ca_claims = ca.claims.clone().map_err(|source| ChainError::Claims { index: 0, source })?;
+    let ca_claims = ca
+        .claims
+        .clone()
+        .map_err(|source| ChainError::Claims { index: 0, source })?;
     if !ca.is_ca {
         return Err(IssueError::NotCa);
     }
     if ca.public_key != key.public_bytes() {
-        return Err(IssueError::KeyMismatch { site: ca_claims.site });
+        return Err(IssueError::KeyMismatch {
+            site: ca_claims.site,
+        });
     }
     let claims = SiteClaims::for_site(&ca_claims.site, &key.peer_id())?;
     let pk = key.public_bytes();
@@ -221,8 +241,11 @@ pub fn make_own_leaf(
         serial(&pk, &pk, "own-leaf", now),
     )?;
     leaf_params(&mut p);
-    let issuer = Issuer::from_ca_cert_der(ca_chain.leaf(), key.rcgen_key_pair()?).map_err(rcgen_err)?;
-    let cert = p.signed_by(&Ed25519Public(pk), &issuer).map_err(rcgen_err)?;
+    let issuer =
+        Issuer::from_ca_cert_der(ca_chain.leaf(), key.rcgen_key_pair()?).map_err(rcgen_err)?;
+    let cert = p
+        .signed_by(&Ed25519Public(pk), &issuer)
+        .map_err(rcgen_err)?;
     prepend(cert.der().clone(), ca_chain)
 }
 
@@ -290,7 +313,11 @@ fn sign_request(
     let peer = peer_id_from_public(&request.public_key).ok_or(IssueError::BadRequestKey)?;
     let claims = SiteClaims::for_site(&subject.code, &peer)?;
     let issuer_pk = authority.key.public_bytes();
-    let role = if subject.level == Level::Province { "province-ca" } else { "site" };
+    let role = if subject.level == Level::Province {
+        "province-ca"
+    } else {
+        "site"
+    };
     let mut p = base_params(
         match subject.level {
             Level::Province => format!("tiepdan CA {}", subject.code),
@@ -309,6 +336,8 @@ fn sign_request(
     p.use_authority_key_identifier_extension = true;
     let issuer = Issuer::from_ca_cert_der(authority.chain.leaf(), authority.key.rcgen_key_pair()?)
         .map_err(rcgen_err)?;
-    let cert = p.signed_by(&Ed25519Public(request.public_key), &issuer).map_err(rcgen_err)?;
+    let cert = p
+        .signed_by(&Ed25519Public(request.public_key), &issuer)
+        .map_err(rcgen_err)?;
     prepend(cert.der().clone(), &authority.chain)
 }

@@ -45,7 +45,9 @@ pub enum RequestError {
     NotPem,
     #[error("the certificate request PEM is cut off (a BEGIN line has no matching END line): copy the whole request again")]
     TruncatedPem,
-    #[error("the certificate request PEM is garbled ({0}): copy the request again without editing it")]
+    #[error(
+        "the certificate request PEM is garbled ({0}): copy the request again without editing it"
+    )]
     GarbledPem(String),
     #[error("the certificate request is truncated (its content ends early): copy the whole request again")]
     TruncatedDer,
@@ -85,7 +87,9 @@ pub fn make_request(key: &SiteKey, site_code: &str) -> Result<String, RequestErr
     dn.push(DnType::CommonName, format!("tiepdan site {}", site.code));
     params.distinguished_name = dn;
     params.custom_extensions = vec![claims.to_rcgen_extension()];
-    let csr = params.serialize_request(&key.rcgen_key_pair()?).map_err(rcgen_err)?;
+    let csr = params
+        .serialize_request(&key.rcgen_key_pair()?)
+        .map_err(rcgen_err)?;
     Ok(pem::encode("CERTIFICATE REQUEST", csr.der()))
 }
 
@@ -115,7 +119,10 @@ fn parse_request_der(der: &[u8]) -> Result<CertRequest, RequestError> {
         other => RequestError::MalformedDer(other.to_string()),
     })?;
     if !rest.is_empty() {
-        return Err(RequestError::MalformedDer(format!("{} bytes after the request", rest.len())));
+        return Err(RequestError::MalformedDer(format!(
+            "{} bytes after the request",
+            rest.len()
+        )));
     }
     let info = &csr.certification_request_info;
     if info.subject_pki.algorithm.algorithm.to_id_string() != ED25519_OID
@@ -161,7 +168,11 @@ fn parse_request_der(der: &[u8]) -> Result<CertRequest, RequestError> {
             actual: actual.to_string(),
         });
     }
-    Ok(CertRequest { claims, public_key, pem: pem::encode("CERTIFICATE REQUEST", der) })
+    Ok(CertRequest {
+        claims,
+        public_key,
+        pem: pem::encode("CERTIFICATE REQUEST", der),
+    })
 }
 
 /// Total length (header included) the outer DER SEQUENCE header announces, if readable.

@@ -50,14 +50,23 @@ pub fn verify_chain(
         return Err(ChainError::Empty);
     };
     if chain.len() > Chain::MAX_LEN {
-        return Err(ChainError::TooLong { count: chain.len(), max: Chain::MAX_LEN });
+        return Err(ChainError::TooLong {
+            count: chain.len(),
+            max: Chain::MAX_LEN,
+        });
     }
     let root_info = check_root(root)?;
     if now > root_info.not_after_u() {
-        return Err(ChainError::RootExpired { now, not_after: root_info.not_after_u() });
+        return Err(ChainError::RootExpired {
+            now,
+            not_after: root_info.not_after_u(),
+        });
     }
     if now < root_info.not_before_u() {
-        return Err(ChainError::NotYetValid { now, not_before: root_info.not_before_u() });
+        return Err(ChainError::NotYetValid {
+            now,
+            not_before: root_info.not_before_u(),
+        });
     }
 
     // (1) webpki: signatures, validity, name constraints, basic constraints, EKU.
@@ -66,7 +75,10 @@ pub fn verify_chain(
     // (2)+(3) claims of every certificate in the verified path, leaf first, root last.
     let mut infos: Vec<(CertInfo, SiteClaims)> = Vec::with_capacity(path_ders.len() + 1);
     for (index, der) in path_ders.iter().enumerate() {
-        let info = inspect(der).map_err(|e| ChainError::Malformed { index, detail: e.to_string() })?;
+        let info = inspect(der).map_err(|e| ChainError::Malformed {
+            index,
+            detail: e.to_string(),
+        })?;
         let claims = checked_claims(index, &info)?;
         infos.push((info, claims));
     }
@@ -85,7 +97,11 @@ pub fn verify_chain(
             });
         }
         let expected = subject.dns_name();
-        if !subject_info.dns_names.iter().any(|n| n.eq_ignore_ascii_case(&expected)) {
+        if !subject_info
+            .dns_names
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&expected))
+        {
             return Err(ChainError::NameMismatch {
                 site: subject.site.clone(),
                 expected,
@@ -97,7 +113,10 @@ pub fn verify_chain(
     // (4) revocations (the root is not revocable).
     for (info, claims) in &infos[..infos.len() - 1] {
         if revocations.is_revoked(&claims.site, info.not_before_u()) {
-            let revoked_at = revocations.get(&claims.site).map(|r| r.revoked_at).unwrap_or(0);
+            let revoked_at = revocations
+                .get(&claims.site)
+                .map(|r| r.revoked_at)
+                .unwrap_or(0);
             return Err(ChainError::Revoked {
                 site: claims.site.clone(),
                 revoked_at,
@@ -106,11 +125,17 @@ pub fn verify_chain(
         }
     }
 
-    let not_after = infos.iter().map(|(i, _)| i.not_after_u()).min().unwrap_or(0);
+    let not_after = infos
+        .iter()
+        .map(|(i, _)| i.not_after_u())
+        .min()
+        .unwrap_or(0);
     // `infos` holds at least the leaf and the root.
     let (leaf_info, leaf_claims) = &infos[0];
     // `checked_claims` already parsed this PeerId successfully.
-    let peer_id = leaf_claims.peer_id().map_err(|source| ChainError::Claims { index: 0, source })?;
+    let peer_id = leaf_claims
+        .peer_id()
+        .map_err(|source| ChainError::Claims { index: 0, source })?;
     Ok(VerifiedSite {
         site: leaf_claims.site.clone(),
         level: leaf_claims.level,
@@ -127,7 +152,10 @@ fn check_root(root: &CertificateDer<'_>) -> Result<CertInfo, ChainError> {
     let info = inspect(root).map_err(|e| bad(e.to_string()))?;
     let claims = info.claims.clone().map_err(|e| bad(e.to_string()))?;
     if claims.site != CENTRAL_CODE {
-        return Err(bad(format!("it speaks for site {}, not central ({CENTRAL_CODE})", claims.site)));
+        return Err(bad(format!(
+            "it speaks for site {}, not central ({CENTRAL_CODE})",
+            claims.site
+        )));
     }
     if !info.is_ca || !info.self_signed {
         return Err(bad("it is not a self-signed CA certificate".into()));
@@ -137,9 +165,16 @@ fn check_root(root: &CertificateDer<'_>) -> Result<CertInfo, ChainError> {
 
 /// Claims of path element `index`, checked against the registry and against the certified key.
 fn checked_claims(index: usize, info: &CertInfo) -> Result<SiteClaims, ChainError> {
-    let claims = info.claims.clone().map_err(|source| ChainError::Claims { index, source })?;
-    claims.check_registry().map_err(|source| ChainError::Claims { index, source })?;
-    let claimed = claims.peer_id().map_err(|source| ChainError::Claims { index, source })?;
+    let claims = info
+        .claims
+        .clone()
+        .map_err(|source| ChainError::Claims { index, source })?;
+    claims
+        .check_registry()
+        .map_err(|source| ChainError::Claims { index, source })?;
+    let claimed = claims
+        .peer_id()
+        .map_err(|source| ChainError::Claims { index, source })?;
     let actual = peer_id_from_public(&info.public_key).ok_or_else(|| ChainError::Malformed {
         index,
         detail: "its Ed25519 public key is not a valid curve point".into(),
@@ -162,20 +197,36 @@ fn webpki_path(
     rest: &[CertificateDer<'_>],
     now: u64,
 ) -> Result<Vec<Vec<u8>>, ChainError> {
-    let anchor = webpki::anchor_from_trusted_cert(root)
-        .map_err(|e| ChainError::NotTiepdanRoot { detail: format!("{e:?}") })?;
+    let anchor =
+        webpki::anchor_from_trusted_cert(root).map_err(|e| ChainError::NotTiepdanRoot {
+            detail: format!("{e:?}"),
+        })?;
     let anchors = [anchor];
     let ee = EndEntityCert::try_from(leaf).map_err(map_webpki)?;
-    let intermediates: Vec<CertificateDer<'_>> =
-        rest.iter().filter(|c| c.as_ref() != root.as_ref()).cloned().collect();
+    let intermediates: Vec<CertificateDer<'_>> = rest
+        .iter()
+        .filter(|c| c.as_ref() != root.as_ref())
+        .cloned()
+        .collect();
     let time = UnixTime::since_unix_epoch(Duration::from_secs(now));
     let verify = |usage: KeyUsage| {
-        ee.verify_for_usage(CHAIN_ALGS, &anchors, &intermediates, time, usage, None, None)
-            .map(|path| {
-                let mut ders = vec![leaf.as_ref().to_vec()];
-                ders.extend(path.intermediate_certificates().map(|c| c.der().as_ref().to_vec()));
-                ders
-            })
+        ee.verify_for_usage(
+            CHAIN_ALGS,
+            &anchors,
+            &intermediates,
+            time,
+            usage,
+            None,
+            None,
+        )
+        .map(|path| {
+            let mut ders = vec![leaf.as_ref().to_vec()];
+            ders.extend(
+                path.intermediate_certificates()
+                    .map(|c| c.der().as_ref().to_vec()),
+            );
+            ders
+        })
     };
     // Federation leaves carry both serverAuth and clientAuth; accept either.
     match verify(KeyUsage::server_auth()) {
@@ -187,27 +238,32 @@ fn webpki_path(
 
 #[allow(deprecated)]
 fn is_eku_error(e: &webpki::Error) -> bool {
-    matches!(e, webpki::Error::RequiredEkuNotFound | webpki::Error::RequiredEkuNotFoundContext(_))
+    matches!(
+        e,
+        webpki::Error::RequiredEkuNotFound | webpki::Error::RequiredEkuNotFoundContext(_)
+    )
 }
 
 fn map_webpki(e: webpki::Error) -> ChainError {
     use webpki::Error as W;
     match e {
         W::UnknownIssuer => ChainError::UnknownRoot,
-        W::CertExpired { time, not_after } => {
-            ChainError::Expired { now: time.as_secs(), not_after: not_after.as_secs() }
-        }
-        W::CertNotValidYet { time, not_before } => {
-            ChainError::NotYetValid { now: time.as_secs(), not_before: not_before.as_secs() }
-        }
+        W::CertExpired { time, not_after } => ChainError::Expired {
+            now: time.as_secs(),
+            not_after: not_after.as_secs(),
+        },
+        W::CertNotValidYet { time, not_before } => ChainError::NotYetValid {
+            now: time.as_secs(),
+            not_before: not_before.as_secs(),
+        },
         W::NameConstraintViolation => ChainError::NameConstraint,
         W::PathLenConstraintViolated => ChainError::PathTooLong,
         W::InvalidSignatureForPublicKey
         | W::SignatureAlgorithmMismatch
         | W::UnsupportedSignatureAlgorithmContext(_)
-        | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
-            ChainError::BadSignature { detail: format!("{e:?}") }
-        }
+        | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => ChainError::BadSignature {
+            detail: format!("{e:?}"),
+        },
         W::CaUsedAsEndEntity => ChainError::Webpki(
             "the first certificate is an authority (CA) certificate; a link must present the \
              site's own leaf certificate first"
@@ -233,15 +289,23 @@ pub fn install_check(
     let first = chain.info(0)?;
     let empty = RevocationList::new();
     let site_of = |info: &CertInfo| {
-        info.claims.as_ref().map(|c| c.site.clone()).unwrap_or_else(|_| "?".into())
+        info.claims
+            .as_ref()
+            .map(|c| c.site.clone())
+            .unwrap_or_else(|_| "?".into())
     };
     let verified = if first.is_ca {
         if first.public_key != key.public_bytes() {
-            return Err(ChainError::KeyMismatch { site: site_of(&first) });
+            return Err(ChainError::KeyMismatch {
+                site: site_of(&first),
+            });
         }
         let probe = super::issue::make_own_leaf(key, chain, 1, now).map_err(|e| match e {
             super::issue::IssueError::Chain(c) => c,
-            other => ChainError::Malformed { index: 0, detail: other.to_string() },
+            other => ChainError::Malformed {
+                index: 0,
+                detail: other.to_string(),
+            },
         })?;
         let mut v = verify_chain(chain.root(), probe.der_list(), now, &empty)?;
         // The throw-away leaf must not shorten the reported lifetime.
@@ -260,7 +324,10 @@ pub fn install_check(
     };
     if let Some(expected) = site_code_expected {
         if verified.site != expected {
-            return Err(ChainError::WrongSite { expected: expected.into(), found: verified.site });
+            return Err(ChainError::WrongSite {
+                expected: expected.into(),
+                found: verified.site,
+            });
         }
     }
     Ok(verified)

@@ -37,7 +37,12 @@ pub fn central_at(now: u64) -> Central {
     let ca = make_root(&key, 3650, now).expect("root");
     let tls = make_own_leaf(&key, &ca, 365, now).expect("central own leaf");
     let authority = Authority::new(key.clone(), ca.clone(), now).expect("central authority");
-    Central { key, ca, tls, authority }
+    Central {
+        key,
+        ca,
+        tls,
+        authority,
+    }
 }
 
 pub fn central() -> Central {
@@ -50,14 +55,25 @@ pub fn province_at(central: &Central, code: &str, now: u64) -> Province {
     let ca = issue(&central.authority, &req, 730, now).expect("province CA");
     let tls = make_own_leaf(&key, &ca, 365, now).expect("province own leaf");
     let authority = Authority::new(key.clone(), ca.clone(), now).expect("province authority");
-    Province { key, ca, tls, authority }
+    Province {
+        key,
+        ca,
+        tls,
+        authority,
+    }
 }
 
 pub fn province(central: &Central, code: &str) -> Province {
     province_at(central, code, NOW)
 }
 
-pub fn commune_with_key(province: &Province, code: &str, key: SiteKey, days: u32, now: u64) -> Commune {
+pub fn commune_with_key(
+    province: &Province,
+    code: &str,
+    key: SiteKey,
+    days: u32,
+    now: u64,
+) -> Commune {
     let req = parse_request(&make_request(&key, code).expect("request")).expect("parse");
     let tls = issue(&province.authority, &req, days, now).expect("commune leaf");
     Commune { key, tls }
@@ -76,7 +92,11 @@ pub fn pem(label: &str, der: &[u8]) -> String {
             | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
             | u32::from(*c.get(2).unwrap_or(&0));
         for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            b64.push(if i <= c.len() { A[((n >> shift) & 63) as usize] as char } else { '=' });
+            b64.push(if i <= c.len() {
+                A[((n >> shift) & 63) as usize] as char
+            } else {
+                '='
+            });
         }
     }
     let mut out = format!("-----BEGIN {label}-----\n");

@@ -7,26 +7,38 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, ServerConnection};
 use tiepdan_keys::tls::{refusal_reason, RefusalCallback};
 use tiepdan_keys::{
-    client_config, peer_site, revocation, server_config, verify_revocation, ChainError, Chain,
+    client_config, peer_site, revocation, server_config, verify_revocation, Chain, ChainError,
     FederationVerifier, RevocationList, SiteKey, ALPN,
 };
 
 use crate::common::*;
 
 fn real_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs()
 }
 
 /// Collects refusal reasons seen by a verifier.
 fn recorder() -> (RefusalCallback, Arc<Mutex<Vec<&'static str>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = seen.clone();
-    let cb: RefusalCallback = Arc::new(move |e: &ChainError| sink.lock().expect("lock").push(e.reason()));
+    let cb: RefusalCallback =
+        Arc::new(move |e: &ChainError| sink.lock().expect("lock").push(e.reason()));
     (cb, seen)
 }
 
-fn verifier(root: &Chain, list: &Arc<RwLock<RevocationList>>, cb: Option<RefusalCallback>) -> Arc<FederationVerifier> {
-    Arc::new(FederationVerifier::new(root.root().clone(), list.clone(), cb))
+fn verifier(
+    root: &Chain,
+    list: &Arc<RwLock<RevocationList>>,
+    cb: Option<RefusalCallback>,
+) -> Arc<FederationVerifier> {
+    Arc::new(FederationVerifier::new(
+        root.root().clone(),
+        list.clone(),
+        cb,
+    ))
 }
 
 #[derive(Debug)]
@@ -56,7 +68,11 @@ fn pump(client: &mut ClientConnection, server: &mut ServerConnection) -> Result<
             client.read_tls(&mut rd).expect("read from slice");
             client.process_new_packets().map_err(Failed::Client)?;
         }
-        if !client.is_handshaking() && !server.is_handshaking() && !client.wants_write() && !server.wants_write() {
+        if !client.is_handshaking()
+            && !server.is_handshaking()
+            && !client.wants_write()
+            && !server.wants_write()
+        {
             return Ok(());
         }
     }
@@ -91,20 +107,37 @@ fn commune_and_province_authenticate_each_other() {
     let (cb, seen) = recorder();
 
     let (client, server, result) = connect(
-        &s.key, &s.tls, verifier(&c.ca, &list, Some(cb.clone())),
-        &p.key, &p.tls, verifier(&c.ca, &list, Some(cb)),
+        &s.key,
+        &s.tls,
+        verifier(&c.ca, &list, Some(cb.clone())),
+        &p.key,
+        &p.tls,
+        verifier(&c.ca, &list, Some(cb)),
     );
     result.expect("mutual TLS handshake");
     assert_eq!(client.alpn_protocol(), Some(ALPN));
     assert_eq!(server.alpn_protocol(), Some(ALPN));
-    assert_eq!(client.protocol_version(), Some(rustls::ProtocolVersion::TLSv1_3));
+    assert_eq!(
+        client.protocol_version(),
+        Some(rustls::ProtocolVersion::TLSv1_3)
+    );
 
     let empty = RevocationList::new();
-    let who = peer_site(server.peer_certificates().expect("client certs"), c.ca.root(), now + 1, &empty)
-        .expect("client verified");
+    let who = peer_site(
+        server.peer_certificates().expect("client certs"),
+        c.ca.root(),
+        now + 1,
+        &empty,
+    )
+    .expect("client verified");
     assert_eq!((who.site.as_str(), who.peer_id), ("00070", s.key.peer_id()));
-    let who = peer_site(client.peer_certificates().expect("server certs"), c.ca.root(), now + 1, &empty)
-        .expect("server verified");
+    let who = peer_site(
+        client.peer_certificates().expect("server certs"),
+        c.ca.root(),
+        now + 1,
+        &empty,
+    )
+    .expect("server verified");
     assert_eq!((who.site.as_str(), who.peer_id), ("01", p.key.peer_id()));
     assert!(seen.lock().expect("lock").is_empty());
 }
@@ -123,8 +156,12 @@ fn revoked_client_is_refused_and_reported() {
     let (cb, seen) = recorder();
 
     let (_, _, result) = connect(
-        &s.key, &s.tls, verifier(&c.ca, &client_list, None),
-        &p.key, &p.tls, verifier(&c.ca, &server_list, Some(cb)),
+        &s.key,
+        &s.tls,
+        verifier(&c.ca, &client_list, None),
+        &p.key,
+        &p.tls,
+        verifier(&c.ca, &server_list, Some(cb)),
     );
     match result {
         Err(Failed::Server(e)) => assert_eq!(refusal_reason(&e), Some("revoked"), "{e:?}"),
@@ -146,8 +183,12 @@ fn other_root_is_refused_both_ways() {
     // A commune of another federation (which trusts our root, say) dials our province.
     let (cb, seen) = recorder();
     let (_, _, result) = connect(
-        &fs.key, &fs.tls, verifier(&c.ca, &list, None),
-        &p.key, &p.tls, verifier(&c.ca, &list, Some(cb)),
+        &fs.key,
+        &fs.tls,
+        verifier(&c.ca, &list, None),
+        &p.key,
+        &p.tls,
+        verifier(&c.ca, &list, Some(cb)),
     );
     match result {
         Err(Failed::Server(e)) => assert_eq!(refusal_reason(&e), Some("unknown_root"), "{e:?}"),
@@ -158,8 +199,12 @@ fn other_root_is_refused_both_ways() {
     // Our province dials a foreign server: the client refuses it.
     let (cb, seen) = recorder();
     let (_, _, result) = connect(
-        &p.key, &p.tls, verifier(&c.ca, &list, Some(cb)),
-        &fp.key, &fp.tls, verifier(&foreign.ca, &list, None),
+        &p.key,
+        &p.tls,
+        verifier(&c.ca, &list, Some(cb)),
+        &fp.key,
+        &fp.tls,
+        verifier(&foreign.ca, &list, None),
     );
     match result {
         Err(Failed::Client(e)) => assert_eq!(refusal_reason(&e), Some("unknown_root"), "{e:?}"),

@@ -14,14 +14,23 @@ fn request_round_trip() {
     assert!(text.starts_with("-----BEGIN CERTIFICATE REQUEST-----\n"));
     let req = parse_request(&text).expect("parse");
     assert_eq!(req.public_key, key.public_bytes());
-    assert_eq!(req.claims, SiteClaims::for_site("00070", &key.peer_id()).expect("claims"));
+    assert_eq!(
+        req.claims,
+        SiteClaims::for_site("00070", &key.peer_id()).expect("claims")
+    );
     assert_eq!(req.claims.level, Level::Commune);
     assert_eq!(parse_request(&req.pem).expect("re-parse"), req);
     // Surrounding text (an e-mail, say) is tolerated.
-    assert_eq!(parse_request(&format!("Dear central office,\n\n{text}\nThanks\n")).expect("parse"), req);
+    assert_eq!(
+        parse_request(&format!("Dear central office,\n\n{text}\nThanks\n")).expect("parse"),
+        req
+    );
 
     let prov = parse_request(&make_request(&key, "79").expect("request")).expect("parse");
-    assert_eq!((prov.claims.level, prov.claims.parent.as_deref()), (Level::Province, Some("VN")));
+    assert_eq!(
+        (prov.claims.level, prov.claims.parent.as_deref()),
+        (Level::Province, Some("VN"))
+    );
 }
 
 #[test]
@@ -30,7 +39,10 @@ fn make_request_validates_the_site_code() {
     let e = make_request(&key, "99999").expect_err("unknown");
     assert_eq!(e, RequestError::UnknownSite("99999".into()));
     assert!(e.to_string().contains("not in the official list"), "{e}");
-    assert!(matches!(make_request(&key, "VN"), Err(RequestError::CentralDoesNotRequest(_))));
+    assert!(matches!(
+        make_request(&key, "VN"),
+        Err(RequestError::CentralDoesNotRequest(_))
+    ));
 }
 
 #[test]
@@ -41,41 +53,72 @@ fn broken_requests_get_typed_errors() {
 
     assert_eq!(parse_request(""), Err(RequestError::NotPem));
     assert_eq!(parse_request("hello"), Err(RequestError::NotPem));
-    assert_eq!(parse_request(&"A".repeat(100_000)), Err(RequestError::TooLarge(100_000)));
-    assert_eq!(parse_request(&text[..text.len() / 2]), Err(RequestError::TruncatedPem));
+    assert_eq!(
+        parse_request(&"A".repeat(100_000)),
+        Err(RequestError::TooLarge(100_000))
+    );
+    assert_eq!(
+        parse_request(&text[..text.len() / 2]),
+        Err(RequestError::TruncatedPem)
+    );
     let garbled = text.replacen("MII", "M*I", 1);
-    assert!(matches!(parse_request(&garbled), Err(RequestError::GarbledPem(_))), "{:?}", parse_request(&garbled));
+    assert!(
+        matches!(parse_request(&garbled), Err(RequestError::GarbledPem(_))),
+        "{:?}",
+        parse_request(&garbled)
+    );
     // A certificate is not a request.
-    assert_eq!(parse_request(&pem("CERTIFICATE", &der)), Err(RequestError::NotPem));
+    assert_eq!(
+        parse_request(&pem("CERTIFICATE", &der)),
+        Err(RequestError::NotPem)
+    );
 
     // Cut DER inside well-formed PEM.
     let cut = pem("CERTIFICATE REQUEST", &der[..der.len() - 20]);
     assert_eq!(parse_request(&cut), Err(RequestError::TruncatedDer));
     let junk = pem("CERTIFICATE REQUEST", b"\x30\x03\x02\x01\x00");
-    assert!(matches!(parse_request(&junk), Err(RequestError::MalformedDer(_))));
+    assert!(matches!(
+        parse_request(&junk),
+        Err(RequestError::MalformedDer(_))
+    ));
     let mut trailing = der.clone();
     trailing.push(0);
-    assert!(matches!(parse_request(&pem("CERTIFICATE REQUEST", &trailing)), Err(RequestError::MalformedDer(_))));
+    assert!(matches!(
+        parse_request(&pem("CERTIFICATE REQUEST", &trailing)),
+        Err(RequestError::MalformedDer(_))
+    ));
 
     // Tampered signed content: 00070 -> 00071 in the subject name.
-    let pos = der.windows(5).position(|w| w == b"00070").expect("code in DER");
+    let pos = der
+        .windows(5)
+        .position(|w| w == b"00070")
+        .expect("code in DER");
     let mut tampered = der.clone();
     tampered[pos + 4] = b'1';
-    assert_eq!(parse_request(&pem("CERTIFICATE REQUEST", &tampered)), Err(RequestError::BadSignature));
+    assert_eq!(
+        parse_request(&pem("CERTIFICATE REQUEST", &tampered)),
+        Err(RequestError::BadSignature)
+    );
     // Tampered signature.
     let mut bad_sig = der.clone();
     let last = bad_sig.len() - 1;
     bad_sig[last] ^= 0x55;
-    assert_eq!(parse_request(&pem("CERTIFICATE REQUEST", &bad_sig)), Err(RequestError::BadSignature));
+    assert_eq!(
+        parse_request(&pem("CERTIFICATE REQUEST", &bad_sig)),
+        Err(RequestError::BadSignature)
+    );
 }
 
 /// A CSR signed by `key` carrying arbitrary (possibly lying) claims.
 fn hand_made(key: &SiteKey, claims: Option<&SiteClaims>) -> String {
-    let mut params = CertificateParams::new(vec!["s00070.p01.tiepdan.internal".to_owned()]).expect("params");
+    let mut params =
+        CertificateParams::new(vec!["s00070.p01.tiepdan.internal".to_owned()]).expect("params");
     if let Some(c) = claims {
         params.custom_extensions = vec![c.to_rcgen_extension()];
     }
-    let csr = params.serialize_request(&key.rcgen_key_pair().expect("kp")).expect("csr");
+    let csr = params
+        .serialize_request(&key.rcgen_key_pair().expect("kp"))
+        .expect("csr");
     pem("CERTIFICATE REQUEST", csr.der())
 }
 
@@ -85,13 +128,22 @@ fn lying_requests_are_refused() {
     let other = SiteKey::generate();
 
     let wrong_peer = SiteClaims::for_site("00070", &other.peer_id()).expect("claims");
-    assert!(matches!(parse_request(&hand_made(&key, Some(&wrong_peer))), Err(RequestError::PeerIdMismatch { .. })));
+    assert!(matches!(
+        parse_request(&hand_made(&key, Some(&wrong_peer))),
+        Err(RequestError::PeerIdMismatch { .. })
+    ));
 
-    assert_eq!(parse_request(&hand_made(&key, None)), Err(RequestError::MissingClaims));
+    assert_eq!(
+        parse_request(&hand_made(&key, None)),
+        Err(RequestError::MissingClaims)
+    );
 
     let mut unknown = SiteClaims::for_site("00070", &key.peer_id()).expect("claims");
     unknown.site = "99999".into();
-    assert_eq!(parse_request(&hand_made(&key, Some(&unknown))), Err(RequestError::UnknownSite("99999".into())));
+    assert_eq!(
+        parse_request(&hand_made(&key, Some(&unknown))),
+        Err(RequestError::UnknownSite("99999".into()))
+    );
 
     let mut wrong_parent = SiteClaims::for_site("00070", &key.peer_id()).expect("claims");
     wrong_parent.parent = Some("79".into());
@@ -103,9 +155,14 @@ fn lying_requests_are_refused() {
     // Not Ed25519.
     let ecdsa = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("ecdsa");
     let mut params = CertificateParams::new(vec!["x.tiepdan.internal".to_owned()]).expect("params");
-    params.custom_extensions = vec![SiteClaims::for_site("00070", &key.peer_id()).expect("c").to_rcgen_extension()];
+    params.custom_extensions = vec![SiteClaims::for_site("00070", &key.peer_id())
+        .expect("c")
+        .to_rcgen_extension()];
     let csr = params.serialize_request(&ecdsa).expect("csr");
-    assert_eq!(parse_request(&pem("CERTIFICATE REQUEST", csr.der())), Err(RequestError::NotEd25519));
+    assert_eq!(
+        parse_request(&pem("CERTIFICATE REQUEST", csr.der())),
+        Err(RequestError::NotEd25519)
+    );
 }
 
 proptest! {

@@ -45,7 +45,10 @@ pub(crate) struct Bus {
 
 impl Bus {
     pub fn new(capacity: usize) -> Self {
-        Bus { sessions: Mutex::new(HashMap::new()), capacity: capacity.max(1) }
+        Bus {
+            sessions: Mutex::new(HashMap::new()),
+            capacity: capacity.max(1),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, SessionBus>> {
@@ -54,13 +57,18 @@ impl Bus {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn entry<'a>(&self, map: &'a mut HashMap<String, SessionBus>, session_id: &str) -> &'a mut SessionBus {
-        map.entry(session_id.to_owned()).or_insert_with(|| SessionBus {
-            tx: broadcast::channel(self.capacity).0,
-            publishers: Vec::new(),
-            generation: 0,
-            local_peers: 0,
-        })
+    fn entry<'a>(
+        &self,
+        map: &'a mut HashMap<String, SessionBus>,
+        session_id: &str,
+    ) -> &'a mut SessionBus {
+        map.entry(session_id.to_owned())
+            .or_insert_with(|| SessionBus {
+                tx: broadcast::channel(self.capacity).0,
+                publishers: Vec::new(),
+                generation: 0,
+                local_peers: 0,
+            })
     }
 
     /// A receiver of every frame published in the session from now on (creating the bus).
@@ -80,10 +88,20 @@ impl Bus {
         tx.send(frame).unwrap_or(0)
     }
 
-    pub fn add_publisher(&self, session_id: &str, id: Arc<str>, info: PublisherInfo, origin: FrameOrigin) {
+    pub fn add_publisher(
+        &self,
+        session_id: &str,
+        id: Arc<str>,
+        info: PublisherInfo,
+        origin: FrameOrigin,
+    ) {
         let mut map = self.lock();
         let s = self.entry(&mut map, session_id);
-        let entry = PublisherEntry { publisher_id: id.to_string(), info, origin };
+        let entry = PublisherEntry {
+            publisher_id: id.to_string(),
+            info,
+            origin,
+        };
         match s.publishers.iter_mut().find(|(p, _)| *p == id) {
             Some(slot) => slot.1 = entry,
             None => s.publishers.push((id, entry)),
@@ -93,7 +111,9 @@ impl Bus {
 
     pub fn remove_publisher(&self, session_id: &str, id: &str) -> bool {
         let mut map = self.lock();
-        let Some(s) = map.get_mut(session_id) else { return false };
+        let Some(s) = map.get_mut(session_id) else {
+            return false;
+        };
         let before = s.publishers.len();
         s.publishers.retain(|(p, _)| &**p != id);
         let removed = s.publishers.len() != before;
@@ -105,24 +125,42 @@ impl Bus {
     }
 
     pub fn publishers(&self, session_id: &str) -> Vec<PublisherEntry> {
-        self.lock().get(session_id).map(|s| s.publishers.iter().map(|(_, e)| e.clone()).collect()).unwrap_or_default()
+        self.lock()
+            .get(session_id)
+            .map(|s| s.publishers.iter().map(|(_, e)| e.clone()).collect())
+            .unwrap_or_default()
     }
 
     /// The publisher's entry, if it is in the session.
     pub fn publisher(&self, session_id: &str, id: &str) -> Option<(Arc<str>, PublisherEntry)> {
-        self.lock().get(session_id)?.publishers.iter().find(|(p, _)| &**p == id).cloned()
+        self.lock()
+            .get(session_id)?
+            .publishers
+            .iter()
+            .find(|(p, _)| &**p == id)
+            .cloned()
     }
 
     pub fn generation(&self, session_id: &str) -> u64 {
-        self.lock().get(session_id).map(|s| s.generation).unwrap_or(0)
+        self.lock()
+            .get(session_id)
+            .map(|s| s.generation)
+            .unwrap_or(0)
     }
 
     /// The publisher a WHEP subscriber without an explicit choice follows: the first publisher
     /// of the session (local or remote) that is not the subscriber's own participant.
-    pub fn first_publisher_except(&self, session_id: &str, participant_id: &str) -> Option<Arc<str>> {
+    pub fn first_publisher_except(
+        &self,
+        session_id: &str,
+        participant_id: &str,
+    ) -> Option<Arc<str>> {
         let map = self.lock();
         let s = map.get(session_id)?;
-        s.publishers.iter().find(|(_, e)| e.info.participant_id != participant_id).map(|(p, _)| p.clone())
+        s.publishers
+            .iter()
+            .find(|(_, e)| e.info.participant_id != participant_id)
+            .map(|(p, _)| p.clone())
     }
 
     pub fn peer_added(&self, session_id: &str) {
@@ -166,7 +204,12 @@ mod tests {
     use crate::media::frame::{Codec, MediaKind};
 
     fn info(p: &str) -> PublisherInfo {
-        PublisherInfo { site: "01".into(), point_label: "Hà Nội".into(), participant_id: p.into(), role: "officer".into() }
+        PublisherInfo {
+            site: "01".into(),
+            point_label: "Hà Nội".into(),
+            participant_id: p.into(),
+            role: "officer".into(),
+        }
     }
 
     fn frame(session: &str, publisher: &str, n: u64) -> MediaFrame {
@@ -189,9 +232,21 @@ mod tests {
         bus.add_publisher("S-1", "a".into(), info("alice"), FrameOrigin::Local);
         bus.add_publisher("S-1", "b".into(), info("bob"), FrameOrigin::Remote);
         let g = bus.generation("S-1");
-        assert_eq!(bus.publishers("S-1").iter().map(|e| e.publisher_id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
-        assert_eq!(bus.first_publisher_except("S-1", "carol").as_deref(), Some("a"));
-        assert_eq!(bus.first_publisher_except("S-1", "alice").as_deref(), Some("b"));
+        assert_eq!(
+            bus.publishers("S-1")
+                .iter()
+                .map(|e| e.publisher_id.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert_eq!(
+            bus.first_publisher_except("S-1", "carol").as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            bus.first_publisher_except("S-1", "alice").as_deref(),
+            Some("b")
+        );
         assert!(bus.remove_publisher("S-1", "a"));
         assert!(bus.generation("S-1") > g);
         assert_eq!(bus.first_publisher_except("S-1", "bob"), None);
@@ -205,7 +260,10 @@ mod tests {
         for n in 0..10 {
             assert_eq!(bus.publish(frame("S-1", "a", n)), 1);
         }
-        assert!(matches!(rx.try_recv(), Err(broadcast::error::TryRecvError::Lagged(6))));
+        assert!(matches!(
+            rx.try_recv(),
+            Err(broadcast::error::TryRecvError::Lagged(6))
+        ));
         assert_eq!(rx.try_recv().unwrap().rtp_time, 6);
         // A session without a bus swallows frames.
         assert_eq!(bus.publish(frame("S-9", "a", 0)), 0);

@@ -46,12 +46,27 @@ const SWEEP_INTERVAL: Duration = Duration::from_secs(5);
 const MAX_EVENT_ROUNDS: usize = 8;
 
 pub(crate) enum Command {
-    Add { peer: Box<Peer>, reply: oneshot::Sender<Result<(), MediaError>> },
-    Delete { session_id: String, resource_id: String, reply: oneshot::Sender<bool> },
-    EndSession { session_id: String, reply: oneshot::Sender<usize> },
+    Add {
+        peer: Box<Peer>,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    Delete {
+        session_id: String,
+        resource_id: String,
+        reply: oneshot::Sender<bool>,
+    },
+    EndSession {
+        session_id: String,
+        reply: oneshot::Sender<usize>,
+    },
     /// From another site: a keyframe from one of our local publishers.
-    Keyframe { session_id: Arc<str>, publisher_id: Arc<str> },
-    Shutdown { reply: oneshot::Sender<()> },
+    Keyframe {
+        session_id: Arc<str>,
+        publisher_id: Arc<str>,
+    },
+    Shutdown {
+        reply: oneshot::Sender<()>,
+    },
 }
 
 /// What every peer call needs besides the peer: kept apart from the peer map so both can be
@@ -95,7 +110,11 @@ impl Driver {
         keyframes: mpsc::Sender<KeyframeWanted>,
     ) -> Self {
         Driver {
-            io: Io { socket, stats, events: Vec::new() },
+            io: Io {
+                socket,
+                stats,
+                events: Vec::new(),
+            },
             candidate,
             peers: HashMap::new(),
             by_source: HashMap::new(),
@@ -117,7 +136,13 @@ impl Driver {
         loop {
             let now = Instant::now();
             // At least 1 ms ahead, so a timeout str0m keeps in the past cannot spin the task.
-            let next = self.peers.values().map(|p| p.next_timeout).min().unwrap_or(sweep_at).min(sweep_at);
+            let next = self
+                .peers
+                .values()
+                .map(|p| p.next_timeout)
+                .min()
+                .unwrap_or(sweep_at)
+                .min(sweep_at);
             let deadline = tokio::time::Instant::from_std(next.max(now + Duration::from_millis(1)));
             tokio::select! {
                 cmd = self.commands.recv() => match cmd {
@@ -157,7 +182,8 @@ impl Driver {
             self.reap(now);
             if now >= sweep_at {
                 self.bus.sweep();
-                self.remote_keyframes.retain(|_, t| now.duration_since(*t) < KEYFRAME_REQUEST_INTERVAL);
+                self.remote_keyframes
+                    .retain(|_, t| now.duration_since(*t) < KEYFRAME_REQUEST_INTERVAL);
                 sweep_at = now + SWEEP_INTERVAL;
             }
         }
@@ -166,16 +192,27 @@ impl Driver {
     fn on_command(&mut self, cmd: Command, now: Instant) {
         match cmd {
             Command::Add { peer, reply } => self.add(*peer, reply),
-            Command::Delete { session_id, resource_id, reply } => {
-                let found = self.peers.get(resource_id.as_str()).is_some_and(|p| *p.session_id == *session_id);
+            Command::Delete {
+                session_id,
+                resource_id,
+                reply,
+            } => {
+                let found = self
+                    .peers
+                    .get(resource_id.as_str())
+                    .is_some_and(|p| *p.session_id == *session_id);
                 if found {
                     self.remove(&resource_id, "deleted", true);
                 }
                 let _ = reply.send(found);
             }
             Command::EndSession { session_id, reply } => {
-                let ids: Vec<Arc<str>> =
-                    self.peers.values().filter(|p| *p.session_id == *session_id).map(|p| p.id.clone()).collect();
+                let ids: Vec<Arc<str>> = self
+                    .peers
+                    .values()
+                    .filter(|p| *p.session_id == *session_id)
+                    .map(|p| p.id.clone())
+                    .collect();
                 for id in &ids {
                     self.remove(id, "session ended", true);
                 }
@@ -184,7 +221,10 @@ impl Driver {
                 }
                 let _ = reply.send(ids.len());
             }
-            Command::Keyframe { session_id, publisher_id } => {
+            Command::Keyframe {
+                session_id,
+                publisher_id,
+            } => {
                 self.keyframe_for(&session_id, &publisher_id, now, false);
             }
             Command::Shutdown { .. } => unreachable!("handled by the loop"),
@@ -200,7 +240,12 @@ impl Driver {
         guarded(&mut self.io, &mut peer, |_, _| Ok(()));
         match &peer.role {
             Role::Publisher(p) => {
-                self.bus.add_publisher(&peer.session_id, peer.id.clone(), p.info.clone(), FrameOrigin::Local);
+                self.bus.add_publisher(
+                    &peer.session_id,
+                    peer.id.clone(),
+                    p.info.clone(),
+                    FrameOrigin::Local,
+                );
                 bump(&self.io.stats.publishers);
             }
             Role::Subscriber(_) => bump(&self.io.stats.subscribers),
@@ -216,20 +261,30 @@ impl Driver {
     }
 
     fn remove(&mut self, id: &str, reason: &str, graceful: bool) {
-        let Some(mut peer) = self.peers.remove(id) else { return };
+        let Some(mut peer) = self.peers.remove(id) else {
+            return;
+        };
         self.by_source.retain(|_, p| **p != *id);
         if graceful && peer.dead.is_none() {
-            let mut out = Outbox { socket: &self.io.socket, stats: &self.io.stats, events: &mut self.io.events };
+            let mut out = Outbox {
+                socket: &self.io.socket,
+                stats: &self.io.stats,
+                events: &mut self.io.events,
+            };
             let _ = catch_unwind(AssertUnwindSafe(|| peer.close(&mut out)));
         }
         let stats = &self.io.stats;
         match &peer.role {
             Role::Publisher(_) => {
                 self.bus.remove_publisher(&peer.session_id, &peer.id);
-                stats.publishers.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                stats
+                    .publishers
+                    .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
             }
             Role::Subscriber(_) => {
-                stats.subscribers.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                stats
+                    .subscribers
+                    .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
             }
         }
         self.bus.peer_removed(&peer.session_id);
@@ -248,11 +303,23 @@ impl Driver {
             bump(&self.io.stats.garbage_datagrams);
             return;
         };
-        let input = Input::Receive(now, Receive { proto: Protocol::Udp, source, destination: self.candidate, contents });
+        let input = Input::Receive(
+            now,
+            Receive {
+                proto: Protocol::Udp,
+                source,
+                destination: self.candidate,
+                contents,
+            },
+        );
         let cached = self
             .by_source
             .get(&source)
-            .filter(|id| self.peers.get(*id).is_some_and(|p| p.dead.is_none() && accepts(p, &input) == Some(true)))
+            .filter(|id| {
+                self.peers
+                    .get(*id)
+                    .is_some_and(|p| p.dead.is_none() && accepts(p, &input) == Some(true))
+            })
             .cloned();
         let target = match cached {
             Some(id) => Some(id),
@@ -298,7 +365,9 @@ impl Driver {
 
     fn on_timeouts(&mut self, now: Instant) {
         for peer in self.peers.values_mut().filter(|p| p.next_timeout <= now) {
-            guarded(&mut self.io, peer, |p, _| p.rtc.handle_input(Input::Timeout(now)));
+            guarded(&mut self.io, peer, |p, _| {
+                p.rtc.handle_input(Input::Timeout(now))
+            });
         }
     }
 
@@ -311,9 +380,10 @@ impl Driver {
             for ev in std::mem::take(&mut self.io.events) {
                 match ev {
                     PeerEvent::Frame(f) => self.on_local_frame(f),
-                    PeerEvent::WantKeyframe { session_id, publisher_id } => {
-                        self.keyframe_for(&session_id, &publisher_id, now, true)
-                    }
+                    PeerEvent::WantKeyframe {
+                        session_id,
+                        publisher_id,
+                    } => self.keyframe_for(&session_id, &publisher_id, now, true),
                 }
             }
         }
@@ -321,7 +391,9 @@ impl Driver {
 
     fn on_local_frame(&mut self, f: MediaFrame) {
         if f.kind == MediaKind::Audio {
-            let Some(Role::Publisher(p)) = self.peers.get(&f.publisher_id).map(|p| &p.role) else { return };
+            let Some(Role::Publisher(p)) = self.peers.get(&f.publisher_id).map(|p| &p.role) else {
+                return;
+            };
             let policy = &self.policy;
             // Node code: a panic there must not take the gateway down; no floor then.
             let may = catch_unwind(AssertUnwindSafe(|| {
@@ -339,17 +411,29 @@ impl Driver {
 
     /// Sends a keyframe request to a local publisher, or (when `remote_too`) queues it for the
     /// node when the publisher is at another site. Rate-limited per publisher.
-    fn keyframe_for(&mut self, session_id: &Arc<str>, publisher_id: &Arc<str>, now: Instant, remote_too: bool) {
+    fn keyframe_for(
+        &mut self,
+        session_id: &Arc<str>,
+        publisher_id: &Arc<str>,
+        now: Instant,
+        remote_too: bool,
+    ) {
         if let Some(peer) = self.peers.get_mut(publisher_id) {
             if peer.session_id != *session_id {
                 return;
             }
-            let Role::Publisher(p) = &peer.role else { return };
-            if p.last_keyframe_request.is_some_and(|t| now.duration_since(t) < KEYFRAME_REQUEST_INTERVAL) {
+            let Role::Publisher(p) = &peer.role else {
+                return;
+            };
+            if p.last_keyframe_request
+                .is_some_and(|t| now.duration_since(t) < KEYFRAME_REQUEST_INTERVAL)
+            {
                 return;
             }
             let mut sent = false;
-            guarded(&mut self.io, peer, |p, _| p.request_keyframe().map(|s| sent = s));
+            guarded(&mut self.io, peer, |p, _| {
+                p.request_keyframe().map(|s| sent = s)
+            });
             // Not sent (no video yet, or no PLI/FIR negotiated): the next ask may try again at once.
             if sent {
                 if let Role::Publisher(p) = &mut peer.role {
@@ -362,16 +446,25 @@ impl Driver {
         if !remote_too {
             return;
         }
-        let Some((_, entry)) = self.bus.publisher(session_id, publisher_id) else { return };
+        let Some((_, entry)) = self.bus.publisher(session_id, publisher_id) else {
+            return;
+        };
         if entry.origin != FrameOrigin::Remote {
             return;
         }
         let key = (session_id.clone(), publisher_id.clone());
-        if self.remote_keyframes.get(&key).is_some_and(|t| now.duration_since(*t) < KEYFRAME_REQUEST_INTERVAL) {
+        if self
+            .remote_keyframes
+            .get(&key)
+            .is_some_and(|t| now.duration_since(*t) < KEYFRAME_REQUEST_INTERVAL)
+        {
             return;
         }
         self.remote_keyframes.insert(key, now);
-        let wanted = KeyframeWanted { session_id: session_id.to_string(), publisher_id: publisher_id.to_string() };
+        let wanted = KeyframeWanted {
+            session_id: session_id.to_string(),
+            publisher_id: publisher_id.to_string(),
+        };
         match self.keyframes.try_send(wanted) {
             Ok(()) => bump(&self.io.stats.keyframe_requests),
             Err(_) => self.io.stats.dropped(1),
@@ -386,13 +479,17 @@ impl Driver {
                 continue;
             }
             let connected = peer.connected;
-            let Role::Subscriber(s) = &mut peer.role else { continue };
+            let Role::Subscriber(s) = &mut peer.role else {
+                continue;
+            };
             let generation = self.bus.generation(&peer.session_id);
             if s.seen_generation != Some(generation) {
                 s.seen_generation = Some(generation);
                 let next = match &s.fixed {
                     Some(id) => Some(id.clone()),
-                    None => self.bus.first_publisher_except(&peer.session_id, &s.who.participant_id),
+                    None => self
+                        .bus
+                        .first_publisher_except(&peer.session_id, &s.who.participant_id),
                 };
                 if next != s.current {
                     debug!(peer = %peer.id, publisher = ?next.as_deref(), "subscriber follows a new publisher");
@@ -419,7 +516,9 @@ impl Driver {
             }
             for f in batch {
                 if f.kind == MediaKind::Video {
-                    let Role::Subscriber(s) = &mut peer.role else { break };
+                    let Role::Subscriber(s) = &mut peer.role else {
+                        break;
+                    };
                     if s.need_keyframe {
                         if !f.keyframe {
                             continue;
@@ -427,17 +526,27 @@ impl Driver {
                         s.need_keyframe = false;
                     }
                 }
-                guarded(&mut self.io, peer, |p, out| p.write_frame(&f, now, out.stats));
+                guarded(&mut self.io, peer, |p, out| {
+                    p.write_frame(&f, now, out.stats)
+                });
                 if peer.dead.is_some() {
                     break;
                 }
             }
-            let Role::Subscriber(s) = &mut peer.role else { continue };
+            let Role::Subscriber(s) = &mut peer.role else {
+                continue;
+            };
             let waiting = s.need_keyframe && s.video_mid.is_some();
-            if waiting && s.last_keyframe_ask.is_none_or(|t| now.duration_since(t) >= KEYFRAME_ASK_INTERVAL) {
+            if waiting
+                && s.last_keyframe_ask
+                    .is_none_or(|t| now.duration_since(t) >= KEYFRAME_ASK_INTERVAL)
+            {
                 if let Some(publisher_id) = s.current.clone() {
                     s.last_keyframe_ask = Some(now);
-                    self.io.events.push(PeerEvent::WantKeyframe { session_id: peer.session_id.clone(), publisher_id });
+                    self.io.events.push(PeerEvent::WantKeyframe {
+                        session_id: peer.session_id.clone(),
+                        publisher_id,
+                    });
                 }
             }
         }
@@ -474,11 +583,19 @@ fn accepts(peer: &Peer, input: &Input) -> Option<bool> {
 
 /// Runs one mutation of a peer's `Rtc`, then drains it (str0m's rule, kept even when the
 /// mutation failed). A panic or a fatal error marks only this peer dead.
-fn guarded(io: &mut Io, peer: &mut Peer, f: impl FnOnce(&mut Peer, &mut Outbox<'_>) -> Result<(), RtcError>) {
+fn guarded(
+    io: &mut Io,
+    peer: &mut Peer,
+    f: impl FnOnce(&mut Peer, &mut Outbox<'_>) -> Result<(), RtcError>,
+) {
     if peer.dead.is_some() {
         return;
     }
-    let mut out = Outbox { socket: &io.socket, stats: &io.stats, events: &mut io.events };
+    let mut out = Outbox {
+        socket: &io.socket,
+        stats: &io.stats,
+        events: &mut io.events,
+    };
     let r = catch_unwind(AssertUnwindSafe(|| {
         let first = f(peer, &mut out);
         let second = peer.drain(&mut out);

@@ -170,9 +170,13 @@ mod tests {
                 g.codec = codec;
                 g.clock_rate = codec.clock_rate();
                 g.rtp_time = n * ticks;
-                let back = MediaFrame::from_remote("S-1", "p", codec, g.timestamp_us(), false, vec![1u8]);
+                let back =
+                    MediaFrame::from_remote("S-1", "p", codec, g.timestamp_us(), false, vec![1u8]);
                 assert_eq!(back.rtp_time, g.rtp_time, "{codec:?} {n}");
-                assert_eq!((back.kind, back.origin), (codec.kind(), FrameOrigin::Remote));
+                assert_eq!(
+                    (back.kind, back.origin),
+                    (codec.kind(), FrameOrigin::Remote)
+                );
             }
         }
         assert_eq!(Codec::Vp8.kind(), MediaKind::Video);

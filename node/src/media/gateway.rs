@@ -91,7 +91,10 @@ pub struct MediaGateway {
 
 impl MediaGateway {
     /// Binds the UDP port and starts the gateway task on the current tokio runtime.
-    pub async fn start(config: MediaConfig, policy: Arc<dyn SessionPolicy>) -> Result<Arc<Self>, MediaError> {
+    pub async fn start(
+        config: MediaConfig,
+        policy: Arc<dyn SessionPolicy>,
+    ) -> Result<Arc<Self>, MediaError> {
         let socket = bind_udp(config.bind)?;
         let local_addr = socket.local_addr()?;
         let candidate = candidate_addr(local_addr, config.public_ip);
@@ -144,7 +147,12 @@ impl MediaGateway {
 
     /// WHIP: a participant publishes. Returns `(resource_id, sdp_answer)`. The resource id is
     /// also the publisher id its frames carry on the bus.
-    pub async fn whip(&self, session_id: &str, sdp_offer: &str, publisher: PublisherInfo) -> Result<(String, String), MediaError> {
+    pub async fn whip(
+        &self,
+        session_id: &str,
+        sdp_offer: &str,
+        publisher: PublisherInfo,
+    ) -> Result<(String, String), MediaError> {
         let r = self.whip_inner(session_id, sdp_offer, publisher).await;
         if r.is_err() {
             bump(&self.stats.offers_refused);
@@ -152,7 +160,12 @@ impl MediaGateway {
         r
     }
 
-    async fn whip_inner(&self, session_id: &str, sdp_offer: &str, publisher: PublisherInfo) -> Result<(String, String), MediaError> {
+    async fn whip_inner(
+        &self,
+        session_id: &str,
+        sdp_offer: &str,
+        publisher: PublisherInfo,
+    ) -> Result<(String, String), MediaError> {
         check_session_id(session_id)?;
         publisher.validate()?;
         // The policy first: a site that may not join learns nothing about our SDP handling.
@@ -161,8 +174,13 @@ impl MediaGateway {
         let now = Instant::now();
         let (rtc, answer) = answer(self.candidate, offer, now)?;
         let id: Arc<str> = new_resource_id().into();
-        let role = Role::Publisher(Publisher { info: publisher, video_mid: None, last_keyframe_request: None });
-        self.add(Peer::new(id.clone(), session_id.into(), rtc, role, now)).await?;
+        let role = Role::Publisher(Publisher {
+            info: publisher,
+            video_mid: None,
+            last_keyframe_request: None,
+        });
+        self.add(Peer::new(id.clone(), session_id.into(), rtc, role, now))
+            .await?;
         Ok((id.to_string(), answer))
     }
 
@@ -177,7 +195,9 @@ impl MediaGateway {
         publisher_id: Option<&str>,
         subscriber: ParticipantInfo,
     ) -> Result<(String, String), MediaError> {
-        let r = self.whep_inner(session_id, sdp_offer, publisher_id, subscriber).await;
+        let r = self
+            .whep_inner(session_id, sdp_offer, publisher_id, subscriber)
+            .await;
         if r.is_err() {
             bump(&self.stats.offers_refused);
         }
@@ -216,28 +236,47 @@ impl MediaGateway {
             need_keyframe: true,
             last_keyframe_ask: None,
         }));
-        self.add(Peer::new(id.clone(), session_id.into(), rtc, role, now)).await?;
+        self.add(Peer::new(id.clone(), session_id.into(), rtc, role, now))
+            .await?;
         Ok((id.to_string(), answer))
     }
 
     async fn add(&self, peer: Peer) -> Result<(), MediaError> {
         let (reply, answer) = oneshot::channel();
         let go = async {
-            self.commands.send(Command::Add { peer: Box::new(peer), reply }).await.map_err(|_| MediaError::Stopped)?;
+            self.commands
+                .send(Command::Add {
+                    peer: Box::new(peer),
+                    reply,
+                })
+                .await
+                .map_err(|_| MediaError::Stopped)?;
             answer.await.map_err(|_| MediaError::Stopped)?
         };
-        tokio::time::timeout(COMMAND_DEADLINE, go).await.map_err(|_| MediaError::Stopped)?
+        tokio::time::timeout(COMMAND_DEADLINE, go)
+            .await
+            .map_err(|_| MediaError::Stopped)?
     }
 
     /// Ends a WHIP or WHEP peer connection (DELETE on its `Location`).
     pub async fn delete(&self, session_id: &str, resource_id: &str) -> Result<(), MediaError> {
         let (reply, answer) = oneshot::channel();
-        let cmd = Command::Delete { session_id: session_id.to_owned(), resource_id: resource_id.to_owned(), reply };
+        let cmd = Command::Delete {
+            session_id: session_id.to_owned(),
+            resource_id: resource_id.to_owned(),
+            reply,
+        };
         let go = async {
-            self.commands.send(cmd).await.map_err(|_| MediaError::Stopped)?;
+            self.commands
+                .send(cmd)
+                .await
+                .map_err(|_| MediaError::Stopped)?;
             answer.await.map_err(|_| MediaError::Stopped)
         };
-        match tokio::time::timeout(COMMAND_DEADLINE, go).await.map_err(|_| MediaError::Stopped)?? {
+        match tokio::time::timeout(COMMAND_DEADLINE, go)
+            .await
+            .map_err(|_| MediaError::Stopped)??
+        {
             true => Ok(()),
             false => Err(MediaError::UnknownResource),
         }
@@ -249,12 +288,17 @@ impl MediaGateway {
         let (reply, answer) = oneshot::channel();
         let go = async {
             self.commands
-                .send(Command::EndSession { session_id: session_id.to_owned(), reply })
+                .send(Command::EndSession {
+                    session_id: session_id.to_owned(),
+                    reply,
+                })
                 .await
                 .map_err(|_| MediaError::Stopped)?;
             answer.await.map_err(|_| MediaError::Stopped)
         };
-        tokio::time::timeout(COMMAND_DEADLINE, go).await.map_err(|_| MediaError::Stopped)?
+        tokio::time::timeout(COMMAND_DEADLINE, go)
+            .await
+            .map_err(|_| MediaError::Stopped)?
     }
 
     /// Every frame put on the session's bus from now on: local publishers' frames (`origin:
@@ -271,15 +315,23 @@ impl MediaGateway {
     pub fn inject_frame(&self, mut frame: MediaFrame) -> Result<(), MediaError> {
         if frame.data.len() > MAX_FRAME_BYTES {
             self.stats.dropped(1);
-            return Err(MediaError::Invalid(format!("frame larger than {MAX_FRAME_BYTES} bytes")));
+            return Err(MediaError::Invalid(format!(
+                "frame larger than {MAX_FRAME_BYTES} bytes"
+            )));
         }
         if frame.kind != frame.codec.kind() || frame.clock_rate != frame.codec.clock_rate() {
-            return Err(MediaError::Invalid("frame kind or clock rate does not match its codec".into()));
+            return Err(MediaError::Invalid(
+                "frame kind or clock rate does not match its codec".into(),
+            ));
         }
         frame.origin = FrameOrigin::Remote;
         if frame.kind == MediaKind::Audio {
             if let Some((_, p)) = self.bus.publisher(&frame.session_id, &frame.publisher_id) {
-                if !self.policy.may_forward_audio(&frame.session_id, &p.info.site, &p.info.participant_id) {
+                if !self.policy.may_forward_audio(
+                    &frame.session_id,
+                    &p.info.site,
+                    &p.info.participant_id,
+                ) {
                     bump(&self.stats.audio_gated);
                     return Ok(());
                 }
@@ -295,8 +347,14 @@ impl MediaGateway {
 
     /// Lists a publisher at another site, so WHEP subscribers can follow it and its audio is
     /// gated by the floor.
-    pub fn announce_remote_publisher(&self, session_id: &str, publisher_id: &str, info: PublisherInfo) {
-        self.bus.add_publisher(session_id, publisher_id.into(), info, FrameOrigin::Remote);
+    pub fn announce_remote_publisher(
+        &self,
+        session_id: &str,
+        publisher_id: &str,
+        info: PublisherInfo,
+    ) {
+        self.bus
+            .add_publisher(session_id, publisher_id.into(), info, FrameOrigin::Remote);
         self.wake.notify_one();
     }
 
@@ -312,7 +370,10 @@ impl MediaGateway {
 
     /// Another site's subscriber wants a keyframe from one of our local publishers.
     pub fn request_keyframe(&self, session_id: &str, publisher_id: &str) {
-        let cmd = Command::Keyframe { session_id: session_id.into(), publisher_id: publisher_id.into() };
+        let cmd = Command::Keyframe {
+            session_id: session_id.into(),
+            publisher_id: publisher_id.into(),
+        };
         if self.commands.try_send(cmd).is_err() {
             self.stats.dropped(1);
         }
@@ -321,7 +382,10 @@ impl MediaGateway {
     /// The keyframe requests of local subscribers for remote publishers, for the node to carry
     /// to their sites. Can be taken once; later calls return `None`.
     pub fn keyframe_requests(&self) -> Option<mpsc::Receiver<KeyframeWanted>> {
-        self.keyframes.lock().unwrap_or_else(|e| e.into_inner()).take()
+        self.keyframes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     pub fn stats(&self) -> MediaStats {
@@ -331,7 +395,12 @@ impl MediaGateway {
     /// Closes every peer connection cleanly and stops the task.
     pub async fn shutdown(&self) {
         let (reply, done) = oneshot::channel();
-        if self.commands.send(Command::Shutdown { reply }).await.is_ok() {
+        if self
+            .commands
+            .send(Command::Shutdown { reply })
+            .await
+            .is_ok()
+        {
             let _ = tokio::time::timeout(COMMAND_DEADLINE, done).await;
         }
         let task = self.task.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -361,13 +430,24 @@ fn bind_udp(addr: SocketAddr) -> std::io::Result<UdpSocket> {
 
 /// Builds the `Rtc` and answers the offer. str0m promises not to panic on input, but it parses
 /// what a stranger sent us, so a panic is caught here and refused like bad SDP.
-fn answer(candidate: SocketAddr, offer: SdpOffer, now: Instant) -> Result<(Rtc, String), MediaError> {
+fn answer(
+    candidate: SocketAddr,
+    offer: SdpOffer,
+    now: Instant,
+) -> Result<(Rtc, String), MediaError> {
     let r = catch_unwind(AssertUnwindSafe(move || {
         let mut rtc = new_rtc(candidate, now)?;
-        let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| MediaError::UnsupportedOffer(e.to_string()))?;
+        let answer = rtc
+            .sdp_api()
+            .accept_offer(offer)
+            .map_err(|e| MediaError::UnsupportedOffer(e.to_string()))?;
         Ok((rtc, answer.to_sdp_string()))
     }));
-    r.unwrap_or_else(|_| Err(MediaError::MalformedSdp("the offer could not be processed".into())))
+    r.unwrap_or_else(|_| {
+        Err(MediaError::MalformedSdp(
+            "the offer could not be processed".into(),
+        ))
+    })
 }
 
 /// 128 random bits in hex: unguessable, so knowing a session id is not enough to DELETE
@@ -392,9 +472,17 @@ pub(crate) fn candidate_addr(bound: SocketAddr, public_ip: Option<IpAddr>) -> So
 /// route.
 fn primary_ip(v6: bool) -> IpAddr {
     let (any, probe, fallback): (SocketAddr, SocketAddr, IpAddr) = if v6 {
-        ((Ipv6Addr::UNSPECIFIED, 0).into(), "[2001:db8::1]:9".parse().expect("literal"), Ipv6Addr::LOCALHOST.into())
+        (
+            (Ipv6Addr::UNSPECIFIED, 0).into(),
+            "[2001:db8::1]:9".parse().expect("literal"),
+            Ipv6Addr::LOCALHOST.into(),
+        )
     } else {
-        ((Ipv4Addr::UNSPECIFIED, 0).into(), "192.0.2.1:9".parse().expect("literal"), Ipv4Addr::LOCALHOST.into())
+        (
+            (Ipv4Addr::UNSPECIFIED, 0).into(),
+            "192.0.2.1:9".parse().expect("literal"),
+            Ipv4Addr::LOCALHOST.into(),
+        )
     };
     std::net::UdpSocket::bind(any)
         .and_then(|s| s.connect(probe).and_then(|_| s.local_addr()))
@@ -441,7 +529,12 @@ mod tests {
     }
 
     async fn gateway() -> Arc<MediaGateway> {
-        MediaGateway::start(MediaConfig::new("127.0.0.1:0".parse().unwrap()), Arc::new(Policy)).await.unwrap()
+        MediaGateway::start(
+            MediaConfig::new("127.0.0.1:0".parse().unwrap()),
+            Arc::new(Policy),
+        )
+        .await
+        .unwrap()
     }
 
     fn publish_offer() -> String {
@@ -453,13 +546,28 @@ mod tests {
         let gw = gateway().await;
         let sdp = publish_offer();
         let e = gw.whip("S-none", &sdp, who("01", "a")).await.unwrap_err();
-        assert!(matches!(e, MediaError::Refused(MediaRefusal::UnknownSession)), "{e}");
+        assert!(
+            matches!(e, MediaError::Refused(MediaRefusal::UnknownSession)),
+            "{e}"
+        );
         let e = gw.whip("S-ended", &sdp, who("01", "a")).await.unwrap_err();
-        assert!(matches!(e, MediaError::Refused(MediaRefusal::SessionEnded)), "{e}");
+        assert!(
+            matches!(e, MediaError::Refused(MediaRefusal::SessionEnded)),
+            "{e}"
+        );
         let e = gw.whip("S-live", &sdp, who("02", "a")).await.unwrap_err();
-        assert!(matches!(e, MediaError::Refused(MediaRefusal::NotAPoint)), "{e}");
-        let e = gw.whep("S-live", &sdp, None, who("02", "b")).await.unwrap_err();
-        assert!(matches!(e, MediaError::Refused(MediaRefusal::NotAPoint)), "{e}");
+        assert!(
+            matches!(e, MediaError::Refused(MediaRefusal::NotAPoint)),
+            "{e}"
+        );
+        let e = gw
+            .whep("S-live", &sdp, None, who("02", "b"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, MediaError::Refused(MediaRefusal::NotAPoint)),
+            "{e}"
+        );
         let e = gw.whip("S live", &sdp, who("01", "a")).await.unwrap_err();
         assert!(matches!(e, MediaError::Invalid(_)), "{e}");
         assert_eq!(gw.stats().offers_refused, 5);
@@ -470,17 +578,32 @@ mod tests {
     #[tokio::test]
     async fn offers_checked_and_answered() {
         let gw = gateway().await;
-        let e = gw.whip("S-live", "v=0\r\nnonsense", who("01", "a")).await.unwrap_err();
+        let e = gw
+            .whip("S-live", "v=0\r\nnonsense", who("01", "a"))
+            .await
+            .unwrap_err();
         assert!(matches!(e, MediaError::MalformedSdp(_)), "{e}");
         let recv_only = offer(&[RtcKind::Audio], Direction::RecvOnly, true);
-        let e = gw.whip("S-live", &recv_only, who("01", "a")).await.unwrap_err();
+        let e = gw
+            .whip("S-live", &recv_only, who("01", "a"))
+            .await
+            .unwrap_err();
         assert!(matches!(e, MediaError::UnsupportedOffer(_)), "{e}");
 
-        let (id, answer) = gw.whip("S-live", &publish_offer(), who("01", "alice")).await.unwrap();
+        let (id, answer) = gw
+            .whip("S-live", &publish_offer(), who("01", "alice"))
+            .await
+            .unwrap();
         assert!(answer.starts_with("v=0"));
         assert!(answer.contains("a=ice-lite"), "{answer}");
-        assert!(answer.contains(&format!("{} typ host", gw.candidate_addr().port())), "{answer}");
-        assert!(answer.contains("opus/48000") && answer.contains("VP8/90000"), "{answer}");
+        assert!(
+            answer.contains(&format!("{} typ host", gw.candidate_addr().port())),
+            "{answer}"
+        );
+        assert!(
+            answer.contains("opus/48000") && answer.contains("VP8/90000"),
+            "{answer}"
+        );
         assert!(answer.contains("a=recvonly"), "{answer}");
         let listed = gw.publishers("S-live");
         assert_eq!(listed.len(), 1);
@@ -488,20 +611,35 @@ mod tests {
         assert_eq!(listed[0].origin, FrameOrigin::Local);
         assert_eq!(gw.stats().publishers, 1);
 
-        let e = gw.whep("S-live", &recv_only, Some("nobody"), who("79", "bob")).await.unwrap_err();
+        let e = gw
+            .whep("S-live", &recv_only, Some("nobody"), who("79", "bob"))
+            .await
+            .unwrap_err();
         assert!(matches!(e, MediaError::UnknownPublisher(_)), "{e}");
-        let (sub, answer) = gw.whep("S-live", &recv_only, Some(&id), who("79", "bob")).await.unwrap();
+        let (sub, answer) = gw
+            .whep("S-live", &recv_only, Some(&id), who("79", "bob"))
+            .await
+            .unwrap();
         assert!(answer.contains("a=sendonly"), "{answer}");
         assert_eq!(gw.stats().subscribers, 1);
 
-        assert!(matches!(gw.delete("S-other", &sub).await, Err(MediaError::UnknownResource)));
+        assert!(matches!(
+            gw.delete("S-other", &sub).await,
+            Err(MediaError::UnknownResource)
+        ));
         gw.delete("S-live", &sub).await.unwrap();
         gw.delete("S-live", &id).await.unwrap();
-        assert!(matches!(gw.delete("S-live", &id).await, Err(MediaError::UnknownResource)));
+        assert!(matches!(
+            gw.delete("S-live", &id).await,
+            Err(MediaError::UnknownResource)
+        ));
         assert!(gw.publishers("S-live").is_empty());
         assert_eq!((gw.stats().publishers, gw.stats().subscribers), (0, 0));
         gw.shutdown().await;
-        assert!(matches!(gw.whip("S-live", &publish_offer(), who("01", "a")).await, Err(MediaError::Stopped)));
+        assert!(matches!(
+            gw.whip("S-live", &publish_offer(), who("01", "a")).await,
+            Err(MediaError::Stopped)
+        ));
     }
 
     #[tokio::test]
@@ -521,14 +659,21 @@ mod tests {
             data: Arc::from(&b"frame"[..]),
         };
         // Muted remote participant: audio dropped, video delivered.
-        gw.inject_frame(frame(MediaKind::Audio, Codec::Opus, "far-1")).unwrap();
-        gw.inject_frame(frame(MediaKind::Video, Codec::Vp8, "far-1")).unwrap();
+        gw.inject_frame(frame(MediaKind::Audio, Codec::Opus, "far-1"))
+            .unwrap();
+        gw.inject_frame(frame(MediaKind::Video, Codec::Vp8, "far-1"))
+            .unwrap();
         let got = rx.try_recv().unwrap();
-        assert_eq!((got.kind, got.origin), (MediaKind::Video, FrameOrigin::Remote));
+        assert_eq!(
+            (got.kind, got.origin),
+            (MediaKind::Video, FrameOrigin::Remote)
+        );
         assert!(rx.try_recv().is_err());
         assert_eq!(gw.stats().audio_gated, 1);
         // Inconsistent or oversized frames are refused.
-        assert!(gw.inject_frame(frame(MediaKind::Audio, Codec::Vp8, "far-1")).is_err());
+        assert!(gw
+            .inject_frame(frame(MediaKind::Audio, Codec::Vp8, "far-1"))
+            .is_err());
         let mut big = frame(MediaKind::Video, Codec::Vp8, "far-1");
         big.data = vec![0u8; MAX_FRAME_BYTES + 1].into();
         assert!(gw.inject_frame(big).is_err());
@@ -548,6 +693,9 @@ mod tests {
         let c = candidate_addr(any, None);
         assert!(!c.ip().is_unspecified() && c.port() == 4435);
         let public: IpAddr = "203.0.113.7".parse().unwrap();
-        assert_eq!(candidate_addr(any, Some(public)), SocketAddr::new(public, 4435));
+        assert_eq!(
+            candidate_addr(any, Some(public)),
+            SocketAddr::new(public, 4435)
+        );
     }
 }

@@ -67,13 +67,18 @@ struct Who {
 impl Who {
     fn participant(&self) -> Result<ParticipantInfo, ApiError> {
         let (Some(site), Some(participant)) = (&self.site, &self.participant) else {
-            return Err(ApiError::bad("query parameters `site` and `participant` are required"));
+            return Err(ApiError::bad(
+                "query parameters `site` and `participant` are required",
+            ));
         };
         Ok(ParticipantInfo {
             site: site.clone(),
             point_label: self.label.clone().unwrap_or_default(),
             participant_id: participant.clone(),
-            role: self.role.clone().unwrap_or_else(|| "participant".to_owned()),
+            role: self
+                .role
+                .clone()
+                .unwrap_or_else(|| "participant".to_owned()),
         })
     }
 }
@@ -99,7 +104,10 @@ fn api_error(e: MediaError) -> ApiError {
 
 /// RFC 9725 §4.2: the offer is sent with `Content-Type: application/sdp` (parameters allowed).
 fn sdp_body(headers: &HeaderMap, body: &Bytes) -> Result<String, ApiError> {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let essence = ct.split(';').next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case(SDP_CONTENT_TYPE) {
         return Err(ApiError(
@@ -107,18 +115,26 @@ fn sdp_body(headers: &HeaderMap, body: &Bytes) -> Result<String, ApiError> {
             format!("send the SDP offer with Content-Type: {SDP_CONTENT_TYPE}"),
         ));
     }
-    String::from_utf8(body.to_vec()).map_err(|_| api_error(MediaError::MalformedSdp("the offer is not UTF-8 text".into())))
+    String::from_utf8(body.to_vec()).map_err(|_| {
+        api_error(MediaError::MalformedSdp(
+            "the offer is not UTF-8 text".into(),
+        ))
+    })
 }
 
 fn query(q: Result<Query<Who>, QueryRejection>) -> Result<Who, ApiError> {
-    q.map(|Query(w)| w).map_err(|e| ApiError::bad(format!("invalid query parameters: {}", e.body_text())))
+    q.map(|Query(w)| w)
+        .map_err(|e| ApiError::bad(format!("invalid query parameters: {}", e.body_text())))
 }
 
 fn created(session_id: &str, kind: &str, resource: &str, answer: String) -> Response {
     let location = format!("{API_PREFIX}/sessions/{session_id}/{kind}/{resource}");
     let mut r = (StatusCode::CREATED, answer).into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(SDP_CONTENT_TYPE));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(SDP_CONTENT_TYPE),
+    );
     // Both ids were checked to be URL-safe ASCII, so the header value is valid.
     if let Ok(v) = HeaderValue::from_str(&location) {
         h.insert(header::LOCATION, v);
@@ -135,7 +151,10 @@ async fn whip(
 ) -> Result<Response, ApiError> {
     let who = query(q)?;
     let offer = sdp_body(&headers, &body)?;
-    let (resource, answer) = gw.whip(&id, &offer, who.participant()?).await.map_err(api_error)?;
+    let (resource, answer) = gw
+        .whip(&id, &offer, who.participant()?)
+        .await
+        .map_err(api_error)?;
     Ok(created(&id, "whip", &resource, answer))
 }
 
@@ -148,8 +167,10 @@ async fn whep(
 ) -> Result<Response, ApiError> {
     let who = query(q)?;
     let offer = sdp_body(&headers, &body)?;
-    let (resource, answer) =
-        gw.whep(&id, &offer, who.publisher.as_deref(), who.participant()?).await.map_err(api_error)?;
+    let (resource, answer) = gw
+        .whep(&id, &offer, who.publisher.as_deref(), who.participant()?)
+        .await
+        .map_err(api_error)?;
     Ok(created(&id, "whep", &resource, answer))
 }
 
@@ -190,12 +211,27 @@ mod tests {
     fn content_type() {
         let mut h = HeaderMap::new();
         let body = Bytes::from_static(b"v=0");
-        assert_eq!(sdp_body(&h, &body).err().map(|e| e.0), Some(StatusCode::UNSUPPORTED_MEDIA_TYPE));
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        assert_eq!(sdp_body(&h, &body).err().map(|e| e.0), Some(StatusCode::UNSUPPORTED_MEDIA_TYPE));
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("Application/SDP; charset=utf-8"));
+        assert_eq!(
+            sdp_body(&h, &body).err().map(|e| e.0),
+            Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        );
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        assert_eq!(
+            sdp_body(&h, &body).err().map(|e| e.0),
+            Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        );
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("Application/SDP; charset=utf-8"),
+        );
         assert_eq!(sdp_body(&h, &body).ok().as_deref(), Some("v=0"));
         let bad = Bytes::from_static(&[0xff, 0xfe]);
-        assert_eq!(sdp_body(&h, &bad).err().map(|e| e.0), Some(StatusCode::BAD_REQUEST));
+        assert_eq!(
+            sdp_body(&h, &bad).err().map(|e| e.0),
+            Some(StatusCode::BAD_REQUEST)
+        );
     }
 }

@@ -35,8 +35,11 @@ pub(crate) fn new_rtc(candidate: SocketAddr, now: Instant) -> Result<Rtc, MediaE
         .enable_opus(true, false)
         .enable_vp8(true)
         .build(now);
-    let c = Candidate::host(candidate, "udp")
-        .map_err(|e| MediaError::Invalid(format!("media address {candidate} cannot be an ICE candidate: {e}")))?;
+    let c = Candidate::host(candidate, "udp").map_err(|e| {
+        MediaError::Invalid(format!(
+            "media address {candidate} cannot be an ICE candidate: {e}"
+        ))
+    })?;
     rtc.add_local_candidate(c);
     Ok(rtc)
 }
@@ -47,7 +50,10 @@ pub(crate) enum PeerEvent {
     /// A frame from a local publisher, for the session's bus.
     Frame(MediaFrame),
     /// A subscriber asked for a keyframe (PLI/FIR, or it just connected) from this publisher.
-    WantKeyframe { session_id: Arc<str>, publisher_id: Arc<str> },
+    WantKeyframe {
+        session_id: Arc<str>,
+        publisher_id: Arc<str>,
+    },
 }
 
 /// Where a drain puts its output: datagrams go straight to the socket, events to a list.
@@ -114,7 +120,17 @@ pub(crate) struct Peer {
 
 impl Peer {
     pub fn new(id: Arc<str>, session_id: Arc<str>, rtc: Rtc, role: Role, now: Instant) -> Self {
-        Peer { id, session_id, rtc, role, created: now, last_rx: now, connected: false, next_timeout: now, dead: None }
+        Peer {
+            id,
+            session_id,
+            rtc,
+            role,
+            created: now,
+            last_rx: now,
+            connected: false,
+            next_timeout: now,
+            dead: None,
+        }
     }
 
     pub fn is_publisher(&self) -> bool {
@@ -145,7 +161,9 @@ impl Peer {
                     s.need_keyframe = true;
                 }
             }
-            Event::IceConnectionStateChange(IceConnectionState::Disconnected) => self.dead = Some("ICE disconnected"),
+            Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
+                self.dead = Some("ICE disconnected")
+            }
             Event::Closed => self.dead = Some("closed by the peer"),
             Event::MediaAdded(m) => match &mut self.role {
                 Role::Publisher(p) if m.kind == RtcKind::Video => p.video_mid = Some(m.mid),
@@ -157,8 +175,12 @@ impl Peer {
             },
             Event::MediaData(d) => {
                 // Media a WHEP client sends (sendrecv offers) is ignored: subscribers only listen.
-                let Role::Publisher(_) = &self.role else { return };
-                let Some(codec) = Codec::from_str0m(d.params.spec().codec) else { return };
+                let Role::Publisher(_) = &self.role else {
+                    return;
+                };
+                let Some(codec) = Codec::from_str0m(d.params.spec().codec) else {
+                    return;
+                };
                 let frame = MediaFrame {
                     session_id: self.session_id.clone(),
                     publisher_id: self.id.clone(),
@@ -188,9 +210,15 @@ impl Peer {
 
     /// Asks this publisher for a keyframe (PLI, else FIR, whichever was negotiated).
     pub fn request_keyframe(&mut self) -> Result<bool, RtcError> {
-        let Role::Publisher(p) = &self.role else { return Ok(false) };
-        let Some(mid) = p.video_mid else { return Ok(false) };
-        let Some(mut w) = self.rtc.writer(mid) else { return Ok(false) };
+        let Role::Publisher(p) = &self.role else {
+            return Ok(false);
+        };
+        let Some(mid) = p.video_mid else {
+            return Ok(false);
+        };
+        let Some(mut w) = self.rtc.writer(mid) else {
+            return Ok(false);
+        };
         for kind in [KeyframeRequestKind::Pli, KeyframeRequestKind::Fir] {
             if w.is_request_keyframe_possible(kind) {
                 // Fails until the publisher's first packet tells us its SSRC; the next request
@@ -202,16 +230,31 @@ impl Peer {
     }
 
     /// Writes one bus frame to this subscriber, if it carries that kind of media.
-    pub fn write_frame(&mut self, f: &MediaFrame, now: Instant, stats: &Stats) -> Result<(), RtcError> {
-        let Role::Subscriber(s) = &mut self.role else { return Ok(()) };
+    pub fn write_frame(
+        &mut self,
+        f: &MediaFrame,
+        now: Instant,
+        stats: &Stats,
+    ) -> Result<(), RtcError> {
+        let Role::Subscriber(s) = &mut self.role else {
+            return Ok(());
+        };
         let mid = match f.kind {
             MediaKind::Audio => s.audio_mid,
             MediaKind::Video => s.video_mid,
         };
         let Some(mid) = mid else { return Ok(()) };
-        let Some(freq) = Frequency::new(f.clock_rate) else { return Ok(()) };
-        let Some(w) = self.rtc.writer(mid) else { return Ok(()) };
-        let Some(pt) = w.payload_params().find(|p| p.spec().codec == f.codec.to_str0m()).map(|p| p.pt()) else {
+        let Some(freq) = Frequency::new(f.clock_rate) else {
+            return Ok(());
+        };
+        let Some(w) = self.rtc.writer(mid) else {
+            return Ok(());
+        };
+        let Some(pt) = w
+            .payload_params()
+            .find(|p| p.spec().codec == f.codec.to_str0m())
+            .map(|p| p.pt())
+        else {
             return Ok(());
         };
         // The arrival time is our wallclock for the frame: simple, and monotonic per subscriber.

@@ -51,7 +51,9 @@ pub const MAX_ROLE_BYTES: usize = 32;
 pub fn check_session_id(id: &str) -> Result<(), MediaError> {
     let ok = !id.is_empty()
         && id.len() <= MAX_SESSION_ID_BYTES
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~:".contains(&b));
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~:".contains(&b));
     if ok {
         Ok(())
     } else {
@@ -81,7 +83,9 @@ impl ParticipantInfo {
                 "`participant` must be 1-{MAX_PARTICIPANT_ID_BYTES} printable ASCII characters without spaces"
             )));
         }
-        if self.point_label.chars().count() > MAX_LABEL_CHARS || self.point_label.chars().any(char::is_control) {
+        if self.point_label.chars().count() > MAX_LABEL_CHARS
+            || self.point_label.chars().any(char::is_control)
+        {
             return Err(MediaError::Invalid(format!(
                 "`label` must be at most {MAX_LABEL_CHARS} characters without control characters"
             )));
@@ -112,15 +116,39 @@ mod tests {
     fn participant_limits() {
         assert!(who().validate().is_ok());
         for bad in [
-            ParticipantInfo { site: String::new(), ..who() },
-            ParticipantInfo { site: "0000400004".into(), ..who() },
-            ParticipantInfo { site: "0/4".into(), ..who() },
-            ParticipantInfo { participant_id: "a b".into(), ..who() },
-            ParticipantInfo { participant_id: "x".repeat(65), ..who() },
-            ParticipantInfo { point_label: "a\nb".into(), ..who() },
-            ParticipantInfo { role: String::new(), ..who() },
+            ParticipantInfo {
+                site: String::new(),
+                ..who()
+            },
+            ParticipantInfo {
+                site: "0000400004".into(),
+                ..who()
+            },
+            ParticipantInfo {
+                site: "0/4".into(),
+                ..who()
+            },
+            ParticipantInfo {
+                participant_id: "a b".into(),
+                ..who()
+            },
+            ParticipantInfo {
+                participant_id: "x".repeat(65),
+                ..who()
+            },
+            ParticipantInfo {
+                point_label: "a\nb".into(),
+                ..who()
+            },
+            ParticipantInfo {
+                role: String::new(),
+                ..who()
+            },
         ] {
-            assert!(matches!(bad.validate(), Err(MediaError::Invalid(_))), "{bad:?}");
+            assert!(
+                matches!(bad.validate(), Err(MediaError::Invalid(_))),
+                "{bad:?}"
+            );
         }
     }
 

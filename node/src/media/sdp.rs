@@ -46,7 +46,9 @@ struct Section {
 pub fn check_offer(text: &str, intent: Intent) -> Result<(SdpOffer, OfferSummary), MediaError> {
     let malformed = |m: &str| Err(MediaError::MalformedSdp(m.to_owned()));
     if text.trim().is_empty() {
-        return malformed("the body is empty; send the SDP offer with Content-Type: application/sdp");
+        return malformed(
+            "the body is empty; send the SDP offer with Content-Type: application/sdp",
+        );
     }
     if text.len() > MAX_SDP_BYTES {
         return malformed(&format!("the offer is larger than {MAX_SDP_BYTES} bytes"));
@@ -54,14 +56,20 @@ pub fn check_offer(text: &str, intent: Intent) -> Result<(SdpOffer, OfferSummary
     if !text.starts_with("v=0") {
         return malformed("an SDP offer starts with `v=0`");
     }
-    if text.chars().any(|c| c.is_control() && !matches!(c, '\r' | '\n' | '\t')) {
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\r' | '\n' | '\t'))
+    {
         return malformed("the offer contains control characters");
     }
     let sections = sections(text);
     if sections.len() > MAX_MEDIA_SECTIONS {
-        return Err(MediaError::UnsupportedOffer(format!("more than {MAX_MEDIA_SECTIONS} media sections")));
+        return Err(MediaError::UnsupportedOffer(format!(
+            "more than {MAX_MEDIA_SECTIONS} media sections"
+        )));
     }
-    let offer = SdpOffer::from_sdp_string(text).map_err(|e| MediaError::MalformedSdp(short(&e.to_string())))?;
+    let offer = SdpOffer::from_sdp_string(text)
+        .map_err(|e| MediaError::MalformedSdp(short(&e.to_string())))?;
 
     let mut summary = OfferSummary::default();
     for s in sections.iter().filter(|s| !s.disabled) {
@@ -85,7 +93,9 @@ pub fn check_offer(text: &str, intent: Intent) -> Result<(SdpOffer, OfferSummary
             Intent::Publish => "that the client sends (a=sendonly or a=sendrecv)",
             Intent::Subscribe => "that the client receives (a=recvonly or a=sendrecv)",
         };
-        return Err(MediaError::UnsupportedOffer(format!("the offer has no Opus audio or VP8 video {need}")));
+        return Err(MediaError::UnsupportedOffer(format!(
+            "the offer has no Opus audio or VP8 video {need}"
+        )));
     }
     Ok((offer, summary))
 }
@@ -99,7 +109,11 @@ fn sections(text: &str) -> Vec<Section> {
             let mut parts = m.split_whitespace();
             let kind = parts.next().unwrap_or_default().to_ascii_lowercase();
             let disabled = parts.next() == Some("0");
-            out.push(Section { kind, disabled, ..Section::default() });
+            out.push(Section {
+                kind,
+                disabled,
+                ..Section::default()
+            });
             continue;
         }
         let Some(cur) = out.last_mut() else { continue };
@@ -111,7 +125,11 @@ fn sections(text: &str) -> Vec<Section> {
             _ => {
                 if let Some(map) = line.strip_prefix("a=rtpmap:") {
                     // a=rtpmap:<pt> <name>/<clock>[/<channels>]
-                    let name = map.split_whitespace().nth(1).and_then(|e| e.split('/').next()).unwrap_or_default();
+                    let name = map
+                        .split_whitespace()
+                        .nth(1)
+                        .and_then(|e| e.split('/').next())
+                        .unwrap_or_default();
                     cur.opus |= name.eq_ignore_ascii_case("opus");
                     cur.vp8 |= name.eq_ignore_ascii_case("vp8");
                 }
@@ -126,7 +144,11 @@ fn short(s: &str) -> String {
     if one_line.chars().count() <= MAX_DETAIL_CHARS {
         one_line
     } else {
-        one_line.chars().take(MAX_DETAIL_CHARS).chain("…".chars()).collect()
+        one_line
+            .chars()
+            .take(MAX_DETAIL_CHARS)
+            .chain("…".chars())
+            .collect()
     }
 }
 
@@ -159,21 +181,50 @@ pub(crate) mod tests {
 
     #[test]
     fn accepts_a_publishing_offer() {
-        let sdp = offer(&[MediaKind::Audio, MediaKind::Video], Direction::SendOnly, true);
+        let sdp = offer(
+            &[MediaKind::Audio, MediaKind::Video],
+            Direction::SendOnly,
+            true,
+        );
         let (_, s) = check_offer(&sdp, Intent::Publish).unwrap();
-        assert_eq!(s, OfferSummary { audio: true, video: true });
-        let sdp = offer(&[MediaKind::Audio, MediaKind::Video], Direction::RecvOnly, true);
+        assert_eq!(
+            s,
+            OfferSummary {
+                audio: true,
+                video: true
+            }
+        );
+        let sdp = offer(
+            &[MediaKind::Audio, MediaKind::Video],
+            Direction::RecvOnly,
+            true,
+        );
         let (_, s) = check_offer(&sdp, Intent::Subscribe).unwrap();
-        assert_eq!(s, OfferSummary { audio: true, video: true });
+        assert_eq!(
+            s,
+            OfferSummary {
+                audio: true,
+                video: true
+            }
+        );
     }
 
     #[test]
     fn refuses_malformed_offers() {
         for bad in ["", "   ", "hello", "v=0\r\nthis is not sdp\r\n", "v=0\0"] {
-            assert!(matches!(check_offer(bad, Intent::Publish), Err(MediaError::MalformedSdp(_))), "{bad:?}");
+            assert!(
+                matches!(
+                    check_offer(bad, Intent::Publish),
+                    Err(MediaError::MalformedSdp(_))
+                ),
+                "{bad:?}"
+            );
         }
         let huge = format!("v=0\r\n{}", "a=x\r\n".repeat(MAX_SDP_BYTES / 4));
-        assert!(matches!(check_offer(&huge, Intent::Publish), Err(MediaError::MalformedSdp(_))));
+        assert!(matches!(
+            check_offer(&huge, Intent::Publish),
+            Err(MediaError::MalformedSdp(_))
+        ));
         // A valid offer cut in half.
         let sdp = offer(&[MediaKind::Audio], Direction::SendOnly, true);
         let cut = &sdp[..sdp.len() / 3];
@@ -183,18 +234,38 @@ pub(crate) mod tests {
     #[test]
     fn refuses_offers_without_usable_media() {
         // Wrong direction: a WHIP offer that only receives.
-        let sdp = offer(&[MediaKind::Audio, MediaKind::Video], Direction::RecvOnly, true);
+        let sdp = offer(
+            &[MediaKind::Audio, MediaKind::Video],
+            Direction::RecvOnly,
+            true,
+        );
         let e = check_offer(&sdp, Intent::Publish).unwrap_err();
         assert!(matches!(e, MediaError::UnsupportedOffer(_)), "{e}");
         let sdp = offer(&[MediaKind::Audio], Direction::SendOnly, true);
-        assert!(matches!(check_offer(&sdp, Intent::Subscribe), Err(MediaError::UnsupportedOffer(_))));
+        assert!(matches!(
+            check_offer(&sdp, Intent::Subscribe),
+            Err(MediaError::UnsupportedOffer(_))
+        ));
         // H.264 only video.
         let sdp = offer(&[MediaKind::Video], Direction::SendOnly, false);
-        assert!(matches!(check_offer(&sdp, Intent::Publish), Err(MediaError::UnsupportedOffer(_))));
+        assert!(matches!(
+            check_offer(&sdp, Intent::Publish),
+            Err(MediaError::UnsupportedOffer(_))
+        ));
         // H.264 video with Opus audio is fine: the video section is simply not answered.
-        let sdp = offer(&[MediaKind::Audio, MediaKind::Video], Direction::SendOnly, false);
+        let sdp = offer(
+            &[MediaKind::Audio, MediaKind::Video],
+            Direction::SendOnly,
+            false,
+        );
         let (_, s) = check_offer(&sdp, Intent::Publish).unwrap();
-        assert_eq!(s, OfferSummary { audio: true, video: false });
+        assert_eq!(
+            s,
+            OfferSummary {
+                audio: true,
+                video: false
+            }
+        );
     }
 
     #[test]

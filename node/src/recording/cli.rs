@@ -44,9 +44,21 @@ pub enum RecordingCmd {
 
 pub fn run(cmd: RecordingCmd) -> anyhow::Result<()> {
     match cmd {
-        RecordingCmd::Verify { path, root_chain, json, index_only } => {
-            verify(&path, root_chain.as_deref(), json, if index_only { Scope::IndexOnly } else { Scope::Full })
-        }
+        RecordingCmd::Verify {
+            path,
+            root_chain,
+            json,
+            index_only,
+        } => verify(
+            &path,
+            root_chain.as_deref(),
+            json,
+            if index_only {
+                Scope::IndexOnly
+            } else {
+                Scope::Full
+            },
+        ),
         RecordingCmd::Export { path, out } => export(&path, &out),
     }
 }
@@ -54,8 +66,12 @@ pub fn run(cmd: RecordingCmd) -> anyhow::Result<()> {
 fn verify(path: &Path, root_chain: Option<&Path>, json: bool, scope: Scope) -> anyhow::Result<()> {
     let root = match root_chain {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read the root certificate file {}", p.display()))?;
-            Some(Chain::from_pem(&text).with_context(|| format!("{} is not a usable root certificate file", p.display()))?)
+            let text = std::fs::read_to_string(p).with_context(|| {
+                format!("cannot read the root certificate file {}", p.display())
+            })?;
+            Some(Chain::from_pem(&text).with_context(|| {
+                format!("{} is not a usable root certificate file", p.display())
+            })?)
         }
         None => None,
     };
@@ -74,7 +90,11 @@ fn verify(path: &Path, root_chain: Option<&Path>, json: bool, scope: Scope) -> a
         }
         return Ok(());
     }
-    let mut msg = format!("{} of {} recording(s) NOT intact:", bad.len(), reports.len());
+    let mut msg = format!(
+        "{} of {} recording(s) NOT intact:",
+        bad.len(),
+        reports.len()
+    );
     for r in bad {
         for p in &r.problems {
             msg.push_str(&format!("\n  {}: {p}", r.dir.display()));
@@ -84,7 +104,11 @@ fn verify(path: &Path, root_chain: Option<&Path>, json: bool, scope: Scope) -> a
 }
 
 fn print_report(r: &PublisherReport) {
-    let verdict = if r.is_intact() { "INTACT".to_owned() } else { format!("NOT INTACT ({} problem(s))", r.problems.len()) };
+    let verdict = if r.is_intact() {
+        "INTACT".to_owned()
+    } else {
+        format!("NOT INTACT ({} problem(s))", r.problems.len())
+    };
     println!("{}: {verdict}", r.dir.display());
     if let (Some(s), Some(site), Some(p)) = (&r.session_id, &r.site, &r.publisher_id) {
         println!("  session {s}, site {site}, publisher {p}");
@@ -118,7 +142,12 @@ fn export(path: &Path, out: &Path) -> anyhow::Result<()> {
     let dirs = publisher_dirs(path)?;
     if dirs.len() != 1 || dirs[0] != path {
         let list: Vec<String> = dirs.iter().map(|d| format!("  {}", d.display())).collect();
-        bail!("export takes one publisher folder; {} holds {}:\n{}", path.display(), dirs.len(), list.join("\n"));
+        bail!(
+            "export takes one publisher folder; {} holds {}:\n{}",
+            path.display(),
+            dirs.len(),
+            list.join("\n")
+        );
     }
     let stats = export_webm(path, out)?;
     for w in &stats.warnings {

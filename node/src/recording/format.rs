@@ -86,12 +86,22 @@ pub struct TrackInfo {
 impl TrackInfo {
     /// Opus, 48 kHz, stereo: what WebRTC browsers send.
     pub fn opus() -> TrackInfo {
-        TrackInfo { kind: TrackKind::Audio, codec: Codec::Opus, clock_hz: 48_000, channels: 2 }
+        TrackInfo {
+            kind: TrackKind::Audio,
+            codec: Codec::Opus,
+            clock_hz: 48_000,
+            channels: 2,
+        }
     }
 
     /// VP8 video.
     pub fn vp8() -> TrackInfo {
-        TrackInfo { kind: TrackKind::Video, codec: Codec::Vp8, clock_hz: 90_000, channels: 0 }
+        TrackInfo {
+            kind: TrackKind::Video,
+            codec: Codec::Vp8,
+            clock_hz: 90_000,
+            channels: 0,
+        }
     }
 
     /// Audio and video, the usual publisher.
@@ -104,21 +114,33 @@ impl TrackInfo {
 /// this format and the WebM export support.
 pub fn check_tracks(tracks: &[TrackInfo]) -> Result<(), String> {
     if tracks.is_empty() || tracks.len() > MAX_TRACKS {
-        return Err(format!("{} tracks; a recording has one audio track, one video track or both", tracks.len()));
+        return Err(format!(
+            "{} tracks; a recording has one audio track, one video track or both",
+            tracks.len()
+        ));
     }
     if tracks.len() == 2 && tracks[0].kind == tracks[1].kind {
-        return Err(format!("two {} tracks; a recording has at most one per kind", tracks[0].kind));
+        return Err(format!(
+            "two {} tracks; a recording has at most one per kind",
+            tracks[0].kind
+        ));
     }
     for t in tracks {
         match (t.kind, t.codec) {
             (TrackKind::Audio, Codec::Opus) => {
                 if t.clock_hz != 48_000 || !(1..=2).contains(&t.channels) {
-                    return Err(format!("Opus at {} Hz with {} channels; expected 48000 Hz, 1 or 2 channels", t.clock_hz, t.channels));
+                    return Err(format!(
+                        "Opus at {} Hz with {} channels; expected 48000 Hz, 1 or 2 channels",
+                        t.clock_hz, t.channels
+                    ));
                 }
             }
             (TrackKind::Video, Codec::Vp8) => {
                 if t.clock_hz != 90_000 || t.channels != 0 {
-                    return Err(format!("VP8 at {} Hz with {} channels; expected 90000 Hz and 0 channels", t.clock_hz, t.channels));
+                    return Err(format!(
+                        "VP8 at {} Hz with {} channels; expected 90000 Hz and 0 channels",
+                        t.clock_hz, t.channels
+                    ));
                 }
             }
             (kind, codec) => return Err(format!("{codec:?} cannot be the {kind} track")),
@@ -147,8 +169,12 @@ impl SegmentHeader {
     /// Magic, length and CBOR: the first bytes of the segment file.
     pub fn encode(&self) -> Vec<u8> {
         // Encoding a plain struct into memory only fails if allocation fails.
-        let cbor = cbor4ii::serde::to_vec(Vec::new(), self).expect("CBOR encoding into memory cannot fail");
-        assert!(cbor.len() <= MAX_HEADER_BYTES, "header ids are bounded, so the header is too");
+        let cbor = cbor4ii::serde::to_vec(Vec::new(), self)
+            .expect("CBOR encoding into memory cannot fail");
+        assert!(
+            cbor.len() <= MAX_HEADER_BYTES,
+            "header ids are bounded, so the header is too"
+        );
         let mut out = Vec::with_capacity(8 + cbor.len());
         out.extend_from_slice(MAGIC);
         // Bounded by MAX_HEADER_BYTES just above.
@@ -180,7 +206,10 @@ fn record_check(len_be: [u8; 4], body: &[u8]) -> [u8; 4] {
 
 /// The bytes of one record. The caller has checked the payload size.
 pub fn encode_record(track: TrackKind, keyframe: bool, ts_us: u64, payload: &[u8]) -> Vec<u8> {
-    assert!(!payload.is_empty() && payload.len() <= MAX_FRAME_BYTES, "the writer checks frame sizes");
+    assert!(
+        !payload.is_empty() && payload.len() <= MAX_FRAME_BYTES,
+        "the writer checks frame sizes"
+    );
     let body_len = FRAME_FIXED_BYTES + payload.len();
     let mut out = Vec::with_capacity(RECORD_OVERHEAD_BYTES + payload.len());
     // Bounded by MAX_FRAME_BYTES + 10, far below u32::MAX.
@@ -204,11 +233,15 @@ pub enum FormatError {
     BadMagic,
     #[error("the segment header is cut off: the file is only {0} bytes long")]
     ShortHeader(u64),
-    #[error("the segment header claims {0} bytes, more than the {MAX_HEADER_BYTES} allowed (or none)")]
+    #[error(
+        "the segment header claims {0} bytes, more than the {MAX_HEADER_BYTES} allowed (or none)"
+    )]
     HeaderSize(usize),
     #[error("the segment header is garbled: {0}")]
     BadHeader(String),
-    #[error("the segment header has version {0}; this tiepdan reads version {VERSION}: upgrade tiepdan")]
+    #[error(
+        "the segment header has version {0}; this tiepdan reads version {VERSION}: upgrade tiepdan"
+    )]
     Version(u8),
 }
 
@@ -217,7 +250,11 @@ pub enum FormatError {
 pub enum Damage {
     /// The last record is incomplete (a crash while writing it): `bytes` from `offset` to the
     /// end of the file are not a record. Recovery truncates them.
-    Torn { offset: u64, bytes: u64, reason: &'static str },
+    Torn {
+        offset: u64,
+        bytes: u64,
+        reason: &'static str,
+    },
     /// A record before the end is invalid: the file was altered or the disk corrupted it.
     Corrupt { offset: u64, detail: String },
 }
@@ -257,7 +294,10 @@ pub fn scan<R: Read>(
     file_len: u64,
     on_frame: &mut dyn FnMut(&Frame<'_>) -> std::io::Result<()>,
 ) -> Result<SegmentScan, FormatError> {
-    let mut r = HashingReader { inner: r.take(file_len), hasher: blake3::Hasher::new() };
+    let mut r = HashingReader {
+        inner: r.take(file_len),
+        hasher: blake3::Hasher::new(),
+    };
     let (header, header_bytes) = read_header(&mut r, file_len)?;
     let mut s = SegmentScan {
         header,
@@ -278,7 +318,13 @@ pub fn scan<R: Read>(
             break;
         }
         if rem < 4 {
-            s.damage = Some(torn_or_corrupt(&mut r, &[], offset, rem, "the record length is cut short")?);
+            s.damage = Some(torn_or_corrupt(
+                &mut r,
+                &[],
+                offset,
+                rem,
+                "the record length is cut short",
+            )?);
             break;
         }
         let mut len_be = [0u8; 4];
@@ -287,17 +333,33 @@ pub fn scan<R: Read>(
         if len <= FRAME_FIXED_BYTES || len > FRAME_FIXED_BYTES + MAX_FRAME_BYTES {
             let zeros = len_be == [0; 4];
             s.damage = Some(if zeros {
-                torn_or_corrupt(&mut r, &len_be, offset, rem, "the file ends in zeros where a record should be")?
+                torn_or_corrupt(
+                    &mut r,
+                    &len_be,
+                    offset,
+                    rem,
+                    "the file ends in zeros where a record should be",
+                )?
             } else {
                 drain(&mut r)?;
-                Damage::Corrupt { offset, detail: format!("record length {len} is outside 11..={}", FRAME_FIXED_BYTES + MAX_FRAME_BYTES) }
+                Damage::Corrupt {
+                    offset,
+                    detail: format!(
+                        "record length {len} is outside 11..={}",
+                        FRAME_FIXED_BYTES + MAX_FRAME_BYTES
+                    ),
+                }
             });
             break;
         }
         let record_len = 4 + len as u64 + 4;
         if record_len > rem {
             drain(&mut r)?;
-            s.damage = Some(Damage::Torn { offset, bytes: rem, reason: "the record runs past the end of the file" });
+            s.damage = Some(Damage::Torn {
+                offset,
+                bytes: rem,
+                reason: "the record runs past the end of the file",
+            });
             break;
         }
         body.clear();
@@ -309,35 +371,62 @@ pub fn scan<R: Read>(
             let all_zero = content[FRAME_FIXED_BYTES..].iter().all(|b| *b == 0) && check == [0; 4];
             s.damage = Some(if last {
                 drain(&mut r)?;
-                Damage::Torn { offset, bytes: rem, reason: "the last record's check does not match" }
+                Damage::Torn {
+                    offset,
+                    bytes: rem,
+                    reason: "the last record's check does not match",
+                }
             } else if all_zero {
-                torn_or_corrupt(&mut r, &[], offset, rem, "the file ends in zeros where a record should be")?
+                torn_or_corrupt(
+                    &mut r,
+                    &[],
+                    offset,
+                    rem,
+                    "the file ends in zeros where a record should be",
+                )?
             } else {
                 drain(&mut r)?;
-                Damage::Corrupt { offset, detail: "the record's check does not match its bytes".into() }
+                Damage::Corrupt {
+                    offset,
+                    detail: "the record's check does not match its bytes".into(),
+                }
             });
             break;
         }
         let Some(track) = TrackKind::from_code(content[0]) else {
             drain(&mut r)?;
-            s.damage = Some(Damage::Corrupt { offset, detail: format!("unknown track code {}", content[0]) });
+            s.damage = Some(Damage::Corrupt {
+                offset,
+                detail: format!("unknown track code {}", content[0]),
+            });
             break;
         };
         if s.header.track(track).is_none() {
             drain(&mut r)?;
-            s.damage = Some(Damage::Corrupt { offset, detail: format!("a {track} frame, but the header declares no {track} track") });
+            s.damage = Some(Damage::Corrupt {
+                offset,
+                detail: format!("a {track} frame, but the header declares no {track} track"),
+            });
             break;
         }
         if content[1] & !FLAG_KEYFRAME != 0 {
             drain(&mut r)?;
-            s.damage = Some(Damage::Corrupt { offset, detail: format!("unknown flags {:#04x}", content[1]) });
+            s.damage = Some(Damage::Corrupt {
+                offset,
+                detail: format!("unknown flags {:#04x}", content[1]),
+            });
             break;
         }
         let keyframe = content[1] & FLAG_KEYFRAME != 0;
         let mut ts = [0u8; 8];
         ts.copy_from_slice(&content[2..10]);
         let ts_us = u64::from_be_bytes(ts);
-        let frame = Frame { track, keyframe, ts_us, payload: &content[FRAME_FIXED_BYTES..] };
+        let frame = Frame {
+            track,
+            keyframe,
+            ts_us,
+            payload: &content[FRAME_FIXED_BYTES..],
+        };
         on_frame(&frame)?;
         s.frames += 1;
         if keyframe && track == TrackKind::Video {
@@ -370,8 +459,9 @@ fn read_header<R: Read>(r: &mut R, file_len: u64) -> Result<(SegmentHeader, u64)
     }
     let mut header_bytes = vec![0u8; header_len];
     r.read_exact(&mut header_bytes)?;
-    let header: SegmentHeader = tiepdan_protocol::cbor::decode_exact(&header_bytes, "segment header")
-        .map_err(|e| FormatError::BadHeader(e.to_string()))?;
+    let header: SegmentHeader =
+        tiepdan_protocol::cbor::decode_exact(&header_bytes, "segment header")
+            .map_err(|e| FormatError::BadHeader(e.to_string()))?;
     if header.v != VERSION {
         return Err(FormatError::Version(header.v));
     }
@@ -387,10 +477,17 @@ pub fn read_header_file(path: &Path) -> Result<SegmentHeader, FormatError> {
 }
 
 /// [`scan`] of a file on disk.
-pub fn scan_file(path: &Path, on_frame: &mut dyn FnMut(&Frame<'_>) -> std::io::Result<()>) -> Result<SegmentScan, FormatError> {
+pub fn scan_file(
+    path: &Path,
+    on_frame: &mut dyn FnMut(&Frame<'_>) -> std::io::Result<()>,
+) -> Result<SegmentScan, FormatError> {
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
-    scan(std::io::BufReader::with_capacity(256 * 1024, file), len, on_frame)
+    scan(
+        std::io::BufReader::with_capacity(256 * 1024, file),
+        len,
+        on_frame,
+    )
 }
 
 /// BLAKE3 and length of a whole file, read in bounded chunks.
@@ -404,7 +501,13 @@ pub fn hash_file(path: &Path) -> std::io::Result<([u8; 32], u64)> {
 /// The rest of the file from a damaged record: a torn tail when everything from `offset` on
 /// (the `already` bytes and what is left in `r`) is zero or shorter than a record, else
 /// corruption.
-fn torn_or_corrupt<R: Read>(r: &mut R, already: &[u8], offset: u64, rem: u64, reason: &'static str) -> std::io::Result<Damage> {
+fn torn_or_corrupt<R: Read>(
+    r: &mut R,
+    already: &[u8],
+    offset: u64,
+    rem: u64,
+    reason: &'static str,
+) -> std::io::Result<Damage> {
     let mut all_zero = already.iter().all(|b| *b == 0);
     let mut buf = [0u8; 16 * 1024];
     loop {
@@ -415,9 +518,16 @@ fn torn_or_corrupt<R: Read>(r: &mut R, already: &[u8], offset: u64, rem: u64, re
         all_zero &= buf[..n].iter().all(|b| *b == 0);
     }
     if all_zero || rem < 4 {
-        Ok(Damage::Torn { offset, bytes: rem, reason })
+        Ok(Damage::Torn {
+            offset,
+            bytes: rem,
+            reason,
+        })
     } else {
-        Ok(Damage::Corrupt { offset, detail: "invalid record followed by non-zero bytes".into() })
+        Ok(Damage::Corrupt {
+            offset,
+            detail: "invalid record followed by non-zero bytes".into(),
+        })
     }
 }
 
@@ -486,7 +596,10 @@ mod tests {
         let (s, got) = read(&bytes);
         assert_eq!(got, frames);
         assert_eq!(s.header, header());
-        assert_eq!((s.frames, s.video_keyframes, s.first_ts_us, s.last_ts_us), (4, 1, Some(0), Some(33_333)));
+        assert_eq!(
+            (s.frames, s.video_keyframes, s.first_ts_us, s.last_ts_us),
+            (4, 1, Some(0), Some(33_333))
+        );
         assert_eq!(s.valid_len, bytes.len() as u64);
         assert_eq!(s.hash, *blake3::hash(&bytes).as_bytes());
         assert_eq!(s.damage, None);
@@ -512,10 +625,14 @@ mod tests {
             let (s, got) = read(&bytes[..cut]);
             assert!(got.len() < frames.len());
             assert_eq!(got[..], frames[..got.len()]);
-            assert_eq!(s.valid_len + s.damage.as_ref().map_or(0, |d| match d {
-                Damage::Torn { bytes, .. } => *bytes,
-                Damage::Corrupt { .. } => panic!("cut at {cut} reported as corruption"),
-            }), cut as u64);
+            assert_eq!(
+                s.valid_len
+                    + s.damage.as_ref().map_or(0, |d| match d {
+                        Damage::Torn { bytes, .. } => *bytes,
+                        Damage::Corrupt { .. } => panic!("cut at {cut} reported as corruption"),
+                    }),
+                cut as u64
+            );
             if s.valid_len == cut as u64 {
                 assert!(s.damage.is_none());
             }
@@ -534,7 +651,11 @@ mod tests {
         let (s, got) = read(&bytes);
         assert_eq!(got.len(), 4);
         assert_eq!(s.valid_len, good);
-        assert!(matches!(s.damage, Some(Damage::Torn { bytes: 300, .. })), "{:?}", s.damage);
+        assert!(
+            matches!(s.damage, Some(Damage::Torn { bytes: 300, .. })),
+            "{:?}",
+            s.damage
+        );
     }
 
     #[test]
@@ -547,14 +668,21 @@ mod tests {
         bad[second] ^= 0x40;
         let (s, got) = read(&bad);
         assert_eq!(got.len(), 1);
-        assert!(matches!(s.damage, Some(Damage::Corrupt { offset, .. }) if offset == (header_len + RECORD_OVERHEAD_BYTES + 3) as u64), "{:?}", s.damage);
+        assert!(
+            matches!(s.damage, Some(Damage::Corrupt { offset, .. }) if offset == (header_len + RECORD_OVERHEAD_BYTES + 3) as u64),
+            "{:?}",
+            s.damage
+        );
         assert_ne!(s.hash, *blake3::hash(&bytes).as_bytes());
         // Every single-byte flip anywhere is noticed one way or another, without panicking.
         for i in 0..bytes.len() {
             let mut bad = bytes.clone();
             bad[i] ^= 0x01;
             if let Ok(s) = scan(&bad[..], bad.len() as u64, &mut |_| Ok(())) {
-                assert!(s.damage.is_some() || s.header != header(), "flip at {i} unnoticed");
+                assert!(
+                    s.damage.is_some() || s.header != header(),
+                    "flip at {i} unnoticed"
+                );
             }
         }
     }
@@ -568,7 +696,10 @@ mod tests {
         assert!(matches!(s.damage, Some(Damage::Corrupt { .. })));
         let mut big_header = MAGIC.to_vec();
         big_header.extend_from_slice(&u16::MAX.to_be_bytes());
-        assert!(matches!(scan(&big_header[..], big_header.len() as u64, &mut |_| Ok(())), Err(FormatError::HeaderSize(_))));
+        assert!(matches!(
+            scan(&big_header[..], big_header.len() as u64, &mut |_| Ok(())),
+            Err(FormatError::HeaderSize(_))
+        ));
     }
 
     #[test]
@@ -577,7 +708,15 @@ mod tests {
         assert!(check_tracks(&[TrackInfo::vp8()]).is_ok());
         assert!(check_tracks(&[]).is_err());
         assert!(check_tracks(&[TrackInfo::opus(), TrackInfo::opus()]).is_err());
-        assert!(check_tracks(&[TrackInfo { codec: Codec::Vp8, ..TrackInfo::opus() }]).is_err());
-        assert!(check_tracks(&[TrackInfo { clock_hz: 44_100, ..TrackInfo::opus() }]).is_err());
+        assert!(check_tracks(&[TrackInfo {
+            codec: Codec::Vp8,
+            ..TrackInfo::opus()
+        }])
+        .is_err());
+        assert!(check_tracks(&[TrackInfo {
+            clock_hz: 44_100,
+            ..TrackInfo::opus()
+        }])
+        .is_err());
     }
 }

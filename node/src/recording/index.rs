@@ -126,7 +126,10 @@ mod bytes_list {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
-        Ok(Vec::<ByteBuf>::deserialize(d)?.into_iter().map(ByteBuf::into_vec).collect())
+        Ok(Vec::<ByteBuf>::deserialize(d)?
+            .into_iter()
+            .map(ByteBuf::into_vec)
+            .collect())
     }
 }
 
@@ -137,9 +140,13 @@ pub enum IndexError {
     TooLarge(u64),
     #[error("the index is garbled ({0}): it was corrupted or is not a tiepdan recording index")]
     Garbled(String),
-    #[error("the index has version {0}; this tiepdan reads version {INDEX_VERSION}: upgrade tiepdan")]
+    #[error(
+        "the index has version {0}; this tiepdan reads version {INDEX_VERSION}: upgrade tiepdan"
+    )]
     Version(u8),
-    #[error("the index is not in canonical form (its body re-encodes differently): it was altered")]
+    #[error(
+        "the index is not in canonical form (its body re-encodes differently): it was altered"
+    )]
     NotCanonical,
     #[error("the index is invalid: {0}")]
     Invalid(String),
@@ -182,8 +189,17 @@ pub fn chain_step(prev: &[u8; 32], e: &SegmentEntry) -> [u8; 32] {
 }
 
 /// The chain head over `segments`.
-pub fn chain_head(session_id: &str, site: &str, publisher_id: &str, segments: &[SegmentEntry]) -> [u8; 32] {
-    segments.iter().fold(chain_start(session_id, site, publisher_id), |prev, e| chain_step(&prev, e))
+pub fn chain_head(
+    session_id: &str,
+    site: &str,
+    publisher_id: &str,
+    segments: &[SegmentEntry],
+) -> [u8; 32] {
+    segments
+        .iter()
+        .fold(chain_start(session_id, site, publisher_id), |prev, e| {
+            chain_step(&prev, e)
+        })
 }
 
 /// The key and certificate chain a site signs its recordings with.
@@ -197,31 +213,60 @@ pub struct Signer {
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the key.
-        f.debug_struct("Signer").field("site", &self.site).field("chain_len", &self.chain.len()).finish()
+        f.debug_struct("Signer")
+            .field("site", &self.site)
+            .field("chain_len", &self.chain.len())
+            .finish()
     }
 }
 
 impl Signer {
     /// `chain_der` is the site's certificate chain, leaf first (e.g. `tls-chain.pem`); its leaf
     /// must be `site`'s certificate for `key`, so every index it signs verifies.
-    pub fn new(key: SigningKey, site: &str, chain_der: Vec<Vec<u8>>) -> Result<Signer, RecordingError> {
+    pub fn new(
+        key: SigningKey,
+        site: &str,
+        chain_der: Vec<Vec<u8>>,
+    ) -> Result<Signer, RecordingError> {
         check_site(site)?;
-        let chain = Chain::from_der_list(chain_der.clone()).map_err(|e| RecordingError::SignerMismatch { detail: e.to_string() })?;
+        let chain = Chain::from_der_list(chain_der.clone()).map_err(|e| {
+            RecordingError::SignerMismatch {
+                detail: e.to_string(),
+            }
+        })?;
         let Some((cert_site, cert_key)) = leaf_site_key(&chain) else {
-            return Err(RecordingError::SignerMismatch { detail: "a certificate of the chain carries no site claims".into() });
+            return Err(RecordingError::SignerMismatch {
+                detail: "a certificate of the chain carries no site claims".into(),
+            });
         };
         if cert_site != site {
-            return Err(RecordingError::SignerMismatch { detail: format!("the chain's leaf is for site {cert_site}, not {site}") });
+            return Err(RecordingError::SignerMismatch {
+                detail: format!("the chain's leaf is for site {cert_site}, not {site}"),
+            });
         }
         if cert_key != key.verifying_key().to_bytes() {
-            return Err(RecordingError::SignerMismatch { detail: format!("the chain's leaf for site {site} certifies another key") });
+            return Err(RecordingError::SignerMismatch {
+                detail: format!("the chain's leaf for site {site} certifies another key"),
+            });
         }
-        Ok(Signer { key, site: site.to_owned(), chain: chain_der })
+        Ok(Signer {
+            key,
+            site: site.to_owned(),
+            chain: chain_der,
+        })
     }
 
     /// The site's own key and chain, as the node holds them.
-    pub fn from_site_key(key: &SiteKey, site: &str, chain: &Chain) -> Result<Signer, RecordingError> {
-        let ders = chain.der_list().iter().map(|c| c.as_ref().to_vec()).collect();
+    pub fn from_site_key(
+        key: &SiteKey,
+        site: &str,
+        chain: &Chain,
+    ) -> Result<Signer, RecordingError> {
+        let ders = chain
+            .der_list()
+            .iter()
+            .map(|c| c.as_ref().to_vec())
+            .collect();
         Signer::new(SigningKey::from_bytes(&key.seed()), site, ders)
     }
 
@@ -235,7 +280,11 @@ impl Signer {
 
     #[cfg(test)]
     pub(crate) fn danger_from_parts(key: SigningKey, site: &str, chain: Vec<Vec<u8>>) -> Signer {
-        Signer { key, site: site.to_owned(), chain }
+        Signer {
+            key,
+            site: site.to_owned(),
+            chain,
+        }
     }
 }
 
@@ -243,7 +292,9 @@ impl Signer {
 /// does not is refused rather than letting the next certificate stand in for the leaf.
 fn leaf_site_key(chain: &Chain) -> Option<(String, [u8; 32])> {
     let keys = chain.site_keys();
-    (keys.len() == chain.len()).then(|| keys.into_iter().next()).flatten()
+    (keys.len() == chain.len())
+        .then(|| keys.into_iter().next())
+        .flatten()
 }
 
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
@@ -275,7 +326,11 @@ impl SignedIndex {
             chain: signer.chain.clone(),
         };
         let bytes = encode(&file);
-        SignedIndex { bytes, file, body: body.clone() }
+        SignedIndex {
+            bytes,
+            file,
+            body: body.clone(),
+        }
     }
 
     /// Parses index bytes with every size bounded and the body checked for shape. Does not
@@ -284,14 +339,23 @@ impl SignedIndex {
         if bytes.len() as u64 > MAX_INDEX_BYTES {
             return Err(IndexError::TooLarge(bytes.len() as u64));
         }
-        let file: IndexFile = tiepdan_protocol::cbor::decode_exact(&bytes, "recording index").map_err(|e| IndexError::Garbled(e.to_string()))?;
-        if file.chain.is_empty() || file.chain.len() > Chain::MAX_LEN || file.chain.iter().any(|c| c.len() > MAX_CERT_BYTES) {
+        let file: IndexFile = tiepdan_protocol::cbor::decode_exact(&bytes, "recording index")
+            .map_err(|e| IndexError::Garbled(e.to_string()))?;
+        if file.chain.is_empty()
+            || file.chain.len() > Chain::MAX_LEN
+            || file.chain.iter().any(|c| c.len() > MAX_CERT_BYTES)
+        {
             return Err(IndexError::Invalid(format!("the embedded chain must hold 1 to {} certificates of at most {MAX_CERT_BYTES} bytes", Chain::MAX_LEN)));
         }
         if file.signature.len() != 64 {
-            return Err(IndexError::Invalid(format!("the signature is {} bytes, not 64", file.signature.len())));
+            return Err(IndexError::Invalid(format!(
+                "the signature is {} bytes, not 64",
+                file.signature.len()
+            )));
         }
-        let body: IndexBody = tiepdan_protocol::cbor::decode_exact(&file.body, "recording index body").map_err(|e| IndexError::Garbled(e.to_string()))?;
+        let body: IndexBody =
+            tiepdan_protocol::cbor::decode_exact(&file.body, "recording index body")
+                .map_err(|e| IndexError::Garbled(e.to_string()))?;
         if body.v != INDEX_VERSION {
             return Err(IndexError::Version(body.v));
         }
@@ -300,7 +364,10 @@ impl SignedIndex {
         }
         check_body(&body)?;
         if check_site(&file.signer_site).is_err() {
-            return Err(IndexError::Invalid(format!("signer site {:?} is not a site code", file.signer_site)));
+            return Err(IndexError::Invalid(format!(
+                "signer site {:?} is not a site code",
+                file.signer_site
+            )));
         }
         Ok(SignedIndex { bytes, file, body })
     }
@@ -310,12 +377,17 @@ impl SignedIndex {
         let path = dir.join(INDEX_FILE);
         let file = std::fs::File::open(&path).map_err(RecordingError::io(&path))?;
         let len = file.metadata().map_err(RecordingError::io(&path))?.len();
-        let index_err = |source| RecordingError::Index { path: path.display().to_string(), source };
+        let index_err = |source| RecordingError::Index {
+            path: path.display().to_string(),
+            source,
+        };
         if len > MAX_INDEX_BYTES {
             return Err(index_err(IndexError::TooLarge(len)));
         }
         let mut bytes = Vec::with_capacity(len as usize);
-        file.take(MAX_INDEX_BYTES + 1).read_to_end(&mut bytes).map_err(RecordingError::io(&path))?;
+        file.take(MAX_INDEX_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(RecordingError::io(&path))?;
         SignedIndex::from_bytes(bytes).map_err(index_err)
     }
 
@@ -325,7 +397,9 @@ impl SignedIndex {
         let tmp = dir.join(format!("{INDEX_FILE}.tmp"));
         let path = dir.join(INDEX_FILE);
         let mut f = std::fs::File::create(&tmp).map_err(RecordingError::io(&tmp))?;
-        f.write_all(&self.bytes).and_then(|_| f.sync_all()).map_err(RecordingError::io(&tmp))?;
+        f.write_all(&self.bytes)
+            .and_then(|_| f.sync_all())
+            .map_err(RecordingError::io(&tmp))?;
         drop(f);
         std::fs::rename(&tmp, &path).map_err(RecordingError::io(&path))?;
         sync_dir(dir)
@@ -343,14 +417,24 @@ impl SignedIndex {
             return Err(IndexError::BadSignature);
         }
         if self.file.signer_site != self.body.site {
-            return Err(IndexError::SignerSite { signer: self.file.signer_site.clone(), recording: self.body.site.clone() });
+            return Err(IndexError::SignerSite {
+                signer: self.file.signer_site.clone(),
+                recording: self.body.site.clone(),
+            });
         }
-        let chain = Chain::from_der_list(self.file.chain.clone()).map_err(IndexError::ChainUnreadable)?;
+        let chain =
+            Chain::from_der_list(self.file.chain.clone()).map_err(IndexError::ChainUnreadable)?;
         let Some((cert_site, cert_key)) = leaf_site_key(&chain) else {
-            return Err(IndexError::ChainUnreadable(ChainError::Malformed { index: 0, detail: "a certificate carries no site claims".into() }));
+            return Err(IndexError::ChainUnreadable(ChainError::Malformed {
+                index: 0,
+                detail: "a certificate carries no site claims".into(),
+            }));
         };
         if cert_site != self.file.signer_site {
-            return Err(IndexError::CertSite { signer: self.file.signer_site.clone(), cert_site });
+            return Err(IndexError::CertSite {
+                signer: self.file.signer_site.clone(),
+                cert_site,
+            });
         }
         if cert_key != self.file.signer_key {
             return Err(IndexError::KeyMismatch { cert_site });
@@ -391,7 +475,10 @@ fn check_body(body: &IndexBody) -> Result<(), IndexError> {
     check_id("publisher id", &body.publisher_id).map_err(|e| invalid(e.to_string()))?;
     check_tracks(&body.tracks).map_err(invalid)?;
     if body.segments.len() > MAX_SEGMENTS {
-        return Err(invalid(format!("{} segments, more than the {MAX_SEGMENTS} allowed", body.segments.len())));
+        return Err(invalid(format!(
+            "{} segments, more than the {MAX_SEGMENTS} allowed",
+            body.segments.len()
+        )));
     }
     for (i, e) in body.segments.iter().enumerate() {
         let expected = i as u64 + 1;
@@ -399,7 +486,10 @@ fn check_body(body: &IndexBody) -> Result<(), IndexError> {
             return Err(invalid(format!("entry {expected} is {:?} (segment {}); entries must be seg-000001.tdrec, seg-000002.tdrec … in order", e.file, e.segment)));
         }
         if e.frames == 0 || e.first_ts_us > e.last_ts_us {
-            return Err(invalid(format!("entry {} has {} frames and timestamps {}..{}", e.file, e.frames, e.first_ts_us, e.last_ts_us)));
+            return Err(invalid(format!(
+                "entry {} has {} frames and timestamps {}..{}",
+                e.file, e.frames, e.first_ts_us, e.last_ts_us
+            )));
         }
     }
     Ok(())
@@ -411,7 +501,15 @@ mod tests {
     use crate::recording::testkit::{signer, test_signer_pair};
 
     fn entry(n: u32) -> SegmentEntry {
-        SegmentEntry { file: segment_file_name(n), segment: n, hash: [n as u8; 32], first_ts_us: 10 * u64::from(n), last_ts_us: 10 * u64::from(n) + 5, frames: 3, bytes: 100 }
+        SegmentEntry {
+            file: segment_file_name(n),
+            segment: n,
+            hash: [n as u8; 32],
+            first_ts_us: 10 * u64::from(n),
+            last_ts_us: 10 * u64::from(n) + 5,
+            frames: 3,
+            bytes: 100,
+        }
     }
 
     fn body() -> IndexBody {
@@ -433,8 +531,14 @@ mod tests {
     fn chain_is_pinned() {
         // Test vectors, computed independently (Python `blake3`) from the definition in the
         // module docs: changing the chain breaks every recording already sealed.
-        assert_eq!(hex::encode(chain_start("VN-2026-7", "VN", "cam1")), "7e7334e3c43704c572745dd155b8193f18496bded3d7f449543624bc9315e18a");
-        assert_eq!(hex::encode(chain_head("VN-2026-7", "VN", "cam1", &[entry(1), entry(2)])), "a47e579e88dc712a06eeca8329cf2b4653e93fb9c5238b3ffc2de1ef62f444b7");
+        assert_eq!(
+            hex::encode(chain_start("VN-2026-7", "VN", "cam1")),
+            "7e7334e3c43704c572745dd155b8193f18496bded3d7f449543624bc9315e18a"
+        );
+        assert_eq!(
+            hex::encode(chain_head("VN-2026-7", "VN", "cam1", &[entry(1), entry(2)])),
+            "a47e579e88dc712a06eeca8329cf2b4653e93fb9c5238b3ffc2de1ef62f444b7"
+        );
         // Field boundaries are unambiguous.
         assert_ne!(chain_start("ab", "c", "d"), chain_start("a", "bc", "d"));
         // Every metadata field is covered.
@@ -480,28 +584,51 @@ mod tests {
         b.segments[0].frames += 1;
         let mut file = signed.file().clone();
         file.body = encode(&b);
-        assert_eq!(SignedIndex::from_bytes(encode(&file)).unwrap().check_signature(), Err(IndexError::BadSignature));
+        assert_eq!(
+            SignedIndex::from_bytes(encode(&file))
+                .unwrap()
+                .check_signature(),
+            Err(IndexError::BadSignature)
+        );
 
         // Re-signed by another key that claims to be the certificate's.
         let (other, _) = test_signer_pair();
         let forged = Signer::danger_from_parts(other, "VN", signer.chain.clone());
         let f = SignedIndex::sign(&body(), &forged);
-        assert!(matches!(f.check_signature(), Err(IndexError::KeyMismatch { .. })));
+        assert!(matches!(
+            f.check_signature(),
+            Err(IndexError::KeyMismatch { .. })
+        ));
 
         // Signed for another site's recording.
         let mut b = body();
         b.site = "01".into();
-        assert!(matches!(SignedIndex::sign(&b, &signer).check_signature(), Err(IndexError::SignerSite { .. })));
+        assert!(matches!(
+            SignedIndex::sign(&b, &signer).check_signature(),
+            Err(IndexError::SignerSite { .. })
+        ));
 
         // Garbage, trailing bytes, oversize, non-canonical bodies.
-        assert!(matches!(SignedIndex::from_bytes(vec![0xff; 10]), Err(IndexError::Garbled(_))));
+        assert!(matches!(
+            SignedIndex::from_bytes(vec![0xff; 10]),
+            Err(IndexError::Garbled(_))
+        ));
         let mut trailing = signed.bytes().to_vec();
         trailing.push(0);
-        assert!(matches!(SignedIndex::from_bytes(trailing), Err(IndexError::Garbled(_))));
-        assert!(matches!(SignedIndex::from_bytes(vec![0; MAX_INDEX_BYTES as usize + 1]), Err(IndexError::TooLarge(_))));
+        assert!(matches!(
+            SignedIndex::from_bytes(trailing),
+            Err(IndexError::Garbled(_))
+        ));
+        assert!(matches!(
+            SignedIndex::from_bytes(vec![0; MAX_INDEX_BYTES as usize + 1]),
+            Err(IndexError::TooLarge(_))
+        ));
         let mut file = signed.file().clone();
         file.body = noncanonical(&file.body);
-        assert_eq!(SignedIndex::from_bytes(encode(&file)), Err(IndexError::NotCanonical));
+        assert_eq!(
+            SignedIndex::from_bytes(encode(&file)),
+            Err(IndexError::NotCanonical)
+        );
     }
 
     /// The same body with the top-level map's length written in a longer form.
@@ -525,7 +652,10 @@ mod tests {
             let mut b = body();
             change(&mut b);
             let bytes = SignedIndex::sign(&b, &signer).bytes().to_vec();
-            assert!(matches!(SignedIndex::from_bytes(bytes), Err(IndexError::Invalid(_))));
+            assert!(matches!(
+                SignedIndex::from_bytes(bytes),
+                Err(IndexError::Invalid(_))
+            ));
         }
     }
 }

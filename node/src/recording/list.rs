@@ -43,7 +43,10 @@ pub struct PublisherRecording {
 
 /// Every publisher folder of `session_id` under the data folder `data_root`, sorted by site
 /// and publisher. A session without recordings gives an empty list.
-pub fn list_session(data_root: &Path, session_id: &str) -> Result<Vec<PublisherRecording>, RecordingError> {
+pub fn list_session(
+    data_root: &Path,
+    session_id: &str,
+) -> Result<Vec<PublisherRecording>, RecordingError> {
     let dir = session_dir(data_root, session_id)?;
     let mut out = Vec::new();
     let Ok(sites) = std::fs::read_dir(&dir) else {
@@ -54,7 +57,9 @@ pub fn list_session(data_root: &Path, session_id: &str) -> Result<Vec<PublisherR
         if check_site(&site_name).is_err() || !site.path().is_dir() {
             continue;
         }
-        let Ok(pubs) = std::fs::read_dir(site.path()) else { continue };
+        let Ok(pubs) = std::fs::read_dir(site.path()) else {
+            continue;
+        };
         for p in pubs.flatten().take(MAX_LISTED) {
             let publisher_id = p.file_name().to_string_lossy().into_owned();
             if check_id("publisher id", &publisher_id).is_err() || !p.path().is_dir() {
@@ -97,7 +102,10 @@ fn describe(dir: &Path, site: &str, publisher_id: &str) -> PublisherRecording {
             Ok(()) => {
                 let body = index.body();
                 if body.site != site || body.publisher_id != publisher_id {
-                    r.error = Some(format!("the index is for site {} publisher {}, not this folder", body.site, body.publisher_id));
+                    r.error = Some(format!(
+                        "the index is for site {} publisher {}, not this folder",
+                        body.site, body.publisher_id
+                    ));
                     return r;
                 }
                 r.segments = body.segments.len();
@@ -130,30 +138,66 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         assert!(list_session(tmp.path(), SESSION).unwrap().is_empty());
         let (dir, _) = record(tmp.path(), "cam1", 12, Limits::default());
-        let mut w = RecordingWriter::create(tmp.path(), SESSION, "VN", "cam2", &TrackInfo::audio_video(), signer(), Limits::default()).unwrap();
+        let mut w = RecordingWriter::create(
+            tmp.path(),
+            SESSION,
+            "VN",
+            "cam2",
+            &TrackInfo::audio_video(),
+            signer(),
+            Limits::default(),
+        )
+        .unwrap();
         for (t, k, ts, p) in media(3) {
             w.write_frame(t, ts, k, &p).unwrap();
         }
         let list = list_session(tmp.path(), SESSION).unwrap();
         assert_eq!(list.len(), 2);
         let (a, b) = (&list[0], &list[1]);
-        assert_eq!((a.site.as_str(), a.publisher_id.as_str(), a.segments, a.segments_held, a.complete, a.open_segment), ("VN", "cam1", 2, 2, true, false));
+        assert_eq!(
+            (
+                a.site.as_str(),
+                a.publisher_id.as_str(),
+                a.segments,
+                a.segments_held,
+                a.complete,
+                a.open_segment
+            ),
+            ("VN", "cam1", 2, 2, true, false)
+        );
         assert_eq!(a.bytes, a.sealed_bytes);
         assert_eq!(a.duration_ms, 11_980);
-        assert_eq!(a.index_id.as_deref(), Some(hex32(&SignedIndex::read(&dir).unwrap().index_id()).as_str()));
+        assert_eq!(
+            a.index_id.as_deref(),
+            Some(hex32(&SignedIndex::read(&dir).unwrap().index_id()).as_str())
+        );
         assert!(a.bytes > 0 && a.error.is_none());
-        assert_eq!((b.publisher_id.as_str(), b.segments, b.complete, b.open_segment), ("cam2", 0, false, true));
+        assert_eq!(
+            (
+                b.publisher_id.as_str(),
+                b.segments,
+                b.complete,
+                b.open_segment
+            ),
+            ("cam2", 0, false, true)
+        );
         assert!(b.bytes > 0);
         let json = serde_json::to_value(&list).unwrap();
         assert_eq!(json[0]["publisher_id"], "cam1");
         drop(w);
-        assert!(matches!(list_session(tmp.path(), "../etc"), Err(RecordingError::InvalidId { .. })));
+        assert!(matches!(
+            list_session(tmp.path(), "../etc"),
+            Err(RecordingError::InvalidId { .. })
+        ));
 
         // A relayed copy: the signed index without its segments.
         std::fs::remove_file(dir.join("seg-000001.tdrec")).unwrap();
         std::fs::remove_file(dir.join("seg-000002.tdrec")).unwrap();
         let a = &list_session(tmp.path(), SESSION).unwrap()[0];
-        assert_eq!((a.segments, a.segments_held, a.bytes, a.complete), (2, 0, 0, true));
+        assert_eq!(
+            (a.segments, a.segments_held, a.bytes, a.complete),
+            (2, 0, 0, true)
+        );
         assert!(a.sealed_bytes > 0 && a.index_id.is_some() && a.error.is_none());
     }
 }

@@ -59,9 +59,14 @@ pub mod writer;
 use std::path::{Path, PathBuf};
 
 pub use format::{Codec, FormatError, Frame, SegmentHeader, SegmentScan, TrackInfo, TrackKind};
-pub use index::{chain_start, chain_step, IndexBody, IndexError, IndexFile, SegmentEntry, SignedIndex, Signer};
+pub use index::{
+    chain_start, chain_step, IndexBody, IndexError, IndexFile, SegmentEntry, SignedIndex, Signer,
+};
 pub use list::{list_session, PublisherRecording};
-pub use verify::{verify_path, verify_path_scoped, verify_publisher, verify_publisher_scoped, Problem, PublisherReport, Scope};
+pub use verify::{
+    verify_path, verify_path_scoped, verify_publisher, verify_publisher_scoped, Problem,
+    PublisherReport, Scope,
+};
 pub use webm::export_webm;
 pub use writer::{Limits, RecordingWriter};
 
@@ -82,9 +87,16 @@ pub const MAX_SITE_BYTES: usize = 8;
 #[derive(Debug, thiserror::Error)]
 pub enum RecordingError {
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("invalid {what} {value:?}: {rule}")]
-    InvalidId { what: &'static str, value: String, rule: &'static str },
+    InvalidId {
+        what: &'static str,
+        value: String,
+        rule: &'static str,
+    },
     #[error("{path}: {source}")]
     Format { path: String, source: FormatError },
     #[error("{path}: {source}")]
@@ -99,7 +111,9 @@ pub enum RecordingError {
     BadLimits(&'static str),
     #[error("invalid track list: {0}")]
     BadTracks(String),
-    #[error("a recording holds at most {max} segments; raise the segment limits or split the session")]
+    #[error(
+        "a recording holds at most {max} segments; raise the segment limits or split the session"
+    )]
     TooManySegments { max: usize },
     #[error("the signing key does not belong to the given certificate chain ({detail}): use the site key the chain was issued for")]
     SignerMismatch { detail: String },
@@ -113,30 +127,49 @@ pub enum RecordingError {
 
 impl RecordingError {
     pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RecordingError + '_ {
-        move |source| RecordingError::Io { path: path.display().to_string(), source }
+        move |source| RecordingError::Io {
+            path: path.display().to_string(),
+            source,
+        }
     }
 }
 
 /// Session and publisher ids become folder names: ASCII letters, digits, `.`, `_`, `-`, not
 /// starting with `.`, at most [`MAX_ID_BYTES`]. Nothing else may reach the file system.
 pub fn check_id(what: &'static str, value: &str) -> Result<(), RecordingError> {
-    let bad = |rule| RecordingError::InvalidId { what, value: value.to_owned(), rule };
+    let bad = |rule| RecordingError::InvalidId {
+        what,
+        value: value.to_owned(),
+        rule,
+    };
     if value.is_empty() || value.len() > MAX_ID_BYTES {
         return Err(bad("must be 1 to 64 bytes long"));
     }
     if value.starts_with('.') {
         return Err(bad("must not start with a dot"));
     }
-    if !value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
-        return Err(bad("only ASCII letters, digits, '.', '_' and '-' are allowed"));
+    if !value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    {
+        return Err(bad(
+            "only ASCII letters, digits, '.', '_' and '-' are allowed",
+        ));
     }
     Ok(())
 }
 
 /// A site code: 1 to 8 ASCII letters or digits.
 pub fn check_site(value: &str) -> Result<(), RecordingError> {
-    if value.is_empty() || value.len() > MAX_SITE_BYTES || !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(RecordingError::InvalidId { what: "site code", value: value.to_owned(), rule: "must be 1 to 8 ASCII letters or digits" });
+    if value.is_empty()
+        || value.len() > MAX_SITE_BYTES
+        || !value.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return Err(RecordingError::InvalidId {
+            what: "site code",
+            value: value.to_owned(),
+            rule: "must be 1 to 8 ASCII letters or digits",
+        });
     }
     Ok(())
 }
@@ -148,10 +181,17 @@ pub fn session_dir(data_root: &Path, session_id: &str) -> Result<PathBuf, Record
 }
 
 /// `DATA/recordings/<session_id>/<site>/<publisher_id>`.
-pub fn publisher_dir(data_root: &Path, session_id: &str, site: &str, publisher_id: &str) -> Result<PathBuf, RecordingError> {
+pub fn publisher_dir(
+    data_root: &Path,
+    session_id: &str,
+    site: &str,
+    publisher_id: &str,
+) -> Result<PathBuf, RecordingError> {
     check_site(site)?;
     check_id("publisher id", publisher_id)?;
-    Ok(session_dir(data_root, session_id)?.join(site).join(publisher_id))
+    Ok(session_dir(data_root, session_id)?
+        .join(site)
+        .join(publisher_id))
 }
 
 /// `seg-000042.tdrec` for segment 42.
@@ -161,7 +201,9 @@ pub fn segment_file_name(segment: u32) -> String {
 
 /// The segment number of a sealed segment's file name, or `None` for any other name.
 pub fn parse_segment_file_name(name: &str) -> Option<u32> {
-    let digits = name.strip_prefix("seg-")?.strip_suffix(&format!(".{SEGMENT_EXT}"))?;
+    let digits = name
+        .strip_prefix("seg-")?
+        .strip_suffix(&format!(".{SEGMENT_EXT}"))?;
     if digits.len() < 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -182,7 +224,9 @@ pub fn hex32(bytes: &[u8; 32]) -> String {
 
 /// fsync a folder so a rename or new file in it survives a crash.
 pub(crate) fn sync_dir(dir: &Path) -> Result<(), RecordingError> {
-    std::fs::File::open(dir).and_then(|f| f.sync_all()).map_err(RecordingError::io(dir))
+    std::fs::File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(RecordingError::io(dir))
 }
 
 #[cfg(test)]
@@ -194,7 +238,18 @@ mod tests {
 
     #[test]
     fn ids_that_could_escape_the_folder_are_refused() {
-        for bad in ["", ".", "..", "../x", "a/b", "a b", ".hidden", "x\0", "é", &"a".repeat(65)] {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../x",
+            "a/b",
+            "a b",
+            ".hidden",
+            "x\0",
+            "é",
+            &"a".repeat(65),
+        ] {
             assert!(check_id("session id", bad).is_err(), "{bad:?} accepted");
         }
         for good in ["00070-2026-12", "p_1", "VN.2026.1", &"a".repeat(64)] {
@@ -209,7 +264,10 @@ mod tests {
     fn segment_names_have_one_spelling() {
         assert_eq!(segment_file_name(1), "seg-000001.tdrec");
         assert_eq!(parse_segment_file_name("seg-000001.tdrec"), Some(1));
-        assert_eq!(parse_segment_file_name("seg-1234567.tdrec"), Some(1_234_567));
+        assert_eq!(
+            parse_segment_file_name("seg-1234567.tdrec"),
+            Some(1_234_567)
+        );
         assert_eq!(parse_segment_file_name("seg-0000001.tdrec"), None);
         assert_eq!(parse_segment_file_name("seg-000000.tdrec"), None);
         assert_eq!(parse_segment_file_name("seg-00001.tdrec"), None);

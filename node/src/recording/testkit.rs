@@ -13,7 +13,10 @@ use super::index::Signer;
 pub(crate) type TestFrame = (TrackKind, bool, u64, Vec<u8>);
 
 pub(crate) fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Central's key and TLS chain `[own leaf, root]`, valid for a year from now.
@@ -37,7 +40,10 @@ pub(crate) fn signer() -> Signer {
 pub(crate) fn test_signer_pair() -> (SigningKey, Vec<Vec<u8>>) {
     let key = SiteKey::generate();
     let root = make_root(&key, 365, unix_now() - 60).unwrap();
-    (SigningKey::from_bytes(&key.seed()), root.der_list().iter().map(|c| c.to_vec()).collect())
+    (
+        SigningKey::from_bytes(&key.seed()),
+        root.der_list().iter().map(|c| c.to_vec()).collect(),
+    )
 }
 
 /// A VP8 keyframe payload of `w`×`h`: frame tag, start code, sizes, then filler.
@@ -67,7 +73,11 @@ pub(crate) fn media(seconds: u64) -> Vec<TestFrame> {
         out.push((TrackKind::Audio, false, ts, audio));
         if ms.is_multiple_of(40) {
             let key = ms.is_multiple_of(2000);
-            let mut v = if key { vp8_keyframe(640, 360, 700) } else { vp8_interframe(300) };
+            let mut v = if key {
+                vp8_keyframe(640, 360, 700)
+            } else {
+                vp8_interframe(300)
+            };
             v[10..18].copy_from_slice(&ts.to_be_bytes());
             out.push((TrackKind::Video, key, ts, v));
         }
@@ -94,7 +104,16 @@ pub(crate) fn record(
     seconds: u64,
     limits: super::writer::Limits,
 ) -> (std::path::PathBuf, Vec<TestFrame>) {
-    let mut w = super::writer::RecordingWriter::create(root, SESSION, "VN", publisher, &TrackInfo::audio_video(), signer(), limits).unwrap();
+    let mut w = super::writer::RecordingWriter::create(
+        root,
+        SESSION,
+        "VN",
+        publisher,
+        &TrackInfo::audio_video(),
+        signer(),
+        limits,
+    )
+    .unwrap();
     let frames = media(seconds);
     for (t, k, ts, p) in &frames {
         w.write_frame(*t, *ts, *k, p).unwrap();

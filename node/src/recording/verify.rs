@@ -34,14 +34,36 @@ pub enum Problem {
     Signature(IndexError),
     ChainRefused(ChainError),
     ChainHeadMismatch,
-    SegmentMissing { file: String },
-    SegmentTruncated { file: String, expected_bytes: u64, found_bytes: u64 },
-    SegmentHashMismatch { file: String, detail: String },
-    SegmentReordered { file: String, holds: String },
-    SegmentMetadataMismatch { file: String, detail: String },
-    SegmentUnreadable { file: String, detail: String },
-    SegmentExtra { file: String },
-    UnexpectedFile { file: String },
+    SegmentMissing {
+        file: String,
+    },
+    SegmentTruncated {
+        file: String,
+        expected_bytes: u64,
+        found_bytes: u64,
+    },
+    SegmentHashMismatch {
+        file: String,
+        detail: String,
+    },
+    SegmentReordered {
+        file: String,
+        holds: String,
+    },
+    SegmentMetadataMismatch {
+        file: String,
+        detail: String,
+    },
+    SegmentUnreadable {
+        file: String,
+        detail: String,
+    },
+    SegmentExtra {
+        file: String,
+    },
+    UnexpectedFile {
+        file: String,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -114,20 +136,32 @@ pub enum Scope {
 
 /// Verifies every publisher folder at or under `path` (a publisher folder, a site folder, a
 /// session folder or the `recordings` folder). `root` is the federation root certificate.
-pub fn verify_path(path: &Path, root: Option<&Chain>) -> Result<Vec<PublisherReport>, RecordingError> {
+pub fn verify_path(
+    path: &Path,
+    root: Option<&Chain>,
+) -> Result<Vec<PublisherReport>, RecordingError> {
     verify_path_scoped(path, root, Scope::Full)
 }
 
 /// [`verify_path`] with what the folders are expected to hold.
-pub fn verify_path_scoped(path: &Path, root: Option<&Chain>, scope: Scope) -> Result<Vec<PublisherReport>, RecordingError> {
+pub fn verify_path_scoped(
+    path: &Path,
+    root: Option<&Chain>,
+    scope: Scope,
+) -> Result<Vec<PublisherReport>, RecordingError> {
     let dirs = publisher_dirs(path)?;
-    Ok(dirs.iter().map(|d| verify_publisher_scoped(d, root, scope)).collect())
+    Ok(dirs
+        .iter()
+        .map(|d| verify_publisher_scoped(d, root, scope))
+        .collect())
 }
 
 /// The publisher folders at or below `path`, at most three levels down, sorted.
 pub fn publisher_dirs(path: &Path) -> Result<Vec<PathBuf>, RecordingError> {
     if !path.is_dir() {
-        return Err(RecordingError::NothingToRead { path: path.display().to_string() });
+        return Err(RecordingError::NothingToRead {
+            path: path.display().to_string(),
+        });
     }
     let mut found = Vec::new();
     let mut level = vec![path.to_path_buf()];
@@ -138,7 +172,9 @@ pub fn publisher_dirs(path: &Path) -> Result<Vec<PathBuf>, RecordingError> {
                 found.push(dir);
                 continue;
             }
-            let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+            let Ok(rd) = std::fs::read_dir(&dir) else {
+                continue;
+            };
             for e in rd.flatten().take(MAX_PUBLISHER_DIRS) {
                 if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
                     next.push(e.path());
@@ -151,7 +187,9 @@ pub fn publisher_dirs(path: &Path) -> Result<Vec<PathBuf>, RecordingError> {
         level = next;
     }
     if found.is_empty() {
-        return Err(RecordingError::NothingToRead { path: path.display().to_string() });
+        return Err(RecordingError::NothingToRead {
+            path: path.display().to_string(),
+        });
     }
     found.sort();
     Ok(found)
@@ -159,10 +197,14 @@ pub fn publisher_dirs(path: &Path) -> Result<Vec<PathBuf>, RecordingError> {
 
 /// A folder holding an index or any segment file.
 pub fn is_publisher_dir(dir: &Path) -> bool {
-    let Ok(rd) = std::fs::read_dir(dir) else { return false };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return false;
+    };
     rd.flatten().take(MAX_FILES).any(|e| {
         let n = e.file_name().to_string_lossy().into_owned();
-        n == INDEX_FILE || parse_segment_file_name(&n).is_some() || parse_part_file_name(&n).is_some()
+        n == INDEX_FILE
+            || parse_segment_file_name(&n).is_some()
+            || parse_part_file_name(&n).is_some()
     })
 }
 
@@ -195,7 +237,9 @@ pub fn verify_publisher_scoped(dir: &Path, root: Option<&Chain>, scope: Scope) -
     let mut has_index = false;
     match std::fs::read_dir(dir) {
         Err(e) => {
-            r.problems.push(Problem::IndexUnreadable(format!("the folder cannot be listed: {e}")));
+            r.problems.push(Problem::IndexUnreadable(format!(
+                "the folder cannot be listed: {e}"
+            )));
             return r;
         }
         Ok(rd) => {
@@ -222,7 +266,8 @@ pub fn verify_publisher_scoped(dir: &Path, root: Option<&Chain>, scope: Scope) -
     let index = match SignedIndex::read(dir) {
         Ok(i) => i,
         Err(RecordingError::Index { source, .. }) => {
-            r.problems.push(Problem::IndexUnreadable(source.to_string()));
+            r.problems
+                .push(Problem::IndexUnreadable(source.to_string()));
             return r;
         }
         Err(e) => {
@@ -260,12 +305,22 @@ pub fn verify_publisher_scoped(dir: &Path, root: Option<&Chain>, scope: Scope) -
         )),
         None => {}
     }
-    if chain_head(&body.session_id, &body.site, &body.publisher_id, &body.segments) != body.chain_head {
+    if chain_head(
+        &body.session_id,
+        &body.site,
+        &body.publisher_id,
+        &body.segments,
+    ) != body.chain_head
+    {
         r.problems.push(Problem::ChainHeadMismatch);
     }
 
     // Every listed segment, byte for byte.
-    let by_hash: BTreeMap<[u8; 32], &str> = body.segments.iter().map(|e| (e.hash, e.file.as_str())).collect();
+    let by_hash: BTreeMap<[u8; 32], &str> = body
+        .segments
+        .iter()
+        .map(|e| (e.hash, e.file.as_str()))
+        .collect();
     let mut absent = 0usize;
     for e in &body.segments {
         let expected_header = SegmentHeader {
@@ -278,7 +333,9 @@ pub fn verify_publisher_scoped(dir: &Path, root: Option<&Chain>, scope: Scope) -
         };
         if sealed.remove(&e.segment).is_none() {
             match scope {
-                Scope::Full => r.problems.push(Problem::SegmentMissing { file: e.file.clone() }),
+                Scope::Full => r.problems.push(Problem::SegmentMissing {
+                    file: e.file.clone(),
+                }),
                 Scope::IndexOnly => absent += 1,
             }
             continue;
@@ -289,7 +346,10 @@ pub fn verify_publisher_scoped(dir: &Path, root: Option<&Chain>, scope: Scope) -
     }
 
     if absent > 0 {
-        r.notes.push(format!("{absent} of the {} segments the signed index lists are not held here (index only)", body.segments.len()));
+        r.notes.push(format!(
+            "{absent} of the {} segments the signed index lists are not held here (index only)",
+            body.segments.len()
+        ));
     }
 
     // Whatever the index does not list.
@@ -304,7 +364,11 @@ pub fn verify_publisher_scoped(dir: &Path, root: Option<&Chain>, scope: Scope) -
     for (n, file) in parts {
         if !body.complete && (n == next || n == next + 1) {
             let detail = match format::scan_file(&dir.join(&file), &mut |_| Ok(())) {
-                Ok(s) => format!("{} frames{}", s.frames, s.damage.map(|d| format!("; {d}")).unwrap_or_default()),
+                Ok(s) => format!(
+                    "{} frames{}",
+                    s.frames,
+                    s.damage.map(|d| format!("; {d}")).unwrap_or_default()
+                ),
                 Err(e) => e.to_string(),
             };
             r.notes.push(format!("{file} is the open segment, not sealed and not covered by the signature ({detail})"));
@@ -325,31 +389,55 @@ pub fn verify_publisher_scoped(dir: &Path, root: Option<&Chain>, scope: Scope) -
 fn check_chain(index: &SignedIndex, root: &Chain) -> Result<String, Problem> {
     let chain = Chain::from_der_list(index.chain_der().to_vec()).map_err(Problem::ChainRefused)?;
     let at = index.body().signed_at_s;
-    let verified = verify_chain(root.root(), chain.der_list(), at, &RevocationList::new()).map_err(Problem::ChainRefused)?;
+    let verified = verify_chain(root.root(), chain.der_list(), at, &RevocationList::new())
+        .map_err(Problem::ChainRefused)?;
     if verified.site != index.body().site {
-        return Err(Problem::Signature(IndexError::CertSite { signer: index.body().site.clone(), cert_site: verified.site }));
+        return Err(Problem::Signature(IndexError::CertSite {
+            signer: index.body().site.clone(),
+            cert_site: verified.site,
+        }));
     }
     if verified.public_key != index.file().signer_key {
-        return Err(Problem::Signature(IndexError::KeyMismatch { cert_site: verified.site }));
+        return Err(Problem::Signature(IndexError::KeyMismatch {
+            cert_site: verified.site,
+        }));
     }
     Ok(verified.site)
 }
 
 /// One sealed segment against its index entry; `None` when it matches exactly.
-fn check_segment(path: &Path, e: &SegmentEntry, expected: &SegmentHeader, by_hash: &BTreeMap<[u8; 32], &str>) -> Option<Problem> {
+fn check_segment(
+    path: &Path,
+    e: &SegmentEntry,
+    expected: &SegmentHeader,
+    by_hash: &BTreeMap<[u8; 32], &str>,
+) -> Option<Problem> {
     let file = e.file.clone();
     let scanned = format::scan_file(path, &mut |_| Ok(()));
     let (hash, len, damage, scan) = match scanned {
-        Ok(s) => (s.hash, s.file_len, s.damage.as_ref().map(|d| d.to_string()), Some(s)),
+        Ok(s) => (
+            s.hash,
+            s.file_len,
+            s.damage.as_ref().map(|d| d.to_string()),
+            Some(s),
+        ),
         Err(err) => match format::hash_file(path) {
             Ok((hash, len)) => (hash, len, Some(err.to_string()), None),
-            Err(io) => return Some(Problem::SegmentUnreadable { file, detail: io.to_string() }),
+            Err(io) => {
+                return Some(Problem::SegmentUnreadable {
+                    file,
+                    detail: io.to_string(),
+                })
+            }
         },
     };
     if hash == e.hash && len == e.bytes {
         // Authentic bytes: they must also say what the index says about them.
         let Some(s) = scan else {
-            return Some(Problem::SegmentMetadataMismatch { file, detail: damage.unwrap_or_default() });
+            return Some(Problem::SegmentMetadataMismatch {
+                file,
+                detail: damage.unwrap_or_default(),
+            });
         };
         let mut wrong = Vec::new();
         if s.header != *expected {
@@ -358,16 +446,31 @@ fn check_segment(path: &Path, e: &SegmentEntry, expected: &SegmentHeader, by_has
         if let Some(d) = &s.damage {
             wrong.push(d.to_string());
         }
-        if (s.frames, s.first_ts_us, s.last_ts_us) != (e.frames, Some(e.first_ts_us), Some(e.last_ts_us)) {
-            wrong.push(format!("{} frames over {:?}..{:?} µs, index says {} over {}..{}", s.frames, s.first_ts_us, s.last_ts_us, e.frames, e.first_ts_us, e.last_ts_us));
+        if (s.frames, s.first_ts_us, s.last_ts_us)
+            != (e.frames, Some(e.first_ts_us), Some(e.last_ts_us))
+        {
+            wrong.push(format!(
+                "{} frames over {:?}..{:?} µs, index says {} over {}..{}",
+                s.frames, s.first_ts_us, s.last_ts_us, e.frames, e.first_ts_us, e.last_ts_us
+            ));
         }
-        return (!wrong.is_empty()).then(|| Problem::SegmentMetadataMismatch { file, detail: wrong.join("; ") });
+        return (!wrong.is_empty()).then(|| Problem::SegmentMetadataMismatch {
+            file,
+            detail: wrong.join("; "),
+        });
     }
     if let Some(other) = by_hash.get(&hash) {
-        return Some(Problem::SegmentReordered { file, holds: (*other).to_owned() });
+        return Some(Problem::SegmentReordered {
+            file,
+            holds: (*other).to_owned(),
+        });
     }
     if len < e.bytes {
-        return Some(Problem::SegmentTruncated { file, expected_bytes: e.bytes, found_bytes: len });
+        return Some(Problem::SegmentTruncated {
+            file,
+            expected_bytes: e.bytes,
+            found_bytes: len,
+        });
     }
     let detail = match (damage, len == e.bytes) {
         (Some(d), _) => d,
@@ -410,7 +513,11 @@ mod tests {
         drop(other);
         let foreign = Chain::from_der_list(other_chain).unwrap();
         let r = verify_publisher(&dir, Some(&foreign));
-        assert!(matches!(r.problems[..], [Problem::ChainRefused(_)]), "{:?}", r.problems);
+        assert!(
+            matches!(r.problems[..], [Problem::ChainRefused(_)]),
+            "{:?}",
+            r.problems
+        );
     }
 
     #[test]
@@ -422,28 +529,59 @@ mod tests {
         bytes[i] ^= 0x01;
         std::fs::write(&path, bytes).unwrap();
         let p = problems(&dir);
-        assert!(matches!(&p[..], [Problem::SegmentHashMismatch { file, .. }] if file == "seg-000002.tdrec"), "{p:?}");
-        assert!(p[0].to_string().contains("seg-000002.tdrec was modified"), "{}", p[0]);
+        assert!(
+            matches!(&p[..], [Problem::SegmentHashMismatch { file, .. }] if file == "seg-000002.tdrec"),
+            "{p:?}"
+        );
+        assert!(
+            p[0].to_string().contains("seg-000002.tdrec was modified"),
+            "{}",
+            p[0]
+        );
     }
 
     #[test]
     fn missing_truncated_extra_and_reordered_segments() {
         let (_tmp, dir) = recording();
         std::fs::remove_file(dir.join("seg-000003.tdrec")).unwrap();
-        assert_eq!(problems(&dir), [Problem::SegmentMissing { file: "seg-000003.tdrec".into() }]);
+        assert_eq!(
+            problems(&dir),
+            [Problem::SegmentMissing {
+                file: "seg-000003.tdrec".into()
+            }]
+        );
 
         let (_tmp, dir) = recording();
         let path = dir.join("seg-000001.tdrec");
         let len = std::fs::metadata(&path).unwrap().len();
-        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(len - 7).unwrap();
-        assert_eq!(problems(&dir), [Problem::SegmentTruncated { file: "seg-000001.tdrec".into(), expected_bytes: len, found_bytes: len - 7 }]);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(len - 7)
+            .unwrap();
+        assert_eq!(
+            problems(&dir),
+            [Problem::SegmentTruncated {
+                file: "seg-000001.tdrec".into(),
+                expected_bytes: len,
+                found_bytes: len - 7
+            }]
+        );
 
         let (_tmp, dir) = recording();
         std::fs::copy(dir.join("seg-000003.tdrec"), dir.join("seg-000004.tdrec")).unwrap();
         std::fs::write(dir.join("seg-000009.tdrec.part"), b"x").unwrap();
         assert_eq!(
             problems(&dir),
-            [Problem::SegmentExtra { file: "seg-000004.tdrec".into() }, Problem::SegmentExtra { file: "seg-000009.tdrec.part".into() }]
+            [
+                Problem::SegmentExtra {
+                    file: "seg-000004.tdrec".into()
+                },
+                Problem::SegmentExtra {
+                    file: "seg-000009.tdrec.part".into()
+                }
+            ]
         );
 
         let (_tmp, dir) = recording();
@@ -453,8 +591,14 @@ mod tests {
         assert_eq!(
             problems(&dir),
             [
-                Problem::SegmentReordered { file: "seg-000001.tdrec".into(), holds: "seg-000002.tdrec".into() },
-                Problem::SegmentReordered { file: "seg-000002.tdrec".into(), holds: "seg-000001.tdrec".into() },
+                Problem::SegmentReordered {
+                    file: "seg-000001.tdrec".into(),
+                    holds: "seg-000002.tdrec".into()
+                },
+                Problem::SegmentReordered {
+                    file: "seg-000002.tdrec".into(),
+                    holds: "seg-000001.tdrec".into()
+                },
             ]
         );
     }
@@ -463,30 +607,56 @@ mod tests {
         let index = SignedIndex::read(dir).unwrap();
         let mut file = index.file().clone();
         change(&mut file);
-        std::fs::write(dir.join(INDEX_FILE), cbor4ii::serde::to_vec(Vec::new(), &file).unwrap()).unwrap();
+        std::fs::write(
+            dir.join(INDEX_FILE),
+            cbor4ii::serde::to_vec(Vec::new(), &file).unwrap(),
+        )
+        .unwrap();
     }
 
     #[test]
     fn index_tampering_is_told_apart() {
         let (_tmp, dir) = recording();
         rewrite_index(&dir, |f| f.signature[0] ^= 0x80);
-        assert_eq!(problems(&dir), [Problem::Signature(IndexError::BadSignature)]);
+        assert_eq!(
+            problems(&dir),
+            [Problem::Signature(IndexError::BadSignature)]
+        );
 
         // Re-signed with another key, keeping the certificate: the key does not match it.
         let (_tmp, dir) = recording();
         let (other, _) = test_signer_pair();
-        let forger = Signer::danger_from_parts(other, "VN", vn().1.der_list().iter().map(|c| c.to_vec()).collect());
+        let forger = Signer::danger_from_parts(
+            other,
+            "VN",
+            vn().1.der_list().iter().map(|c| c.to_vec()).collect(),
+        );
         let forged = SignedIndex::sign(SignedIndex::read(&dir).unwrap().body(), &forger);
         std::fs::write(dir.join(INDEX_FILE), forged.bytes()).unwrap();
-        assert_eq!(problems(&dir), [Problem::Signature(IndexError::KeyMismatch { cert_site: "VN".into() })]);
+        assert_eq!(
+            problems(&dir),
+            [Problem::Signature(IndexError::KeyMismatch {
+                cert_site: "VN".into()
+            })]
+        );
 
         // The signer dropped a segment from the list and re-signed: its hash chain head is stale.
         let (_tmp, dir) = recording();
         let mut body = SignedIndex::read(&dir).unwrap().body().clone();
         body.segments.pop();
-        std::fs::write(dir.join(INDEX_FILE), SignedIndex::sign(&body, &signer()).bytes()).unwrap();
+        std::fs::write(
+            dir.join(INDEX_FILE),
+            SignedIndex::sign(&body, &signer()).bytes(),
+        )
+        .unwrap();
         let p = problems(&dir);
-        assert!(p.contains(&Problem::ChainHeadMismatch) && p.contains(&Problem::SegmentExtra { file: "seg-000003.tdrec".into() }), "{p:?}");
+        assert!(
+            p.contains(&Problem::ChainHeadMismatch)
+                && p.contains(&Problem::SegmentExtra {
+                    file: "seg-000003.tdrec".into()
+                }),
+            "{p:?}"
+        );
 
         // Garbage and a missing index.
         let (_tmp, dir) = recording();
@@ -506,7 +676,11 @@ mod tests {
         assert_eq!(problems(&dir).len(), 3);
         let r = verify_publisher_scoped(&dir, None, Scope::IndexOnly);
         assert!(r.is_intact(), "{:?}", r.problems);
-        assert!(r.notes.iter().any(|n| n.contains("3 of the 3 segments")), "{:?}", r.notes);
+        assert!(
+            r.notes.iter().any(|n| n.contains("3 of the 3 segments")),
+            "{:?}",
+            r.notes
+        );
         // The signature still counts.
         rewrite_index(&dir, |f| f.signature[1] ^= 0x01);
         let r = verify_publisher_scoped(&dir, None, Scope::IndexOnly);
@@ -518,13 +692,19 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         record(tmp.path(), "cam1", 3, Limits::default());
         let (dir2, _) = record(tmp.path(), "cam2", 3, Limits::default());
-        let session = tmp.path().join("recordings").join(crate::recording::testkit::SESSION);
+        let session = tmp
+            .path()
+            .join("recordings")
+            .join(crate::recording::testkit::SESSION);
         let reports = verify_path(&session, None).unwrap();
         assert_eq!(reports.len(), 2);
         assert!(reports.iter().all(|r| r.is_intact()));
         std::fs::remove_file(dir2.join("seg-000001.tdrec")).unwrap();
         let reports = verify_path(&tmp.path().join("recordings"), None).unwrap();
         assert_eq!(reports.iter().filter(|r| !r.is_intact()).count(), 1);
-        assert!(matches!(verify_path(&tmp.path().join("nothing"), None), Err(RecordingError::NothingToRead { .. })));
+        assert!(matches!(
+            verify_path(&tmp.path().join("nothing"), None),
+            Err(RecordingError::NothingToRead { .. })
+        ));
     }
 }

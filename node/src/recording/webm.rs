@@ -166,7 +166,11 @@ pub struct WebmMuxer<W: Write + Seek> {
 
 impl<W: Write + Seek> WebmMuxer<W> {
     /// Writes the EBML header, the Segment start, Info and Tracks.
-    pub fn new(mut out: W, tracks: &[TrackInfo], video_size: (u16, u16)) -> std::io::Result<WebmMuxer<W>> {
+    pub fn new(
+        mut out: W,
+        tracks: &[TrackInfo],
+        video_size: (u16, u16),
+    ) -> std::io::Result<WebmMuxer<W>> {
         let start = out.stream_position()?;
         let mut head = element(
             EBML,
@@ -202,7 +206,12 @@ impl<W: Write + Seek> WebmMuxer<W> {
         let (mut audio_track, mut video_track) = (None, None);
         for (i, t) in tracks.iter().enumerate() {
             let number = i as u64 + 1;
-            let mut e = [uint(TRACK_NUMBER, number), uint(TRACK_UID, number), uint(FLAG_LACING, 0)].concat();
+            let mut e = [
+                uint(TRACK_NUMBER, number),
+                uint(TRACK_UID, number),
+                uint(FLAG_LACING, 0),
+            ]
+            .concat();
             match (t.kind, t.codec) {
                 (TrackKind::Audio, Codec::Opus) => {
                     audio_track = Some(number);
@@ -211,13 +220,27 @@ impl<W: Write + Seek> WebmMuxer<W> {
                     e.extend(element(CODEC_PRIVATE, &opus_head(t.channels)));
                     e.extend(uint(CODEC_DELAY, 0));
                     e.extend(uint(SEEK_PRE_ROLL, OPUS_SEEK_PRE_ROLL_NS));
-                    e.extend(element(AUDIO, &[float(SAMPLING_FREQUENCY, 48_000.0), uint(CHANNELS, u64::from(t.channels))].concat()));
+                    e.extend(element(
+                        AUDIO,
+                        &[
+                            float(SAMPLING_FREQUENCY, 48_000.0),
+                            uint(CHANNELS, u64::from(t.channels)),
+                        ]
+                        .concat(),
+                    ));
                 }
                 (TrackKind::Video, Codec::Vp8) => {
                     video_track = Some(number);
                     e.extend(uint(TRACK_TYPE, 1));
                     e.extend(string(CODEC_ID, "V_VP8"));
-                    e.extend(element(VIDEO, &[uint(PIXEL_WIDTH, u64::from(video_size.0)), uint(PIXEL_HEIGHT, u64::from(video_size.1))].concat()));
+                    e.extend(element(
+                        VIDEO,
+                        &[
+                            uint(PIXEL_WIDTH, u64::from(video_size.0)),
+                            uint(PIXEL_HEIGHT, u64::from(video_size.1)),
+                        ]
+                        .concat(),
+                    ));
                 }
                 // `check_tracks` admits no other pairs; a track we cannot describe is skipped.
                 _ => continue,
@@ -239,7 +262,11 @@ impl<W: Write + Seek> WebmMuxer<W> {
             cluster_has_video: false,
             first_ts_ms: None,
             last_ts_ms: 0,
-            stats: WebmStats { width: video_size.0, height: video_size.1, ..WebmStats::default() },
+            stats: WebmStats {
+                width: video_size.0,
+                height: video_size.1,
+                ..WebmStats::default()
+            },
         })
     }
 
@@ -309,7 +336,11 @@ impl<W: Write + Seek> WebmMuxer<W> {
         self.out.write_all(&patched)?;
         self.stats.duration_ms = self.first_ts_ms.map_or(0, |f| self.last_ts_ms - f);
         // Frames last ~20-40 ms; counting the last one makes the duration cover it.
-        let duration = if self.first_ts_ms.is_some() { self.last_ts_ms as f64 + 20.0 } else { 0.0 };
+        let duration = if self.first_ts_ms.is_some() {
+            self.last_ts_ms as f64 + 20.0
+        } else {
+            0.0
+        };
         self.out.seek(SeekFrom::Start(self.duration_pos))?;
         self.out.write_all(&duration.to_be_bytes())?;
         self.out.seek(SeekFrom::Start(end))?;
@@ -332,7 +363,10 @@ fn segment_files(dir: &Path, warnings: &mut Vec<String>) -> Result<Vec<String>, 
             found.push((n, true, name));
         }
         if found.len() > super::index::MAX_SEGMENTS + 1 {
-            return Err(RecordingError::Unusable { path: dir.display().to_string(), detail: "too many segment files".into() });
+            return Err(RecordingError::Unusable {
+                path: dir.display().to_string(),
+                detail: "too many segment files".into(),
+            });
         }
     }
     found.sort();
@@ -350,7 +384,9 @@ fn segment_files(dir: &Path, warnings: &mut Vec<String>) -> Result<Vec<String>, 
         out.push(name);
     }
     if out.is_empty() {
-        return Err(RecordingError::NothingToRead { path: dir.display().to_string() });
+        return Err(RecordingError::NothingToRead {
+            path: dir.display().to_string(),
+        });
     }
     Ok(out)
 }
@@ -365,8 +401,14 @@ pub fn export_webm(dir: &Path, out: &Path) -> Result<WebmStats, RecordingError> 
     };
 
     // The first readable header decides whose recording this is.
-    let Some(header) = files.iter().find_map(|n| format::read_header_file(&dir.join(n)).ok()) else {
-        return Err(RecordingError::Unusable { path: dir.display().to_string(), detail: "no segment has a readable header".into() });
+    let Some(header) = files
+        .iter()
+        .find_map(|n| format::read_header_file(&dir.join(n)).ok())
+    else {
+        return Err(RecordingError::Unusable {
+            path: dir.display().to_string(),
+            detail: "no segment has a readable header".into(),
+        });
     };
     // The video size comes from the first VP8 keyframe; stop reading once it is found.
     let mut size = None;
@@ -388,7 +430,10 @@ pub fn export_webm(dir: &Path, out: &Path) -> Result<WebmStats, RecordingError> 
         Some(s) => s,
         None => {
             if header.track(TrackKind::Video).is_some() {
-                warnings.push(format!("no VP8 keyframe found; the video size is written as {}x{}", DEFAULT_VIDEO_SIZE.0, DEFAULT_VIDEO_SIZE.1));
+                warnings.push(format!(
+                    "no VP8 keyframe found; the video size is written as {}x{}",
+                    DEFAULT_VIDEO_SIZE.0, DEFAULT_VIDEO_SIZE.1
+                ));
             }
             DEFAULT_VIDEO_SIZE
         }
@@ -396,21 +441,34 @@ pub fn export_webm(dir: &Path, out: &Path) -> Result<WebmStats, RecordingError> 
 
     let file = File::create(out).map_err(RecordingError::io(out))?;
     let result = (|| {
-        let mut mux = WebmMuxer::new(BufWriter::new(file), &header.tracks, video_size).map_err(RecordingError::io(out))?;
+        let mut mux = WebmMuxer::new(BufWriter::new(file), &header.tracks, video_size)
+            .map_err(RecordingError::io(out))?;
         for name in &files {
             let path = dir.join(name);
             let mut write_err = None;
             let scanned = format::scan_file(&path, &mut |f| {
-                mux.write_frame(f).inspect_err(|e| write_err = Some(e.to_string()))
+                mux.write_frame(f)
+                    .inspect_err(|e| write_err = Some(e.to_string()))
             });
             if let Some(e) = write_err {
-                return Err(RecordingError::Io { path: out.display().to_string(), source: std::io::Error::other(e) });
+                return Err(RecordingError::Io {
+                    path: out.display().to_string(),
+                    source: std::io::Error::other(e),
+                });
             }
             match scanned {
                 Ok(s) => {
-                    if (&s.header.session_id, &s.header.site, &s.header.publisher_id, &s.header.tracks)
-                        != (&header.session_id, &header.site, &header.publisher_id, &header.tracks)
-                    {
+                    if (
+                        &s.header.session_id,
+                        &s.header.site,
+                        &s.header.publisher_id,
+                        &s.header.tracks,
+                    ) != (
+                        &header.session_id,
+                        &header.site,
+                        &header.publisher_id,
+                        &header.tracks,
+                    ) {
                         warnings.push(format!("{name} belongs to another recording: its frames were written but check this folder"));
                     }
                     if let Some(d) = s.damage {
@@ -421,7 +479,10 @@ pub fn export_webm(dir: &Path, out: &Path) -> Result<WebmStats, RecordingError> 
             }
         }
         let (w, stats) = mux.finish().map_err(RecordingError::io(out))?;
-        let file = w.into_inner().map_err(|e| RecordingError::Io { path: out.display().to_string(), source: e.into_error() })?;
+        let file = w.into_inner().map_err(|e| RecordingError::Io {
+            path: out.display().to_string(),
+            source: e.into_error(),
+        })?;
         file.sync_all().map_err(RecordingError::io(out))?;
         Ok(stats)
     })();
@@ -451,7 +512,9 @@ mod tests {
             if id_len > 4 || b.len() < id_len {
                 return None;
             }
-            let id = b[..id_len].iter().fold(0u32, |a, x| (a << 8) | u32::from(*x));
+            let id = b[..id_len]
+                .iter()
+                .fold(0u32, |a, x| (a << 8) | u32::from(*x));
             b = &b[id_len..];
             let size_len = b.first()?.leading_zeros() as usize + 1;
             if size_len > 8 || b.len() < size_len {
@@ -473,7 +536,10 @@ mod tests {
     }
 
     fn child<'a>(els: &[(u32, &'a [u8])], id: u32) -> &'a [u8] {
-        els.iter().find(|(i, _)| *i == id).unwrap_or_else(|| panic!("no element {id:#x}")).1
+        els.iter()
+            .find(|(i, _)| *i == id)
+            .unwrap_or_else(|| panic!("no element {id:#x}"))
+            .1
     }
 
     fn uint_of(b: &[u8]) -> u64 {
@@ -505,10 +571,17 @@ mod tests {
             assert_eq!(id, TRACK_ENTRY);
             let e = elements(e).unwrap();
             let codec = String::from_utf8(child(&e, CODEC_ID).to_vec()).unwrap();
-            let private = e.iter().find(|(i, _)| *i == CODEC_PRIVATE).map(|(_, b)| b.to_vec()).unwrap_or_default();
+            let private = e
+                .iter()
+                .find(|(i, _)| *i == CODEC_PRIVATE)
+                .map(|(_, b)| b.to_vec())
+                .unwrap_or_default();
             let size = e.iter().find(|(i, _)| *i == VIDEO).map(|(_, v)| {
                 let v = elements(v).unwrap();
-                (uint_of(child(&v, PIXEL_WIDTH)), uint_of(child(&v, PIXEL_HEIGHT)))
+                (
+                    uint_of(child(&v, PIXEL_WIDTH)),
+                    uint_of(child(&v, PIXEL_HEIGHT)),
+                )
             });
             tracks.push((uint_of(child(&e, TRACK_NUMBER)), codec, private, size));
         }
@@ -525,7 +598,12 @@ mod tests {
                 if id == SIMPLE_BLOCK {
                     assert_eq!(b[0] & 0x80, 0x80, "one-byte track number");
                     let rel = i16::from_be_bytes([b[1], b[2]]);
-                    blocks.push(Block { track: u64::from(b[0] & 0x7F), ts_ms: base as i64 + i64::from(rel), key: b[3] & 0x80 != 0, payload: b[4..].to_vec() });
+                    blocks.push(Block {
+                        track: u64::from(b[0] & 0x7F),
+                        ts_ms: base as i64 + i64::from(rel),
+                        key: b[3] & 0x80 != 0,
+                        payload: b[4..].to_vec(),
+                    });
                 }
             }
         }
@@ -541,8 +619,14 @@ mod tests {
         assert_eq!(vint(16_383), [0x20, 0x3F, 0xFF]);
         assert_eq!(id_bytes(EBML), [0x1A, 0x45, 0xDF, 0xA3]);
         assert_eq!(uint(TRACK_NUMBER, 0), [0xD7, 0x81, 0x00]);
-        assert_eq!(vp8_keyframe_size(&vp8_keyframe(1280, 720, 50)), Some((1280, 720)));
-        assert_eq!(vp8_keyframe_size(&[0x31, 0, 0, 0x9D, 1, 0x2A, 0, 5, 0, 5]), None);
+        assert_eq!(
+            vp8_keyframe_size(&vp8_keyframe(1280, 720, 50)),
+            Some((1280, 720))
+        );
+        assert_eq!(
+            vp8_keyframe_size(&[0x31, 0, 0, 0x9D, 1, 0x2A, 0, 5, 0, 5]),
+            None
+        );
         assert_eq!(vp8_keyframe_size(&[0x10, 0, 0]), None);
         assert_eq!(opus_head(2).len(), 19);
     }
@@ -562,7 +646,10 @@ mod tests {
         assert_eq!((tracks[0].0, tracks[0].1.as_str()), (1, "A_OPUS"));
         assert_eq!(&tracks[0].2[..8], b"OpusHead");
         assert_eq!(tracks[0].2[9], 2, "stereo");
-        assert_eq!((tracks[1].0, tracks[1].1.as_str(), tracks[1].3), (2, "V_VP8", Some((640, 360))));
+        assert_eq!(
+            (tracks[1].0, tracks[1].1.as_str(), tracks[1].3),
+            (2, "V_VP8", Some((640, 360)))
+        );
 
         // One SimpleBlock per frame, in order, with its time, track and keyframe flag.
         assert_eq!(blocks.len(), frames.len());
@@ -592,18 +679,39 @@ mod tests {
         let mut ts: Vec<u64> = (0..600).map(|i| i * 20_000).collect();
         ts.swap(100, 102);
         for t in &ts {
-            mux.write_frame(&Frame { track: TrackKind::Audio, keyframe: false, ts_us: *t, payload: &payload }).unwrap();
+            mux.write_frame(&Frame {
+                track: TrackKind::Audio,
+                keyframe: false,
+                ts_us: *t,
+                payload: &payload,
+            })
+            .unwrap();
         }
         // Video frames for a track that is not there are ignored.
-        mux.write_frame(&Frame { track: TrackKind::Video, keyframe: true, ts_us: 0, payload: &payload }).unwrap();
+        mux.write_frame(&Frame {
+            track: TrackKind::Video,
+            keyframe: true,
+            ts_us: 0,
+            payload: &payload,
+        })
+        .unwrap();
         let (_, stats) = mux.finish().unwrap();
         let (_, tracks, blocks, clusters, _) = parse(out.get_ref());
         assert_eq!(tracks.len(), 1);
         assert_eq!(blocks.len(), 600);
         assert_eq!(stats.audio_frames, 600);
         assert!(blocks.iter().all(|b| b.key), "audio blocks are keyframes");
-        assert_eq!(blocks.iter().map(|b| b.ts_ms as u64).collect::<Vec<_>>(), ts.iter().map(|t| t / 1000).collect::<Vec<_>>());
-        assert!(clusters.len() >= 2 && clusters.windows(2).all(|w| w[1] - w[0] <= CLUSTER_DURATION_MS_MAX + 20), "{clusters:?}");
+        assert_eq!(
+            blocks.iter().map(|b| b.ts_ms as u64).collect::<Vec<_>>(),
+            ts.iter().map(|t| t / 1000).collect::<Vec<_>>()
+        );
+        assert!(
+            clusters.len() >= 2
+                && clusters
+                    .windows(2)
+                    .all(|w| w[1] - w[0] <= CLUSTER_DURATION_MS_MAX + 20),
+            "{clusters:?}"
+        );
     }
 
     #[test]
@@ -627,10 +735,20 @@ mod tests {
         drop(w);
         let out = tmp.path().join("out.webm");
         let stats = export_webm(&dir, &out).unwrap();
-        assert_eq!((stats.audio_frames + stats.video_frames) as usize, frames.len());
-        assert!(stats.warnings.iter().any(|w| w.contains("unsealed")), "{:?}", stats.warnings);
+        assert_eq!(
+            (stats.audio_frames + stats.video_frames) as usize,
+            frames.len()
+        );
+        assert!(
+            stats.warnings.iter().any(|w| w.contains("unsealed")),
+            "{:?}",
+            stats.warnings
+        );
         let (_, _, blocks, _, _) = parse(&std::fs::read(&out).unwrap());
         assert_eq!(blocks.len(), frames.len());
-        assert!(matches!(export_webm(tmp.path(), &out), Err(RecordingError::NothingToRead { .. })));
+        assert!(matches!(
+            export_webm(tmp.path(), &out),
+            Err(RecordingError::NothingToRead { .. })
+        ));
     }
 }

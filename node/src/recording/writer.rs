@@ -13,11 +13,17 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::format::{self, check_tracks, encode_record, SegmentHeader, TrackInfo, TrackKind, MAX_FRAME_BYTES, RECORD_OVERHEAD_BYTES};
-use super::index::{chain_head, chain_step, IndexBody, SegmentEntry, SignedIndex, Signer, INDEX_VERSION, MAX_SEGMENTS};
+use super::format::{
+    self, check_tracks, encode_record, SegmentHeader, TrackInfo, TrackKind, MAX_FRAME_BYTES,
+    RECORD_OVERHEAD_BYTES,
+};
+use super::index::{
+    chain_head, chain_step, IndexBody, SegmentEntry, SignedIndex, Signer, INDEX_VERSION,
+    MAX_SEGMENTS,
+};
 use super::{
-    check_id, check_site, parse_part_file_name, parse_segment_file_name, publisher_dir, segment_file_name, sync_dir,
-    RecordingError, INDEX_FILE, PART_SUFFIX,
+    check_id, check_site, parse_part_file_name, parse_segment_file_name, publisher_dir,
+    segment_file_name, sync_dir, RecordingError, INDEX_FILE, PART_SUFFIX,
 };
 
 /// When a segment is sealed and the next one starts.
@@ -32,7 +38,10 @@ pub struct Limits {
 impl Default for Limits {
     /// 10 seconds or 8 MiB, whichever comes first.
     fn default() -> Limits {
-        Limits { segment_duration_us_max: 10_000_000, segment_bytes_max: 8 * 1024 * 1024 }
+        Limits {
+            segment_duration_us_max: 10_000_000,
+            segment_bytes_max: 8 * 1024 * 1024,
+        }
     }
 }
 
@@ -48,7 +57,8 @@ impl Limits {
 
     fn check(&self) -> Result<(), RecordingError> {
         let bad = RecordingError::BadLimits;
-        if !(Self::DURATION_US_MIN..=Self::DURATION_US_MAX).contains(&self.segment_duration_us_max) {
+        if !(Self::DURATION_US_MIN..=Self::DURATION_US_MAX).contains(&self.segment_duration_us_max)
+        {
             return Err(bad("the duration must be between 0.1 s and 1 hour"));
         }
         if !(Self::BYTES_MIN..=Self::BYTES_MAX).contains(&self.segment_bytes_max) {
@@ -93,7 +103,10 @@ pub struct RecordingWriter {
 
 impl std::fmt::Debug for RecordingWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RecordingWriter").field("dir", &self.dir).field("segments", &self.segments.len()).finish()
+        f.debug_struct("RecordingWriter")
+            .field("dir", &self.dir)
+            .field("segments", &self.segments.len())
+            .finish()
     }
 }
 
@@ -118,7 +131,12 @@ impl RecordingWriter {
         check_tracks(tracks).map_err(RecordingError::BadTracks)?;
         limits.check()?;
         if signer.site() != site {
-            return Err(RecordingError::SignerMismatch { detail: format!("the signer is site {}, the recording is site {site}'s", signer.site()) });
+            return Err(RecordingError::SignerMismatch {
+                detail: format!(
+                    "the signer is site {}, the recording is site {site}'s",
+                    signer.site()
+                ),
+            });
         }
         let dir = publisher_dir(root, session_id, site, publisher_id)?;
         let fresh = !dir.exists();
@@ -155,12 +173,21 @@ impl RecordingWriter {
 
     /// Appends one frame. `ts_us` counts µs since the recording started; `keyframe` marks a
     /// video keyframe. Seals the open segment first when the frame would pass the limits.
-    pub fn write_frame(&mut self, track: TrackKind, ts_us: u64, keyframe: bool, payload: &[u8]) -> Result<(), RecordingError> {
+    pub fn write_frame(
+        &mut self,
+        track: TrackKind,
+        ts_us: u64,
+        keyframe: bool,
+        payload: &[u8],
+    ) -> Result<(), RecordingError> {
         if payload.is_empty() {
             return Err(RecordingError::EmptyFrame);
         }
         if payload.len() > MAX_FRAME_BYTES {
-            return Err(RecordingError::FrameTooLarge { len: payload.len(), max: MAX_FRAME_BYTES });
+            return Err(RecordingError::FrameTooLarge {
+                len: payload.len(),
+                max: MAX_FRAME_BYTES,
+            });
         }
         if !self.tracks.iter().any(|t| t.kind == track) {
             return Err(RecordingError::UndeclaredTrack(track));
@@ -168,7 +195,8 @@ impl RecordingWriter {
         let ts = self.ts_base_us.saturating_add(ts_us);
         let record_len = (RECORD_OVERHEAD_BYTES + payload.len()) as u64;
         if let Some(open) = &self.open {
-            let too_long = ts.saturating_sub(open.first_ts_us) >= self.limits.segment_duration_us_max;
+            let too_long =
+                ts.saturating_sub(open.first_ts_us) >= self.limits.segment_duration_us_max;
             let too_big = open.bytes + record_len > self.limits.segment_bytes_max;
             if (too_long || too_big) && open.frames > 0 {
                 self.seal_segment()?;
@@ -181,13 +209,18 @@ impl RecordingWriter {
         let open = self.open.as_mut().expect("a segment is open");
         if open.dirty {
             // A previous write failed part-way: cut the partial record off before appending.
-            open.file.set_len(open.bytes).map_err(RecordingError::io(&open.part_path))?;
+            open.file
+                .set_len(open.bytes)
+                .map_err(RecordingError::io(&open.part_path))?;
             open.dirty = false;
         }
         let record = encode_record(track, keyframe && track == TrackKind::Video, ts, payload);
         if let Err(e) = open.file.write_all(&record).and_then(|_| open.file.flush()) {
             open.dirty = true;
-            return Err(RecordingError::Io { path: open.part_path.display().to_string(), source: e });
+            return Err(RecordingError::Io {
+                path: open.part_path.display().to_string(),
+                source: e,
+            });
         }
         open.hasher.update(&record);
         open.bytes += record_len;
@@ -207,10 +240,14 @@ impl RecordingWriter {
             return Ok(());
         };
         if open.dirty {
-            open.file.set_len(open.bytes).map_err(RecordingError::io(&open.part_path))?;
+            open.file
+                .set_len(open.bytes)
+                .map_err(RecordingError::io(&open.part_path))?;
             // The hasher never saw the partial record.
         }
-        open.file.sync_all().map_err(RecordingError::io(&open.part_path))?;
+        open.file
+            .sync_all()
+            .map_err(RecordingError::io(&open.part_path))?;
         drop(open.file);
         if open.frames == 0 {
             std::fs::remove_file(&open.part_path).map_err(RecordingError::io(&open.part_path))?;
@@ -241,7 +278,9 @@ impl RecordingWriter {
     /// The index as last signed (after creation and after every sealed segment).
     pub fn index(&self) -> &SignedIndex {
         // `create` publishes the first index before it returns the writer.
-        self.index.as_ref().expect("the index is published in create")
+        self.index
+            .as_ref()
+            .expect("the index is published in create")
     }
 
     /// This recording's folder.
@@ -271,15 +310,32 @@ impl RecordingWriter {
         }
         // Bounded by MAX_SEGMENTS.
         let segment = self.segments.len() as u32 + 1;
-        let part_path = self.dir.join(format!("{}{PART_SUFFIX}", segment_file_name(segment)));
-        let mut file = OpenOptions::new().create_new(true).append(true).open(&part_path).map_err(RecordingError::io(&part_path))?;
+        let part_path = self
+            .dir
+            .join(format!("{}{PART_SUFFIX}", segment_file_name(segment)));
+        let mut file = OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .open(&part_path)
+            .map_err(RecordingError::io(&part_path))?;
         let header = self.header(segment).encode();
-        file.write_all(&header).map_err(RecordingError::io(&part_path))?;
+        file.write_all(&header)
+            .map_err(RecordingError::io(&part_path))?;
         // The new file's name must survive a crash too, or its frames would be lost with it.
         sync_dir(&self.dir)?;
         let mut hasher = blake3::Hasher::new();
         hasher.update(&header);
-        self.open = Some(OpenSegment { file, part_path, segment, hasher, bytes: header.len() as u64, frames: 0, first_ts_us: 0, last_ts_us: 0, dirty: false });
+        self.open = Some(OpenSegment {
+            file,
+            part_path,
+            segment,
+            hasher,
+            bytes: header.len() as u64,
+            frames: 0,
+            first_ts_us: 0,
+            last_ts_us: 0,
+            dirty: false,
+        });
         Ok(())
     }
 
@@ -305,7 +361,10 @@ impl RecordingWriter {
     /// just before the crash but not yet in the index, and the open `.part`.
     fn resume(&mut self) -> Result<(), RecordingError> {
         let dir = self.dir.clone();
-        let unusable = |detail: String| RecordingError::Unusable { path: dir.display().to_string(), detail };
+        let unusable = |detail: String| RecordingError::Unusable {
+            path: dir.display().to_string(),
+            detail,
+        };
         let mut names = Vec::new();
         for e in std::fs::read_dir(&dir).map_err(RecordingError::io(&dir))? {
             let e = e.map_err(RecordingError::io(&dir))?;
@@ -326,20 +385,38 @@ impl RecordingWriter {
             return Ok(());
         }
         if !names.iter().any(|n| n == INDEX_FILE) {
-            return Err(RecordingError::NotOurs { path: dir.display().to_string(), what: "this publisher (there is no index.cbor)".into() });
+            return Err(RecordingError::NotOurs {
+                path: dir.display().to_string(),
+                what: "this publisher (there is no index.cbor)".into(),
+            });
         }
         let index = SignedIndex::read(&dir)?;
-        let index_err = |source| RecordingError::Index { path: dir.join(INDEX_FILE).display().to_string(), source };
+        let index_err = |source| RecordingError::Index {
+            path: dir.join(INDEX_FILE).display().to_string(),
+            source,
+        };
         index.check_signature().map_err(index_err)?;
         let body = index.body();
         if index.file().signer_key != self.signer.public_key() {
-            return Err(unusable("the existing index was signed with another key; this site cannot continue it".into()));
+            return Err(unusable(
+                "the existing index was signed with another key; this site cannot continue it"
+                    .into(),
+            ));
         }
-        if body.session_id != self.session_id || body.site != self.signer.site() || body.publisher_id != self.publisher_id || body.tracks != self.tracks {
-            return Err(unusable("the existing recording is of another session, publisher or track list".into()));
+        if body.session_id != self.session_id
+            || body.site != self.signer.site()
+            || body.publisher_id != self.publisher_id
+            || body.tracks != self.tracks
+        {
+            return Err(unusable(
+                "the existing recording is of another session, publisher or track list".into(),
+            ));
         }
         if body.complete {
-            return Err(unusable("this recording was closed and sealed; record again under a new publisher id".into()));
+            return Err(unusable(
+                "this recording was closed and sealed; record again under a new publisher id"
+                    .into(),
+            ));
         }
         for e in &body.segments {
             let len = std::fs::metadata(dir.join(&e.file)).map(|m| m.len()).ok();
@@ -358,20 +435,37 @@ impl RecordingWriter {
             let sealed = parse_segment_file_name(name);
             let part = parse_part_file_name(name);
             if sealed != Some(next) && part != Some(next) {
-                return Err(RecordingError::NotOurs { path: dir.join(name).display().to_string(), what: format!("this publisher's segment {next}") });
+                return Err(RecordingError::NotOurs {
+                    path: dir.join(name).display().to_string(),
+                    what: format!("this publisher's segment {next}"),
+                });
             }
             let path = dir.join(name);
             let path_str = path.display().to_string();
-            let scanned = format::scan_file(&path, &mut |_| Ok(())).map_err(|source| RecordingError::Format { path: path_str.clone(), source })?;
+            let scanned = format::scan_file(&path, &mut |_| Ok(())).map_err(|source| {
+                RecordingError::Format {
+                    path: path_str.clone(),
+                    source,
+                }
+            })?;
             if scanned.header != self.header(next) {
-                return Err(RecordingError::NotOurs { path: path_str, what: format!("this publisher's segment {next}") });
+                return Err(RecordingError::NotOurs {
+                    path: path_str,
+                    what: format!("this publisher's segment {next}"),
+                });
             }
             if sealed.is_some() && scanned.damage.is_some() {
                 // Sealed files were fsync'd before their rename: damage here is not a crash.
-                return Err(unusable(format!("{name} is damaged ({}); run `tiepdan recording verify`", scanned.damage.map(|d| d.to_string()).unwrap_or_default())));
+                return Err(unusable(format!(
+                    "{name} is damaged ({}); run `tiepdan recording verify`",
+                    scanned.damage.map(|d| d.to_string()).unwrap_or_default()
+                )));
             }
             if let Some(format::Damage::Corrupt { .. }) = scanned.damage {
-                return Err(unusable(format!("{name} is corrupt before its end ({}); it is kept as it is", scanned.damage.map(|d| d.to_string()).unwrap_or_default())));
+                return Err(unusable(format!(
+                    "{name} is corrupt before its end ({}); it is kept as it is",
+                    scanned.damage.map(|d| d.to_string()).unwrap_or_default()
+                )));
             }
             if scanned.frames == 0 {
                 std::fs::remove_file(&path).map_err(RecordingError::io(&path))?;
@@ -379,12 +473,19 @@ impl RecordingWriter {
             }
             let (hash, bytes) = if scanned.damage.is_some() {
                 // Cut the torn record off, then hash exactly what stays.
-                let f = OpenOptions::new().write(true).open(&path).map_err(RecordingError::io(&path))?;
-                f.set_len(scanned.valid_len).and_then(|_| f.sync_all()).map_err(RecordingError::io(&path))?;
+                let f = OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .map_err(RecordingError::io(&path))?;
+                f.set_len(scanned.valid_len)
+                    .and_then(|_| f.sync_all())
+                    .map_err(RecordingError::io(&path))?;
                 format::hash_file(&path).map_err(RecordingError::io(&path))?
             } else {
                 if part.is_some() {
-                    File::open(&path).and_then(|f| f.sync_all()).map_err(RecordingError::io(&path))?;
+                    File::open(&path)
+                        .and_then(|f| f.sync_all())
+                        .map_err(RecordingError::io(&path))?;
                 }
                 (scanned.hash, scanned.file_len)
             };
@@ -406,14 +507,22 @@ impl RecordingWriter {
             self.adopt(entry);
             next += 1;
         }
-        self.ts_base_us = self.segments.iter().map(|s| s.last_ts_us + 1).max().unwrap_or(0);
+        self.ts_base_us = self
+            .segments
+            .iter()
+            .map(|s| s.last_ts_us + 1)
+            .max()
+            .unwrap_or(0);
         Ok(())
     }
 }
 
 fn unix_now_s() -> u64 {
     // Before 1970 only on a broken clock; the index then says 0 and verification shows it.
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -423,11 +532,24 @@ mod tests {
     use crate::recording::verify::verify_publisher;
 
     fn writer(root: &Path, publisher: &str, limits: Limits) -> RecordingWriter {
-        RecordingWriter::create(root, SESSION, "VN", publisher, &TrackInfo::audio_video(), signer(), limits).unwrap()
+        RecordingWriter::create(
+            root,
+            SESSION,
+            "VN",
+            publisher,
+            &TrackInfo::audio_video(),
+            signer(),
+            limits,
+        )
+        .unwrap()
     }
 
     fn files(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
         v.sort();
         v
     }
@@ -436,14 +558,32 @@ mod tests {
     fn round_trip_with_rotation_by_time() {
         let tmp = tempfile::tempdir().unwrap();
         let (dir, frames) = record(tmp.path(), "cam1", 25, Limits::default());
-        assert_eq!(dir, tmp.path().join("recordings").join(SESSION).join("VN").join("cam1"));
-        assert_eq!(files(&dir), ["index.cbor", "seg-000001.tdrec", "seg-000002.tdrec", "seg-000003.tdrec"]);
+        assert_eq!(
+            dir,
+            tmp.path()
+                .join("recordings")
+                .join(SESSION)
+                .join("VN")
+                .join("cam1")
+        );
+        assert_eq!(
+            files(&dir),
+            [
+                "index.cbor",
+                "seg-000001.tdrec",
+                "seg-000002.tdrec",
+                "seg-000003.tdrec"
+            ]
+        );
         assert_eq!(read_all(&dir), frames);
         let index = SignedIndex::read(&dir).unwrap();
         index.check_signature().unwrap();
         let body = index.body();
         assert!(body.complete);
-        assert_eq!(body.segments.iter().map(|s| s.frames).sum::<u64>(), frames.len() as u64);
+        assert_eq!(
+            body.segments.iter().map(|s| s.frames).sum::<u64>(),
+            frames.len() as u64
+        );
         // Each segment spans less than the 10 s limit, and they follow each other.
         for s in &body.segments {
             assert!(s.last_ts_us - s.first_ts_us < 10_000_000, "{s:?}");
@@ -457,7 +597,10 @@ mod tests {
     #[test]
     fn rotation_by_size_keeps_segments_under_the_limit() {
         let tmp = tempfile::tempdir().unwrap();
-        let limits = Limits { segment_bytes_max: Limits::BYTES_MIN, segment_duration_us_max: Limits::DURATION_US_MAX };
+        let limits = Limits {
+            segment_bytes_max: Limits::BYTES_MIN,
+            segment_duration_us_max: Limits::DURATION_US_MAX,
+        };
         let (dir, frames) = record(tmp.path(), "cam1", 20, limits);
         let body = SignedIndex::read(&dir).unwrap().body().clone();
         assert!(body.segments.len() >= 3, "{} segments", body.segments.len());
@@ -487,7 +630,21 @@ mod tests {
         assert_eq!(ids.len(), 3);
         let closed = w.close().unwrap();
         assert_eq!(closed.body().segments.len(), 3);
-        assert_eq!(closed.index_id(), *blake3::hash(&std::fs::read(tmp.path().join("recordings").join(SESSION).join("VN").join("cam1").join("index.cbor")).unwrap()).as_bytes());
+        assert_eq!(
+            closed.index_id(),
+            *blake3::hash(
+                &std::fs::read(
+                    tmp.path()
+                        .join("recordings")
+                        .join(SESSION)
+                        .join("VN")
+                        .join("cam1")
+                        .join("index.cbor")
+                )
+                .unwrap()
+            )
+            .as_bytes()
+        );
     }
 
     #[test]
@@ -504,12 +661,24 @@ mod tests {
         let part = dir.join("seg-000002.tdrec.part");
         let mut torn = format::encode_record(TrackKind::Audio, false, 15_000_000, &[1; 50]);
         torn.truncate(30);
-        OpenOptions::new().append(true).open(&part).unwrap().write_all(&torn).unwrap();
+        OpenOptions::new()
+            .append(true)
+            .open(&part)
+            .unwrap()
+            .write_all(&torn)
+            .unwrap();
 
         // Before resuming: what is sealed verifies, the part is readable and its tail reported.
         let report = verify_publisher(&dir, None);
         assert!(report.is_intact(), "{:?}", report.problems);
-        assert!(report.notes.iter().any(|n| n.contains("seg-000002.tdrec.part") && n.contains("torn tail")), "{:?}", report.notes);
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.contains("seg-000002.tdrec.part") && n.contains("torn tail")),
+            "{:?}",
+            report.notes
+        );
         assert_eq!(read_all(&dir), frames);
 
         // Resume: the part is truncated, sealed, and recording continues after the last frame.
@@ -527,11 +696,25 @@ mod tests {
         let last_before = frames.iter().map(|f| f.2).max().unwrap();
         assert!(all[frames.len()..].iter().all(|f| f.2 > last_before));
         let report = verify_publisher(&dir, None);
-        assert!(report.is_intact() && report.notes.iter().all(|n| !n.contains("incomplete")), "{report:?}");
+        assert!(
+            report.is_intact() && report.notes.iter().all(|n| !n.contains("incomplete")),
+            "{report:?}"
+        );
 
         // A closed recording is not reopened.
-        let again = RecordingWriter::create(tmp.path(), SESSION, "VN", "cam1", &TrackInfo::audio_video(), signer(), Limits::default());
-        assert!(matches!(again, Err(RecordingError::Unusable { .. })), "{again:?}");
+        let again = RecordingWriter::create(
+            tmp.path(),
+            SESSION,
+            "VN",
+            "cam1",
+            &TrackInfo::audio_video(),
+            signer(),
+            Limits::default(),
+        );
+        assert!(
+            matches!(again, Err(RecordingError::Unusable { .. })),
+            "{again:?}"
+        );
     }
 
     #[test]
@@ -550,7 +733,14 @@ mod tests {
         std::fs::write(dir.join("index.cbor"), &index_one).unwrap();
         let report = verify_publisher(&dir, None);
         assert!(report.is_intact(), "{:?}", report.problems);
-        assert!(report.notes.iter().any(|n| n.contains("seg-000002.tdrec was sealed after")), "{:?}", report.notes);
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.contains("seg-000002.tdrec was sealed after")),
+            "{:?}",
+            report.notes
+        );
 
         let w = writer(tmp.path(), "cam1", Limits::default());
         assert_eq!(w.index().body().segments.len(), 2);
@@ -562,33 +752,107 @@ mod tests {
     #[test]
     fn bad_input_is_refused_without_damage() {
         let tmp = tempfile::tempdir().unwrap();
-        let mut w = RecordingWriter::create(tmp.path(), SESSION, "VN", "mic", &[format::TrackInfo::opus()], signer(), Limits::default()).unwrap();
-        assert!(matches!(w.write_frame(TrackKind::Audio, 0, false, &[]), Err(RecordingError::EmptyFrame)));
+        let mut w = RecordingWriter::create(
+            tmp.path(),
+            SESSION,
+            "VN",
+            "mic",
+            &[format::TrackInfo::opus()],
+            signer(),
+            Limits::default(),
+        )
+        .unwrap();
+        assert!(matches!(
+            w.write_frame(TrackKind::Audio, 0, false, &[]),
+            Err(RecordingError::EmptyFrame)
+        ));
         let big = vec![0; MAX_FRAME_BYTES + 1];
-        assert!(matches!(w.write_frame(TrackKind::Audio, 0, false, &big), Err(RecordingError::FrameTooLarge { .. })));
-        assert!(matches!(w.write_frame(TrackKind::Video, 0, true, &[1]), Err(RecordingError::UndeclaredTrack(TrackKind::Video))));
+        assert!(matches!(
+            w.write_frame(TrackKind::Audio, 0, false, &big),
+            Err(RecordingError::FrameTooLarge { .. })
+        ));
+        assert!(matches!(
+            w.write_frame(TrackKind::Video, 0, true, &[1]),
+            Err(RecordingError::UndeclaredTrack(TrackKind::Video))
+        ));
         w.write_frame(TrackKind::Audio, 0, false, &[1, 2]).unwrap();
         let dir = w.dir().to_path_buf();
         w.close().unwrap();
         assert!(verify_publisher(&dir, None).is_intact());
 
-        for (session, site, publisher) in [("../x", "VN", "p"), ("s", "V/N", "p"), ("s", "VN", ".p"), ("s", "VN", "")] {
-            let r = RecordingWriter::create(tmp.path(), session, site, publisher, &TrackInfo::audio_video(), signer(), Limits::default());
-            assert!(matches!(r, Err(RecordingError::InvalidId { .. })), "{session} {site} {publisher}");
+        for (session, site, publisher) in [
+            ("../x", "VN", "p"),
+            ("s", "V/N", "p"),
+            ("s", "VN", ".p"),
+            ("s", "VN", ""),
+        ] {
+            let r = RecordingWriter::create(
+                tmp.path(),
+                session,
+                site,
+                publisher,
+                &TrackInfo::audio_video(),
+                signer(),
+                Limits::default(),
+            );
+            assert!(
+                matches!(r, Err(RecordingError::InvalidId { .. })),
+                "{session} {site} {publisher}"
+            );
         }
         // Another site's signer, a signer whose chain is not its key's, silly limits.
-        let r = RecordingWriter::create(tmp.path(), SESSION, "01", "p", &TrackInfo::audio_video(), signer(), Limits::default());
+        let r = RecordingWriter::create(
+            tmp.path(),
+            SESSION,
+            "01",
+            "p",
+            &TrackInfo::audio_video(),
+            signer(),
+            Limits::default(),
+        );
         assert!(matches!(r, Err(RecordingError::SignerMismatch { .. })));
         let (other_key, _) = test_signer_pair();
-        let chain = crate::recording::testkit::vn().1.der_list().iter().map(|c| c.to_vec()).collect();
-        assert!(matches!(Signer::new(other_key, "VN", chain), Err(RecordingError::SignerMismatch { .. })));
-        let r = RecordingWriter::create(tmp.path(), SESSION, "VN", "p", &TrackInfo::audio_video(), signer(), Limits { segment_bytes_max: 10, ..Limits::default() });
+        let chain = crate::recording::testkit::vn()
+            .1
+            .der_list()
+            .iter()
+            .map(|c| c.to_vec())
+            .collect();
+        assert!(matches!(
+            Signer::new(other_key, "VN", chain),
+            Err(RecordingError::SignerMismatch { .. })
+        ));
+        let r = RecordingWriter::create(
+            tmp.path(),
+            SESSION,
+            "VN",
+            "p",
+            &TrackInfo::audio_video(),
+            signer(),
+            Limits {
+                segment_bytes_max: 10,
+                ..Limits::default()
+            },
+        );
         assert!(matches!(r, Err(RecordingError::BadLimits(_))));
         // A folder holding something else is left alone.
-        let foreign = tmp.path().join("recordings").join(SESSION).join("VN").join("other");
+        let foreign = tmp
+            .path()
+            .join("recordings")
+            .join(SESSION)
+            .join("VN")
+            .join("other");
         std::fs::create_dir_all(&foreign).unwrap();
         std::fs::write(foreign.join("notes.txt"), "x").unwrap();
-        let r = RecordingWriter::create(tmp.path(), SESSION, "VN", "other", &TrackInfo::audio_video(), signer(), Limits::default());
+        let r = RecordingWriter::create(
+            tmp.path(),
+            SESSION,
+            "VN",
+            "other",
+            &TrackInfo::audio_video(),
+            signer(),
+            Limits::default(),
+        );
         assert!(matches!(r, Err(RecordingError::NotOurs { .. })));
         assert_eq!(files(&foreign), ["notes.txt"]);
     }

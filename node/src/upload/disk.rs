@@ -72,7 +72,11 @@ impl Checkpoint {
         if v.len() != 48 {
             return None;
         }
-        Some(Checkpoint { hash: v[..32].try_into().ok()?, size: u64::from_be_bytes(v[32..40].try_into().ok()?), durable: u64::from_be_bytes(v[40..].try_into().ok()?) })
+        Some(Checkpoint {
+            hash: v[..32].try_into().ok()?,
+            size: u64::from_be_bytes(v[32..40].try_into().ok()?),
+            durable: u64::from_be_bytes(v[40..].try_into().ok()?),
+        })
     }
 }
 
@@ -88,13 +92,17 @@ impl Checkpoints<'_> {
     }
 
     fn put(&self, c: Checkpoint) -> std::io::Result<()> {
-        self.store.put_meta(&checkpoint_key(self.rel), &c.encode()).map_err(std::io::Error::other)
+        self.store
+            .put_meta(&checkpoint_key(self.rel), &c.encode())
+            .map_err(std::io::Error::other)
     }
 
     /// Forgets the resume point (an empty value: the store keeps no delete for meta keys).
     fn clear(&self) -> std::io::Result<()> {
         if self.get().is_some() {
-            self.store.put_meta(&checkpoint_key(self.rel), &[]).map_err(std::io::Error::other)?;
+            self.store
+                .put_meta(&checkpoint_key(self.rel), &[])
+                .map_err(std::io::Error::other)?;
         }
         Ok(())
     }
@@ -113,7 +121,13 @@ pub struct Start {
 /// partial file holds and down to a whole [`DIRECT_ALIGN`] block (a few KiB more to send, so
 /// the rest can be written directly), with the partial file cut there and its prefix hashed;
 /// else 0 with the partial file emptied.
-pub fn resume(dest: &Path, partial: &Path, size: u64, hash: [u8; 32], checkpoints: &Checkpoints) -> std::io::Result<Start> {
+pub fn resume(
+    dest: &Path,
+    partial: &Path,
+    size: u64,
+    hash: [u8; 32],
+    checkpoints: &Checkpoints,
+) -> std::io::Result<Start> {
     let mut hasher = blake3::Hasher::new();
     if dest.exists() && super::hash_file(dest)? == hash {
         return Ok(Start { have: size, hasher });
@@ -121,10 +135,17 @@ pub fn resume(dest: &Path, partial: &Path, size: u64, hash: [u8; 32], checkpoint
     std::fs::create_dir_all(dest.parent().unwrap_or(Path::new(".")))?;
     let on_disk = std::fs::metadata(partial).map(|m| m.len()).unwrap_or(0);
     let have = match checkpoints.get() {
-        Some(c) if c.hash == hash && c.size == size && c.durable <= size => c.durable.min(on_disk) / DIRECT_ALIGN as u64 * DIRECT_ALIGN as u64,
+        Some(c) if c.hash == hash && c.size == size && c.durable <= size => {
+            c.durable.min(on_disk) / DIRECT_ALIGN as u64 * DIRECT_ALIGN as u64
+        }
         _ => 0,
     };
-    let file = std::fs::OpenOptions::new().create(true).read(true).write(true).truncate(false).open(partial)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .read(true)
+        .write(true)
+        .truncate(false)
+        .open(partial)?;
     // Bytes past the checkpoint may not have reached the disk before a crash: drop them.
     file.set_len(have)?;
     let mut prefix = file.take(have);
@@ -158,7 +179,12 @@ fn start_writeback(file: &File, offset: u64, len: u64) {
     use std::os::fd::AsRawFd;
     // SAFETY: a plain system call on a descriptor `file` keeps open; it reads no memory of ours.
     unsafe {
-        libc::sync_file_range(file.as_raw_fd(), offset as libc::off64_t, len as libc::off64_t, libc::SYNC_FILE_RANGE_WRITE);
+        libc::sync_file_range(
+            file.as_raw_fd(),
+            offset as libc::off64_t,
+            len as libc::off64_t,
+            libc::SYNC_FILE_RANGE_WRITE,
+        );
     }
 }
 
@@ -170,7 +196,11 @@ fn start_writeback(_file: &File, _offset: u64, _len: u64) {}
 #[cfg(target_os = "linux")]
 fn open_direct(path: &Path) -> Option<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().write(true).custom_flags(libc::O_DIRECT).open(path).ok()
+    std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_DIRECT)
+        .open(path)
+        .ok()
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -189,8 +219,15 @@ pub struct AlignedBuf {
 impl AlignedBuf {
     pub fn with_capacity(capacity: usize) -> AlignedBuf {
         let storage = vec![0u8; capacity + DIRECT_ALIGN];
-        let start = storage.as_ptr().align_offset(DIRECT_ALIGN).min(DIRECT_ALIGN);
-        AlignedBuf { storage, start, len: 0 }
+        let start = storage
+            .as_ptr()
+            .align_offset(DIRECT_ALIGN)
+            .min(DIRECT_ALIGN);
+        AlignedBuf {
+            storage,
+            start,
+            len: 0,
+        }
     }
 
     #[cfg(test)]
@@ -204,7 +241,8 @@ impl AlignedBuf {
 
     fn append(&mut self, bytes: &[u8]) {
         if self.start + self.len + bytes.len() > self.storage.len() {
-            let mut bigger = AlignedBuf::with_capacity((self.len + bytes.len()).next_power_of_two());
+            let mut bigger =
+                AlignedBuf::with_capacity((self.len + bytes.len()).next_power_of_two());
             bigger.append(self.data());
             *self = bigger;
         }
@@ -244,7 +282,13 @@ impl Gather {
     /// gathering into `buf`.
     pub fn new(start: Start, size: u64, mut buf: AlignedBuf) -> Gather {
         buf.clear();
-        Gather { cur: buf, hashed: 0, hasher: start.hasher, held: start.have, size }
+        Gather {
+            cur: buf,
+            hashed: 0,
+            hasher: start.hasher,
+            held: start.have,
+            size,
+        }
     }
 
     fn hash_to(&mut self, end: usize) {
@@ -297,7 +341,9 @@ impl Sink {
     /// works, else through the page cache.
     fn write_at(&mut self, data: &[u8], offset: u64) -> std::io::Result<()> {
         use std::os::unix::fs::FileExt;
-        let whole_blocks = data.len().is_multiple_of(DIRECT_ALIGN) && offset.is_multiple_of(DIRECT_ALIGN as u64) && (data.as_ptr() as usize).is_multiple_of(DIRECT_ALIGN);
+        let whole_blocks = data.len().is_multiple_of(DIRECT_ALIGN)
+            && offset.is_multiple_of(DIRECT_ALIGN as u64)
+            && (data.as_ptr() as usize).is_multiple_of(DIRECT_ALIGN);
         if let (Some(direct), true) = (&self.direct, whole_blocks) {
             match direct.write_all_at(data, offset) {
                 Ok(()) => return Ok(()),
@@ -326,10 +372,25 @@ pub struct Job<'a> {
 /// The disk thread of one segment upload: writes every block `next_block` gives at the end of
 /// the partial file, hands each buffer back, and when `next_block` gives `None` fsyncs the
 /// file. Returns the bytes the file then holds, all durable.
-pub fn write_blocks(job: &Job, mut next_block: impl FnMut() -> Option<AlignedBuf>, mut give_back: impl FnMut(AlignedBuf)) -> std::io::Result<u64> {
-    let Job { partial, have, size, hash, ref checkpoints, allow_direct } = *job;
+pub fn write_blocks(
+    job: &Job,
+    mut next_block: impl FnMut() -> Option<AlignedBuf>,
+    mut give_back: impl FnMut(AlignedBuf),
+) -> std::io::Result<u64> {
+    let Job {
+        partial,
+        have,
+        size,
+        hash,
+        ref checkpoints,
+        allow_direct,
+    } = *job;
     let buffered = std::fs::OpenOptions::new().write(true).open(partial)?;
-    let direct = if allow_direct && have.is_multiple_of(DIRECT_ALIGN as u64) { open_direct(partial) } else { None };
+    let direct = if allow_direct && have.is_multiple_of(DIRECT_ALIGN as u64) {
+        open_direct(partial)
+    } else {
+        None
+    };
     let mut sink = Sink { buffered, direct };
     let (mut written, mut kicked, mut durable) = (have, have, have);
     while let Some(block) = next_block() {
@@ -342,7 +403,11 @@ pub fn write_blocks(job: &Job, mut next_block: impl FnMut() -> Option<AlignedBuf
         }
         if written - durable >= CHECKPOINT_BYTES && written < size {
             sink.buffered.sync_data()?;
-            checkpoints.put(Checkpoint { hash, size, durable: written })?;
+            checkpoints.put(Checkpoint {
+                hash,
+                size,
+                durable: written,
+            })?;
             durable = written;
         }
     }
@@ -354,9 +419,21 @@ pub fn write_blocks(job: &Job, mut next_block: impl FnMut() -> Option<AlignedBuf
 /// Settles a segment upload once its bytes are durable (`written` of `size`, `hash_ok` when
 /// they hash to the offer): checkpoint an interrupted one, drop a wrong one, rename a
 /// complete one into place.
-pub fn settle(partial: &Path, dest: &Path, written: u64, size: u64, hash: [u8; 32], hash_ok: bool, checkpoints: &Checkpoints) -> std::io::Result<Written> {
+pub fn settle(
+    partial: &Path,
+    dest: &Path,
+    written: u64,
+    size: u64,
+    hash: [u8; 32],
+    hash_ok: bool,
+    checkpoints: &Checkpoints,
+) -> std::io::Result<Written> {
     if written < size {
-        checkpoints.put(Checkpoint { hash, size, durable: written })?;
+        checkpoints.put(Checkpoint {
+            hash,
+            size,
+            durable: written,
+        })?;
         return Ok(Written::Interrupted { held: written });
     }
     checkpoints.clear()?;
@@ -388,18 +465,39 @@ mod tests {
 
     /// Receives `bytes` (as packet-sized chunks that line up with nothing) the way the network
     /// task does, with the disk thread on a thread of its own.
-    fn receive(partial: &Path, dest: &Path, bytes: &[u8], size: u64, hash: [u8; 32], cps: &Checkpoints, direct: bool) -> Written {
+    fn receive(
+        partial: &Path,
+        dest: &Path,
+        bytes: &[u8],
+        size: u64,
+        hash: [u8; 32],
+        cps: &Checkpoints,
+        direct: bool,
+    ) -> Written {
         let start = resume(dest, partial, size, hash, cps).unwrap();
         let have = start.have;
         let (tx, rx) = std::sync::mpsc::sync_channel::<AlignedBuf>(QUEUE_BATCHES);
         let (back_tx, back_rx) = std::sync::mpsc::channel::<AlignedBuf>();
         let (hash_ok, written) = std::thread::scope(|s| {
-            let job = Job { partial, have, size, hash, checkpoints: Checkpoints { store: cps.store, rel: cps.rel }, allow_direct: direct };
-            let writer = s.spawn(move || write_blocks(&job, || rx.recv().ok(), |b| back_tx.send(b).unwrap()));
+            let job = Job {
+                partial,
+                have,
+                size,
+                hash,
+                checkpoints: Checkpoints {
+                    store: cps.store,
+                    rel: cps.rel,
+                },
+                allow_direct: direct,
+            };
+            let writer = s
+                .spawn(move || write_blocks(&job, || rx.recv().ok(), |b| back_tx.send(b).unwrap()));
             let mut g = Gather::new(start, size, AlignedBuf::with_capacity(BUFFER_BYTES));
             for chunk in bytes[have as usize..].chunks(1400) {
                 if g.push(chunk) {
-                    let next = back_rx.try_recv().unwrap_or_else(|_| AlignedBuf::with_capacity(BUFFER_BYTES));
+                    let next = back_rx
+                        .try_recv()
+                        .unwrap_or_else(|_| AlignedBuf::with_capacity(BUFFER_BYTES));
                     tx.send(g.take_block(next)).unwrap();
                 }
             }
@@ -416,7 +514,10 @@ mod tests {
         for direct in [true, false] {
             let tmp = tempfile::tempdir().unwrap();
             let st = store(tmp.path());
-            let cps = Checkpoints { store: &st, rel: "S/00004/cam/seg-000001.tdrec" };
+            let cps = Checkpoints {
+                store: &st,
+                rel: "S/00004/cam/seg-000001.tdrec",
+            };
             let bytes: Vec<u8> = (0..11_000_001u32).map(|i| (i * 7 % 251) as u8).collect();
             let hash = *blake3::hash(&bytes).as_bytes();
             let dest = tmp.path().join("d/seg-000001.tdrec");
@@ -425,28 +526,63 @@ mod tests {
 
             // 5 MB and a bit arrive, then the link drops: durable and checkpointed.
             let cut = 5_000_123;
-            assert_eq!(receive(&partial, &dest, &bytes[..cut], size, hash, &cps, direct), Written::Interrupted { held: cut as u64 });
+            assert_eq!(
+                receive(&partial, &dest, &bytes[..cut], size, hash, &cps, direct),
+                Written::Interrupted { held: cut as u64 }
+            );
             assert_eq!(std::fs::read(&partial).unwrap(), bytes[..cut]);
             // Bytes past the checkpoint (written but never fsync'd and checkpointed, as after a
             // crash) are not trusted. The next attempt starts at the last whole block before
             // the checkpoint, and cuts the rest.
-            std::fs::OpenOptions::new().append(true).open(&partial).unwrap().write_all(b"garbage after a crash").unwrap();
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(&partial)
+                .unwrap()
+                .write_all(b"garbage after a crash")
+                .unwrap();
             let have = resume(&dest, &partial, size, hash, &cps).unwrap().have;
             assert_eq!(have, (cut / DIRECT_ALIGN * DIRECT_ALIGN) as u64);
             assert_eq!(std::fs::metadata(&partial).unwrap().len(), have);
             // Another version of the file (another hash) does not resume from this one.
-            assert_eq!(resume(&dest, &partial, size, [1; 32], &cps).unwrap().have, 0);
-            assert_eq!(receive(&partial, &dest, &bytes[..cut], size, hash, &cps, direct), Written::Interrupted { held: cut as u64 });
+            assert_eq!(
+                resume(&dest, &partial, size, [1; 32], &cps).unwrap().have,
+                0
+            );
+            assert_eq!(
+                receive(&partial, &dest, &bytes[..cut], size, hash, &cps, direct),
+                Written::Interrupted { held: cut as u64 }
+            );
 
-            assert_eq!(receive(&partial, &dest, &bytes, size, hash, &cps, direct), Written::Complete, "direct: {direct}");
+            assert_eq!(
+                receive(&partial, &dest, &bytes, size, hash, &cps, direct),
+                Written::Complete,
+                "direct: {direct}"
+            );
             assert_eq!(std::fs::read(&dest).unwrap(), bytes, "direct: {direct}");
-            assert!(cps.get().is_none(), "the checkpoint is forgotten once the file is complete");
+            assert!(
+                cps.get().is_none(),
+                "the checkpoint is forgotten once the file is complete"
+            );
             // Offered again: nothing to take.
-            assert_eq!(resume(&dest, &partial, size, hash, &cps).unwrap().have, size);
+            assert_eq!(
+                resume(&dest, &partial, size, hash, &cps).unwrap().have,
+                size
+            );
 
             // Wrong bytes: the partial file and its checkpoint go.
             let other = tmp.path().join("d/seg-000002.tdrec");
-            assert_eq!(receive(&partial_path(&other), &other, &bytes, size, [7; 32], &cps, direct), Written::HashMismatch);
+            assert_eq!(
+                receive(
+                    &partial_path(&other),
+                    &other,
+                    &bytes,
+                    size,
+                    [7; 32],
+                    &cps,
+                    direct
+                ),
+                Written::HashMismatch
+            );
             assert!(!partial_path(&other).exists() && !other.exists());
         }
     }

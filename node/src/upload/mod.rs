@@ -85,8 +85,15 @@ const PARTIAL_SUFFIX: &str = ".upload";
 
 #[derive(Debug, Serialize, Deserialize)]
 enum Msg {
-    Offer { path: String, size: u64, #[serde(with = "serde_bytes")] hash: [u8; 32] },
-    Resume { have: u64 },
+    Offer {
+        path: String,
+        size: u64,
+        #[serde(with = "serde_bytes")]
+        hash: [u8; 32],
+    },
+    Resume {
+        have: u64,
+    },
     /// `lasting`: a refusal this version of the file will always get (not a busy receiver or
     /// a session it does not hold yet); absent from older nodes' answers.
     Done {
@@ -168,7 +175,10 @@ impl Uploads {
     pub fn of_session(&self, session_id: &str) -> Vec<(String, String, Progress)> {
         let prefix = format!("{session_id}/");
         let p = self.progress.lock().unwrap_or_else(|e| e.into_inner());
-        p.iter().filter(|((_, path), _)| path.starts_with(&prefix)).map(|((t, path), pr)| (t.clone(), path.clone(), pr.clone())).collect()
+        p.iter()
+            .filter(|((_, path), _)| path.starts_with(&prefix))
+            .map(|((t, path), pr)| (t.clone(), path.clone(), pr.clone()))
+            .collect()
     }
 
     fn set(&self, target: &str, path: &str, f: impl FnOnce(&mut Progress)) {
@@ -195,16 +205,23 @@ impl Uploads {
     /// Frees the pooled buffers once nothing was received for a while, so an idle node holds
     /// none, while a burst of uploads (every point at the end of a session) reuses them.
     fn trim_when_idle(&self, now_ms: u64) {
-        let quiet = now_ms.saturating_sub(self.last_receive_ms.load(Ordering::Relaxed)) >= BUFFERS_KEPT_MS;
+        let quiet =
+            now_ms.saturating_sub(self.last_receive_ms.load(Ordering::Relaxed)) >= BUFFERS_KEPT_MS;
         if quiet && self.slots.available_permits() == MAX_CONCURRENT_RECEIVES {
-            self.buffers.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            self.buffers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
         }
     }
 
     /// Claims `dest` for one upload; `None` while another upload of it runs.
     fn claim(&self, dest: &Path) -> Option<Claim<'_>> {
         let mut busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
-        busy.insert(dest.to_path_buf()).then(|| Claim { uploads: self, dest: dest.to_path_buf() })
+        busy.insert(dest.to_path_buf()).then(|| Claim {
+            uploads: self,
+            dest: dest.to_path_buf(),
+        })
     }
 }
 
@@ -216,7 +233,11 @@ struct Claim<'a> {
 
 impl Drop for Claim<'_> {
     fn drop(&mut self) {
-        self.uploads.busy.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.dest);
+        self.uploads
+            .busy
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.dest);
     }
 }
 
@@ -239,7 +260,9 @@ async fn read_msg(recv: &mut RecvStream) -> anyhow::Result<Msg> {
 
 /// `f`, or an error once it made no progress for [`STALL_TIMEOUT`].
 async fn stalled<T>(f: impl std::future::Future<Output = T>) -> anyhow::Result<T> {
-    tokio::time::timeout(STALL_TIMEOUT, f).await.map_err(|_| anyhow::anyhow!("the upload stalled for {} s", STALL_TIMEOUT.as_secs()))
+    tokio::time::timeout(STALL_TIMEOUT, f)
+        .await
+        .map_err(|_| anyhow::anyhow!("the upload stalled for {} s", STALL_TIMEOUT.as_secs()))
 }
 
 fn hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
@@ -273,11 +296,21 @@ pub(crate) struct SessionView {
 pub(crate) fn session_view(node: &Node, session: &str) -> Option<SessionView> {
     let cases = node.cases.lock().unwrap_or_else(|e| e.into_inner());
     let e = cases.sessions.get(session)?;
-    Some(SessionView { hub: e.state.chair_site().map(str::to_owned), audience: e.audience.clone() })
+    Some(SessionView {
+        hub: e.state.chair_site().map(str::to_owned),
+        audience: e.audience.clone(),
+    })
 }
 
 /// Sends one file to a linked site, resuming where it stopped. Returns the bytes sent.
-pub async fn send_file(uploads: &Uploads, target: &str, conn: &Connection, full: &Path, rel: &str, hash: Option<[u8; 32]>) -> anyhow::Result<u64> {
+pub async fn send_file(
+    uploads: &Uploads,
+    target: &str,
+    conn: &Connection,
+    full: &Path,
+    rel: &str,
+    hash: Option<[u8; 32]>,
+) -> anyhow::Result<u64> {
     send_file_until(uploads, target, conn, full, rel, hash, None).await
 }
 
@@ -285,22 +318,40 @@ pub async fn send_file(uploads: &Uploads, target: &str, conn: &Connection, full:
 /// attempt (to test resumption).
 /// `hash`, when the caller knows it (a sealed segment's is in the signed index), saves reading
 /// the file twice.
-pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection, full: &Path, rel: &str, hash: Option<[u8; 32]>, stop_after: Option<u64>) -> anyhow::Result<u64> {
+pub async fn send_file_until(
+    uploads: &Uploads,
+    target: &str,
+    conn: &Connection,
+    full: &Path,
+    rel: &str,
+    hash: Option<[u8; 32]>,
+    stop_after: Option<u64>,
+) -> anyhow::Result<u64> {
     let full2 = full.to_path_buf();
     let (size, hash) = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, [u8; 32])> {
         let size = std::fs::metadata(&full2)?.len();
-        Ok((size, match hash {
-            Some(h) => h,
-            None => hash_file(&full2)?,
-        }))
+        Ok((
+            size,
+            match hash {
+                Some(h) => h,
+                None => hash_file(&full2)?,
+            },
+        ))
     })
     .await??;
     let (mut send, mut recv) = conn.open_bi().await?;
     send.write_all(&[UPLOAD_CHANNEL]).await?;
-    send.write_all(&encode(&Msg::Offer { path: rel.to_owned(), size, hash })).await?;
+    send.write_all(&encode(&Msg::Offer {
+        path: rel.to_owned(),
+        size,
+        hash,
+    }))
+    .await?;
     let have = match stalled(read_msg(&mut recv)).await?? {
         Msg::Resume { have } if have <= size => have,
-        Msg::Done { reason, lasting, .. } => return Err(refusal(uploads, target, rel, reason, false, lasting)),
+        Msg::Done {
+            reason, lasting, ..
+        } => return Err(refusal(uploads, target, rel, reason, false, lasting)),
         other => anyhow::bail!("unexpected {other:?}"),
     };
     uploads.set(target, rel, |p| {
@@ -344,15 +395,31 @@ pub async fn send_file_until(uploads: &Uploads, target: &str, conn: &Connection,
             let _ = send.finish();
             Ok(size - have)
         }
-        Msg::Done { reason, lasting, .. } => Err(refusal(uploads, target, rel, reason, true, lasting)),
+        Msg::Done {
+            reason, lasting, ..
+        } => Err(refusal(uploads, target, rel, reason, true, lasting)),
         other => anyhow::bail!("unexpected {other:?}"),
     }
 }
 
 /// Notes the refusal in the progress shown to operators, and makes it the error.
-fn refusal(uploads: &Uploads, target: &str, rel: &str, reason: String, after_bytes: bool, lasting: bool) -> anyhow::Error {
+fn refusal(
+    uploads: &Uploads,
+    target: &str,
+    rel: &str,
+    reason: String,
+    after_bytes: bool,
+    lasting: bool,
+) -> anyhow::Error {
     uploads.set(target, rel, |p| p.refused = Some(reason.clone()));
-    Refusal { target: target.to_owned(), rel: rel.to_owned(), reason, after_bytes, lasting }.into()
+    Refusal {
+        target: target.to_owned(),
+        rel: rel.to_owned(),
+        reason,
+        after_bytes,
+        lasting,
+    }
+    .into()
 }
 
 /// A file the uploader may send: `rel` is its path under `recordings/`.
@@ -371,27 +438,49 @@ struct Held {
 fn held_files(root: &Path, us: &str) -> Vec<Held> {
     let mut out = Vec::new();
     let base = root.join(RECORDINGS_DIR);
-    let Ok(sessions) = std::fs::read_dir(&base) else { return out };
+    let Ok(sessions) = std::fs::read_dir(&base) else {
+        return out;
+    };
     for s in sessions.flatten() {
         let session = s.file_name().to_string_lossy().into_owned();
-        let Ok(sites) = std::fs::read_dir(s.path()) else { continue };
+        let Ok(sites) = std::fs::read_dir(s.path()) else {
+            continue;
+        };
         for site_dir in sites.flatten() {
             let author = site_dir.file_name().to_string_lossy().into_owned();
-            let Ok(publishers) = std::fs::read_dir(site_dir.path()) else { continue };
+            let Ok(publishers) = std::fs::read_dir(site_dir.path()) else {
+                continue;
+            };
             for p in publishers.flatten() {
                 let publisher = p.file_name().to_string_lossy().into_owned();
                 let mut names = Vec::new();
                 if author == us {
-                    let Ok(files) = std::fs::read_dir(p.path()) else { continue };
-                    names = files.flatten().map(|f| f.file_name().to_string_lossy().into_owned()).filter(|n| recording::parse_segment_file_name(n).is_some()).collect();
+                    let Ok(files) = std::fs::read_dir(p.path()) else {
+                        continue;
+                    };
+                    names = files
+                        .flatten()
+                        .map(|f| f.file_name().to_string_lossy().into_owned())
+                        .filter(|n| recording::parse_segment_file_name(n).is_some())
+                        .collect();
                     names.sort();
                 }
                 if p.path().join(recording::INDEX_FILE).exists() {
                     names.push(recording::INDEX_FILE.to_owned());
                 }
                 for n in names {
-                    let kind = if n == recording::INDEX_FILE { relay::FileKind::Index } else { relay::FileKind::Segment };
-                    out.push(Held { rel: format!("{session}/{author}/{publisher}/{n}"), full: p.path().join(&n), session: session.clone(), author: author.clone(), kind });
+                    let kind = if n == recording::INDEX_FILE {
+                        relay::FileKind::Index
+                    } else {
+                        relay::FileKind::Segment
+                    };
+                    out.push(Held {
+                        rel: format!("{session}/{author}/{publisher}/{n}"),
+                        full: p.path().join(&n),
+                        session: session.clone(),
+                        author: author.clone(),
+                        kind,
+                    });
                     if out.len() >= MAX_SCANNED {
                         return out;
                     }
@@ -452,7 +541,9 @@ pub async fn uploader(node: Arc<Node>) {
                 Ok((id, outcomes)) => (id, outcomes),
                 Err(e) => (e.id(), Vec::new()),
             };
-            let Some(target) = sending.remove(&id) else { continue };
+            let Some(target) = sending.remove(&id) else {
+                continue;
+            };
             for (rel, hash, refusal) in outcomes {
                 note_outcome(&mut refused, target.clone(), rel, hash, refusal, now_ms);
             }
@@ -460,24 +551,39 @@ pub async fn uploader(node: Arc<Node>) {
         node.uploads.trim_when_idle(now_ms);
         let root = node.data.root().to_path_buf();
         let us = node.site.code.clone();
-        let files = tokio::task::spawn_blocking(move || held_files(&root, &us)).await.unwrap_or_default();
+        let files = tokio::task::spawn_blocking(move || held_files(&root, &us))
+            .await
+            .unwrap_or_default();
         let mut seen = BTreeSet::new();
         let busy: BTreeSet<String> = sending.values().cloned().collect();
         let mut work: BTreeMap<String, (Connection, Vec<Work>)> = BTreeMap::new();
         for f in files {
-            let Some(view) = session_view(&node, &f.session) else { continue };
-            let targets = relay::targets(f.kind, &f.author, &node.site.code, view.hub.as_deref(), &view.audience);
+            let Some(view) = session_view(&node, &f.session) else {
+                continue;
+            };
+            let targets = relay::targets(
+                f.kind,
+                &f.author,
+                &node.site.code,
+                view.hub.as_deref(),
+                &view.audience,
+            );
             if targets.is_empty() {
                 continue;
             }
-            let Ok(meta) = std::fs::metadata(&f.full) else { continue };
+            let Ok(meta) = std::fs::metadata(&f.full) else {
+                continue;
+            };
             seen.insert(f.full.clone());
             let version = (meta.len(), meta.modified().unwrap_or(std::time::UNIX_EPOCH));
             let hash = match hashes.get(&f.full) {
                 Some((len, modified, h)) if (*len, *modified) == version => *h,
                 _ => {
                     let full = f.full.clone();
-                    let Ok(Ok(h)) = tokio::task::spawn_blocking(move || hash_file(&full)).await else { continue };
+                    let Ok(Ok(h)) = tokio::task::spawn_blocking(move || hash_file(&full)).await
+                    else {
+                        continue;
+                    };
                     hashes.insert(f.full.clone(), (version.0, version.1, h));
                     h
                 }
@@ -486,19 +592,46 @@ pub async fn uploader(node: Arc<Node>) {
                 if busy.contains(&target) {
                     continue;
                 }
-                if node.store.meta(&held_key(&target, &f.rel)).ok().flatten().as_deref() == Some(hash.as_slice()) {
+                if node
+                    .store
+                    .meta(&held_key(&target, &f.rel))
+                    .ok()
+                    .flatten()
+                    .as_deref()
+                    == Some(hash.as_slice())
+                {
                     continue;
                 }
-                if refused.get(&(target.clone(), f.rel.clone())).is_some_and(|r| r.hash == hash && now_ms < r.retry_at_ms) {
+                if refused
+                    .get(&(target.clone(), f.rel.clone()))
+                    .is_some_and(|r| r.hash == hash && now_ms < r.retry_at_ms)
+                {
                     continue;
                 }
                 if let Some((_, list)) = work.get_mut(&target) {
-                    list.push(Work { file: f.clone(), hash });
+                    list.push(Work {
+                        file: f.clone(),
+                        hash,
+                    });
                     continue;
                 }
-                let conn = node.links.lock().unwrap_or_else(|e| e.into_inner()).get(&target).map(|l| l.conn.clone());
+                let conn = node
+                    .links
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&target)
+                    .map(|l| l.conn.clone());
                 if let Some(conn) = conn {
-                    work.insert(target, (conn, vec![Work { file: f.clone(), hash }]));
+                    work.insert(
+                        target,
+                        (
+                            conn,
+                            vec![Work {
+                                file: f.clone(),
+                                hash,
+                            }],
+                        ),
+                    );
                 }
             }
         }
@@ -509,7 +642,8 @@ pub async fn uploader(node: Arc<Node>) {
         // Forget the hashes of files that are gone, so the cache stays as large as the folder;
         // and refusals of files no longer held.
         hashes.retain(|p, _| seen.contains(p));
-        refused.retain(|(_, rel), _| seen.contains(&node.data.root().join(RECORDINGS_DIR).join(rel)));
+        refused
+            .retain(|(_, rel), _| seen.contains(&node.data.root().join(RECORDINGS_DIR).join(rel)));
     }
 }
 
@@ -519,7 +653,16 @@ pub async fn uploader(node: Arc<Node>) {
 async fn send_all(node: Arc<Node>, target: String, conn: Connection, list: Vec<Work>) -> Outcomes {
     let mut out = Vec::new();
     for Work { file, hash } in list {
-        let refusal = match send_file(&node.uploads, &target, &conn, &file.full, &file.rel, Some(hash)).await {
+        let refusal = match send_file(
+            &node.uploads,
+            &target,
+            &conn,
+            &file.full,
+            &file.rel,
+            Some(hash),
+        )
+        .await
+        {
             Ok(_) => {
                 if let Err(e) = node.store.put_meta(&held_key(&target, &file.rel), &hash) {
                     warn!("cannot remember an upload: {e}");
@@ -547,15 +690,30 @@ async fn send_all(node: Arc<Node>, target: String, conn: Connection, list: Vec<W
 }
 
 /// Records how a file fared at `target`: a lasting refusal pushes its next offer back.
-fn note_outcome(refused: &mut BTreeMap<(String, String), RefusedThere>, target: String, rel: String, hash: [u8; 32], refusal: Option<String>, now_ms: u64) {
+fn note_outcome(
+    refused: &mut BTreeMap<(String, String), RefusedThere>,
+    target: String,
+    rel: String,
+    hash: [u8; 32],
+    refusal: Option<String>,
+    now_ms: u64,
+) {
     let key = (target, rel);
     let Some(reason) = refusal else {
         refused.remove(&key);
         return;
     };
-    let r = refused.entry(key.clone()).or_insert(RefusedThere { hash, refusals: 0, retry_at_ms: 0 });
+    let r = refused.entry(key.clone()).or_insert(RefusedThere {
+        hash,
+        refusals: 0,
+        retry_at_ms: 0,
+    });
     if r.hash != hash {
-        *r = RefusedThere { hash, refusals: 0, retry_at_ms: 0 };
+        *r = RefusedThere {
+            hash,
+            refusals: 0,
+            retry_at_ms: 0,
+        };
     }
     r.refusals += 1;
     r.retry_at_ms = now_ms + refused_wait_ms(r.refusals);
@@ -566,7 +724,9 @@ fn note_outcome(refused: &mut BTreeMap<(String, String), RefusedThere>, target: 
 
 /// The wait after the `refusals`-th refusal of one version.
 fn refused_wait_ms(refusals: u32) -> u64 {
-    REFUSED_FIRST_WAIT_MS.saturating_mul(1 << refusals.saturating_sub(1).min(16)).min(REFUSED_MAX_WAIT_MS)
+    REFUSED_FIRST_WAIT_MS
+        .saturating_mul(1 << refusals.saturating_sub(1).min(16))
+        .min(REFUSED_MAX_WAIT_MS)
 }
 
 /// The receiving side of a link test: drop up to [`LINK_TEST_MAX_BYTES`], answer the count.
@@ -577,7 +737,10 @@ pub async fn link_test_sink(mut send: SendStream, mut recv: RecvStream) -> anyho
     let mut bufs: Vec<Bytes> = vec![Bytes::new(); READ_BATCH];
     while let Some(n) = recv.read_chunks(&mut bufs).await? {
         total += bufs[..n].iter().map(|b| b.len() as u64).sum::<u64>();
-        anyhow::ensure!(total <= LINK_TEST_MAX_BYTES, "link test longer than {LINK_TEST_MAX_BYTES} bytes");
+        anyhow::ensure!(
+            total <= LINK_TEST_MAX_BYTES,
+            "link test longer than {LINK_TEST_MAX_BYTES} bytes"
+        );
     }
     send.write_all(&total.to_be_bytes()).await?;
     let _ = send.finish();
@@ -599,7 +762,10 @@ pub async fn link_test(conn: &Connection, bytes: Bytes) -> anyhow::Result<f64> {
     send.finish()?;
     let mut count = [0u8; 8];
     recv.read_exact(&mut count).await?;
-    anyhow::ensure!(u64::from_be_bytes(count) == bytes.len() as u64, "the link test lost bytes");
+    anyhow::ensure!(
+        u64::from_be_bytes(count) == bytes.len() as u64,
+        "the link test lost bytes"
+    );
     Ok(bytes.len() as f64 / t.elapsed().as_secs_f64())
 }
 
@@ -611,7 +777,16 @@ mod tests {
     fn a_lasting_refusal_is_offered_again_less_and_less_often() {
         let mut refused = BTreeMap::new();
         let key = ("VN".to_owned(), "S/00004/cam/index.cbor".to_owned());
-        let refuse = |r: &mut BTreeMap<_, _>, hash: u8, now: u64| note_outcome(r, key.0.clone(), key.1.clone(), [hash; 32], Some("diverges".into()), now);
+        let refuse = |r: &mut BTreeMap<_, _>, hash: u8, now: u64| {
+            note_outcome(
+                r,
+                key.0.clone(),
+                key.1.clone(),
+                [hash; 32],
+                Some("diverges".into()),
+                now,
+            )
+        };
         refuse(&mut refused, 1, 0);
         assert_eq!(refused[&key].retry_at_ms, REFUSED_FIRST_WAIT_MS);
         refuse(&mut refused, 1, 4_000);
@@ -619,14 +794,34 @@ mod tests {
         for _ in 0..40 {
             refuse(&mut refused, 1, 1_000_000);
         }
-        assert_eq!(refused[&key].retry_at_ms, 1_000_000 + REFUSED_MAX_WAIT_MS, "the wait stops growing");
+        assert_eq!(
+            refused[&key].retry_at_ms,
+            1_000_000 + REFUSED_MAX_WAIT_MS,
+            "the wait stops growing"
+        );
         // Another version of the file starts over; a taken one is forgotten.
         refuse(&mut refused, 2, 2_000_000);
-        assert_eq!((refused[&key].refusals, refused[&key].retry_at_ms), (1, 2_000_000 + REFUSED_FIRST_WAIT_MS));
-        note_outcome(&mut refused, key.0.clone(), key.1.clone(), [2; 32], None, 2_000_001);
+        assert_eq!(
+            (refused[&key].refusals, refused[&key].retry_at_ms),
+            (1, 2_000_000 + REFUSED_FIRST_WAIT_MS)
+        );
+        note_outcome(
+            &mut refused,
+            key.0.clone(),
+            key.1.clone(),
+            [2; 32],
+            None,
+            2_000_001,
+        );
         assert!(refused.is_empty());
         // Which refusals last: a busy receiver or a session it does not hold yet can pass.
-        assert!(!receive::Refused::Busy.lasting() && !receive::Refused::SessionNotHeld("S".into()).lasting());
-        assert!(receive::Refused::HashMismatch.lasting() && receive::Refused::NotARecordingFile("x".into()).lasting());
+        assert!(
+            !receive::Refused::Busy.lasting()
+                && !receive::Refused::SessionNotHeld("S".into()).lasting()
+        );
+        assert!(
+            receive::Refused::HashMismatch.lasting()
+                && receive::Refused::NotARecordingFile("x".into()).lasting()
+        );
     }
 }

@@ -42,7 +42,11 @@ impl Reader {
                 let _ = tx.blocking_send(Err(e));
             }
         });
-        Reader { chunks, recycle, lent: VecDeque::new() }
+        Reader {
+            chunks,
+            recycle,
+            lent: VecDeque::new(),
+        }
     }
 
     /// The next chunk, `None` after the last one.
@@ -61,7 +65,9 @@ impl Reader {
     /// handle left is ours, the buffer is ours again).
     fn take_back(&mut self) {
         while self.lent.front().is_some_and(Bytes::is_unique) || self.lent.len() > RECYCLED {
-            let Some(done) = self.lent.pop_front() else { break };
+            let Some(done) = self.lent.pop_front() else {
+                break;
+            };
             if let Ok(buf) = done.try_into_mut() {
                 let _ = self.recycle.try_send(Vec::from(buf));
             }
@@ -69,12 +75,22 @@ impl Reader {
     }
 }
 
-fn read_ahead(path: &std::path::Path, from: u64, size: u64, tx: &mpsc::Sender<io::Result<(Bytes, Bytes)>>, mut recycled: mpsc::Receiver<Vec<u8>>) -> io::Result<()> {
+fn read_ahead(
+    path: &std::path::Path,
+    from: u64,
+    size: u64,
+    tx: &mpsc::Sender<io::Result<(Bytes, Bytes)>>,
+    mut recycled: mpsc::Receiver<Vec<u8>>,
+) -> io::Result<()> {
     let file = File::open(path)?;
     let mut at = from;
     while at < size {
         let want = (size - at).min(SEND_CHUNK as u64) as usize;
-        let mut buf = recycled.try_recv().ok().filter(|b| b.len() == SEND_CHUNK).unwrap_or_else(|| vec![0u8; SEND_CHUNK]);
+        let mut buf = recycled
+            .try_recv()
+            .ok()
+            .filter(|b| b.len() == SEND_CHUNK)
+            .unwrap_or_else(|| vec![0u8; SEND_CHUNK]);
         let mut got = 0;
         while got < want {
             let n = file.read_at(&mut buf[got..want], at + got as u64)?;
@@ -102,7 +118,9 @@ mod tests {
     async fn reads_every_byte_from_any_start() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("seg");
-        let bytes: Vec<u8> = (0..(2 * SEND_CHUNK + 12_345) as u32).map(|i| (i * 31 % 253) as u8).collect();
+        let bytes: Vec<u8> = (0..(2 * SEND_CHUNK + 12_345) as u32)
+            .map(|i| (i * 31 % 253) as u8)
+            .collect();
         std::fs::write(&path, &bytes).unwrap();
         for from in [0u64, 4096, 1000, bytes.len() as u64 - 7] {
             let mut r = Reader::start(path.clone(), from, bytes.len() as u64);

@@ -19,7 +19,9 @@ use tracing::{debug, warn};
 
 use super::disk::{self, AlignedBuf, Checkpoints, Gather, Written};
 use super::relay::{self, FileKind, Freshness, IndexRefused};
-use super::{encode, hash_file, held_key, read_msg, session_view, stalled, Msg, MAX_UPLOAD_BYTES, READ_BATCH};
+use super::{
+    encode, hash_file, held_key, read_msg, session_view, stalled, Msg, MAX_UPLOAD_BYTES, READ_BATCH,
+};
 use crate::node::Node;
 use crate::recording::index::{SignedIndex, MAX_INDEX_BYTES};
 use crate::recording::{self, INDEX_FILE};
@@ -58,7 +60,13 @@ impl Refused {
     /// busy receiver, a session or audience it does not hold yet and an interrupted transfer
     /// can pass.
     pub fn lasting(&self) -> bool {
-        !matches!(self, Refused::Busy | Refused::SessionNotHeld(_) | Refused::OutsideAudience { .. } | Refused::Interrupted { .. })
+        !matches!(
+            self,
+            Refused::Busy
+                | Refused::SessionNotHeld(_)
+                | Refused::OutsideAudience { .. }
+                | Refused::Interrupted { .. }
+        )
     }
 }
 
@@ -82,7 +90,13 @@ enum Accepted {
     NewerHeld,
 }
 
-fn check_offer(node: &Node, from: &str, path: &str, size: u64, hash: [u8; 32]) -> Result<Offer, Refused> {
+fn check_offer(
+    node: &Node,
+    from: &str,
+    path: &str,
+    size: u64,
+    hash: [u8; 32],
+) -> Result<Offer, Refused> {
     let parts: Vec<&str> = path.split('/').collect();
     let [session, site, publisher, file] = parts.as_slice() else {
         return Err(Refused::BadPath(path.to_owned()));
@@ -93,17 +107,24 @@ fn check_offer(node: &Node, from: &str, path: &str, size: u64, hash: [u8; 32]) -
         f => return Err(Refused::NotARecordingFile(f.to_owned())),
     };
     if kind == FileKind::Segment && *site != from {
-        return Err(Refused::NotOwn { from: from.to_owned(), site: (*site).to_owned() });
+        return Err(Refused::NotOwn {
+            from: from.to_owned(),
+            site: (*site).to_owned(),
+        });
     }
     let us = node.site.code.as_str();
     if *site == us {
         return Err(Refused::OwnRecording(us.to_owned()));
     }
-    let view = session_view(node, session).ok_or_else(|| Refused::SessionNotHeld((*session).to_owned()))?;
+    let view = session_view(node, session)
+        .ok_or_else(|| Refused::SessionNotHeld((*session).to_owned()))?;
     // Like case events: both ends of the link must be in the audience.
     for s in [us, from] {
         if !view.audience.contains(s) {
-            return Err(Refused::OutsideAudience { site: s.to_owned(), session: (*session).to_owned() });
+            return Err(Refused::OutsideAudience {
+                site: s.to_owned(),
+                session: (*session).to_owned(),
+            });
         }
     }
     let max = match kind {
@@ -113,13 +134,31 @@ fn check_offer(node: &Node, from: &str, path: &str, size: u64, hash: [u8; 32]) -
     if size > max {
         return Err(Refused::TooLarge { size, max });
     }
-    let dest = recording::publisher_dir(node.data.root(), session, site, publisher).map_err(|e| Refused::BadName(e.to_string()))?.join(file);
-    Ok(Offer { rel: path.to_owned(), dest, session: (*session).to_owned(), site: (*site).to_owned(), publisher: (*publisher).to_owned(), kind, size, hash })
+    let dest = recording::publisher_dir(node.data.root(), session, site, publisher)
+        .map_err(|e| Refused::BadName(e.to_string()))?
+        .join(file);
+    Ok(Offer {
+        rel: path.to_owned(),
+        dest,
+        session: (*session).to_owned(),
+        site: (*site).to_owned(),
+        publisher: (*publisher).to_owned(),
+        kind,
+        size,
+        hash,
+    })
 }
 
 /// The receiving side of one upload stream.
-pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut recv: RecvStream) -> anyhow::Result<()> {
-    let Msg::Offer { path, size, hash } = stalled(read_msg(&mut recv)).await?? else { anyhow::bail!("expected an offer") };
+pub async fn receive(
+    node: Arc<Node>,
+    from: String,
+    mut send: SendStream,
+    mut recv: RecvStream,
+) -> anyhow::Result<()> {
+    let Msg::Offer { path, size, hash } = stalled(read_msg(&mut recv)).await?? else {
+        anyhow::bail!("expected an offer")
+    };
     let offer = match check_offer(&node, &from, &path, size, hash) {
         Ok(o) => o,
         Err(r) => return refuse(&node, &from, &path, &mut send, r).await,
@@ -145,32 +184,70 @@ pub async fn receive(node: Arc<Node>, from: String, mut send: SendStream, mut re
         }
         Err(r) => return refuse(&node, &from, &path, &mut send, r).await,
     };
-    send.write_all(&encode(&Msg::Done { ok: true, reason, lasting: false })).await?;
+    send.write_all(&encode(&Msg::Done {
+        ok: true,
+        reason,
+        lasting: false,
+    }))
+    .await?;
     let _ = send.finish();
     Ok(())
 }
 
 /// Answers `Done { ok: false }` with the reason (before or after the bytes).
-async fn refuse(node: &Node, from: &str, path: &str, send: &mut SendStream, r: Refused) -> anyhow::Result<()> {
+async fn refuse(
+    node: &Node,
+    from: &str,
+    path: &str,
+    send: &mut SendStream,
+    r: Refused,
+) -> anyhow::Result<()> {
     node.uploads.files_refused.fetch_add(1, Ordering::Relaxed);
     match &r {
         Refused::Busy => debug!(%from, %path, "recording upload deferred: {r}"),
         _ => warn!(%from, %path, "refused a recording upload: {r}"),
     }
     let lasting = r.lasting();
-    send.write_all(&encode(&Msg::Done { ok: false, reason: r.to_string(), lasting })).await?;
+    send.write_all(&encode(&Msg::Done {
+        ok: false,
+        reason: r.to_string(),
+        lasting,
+    }))
+    .await?;
     let _ = send.finish();
     Ok(())
 }
 
 /// A sealed segment: resume after what is durable here; gather and hash the rest as it
 /// arrives, while the disk thread writes the previous blocks.
-async fn receive_segment(node: &Arc<Node>, offer: &Offer, send: &mut SendStream, recv: &mut RecvStream) -> anyhow::Result<Result<Accepted, Refused>> {
+async fn receive_segment(
+    node: &Arc<Node>,
+    offer: &Offer,
+    send: &mut SendStream,
+    recv: &mut RecvStream,
+) -> anyhow::Result<Result<Accepted, Refused>> {
     let (size, hash) = (offer.size, offer.hash);
     let partial = disk::partial_path(&offer.dest);
     let start = {
-        let (node, dest, partial, rel) = (node.clone(), offer.dest.clone(), partial.clone(), offer.rel.clone());
-        tokio::task::spawn_blocking(move || disk::resume(&dest, &partial, size, hash, &Checkpoints { store: &node.store, rel: &rel })).await??
+        let (node, dest, partial, rel) = (
+            node.clone(),
+            offer.dest.clone(),
+            partial.clone(),
+            offer.rel.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            disk::resume(
+                &dest,
+                &partial,
+                size,
+                hash,
+                &Checkpoints {
+                    store: &node.store,
+                    rel: &rel,
+                },
+            )
+        })
+        .await??
     };
     let have = start.have;
     send.write_all(&encode(&Msg::Resume { have })).await?;
@@ -186,7 +263,17 @@ async fn receive_segment(node: &Arc<Node>, offer: &Offer, send: &mut SendStream,
             let give_back = |b| {
                 let _ = back_tx.try_send(b);
             };
-            let job = disk::Job { partial: &partial, have, size, hash, checkpoints: Checkpoints { store: &node.store, rel: &rel }, allow_direct: true };
+            let job = disk::Job {
+                partial: &partial,
+                have,
+                size,
+                hash,
+                checkpoints: Checkpoints {
+                    store: &node.store,
+                    rel: &rel,
+                },
+                allow_direct: true,
+            };
             disk::write_blocks(&job, || rx.blocking_recv(), give_back)
         })
     };
@@ -208,7 +295,10 @@ async fn receive_segment(node: &Arc<Node>, offer: &Offer, send: &mut SendStream,
         let n = match n {
             Ok(Some(n)) => n,
             Ok(None) => {
-                received = Err(anyhow::anyhow!("the sender stopped after {} of {size} bytes", size - left));
+                received = Err(anyhow::anyhow!(
+                    "the sender stopped after {} of {size} bytes",
+                    size - left
+                ));
                 break;
             }
             Err(e) => {
@@ -221,7 +311,9 @@ async fn receive_segment(node: &Arc<Node>, offer: &Offer, send: &mut SendStream,
             // A sender that goes on past its offer is not listened to.
             b.truncate(left.min(b.len() as u64) as usize);
             left -= b.len() as u64;
-            node.uploads.bytes_received.fetch_add(b.len() as u64, Ordering::Relaxed);
+            node.uploads
+                .bytes_received
+                .fetch_add(b.len() as u64, Ordering::Relaxed);
             if !gather.push(&b) {
                 continue;
             }
@@ -249,11 +341,26 @@ async fn receive_segment(node: &Arc<Node>, offer: &Offer, send: &mut SendStream,
     drop(tx);
     let written = writer.await??;
     while let Ok(buf) = back_rx.try_recv() {
-        node.uploads.give_buffer(buf, node.started.elapsed().as_millis() as u64);
+        node.uploads
+            .give_buffer(buf, node.started.elapsed().as_millis() as u64);
     }
     let settled = {
         let (node, dest, rel) = (node.clone(), offer.dest.clone(), offer.rel.clone());
-        tokio::task::spawn_blocking(move || disk::settle(&partial, &dest, written, size, hash, got == hash, &Checkpoints { store: &node.store, rel: &rel })).await??
+        tokio::task::spawn_blocking(move || {
+            disk::settle(
+                &partial,
+                &dest,
+                written,
+                size,
+                hash,
+                got == hash,
+                &Checkpoints {
+                    store: &node.store,
+                    rel: &rel,
+                },
+            )
+        })
+        .await??
     };
     received?;
     Ok(match settled {
@@ -266,8 +373,14 @@ async fn receive_segment(node: &Arc<Node>, offer: &Offer, send: &mut SendStream,
 /// The key the federation certifies for the site of `index`'s embedded chain, checked like a
 /// peer's chain (our root, the registry, revocations).
 fn certified(node: &Node, index: &SignedIndex) -> Result<(String, [u8; 32]), String> {
-    let certs: Vec<CertificateDer<'static>> = index.chain_der().iter().map(|c| CertificateDer::from(c.clone())).collect();
-    node.verify_peer_chain(&certs).map(|v| (v.site, v.public_key)).map_err(|e| format!("its embedded certificate chain does not verify here: {e}"))
+    let certs: Vec<CertificateDer<'static>> = index
+        .chain_der()
+        .iter()
+        .map(|c| CertificateDer::from(c.clone()))
+        .collect();
+    node.verify_peer_chain(&certs)
+        .map(|v| (v.site, v.public_key))
+        .map_err(|e| format!("its embedded certificate chain does not verify here: {e}"))
 }
 
 /// The key this node learnt for `site` (from its signed case events), while no revocation names
@@ -277,20 +390,36 @@ fn certified(node: &Node, index: &SignedIndex) -> Result<(String, [u8; 32]), Str
 fn known_key(node: &Node, site: &str) -> Option<[u8; 32]> {
     let named = {
         let revs = node.revocations.read().unwrap_or_else(|e| e.into_inner());
-        std::iter::once(site).chain(node.registry().ancestors(site)).any(|s| revs.get(s).is_some())
+        std::iter::once(site)
+            .chain(node.registry().ancestors(site))
+            .any(|s| revs.get(s).is_some())
     };
     if named {
         return None;
     }
-    node.cases.lock().unwrap_or_else(|e| e.into_inner()).site_keys.get(site).copied()
+    node.cases
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .site_keys
+        .get(site)
+        .copied()
 }
 
 /// Another site's signed index: taken whole, checked, stored if newer than the one held, and
 /// handed to the uploader to relay.
-async fn receive_index(node: &Arc<Node>, from: &str, offer: &Offer, send: &mut SendStream, recv: &mut RecvStream) -> anyhow::Result<Result<Accepted, Refused>> {
+async fn receive_index(
+    node: &Arc<Node>,
+    from: &str,
+    offer: &Offer,
+    send: &mut SendStream,
+    recv: &mut RecvStream,
+) -> anyhow::Result<Result<Accepted, Refused>> {
     let (size, hash) = (offer.size, offer.hash);
     let dest = offer.dest.clone();
-    let held_same = tokio::task::spawn_blocking(move || dest.exists() && hash_file(&dest).is_ok_and(|h| h == hash)).await?;
+    let held_same = tokio::task::spawn_blocking(move || {
+        dest.exists() && hash_file(&dest).is_ok_and(|h| h == hash)
+    })
+    .await?;
     let have = if held_same { size } else { 0 };
     send.write_all(&encode(&Msg::Resume { have })).await?;
     if held_same {
@@ -300,30 +429,40 @@ async fn receive_index(node: &Arc<Node>, from: &str, offer: &Offer, send: &mut S
     // At most MAX_INDEX_BYTES (checked with the offer).
     let mut bytes = vec![0u8; size as usize];
     stalled(recv.read_exact(&mut bytes)).await??;
-    node.uploads.bytes_received.fetch_add(size, Ordering::Relaxed);
+    node.uploads
+        .bytes_received
+        .fetch_add(size, Ordering::Relaxed);
     if *blake3::hash(&bytes).as_bytes() != hash {
         return Ok(Err(Refused::HashMismatch));
     }
     let known = known_key(node, &offer.site);
-    let index = match relay::check_index(bytes, &offer.session, &offer.site, &offer.publisher, known, |i| certified(node, i)) {
+    let index = match relay::check_index(
+        bytes,
+        &offer.session,
+        &offer.site,
+        &offer.publisher,
+        known,
+        |i| certified(node, i),
+    ) {
         Ok(i) => i,
         Err(e) => return Ok(Err(e.into())),
     };
     let dir = offer.dest.parent().map(PathBuf::from).unwrap_or_default();
-    let stored = tokio::task::spawn_blocking(move || -> anyhow::Result<Result<Accepted, Refused>> {
-        // The index held here was checked when it arrived; one that no longer reads is replaced.
-        if let Ok(held) = SignedIndex::read(&dir) {
-            match relay::compare(held.body(), index.body()) {
-                Ok(Freshness::Newer) => {}
-                Ok(Freshness::Older) => return Ok(Ok(Accepted::NewerHeld)),
-                Err(e) => return Ok(Err(e.into())),
+    let stored =
+        tokio::task::spawn_blocking(move || -> anyhow::Result<Result<Accepted, Refused>> {
+            // The index held here was checked when it arrived; one that no longer reads is replaced.
+            if let Ok(held) = SignedIndex::read(&dir) {
+                match relay::compare(held.body(), index.body()) {
+                    Ok(Freshness::Newer) => {}
+                    Ok(Freshness::Older) => return Ok(Ok(Accepted::NewerHeld)),
+                    Err(e) => return Ok(Err(e.into())),
+                }
             }
-        }
-        std::fs::create_dir_all(&dir)?;
-        index.write_atomic(&dir)?;
-        Ok(Ok(Accepted::Stored))
-    })
-    .await??;
+            std::fs::create_dir_all(&dir)?;
+            index.write_atomic(&dir)?;
+            Ok(Ok(Accepted::Stored))
+        })
+        .await??;
     if let Ok(Accepted::Stored) = stored {
         node.uploads.indexes_relayed.fetch_add(1, Ordering::Relaxed);
         remember_holder(node, from, &offer.rel, &hash);

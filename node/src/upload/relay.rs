@@ -26,7 +26,13 @@ pub enum FileKind {
 /// The sites a file held here is offered to (before the caller keeps the linked ones): a
 /// segment of ours to the hub and central; an index of ours to the whole audience; another
 /// site's index to the audience except its author. Never to ourselves.
-pub fn targets(kind: FileKind, author: &str, us: &str, hub: Option<&str>, audience: &BTreeSet<String>) -> Vec<String> {
+pub fn targets(
+    kind: FileKind,
+    author: &str,
+    us: &str,
+    hub: Option<&str>,
+    audience: &BTreeSet<String>,
+) -> Vec<String> {
     let mut out: Vec<String> = match (kind, author == us) {
         // Only the recording site sends segments; a hub that holds them keeps them.
         (FileKind::Segment, false) => Vec::new(),
@@ -36,7 +42,11 @@ pub fn targets(kind: FileKind, author: &str, us: &str, hub: Option<&str>, audien
         },
         (FileKind::Index, _) => {
             // The hub first: it also holds the segments the index describes.
-            let mut v: Vec<String> = hub.filter(|h| audience.contains(*h)).map(str::to_owned).into_iter().collect();
+            let mut v: Vec<String> = hub
+                .filter(|h| audience.contains(*h))
+                .map(str::to_owned)
+                .into_iter()
+                .collect();
             v.extend(audience.iter().filter(|s| Some(s.as_str()) != hub).cloned());
             v
         }
@@ -79,8 +89,16 @@ pub fn check_index(
     let index = SignedIndex::from_bytes(bytes).map_err(IndexRefused::Unreadable)?;
     index.check_signature().map_err(IndexRefused::Signature)?;
     let b = index.body();
-    if (b.session_id.as_str(), b.site.as_str(), b.publisher_id.as_str()) != (session, site, publisher) {
-        return Err(IndexRefused::WrongPlace { found: format!("{}/{}/{}", b.session_id, b.site, b.publisher_id), offered: format!("{session}/{site}/{publisher}") });
+    if (
+        b.session_id.as_str(),
+        b.site.as_str(),
+        b.publisher_id.as_str(),
+    ) != (session, site, publisher)
+    {
+        return Err(IndexRefused::WrongPlace {
+            found: format!("{}/{}/{}", b.session_id, b.site, b.publisher_id),
+            offered: format!("{session}/{site}/{publisher}"),
+        });
     }
     // check_signature tied the key to the embedded certificate; that certificate must be one
     // this federation issued to the site, else anyone could make a chain of their own.
@@ -88,8 +106,18 @@ pub fn check_index(
     if known_key != Some(key) {
         match certified(&index) {
             Ok((s, k)) if s == site && k == key => {}
-            Ok((s, _)) => return Err(IndexRefused::UntrustedKey { site: site.to_owned(), detail: format!("the embedded certificate is for site {s} or another key") }),
-            Err(detail) => return Err(IndexRefused::UntrustedKey { site: site.to_owned(), detail }),
+            Ok((s, _)) => {
+                return Err(IndexRefused::UntrustedKey {
+                    site: site.to_owned(),
+                    detail: format!("the embedded certificate is for site {s} or another key"),
+                })
+            }
+            Err(detail) => {
+                return Err(IndexRefused::UntrustedKey {
+                    site: site.to_owned(),
+                    detail,
+                })
+            }
         }
     }
     Ok(index)
@@ -107,7 +135,10 @@ pub enum Freshness {
 /// Compares an offered index with the held one of the same recording. The writer only ever
 /// appends segments and finally closes, so of two genuine indexes one extends the other.
 pub fn compare(held: &IndexBody, offered: &IndexBody) -> Result<Freshness, IndexRefused> {
-    let diverges = || IndexRefused::Diverges { site: offered.site.clone(), publisher: offered.publisher_id.clone() };
+    let diverges = || IndexRefused::Diverges {
+        site: offered.site.clone(),
+        publisher: offered.publisher_id.clone(),
+    };
     let (h, o) = (&held.segments, &offered.segments);
     let common = h.len().min(o.len());
     if h[..common] != o[..common] {
@@ -138,18 +169,44 @@ mod tests {
     fn who_gets_which_file() {
         let audience = set(&["VN", "01", "79", "00004", "25747"]);
         // A point's segments: the hub and central only.
-        assert_eq!(targets(FileKind::Segment, "00004", "00004", Some("VN"), &audience), ["VN"]);
-        assert_eq!(targets(FileKind::Segment, "00004", "00004", Some("25747"), &audience), ["25747", "VN"]);
+        assert_eq!(
+            targets(FileKind::Segment, "00004", "00004", Some("VN"), &audience),
+            ["VN"]
+        );
+        assert_eq!(
+            targets(
+                FileKind::Segment,
+                "00004",
+                "00004",
+                Some("25747"),
+                &audience
+            ),
+            ["25747", "VN"]
+        );
         // Nobody relays another site's segments.
         assert!(targets(FileKind::Segment, "00004", "VN", Some("VN"), &audience).is_empty());
         // A point's index: the whole audience but itself, hub first.
-        assert_eq!(targets(FileKind::Index, "00004", "00004", Some("25747"), &audience), ["25747", "01", "79", "VN"]);
+        assert_eq!(
+            targets(FileKind::Index, "00004", "00004", Some("25747"), &audience),
+            ["25747", "01", "79", "VN"]
+        );
         // Another site's index: the audience but ourselves and its author.
-        assert_eq!(targets(FileKind::Index, "00004", "VN", Some("VN"), &audience), ["01", "25747", "79"]);
+        assert_eq!(
+            targets(FileKind::Index, "00004", "VN", Some("VN"), &audience),
+            ["01", "25747", "79"]
+        );
     }
 
     fn entry(n: u32) -> SegmentEntry {
-        SegmentEntry { file: segment_file_name(n), segment: n, hash: [n as u8; 32], first_ts_us: 10, last_ts_us: 20, frames: 3, bytes: 100 }
+        SegmentEntry {
+            file: segment_file_name(n),
+            segment: n,
+            hash: [n as u8; 32],
+            first_ts_us: 10,
+            last_ts_us: 20,
+            frames: 3,
+            bytes: 100,
+        }
     }
 
     fn body(segments: u32, complete: bool) -> IndexBody {
@@ -175,43 +232,109 @@ mod tests {
     fn only_a_certified_signature_is_stored() {
         let s = signer();
         let good = SignedIndex::sign(&body(2, true), &s).bytes().to_vec();
-        let never = |_: &SignedIndex| -> Result<(String, [u8; 32]), String> { Err("not certified".into()) };
+        let never =
+            |_: &SignedIndex| -> Result<(String, [u8; 32]), String> { Err("not certified".into()) };
         // Under the key this node knows for the site.
-        check_index(good.clone(), "S-VN-2026-1", "VN", "cam1", Some(key_of(&s)), never).unwrap();
+        check_index(
+            good.clone(),
+            "S-VN-2026-1",
+            "VN",
+            "cam1",
+            Some(key_of(&s)),
+            never,
+        )
+        .unwrap();
         // Unknown key: the embedded chain must be certified for the site.
-        check_index(good.clone(), "S-VN-2026-1", "VN", "cam1", None, |_| Ok(("VN".into(), key_of(&s)))).unwrap();
+        check_index(good.clone(), "S-VN-2026-1", "VN", "cam1", None, |_| {
+            Ok(("VN".into(), key_of(&s)))
+        })
+        .unwrap();
         let e = check_index(good.clone(), "S-VN-2026-1", "VN", "cam1", None, never).unwrap_err();
-        assert!(matches!(e, IndexRefused::UntrustedKey { .. }) && e.to_string().contains("forged"), "{e}");
+        assert!(
+            matches!(e, IndexRefused::UntrustedKey { .. }) && e.to_string().contains("forged"),
+            "{e}"
+        );
         // Offered for another folder.
-        let e = check_index(good.clone(), "S-VN-2026-1", "VN", "cam2", Some(key_of(&s)), never).unwrap_err();
+        let e = check_index(
+            good.clone(),
+            "S-VN-2026-1",
+            "VN",
+            "cam2",
+            Some(key_of(&s)),
+            never,
+        )
+        .unwrap_err();
         assert!(matches!(e, IndexRefused::WrongPlace { .. }), "{e}");
         // A flipped signature byte, and a body changed under the old signature.
-        let mut file = SignedIndex::from_bytes(good.clone()).unwrap().file().clone();
+        let mut file = SignedIndex::from_bytes(good.clone())
+            .unwrap()
+            .file()
+            .clone();
         file.signature[3] ^= 1;
-        let e = check_index(file.to_bytes(), "S-VN-2026-1", "VN", "cam1", Some(key_of(&s)), never).unwrap_err();
-        assert!(matches!(e, IndexRefused::Signature(IndexError::BadSignature)), "{e}");
+        let e = check_index(
+            file.to_bytes(),
+            "S-VN-2026-1",
+            "VN",
+            "cam1",
+            Some(key_of(&s)),
+            never,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, IndexRefused::Signature(IndexError::BadSignature)),
+            "{e}"
+        );
         // Re-signed by another key with the site's certificate: refused before any trust question.
         let (other, _) = test_signer_pair();
-        let forger = Signer::danger_from_parts(other, "VN", SignedIndex::from_bytes(good.clone()).unwrap().chain_der().to_vec());
+        let forger = Signer::danger_from_parts(
+            other,
+            "VN",
+            SignedIndex::from_bytes(good.clone())
+                .unwrap()
+                .chain_der()
+                .to_vec(),
+        );
         let forged = SignedIndex::sign(&body(3, true), &forger).bytes().to_vec();
-        let e = check_index(forged, "S-VN-2026-1", "VN", "cam1", Some(key_of(&s)), never).unwrap_err();
-        assert!(matches!(e, IndexRefused::Signature(IndexError::KeyMismatch { .. })), "{e}");
+        let e =
+            check_index(forged, "S-VN-2026-1", "VN", "cam1", Some(key_of(&s)), never).unwrap_err();
+        assert!(
+            matches!(e, IndexRefused::Signature(IndexError::KeyMismatch { .. })),
+            "{e}"
+        );
         // Garbage.
-        assert!(matches!(check_index(vec![0xa1, 0], "S-VN-2026-1", "VN", "cam1", None, never), Err(IndexRefused::Unreadable(_))));
+        assert!(matches!(
+            check_index(vec![0xa1, 0], "S-VN-2026-1", "VN", "cam1", None, never),
+            Err(IndexRefused::Unreadable(_))
+        ));
     }
 
     #[test]
     fn a_newer_index_replaces_an_older_one_never_the_reverse() {
-        assert_eq!(compare(&body(1, false), &body(2, false)).unwrap(), Freshness::Newer);
-        assert_eq!(compare(&body(2, false), &body(2, true)).unwrap(), Freshness::Newer);
-        assert_eq!(compare(&body(2, true), &body(1, false)).unwrap(), Freshness::Older);
-        assert_eq!(compare(&body(2, true), &body(2, false)).unwrap(), Freshness::Older);
+        assert_eq!(
+            compare(&body(1, false), &body(2, false)).unwrap(),
+            Freshness::Newer
+        );
+        assert_eq!(
+            compare(&body(2, false), &body(2, true)).unwrap(),
+            Freshness::Newer
+        );
+        assert_eq!(
+            compare(&body(2, true), &body(1, false)).unwrap(),
+            Freshness::Older
+        );
+        assert_eq!(
+            compare(&body(2, true), &body(2, false)).unwrap(),
+            Freshness::Older
+        );
         // A closed recording gains no segment, and a closed shorter one cannot follow a longer one.
         assert!(compare(&body(2, true), &body(3, true)).is_err());
         assert!(compare(&body(3, false), &body(2, true)).is_err());
         // Another segment in the same place: two different histories.
         let mut other = body(2, false);
         other.segments[1].hash = [9; 32];
-        assert!(matches!(compare(&body(2, false), &other), Err(IndexRefused::Diverges { .. })));
+        assert!(matches!(
+            compare(&body(2, false), &other),
+            Err(IndexRefused::Diverges { .. })
+        ));
     }
 }

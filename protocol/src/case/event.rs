@@ -292,7 +292,8 @@ pub fn decode_event(bytes: &[u8]) -> Result<CaseEvent, CaseError> {
             max: MAX_EVENT_BYTES,
         });
     }
-    let event: CaseEvent = crate::cbor::decode_exact(bytes, "case event").map_err(|e| CaseError::Malformed(e.to_string()))?;
+    let event: CaseEvent = crate::cbor::decode_exact(bytes, "case event")
+        .map_err(|e| CaseError::Malformed(e.to_string()))?;
     event.validate()?;
     Ok(event)
 }

@@ -430,7 +430,9 @@ fn mark_valid(items: &[(&UnverifiedEvent, &VerifyingKey)], valid: &mut [bool]) {
 /// Verifies many events at once, each under the key given with it, by Ed25519 batch
 /// verification (about three times cheaper per signature than one check at a time). Returns
 /// one result per event, in input order; the rule is the same as [`UnverifiedEvent::verify_with`].
-pub fn verify_many(items: Vec<(UnverifiedEvent, VerifyingKey)>) -> Vec<Result<VerifiedEvent, EventError>> {
+pub fn verify_many(
+    items: Vec<(UnverifiedEvent, VerifyingKey)>,
+) -> Vec<Result<VerifiedEvent, EventError>> {
     let weak: Vec<bool> = items.iter().map(|(_, k)| k.is_weak()).collect();
     let checkable: Vec<(&UnverifiedEvent, &VerifyingKey)> = items
         .iter()
@@ -623,7 +625,10 @@ mod tests {
             body: ByteBuf::from(body_bytes),
             signature: ByteBuf::from(sig.to_vec()),
         });
-        assert_eq!(verify_event(&bytes, &pubkey(&k)), Err(EventError::BadSignature));
+        assert_eq!(
+            verify_event(&bytes, &pubkey(&k)),
+            Err(EventError::BadSignature)
+        );
         let event = decode_event(&bytes).unwrap();
         assert_eq!(
             verify_many(vec![(event, k.verifying_key())]),

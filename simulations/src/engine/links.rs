@@ -5,7 +5,6 @@
 use super::*;
 
 impl Sim {
-
     /// Whether a connection between `a` and `b` can exist now: both nodes up, the wire not cut,
     /// and neither side holding a revocation that cuts the other off.
     pub(super) fn physical(&self, a: SiteIx, b: SiteIx) -> bool {
@@ -29,7 +28,11 @@ impl Sim {
         let physical = self.physical(a, b);
         let k = key(a, b);
         let now = self.now;
-        let c = self.conns.entry(k).or_insert(Conn { connected: true, changed: START_MS, dialing: false });
+        let c = self.conns.entry(k).or_insert(Conn {
+            connected: true,
+            changed: START_MS,
+            dialing: false,
+        });
         if c.connected && !physical {
             c.connected = false;
             c.changed = now;
@@ -65,7 +68,9 @@ impl Sim {
     pub(super) fn dial(&mut self, a: SiteIx, b: SiteIx) {
         let physical = self.physical(a, b);
         let now = self.now;
-        let Some(c) = self.conns.get_mut(&key(a, b)) else { return };
+        let Some(c) = self.conns.get_mut(&key(a, b)) else {
+            return;
+        };
         c.dialing = false;
         if c.connected || !physical {
             return;
@@ -96,7 +101,11 @@ impl Sim {
         if let Msg::Events(evs) = &msg {
             for b in evs {
                 let id = tiepdan_protocol::log::event_id(b);
-                let ok = self.meta.get(&id).is_some_and(|(log, _)| self.sites[from as usize].records.in_audience(log, &self.sites[to as usize].code));
+                let ok = self.meta.get(&id).is_some_and(|(log, _)| {
+                    self.sites[from as usize]
+                        .records
+                        .in_audience(log, &self.sites[to as usize].code)
+                });
                 if !ok {
                     self.violations.sent_outside_audience += 1;
                 }
@@ -104,7 +113,15 @@ impl Sim {
         }
         let size = msg.size();
         if let Some((at, epoch)) = self.net.send(from, to, size, self.now, &mut self.rng) {
-            self.at(at, Ev::Deliver { from, to, epoch, msg });
+            self.at(
+                at,
+                Ev::Deliver {
+                    from,
+                    to,
+                    epoch,
+                    msg,
+                },
+            );
         }
     }
 
@@ -126,7 +143,9 @@ impl Sim {
             Msg::Want(prefixes) => {
                 let peer = self.code(from).to_owned();
                 let ours = self.sites[to as usize].records.shared_ids(&peer);
-                let ids: BTreeSet<EventId> = reconcile::resolve_prefixes(&ours, &prefixes).into_iter().collect();
+                let ids: BTreeSet<EventId> = reconcile::resolve_prefixes(&ours, &prefixes)
+                    .into_iter()
+                    .collect();
                 let evs = self.sites[to as usize].records.bytes_for(&peer, &ids);
                 if !evs.is_empty() {
                     self.send(to, from, Msg::Events(evs));

@@ -73,24 +73,65 @@ impl Msg {
 
 /// The exact wire size of a reconciliation round.
 fn reconcile_size(m: &ReconcileMsg) -> usize {
-    tiepdan_protocol::replication::encode_repl(&tiepdan_protocol::replication::ReplMsg::Reconcile(m.clone())).len()
+    tiepdan_protocol::replication::encode_repl(&tiepdan_protocol::replication::ReplMsg::Reconcile(
+        m.clone(),
+    ))
+    .len()
 }
 
 #[derive(Debug)]
 enum Ev {
     Day(u32),
-    Reception { site: SiteIx },
-    Step { case: String, step: Step },
-    Deliver { from: SiteIx, to: SiteIx, epoch: u32, msg: Msg },
-    Cut { links: Vec<(SiteIx, SiteIx)>, cut: bool, heal: bool },
-    Node { site: SiteIx, down: bool, heal: bool },
-    Sync { a: SiteIx, b: SiteIx },
-    Dial { a: SiteIx, b: SiteIx },
-    Revoke { site: SiteIx },
-    Wave { share: f64 },
-    SessionStart { hub: SiteIx, points: Vec<SiteIx>, hours: f64 },
-    SessionEnd { sess: usize },
-    RouteCheck { sess: usize, point: SiteIx, cut_at: u64 },
+    Reception {
+        site: SiteIx,
+    },
+    Step {
+        case: String,
+        step: Step,
+    },
+    Deliver {
+        from: SiteIx,
+        to: SiteIx,
+        epoch: u32,
+        msg: Msg,
+    },
+    Cut {
+        links: Vec<(SiteIx, SiteIx)>,
+        cut: bool,
+        heal: bool,
+    },
+    Node {
+        site: SiteIx,
+        down: bool,
+        heal: bool,
+    },
+    Sync {
+        a: SiteIx,
+        b: SiteIx,
+    },
+    Dial {
+        a: SiteIx,
+        b: SiteIx,
+    },
+    Revoke {
+        site: SiteIx,
+    },
+    Wave {
+        share: f64,
+    },
+    SessionStart {
+        hub: SiteIx,
+        points: Vec<SiteIx>,
+        hours: f64,
+    },
+    SessionEnd {
+        sess: usize,
+    },
+    RouteCheck {
+        sess: usize,
+        point: SiteIx,
+        cut_at: u64,
+    },
     Sample,
 }
 
@@ -230,12 +271,19 @@ impl Sim {
         for s in registry.iter() {
             let keep = scenario.provinces.is_empty()
                 || s.level == Level::Central
-                || scenario.provinces.iter().any(|p| s.code == *p || s.parent.as_deref() == Some(p.as_str()));
+                || scenario
+                    .provinces
+                    .iter()
+                    .any(|p| s.code == *p || s.parent.as_deref() == Some(p.as_str()));
             if keep {
                 sites_codes.push(s.code.clone());
             }
         }
-        let index: HashMap<String, SiteIx> = sites_codes.iter().enumerate().map(|(i, c)| (c.clone(), i as SiteIx)).collect();
+        let index: HashMap<String, SiteIx> = sites_codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), i as SiteIx))
+            .collect();
         let net = Net::build(registry, &sites_codes, &index, &scenario.links);
         let mut rng = SimRng::new(seed);
         let mut keys = HashMap::new();
@@ -250,8 +298,20 @@ impl Sim {
                 Level::Central => None,
             };
             let mut records = Records::default();
-            records.site_keys.insert(code.clone(), key.verifying_key().to_bytes());
-            sites.push(Site { code: code.clone(), level: site.level, province, records, revs: RevocationList::new(), key, down: false, next_stt: 0, revocation_learned_at: None });
+            records
+                .site_keys
+                .insert(code.clone(), key.verifying_key().to_bytes());
+            sites.push(Site {
+                code: code.clone(),
+                level: site.level,
+                province,
+                records,
+                revs: RevocationList::new(),
+                key,
+                down: false,
+                next_stt: 0,
+                revocation_learned_at: None,
+            });
         }
         let mut sim = Sim {
             now: START_MS,
@@ -308,7 +368,11 @@ impl Sim {
 
     fn at(&mut self, at: u64, ev: Ev) {
         self.seq += 1;
-        self.queue.push(Item { at: at.max(self.now), seq: self.seq, ev });
+        self.queue.push(Item {
+            at: at.max(self.now),
+            seq: self.seq,
+            ev,
+        });
     }
 
     fn ix(&self, code: &str) -> Option<SiteIx> {
@@ -323,49 +387,124 @@ impl Sim {
         let end_h = f64::from(days) * 24.0;
         for d in self.scenario.disruptions.clone() {
             match d {
-                Disruption::Partition { provinces, start_h, hours } => {
+                Disruption::Partition {
+                    provinces,
+                    start_h,
+                    hours,
+                } => {
                     let area: BTreeSet<SiteIx> = self
                         .sites
                         .iter()
                         .enumerate()
-                        .filter(|(_, s)| s.province.is_some_and(|p| provinces.iter().any(|c| self.sites[p as usize].code == *c)))
+                        .filter(|(_, s)| {
+                            s.province.is_some_and(|p| {
+                                provinces.iter().any(|c| self.sites[p as usize].code == *c)
+                            })
+                        })
                         .map(|(i, _)| i as SiteIx)
                         .collect();
                     let links = self.net.links_touching(&area);
                     let start = START_MS + (start_h * HOUR as f64) as u64;
                     let end = start + (hours * HOUR as f64) as u64;
-                    self.at(start, Ev::Cut { links: links.clone(), cut: true, heal: false });
-                    self.at(end, Ev::Cut { links, cut: false, heal: true });
-                    self.windows.push((start_h, (start_h + hours).min(end_h), format!("partition of {} provinces", provinces.len())));
+                    self.at(
+                        start,
+                        Ev::Cut {
+                            links: links.clone(),
+                            cut: true,
+                            heal: false,
+                        },
+                    );
+                    self.at(
+                        end,
+                        Ev::Cut {
+                            links,
+                            cut: false,
+                            heal: true,
+                        },
+                    );
+                    self.windows.push((
+                        start_h,
+                        (start_h + hours).min(end_h),
+                        format!("partition of {} provinces", provinces.len()),
+                    ));
                 }
-                Disruption::Outage { site, start_h, hours } => {
+                Disruption::Outage {
+                    site,
+                    start_h,
+                    hours,
+                } => {
                     let Some(i) = self.ix(&site) else { continue };
                     let start = START_MS + (start_h * HOUR as f64) as u64;
-                    self.at(start, Ev::Node { site: i, down: true, heal: false });
-                    self.at(start + (hours * HOUR as f64) as u64, Ev::Node { site: i, down: false, heal: true });
-                    self.windows.push((start_h, (start_h + hours).min(end_h), format!("{site} down")));
+                    self.at(
+                        start,
+                        Ev::Node {
+                            site: i,
+                            down: true,
+                            heal: false,
+                        },
+                    );
+                    self.at(
+                        start + (hours * HOUR as f64) as u64,
+                        Ev::Node {
+                            site: i,
+                            down: false,
+                            heal: true,
+                        },
+                    );
+                    self.windows.push((
+                        start_h,
+                        (start_h + hours).min(end_h),
+                        format!("{site} down"),
+                    ));
                 }
-                Disruption::Flapping { share, period_min, down_min, start_h, hours } => {
+                Disruption::Flapping {
+                    share,
+                    period_min,
+                    down_min,
+                    start_h,
+                    hours,
+                } => {
                     let uplinks: Vec<(SiteIx, SiteIx)> = (0..self.sites.len() as SiteIx)
                         .filter(|&i| self.sites[i as usize].level == Level::Commune)
                         .filter_map(|i| self.sites[i as usize].province.map(|p| (i, p)))
                         .collect();
-                    let chosen: Vec<(SiteIx, SiteIx)> = uplinks.into_iter().filter(|_| self.rng.chance(share)).collect();
+                    let chosen: Vec<(SiteIx, SiteIx)> = uplinks
+                        .into_iter()
+                        .filter(|_| self.rng.chance(share))
+                        .collect();
                     let start = START_MS + (start_h * HOUR as f64) as u64;
                     let end = start + (hours * HOUR as f64) as u64;
                     let period = (period_min * 60_000.0) as u64;
                     let down = (down_min * 60_000.0) as u64;
                     let mut t = start;
                     while t < end && period > 0 {
-                        self.at(t, Ev::Cut { links: chosen.clone(), cut: true, heal: false });
-                        self.at(t + down, Ev::Cut { links: chosen.clone(), cut: false, heal: t + period >= end });
+                        self.at(
+                            t,
+                            Ev::Cut {
+                                links: chosen.clone(),
+                                cut: true,
+                                heal: false,
+                            },
+                        );
+                        self.at(
+                            t + down,
+                            Ev::Cut {
+                                links: chosen.clone(),
+                                cut: false,
+                                heal: t + period >= end,
+                            },
+                        );
                         t += period;
                     }
-                    self.windows.push((start_h, (start_h + hours).min(end_h), "flapping".into()));
+                    self.windows
+                        .push((start_h, (start_h + hours).min(end_h), "flapping".into()));
                 }
                 Disruption::Revoke { site, at_h } => {
                     let Some(i) = self.ix(&site) else { continue };
-                    self.at(START_MS + (at_h * HOUR as f64) as u64, Ev::Revoke { site: i });
+                    self.at(
+                        START_MS + (at_h * HOUR as f64) as u64,
+                        Ev::Revoke { site: i },
+                    );
                 }
                 Disruption::EscalationWave { share, at_h } => {
                     self.at(START_MS + (at_h * HOUR as f64) as u64, Ev::Wave { share });
@@ -392,7 +531,14 @@ impl Sim {
 
     fn handle(&mut self, ev: Ev) {
         // After the last day only the network settles: nobody receives citizens any more.
-        let work = matches!(ev, Ev::Day(_) | Ev::Reception { .. } | Ev::Step { .. } | Ev::Wave { .. } | Ev::SessionStart { .. });
+        let work = matches!(
+            ev,
+            Ev::Day(_)
+                | Ev::Reception { .. }
+                | Ev::Step { .. }
+                | Ev::Wave { .. }
+                | Ev::SessionStart { .. }
+        );
         if work && self.now >= self.end {
             return;
         }
@@ -400,7 +546,12 @@ impl Sim {
             Ev::Day(d) => self.day(d),
             Ev::Reception { site } => self.reception(site),
             Ev::Step { case, step } => self.step(&case, step),
-            Ev::Deliver { from, to, epoch, msg } => self.deliver(from, to, epoch, msg),
+            Ev::Deliver {
+                from,
+                to,
+                epoch,
+                msg,
+            } => self.deliver(from, to, epoch, msg),
             Ev::Cut { links, cut, heal } => {
                 for (a, b) in &links {
                     self.net.set_cut(*a, *b, cut);
@@ -427,7 +578,11 @@ impl Sim {
             Ev::Wave { share } => self.wave(share),
             Ev::SessionStart { hub, points, hours } => self.session_start(hub, points, hours),
             Ev::SessionEnd { sess } => self.session_end(sess),
-            Ev::RouteCheck { sess, point, cut_at } => self.route_check(sess, point, cut_at),
+            Ev::RouteCheck {
+                sess,
+                point,
+                cut_at,
+            } => self.route_check(sess, point, cut_at),
             Ev::Sample => {
                 let h = (self.now - START_MS) as f64 / HOUR as f64;
                 self.backlog.push((h, self.pending.len() as u64));

@@ -6,7 +6,6 @@
 use super::*;
 
 impl Sim {
-
     /// A site signs and keeps a new event of log `id`, then pushes it to its linked audience.
     pub(super) fn local_event(&mut self, site: SiteIx, id: &str, payload: Payload) -> bool {
         let bytes = match &payload {
@@ -14,9 +13,19 @@ impl Sim {
             Payload::Session(e) => session::encode_event(e),
         };
         let s = &self.sites[site as usize];
-        let Ok(event) = records::sign_payload(&s.records, &s.key, &s.code, id, self.now, bytes) else { return false };
+        let Ok(event) = records::sign_payload(&s.records, &s.key, &s.code, id, self.now, bytes)
+        else {
+            return false;
+        };
         let before = s.records.audience_of(id).cloned().unwrap_or_default();
-        let admission = s.records.admit(vec![Ok(CheckedEvent { event: event.clone(), payload })], &s.code, None);
+        let admission = s.records.admit(
+            vec![Ok(CheckedEvent {
+                event: event.clone(),
+                payload,
+            })],
+            &s.code,
+            None,
+        );
         if admission.accepted.is_empty() {
             // Not ours to write (e.g. the fold leaves us outside the audience).
             return false;
@@ -24,7 +33,11 @@ impl Sim {
         let s = &mut self.sites[site as usize];
         s.records.install(admission.entries);
         let after = s.records.audience_of(id).cloned().unwrap_or_default();
-        let widened: Vec<String> = after.difference(&before).filter(|w| **w != s.code).cloned().collect();
+        let widened: Vec<String> = after
+            .difference(&before)
+            .filter(|w| **w != s.code)
+            .cloned()
+            .collect();
         self.events_created += 1;
         self.meta.insert(event.id, (id.to_owned(), site));
         let ev_id = event.id;
@@ -33,13 +46,25 @@ impl Sim {
         let audience: Vec<SiteIx> = self
             .oracle
             .audience_of(id)
-            .map(|a| a.iter().filter_map(|c| self.ix(c)).filter(|&i| i != site && !self.revoked_federation_wide(i)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| self.ix(c))
+                    .filter(|&i| i != site && !self.revoked_federation_wide(i))
+                    .collect()
+            })
             .unwrap_or_default();
         if self.revoked_federation_wide(site) {
             // Made by a site the federation has cut off: it can never leave, by design.
             self.stranded += 1;
         } else if !audience.is_empty() {
-            self.pending.insert(ev_id, Pending { created: self.now, author: site, waiting: audience });
+            self.pending.insert(
+                ev_id,
+                Pending {
+                    created: self.now,
+                    author: site,
+                    waiting: audience,
+                },
+            );
         }
         self.push(site, id, vec![bytes], widened, None);
         true
@@ -47,19 +72,38 @@ impl Sim {
 
     /// Cut off by a revocation central knows (central learns first and tells everyone).
     pub(super) fn revoked_federation_wide(&self, i: SiteIx) -> bool {
-        self.central.is_some_and(|c| self.sites[c as usize].revs.cuts_off(self.registry, self.code(i), CERT_ISSUED_S))
+        self.central.is_some_and(|c| {
+            self.sites[c as usize]
+                .revs
+                .cuts_off(self.registry, self.code(i), CERT_ISSUED_S)
+        })
     }
 
     /// The node's pusher: every usable link whose site `push_for` allows.
-    pub(super) fn push(&mut self, site: SiteIx, id: &str, events: Vec<Vec<u8>>, widened: Vec<String>, from: Option<SiteIx>) {
+    pub(super) fn push(
+        &mut self,
+        site: SiteIx,
+        id: &str,
+        events: Vec<Vec<u8>>,
+        widened: Vec<String>,
+        from: Option<SiteIx>,
+    ) {
         let from_code = from.map(|f| self.code(f).to_owned());
-        let Some(audience) = self.sites[site as usize].records.audience_of(id).cloned() else { return };
+        let Some(audience) = self.sites[site as usize].records.audience_of(id).cloned() else {
+            return;
+        };
         for code in audience {
             let Some(peer) = self.ix(&code) else { continue };
             if peer == site || self.net.get(site, peer).is_none() || !self.is_usable(site, peer) {
                 continue;
             }
-            if let Some(evs) = self.sites[site as usize].records.push_for(id, &events, &widened, from_code.as_deref(), &code) {
+            if let Some(evs) = self.sites[site as usize].records.push_for(
+                id,
+                &events,
+                &widened,
+                from_code.as_deref(),
+                &code,
+            ) {
                 if !evs.is_empty() {
                     self.send(site, peer, Msg::Events(evs));
                 }
@@ -69,15 +113,24 @@ impl Sim {
 
     pub(super) fn receive_events(&mut self, to: SiteIx, from: SiteIx, evs: Vec<Vec<u8>>) {
         let from_code = self.code(from).to_owned();
-        if self.sites[to as usize].revs.cuts_off(self.registry, &from_code, CERT_ISSUED_S) {
+        if self.sites[to as usize]
+            .revs
+            .cuts_off(self.registry, &from_code, CERT_ISSUED_S)
+        {
             self.violations.admitted_from_revoked += 1;
             return;
         }
-        let decoded = self.sites[to as usize].records.skip_held(records::decode_batch(&evs));
+        let decoded = self.sites[to as usize]
+            .records
+            .skip_held(records::decode_batch(&evs));
         // The chains travel with the events: the receiver learns each author's key.
         for d in decoded.iter().flatten() {
             let author = d.author().to_owned();
-            if !self.sites[to as usize].records.site_keys.contains_key(&author) {
+            if !self.sites[to as usize]
+                .records
+                .site_keys
+                .contains_key(&author)
+            {
                 if let Some(k) = self.keys.get(&author) {
                     self.sites[to as usize].records.site_keys.insert(author, *k);
                 }
@@ -113,7 +166,11 @@ impl Sim {
         for (_, entry) in &admission.entries {
             for code in entry.audience() {
                 if let Some(j) = self.ix(code) {
-                    if j != to && self.net.get(to, j).is_some() && self.is_usable(to, j) && !linked.contains(code) {
+                    if j != to
+                        && self.net.get(to, j).is_some()
+                        && self.is_usable(to, j)
+                        && !linked.contains(code)
+                    {
                         linked.push(code.clone());
                     }
                 }
@@ -133,7 +190,9 @@ impl Sim {
 
     pub(super) fn delivered(&mut self, id: EventId, at: SiteIx) {
         self.deliveries += 1;
-        let Some(p) = self.pending.get_mut(&id) else { return };
+        let Some(p) = self.pending.get_mut(&id) else {
+            return;
+        };
         if self.sites[at as usize].level == Level::Central {
             self.central_latency.push(self.now - p.created);
         }
@@ -177,11 +236,23 @@ impl Sim {
         }
         let converged_at = remaining.is_empty().then_some(self.now);
         let pending_at_heal = remaining.len() as u64;
-        self.heals.push(HealWatch { at: self.now, label: label.to_owned(), remaining, per_province, pending_at_heal, province_done: BTreeMap::new(), converged_at });
+        self.heals.push(HealWatch {
+            at: self.now,
+            label: label.to_owned(),
+            remaining,
+            per_province,
+            pending_at_heal,
+            province_done: BTreeMap::new(),
+            converged_at,
+        });
     }
 
     pub(super) fn mark_dirty(&mut self, a: SiteIx, b: SiteIx, after_ms: u64) {
-        let (init, resp) = if initiates_sync(self.code(a), self.code(b)) { (a, b) } else { (b, a) };
+        let (init, resp) = if initiates_sync(self.code(a), self.code(b)) {
+            (a, b)
+        } else {
+            (b, a)
+        };
         let s = self.syncs.entry(key(a, b)).or_default();
         s.dirty = true;
         if !s.scheduled {
@@ -238,7 +309,9 @@ impl Sim {
 
     pub(super) fn recon_reply(&mut self, at: SiteIx, responder: SiteIx, m: ReconcileMsg) {
         let k = key(at, responder);
-        let Some(mut r) = self.syncs.get_mut(&k).and_then(|s| s.running.take()) else { return };
+        let Some(mut r) = self.syncs.get_mut(&k).and_then(|s| s.running.take()) else {
+            return;
+        };
         if r.handle_message(m).is_err() {
             self.mark_dirty(at, responder, SYNC_INTERVAL_MS);
             return;

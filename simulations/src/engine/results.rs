@@ -3,7 +3,6 @@
 use super::*;
 
 impl Sim {
-
     /// Events some non-revoked audience site lacks at the end, checked against the oracle's
     /// final audience of every record (transfers included).
     pub(super) fn lost(&self) -> u64 {
@@ -11,7 +10,18 @@ impl Sim {
         let revs = central.map(|c| &self.sites[c].revs);
         let cut = |code: &str| revs.is_some_and(|r| r.cuts_off(self.registry, code, CERT_ISSUED_S));
         let mut lost = BTreeSet::new();
-        for (id, entry) in self.oracle.entries.iter().map(|(i, e)| (i, (&e.audience, &e.ids))).chain(self.oracle.sessions.iter().map(|(i, e)| (i, (&e.audience, &e.ids)))) {
+        for (id, entry) in self
+            .oracle
+            .entries
+            .iter()
+            .map(|(i, e)| (i, (&e.audience, &e.ids)))
+            .chain(
+                self.oracle
+                    .sessions
+                    .iter()
+                    .map(|(i, e)| (i, (&e.audience, &e.ids))),
+            )
+        {
             let (audience, ids) = entry;
             for code in audience {
                 let Some(i) = self.ix(code) else { continue };
@@ -61,7 +71,12 @@ impl Sim {
             Some(&(_, t)) => self
                 .sites
                 .iter()
-                .filter(|s| !self.sites.iter().any(|c| c.level == Level::Central && c.revs.cuts_off(self.registry, &s.code, CERT_ISSUED_S)))
+                .filter(|s| {
+                    !self.sites.iter().any(|c| {
+                        c.level == Level::Central
+                            && c.revs.cuts_off(self.registry, &s.code, CERT_ISSUED_S)
+                    })
+                })
                 .map(|s| s.revocation_learned_at.map(|l| l - t).unwrap_or(u64::MAX))
                 .collect(),
             None => Vec::new(),
@@ -78,7 +93,15 @@ impl Sim {
                 per_province: w
                     .province_done
                     .iter()
-                    .map(|(p, t)| (self.registry.get(self.code(*p)).map(|s| s.name.clone()).unwrap_or_default(), (t - w.at) as f64 / 1000.0))
+                    .map(|(p, t)| {
+                        (
+                            self.registry
+                                .get(self.code(*p))
+                                .map(|s| s.name.clone())
+                                .unwrap_or_default(),
+                            (t - w.at) as f64 / 1000.0,
+                        )
+                    })
                     .collect(),
             })
             .collect();
@@ -100,15 +123,31 @@ impl Sim {
                 .net
                 .bytes_by_class()
                 .into_iter()
-                .map(|(c, n, total, max)| crate::report::LinkBytes { class: c.as_str().to_owned(), links: n, total_bytes: total, mean_bytes: total / n.max(1) as u64, max_bytes: max })
+                .map(|(c, n, total, max)| crate::report::LinkBytes {
+                    class: c.as_str().to_owned(),
+                    links: n,
+                    total_bytes: total,
+                    mean_bytes: total / n.max(1) as u64,
+                    max_bytes: max,
+                })
                 .collect(),
-            revocation_propagation_ms: Percentiles::of(&mut revocation_ms.iter().copied().filter(|v| *v != u64::MAX).collect::<Vec<_>>()),
+            revocation_propagation_ms: Percentiles::of(
+                &mut revocation_ms
+                    .iter()
+                    .copied()
+                    .filter(|v| *v != u64::MAX)
+                    .collect::<Vec<_>>(),
+            ),
             revocation_sites_unreached: unreached as u64,
             sessions: self.sessions_held,
             session_reroutes: self.reroutes,
             session_reroute_gap_ms: Percentiles::of(&mut self.reroute_gaps),
             anti_entropy_rounds: self.syncs_run,
-            refused: self.rejected.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+            refused: self
+                .rejected
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), *v))
+                .collect(),
             steps_skipped_unreplicated: self.steps_skipped,
             events_ignored_by_fold: self.ignored_by_fold,
             invariant_violations: crate::report::ViolationCounts {

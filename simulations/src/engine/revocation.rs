@@ -4,11 +4,17 @@
 use super::*;
 
 impl Sim {
-
     pub(super) fn revoke(&mut self, site: SiteIx) {
         let code = self.code(site).to_owned();
-        let Some(issuer) = self.registry.parent(&code).and_then(|p| self.ix(p)) else { return };
-        let rev = Revocation { v: VERSION, site: code, revoked_at: self.now / 1000, issuer_site: self.code(issuer).to_owned() };
+        let Some(issuer) = self.registry.parent(&code).and_then(|p| self.ix(p)) else {
+            return;
+        };
+        let rev = Revocation {
+            v: VERSION,
+            site: code,
+            revoked_at: self.now / 1000,
+            issuer_site: self.code(issuer).to_owned(),
+        };
         self.revocations_issued.push((site, self.now));
         self.learn_revocation(issuer, rev);
     }
@@ -21,7 +27,9 @@ impl Sim {
         if !fresh {
             return;
         }
-        self.sites[at as usize].revocation_learned_at.get_or_insert(self.now);
+        self.sites[at as usize]
+            .revocation_learned_at
+            .get_or_insert(self.now);
         for b in self.net.adjacency[at as usize].clone() {
             self.send(at, b, Msg::Revocation(rev.clone()));
         }
@@ -30,7 +38,9 @@ impl Sim {
         }
         // Obligations that can no longer be met by design: to or from cut-off sites.
         if Some(at) == self.central {
-            let cut: HashSet<SiteIx> = (0..self.sites.len() as SiteIx).filter(|&i| self.revoked_federation_wide(i)).collect();
+            let cut: HashSet<SiteIx> = (0..self.sites.len() as SiteIx)
+                .filter(|&i| self.revoked_federation_wide(i))
+                .collect();
             let ids: Vec<EventId> = self.pending.keys().copied().collect();
             for id in ids {
                 let p = self.pending.get_mut(&id).expect("pending");

@@ -4,7 +4,6 @@
 use super::*;
 
 impl Sim {
-
     pub(super) fn session_start(&mut self, hub: SiteIx, points: Vec<SiteIx>, hours: f64) {
         if self.sites[hub as usize].down {
             return;
@@ -12,9 +11,18 @@ impl Sim {
         let s = &mut self.sites[hub as usize];
         s.next_stt += 1;
         let date = date_from_unix_ms(self.now);
-        let id = format!("{}{}-{}-{:04}", session::SESSION_ID_PREFIX, s.code, date.year(), s.next_stt);
+        let id = format!(
+            "{}{}-{}-{:04}",
+            session::SESSION_ID_PREFIX,
+            s.code,
+            date.year(),
+            s.next_stt
+        );
         let hub_code = s.code.clone();
-        let codes: Vec<String> = points.iter().map(|p| self.sites[*p as usize].code.clone()).collect();
+        let codes: Vec<String> = points
+            .iter()
+            .map(|p| self.sites[*p as usize].code.clone())
+            .collect();
         let scheduled = SessionEvent::Scheduled {
             session_id: id.clone(),
             title: "Tiếp công dân định kỳ trực tuyến".to_owned(),
@@ -26,10 +34,20 @@ impl Sim {
         if !self.local_event(hub, &id, Payload::Session(scheduled)) {
             return;
         }
-        self.local_event(hub, &id, Payload::Session(SessionEvent::Started { at_ms: self.now }));
+        self.local_event(
+            hub,
+            &id,
+            Payload::Session(SessionEvent::Started { at_ms: self.now }),
+        );
         self.sessions_held += 1;
         let sess = self.sessions.len();
-        self.sessions.push(LiveSession { hub, points: points.clone(), id, live: true, routes: BTreeMap::new() });
+        self.sessions.push(LiveSession {
+            hub,
+            points: points.clone(),
+            id,
+            live: true,
+            routes: BTreeMap::new(),
+        });
         for p in std::iter::once(hub).chain(points.iter().copied()) {
             self.live_by_site.entry(p).or_default().push(sess);
         }
@@ -37,14 +55,21 @@ impl Sim {
             let hop = self.route_now(sess, p);
             self.sessions[sess].routes.insert(p, hop);
         }
-        self.at(self.now + (hours * HOUR as f64) as u64, Ev::SessionEnd { sess });
+        self.at(
+            self.now + (hours * HOUR as f64) as u64,
+            Ev::SessionEnd { sess },
+        );
     }
 
     pub(super) fn session_end(&mut self, sess: usize) {
         let (hub, id) = (self.sessions[sess].hub, self.sessions[sess].id.clone());
         self.sessions[sess].live = false;
         if !self.sites[hub as usize].down {
-            self.local_event(hub, &id, Payload::Session(SessionEvent::Ended { at_ms: self.now }));
+            self.local_event(
+                hub,
+                &id,
+                Payload::Session(SessionEvent::Ended { at_ms: self.now }),
+            );
         }
     }
 
@@ -54,15 +79,33 @@ impl Sim {
         let hub = self.sessions[sess].hub;
         let hub_code = self.code(hub).to_owned();
         let mut rt = RouteTable::new();
-        let relays: Vec<String> = self.registry.ancestors(self.code(point)).into_iter().filter(|a| *a != hub_code).map(str::to_owned).collect();
+        let relays: Vec<String> = self
+            .registry
+            .ancestors(self.code(point))
+            .into_iter()
+            .filter(|a| *a != hub_code)
+            .map(str::to_owned)
+            .collect();
         rt.prefer_relays(&hub_code, relays);
         let window = HOLD_DOWN_MS + DEAD_MS;
         for &l in &self.net.adjacency[point as usize] {
             let usable = self.is_usable(point, l);
-            let since = self.conns.get(&key(point, l)).map(|c| c.changed).unwrap_or(START_MS);
+            let since = self
+                .conns
+                .get(&key(point, l))
+                .map(|c| c.changed)
+                .unwrap_or(START_MS);
             let hears_hub = l != hub && self.net.get(l, hub).is_some() && self.is_usable(l, hub);
-            let neighbours: BTreeSet<String> = if hears_hub { [hub_code.clone()].into() } else { BTreeSet::new() };
-            let (from, to) = if usable { (since.max(self.now.saturating_sub(window)), self.now) } else { (self.now.saturating_sub(window), since.min(self.now)) };
+            let neighbours: BTreeSet<String> = if hears_hub {
+                [hub_code.clone()].into()
+            } else {
+                BTreeSet::new()
+            };
+            let (from, to) = if usable {
+                (since.max(self.now.saturating_sub(window)), self.now)
+            } else {
+                (self.now.saturating_sub(window), since.min(self.now))
+            };
             // A heartbeat with no neighbour list keeps the last one, so only the first carries it.
             let mut list = Some(neighbours);
             let mut t = from;
@@ -93,8 +136,22 @@ impl Sim {
             let points = self.sessions[sess].points.clone();
             for p in points {
                 let beat = self.rng.between(0, HEARTBEAT_MS);
-                self.at(self.now + DEAD_MS + beat + 1, Ev::RouteCheck { sess, point: p, cut_at: self.now });
-                self.at(self.now + HOLD_DOWN_MS + DEAD_MS + beat + 1, Ev::RouteCheck { sess, point: p, cut_at: self.now });
+                self.at(
+                    self.now + DEAD_MS + beat + 1,
+                    Ev::RouteCheck {
+                        sess,
+                        point: p,
+                        cut_at: self.now,
+                    },
+                );
+                self.at(
+                    self.now + HOLD_DOWN_MS + DEAD_MS + beat + 1,
+                    Ev::RouteCheck {
+                        sess,
+                        point: p,
+                        cut_at: self.now,
+                    },
+                );
             }
         }
     }
@@ -104,7 +161,11 @@ impl Sim {
             return;
         }
         let hop = self.route_now(sess, point);
-        let before = self.sessions[sess].routes.get(&point).cloned().unwrap_or(NextHop::Unreachable);
+        let before = self.sessions[sess]
+            .routes
+            .get(&point)
+            .cloned()
+            .unwrap_or(NextHop::Unreachable);
         if hop != before {
             if hop != NextHop::Unreachable {
                 self.reroutes += 1;
