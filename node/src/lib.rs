@@ -1,38 +1,32 @@
-//! tiepdan-node: the thin async shell around `tiepdan-protocol` and `tiepdan-keys`.
+//! tiepdan-node: the async shell around `tiepdan-protocol` and `tiepdan-keys`.
 //!
-//! It owns sockets, files, tasks and the clock: the redb store, the QUIC endpoint, the libp2p
-//! swarm, the HTTP API and web UI, metrics and the CLI procedures. Protocol decisions (framing,
-//! topology, backoff, dial winner) come from `tiepdan-protocol` so the simulator replays them.
+//! It owns sockets, files, tasks and the clock. Protocol decisions (framing, topology,
+//! backoff, dial winner, admission, folds) come from `tiepdan-protocol`, so the simulator
+//! replays them. The folders are capabilities, each owning its state; imports run one way
+//! (ARCHITECTURE.md, "Layout"):
+//!
+//! ```text
+//! site ← federation ← records ← cases
+//!                          ↑  ← sessions ← recording
+//!                          ↑  ← upload   ← recording
+//! api (all of the above) ← run (wiring) ← cli ← lab ← bench
+//! ```
 
-pub mod admin;
-pub mod bench;
-pub mod bench_cases;
-pub mod bench_media;
-pub mod case_cli;
+pub mod api;
 pub mod cases;
-pub mod casework;
-pub mod client;
-pub mod config;
-pub mod datadir;
-pub mod demo;
+pub mod cli;
 pub mod federation;
-pub mod http;
-pub mod http_cases;
-pub mod http_links;
-pub mod http_sessions;
-pub mod links;
-pub mod logbook;
-pub mod media;
-pub mod mediamesh;
-pub mod metrics;
-pub mod netlab;
-pub mod node;
-pub mod p2p;
-pub mod peer_client;
 pub mod recording;
-pub mod replication;
+pub mod records;
 pub mod run;
-pub mod sessionmedia;
-pub mod sessionwork;
-pub mod store;
+pub mod sessions;
+pub mod site;
 pub mod upload;
+
+#[cfg(feature = "lab")]
+pub mod bench;
+#[cfg(feature = "lab")]
+pub mod lab;
+
+pub use site::datadir::DataDir;
+pub use site::{Bound, LocalSite};

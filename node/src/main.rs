@@ -1,10 +1,11 @@
 //! `tiepdan`: the one binary every reception site runs. See ARCHITECTURE.md, "Interfaces".
-
-use std::path::PathBuf;
-use std::time::Duration;
+//!
+//! The site commands are `tiepdan_node::cli`'s. With the `lab` feature (on by default) the
+//! binary adds `demo` (a local federation with its web UI) and `bench` (the README figures);
+//! a production build without it (`--no-default-features`) carries neither.
 
 use clap::{Parser, Subcommand};
-use tiepdan_node::{admin, bench, config::Overrides, datadir::DataDir, demo, run};
+use tiepdan_node::cli;
 
 #[derive(Parser)]
 #[command(
@@ -19,120 +20,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a new site: its key, operator token, and a certificate request (or the root with --root).
-    Init {
-        #[arg(long)]
-        data: PathBuf,
-        /// Official site code: VN, a 2-digit province or a 5-digit commune.
-        #[arg(long)]
-        site: Option<String>,
-        /// Create the federation root (central office only).
-        #[arg(long)]
-        root: bool,
-        /// Validity of the root certificate in days (with --root).
-        #[arg(long)]
-        days: Option<u32>,
-    },
-    /// Sign a child site's certificate request with this (parent) site's key.
-    Issue {
-        #[arg(long)]
-        data: PathBuf,
-        #[arg(long)]
-        request: PathBuf,
-        #[arg(long)]
-        out: PathBuf,
-        /// Validity in days.
-        #[arg(long, default_value_t = admin::DEFAULT_CERT_DAYS)]
-        days: u32,
-    },
-    /// Install the certificate chain the parent issued for this site.
-    Install {
-        #[arg(long)]
-        data: PathBuf,
-        chain: PathBuf,
-    },
-    /// Revoke a site's certificates; the revocation spreads through the federation.
-    Revoke {
-        #[arg(long)]
-        data: PathBuf,
-        #[arg(long)]
-        site: String,
-    },
-    /// Send this site's request to its parent node and wait for its operator's approval.
-    Join {
-        #[arg(long)]
-        data: PathBuf,
-        /// The parent node's HTTP address (host:port).
-        #[arg(long)]
-        parent: String,
-        /// How long to wait for approval, in seconds.
-        #[arg(long, default_value_t = 3600)]
-        wait_secs: u64,
-    },
-    /// Case records: receive, list, show, record events, escalate, transfer.
-    Case {
-        #[arg(long)]
-        data: PathBuf,
-        #[command(subcommand)]
-        command: tiepdan_node::case_cli::CaseCmd,
-    },
-    /// Export the log book (Sổ tiếp công dân, Form 03/TCD).
-    Logbook {
-        #[arg(long)]
-        data: PathBuf,
-        #[arg(long)]
-        from: Option<String>,
-        #[arg(long)]
-        to: Option<String>,
-        /// csv or html.
-        #[arg(long, default_value = "csv")]
-        format: String,
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Recordings of online sessions: verify their seal, export them to WebM.
-    Recording {
-        #[command(subcommand)]
-        command: tiepdan_node::recording::cli::RecordingCmd,
-    },
-    /// Add an API user (reception officer, chair or operator); prints their token once.
-    User {
-        #[arg(long)]
-        data: PathBuf,
-        #[arg(long)]
-        name: String,
-        /// officer, chair or operator.
-        #[arg(long)]
-        role: String,
-    },
-    /// Run this site's node.
-    Run {
-        #[arg(long)]
-        data: PathBuf,
-        /// QUIC listen address (UDP).
-        #[arg(long)]
-        listen: Option<std::net::SocketAddr>,
-        /// libp2p listen address (UDP for QUIC and TCP, same port).
-        #[arg(long)]
-        p2p: Option<std::net::SocketAddr>,
-        /// HTTP API and web UI address.
-        #[arg(long)]
-        http: Option<std::net::SocketAddr>,
-        /// Media (WebRTC) UDP address.
-        #[arg(long)]
-        media: Option<std::net::SocketAddr>,
-        /// The parent site's QUIC address.
-        #[arg(long)]
-        parent: Option<std::net::SocketAddr>,
-        /// Do not look for peers with mDNS on the local network.
-        #[arg(long)]
-        no_mdns: bool,
-    },
+    #[command(flatten)]
+    Site(cli::Command),
     /// A local federation on loopback with its web UI: central, provinces 01 and 79, two communes each.
+    #[cfg(feature = "lab")]
     Demo {
         /// Keep the federation's files here instead of a temporary folder.
         #[arg(long)]
-        dir: Option<PathBuf>,
+        dir: Option<std::path::PathBuf>,
         /// Stop after the federation has formed (for scripts), instead of waiting for Ctrl-C.
         #[arg(long)]
         exit_when_formed: bool,
@@ -140,6 +35,7 @@ enum Command {
     /// Measure on loopback and print the README figures: `federation` (joining, handshakes,
     /// memory, revocation), `cases` (receptions, replication, reconciliation, convergence), `media`
     /// (relay hop latency, streams per core, gap after a link cut) or `all`.
+    #[cfg(feature = "lab")]
     Bench {
         #[arg(long, default_value = "all")]
         suite: String,
@@ -152,115 +48,23 @@ enum Command {
     },
 }
 
-fn init_logs() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new(
-            "info,libp2p_gossipsub=warn,libp2p_kad=warn,quinn=warn,libp2p_swarm=warn",
-        )
-    });
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .init();
-}
-
 fn main() {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Init {
-            data,
-            site,
-            root,
-            days,
-        } => admin::init(&DataDir::new(data), site.as_deref(), root, days).map(|m| println!("{m}")),
-        Command::Issue {
-            data,
-            request,
-            out,
-            days,
-        } => admin::issue(&DataDir::new(data), &request, &out, days).map(|m| println!("{m}")),
-        Command::Install { data, chain } => {
-            admin::install(&DataDir::new(data), &chain).map(|m| println!("{m}"))
-        }
-        Command::Revoke { data, site } => {
-            admin::revoke(&DataDir::new(data), &site).map(|m| println!("{m}"))
-        }
-        Command::Join {
-            data,
-            parent,
-            wait_secs,
-        } => admin::join(&DataDir::new(data), &parent, Duration::from_secs(wait_secs))
-            .map(|m| println!("{m}")),
-        Command::Case { data, command } => {
-            tiepdan_node::case_cli::run(&DataDir::new(data), command)
-                .map(|v| println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default()))
-        }
-        Command::Logbook {
-            data,
-            from,
-            to,
-            format,
-            out,
-        } => tiepdan_node::case_cli::logbook(&DataDir::new(data), from, to, &format)
-            .and_then(|text| std::fs::write(&out, text).map_err(Into::into))
-            .map(|_| println!("Wrote {}", out.display())),
-        Command::Recording { command } => tiepdan_node::recording::cli::run(command),
-        Command::User { data, name, role } => {
-            admin::add_user(&DataDir::new(data), &name, &role).map(|m| println!("{m}"))
-        }
-        Command::Run {
-            data,
-            listen,
-            p2p,
-            http,
-            media,
-            parent,
-            no_mdns,
-        } => {
-            init_logs();
-            let overrides = Overrides {
-                listen,
-                p2p,
-                http,
-                media,
-                parent,
-                no_mdns,
-            };
-            tokio_main(run::run(DataDir::new(data), overrides))
-        }
+    let result = match Cli::parse().command {
+        Command::Site(command) => cli::run(command),
+        #[cfg(feature = "lab")]
         Command::Demo {
             dir,
             exit_when_formed,
-        } => tokio_main(demo::run(dir, exit_when_formed)),
+        } => cli::tokio_main(tiepdan_node::lab::demo::run(dir, exit_when_formed)),
+        #[cfg(feature = "lab")]
         Command::Bench {
             suite,
             handshakes,
             seconds,
-        } => tokio_main(async move {
-            match suite.as_str() {
-                "federation" => bench::run(handshakes, seconds).await,
-                "cases" => tiepdan_node::bench_cases::run().await,
-                "media" => tiepdan_node::bench_media::run().await,
-                "all" => {
-                    bench::run(handshakes, seconds).await?;
-                    tiepdan_node::bench_cases::run().await?;
-                    tiepdan_node::bench_media::run().await
-                }
-                other => anyhow::bail!("unknown suite {other:?}: federation, cases, media or all"),
-            }
-        }),
+        } => cli::tokio_main(tiepdan_node::bench::run_suite(&suite, handshakes, seconds)),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
-}
-
-fn tokio_main(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(fut)
 }

@@ -6,6 +6,7 @@
 
 pub mod backoff;
 pub mod case;
+pub mod channel;
 pub mod cbor;
 pub mod control;
 pub mod dial;

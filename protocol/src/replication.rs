@@ -12,7 +12,7 @@ use serde_bytes::ByteBuf;
 use crate::reconcile::ReconcileMsg;
 
 /// First byte of a replication stream.
-pub const REPLICATION_CHANNEL: u8 = 1;
+pub const REPLICATION_CHANNEL: u8 = crate::channel::REPLICATION;
 
 /// Largest replication frame. A batch of events is cut to stay under it.
 pub const MAX_REPL_FRAME_BYTES: usize = 8 << 20;

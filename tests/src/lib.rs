@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-pub use tiepdan_node::federation::LocalFederation;
+pub use tiepdan_node::lab::processes::LocalFederation;
 
 /// Generous: two cores run several federations at once under `cargo test`.
 pub const DEADLINE: Duration = Duration::from_secs(40);
@@ -73,7 +73,7 @@ pub fn federation(codes: &[&str]) -> (tempfile::TempDir, LocalFederation) {
 /// The Prometheus text of a site.
 pub fn metrics(fed: &LocalFederation, code: &str) -> String {
     let s = fed.site(code).expect("site");
-    let mut r = tiepdan_node::client::agent()
+    let mut r = tiepdan_node::cli::client::agent()
         .get(&format!("http://{}/metrics", s.http))
         .call()
         .expect("metrics");
@@ -103,7 +103,7 @@ pub fn call(
     token: Option<&str>,
 ) -> (u16, serde_json::Value) {
     let s = fed.site(code).expect("site");
-    tiepdan_node::client::api_status(s.http, token.unwrap_or(&s.token), method, path, body)
+    tiepdan_node::cli::client::api_status(s.http, token.unwrap_or(&s.token), method, path, body)
 }
 
 /// A valid reception body.

@@ -5,8 +5,10 @@
 //! Owns the on-disk format and everything that reads or writes it: the segment frame log
 //! ([`format`]), the hash chain and the signed index ([`index`]), the writer the media code
 //! calls ([`writer`]), tamper checking ([`verify`]), export to WebM ([`webm`]), the per-session
-//! listing for the API ([`list`]) and the `tiepdan recording` commands ([`cli`]).
-//! It must not decide what to record or when: the media code does, through [`RecordingWriter`].
+//! listing for the API ([`list`]), and the recording thread ([`recorder`]) that the sessions
+//! capability feeds and tells when a session is over. It uses only `site`; it must not decide
+//! what to record or when: the sessions capability does, through [`recorder::RecorderHooks`].
+//! The `tiepdan recording` commands are in `cli::recording`.
 //!
 //! # Layout on disk
 //!
@@ -48,10 +50,10 @@
 //! with the site's Ed25519 key; its id ([`SignedIndex::index_id`]) is the BLAKE3 of the signed
 //! index file, and is what a session's `RecordingSealed` event names.
 
-pub mod cli;
 pub mod format;
 pub mod index;
 pub mod list;
+pub mod recorder;
 pub mod verify;
 pub mod webm;
 pub mod writer;

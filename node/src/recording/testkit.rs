@@ -12,12 +12,7 @@ use super::index::Signer;
 /// A frame as the tests write and read it: track, keyframe, timestamp (µs), payload.
 pub(crate) type TestFrame = (TrackKind, bool, u64, Vec<u8>);
 
-pub(crate) fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+pub(crate) use crate::site::clock::unix_now;
 
 /// Central's key and TLS chain `[own leaf, root]`, valid for a year from now.
 pub(crate) fn vn() -> &'static (SiteKey, Chain) {

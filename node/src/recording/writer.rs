@@ -519,10 +519,7 @@ impl RecordingWriter {
 
 fn unix_now_s() -> u64 {
     // Before 1970 only on a broken clock; the index then says 0 and verification shows it.
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    crate::site::clock::unix_now()
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::store::Store;
+use crate::site::store::Store;
 
 /// Bytes gathered into one block for the disk thread.
 pub const BATCH_BYTES: usize = 4 * 1024 * 1024;

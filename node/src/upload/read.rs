@@ -10,8 +10,7 @@ use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 
-// See `upload/mod.rs`: axum re-exports quinn's `Bytes`.
-use axum::body::Bytes;
+use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use super::SEND_CHUNK;
@@ -21,7 +20,8 @@ const READ_AHEAD: usize = 2;
 /// Sent chunks watched for QUIC to let go of them, so their buffers are read into again: as
 /// many as a link's send window holds, and those read ahead. A buffer dropped instead costs a
 /// fresh one, page faults and zeroing included.
-const RECYCLED: usize = crate::links::SEND_WINDOW_BYTES as usize / SEND_CHUNK + READ_AHEAD + 1;
+const RECYCLED: usize =
+    crate::federation::links::SEND_WINDOW_BYTES as usize / SEND_CHUNK + READ_AHEAD + 1;
 
 /// A file read ahead, chunk by chunk, from a start offset to its offered size.
 pub struct Reader {

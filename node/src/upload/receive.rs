@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use axum::body::Bytes;
+use bytes::Bytes;
 use quinn::{RecvStream, SendStream};
 use rustls::pki_types::CertificateDer;
 use thiserror::Error;
@@ -20,11 +20,13 @@ use tracing::{debug, warn};
 use super::disk::{self, AlignedBuf, Checkpoints, Gather, Written};
 use super::relay::{self, FileKind, Freshness, IndexRefused};
 use super::{
-    encode, hash_file, held_key, read_msg, session_view, stalled, Msg, MAX_UPLOAD_BYTES, READ_BATCH,
+    encode, hash_file, held_key, read_msg, session_view, stalled, Msg, Uploads, MAX_UPLOAD_BYTES,
+    READ_BATCH,
 };
-use crate::node::Node;
+
 use crate::recording::index::{SignedIndex, MAX_INDEX_BYTES};
 use crate::recording::{self, INDEX_FILE};
+use crate::site::lock::UnpoisonedRw;
 
 /// Why an upload was refused; the sender gets the message.
 #[derive(Debug, Error)]
@@ -91,7 +93,7 @@ enum Accepted {
 }
 
 fn check_offer(
-    node: &Node,
+    node: &Uploads,
     from: &str,
     path: &str,
     size: u64,
@@ -112,7 +114,7 @@ fn check_offer(
             site: (*site).to_owned(),
         });
     }
-    let us = node.site.code.as_str();
+    let us = node.site.site.code.as_str();
     if *site == us {
         return Err(Refused::OwnRecording(us.to_owned()));
     }
@@ -134,7 +136,7 @@ fn check_offer(
     if size > max {
         return Err(Refused::TooLarge { size, max });
     }
-    let dest = recording::publisher_dir(node.data.root(), session, site, publisher)
+    let dest = recording::publisher_dir(node.site.data.root(), session, site, publisher)
         .map_err(|e| Refused::BadName(e.to_string()))?
         .join(file);
     Ok(Offer {
@@ -151,7 +153,7 @@ fn check_offer(
 
 /// The receiving side of one upload stream.
 pub async fn receive(
-    node: Arc<Node>,
+    node: Arc<Uploads>,
     from: String,
     mut send: SendStream,
     mut recv: RecvStream,
@@ -163,18 +165,18 @@ pub async fn receive(
         Ok(o) => o,
         Err(r) => return refuse(&node, &from, &path, &mut send, r).await,
     };
-    let Some(_claim) = node.uploads.claim(&offer.dest) else {
+    let Some(_claim) = node.claim(&offer.dest) else {
         return refuse(&node, &from, &path, &mut send, Refused::Busy).await;
     };
     // Bounds the memory of uploads received at once; the others wait here, unanswered.
-    let _slot = node.uploads.slots.acquire().await?;
+    let _slot = node.slots.acquire().await?;
     let verdict = match offer.kind {
         FileKind::Segment => receive_segment(&node, &offer, &mut send, &mut recv).await?,
         FileKind::Index => receive_index(&node, &from, &offer, &mut send, &mut recv).await?,
     };
     let reason = match verdict {
         Ok(Accepted::Stored) => {
-            node.uploads.files_verified.fetch_add(1, Ordering::Relaxed);
+            node.files_verified.fetch_add(1, Ordering::Relaxed);
             debug!(%from, %path, size, "recording file received and verified");
             String::new()
         }
@@ -196,13 +198,13 @@ pub async fn receive(
 
 /// Answers `Done { ok: false }` with the reason (before or after the bytes).
 async fn refuse(
-    node: &Node,
+    node: &Uploads,
     from: &str,
     path: &str,
     send: &mut SendStream,
     r: Refused,
 ) -> anyhow::Result<()> {
-    node.uploads.files_refused.fetch_add(1, Ordering::Relaxed);
+    node.files_refused.fetch_add(1, Ordering::Relaxed);
     match &r {
         Refused::Busy => debug!(%from, %path, "recording upload deferred: {r}"),
         _ => warn!(%from, %path, "refused a recording upload: {r}"),
@@ -221,7 +223,7 @@ async fn refuse(
 /// A sealed segment: resume after what is durable here; gather and hash the rest as it
 /// arrives, while the disk thread writes the previous blocks.
 async fn receive_segment(
-    node: &Arc<Node>,
+    node: &Arc<Uploads>,
     offer: &Offer,
     send: &mut SendStream,
     recv: &mut RecvStream,
@@ -242,7 +244,7 @@ async fn receive_segment(
                 size,
                 hash,
                 &Checkpoints {
-                    store: &node.store,
+                    store: &node.site.store,
                     rel: &rel,
                 },
             )
@@ -269,7 +271,7 @@ async fn receive_segment(
                 size,
                 hash,
                 checkpoints: Checkpoints {
-                    store: &node.store,
+                    store: &node.site.store,
                     rel: &rel,
                 },
                 allow_direct: true,
@@ -279,7 +281,7 @@ async fn receive_segment(
     };
     // Each chunk is copied and hashed here, right after QUIC decrypted it and while it is in
     // this core's cache; the disk thread only writes whole blocks.
-    let mut gather = Gather::new(start, size, node.uploads.take_buffer());
+    let mut gather = Gather::new(start, size, node.take_buffer());
     let mut buffers = 1;
     let mut left = size - have;
     let mut received = Ok(());
@@ -311,8 +313,7 @@ async fn receive_segment(
             // A sender that goes on past its offer is not listened to.
             b.truncate(left.min(b.len() as u64) as usize);
             left -= b.len() as u64;
-            node.uploads
-                .bytes_received
+            node.bytes_received
                 .fetch_add(b.len() as u64, Ordering::Relaxed);
             if !gather.push(&b) {
                 continue;
@@ -323,7 +324,7 @@ async fn receive_segment(
                 Ok(buf) => buf,
                 Err(_) if buffers < disk::BUFFERS_PER_UPLOAD => {
                     buffers += 1;
-                    node.uploads.take_buffer()
+                    node.take_buffer()
                 }
                 Err(_) => match back_rx.recv().await {
                     Some(buf) => buf,
@@ -341,8 +342,7 @@ async fn receive_segment(
     drop(tx);
     let written = writer.await??;
     while let Ok(buf) = back_rx.try_recv() {
-        node.uploads
-            .give_buffer(buf, node.started.elapsed().as_millis() as u64);
+        node.give_buffer(buf, node.site.started.elapsed().as_millis() as u64);
     }
     let settled = {
         let (node, dest, rel) = (node.clone(), offer.dest.clone(), offer.rel.clone());
@@ -355,7 +355,7 @@ async fn receive_segment(
                 hash,
                 got == hash,
                 &Checkpoints {
-                    store: &node.store,
+                    store: &node.site.store,
                     rel: &rel,
                 },
             )
@@ -372,13 +372,14 @@ async fn receive_segment(
 
 /// The key the federation certifies for the site of `index`'s embedded chain, checked like a
 /// peer's chain (our root, the registry, revocations).
-fn certified(node: &Node, index: &SignedIndex) -> Result<(String, [u8; 32]), String> {
+fn certified(node: &Uploads, index: &SignedIndex) -> Result<(String, [u8; 32]), String> {
     let certs: Vec<CertificateDer<'static>> = index
         .chain_der()
         .iter()
         .map(|c| CertificateDer::from(c.clone()))
         .collect();
-    node.verify_peer_chain(&certs)
+    node.federation
+        .verify_peer_chain(&certs)
         .map(|v| (v.site, v.public_key))
         .map_err(|e| format!("its embedded certificate chain does not verify here: {e}"))
 }
@@ -387,28 +388,23 @@ fn certified(node: &Node, index: &SignedIndex) -> Result<(String, [u8; 32]), Str
 /// the site or an ancestor. Once one does, a key learnt before it proves nothing: the index's
 /// own chain is checked instead, revocations included, so a key taken from a revoked site
 /// cannot place an index anywhere.
-fn known_key(node: &Node, site: &str) -> Option<[u8; 32]> {
+fn known_key(node: &Uploads, site: &str) -> Option<[u8; 32]> {
     let named = {
-        let revs = node.revocations.read().unwrap_or_else(|e| e.into_inner());
+        let revs = node.federation.revocations.reading();
         std::iter::once(site)
-            .chain(node.registry().ancestors(site))
+            .chain(node.site.registry().ancestors(site))
             .any(|s| revs.get(s).is_some())
     };
     if named {
         return None;
     }
-    node.cases
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .site_keys
-        .get(site)
-        .copied()
+    node.records.held().site_keys.get(site).copied()
 }
 
 /// Another site's signed index: taken whole, checked, stored if newer than the one held, and
 /// handed to the uploader to relay.
 async fn receive_index(
-    node: &Arc<Node>,
+    node: &Arc<Uploads>,
     from: &str,
     offer: &Offer,
     send: &mut SendStream,
@@ -429,9 +425,7 @@ async fn receive_index(
     // At most MAX_INDEX_BYTES (checked with the offer).
     let mut bytes = vec![0u8; size as usize];
     stalled(recv.read_exact(&mut bytes)).await??;
-    node.uploads
-        .bytes_received
-        .fetch_add(size, Ordering::Relaxed);
+    node.bytes_received.fetch_add(size, Ordering::Relaxed);
     if *blake3::hash(&bytes).as_bytes() != hash {
         return Ok(Err(Refused::HashMismatch));
     }
@@ -464,17 +458,17 @@ async fn receive_index(
         })
         .await??;
     if let Ok(Accepted::Stored) = stored {
-        node.uploads.indexes_relayed.fetch_add(1, Ordering::Relaxed);
+        node.indexes_relayed.fetch_add(1, Ordering::Relaxed);
         remember_holder(node, from, &offer.rel, &hash);
         // Relay it now rather than at the next scan.
-        node.uploads.wake.notify_one();
+        node.wake.notify_one();
     }
     Ok(stored)
 }
 
 /// Notes that `site` holds this version of `rel`, so the uploader does not send it back.
-fn remember_holder(node: &Node, site: &str, rel: &str, hash: &[u8; 32]) {
-    if let Err(e) = node.store.put_meta(&held_key(site, rel), hash) {
+fn remember_holder(node: &Uploads, site: &str, rel: &str, hash: &[u8; 32]) {
+    if let Err(e) = node.site.store.put_meta(&held_key(site, rel), hash) {
         warn!(%site, %rel, "cannot remember who holds an index: {e}");
     }
 }

@@ -1,0 +1,312 @@
+//! The federation part of the HTTP API: the site's status and peers, the online join (parent
+//! side), certificates, revocations and the operator's link test.
+//!
+//! Parses requests, calls `federation` and serializes its views; the join workflow's rules live
+//! in `federation::join`, the link test in `federation::link_test`.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{body, ApiError, ApiResult, App};
+use crate::federation::join::{Collected, JoinError, JoinView};
+use crate::federation::link_test::{self, LinkTestError, LinkTestResult};
+use crate::federation::{pki, PeerView, RevocationPath};
+use crate::site::lock::UnpoisonedRw;
+use crate::site::store::User;
+
+/// The calls behind the token.
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/status", get(status))
+        .route("/peers", get(peers))
+        .route("/join-requests", get(list_join_requests))
+        .route("/join-requests/{id}/approve", post(approve_join))
+        .route("/join-requests/{id}/reject", post(reject_join))
+        .route("/certificates", post(issue_certificate))
+        .route("/revocations", get(list_revocations).post(revoke))
+        .route("/peers/{site}/link-test", post(link_test))
+}
+
+/// The two calls a joining site makes before it has a token.
+pub fn open_routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/join-requests", post(submit_join))
+        .route("/join-requests/{id}/chain", get(collect_chain))
+}
+
+impl From<JoinError> for ApiError {
+    fn from(e: JoinError) -> Self {
+        let status = match &e {
+            JoinError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            JoinError::NotHere(_) | JoinError::WrongSecret | JoinError::Rejected => {
+                StatusCode::FORBIDDEN
+            }
+            JoinError::NotFound(_) => StatusCode::NOT_FOUND,
+            JoinError::Decided { .. } => StatusCode::CONFLICT,
+            JoinError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError(status, e.to_string())
+    }
+}
+
+/// `GET status`.
+#[derive(Debug, Serialize)]
+struct StatusView {
+    site: String,
+    name: String,
+    level: &'static str,
+    parent: Option<String>,
+    peer_id: String,
+    addresses: Addresses,
+    cert_expires_at: u64,
+    cert_expires_in_days: i64,
+    uptime_ms: u64,
+    parent_connected_after_ms: Option<u64>,
+    version: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct Addresses {
+    quic: Option<String>,
+    p2p: Option<Vec<String>>,
+    http: Option<String>,
+    media: Option<String>,
+}
+
+async fn status(State(app): State<Arc<App>>) -> Json<StatusView> {
+    let site = &app.site;
+    let b = site.bound.get();
+    Json(StatusView {
+        site: site.site.code.clone(),
+        name: site.site.name.clone(),
+        level: site.site.level.as_str(),
+        parent: site.site.parent.clone(),
+        peer_id: site.peer_id.clone(),
+        addresses: Addresses {
+            quic: b.map(|b| b.quic.to_string()),
+            p2p: b.map(|b| app.federation.p2p_advertised(b)),
+            http: b.map(|b| b.http.to_string()),
+            media: app.gateway.as_ref().map(|g| g.local_addr().to_string()),
+        },
+        cert_expires_at: site.cert_not_after,
+        cert_expires_in_days: site.cert_expiry_in() / 86_400,
+        uptime_ms: site.started.elapsed().as_millis() as u64,
+        parent_connected_after_ms: app.federation.parent_connected_after_ms.get().copied(),
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+async fn peers(State(app): State<Arc<App>>) -> Json<Vec<PeerView>> {
+    Json(app.federation.peers())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubmitJoin {
+    request_pem: String,
+    /// Chosen by the child; it must present it again to collect its chain.
+    secret: String,
+}
+
+async fn submit_join(
+    State(app): State<Arc<App>>,
+    b: Result<Json<SubmitJoin>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let b = body(b)?;
+    let rec = app.federation.submit_join(b.request_pem, &b.secret)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": rec.id, "state": rec.state })),
+    ))
+}
+
+async fn list_join_requests(State(app): State<Arc<App>>) -> ApiResult<Json<Vec<JoinView>>> {
+    Ok(Json(app.federation.join_requests()?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ApproveBody {
+    days: Option<u32>,
+}
+
+async fn approve_join(
+    State(app): State<Arc<App>>,
+    Path(id): Path<u64>,
+    b: Option<Json<ApproveBody>>,
+) -> ApiResult<Json<JoinView>> {
+    let days = b.and_then(|Json(b)| b.days);
+    Ok(Json(app.federation.approve_join(id, days)?))
+}
+
+async fn reject_join(
+    State(app): State<Arc<App>>,
+    Path(id): Path<u64>,
+) -> ApiResult<Json<JoinView>> {
+    Ok(Json(app.federation.reject_join(id)?))
+}
+
+#[derive(Deserialize)]
+struct CollectQuery {
+    secret: String,
+}
+
+async fn collect_chain(
+    State(app): State<Arc<App>>,
+    Path(id): Path<u64>,
+    Query(q): Query<CollectQuery>,
+) -> ApiResult<Response> {
+    Ok(match app.federation.collect_chain(id, &q.secret)? {
+        Collected::Approved {
+            chain_pem,
+            parent_quic,
+        } => Json(json!({
+            "state": "approved",
+            "chain_pem": chain_pem,
+            "parent_quic": parent_quic,
+        }))
+        .into_response(),
+        Collected::Pending => {
+            (StatusCode::ACCEPTED, Json(json!({ "state": "pending" }))).into_response()
+        }
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IssueBody {
+    request_pem: String,
+    days: Option<u32>,
+}
+
+async fn issue_certificate(
+    State(app): State<Arc<App>>,
+    b: Result<Json<IssueBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let b = body(b)?;
+    let days = b.days.unwrap_or(pki::DEFAULT_CERT_DAYS);
+    let site = &app.site;
+    let chain = pki::issue_with(&site.key, &site.chain, &b.request_pem, days, site.now())
+        .map_err(ApiError::bad)?;
+    let subject = tiepdan_keys::cert::parse_request(&b.request_pem)
+        .map(|r| r.claims.site)
+        .unwrap_or_default();
+    site.store
+        .put_issued(&subject, &chain)
+        .map_err(ApiError::internal)?;
+    Ok((StatusCode::CREATED, Json(json!({ "chain_pem": chain }))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeBody {
+    site: String,
+}
+
+async fn revoke(
+    State(app): State<Arc<App>>,
+    b: Result<Json<RevokeBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let b = body(b)?;
+    let site = &app.site;
+    let record = pki::revocation_record(&site.key, &site.chain, &b.site, site.now())
+        .map_err(ApiError::bad)?;
+    app.federation
+        .apply_revocation(&record, RevocationPath::Operator, &site.site.code)
+        .map_err(ApiError::bad)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "site": b.site, "revoked_at": site.now() })),
+    ))
+}
+
+/// One revocation this site enforces.
+#[derive(Debug, Serialize)]
+struct RevocationView {
+    site: String,
+    revoked_at: u64,
+    issuer: String,
+}
+
+async fn list_revocations(State(app): State<Arc<App>>) -> Json<Vec<RevocationView>> {
+    let revs = app.federation.revocations.reading();
+    Json(
+        revs.iter()
+            .map(|r| RevocationView {
+                site: r.site.clone(),
+                revoked_at: r.revoked_at,
+                issuer: r.issuer_site.clone(),
+            })
+            .collect(),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkTestBody {
+    /// Megabytes (10^6 bytes) to send, 1 to [`link_test::MAX_MEGABYTES`].
+    megabytes: Option<u64>,
+}
+
+/// What `POST peers/{site}/link-test` answers.
+#[derive(Debug, Serialize)]
+struct LinkTestView {
+    site: String,
+    #[serde(flatten)]
+    result: LinkTestResult,
+}
+
+/// `POST peers/{site}/link-test`: the operator's bandwidth check of a live link.
+async fn link_test(
+    State(app): State<Arc<App>>,
+    Extension(user): Extension<User>,
+    Path(site): Path<String>,
+    raw: bytes::Bytes,
+) -> ApiResult<Json<LinkTestView>> {
+    if user.role != "operator" {
+        return Err(ApiError(
+            StatusCode::FORBIDDEN,
+            "only the site's operator (IT staff) may measure a link".into(),
+        ));
+    }
+    // The body is optional: no body measures with the default size.
+    let b: LinkTestBody = if raw.iter().all(u8::is_ascii_whitespace) {
+        LinkTestBody::default()
+    } else {
+        serde_json::from_slice(&raw)
+            .map_err(|e| ApiError::bad(format!("invalid request body: {e}")))?
+    };
+    let megabytes = link_test::check_megabytes(b.megabytes.unwrap_or(link_test::DEFAULT_MEGABYTES))
+        .map_err(ApiError::bad)?;
+    let conn = app.federation.connection(&site).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no live link to site {site}: see GET /api/v1/peers"
+        ))
+    })?;
+    let result = link_test::measure(&conn, megabytes)
+        .await
+        .map_err(|e| match e {
+            LinkTestError::Size(_) => ApiError::bad(e),
+            LinkTestError::Busy => ApiError(StatusCode::CONFLICT, e.to_string()),
+            LinkTestError::TimedOut => ApiError(
+                StatusCode::GATEWAY_TIMEOUT,
+                format!(
+                    "the link test to {site} did not finish within {} s",
+                    link_test::TIMEOUT.as_secs()
+                ),
+            ),
+            LinkTestError::Failed(reason) => ApiError(
+                StatusCode::BAD_GATEWAY,
+                format!("the link test to {site} failed: {reason}"),
+            ),
+        })?;
+    Ok(Json(LinkTestView { site, result }))
+}

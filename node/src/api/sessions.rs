@@ -1,0 +1,170 @@
+//! The session part of the HTTP API: schedule online reception sessions, list and show them
+//! (with the legal timeline warnings), and record what happens in them.
+//!
+//! Errors map like the case API's (`OpError`); the request shapes are `sessions`' and
+//! the protocol's `SessionEvent` (externally tagged JSON, e.g. `{"floor_granted": {...}}`).
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tiepdan_protocol::session::SessionEvent;
+
+use super::{body, ApiError, ApiResult, App};
+use crate::sessions::{ScheduleInput, SessionSummary, SessionView};
+use crate::site::clock::now_ms;
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/sessions", get(list).post(schedule))
+        .route("/sessions/{id}", get(show))
+        .route("/sessions/{id}/events", post(event))
+        .route("/sessions/{id}/test-signal", post(test_signal))
+        .route("/sessions/{id}/media", get(media))
+        .route("/sessions/{id}/recordings", get(recordings))
+        .route("/sessions/{id}/publishers", get(publishers))
+}
+
+async fn schedule(
+    State(app): State<Arc<App>>,
+    b: Result<Json<ScheduleInput>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let input = body(b)?;
+    let id = tokio::task::spawn_blocking(move || app.sessions.schedule_session(input, now_ms()))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok((StatusCode::CREATED, Json(json!({ "session_id": id }))))
+}
+
+async fn list(State(app): State<Arc<App>>) -> Json<Vec<SessionSummary>> {
+    Json(app.sessions.session_list(now_ms()))
+}
+
+async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult<Json<SessionView>> {
+    Ok(Json(app.sessions.session_view(&id, now_ms())?))
+}
+
+async fn event(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    b: Result<Json<SessionEvent>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let ev = body(b)?;
+    let event_id = tokio::task::spawn_blocking(move || app.sessions.session_act(&id, ev, now_ms()))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok((StatusCode::CREATED, Json(json!({ "event_id": event_id }))))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TestSignalBody {
+    #[serde(default = "default_publisher")]
+    publisher_id: String,
+    #[serde(default = "default_seconds")]
+    seconds: u64,
+}
+
+fn default_publisher() -> String {
+    "test-signal".into()
+}
+
+fn default_seconds() -> u64 {
+    30
+}
+
+/// Most seconds one test signal runs.
+const TEST_SIGNAL_MAX_S: u64 = 3600;
+
+/// Starts the built-in test signal from this site into the session (the test connection).
+async fn test_signal(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    b: Result<Json<TestSignalBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let b = body(b)?;
+    app.sessions.session_view(&id, now_ms())?;
+    if b.seconds == 0 || b.seconds > TEST_SIGNAL_MAX_S {
+        return Err(ApiError::bad(format!(
+            "seconds must be 1–{TEST_SIGNAL_MAX_S}"
+        )));
+    }
+    if b.publisher_id.is_empty()
+        || b.publisher_id.len() > 64
+        || !b.publisher_id.bytes().all(|c| c.is_ascii_graphic())
+    {
+        return Err(ApiError::bad(
+            "publisher_id must be 1–64 printable ASCII characters",
+        ));
+    }
+    app.mesh.media_test_signal(&id, &b.publisher_id, b.seconds);
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "session_id": id, "publisher_id": b.publisher_id, "seconds": b.seconds })),
+    ))
+}
+
+/// What media this site receives in the session, and the route it uses to each point.
+async fn media(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let view = app.sessions.session_view(&id, now_ms())?;
+    let streams: Vec<Value> = app
+        .mesh
+        .stats(&id)
+        .into_iter()
+        .map(|(origin, publisher, st)| json!({ "origin": origin, "publisher_id": publisher, "stats": st }))
+        .collect();
+    let routes: Vec<Value> = view
+        .points
+        .iter()
+        .map(|p| p.site.as_str())
+        .filter(|p| *p != app.site.site.code)
+        .map(|p| {
+            let hop = app.mesh.route_to(p);
+            json!({ "to": p, "direct": matches!(hop, tiepdan_protocol::media::NextHop::Direct(_)), "via": hop.site() })
+        })
+        .collect();
+    Ok(Json(
+        json!({ "session_id": id, "streams": streams, "routes": routes }),
+    ))
+}
+
+/// The session's recordings held at this site (its own publishers, sealed or still open; at
+/// the hub and central every point's segments; everywhere in the audience every point's
+/// signed index, `segments_held` saying how many of the listed segments are here), and the
+/// progress of this site's uploads (segments to the hub and central, indexes to the audience).
+async fn recordings(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    app.sessions.session_view(&id, now_ms())?;
+    let (root, sid) = (app.site.data.root().to_path_buf(), id.clone());
+    let held = tokio::task::spawn_blocking(move || crate::recording::list_session(&root, &sid))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::bad(e.to_string()))?;
+    let uploads: Vec<Value> = app
+        .uploads
+        .sending
+        .of_session(&id)
+        .into_iter()
+        .map(|(target, path, p)| json!({ "to": target, "path": path, "progress": p }))
+        .collect();
+    Ok(Json(
+        json!({ "session_id": id, "site": app.site.site.code, "recordings": held, "uploads": uploads }),
+    ))
+}
+
+/// Who publishes in the session as this site's gateway sees them: its own WHIP publishers
+/// (`local`) and the other points' participants whose media arrives here (`remote`).
+async fn publishers(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    app.sessions.session_view(&id, now_ms())?;
+    let list = app
+        .gateway
+        .as_ref()
+        .map(|g| g.publishers(&id))
+        .unwrap_or_default();
+    Ok(Json(
+        json!({ "session_id": id, "site": app.site.site.code, "media_available": app.gateway.is_some(), "publishers": list }),
+    ))
+}

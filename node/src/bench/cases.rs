@@ -1,0 +1,386 @@
+//! `tiepdan bench --suite cases`: the case-record figures of the README.
+//!
+//! Prints: fsync'd receptions per second on one node (HTTP, sequential and 4 clients);
+//! events per second replicated over one QUIC link with signatures verified and stored;
+//! round trips and bytes to reconcile 100 differences among 100,000 shared events; the time a
+//! case takes from a commune to central; and the time the demo federation takes to converge
+//! after a 10,000-event partition. Figures are printed, never asserted.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde_bytes::ByteBuf;
+use serde_json::json;
+use tiepdan_keys::cert::{issue, make_request, parse_request, Authority, Chain};
+use tiepdan_keys::identity::SiteKey;
+use tiepdan_protocol::case::{self, CaseEvent, Citizen, IdType, Identity, Kind, Reception};
+use tiepdan_protocol::log::{sign_event, EventBody};
+use tiepdan_protocol::reconcile;
+use tiepdan_protocol::replication::{
+    decode_repl, encode_repl, frame_len, ReplMsg, EVENTS_PER_BATCH_MAX,
+};
+
+use crate::cli::client::{agent, json_call};
+use crate::lab::peer as peer_client;
+use crate::lab::processes::LocalFederation;
+use crate::site::clock::unix_now;
+
+fn reception_json(i: usize) -> serde_json::Value {
+    json!({
+        "kind": "petition",
+        "citizen": { "name": format!("Công dân {i}"), "address": "Hà Nội", "id_number": "001085012345" },
+        "summary": "Kiến nghị", "people_count": 1, "request": "Xem xét", "officer": "Cán bộ"
+    })
+}
+
+fn post_reception(http: SocketAddr, token: &str, i: usize) -> anyhow::Result<String> {
+    let v = json_call(
+        agent()
+            .post(&format!("http://{http}/api/v1/receptions"))
+            .header("Authorization", &format!("Bearer {token}"))
+            .send_json(reception_json(i)),
+    )?;
+    Ok(v["case_id"].as_str().context("no case id")?.to_owned())
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted
+        .get(((sorted.len().max(1) - 1) as f64 * p).round() as usize)
+        .copied()
+        .unwrap_or(f64::NAN)
+}
+
+fn genesis(case_id: &str, author: &str, key: &ed25519_dalek::SigningKey, i: usize) -> Vec<u8> {
+    let reception = Reception {
+        date: case::date_from_unix_ms(unix_now() * 1000),
+        identity: Identity::Plain(Citizen {
+            name: format!("Công dân {i}"),
+            address: "Hà Nội".into(),
+            id_type: IdType::Cccd,
+            id_number: "001085012345".into(),
+        }),
+        summary: "Kiến nghị".into(),
+        kind: Kind::Petition,
+        people_count: 1,
+        prior_bodies: vec![],
+        request: "Xem xét".into(),
+        direction: None,
+        notes: String::new(),
+        officer: "Cán bộ".into(),
+        representatives: vec![],
+        evidence: vec![],
+        refusal: None,
+    };
+    let body = EventBody::new(
+        case_id,
+        author,
+        &[],
+        unix_now() * 1000,
+        case::encode_event(&CaseEvent::Received { reception }),
+    );
+    sign_event(&body, key)
+}
+
+/// Pushes `events` to `addr` over one link as (key, chain); returns the seconds until every
+/// batch was acknowledged (verified and stored by the node).
+async fn push_over_link(
+    addr: SocketAddr,
+    site: &str,
+    key: &SiteKey,
+    chain: &Chain,
+    events: Vec<Vec<u8>>,
+) -> anyhow::Result<(f64, u64)> {
+    let ep = peer_client::endpoint_as(key, chain, chain.root())?;
+    let conn = ep.connect(addr, "tiepdan.internal")?.await?;
+    let _control = peer_client::admitted(&conn, &peer_client::hello_frame(site, chain)).await?;
+    let chains = vec![chain
+        .der_list()
+        .iter()
+        .map(|c| ByteBuf::from(c.to_vec()))
+        .collect::<Vec<_>>()];
+    let (mut send, mut recv) = peer_client::replication_stream(&conn).await?;
+    let t = Instant::now();
+    let mut accepted = 0u64;
+    let batches: Vec<Vec<u8>> = events
+        .chunks(EVENTS_PER_BATCH_MAX / 2)
+        .map(|batch| {
+            encode_repl(&ReplMsg::Events {
+                events: batch.iter().cloned().map(ByteBuf::from).collect(),
+                chains: chains.clone(),
+            })
+        })
+        .collect();
+    let n = batches.len();
+    // Pipelined, as a node's push of a backlog is: all batches go out, acks come back in order.
+    let writer = tokio::spawn(async move {
+        for b in batches {
+            send.write_all(&b).await?;
+        }
+        anyhow::Ok(send)
+    });
+    for _ in 0..n {
+        let mut prefix = [0u8; 4];
+        recv.read_exact(&mut prefix).await?;
+        let mut body = vec![0u8; frame_len(prefix)?];
+        recv.read_exact(&mut body).await?;
+        if let ReplMsg::Ack { accepted: a, .. } = decode_repl(&body)? {
+            accepted += u64::from(a);
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    let mut send = writer.await??;
+    send.write_all(&encode_repl(&ReplMsg::Done)).await?;
+    conn.close(0u32.into(), b"bench");
+    Ok((secs, accepted))
+}
+
+/// Events a node has stored since it started (written there or taken from peers), read from
+/// its metrics: cheap enough to poll without slowing the node being measured.
+fn total_events(fed: &LocalFederation, code: &str) -> u64 {
+    let Ok(site) = fed.site(code) else { return 0 };
+    let Ok(mut r) = agent().get(&format!("http://{}/metrics", site.http)).call() else {
+        return 0;
+    };
+    let text = r.body_mut().read_to_string().unwrap_or_default();
+    text.lines()
+        .filter(|l| l.starts_with("tiepdan_events_accepted_total"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum::<f64>() as u64
+}
+
+pub async fn run() -> anyhow::Result<()> {
+    println!("tiepdan bench — case records");
+
+    // Reconciliation: pure, in memory, through the wire encoding.
+    let mut rng_state = 0x9e3779b97f4a7c15u64;
+    let mut next_id = || {
+        let mut id = [0u8; 32];
+        for chunk in id.chunks_mut(8) {
+            rng_state ^= rng_state << 13;
+            rng_state ^= rng_state >> 7;
+            rng_state ^= rng_state << 17;
+            chunk.copy_from_slice(&rng_state.to_le_bytes());
+        }
+        id
+    };
+    let shared: Vec<[u8; 32]> = (0..100_000).map(|_| next_id()).collect();
+    let mut a = shared.clone();
+    let mut b = shared;
+    a.extend((0..50).map(|_| next_id()));
+    b.extend((0..50).map(|_| next_id()));
+    let stats = reconcile::simulate(&a, &b)?;
+    println!(
+        "reconcile 100 differences among 100,000 shared events: {} round trip(s), {} bytes ({} A→B + {} B→A) (targets ≤ 4 round trips, ≤ 64 KB)",
+        stats.round_trips,
+        stats.bytes_a_to_b + stats.bytes_b_to_a,
+        stats.bytes_a_to_b,
+        stats.bytes_b_to_a
+    );
+
+    let dir = tempfile::Builder::new()
+        .prefix("tiepdan-bench-cases-")
+        .tempdir()?;
+    let exe = std::env::current_exe()?;
+    let root = dir.path().to_path_buf();
+    let codes = crate::lab::demo::demo_sites();
+    let mut fed = tokio::task::spawn_blocking(move || -> anyhow::Result<LocalFederation> {
+        let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+        let mut fed = LocalFederation::create(exe, &root, &refs)?;
+        fed.start_all()?;
+        fed.wait_formed(Duration::from_secs(60))?;
+        Ok(fed)
+    })
+    .await??;
+    let commune = fed
+        .sites
+        .values()
+        .find(|s| s.level == tiepdan_protocol::sites::Level::Commune)
+        .context("commune")?
+        .code
+        .clone();
+    let province = tiepdan_protocol::sites::Registry::official()
+        .parent(&commune)
+        .context("parent")?
+        .to_owned();
+
+    // fsync'd receptions per second at central (HTTP, each answered 201 after its commit).
+    let (http, token) = (fed.site("VN")?.http, fed.site("VN")?.token.clone());
+    let n = 300;
+    let t = Instant::now();
+    for i in 0..n {
+        post_reception(http, &token, i)?;
+    }
+    let seq = n as f64 / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut workers = Vec::new();
+    for w in 0..4 {
+        let token = token.clone();
+        workers.push(std::thread::spawn(move || {
+            (0..n / 4)
+                .filter(|i| post_reception(http, &token, 10_000 + w * 1000 + i).is_ok())
+                .count()
+        }));
+    }
+    let done: usize = workers.into_iter().map(|w| w.join().unwrap_or(0)).sum();
+    let par = done as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "fsync'd receptions per second on one node: {seq:.0} sequential, {par:.0} with 4 clients"
+    );
+
+    // Commune → central latency.
+    let (chttp, ctoken) = (fed.site(&commune)?.http, fed.site(&commune)?.token.clone());
+    let mut lat = Vec::new();
+    for i in 0..20 {
+        let t = Instant::now();
+        let id = post_reception(chttp, &ctoken, 50_000 + i)?;
+        while fed.api("VN", &format!("cases/{id}")).is_err() {
+            if t.elapsed() > Duration::from_secs(30) {
+                anyhow::bail!("a case did not reach central within 30 s");
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    lat.sort_by(f64::total_cmp);
+    println!("commune → central (entered, fsync'd, replicated, fsync'd, readable): p50 {:.0} ms, max {:.0} ms over 20 (target ≤ 1000 ms)", percentile(&lat, 0.5), lat.last().copied().unwrap_or(f64::NAN));
+
+    // Events per second over one link: a freshly certified sibling commune pushes 20,000
+    // signed events to its province, which verifies every signature and stores them.
+    let pdata = &fed.site(&province)?.data;
+    let pkey = SiteKey::load(&pdata.key_path())?;
+    let ptls = Chain::from_pem(&std::fs::read_to_string(pdata.tls_chain_path())?)?;
+    let authority = Authority::new(pkey, Chain::new(ptls.der_list()[1..].to_vec())?, unix_now())?;
+    let sibling = tiepdan_protocol::sites::Registry::official()
+        .children(&province)
+        .iter()
+        .find(|c| !fed.sites.contains_key(*c))
+        .context("sibling")?
+        .clone();
+    let key = SiteKey::generate();
+    let chain = issue(
+        &authority,
+        &parse_request(&make_request(&key, &sibling)?)?,
+        30,
+        unix_now(),
+    )?;
+    let signing = ed25519_dalek::SigningKey::from_bytes(&key.seed());
+    let events: Vec<Vec<u8>> = (0..20_000)
+        .map(|i| {
+            genesis(
+                &format!("{sibling}-2026-{:05}", i + 1),
+                &sibling,
+                &signing,
+                i,
+            )
+        })
+        .collect();
+    let bytes: usize = events.iter().map(Vec::len).sum();
+    let vn_before_push = total_events(&fed, "VN");
+    let (secs, accepted) =
+        push_over_link(fed.site(&province)?.quic, &sibling, &key, &chain, events).await?;
+    println!(
+        "events replicated commune → province (verified, audience checked, fsync'd; the province forwards each to central on the same 2 cores): {:.0} per second ({} events, {:.1} MB in {:.2} s)",
+        accepted as f64 / secs,
+        accepted,
+        bytes as f64 / 1e6,
+        secs
+    );
+
+    // Let the province finish forwarding that backlog to central before the next figure.
+    let settle = Instant::now();
+    while total_events(&fed, "VN") < vn_before_push + accepted
+        && settle.elapsed() < Duration::from_secs(120)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // One link alone: a newly certified province pushes its own cases to central, whose
+    // audience ends there, so nothing is forwarded.
+    let vdata = &fed.site("VN")?.data;
+    let vkey = SiteKey::load(&vdata.key_path())?;
+    let vroot = Chain::from_pem(&std::fs::read_to_string(vdata.chain_path())?)?;
+    let central = Authority::new(vkey, vroot, unix_now())?;
+    let new_province = tiepdan_protocol::sites::Registry::official()
+        .iter()
+        .find(|s| {
+            s.level == tiepdan_protocol::sites::Level::Province && !fed.sites.contains_key(&s.code)
+        })
+        .context("a province outside the demo")?
+        .code
+        .clone();
+    let pkey = SiteKey::generate();
+    let ca = issue(
+        &central,
+        &parse_request(&make_request(&pkey, &new_province)?)?,
+        30,
+        unix_now(),
+    )?;
+    let pchain = tiepdan_keys::cert::make_own_leaf(&pkey, &ca, 30, unix_now())?;
+    let psigning = ed25519_dalek::SigningKey::from_bytes(&pkey.seed());
+    let events: Vec<Vec<u8>> = (0..20_000)
+        .map(|i| {
+            genesis(
+                &format!("{new_province}-2026-{:05}", i + 1),
+                &new_province,
+                &psigning,
+                i,
+            )
+        })
+        .collect();
+    let bytes: usize = events.iter().map(Vec::len).sum();
+    let (secs, accepted) =
+        push_over_link(fed.site("VN")?.quic, &new_province, &pkey, &pchain, events).await?;
+    println!(
+        "events replicated over one link, province → central (signature verified, audience checked, fsync'd before the ack): {:.0} per second ({} events, {:.1} MB in {:.2} s) (target ≥ 20,000)",
+        accepted as f64 / secs,
+        accepted,
+        bytes as f64 / 1e6,
+        secs
+    );
+
+    // Partition: the province is down while its commune writes 10,000 events; then measure how
+    // long until the province and central hold them all.
+    let before_vn = total_events(&fed, "VN");
+    fed.stop(&province)?;
+    fed.stop(&commune)?;
+    let cdata = fed.site(&commune)?.data.clone();
+    let written = tokio::task::spawn_blocking(move || -> anyhow::Result<u64> {
+        let node = crate::cases::Cases::open(&cdata)?;
+        let mut written = 0u64;
+        for c in 0..1000 {
+            let id = node.receive(
+                serde_json::from_value(reception_json(c))?,
+                unix_now() * 1000,
+            )?;
+            let notes: Vec<CaseEvent> = (0..9)
+                .map(|k| CaseEvent::Note {
+                    text: format!("ghi chú {k}"),
+                })
+                .collect();
+            node.commit_events(&id, notes, unix_now() * 1000, None)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            written += 10;
+        }
+        Ok(written)
+    })
+    .await??;
+    let t = Instant::now();
+    fed.start(&commune)?;
+    fed.start(&province)?;
+    // Central kept running: its counter grows by what it takes in. The province restarted: its
+    // counter starts at zero and must reach the events it missed.
+    let target_vn = before_vn + written;
+    loop {
+        if total_events(&fed, "VN") >= target_vn && total_events(&fed, &province) >= written {
+            break;
+        }
+        if t.elapsed() > Duration::from_secs(300) {
+            anyhow::bail!("no convergence within 300 s");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    println!("demo federation converged after a {written}-event partition in {:.2} s (restart of both nodes included)", t.elapsed().as_secs_f64());
+    tokio::task::spawn_blocking(move || drop(fed)).await?;
+    Ok(())
+}

@@ -1,0 +1,550 @@
+//! Case operations of a site: receive a citizen (a log-book line), record lifecycle events,
+//! escalate and transfer, show a case with its deadlines, reveal a sealed identity, export the
+//! log book. The HTTP handlers and the offline CLI both call these, so a case command behaves
+//! the same whether or not the node runs.
+//!
+//! Every write is signed by this site, committed to the store (fsync) and only then applied
+//! in memory and pushed to the case's audience. Input errors are `OpError::BadInput` and
+//! leave everything stored as it was.
+//!
+//! Uses `site` and `records` (signing, storing and pushing are the records' `commit`).
+
+pub mod logbook;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tiepdan_keys::sealed;
+use tiepdan_protocol::case::CaseEvent;
+use tiepdan_protocol::case::{
+    self, deadline, Citizen, Direction, EvidenceItem, IdType, Identity, Kind, Reception,
+    RefusalReason, Representative,
+};
+use tiepdan_protocol::log::VerifiedEvent;
+use tiepdan_protocol::sites::Registry;
+
+use crate::records::{OpError, SiteRecords};
+use crate::site::config::Overrides;
+use crate::site::datadir::DataDir;
+use crate::site::LocalSite;
+
+/// The citizen as an officer types it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CitizenInput {
+    pub name: String,
+    pub address: String,
+    pub id_number: String,
+    #[serde(default)]
+    pub id_type: Option<IdType>,
+}
+
+/// `POST /api/v1/receptions`: one line of the log book (Form 03/TCD).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceptionInput {
+    pub kind: Kind,
+    pub citizen: CitizenInput,
+    pub summary: String,
+    pub people_count: u32,
+    /// "YYYY-MM-DD"; today (Vietnam time) when absent.
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub prior_bodies: Vec<String>,
+    #[serde(default)]
+    pub request: String,
+    #[serde(default)]
+    pub direction: Option<Direction>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub officer: String,
+    #[serde(default)]
+    pub representatives: Vec<Representative>,
+    #[serde(default)]
+    pub evidence: Vec<EvidenceItem>,
+    #[serde(default)]
+    pub refusal: Option<RefusalReason>,
+}
+
+/// Filters of `GET /api/v1/cases`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFilter {
+    pub kind: Option<Kind>,
+    pub status: Option<String>,
+    pub overdue: Option<bool>,
+    /// Cases whose origin or current holder is this site.
+    pub site: Option<String>,
+}
+
+fn bad(e: impl std::fmt::Display) -> OpError {
+    OpError::BadInput(e.to_string())
+}
+
+/// The case desk of a site: every case operation, for the API and the offline CLI alike.
+pub struct Cases {
+    pub site: Arc<LocalSite>,
+    pub records: Arc<SiteRecords>,
+}
+
+impl Cases {
+    pub fn new(site: Arc<LocalSite>, records: Arc<SiteRecords>) -> Cases {
+        Cases { site, records }
+    }
+
+    /// The case desk of a stopped node (CLI commands, the lab): the site loaded exactly as
+    /// `tiepdan run` loads it, without networking. What it writes is delivered when the node
+    /// next runs.
+    pub fn open(data: &DataDir) -> anyhow::Result<Cases> {
+        let site = Arc::new(LocalSite::open(data, &Overrides::default())?);
+        let records = Arc::new(SiteRecords::load(site.clone())?);
+        Ok(Cases::new(site, records))
+    }
+
+    fn today(&self, now_ms: u64) -> case::Date {
+        case::date_from_unix_ms(now_ms)
+    }
+
+    /// The public keys of `sites`, for sealing; fails naming a site whose key is unknown.
+    fn keys_of(&self, sites: &BTreeSet<String>) -> Result<Vec<(String, [u8; 32])>, OpError> {
+        let cases = self.records.held();
+        sites
+            .iter()
+            .map(|s| {
+                cases.site_keys.get(s).map(|k| (s.clone(), *k)).ok_or_else(|| {
+                    OpError::Conflict(format!(
+                        "the encryption key of site {s} ({}) is not known here yet; it is learned when that site (or a site that knows it) has been linked once",
+                        self.site.site_name(s)
+                    ))
+                })
+            })
+            .collect()
+    }
+
+    /// Signs `events` for one case, stores them durably, applies them and pushes them out.
+    pub(crate) fn commit_events(
+        &self,
+        case_id: &str,
+        events: Vec<CaseEvent>,
+        now_ms: u64,
+        counter: Option<(&str, u64)>,
+    ) -> Result<Vec<VerifiedEvent>, OpError> {
+        let mut payloads = Vec::new();
+        for ev in &events {
+            ev.validate().map_err(bad)?;
+            payloads.push(case::encode_event(ev));
+        }
+        self.records.commit(case_id, payloads, now_ms, counter)
+    }
+
+    /// `POST receptions`: a new case from one log-book line. Returns the case id once durable.
+    pub fn receive(&self, input: ReceptionInput, now_ms: u64) -> Result<String, OpError> {
+        let date = match &input.date {
+            Some(d) => case::parse_date(d).map_err(bad)?,
+            None => self.today(now_ms),
+        };
+        let citizen = Citizen {
+            name: input.citizen.name,
+            address: input.citizen.address,
+            id_type: input.citizen.id_type.unwrap_or(IdType::Cccd),
+            id_number: input.citizen.id_number,
+        };
+        if citizen.name.trim().is_empty()
+            || citizen.address.trim().is_empty()
+            || citizen.id_number.trim().is_empty()
+        {
+            return Err(bad("citizen.name, citizen.address and citizen.id_number are required (Law on Citizen Reception Art 25(2); Form 03/TCD)"));
+        }
+        // A denouncer's identity is sealed to the audience before anything is signed or stored
+        // (Law on Denunciations Art 47; Decree 154 Art 12(2)).
+        let identity = if input.kind == Kind::Denunciation {
+            let mut audience: BTreeSet<String> = BTreeSet::from([self.site.site.code.clone()]);
+            audience.extend(
+                self.site
+                    .registry()
+                    .ancestors(&self.site.site.code)
+                    .into_iter()
+                    .map(str::to_owned),
+            );
+            let recipients = self.keys_of(&audience)?;
+            let plain = cbor4ii::serde::to_vec(Vec::new(), &citizen)
+                .map_err(|e| OpError::Store(e.to_string()))?;
+            Identity::Sealed(
+                sealed::seal(&plain, &recipients).map_err(|e| OpError::Store(e.to_string()))?,
+            )
+        } else {
+            Identity::Plain(citizen)
+        };
+        let reception = Reception {
+            date,
+            identity,
+            summary: input.summary,
+            kind: input.kind,
+            people_count: input.people_count,
+            prior_bodies: input.prior_bodies,
+            request: input.request,
+            direction: input.direction,
+            notes: input.notes,
+            officer: input.officer,
+            representatives: input.representatives,
+            evidence: input.evidence,
+            refusal: input.refusal,
+        };
+        reception.validate().map_err(bad)?;
+        let year = date.year();
+        let _numbering = self.records.numbering();
+        let counter_name = format!("stt:{year}");
+        let stt = self
+            .site
+            .store
+            .counter(&counter_name)
+            .map_err(|e| OpError::Store(e.to_string()))?
+            + 1;
+        let case_id = format!("{}-{year}-{stt:05}", self.site.site.code);
+        self.commit_events(
+            &case_id,
+            vec![CaseEvent::Received { reception }],
+            now_ms,
+            Some((&counter_name, stt)),
+        )?;
+        Ok(case_id)
+    }
+
+    fn require_case(&self, case_id: &str) -> Result<case::CaseState, OpError> {
+        let cases = self.records.held();
+        cases
+            .get(case_id)
+            .filter(|e| e.audience.contains(&self.site.site.code))
+            .map(|e| e.state.clone())
+            .ok_or_else(|| OpError::NotFound(format!("no case {case_id} at this site")))
+    }
+
+    /// `POST cases/{id}/events`: a lifecycle event. Escalation and transfer have their own calls.
+    pub fn append(&self, case_id: &str, event: CaseEvent, now_ms: u64) -> Result<String, OpError> {
+        self.require_case(case_id)?;
+        match &event {
+            CaseEvent::Received { .. } => {
+                return Err(bad(
+                    "a case is received once; use POST /api/v1/receptions for a new one",
+                ))
+            }
+            CaseEvent::Escalated { .. } | CaseEvent::Transferred { .. } => return Err(bad(
+                "use POST /api/v1/cases/{id}/escalate or /transfer, which also widen the audience",
+            )),
+            CaseEvent::IdentityViewed { .. } => {
+                return Err(bad(
+                    "identity views are recorded by the system, not entered",
+                ))
+            }
+            _ => {}
+        }
+        let v = self.commit_events(case_id, vec![event], now_ms, None)?;
+        Ok(v.last().map(|v| hex::encode(v.id)).unwrap_or_default())
+    }
+
+    /// A sealed identity rewrapped for the sites a widening adds, if this site can open it.
+    fn rewrap_for(
+        &self,
+        state: &case::CaseState,
+        to_site: &str,
+    ) -> Result<Option<tiepdan_protocol::sealed::SealedIdentity>, OpError> {
+        let Some(Identity::Sealed(s)) = state.reception.as_ref().map(|r| &r.identity) else {
+            return Ok(None);
+        };
+        let mut target: BTreeSet<String> = BTreeSet::from([to_site.to_owned()]);
+        target.extend(
+            self.site
+                .registry()
+                .ancestors(to_site)
+                .into_iter()
+                .map(str::to_owned),
+        );
+        let current: BTreeSet<String> = s.recipients.iter().map(|r| r.site.clone()).collect();
+        let add: BTreeSet<String> = target.difference(&current).cloned().collect();
+        if add.is_empty() {
+            return Ok(None);
+        }
+        let keys = self.keys_of(&add)?;
+        sealed::rewrap(s, &self.site.site.code, &self.site.key, &keys)
+            .map(Some)
+            .map_err(|e| {
+                OpError::Forbidden(format!(
+                    "this site cannot open the sealed identity to pass it on: {e}"
+                ))
+            })
+    }
+
+    pub fn escalate(
+        &self,
+        case_id: &str,
+        to_site: &str,
+        reason: Option<case::EscalationReason>,
+        now_ms: u64,
+    ) -> Result<String, OpError> {
+        let state = self.require_case(case_id)?;
+        Registry::official().get(to_site).map_err(bad)?;
+        case::can_escalate(&state.current_site, to_site).map_err(bad)?;
+        let rewrapped = self.rewrap_for(&state, to_site)?;
+        let ev = CaseEvent::Escalated {
+            to_site: to_site.to_owned(),
+            reason: reason.unwrap_or(case::EscalationReason::SecondInstance),
+            rewrapped,
+        };
+        let v = self.commit_events(case_id, vec![ev], now_ms, None)?;
+        Ok(v.last().map(|v| hex::encode(v.id)).unwrap_or_default())
+    }
+
+    pub fn transfer(
+        &self,
+        case_id: &str,
+        to_site: &str,
+        letter_no: String,
+        now_ms: u64,
+    ) -> Result<String, OpError> {
+        let state = self.require_case(case_id)?;
+        Registry::official().get(to_site).map_err(bad)?;
+        case::can_transfer(&state.current_site, to_site).map_err(bad)?;
+        let rewrapped = self.rewrap_for(&state, to_site)?;
+        let ev = CaseEvent::Transferred {
+            to_site: to_site.to_owned(),
+            letter_no,
+            rewrapped,
+        };
+        let v = self.commit_events(case_id, vec![ev], now_ms, None)?;
+        Ok(v.last().map(|v| hex::encode(v.id)).unwrap_or_default())
+    }
+
+    /// `GET cases/{id}`: state, history and deadlines.
+    pub fn case_view(&self, case_id: &str, now_ms: u64) -> Result<CaseView, OpError> {
+        let state = self.require_case(case_id)?;
+        let today = self.today(now_ms);
+        let cal = deadline::Calendar::vietnam();
+        let deadlines = deadline::deadlines(&state, cal, today)
+            .iter()
+            .map(DeadlineView::from)
+            .collect();
+        Ok(CaseView {
+            audience: state.audience(),
+            status_label: state.status.label_vi(),
+            deadlines,
+            state: MaskedState(state),
+        })
+    }
+
+    /// `GET cases`: the cases this site holds, filtered.
+    pub fn case_list(&self, filter: &CaseFilter, now_ms: u64) -> Vec<CaseSummary> {
+        let today = self.today(now_ms);
+        let cal = deadline::Calendar::vietnam();
+        let cases = self.records.held();
+        cases
+            .entries
+            .values()
+            .filter(|e| e.state.reception.is_some() && e.audience.contains(&self.site.site.code))
+            .filter(|e| filter.kind.is_none_or(|k| e.state.kind == Some(k)))
+            .filter(|e| {
+                filter
+                    .status
+                    .as_deref()
+                    .is_none_or(|s| e.state.status.as_str() == s)
+            })
+            .filter(|e| {
+                filter
+                    .site
+                    .as_deref()
+                    .is_none_or(|s| e.state.origin == s || e.state.current_site == s)
+            })
+            .filter_map(|e| {
+                let alarms = deadline::alarms(&e.state, cal, today);
+                let overdue = alarms
+                    .iter()
+                    .any(|d| d.status == deadline::DeadlineStatus::Overdue);
+                if filter.overdue.is_some_and(|want| want != overdue) {
+                    return None;
+                }
+                Some(CaseSummary {
+                    case_id: e.state.case_id.clone(),
+                    kind: e.state.kind,
+                    status: e.state.status.as_str(),
+                    status_label: e.state.status.label_vi(),
+                    origin: e.state.origin.clone(),
+                    current_site: e.state.current_site.clone(),
+                    received_on: e.state.received_on.to_string(),
+                    summary: e.state.reception.as_ref().map(|r| r.summary.clone()),
+                    overdue,
+                    events: e.log.len(),
+                })
+            })
+            .collect()
+    }
+
+    /// The site's own log book (receptions entered here), oldest first, in a date range.
+    pub fn logbook_rows(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<logbook::Row>, OpError> {
+        let from = from.map(case::parse_date).transpose().map_err(bad)?;
+        let to = to.map(case::parse_date).transpose().map_err(bad)?;
+        let cases = self.records.held();
+        let mut rows = Vec::new();
+        for e in cases.entries.values() {
+            let (Some(r), true) = (&e.state.reception, e.state.origin == self.site.site.code)
+            else {
+                continue;
+            };
+            if from.is_some_and(|f| r.date < f) || to.is_some_and(|t| r.date > t) {
+                continue;
+            }
+            let (name_address, id_paper) = match &r.identity {
+                Identity::Plain(c) => (format!("{}, {}", c.name, c.address), c.id_number.clone()),
+                Identity::Sealed(_) => ("(bảo mật)".to_owned(), "(bảo mật)".to_owned()),
+            };
+            let (guide, transfer) = match &r.direction {
+                Some(Direction::Guide { to_body, letter_no }) => {
+                    (format!("{to_body} ({letter_no})"), String::new())
+                }
+                Some(Direction::Transfer { to_body, letter_no }) => {
+                    (String::new(), format!("{to_body} ({letter_no})"))
+                }
+                _ => (String::new(), String::new()),
+            };
+            let kind = serde_json::to_value(r.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            rows.push(logbook::Row {
+                stt: e
+                    .state
+                    .case_id
+                    .rsplit('-')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0),
+                case_id: e.state.case_id.clone(),
+                date: r.date.to_string(),
+                name_address,
+                id_paper,
+                summary: r.summary.clone(),
+                kind: logbook::kind_vi(&kind).to_owned(),
+                people: r.people_count,
+                prior_bodies: r.prior_bodies.join("; "),
+                accept: matches!(r.direction, Some(Direction::Accept)),
+                guide,
+                transfer,
+                follow_up: e.state.status.as_str().to_owned(),
+                notes: r.notes.clone(),
+            });
+        }
+        rows.sort_by(|a, b| a.date.cmp(&b.date).then(a.stt.cmp(&b.stt)));
+        Ok(rows)
+    }
+
+    /// `GET cases/{id}/identity`: the plaintext identity, for authorised roles at audience
+    /// sites. Every view is itself a signed audit event in the case.
+    pub fn reveal_identity(
+        &self,
+        case_id: &str,
+        by: &str,
+        role: &str,
+        now_ms: u64,
+    ) -> Result<Citizen, OpError> {
+        if !matches!(role, "officer" | "chair") {
+            return Err(OpError::Forbidden(format!(
+                "role {role} may not see a denouncer's identity; only reception officers and chairs may (Decree 154 Art 12(2))"
+            )));
+        }
+        let state = self.require_case(case_id)?;
+        let reception = state
+            .reception
+            .as_ref()
+            .ok_or_else(|| OpError::NotFound(format!("case {case_id} has no reception yet")))?;
+        let citizen: Citizen = match &reception.identity {
+            Identity::Plain(c) => c.clone(),
+            Identity::Sealed(s) => {
+                let plain = sealed::open(s, &self.site.site.code, &self.site.key).map_err(|e| {
+                    OpError::Forbidden(format!("cannot open the sealed identity here: {e}"))
+                })?;
+                cbor4ii::serde::from_slice(&plain).map_err(|e| OpError::Store(e.to_string()))?
+            }
+        };
+        self.commit_events(
+            case_id,
+            vec![CaseEvent::IdentityViewed {
+                by: by.to_owned(),
+                role: role.to_owned(),
+            }],
+            now_ms,
+            None,
+        )?;
+        Ok(citizen)
+    }
+}
+
+/// One case as `GET cases/{id}` shows it: the folded state (a sealed identity shown only as
+/// sealed), its deadlines, audience and status in Vietnamese.
+#[derive(Debug, Serialize)]
+pub struct CaseView {
+    #[serde(flatten)]
+    pub state: MaskedState,
+    pub deadlines: Vec<DeadlineView>,
+    pub audience: BTreeSet<String>,
+    pub status_label: &'static str,
+}
+
+/// A case state that never shows ciphertext: a sealed identity serializes as
+/// `{"sealed": true}`.
+#[derive(Debug)]
+pub struct MaskedState(pub case::CaseState);
+
+impl Serialize for MaskedState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut v = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
+        if let Some(Identity::Sealed(_)) = self.0.reception.as_ref().map(|r| &r.identity) {
+            if let Some(r) = v.get_mut("reception").and_then(|r| r.as_object_mut()) {
+                r.insert("identity".into(), serde_json::json!({"sealed": true}));
+            }
+        }
+        v.serialize(serializer)
+    }
+}
+
+/// One legal deadline of a case.
+#[derive(Debug, Serialize)]
+pub struct DeadlineView {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub due: String,
+    pub basis: &'static str,
+    /// The status variant in lower case (`met`, `overdue`, …).
+    pub status: String,
+}
+
+impl From<&deadline::Deadline> for DeadlineView {
+    fn from(d: &deadline::Deadline) -> Self {
+        DeadlineView {
+            name: d.name,
+            label: d.label_vi,
+            due: d.due.to_string(),
+            basis: d.basis,
+            status: format!("{:?}", d.status).to_lowercase(),
+        }
+    }
+}
+
+/// One line of `GET cases`.
+#[derive(Debug, Serialize)]
+pub struct CaseSummary {
+    pub case_id: String,
+    pub kind: Option<Kind>,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub origin: String,
+    pub current_site: String,
+    pub received_on: String,
+    pub summary: Option<String>,
+    pub overdue: bool,
+    pub events: usize,
+}

@@ -1,0 +1,193 @@
+//! `tiepdan case …`, `tiepdan logbook`: case commands for officers and scripts.
+//!
+//! Owns the rule "through the API while the node runs, on the store otherwise": when the store
+//! is locked by a running node the command calls its API; when not, it loads the site exactly
+//! as `tiepdan run` would (without networking), applies the same `cases` operation, and the
+//! node delivers the result to the audience when it next runs.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Subcommand;
+use serde_json::{json, Value};
+
+use super::client::NodeClient;
+use crate::cases::{logbook, CaseFilter, Cases, ReceptionInput};
+use crate::site::clock::now_ms;
+use crate::site::datadir::DataDir;
+use crate::site::store::{Store, StoreError};
+
+#[derive(Subcommand)]
+pub enum CaseCmd {
+    /// Enter a reception (a log-book line) from a JSON file; prints the new case id.
+    Receive {
+        /// JSON as for POST /api/v1/receptions.
+        file: PathBuf,
+    },
+    /// List the cases this site holds.
+    List {
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        overdue: Option<bool>,
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// Show a case: state, history and deadlines.
+    Show { id: String },
+    /// Record a lifecycle event, e.g. '{"accepted":{"decision_no":"12/QĐ-UBND"}}'.
+    Event { id: String, json: String },
+    /// Escalate to a superior site (second-instance complaint, repeat or overdue denunciation).
+    Escalate {
+        id: String,
+        #[arg(long)]
+        to: String,
+        /// second_instance, repeat_denunciation or overdue.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Transfer the case (chuyển đơn) to the competent site.
+    Transfer {
+        id: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long, default_value = "")]
+        letter_no: String,
+    },
+}
+
+enum Target {
+    Api(NodeClient),
+    Offline(Box<Cases>),
+}
+
+fn target(data: &DataDir) -> anyhow::Result<Target> {
+    match Store::open(&data.store_path()) {
+        Ok(store) => {
+            // Release it: the site opens it again, exactly as the node does.
+            drop(store);
+            Ok(Target::Offline(Box::new(Cases::open(data)?)))
+        }
+        Err(StoreError::Locked { .. }) => Ok(Target::Api(NodeClient::for_data(data)?)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn query(pairs: &[(&str, Option<String>)]) -> String {
+    let q: Vec<String> = pairs
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+        .collect();
+    if q.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", q.join("&"))
+    }
+}
+
+pub fn run(data: &DataDir, cmd: CaseCmd) -> anyhow::Result<Value> {
+    let t = target(data)?;
+    let now = now_ms();
+    Ok(match cmd {
+        CaseCmd::Receive { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let v: Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not JSON", file.display()))?;
+            match t {
+                Target::Api(c) => c.post("receptions", &v)?,
+                Target::Offline(n) => {
+                    let input: ReceptionInput =
+                        serde_json::from_value(v).context("the reception")?;
+                    json!({ "case_id": n.receive(input, now)? })
+                }
+            }
+        }
+        CaseCmd::List {
+            kind,
+            status,
+            overdue,
+            site,
+        } => match t {
+            Target::Api(c) => c.get(&format!(
+                "cases{}",
+                query(&[
+                    ("kind", kind),
+                    ("status", status),
+                    ("overdue", overdue.map(|b| b.to_string())),
+                    ("site", site)
+                ])
+            ))?,
+            Target::Offline(n) => {
+                let filter = CaseFilter {
+                    kind: kind
+                        .map(|k| k.parse())
+                        .transpose()
+                        .map_err(|e| anyhow::anyhow!("{e}"))?,
+                    status,
+                    overdue,
+                    site,
+                };
+                serde_json::to_value(n.case_list(&filter, now))?
+            }
+        },
+        CaseCmd::Show { id } => match t {
+            Target::Api(c) => c.get(&format!("cases/{id}"))?,
+            Target::Offline(n) => serde_json::to_value(n.case_view(&id, now)?)?,
+        },
+        CaseCmd::Event { id, json: ev } => {
+            let v: Value = serde_json::from_str(&ev).context("the event is not JSON")?;
+            match t {
+                Target::Api(c) => c.post(&format!("cases/{id}/events"), &v)?,
+                Target::Offline(n) => {
+                    json!({ "event_id": n.append(&id, serde_json::from_value(v).context("the event")?, now)? })
+                }
+            }
+        }
+        CaseCmd::Escalate { id, to, reason } => match t {
+            Target::Api(c) => c.post(
+                &format!("cases/{id}/escalate"),
+                &json!({ "to_site": to, "reason": reason }),
+            )?,
+            Target::Offline(n) => {
+                let reason = reason
+                    .map(|r| serde_json::from_value(Value::String(r)))
+                    .transpose()
+                    .context("reason")?;
+                json!({ "event_id": n.escalate(&id, &to, reason, now)? })
+            }
+        },
+        CaseCmd::Transfer { id, to, letter_no } => match t {
+            Target::Api(c) => c.post(
+                &format!("cases/{id}/transfer"),
+                &json!({ "to_site": to, "letter_no": letter_no }),
+            )?,
+            Target::Offline(n) => json!({ "event_id": n.transfer(&id, &to, letter_no, now)? }),
+        },
+    })
+}
+
+/// `tiepdan logbook`: the log book as CSV or printable HTML.
+pub fn logbook(
+    data: &DataDir,
+    from: Option<String>,
+    to: Option<String>,
+    format: &str,
+) -> anyhow::Result<String> {
+    match target(data)? {
+        Target::Api(c) => {
+            let _ = c;
+            anyhow::bail!("the node is running: download the log book from its web API: GET /api/v1/logbook?format={format}")
+        }
+        Target::Offline(n) => {
+            let rows = n.logbook_rows(from.as_deref(), to.as_deref())?;
+            match format {
+                "csv" => Ok(logbook::to_csv(&rows)),
+                "html" => Ok(logbook::to_html(&n.site.site.name, &rows)),
+                other => anyhow::bail!("format {other:?}: use csv or html"),
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! A small blocking HTTP client for CLI commands that talk to a running node's API.
+//!
+//! Owns finding the node (its `run.json`), presenting the operator token, and turning JSON
+//! errors from the API back into readable messages.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use serde_json::Value;
+
+use crate::site::datadir::DataDir;
+use crate::site::Bound;
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
+/// Reads a JSON answer, or turns `{"error": ...}` into an error naming the status.
+pub fn json_call(
+    r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> anyhow::Result<Value> {
+    let mut resp = r.context("cannot reach the node's API")?;
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().read_to_string().unwrap_or_default();
+    let v: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    if status >= 400 {
+        let msg = v
+            .get("error")
+            .and_then(|e| e.as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| v.to_string());
+        bail!("the node answered {status}: {msg}");
+    }
+    Ok(v)
+}
+
+/// One API call with `token`, whatever the answer: (status, JSON body — or the text as a JSON
+/// string; status 0 when the node cannot be reached). For tests and labs that check statuses.
+pub fn api_status(
+    http: std::net::SocketAddr,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let url = format!("http://{http}/api/v1/{path}");
+    let auth = format!("Bearer {token}");
+    let a = agent();
+    let r = match (method, body) {
+        ("GET", _) => a.get(&url).header("Authorization", &auth).call(),
+        (_, Some(b)) => a.post(&url).header("Authorization", &auth).send_json(b),
+        (_, None) => a.post(&url).header("Authorization", &auth).send_empty(),
+    };
+    match r {
+        Ok(mut resp) => {
+            let status = resp.status().as_u16();
+            let text = resp.body_mut().read_to_string().unwrap_or_default();
+            (
+                status,
+                serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            )
+        }
+        Err(e) => (0, Value::String(e.to_string())),
+    }
+}
+
+/// A running node's API, found through its data folder.
+pub struct NodeClient {
+    base: String,
+    token: String,
+    agent: ureq::Agent,
+}
+
+impl NodeClient {
+    pub fn for_data(data: &DataDir) -> anyhow::Result<NodeClient> {
+        let text = std::fs::read_to_string(data.runtime_path()).with_context(|| {
+            format!(
+                "the store is locked but {} is missing: is the node still starting?",
+                data.runtime_path().display()
+            )
+        })?;
+        let bound: Bound = serde_json::from_str(&text).context("run.json is damaged")?;
+        let token = data.read_secret(&data.token_path())?;
+        Ok(NodeClient {
+            base: format!("http://{}/api/v1", bound.http),
+            token,
+            agent: agent(),
+        })
+    }
+
+    pub fn get(&self, path: &str) -> anyhow::Result<Value> {
+        json_call(
+            self.agent
+                .get(&format!("{}/{path}", self.base))
+                .header("Authorization", &format!("Bearer {}", self.token))
+                .call(),
+        )
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        json_call(
+            self.agent
+                .post(&format!("{}/{path}", self.base))
+                .header("Authorization", &format!("Bearer {}", self.token))
+                .send_json(body),
+        )
+    }
+}

@@ -1,0 +1,224 @@
+//! The command line of a site: `tiepdan init|issue|install|revoke|join|run|case|logbook|
+//! recording|user`, and the client of a running node's API.
+//!
+//! Uses every capability and `run` (the wiring of a running node); nothing uses it but the
+//! binary. A command that changes a site runs offline on its store when the node is stopped and
+//! through the node's API while it runs. `demo` and `bench` are the lab's (`lab`, `bench`), added
+//! by the binary when built with the `lab` feature.
+
+pub mod admin;
+pub mod case;
+pub mod client;
+pub mod join;
+pub mod recording;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Subcommand;
+
+use crate::federation::pki;
+use crate::site::config::Overrides;
+use crate::site::datadir::DataDir;
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create a new site: its key, operator token, and a certificate request (or the root with --root).
+    Init {
+        #[arg(long)]
+        data: PathBuf,
+        /// Official site code: VN, a 2-digit province or a 5-digit commune.
+        #[arg(long)]
+        site: Option<String>,
+        /// Create the federation root (central office only).
+        #[arg(long)]
+        root: bool,
+        /// Validity of the root certificate in days (with --root).
+        #[arg(long)]
+        days: Option<u32>,
+    },
+    /// Sign a child site's certificate request with this (parent) site's key.
+    Issue {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        request: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Validity in days.
+        #[arg(long, default_value_t = crate::federation::pki::DEFAULT_CERT_DAYS)]
+        days: u32,
+    },
+    /// Install the certificate chain the parent issued for this site.
+    Install {
+        #[arg(long)]
+        data: PathBuf,
+        chain: PathBuf,
+    },
+    /// Revoke a site's certificates; the revocation spreads through the federation.
+    Revoke {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        site: String,
+    },
+    /// Send this site's request to its parent node and wait for its operator's approval.
+    Join {
+        #[arg(long)]
+        data: PathBuf,
+        /// The parent node's HTTP address (host:port).
+        #[arg(long)]
+        parent: String,
+        /// How long to wait for approval, in seconds.
+        #[arg(long, default_value_t = 3600)]
+        wait_secs: u64,
+    },
+    /// Case records: receive, list, show, record events, escalate, transfer.
+    Case {
+        #[arg(long)]
+        data: PathBuf,
+        #[command(subcommand)]
+        command: case::CaseCmd,
+    },
+    /// Export the log book (Sổ tiếp công dân, Form 03/TCD).
+    Logbook {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        /// csv or html.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Recordings of online sessions: verify their seal, export them to WebM.
+    Recording {
+        #[command(subcommand)]
+        command: recording::RecordingCmd,
+    },
+    /// Add an API user (reception officer, chair or operator); prints their token once.
+    User {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        name: String,
+        /// officer, chair or operator.
+        #[arg(long)]
+        role: String,
+    },
+    /// Run this site's node.
+    Run {
+        #[arg(long)]
+        data: PathBuf,
+        /// QUIC listen address (UDP).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// libp2p listen address (UDP for QUIC and TCP, same port).
+        #[arg(long)]
+        p2p: Option<std::net::SocketAddr>,
+        /// HTTP API and web UI address.
+        #[arg(long)]
+        http: Option<std::net::SocketAddr>,
+        /// Media (WebRTC) UDP address.
+        #[arg(long)]
+        media: Option<std::net::SocketAddr>,
+        /// The parent site's QUIC address.
+        #[arg(long)]
+        parent: Option<std::net::SocketAddr>,
+        /// Do not look for peers with mDNS on the local network.
+        #[arg(long)]
+        no_mdns: bool,
+    },
+}
+
+pub fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "info,libp2p_gossipsub=warn,libp2p_kad=warn,quinn=warn,libp2p_swarm=warn",
+        )
+    });
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .init();
+}
+
+/// Runs one site command; the binary prints its error and exits 1.
+pub fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Init {
+            data,
+            site,
+            root,
+            days,
+        } => pki::init(&DataDir::new(data), site.as_deref(), root, days).map(|m| println!("{m}")),
+        Command::Issue {
+            data,
+            request,
+            out,
+            days,
+        } => admin::issue(&DataDir::new(data), &request, &out, days).map(|m| println!("{m}")),
+        Command::Install { data, chain } => {
+            pki::install(&DataDir::new(data), &chain).map(|m| println!("{m}"))
+        }
+        Command::Revoke { data, site } => {
+            admin::revoke(&DataDir::new(data), &site).map(|m| println!("{m}"))
+        }
+        Command::Join {
+            data,
+            parent,
+            wait_secs,
+        } => join::join(&DataDir::new(data), &parent, Duration::from_secs(wait_secs))
+            .map(|m| println!("{m}")),
+        Command::Case { data, command } => case::run(&DataDir::new(data), command)
+            .map(|v| println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())),
+        Command::Logbook {
+            data,
+            from,
+            to,
+            format,
+            out,
+        } => case::logbook(&DataDir::new(data), from, to, &format)
+            .and_then(|text| std::fs::write(&out, text).map_err(Into::into))
+            .map(|_| println!("Wrote {}", out.display())),
+        Command::Recording { command } => recording::run(command),
+        Command::User { data, name, role } => {
+            admin::add_user(&DataDir::new(data), &name, &role).map(|m| println!("{m}"))
+        }
+        Command::Run {
+            data,
+            listen,
+            p2p,
+            http,
+            media,
+            parent,
+            no_mdns,
+        } => {
+            init_logs();
+            let overrides = Overrides {
+                listen,
+                p2p,
+                http,
+                media,
+                parent,
+                no_mdns,
+            };
+            tokio_main(crate::run::run(DataDir::new(data), overrides))
+        }
+    }
+}
+
+/// Runs `fut` on a multi-threaded runtime.
+pub fn tokio_main(
+    fut: impl std::future::Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(fut)
+}

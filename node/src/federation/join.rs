@@ -1,0 +1,176 @@
+//! The online join, parent side: a child posts its certificate request with a secret it chose,
+//! the parent's operator approves or rejects it, and the child collects its chain with the
+//! secret.
+//!
+//! Owns the rules of the workflow: which site may join here (central admits provinces, a
+//! province its own communes), one decision per request, and the secret check. The HTTP shape
+//! is the API's; the child's side (post, poll, install) is the CLI's (`cli::join`).
+
+use tiepdan_keys::cert;
+
+use super::pki::{self, DEFAULT_CERT_DAYS};
+use super::Federation;
+use crate::site::store::{JoinRecord, JoinState, StoreError};
+
+/// Shortest and longest poll secret a child may choose.
+pub const SECRET_CHARS_MIN: usize = 16;
+pub const SECRET_CHARS_MAX: usize = 128;
+
+/// Why a join step was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum JoinError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotHere(String),
+    #[error("no join request {0}")]
+    NotFound(u64),
+    #[error("join request {id} is already {state:?}")]
+    Decided { id: u64, state: JoinState },
+    #[error("wrong secret for this join request")]
+    WrongSecret,
+    #[error("the parent's operator rejected this join request")]
+    Rejected,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A join request as the parent's operator sees it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct JoinView {
+    pub id: u64,
+    pub site: String,
+    pub name: String,
+    pub peer_id: String,
+    pub received_at: u64,
+    pub state: JoinState,
+}
+
+/// What a child collecting its chain gets.
+pub enum Collected {
+    Pending,
+    Approved {
+        chain_pem: String,
+        /// Our QUIC addresses, for the child's `parent =` line.
+        parent_quic: Vec<String>,
+    },
+}
+
+impl Federation {
+    fn join_view(&self, r: &JoinRecord) -> JoinView {
+        JoinView {
+            id: r.id,
+            site: r.site.clone(),
+            name: self.site.site_name(&r.site),
+            peer_id: r.peer_id.clone(),
+            received_at: r.received_at,
+            state: r.state,
+        }
+    }
+
+    /// Stores a child's request, after checking it may join under this site.
+    pub fn submit_join(&self, request_pem: String, secret: &str) -> Result<JoinRecord, JoinError> {
+        if secret.len() < SECRET_CHARS_MIN || secret.len() > SECRET_CHARS_MAX {
+            return Err(JoinError::BadRequest(format!(
+                "secret must be {SECRET_CHARS_MIN} to {SECRET_CHARS_MAX} characters"
+            )));
+        }
+        let req = cert::parse_request(&request_pem)
+            .map_err(|e| JoinError::BadRequest(format!("certificate request: {e}")))?;
+        let here = &self.site.site;
+        if !self.registry().may_issue(&here.code, &req.claims.site) {
+            return Err(JoinError::NotHere(format!(
+                "site {} ({}) cannot join under {} ({}): central admits provinces, a province admits its own communes",
+                req.claims.site,
+                self.site.site_name(&req.claims.site),
+                here.code,
+                here.name
+            )));
+        }
+        let rec = JoinRecord {
+            id: 0,
+            site: req.claims.site.clone(),
+            peer_id: req.claims.peer_id.clone(),
+            request_pem,
+            secret_hash: blake3::hash(secret.as_bytes()).to_hex().to_string(),
+            received_at: self.now(),
+            state: JoinState::Pending,
+            chain_pem: None,
+        };
+        let rec = self.site.store.add_join_request(rec)?;
+        tracing::info!(id = rec.id, site = %rec.site, "join request received; waiting for the operator to approve");
+        Ok(rec)
+    }
+
+    pub fn join_requests(&self) -> Result<Vec<JoinView>, JoinError> {
+        let list = self.site.store.join_requests()?;
+        Ok(list.iter().map(|r| self.join_view(r)).collect())
+    }
+
+    fn join_request(&self, id: u64) -> Result<JoinRecord, JoinError> {
+        self.site
+            .store
+            .join_request(id)?
+            .ok_or(JoinError::NotFound(id))
+    }
+
+    /// The operator's approval: issues the chain and keeps it for the child to collect.
+    pub fn approve_join(&self, id: u64, days: Option<u32>) -> Result<JoinView, JoinError> {
+        let days = days.unwrap_or(DEFAULT_CERT_DAYS);
+        let mut rec = self.join_request(id)?;
+        if rec.state != JoinState::Pending {
+            return Err(JoinError::Decided {
+                id,
+                state: rec.state,
+            });
+        }
+        let chain = pki::issue_with(
+            &self.site.key,
+            &self.site.chain,
+            &rec.request_pem,
+            days,
+            self.now(),
+        )
+        .map_err(|e| JoinError::BadRequest(e.to_string()))?;
+        self.site.store.put_issued(&rec.site, &chain)?;
+        rec.state = JoinState::Approved;
+        rec.chain_pem = Some(chain);
+        self.site.store.put_join_request(&rec)?;
+        tracing::info!(id, site = %rec.site, "join request approved");
+        Ok(self.join_view(&rec))
+    }
+
+    pub fn reject_join(&self, id: u64) -> Result<JoinView, JoinError> {
+        let mut rec = self.join_request(id)?;
+        rec.state = JoinState::Rejected;
+        self.site.store.put_join_request(&rec)?;
+        Ok(self.join_view(&rec))
+    }
+
+    /// The child's collection, proven by the secret it chose.
+    pub fn collect_chain(&self, id: u64, secret: &str) -> Result<Collected, JoinError> {
+        let rec = self.join_request(id)?;
+        let given = blake3::hash(secret.as_bytes()).to_hex().to_string();
+        if !constant_time_eq(given.as_bytes(), rec.secret_hash.as_bytes()) {
+            return Err(JoinError::WrongSecret);
+        }
+        match (rec.state, rec.chain_pem) {
+            (JoinState::Approved, Some(chain_pem)) => Ok(Collected::Approved {
+                chain_pem,
+                parent_quic: self
+                    .site
+                    .bound
+                    .get()
+                    .map(|b| self.quic_advertised(b))
+                    .unwrap_or_default(),
+            }),
+            (JoinState::Rejected, _) => Err(JoinError::Rejected),
+            _ => Ok(Collected::Pending),
+        }
+    }
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

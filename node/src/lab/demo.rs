@@ -1,0 +1,121 @@
+//! `tiepdan demo`: a local federation on loopback with its web UI, for a first look.
+//!
+//! Central, Hà Nội (01) and TP Hồ Chí Minh (79), and the first two communes of each, every one a
+//! separate `tiepdan run` process with its own data folder, certificates and token.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use tiepdan_protocol::sites::Registry;
+use tokio::signal::unix::{signal, SignalKind};
+
+use crate::lab::processes::LocalFederation;
+
+pub fn demo_sites() -> Vec<String> {
+    let reg = Registry::official();
+    let mut codes = vec!["VN".to_owned(), "01".to_owned(), "79".to_owned()];
+    for p in ["01", "79"] {
+        codes.extend(reg.children(p).iter().take(2).cloned());
+    }
+    codes
+}
+
+pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result<()> {
+    // Take Ctrl-C and SIGTERM from the start, so a stop during start-up still stops every node.
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let (root, _tmp) = match dir {
+        Some(d) => {
+            std::fs::create_dir_all(&d)?;
+            (d, None)
+        }
+        None => {
+            let t = tempfile::Builder::new().prefix("tiepdan-demo-").tempdir()?;
+            (t.path().to_path_buf(), Some(t))
+        }
+    };
+    let exe = std::env::current_exe().context("cannot find the tiepdan binary")?;
+    let codes = demo_sites();
+    println!(
+        "Đang tạo liên thông thử nghiệm / creating the demo federation in {}",
+        root.display()
+    );
+    let fed = tokio::task::spawn_blocking(move || -> anyhow::Result<LocalFederation> {
+        let code_refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+        let mut fed = LocalFederation::create(exe, &root, &code_refs)?;
+        fed.start_all()?;
+        Ok(fed)
+    })
+    .await??;
+
+    println!();
+    println!(
+        "{:<6} {:<28} {:<22} {:<22} web UI (token in the link)",
+        "site", "name", "QUIC", "HTTP API"
+    );
+    let mut summary = Vec::new();
+    for s in fed.sites.values() {
+        println!(
+            "{:<6} {:<28} {:<22} {:<22} http://{}/#token={}",
+            s.code,
+            s.name,
+            s.quic.to_string(),
+            s.http.to_string(),
+            s.http,
+            s.token
+        );
+        summary.push(serde_json::json!({
+            "site": s.code, "name": s.name, "quic": s.quic.to_string(), "http": s.http.to_string(),
+            "token": s.token, "data": s.data.root().display().to_string(),
+        }));
+    }
+    let demo_json = fed
+        .sites
+        .values()
+        .next()
+        .map(|s| s.data.root().parent().map(|p| p.join("demo.json")));
+    let (fed, formed) = tokio::task::spawn_blocking(move || {
+        let r = fed.wait_formed(Duration::from_secs(30));
+        (fed, r)
+    })
+    .await?;
+    let took = formed?;
+    if let Some(Some(path)) = demo_json {
+        std::fs::write(&path, serde_json::to_string_pretty(&summary)?)?;
+    }
+    println!();
+    println!(
+        "Liên thông đã hình thành sau {} ms / the federation formed in {} ms.",
+        took.as_millis(),
+        took.as_millis()
+    );
+    // A session to try the room page with: chaired at central, a commune of each province.
+    let points: Vec<String> = ["01", "79"]
+        .iter()
+        .filter_map(|p| Registry::official().children(p).first().cloned())
+        .collect();
+    let starts = crate::site::clock::unix_now() * 1000 + 3 * 3_600_000;
+    match fed.api_post("VN", "sessions", &serde_json::json!({"title": "Phiên tiếp công dân trực tuyến (thử)", "points": points, "starts_at_ms": starts})) {
+        Ok(v) => {
+            let id = v["session_id"].as_str().unwrap_or_default();
+            if let Ok(s) = fed.site("VN") {
+                println!("Phiên trực tuyến {id}: http://{}/phien?session={id}#token={} (chủ trì) và trang /phien của các xã {} / a session to try.", s.http, s.token, points.join(", "));
+            }
+        }
+        Err(e) => println!("(could not schedule the demo session: {e})"),
+    }
+    if exit_when_formed {
+        drop(fed);
+        return Ok(());
+    }
+    println!("Mở một liên kết web UI ở trên. Nhấn Ctrl-C để dừng / press Ctrl-C to stop.");
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+    }
+    println!("Đang dừng các nút / stopping the nodes…");
+    tokio::task::spawn_blocking(move || drop(fed)).await?;
+    println!("Đã dừng / stopped.");
+    Ok(())
+}

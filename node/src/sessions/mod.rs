@@ -1,0 +1,321 @@
+//! Online reception sessions of a site (phiên tiếp công dân trực tuyến): schedule one, record
+//! what happens in it (notice, test connection, points connecting, participants and their
+//! identity checks, the floor, start and end), and show it with its legal timeline warnings.
+//!
+//! A session is a signed event log like a case (`cases` holds both); its rules are
+//! `tiepdan_protocol::session`. Every write is checked against the session's folded state
+//! before it is signed, so a refused action changes nothing; accepted ones are fsync'd, then
+//! applied and pushed to the session's points and their ancestors.
+//!
+//! Uses `site`, `federation`, `records` and `recording`. Besides the session desk here, the
+//! folder holds the session's media: the WebRTC gateway for browsers and WHIP/WHEP encoders
+//! ([`media`]), the mesh that carries media between sites over the QUIC links ([`mesh`]), and
+//! the wiring of the two ([`gateway`]).
+
+pub mod gateway;
+pub mod media;
+pub mod mesh;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tiepdan_protocol::case::deadline::Calendar;
+use tiepdan_protocol::session::{self, SessionError, SessionEvent, SessionState, Timeline};
+
+use crate::records::{OpError, SiteRecords};
+use crate::site::LocalSite;
+
+/// `POST /api/v1/sessions`: schedule a session with this site as the central bridge point.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleInput {
+    pub title: String,
+    /// Component points: site codes other than this one.
+    pub points: Vec<String>,
+    /// When it starts, Unix milliseconds…
+    #[serde(default)]
+    pub starts_at_ms: Option<u64>,
+    /// …or Vietnam local time `YYYY-MM-DD HH:MM`.
+    #[serde(default)]
+    pub starts_at: Option<String>,
+    /// Cases the session deals with.
+    #[serde(default)]
+    pub case_ids: Vec<String>,
+}
+
+fn bad(e: impl std::fmt::Display) -> OpError {
+    OpError::BadInput(e.to_string())
+}
+
+/// Parses `YYYY-MM-DD HH:MM` read in Vietnam time (UTC+7) into Unix milliseconds.
+pub fn parse_local_time(text: &str) -> Result<u64, OpError> {
+    let (date, time) = text.trim().split_once([' ', 'T']).ok_or_else(|| {
+        bad(format!(
+            "starts_at {text:?}: expected YYYY-MM-DD HH:MM (Vietnam time)"
+        ))
+    })?;
+    let date = tiepdan_protocol::case::parse_date(date).map_err(bad)?;
+    let (h, m) = time
+        .split_once(':')
+        .and_then(|(h, m)| Some((h.parse::<u64>().ok()?, m.get(..2)?.parse::<u64>().ok()?)))
+        .filter(|(h, m)| *h < 24 && *m < 60)
+        .ok_or_else(|| bad(format!("starts_at {text:?}: the time must be HH:MM")))?;
+    // 2440588 is the Julian day number of 1970-01-01.
+    let days = i64::from(date.to_time().to_julian_day()) - 2_440_588;
+    let local_ms = (days * 86_400 + (h * 3600 + m * 60) as i64) * 1000;
+    u64::try_from(local_ms - 7 * 3600 * 1000)
+        .map_err(|_| bad(format!("starts_at {text:?} is before 1970")))
+}
+
+/// The session desk of a site: schedule, act, show.
+pub struct Sessions {
+    pub site: Arc<LocalSite>,
+    pub records: Arc<SiteRecords>,
+}
+
+impl Sessions {
+    pub fn new(site: Arc<LocalSite>, records: Arc<SiteRecords>) -> Sessions {
+        Sessions { site, records }
+    }
+
+    fn session_state(&self, id: &str) -> Result<SessionState, OpError> {
+        if !session::is_session_id(id) {
+            return Err(OpError::NotFound(format!(
+                "{id} is not a session id (they start with {})",
+                session::SESSION_ID_PREFIX
+            )));
+        }
+        let cases = self.records.held();
+        cases
+            .sessions
+            .get(id)
+            .filter(|e| e.state.schedule.is_some())
+            .map(|e| e.state.clone())
+            .ok_or_else(|| OpError::NotFound(format!("no session {id} at this site")))
+    }
+
+    /// Schedules a session chaired here. Returns its id once the event is durable.
+    pub fn schedule_session(&self, input: ScheduleInput, now_ms: u64) -> Result<String, OpError> {
+        let starts_at_ms = match (input.starts_at_ms, input.starts_at.as_deref()) {
+            (Some(ms), None) => ms,
+            (None, Some(text)) => parse_local_time(text)?,
+            _ => return Err(bad("give the start as either starts_at_ms or starts_at (YYYY-MM-DD HH:MM, Vietnam time)")),
+        };
+        for code in &input.points {
+            if self.site.registry().get(code).is_err() {
+                return Err(bad(format!("point {code:?} is not an official site code")));
+            }
+        }
+        let year = tiepdan_protocol::case::date_from_unix_ms(starts_at_ms).year();
+        let _numbering = self.records.numbering();
+        let counter_name = format!("session:{year}");
+        let n = self
+            .site
+            .store
+            .counter(&counter_name)
+            .map_err(|e| OpError::Store(e.to_string()))?
+            + 1;
+        let id = format!(
+            "{}{}-{year}-{n:04}",
+            session::SESSION_ID_PREFIX,
+            self.site.site.code
+        );
+        let event = SessionEvent::Scheduled {
+            session_id: id.clone(),
+            title: input.title,
+            chair_site: self.site.site.code.clone(),
+            points: input.points,
+            starts_at_ms,
+            case_ids: input.case_ids,
+        };
+        event.validate().map_err(bad)?;
+        SessionState::new(&id)
+            .check(&self.site.site.code, &event)
+            .map_err(bad)?;
+        self.records.commit(
+            &id,
+            vec![session::encode_event(&event)],
+            now_ms,
+            Some((&counter_name, n)),
+        )?;
+        Ok(id)
+    }
+
+    /// Records one session event written at this site, after the session's rules allow it.
+    pub fn session_act(
+        &self,
+        id: &str,
+        event: SessionEvent,
+        now_ms: u64,
+    ) -> Result<String, OpError> {
+        let state = self.session_state(id)?;
+        event.validate().map_err(bad)?;
+        state
+            .check(&self.site.site.code, &event)
+            .map_err(|e| match e {
+                SessionError::NotTheChair { .. }
+                | SessionError::NotAPoint(_)
+                | SessionError::NotYourPoint { .. } => OpError::Forbidden(e.to_string()),
+                other => OpError::Conflict(other.to_string()),
+            })?;
+        let signed = self
+            .records
+            .commit(id, vec![session::encode_event(&event)], now_ms, None)?;
+        Ok(signed.first().map(|v| hex(&v.id)).unwrap_or_default())
+    }
+
+    /// A session as the API shows it: state, timeline and the warnings of the legal timeline.
+    pub fn session_view(&self, id: &str, now_ms: u64) -> Result<SessionView, OpError> {
+        let state = self.session_state(id)?;
+        Ok(self.view_of(state, now_ms))
+    }
+
+    fn view_of(&self, state: SessionState, now_ms: u64) -> SessionView {
+        let cal = Calendar::vietnam();
+        let warnings = session::schedule_warnings(&state, cal, now_ms)
+            .iter()
+            .map(|w| WarningView {
+                code: w.as_str(),
+                message: w.label_vi(),
+            })
+            .collect();
+        let timeline = state
+            .schedule
+            .as_ref()
+            .map(|s| session::timeline(s.starts_at_ms, cal));
+        let points = state
+            .schedule
+            .as_ref()
+            .map(|s| {
+                std::iter::once(&s.chair_site)
+                    .chain(s.points.iter())
+                    .map(|p| PointView {
+                        site: p.clone(),
+                        name: self.site.site_name(p),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        SessionView {
+            session_id: state.session_id.clone(),
+            phase: state.phase.as_str(),
+            phase_vi: state.phase.label_vi(),
+            points,
+            timeline,
+            warnings,
+            state,
+        }
+    }
+
+    /// Sessions this site holds (it is a point, or an ancestor of one), newest start first.
+    pub fn session_list(&self, now_ms: u64) -> Vec<SessionSummary> {
+        let states: Vec<SessionState> = {
+            let cases = self.records.held();
+            cases
+                .sessions
+                .values()
+                .filter(|e| e.state.schedule.is_some())
+                .map(|e| e.state.clone())
+                .collect()
+        };
+        let mut out: Vec<SessionSummary> = states
+            .into_iter()
+            .map(|s| {
+                let v = self.view_of(s, now_ms);
+                let schedule = v.state.schedule.as_ref();
+                SessionSummary {
+                    title: schedule.map(|x| x.title.clone()),
+                    chair_site: v.state.chair_site().map(str::to_owned),
+                    starts_at_ms: schedule.map(|x| x.starts_at_ms).unwrap_or(0),
+                    session_id: v.session_id,
+                    phase: v.phase,
+                    phase_vi: v.phase_vi,
+                    points: v.points,
+                    warnings: v.warnings,
+                }
+            })
+            .collect();
+        out.sort_by_key(|s| std::cmp::Reverse(s.starts_at_ms));
+        out
+    }
+
+    /// May this participant's audio be forwarded now? Unknown sessions: no.
+    pub fn may_forward_audio(&self, session_id: &str, point: &str, participant_id: &str) -> bool {
+        let cases = self.records.held();
+        cases
+            .sessions
+            .get(session_id)
+            .is_some_and(|e| e.state.may_forward_audio(point, participant_id))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One session as `GET sessions/{id}` shows it.
+#[derive(Debug, Serialize)]
+pub struct SessionView {
+    pub session_id: String,
+    pub phase: &'static str,
+    pub phase_vi: &'static str,
+    /// The hub first, then the component points.
+    pub points: Vec<PointView>,
+    pub state: SessionState,
+    pub timeline: Option<Timeline>,
+    pub warnings: Vec<WarningView>,
+}
+
+/// One line of `GET sessions`.
+#[derive(Debug, Serialize)]
+pub struct SessionSummary {
+    pub session_id: String,
+    pub title: Option<String>,
+    pub chair_site: Option<String>,
+    pub starts_at_ms: u64,
+    pub phase: &'static str,
+    pub phase_vi: &'static str,
+    pub points: Vec<PointView>,
+    pub warnings: Vec<WarningView>,
+}
+
+/// A bridge point of a session, named.
+#[derive(Debug, Clone, Serialize)]
+pub struct PointView {
+    pub site: String,
+    pub name: String,
+}
+
+/// An Art 23 timeline warning, in Vietnamese.
+#[derive(Debug, Clone, Serialize)]
+pub struct WarningView {
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_time_is_read_in_vietnam_time() {
+        // 2026-07-15 08:00 in Hà Nội is 01:00 UTC.
+        assert_eq!(
+            parse_local_time("2026-07-15 08:00").unwrap(),
+            1_784_077_200_000
+        );
+        assert_eq!(
+            parse_local_time("2026-07-15T08:00").unwrap(),
+            1_784_077_200_000
+        );
+        for bad in [
+            "2026-07-15",
+            "2026-07-15 25:00",
+            "2026-13-01 08:00",
+            "hôm nay 08:00",
+            "2026-07-15 08:6x",
+        ] {
+            assert!(parse_local_time(bad).is_err(), "{bad}");
+        }
+    }
+}

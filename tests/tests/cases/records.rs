@@ -1,0 +1,426 @@
+//! Tier 3: case records across the hierarchy, with real processes.
+//! Sites: central, provinces 01 and 79; communes 00004 and 00008 (of 01), 25747 (of 79).
+
+use serde_json::json;
+use tiepdan_tests::{
+    call, eventually, federation, files_under, metric_value, metrics, reception, DEADLINE,
+};
+
+const SITES: [&str; 6] = ["VN", "01", "79", "00004", "00008", "25747"];
+
+fn new_case(fed: &tiepdan_tests::LocalFederation, at: &str, kind: &str, name: &str) -> String {
+    let (status, v) = call(
+        fed,
+        at,
+        "POST",
+        "receptions",
+        Some(&reception(kind, name)),
+        None,
+    );
+    assert_eq!(status, 201, "{v}");
+    v["case_id"].as_str().unwrap().to_owned()
+}
+
+fn has_case(fed: &tiepdan_tests::LocalFederation, at: &str, id: &str) -> bool {
+    call(fed, at, "GET", &format!("cases/{id}"), None, None).0 == 200
+}
+
+fn history_len(fed: &tiepdan_tests::LocalFederation, at: &str, id: &str) -> usize {
+    let (_, v) = call(fed, at, "GET", &format!("cases/{id}"), None, None);
+    v["history"].as_array().map(Vec::len).unwrap_or(0)
+}
+
+#[test]
+fn a_case_reaches_exactly_its_audience_and_follows_escalation_and_transfer() {
+    let (_dir, mut fed) = federation(&SITES);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+
+    let id = new_case(&fed, "00004", "complaint", "Nguyễn Văn An");
+    assert!(id.starts_with("00004-"), "{id}");
+    // Readable at its province and at central…
+    assert!(
+        eventually(DEADLINE, || has_case(&fed, "01", &id)
+            && has_case(&fed, "VN", &id)),
+        "the case did not reach 01 and VN"
+    );
+    // …and nowhere else: not a sibling commune, not another province or its commune.
+    for other in ["00008", "79", "25747"] {
+        let (status, v) = call(&fed, other, "GET", &format!("cases/{id}"), None, None);
+        assert_eq!(status, 404, "{other} answered {status}: {v}");
+    }
+
+    // Lifecycle at the commune, then escalation commune → province → central.
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        &format!("cases/{id}/events"),
+        Some(&json!({"accepted": {"decision_no": "15/QĐ-UBND"}})),
+        None,
+    );
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        &format!("cases/{id}/escalate"),
+        Some(&json!({"to_site": "01"})),
+        None,
+    );
+    assert_eq!(s, 201, "{v}");
+    assert!(
+        eventually(DEADLINE, || history_len(&fed, "01", &id) == 3),
+        "01 lacks history"
+    );
+    let (s, v) = call(
+        &fed,
+        "01",
+        "POST",
+        &format!("cases/{id}/escalate"),
+        Some(&json!({"to_site": "VN", "reason": "overdue"})),
+        None,
+    );
+    assert_eq!(s, 201, "{v}");
+    assert!(
+        eventually(DEADLINE, || history_len(&fed, "VN", &id) == 4
+            && history_len(&fed, "00004", &id) == 4),
+        "escalation did not carry the full history"
+    );
+    let (_, v) = call(&fed, "VN", "GET", &format!("cases/{id}"), None, None);
+    assert_eq!(v["current_site"], "VN", "{v}");
+    assert!(v["deadlines"].is_array(), "{v}");
+
+    // Transfer to a commune of another province: readable there and at its province.
+    let (s, v) = call(
+        &fed,
+        "VN",
+        "POST",
+        &format!("cases/{id}/transfer"),
+        Some(&json!({"to_site": "25747", "letter_no": "88/CV-BTCDTW"})),
+        None,
+    );
+    assert_eq!(s, 201, "{v}");
+    assert!(
+        eventually(DEADLINE, || has_case(&fed, "25747", &id)
+            && has_case(&fed, "79", &id)),
+        "the transferred case is not at 25747 and 79"
+    );
+    assert_eq!(
+        history_len(&fed, "25747", &id),
+        5,
+        "the full history travels with a transfer"
+    );
+    assert_eq!(
+        call(&fed, "00008", "GET", &format!("cases/{id}"), None, None).0,
+        404,
+        "a sibling never receives it"
+    );
+
+    // Filters.
+    let (_, list) = call(&fed, "VN", "GET", "cases?kind=complaint", None, None);
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["case_id"] == id.as_str()));
+    let (_, list) = call(&fed, "VN", "GET", "cases?kind=denunciation", None, None);
+    assert!(list.as_array().unwrap().is_empty());
+    let (s, _) = call(&fed, "VN", "GET", "cases?kind=rumour", None, None);
+    assert_eq!(s, 400);
+}
+
+#[test]
+fn a_denouncers_identity_is_sealed_everywhere_and_each_view_is_audited() {
+    let (dir, mut fed) = federation(&SITES);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let name = "Lê Thị Tố Cáo Bí Mật";
+    let id = new_case(&fed, "00004", "denunciation", name);
+    assert!(eventually(DEADLINE, || has_case(&fed, "01", &id)
+        && has_case(&fed, "VN", &id)));
+    let (_, v) = call(&fed, "01", "GET", &format!("cases/{id}"), None, None);
+    assert!(
+        !v.to_string().contains(name),
+        "the case view shows the identity: {v}"
+    );
+
+    // Only officers and chairs at audience sites see it, and each view is recorded.
+    let (s, v) = call(
+        &fed,
+        "01",
+        "GET",
+        &format!("cases/{id}/identity"),
+        None,
+        None,
+    );
+    assert_eq!(s, 403, "the operator must not see it: {v}");
+    let (s, v) = call(
+        &fed,
+        "01",
+        "POST",
+        "users",
+        Some(&json!({"name": "Phạm Văn Cán Bộ", "role": "officer"})),
+        None,
+    );
+    assert_eq!(s, 201, "{v}");
+    let officer = v["token"].as_str().unwrap().to_owned();
+    let (s, v) = call(
+        &fed,
+        "01",
+        "GET",
+        &format!("cases/{id}/identity"),
+        None,
+        Some(&officer),
+    );
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["name"], name);
+    let (_, v) = call(&fed, "01", "GET", &format!("cases/{id}"), None, None);
+    assert!(
+        v.to_string().contains("Phạm Văn Cán Bộ"),
+        "the view was not audited: {v}"
+    );
+    assert!(
+        eventually(DEADLINE, || history_len(&fed, "VN", &id) == 2),
+        "the audit event did not replicate"
+    );
+
+    // The name is in no file of any site (stores hold ciphertext) and in no log.
+    fed.stop_all();
+    for f in files_under(dir.path()) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(
+            !bytes.windows(name.len()).any(|w| w == name.as_bytes()),
+            "{} holds the denouncer's name in plaintext",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn bad_case_input_gets_clear_errors_and_changes_nothing() {
+    let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let id = new_case(&fed, "00004", "petition", "Đỗ Văn Kiến Nghị");
+    let before = call(&fed, "00004", "GET", &format!("cases/{id}"), None, None).1;
+
+    let mut unknown_kind = reception("complaint", "X");
+    unknown_kind["kind"] = json!("rumour");
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        "receptions",
+        Some(&unknown_kind),
+        None,
+    );
+    assert!((400..500).contains(&s), "{s} {v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("kind")
+            || v["error"].as_str().unwrap().contains("rumour"),
+        "{v}"
+    );
+
+    let mut missing = reception("complaint", "X");
+    missing["citizen"]["name"] = json!("");
+    let (s, v) = call(&fed, "00004", "POST", "receptions", Some(&missing), None);
+    assert!((400..500).contains(&s), "{s} {v}");
+    assert!(v["error"].as_str().unwrap().contains("citizen"), "{v}");
+
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        &format!("cases/{id}/escalate"),
+        Some(&json!({"to_site": "99999"})),
+        None,
+    );
+    assert!((400..500).contains(&s), "{s} {v}");
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        &format!("cases/{id}/escalate"),
+        Some(&json!({"to_site": "79"})),
+        None,
+    );
+    assert!(
+        (400..500).contains(&s),
+        "escalation to a province without jurisdiction: {s} {v}"
+    );
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        "cases/00004-2026-99999/events",
+        Some(&json!({"note": {"text": "x"}})),
+        None,
+    );
+    assert_eq!(s, 404, "{v}");
+    let mut huge = reception("complaint", "X");
+    huge["summary"] = json!("a".repeat(200_000));
+    let (s, v) = call(&fed, "00004", "POST", "receptions", Some(&huge), None);
+    assert_eq!(s, 413, "{v}");
+
+    let after = call(&fed, "00004", "GET", &format!("cases/{id}"), None, None).1;
+    assert_eq!(before, after, "a refused request changed a stored case");
+    let (_, list) = call(&fed, "00004", "GET", "cases", None, None);
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "a refused reception was stored: {list}"
+    );
+}
+
+#[test]
+fn with_the_province_down_both_sides_keep_writing_and_converge_after_restart() {
+    let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let shared = new_case(&fed, "00004", "complaint", "Hoàng Văn Chung");
+    assert!(eventually(DEADLINE, || has_case(&fed, "01", &shared)
+        && has_case(&fed, "VN", &shared)));
+
+    fed.stop("01").unwrap();
+    let mut written = 1;
+    let mut new_cases = Vec::new();
+    for i in 0..10 {
+        new_cases.push(new_case(
+            &fed,
+            "00004",
+            "feedback",
+            &format!("Người phản ánh {i}"),
+        ));
+        let (s, _) = call(
+            &fed,
+            "00004",
+            "POST",
+            &format!("cases/{shared}/events"),
+            Some(&json!({"note": {"text": format!("xã ghi chú {i}")}})),
+            None,
+        );
+        assert_eq!(s, 201);
+        let (s, _) = call(
+            &fed,
+            "VN",
+            "POST",
+            &format!("cases/{shared}/events"),
+            Some(&json!({"note": {"text": format!("trung ương ghi chú {i}")}})),
+            None,
+        );
+        assert_eq!(s, 201);
+        written += 2;
+    }
+    fed.start("01").unwrap();
+    let converged = || {
+        let views: Vec<serde_json::Value> = ["VN", "01", "00004"]
+            .iter()
+            .map(|c| call(&fed, c, "GET", &format!("cases/{shared}"), None, None).1)
+            .collect();
+        views
+            .iter()
+            .all(|v| v["history"].as_array().map(Vec::len) == Some(written))
+            && views
+                .windows(2)
+                .all(|w| w[0]["history"] == w[1]["history"] && w[0]["status"] == w[1]["status"])
+    };
+    assert!(
+        eventually(DEADLINE, converged),
+        "the audience did not converge on the shared case"
+    );
+    for id in &new_cases {
+        assert!(
+            eventually(DEADLINE, || has_case(&fed, "01", id)),
+            "{id} never reached the restarted province"
+        );
+    }
+    let m = metrics(&fed, "01");
+    // The restarted province's counters start at zero: it took every event written while it
+    // was down (all but the shared case's first) from its peers.
+    assert!(
+        metric_value(&m, "tiepdan_events_accepted_total", &["source=\"peer\""])
+            >= (written - 1 + new_cases.len()) as f64,
+        "{m}"
+    );
+}
+
+#[test]
+fn kill_9_during_writes_never_loses_an_acknowledged_reception() {
+    let (_dir, mut fed) = federation(&["VN"]);
+    let site = fed.site("VN").unwrap();
+    let (http, token) = (site.http, site.token.clone());
+    let mut acknowledged: Vec<String> = Vec::new();
+    for round in 0..50u64 {
+        fed.start("VN").unwrap();
+        assert!(eventually(DEADLINE, || call(
+            &fed, "VN", "GET", "status", None, None
+        )
+        .0 == 200));
+        // A writer streams receptions while this thread kills the node at a varying moment.
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let (stop, token) = (stop.clone(), token.clone());
+            std::thread::spawn(move || {
+                let agent = tiepdan_node::cli::client::agent();
+                let mut acked = Vec::new();
+                let mut i = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let r = agent
+                        .post(&format!("http://{http}/api/v1/receptions"))
+                        .header("Authorization", &format!("Bearer {token}"))
+                        .send_json(reception("petition", &format!("Công dân {round}-{i}")));
+                    i += 1;
+                    match r {
+                        Ok(mut resp) if resp.status() == 201 => {
+                            let v: serde_json::Value = resp.body_mut().read_json().unwrap();
+                            acked.push(v["case_id"].as_str().unwrap().to_owned());
+                        }
+                        Ok(_) => {}
+                        Err(_) => break,
+                    }
+                }
+                acked
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(30 + (round * 37) % 170));
+        let child = fed.sites.get_mut("VN").unwrap().child.as_mut().unwrap();
+        child.kill().unwrap(); // SIGKILL
+        let _ = child.wait();
+        fed.sites.get_mut("VN").unwrap().child = None;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        acknowledged.extend(writer.join().unwrap());
+    }
+    fed.start("VN").unwrap();
+    assert!(eventually(DEADLINE, || call(
+        &fed, "VN", "GET", "status", None, None
+    )
+    .0 == 200));
+    let (_, list) = call(&fed, "VN", "GET", "cases", None, None);
+    let held: std::collections::BTreeSet<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["case_id"].as_str().unwrap().to_owned())
+        .collect();
+    let missing: Vec<&String> = acknowledged
+        .iter()
+        .filter(|id| !held.contains(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "acknowledged receptions lost after kill -9: {missing:?}"
+    );
+    assert!(
+        acknowledged.len() >= 50,
+        "too few writes were acknowledged: {}",
+        acknowledged.len()
+    );
+    // Log-book numbers are never handed out twice, even across crashes.
+    let unique: std::collections::BTreeSet<&String> = acknowledged.iter().collect();
+    assert_eq!(
+        unique.len(),
+        acknowledged.len(),
+        "a case id was reused after a crash"
+    );
+}

@@ -1,0 +1,174 @@
+//! Tier 3: sites that must never be admitted, and peers that misbehave.
+//!
+//! The federation runs as real processes; each hostile peer is a raw QUIC client that trusts the
+//! federation's root (so it does present its own chain) but holds a chain no node may accept.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tiepdan_keys::cert::{danger_issue, issue, make_request, parse_request, Authority, Chain};
+use tiepdan_keys::identity::SiteKey;
+use tiepdan_node::lab::peer as peer_client;
+use tiepdan_node::site::clock::unix_now;
+use tiepdan_tests::{eventually, federation, metric_value, metrics, node_log, tiepdan, DEADLINE};
+
+fn load_tls(data: &tiepdan_node::site::datadir::DataDir) -> (SiteKey, Chain) {
+    let key = SiteKey::load(&data.key_path()).unwrap();
+    let chain = Chain::from_pem(&std::fs::read_to_string(data.tls_chain_path()).unwrap()).unwrap();
+    (key, chain)
+}
+
+fn authority_of(data: &tiepdan_node::site::datadir::DataDir) -> Authority {
+    let (key, tls) = load_tls(data);
+    let ca = Chain::new(tls.der_list()[1..].to_vec()).unwrap();
+    Authority::new(key, ca, unix_now()).unwrap()
+}
+
+/// A new key and a chain for `site` signed by `authority`, with any validity start.
+fn forged(authority: &Authority, site: &str, days: u32, not_before: u64) -> (SiteKey, Chain) {
+    let key = SiteKey::generate();
+    let req = parse_request(&make_request(&key, site).unwrap()).unwrap();
+    (
+        key.clone(),
+        danger_issue(authority, &req, days, not_before).unwrap(),
+    )
+}
+
+/// Dials `addr` as (key, chain), trusting `root`. Returns the connection if the handshake got
+/// far enough to give one (TLS 1.3 client auth is judged by the server after that point).
+async fn dial(
+    addr: SocketAddr,
+    key: &SiteKey,
+    chain: &Chain,
+    root: &Chain,
+) -> Option<quinn::Connection> {
+    let ep = peer_client::endpoint_as(key, chain, root.root()).unwrap();
+    match tokio::time::timeout(
+        Duration::from_secs(5),
+        ep.connect(addr, "tiepdan.internal").unwrap(),
+    )
+    .await
+    {
+        Ok(Ok(c)) => Some(c),
+        _ => None,
+    }
+}
+
+/// The peer is refused: no connection, or one the node closes at once.
+async fn assert_refused(addr: SocketAddr, key: &SiteKey, chain: &Chain, root: &Chain, what: &str) {
+    if let Some(conn) = dial(addr, key, chain, root).await {
+        let closed = tokio::time::timeout(Duration::from_secs(10), conn.closed()).await;
+        assert!(closed.is_ok(), "{what}: the node kept the connection open");
+    }
+}
+
+#[test]
+fn sites_that_must_never_be_connected() {
+    let (dir, mut fed) = federation(&["VN", "01", "00070"]);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let province = fed.site("01").unwrap();
+    let addr = province.quic;
+    let (_, our_chain) = load_tls(&province.data);
+    let authority01 = authority_of(&province.data);
+    let now = unix_now();
+
+    // 1. A site certified by another federation's root.
+    let other = tempfile::tempdir().unwrap();
+    let other_fed = tiepdan_node::lab::processes::LocalFederation::create(
+        tiepdan_tests::tiepdan_bin(),
+        other.path(),
+        &["VN", "01", "00073"],
+    )
+    .unwrap();
+    let (other_key, other_chain) = load_tls(&other_fed.site("00073").unwrap().data);
+    // 2. A commune of province 79 certified by province 01.
+    let (wrong_key, wrong_chain) = forged(&authority01, "26506", 30, now);
+    // 3. A commune whose certificate expired yesterday.
+    let (old_key, old_chain) = forged(&authority01, "00004", 1, now - 3 * 86_400);
+    // 4. A commune revoked by its province while its node is running.
+    let revoked_key = SiteKey::generate();
+    let revoked_req = parse_request(&make_request(&revoked_key, "00008").unwrap()).unwrap();
+    let revoked_chain = issue(&authority01, &revoked_req, 30, now).unwrap();
+    let out = tiepdan(&[
+        "revoke",
+        "--data",
+        province.data.root().to_str().unwrap(),
+        "--site",
+        "00008",
+    ]);
+    assert!(out.status.success(), "{}", tiepdan_tests::stderr(&out));
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        assert_refused(addr, &other_key, &other_chain, &our_chain, "other root").await;
+        assert_refused(addr, &wrong_key, &wrong_chain, &our_chain, "wrong province").await;
+        assert_refused(addr, &old_key, &old_chain, &our_chain, "expired").await;
+        assert_refused(addr, &revoked_key, &revoked_chain, &our_chain, "revoked").await;
+    });
+
+    let m = metrics(&fed, "01");
+    let log = node_log(&fed, "01");
+    for reason in ["unknown_root", "wrong_parent", "expired", "revoked"] {
+        let label = format!("reason=\"{reason}\"");
+        assert!(
+            metric_value(&m, "tiepdan_handshake_refusals_total", &[&label]) >= 1.0,
+            "no {reason} refusal counted:\n{m}"
+        );
+        assert!(log.contains(reason), "the log of 01 does not name {reason}");
+    }
+    for code in ["VN", "01", "00070"] {
+        let linked = fed.connected(code);
+        for bad in ["00073", "26506", "00004", "00008"] {
+            assert!(
+                !linked.contains(&bad.to_owned()),
+                "{code} is connected to {bad}"
+            );
+        }
+    }
+    // The legitimate link was never disturbed.
+    assert!(fed.connected("00070").contains(&"01".to_owned()));
+    drop(dir);
+}
+
+#[test]
+fn a_peer_sending_garbage_frames_is_dropped_and_others_are_unharmed() {
+    let (_dir, mut fed) = federation(&["VN", "01", "00070"]);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let province = fed.site("01").unwrap();
+    let (_, our_chain) = load_tls(&province.data);
+    let (key, chain) = forged(&authority_of(&province.data), "00025", 30, unix_now());
+    let addr = province.quic;
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let closed = rt.block_on(async {
+        let conn = dial(addr, &key, &chain, &our_chain)
+            .await
+            .expect("a valid site is admitted");
+        let (mut send, _recv) = conn.open_bi().await.unwrap();
+        // A length prefix that fits, then bytes that are not CBOR.
+        let mut junk = vec![0, 0, 0, 12];
+        junk.extend_from_slice(b"\xff\xfe\xfdnot a frame");
+        send.write_all(&junk).await.unwrap();
+        tokio::time::timeout(Duration::from_secs(10), conn.closed())
+            .await
+            .is_ok()
+    });
+    assert!(closed, "the node kept a link that sent garbage");
+    assert!(eventually(DEADLINE, || metric_value(
+        &metrics(&fed, "01"),
+        "tiepdan_bad_frames_total",
+        &[]
+    ) >= 1.0));
+    assert!(!fed.connected("01").contains(&"00025".to_owned()));
+    assert!(
+        fed.connected("00070").contains(&"01".to_owned()),
+        "a good link was disturbed"
+    );
+    assert_eq!(
+        fed.api("01", "status").unwrap()["site"],
+        "01",
+        "the node stopped answering"
+    );
+}

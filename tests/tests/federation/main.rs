@@ -1,0 +1,10 @@
+//! Black-box tests of the federation: sites forming, the CLI an IT officer uses, hostile peers
+//! on QUIC and libp2p, the link test, and failover on network namespaces. One test binary, so
+//! the node is linked once for all of them.
+
+mod cli;
+mod forming;
+mod hostile_peers;
+mod link_test;
+mod netns_failover;
+mod p2p_admission;
