@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Formatting and lints first: they fail in seconds, the tests take minutes.
+cargo fmt --all --check
+cargo clippy --locked --workspace --all-targets -- -D warnings
+# The production build leaves the lab and the benchmarks out; it must still compile.
+cargo check --locked -p tiepdan-node --no-default-features
+
 # The black-box tests start the real `tiepdan` binary: build it first.
 cargo build --locked -p tiepdan-node --bin tiepdan
 cargo test --locked --workspace

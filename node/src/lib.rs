@@ -30,3 +30,169 @@ pub mod lab;
 
 pub use site::datadir::DataDir;
 pub use site::{Bound, LocalSite};
+
+/// The layout rule, checked: each top-level module names only the modules below it
+/// (ARCHITECTURE.md, "Layout"). A `crate::x` in any file of a folder counts, doc links included.
+#[cfg(test)]
+mod layout {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// What each top-level module may use. Keep in step with ARCHITECTURE.md.
+    const MAY_USE: &[(&str, &[&str])] = &[
+        ("site", &[]),
+        ("federation", &["site"]),
+        ("records", &["site", "federation"]),
+        ("cases", &["site", "records"]),
+        ("recording", &["site"]),
+        ("sessions", &["site", "federation", "records", "recording"]),
+        ("upload", &["site", "federation", "records", "recording"]),
+        (
+            "api",
+            &[
+                "site",
+                "federation",
+                "records",
+                "cases",
+                "recording",
+                "sessions",
+                "upload",
+            ],
+        ),
+        (
+            "run",
+            &[
+                "site",
+                "federation",
+                "records",
+                "cases",
+                "recording",
+                "sessions",
+                "upload",
+                "api",
+            ],
+        ),
+        (
+            "cli",
+            &[
+                "site",
+                "federation",
+                "records",
+                "cases",
+                "recording",
+                "sessions",
+                "upload",
+                "api",
+                "run",
+            ],
+        ),
+        (
+            "lab",
+            &[
+                "site",
+                "federation",
+                "records",
+                "cases",
+                "recording",
+                "sessions",
+                "upload",
+                "api",
+                "run",
+                "cli",
+            ],
+        ),
+        (
+            "bench",
+            &[
+                "site",
+                "federation",
+                "records",
+                "cases",
+                "recording",
+                "sessions",
+                "upload",
+                "api",
+                "run",
+                "cli",
+                "lab",
+            ],
+        ),
+    ];
+
+    fn sources(path: &Path, out: &mut Vec<String>) {
+        if path.is_dir() {
+            for e in std::fs::read_dir(path).unwrap().flatten() {
+                sources(&e.path(), out);
+            }
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            out.push(std::fs::read_to_string(path).unwrap());
+        }
+    }
+
+    fn used_by(module: &str, src: &Path) -> BTreeSet<String> {
+        let mut texts = Vec::new();
+        let folder = src.join(module);
+        if folder.is_dir() {
+            sources(&folder, &mut texts);
+        } else {
+            sources(&src.join(format!("{module}.rs")), &mut texts);
+        }
+        let mut used = BTreeSet::new();
+        for text in texts {
+            for (i, _) in text.match_indices("crate::") {
+                let name: String = text[i + 7..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                if !name.is_empty() && name != module {
+                    used.insert(name);
+                }
+            }
+        }
+        used
+    }
+
+    #[test]
+    fn imports_run_one_way() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let allowed: BTreeMap<&str, BTreeSet<&str>> = MAY_USE
+            .iter()
+            .map(|(m, deps)| (*m, deps.iter().copied().collect()))
+            .collect();
+        let mut wrong = Vec::new();
+        for (module, may) in &allowed {
+            for used in used_by(module, &src) {
+                if !may.contains(used.as_str()) {
+                    wrong.push(format!("{module} uses {used}"));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "imports against the layout: {wrong:?}");
+        // Every folder of node/src is in the table, so a new one gets a place in it.
+        for e in std::fs::read_dir(&src).unwrap().flatten() {
+            let name = e
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_owned();
+            if e.path().is_dir() || !matches!(name.as_str(), "lib" | "main") {
+                assert!(
+                    allowed.contains_key(name.as_str()),
+                    "{name} is not in MAY_USE"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_has_no_circle() {
+        // Each module may only use modules listed before it.
+        let order: Vec<&str> = MAY_USE.iter().map(|(m, _)| *m).collect();
+        for (i, (module, deps)) in MAY_USE.iter().enumerate() {
+            for d in *deps {
+                let at = order.iter().position(|m| m == d).expect("listed");
+                assert!(at < i, "{module} may use {d}, which comes later");
+            }
+        }
+    }
+}
