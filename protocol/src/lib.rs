@@ -6,8 +6,8 @@
 
 pub mod backoff;
 pub mod case;
-pub mod channel;
 pub mod cbor;
+pub mod channel;
 pub mod control;
 pub mod dial;
 pub mod log;

@@ -697,20 +697,20 @@ mod tests {
 
         // The author pushes to its linked audience only: never to a sibling, never back.
         assert!(commune
-            .push_for(id, &[genesis.clone()], &[], None, "01")
+            .push_for(id, std::slice::from_ref(&genesis), &[], None, "01")
             .is_some());
         assert!(commune
-            .push_for(id, &[genesis.clone()], &[], None, "VN")
+            .push_for(id, std::slice::from_ref(&genesis), &[], None, "VN")
             .is_some());
         assert!(
             commune
-                .push_for(id, &[genesis.clone()], &[], None, "00073")
+                .push_for(id, std::slice::from_ref(&genesis), &[], None, "00073")
                 .is_none(),
             "a sibling is outside the audience"
         );
         assert!(
             commune
-                .push_for(id, &[genesis.clone()], &[], Some("01"), "01")
+                .push_for(id, std::slice::from_ref(&genesis), &[], Some("01"), "01")
                 .is_none(),
             "not back to where it came from"
         );
@@ -750,7 +750,7 @@ mod tests {
         let full = commune
             .push_for(
                 id,
-                &[transfer.clone()],
+                std::slice::from_ref(&transfer),
                 &["00073".to_owned()],
                 None,
                 "00073",

@@ -15,17 +15,24 @@
 //! CA certificate used as an end entity.
 //!
 //! Submodules: [`chain`] (the `Chain` type and PEM), [`request`] (PKCS#10 requests),
-//! [`issue`] (root, own leaf, issuance), [`verify`] (THE chain verification), `inspect`
-//! (reading fields with x509-parser).
+//! `make` (building certificates: the root and own leaves), [`issue`](mod@issue) (issuance by an
+//! authority), [`verify`] (THE chain verification), `inspect` (reading fields with
+//! x509-parser).
+//!
+//! Imports run one way: `issue` uses `verify` and `make`, `verify` uses `make`, `make` uses
+//! neither. Issuance checks the authority's own chain with `verify`, and the installation check
+//! in `verify` signs a throw-away own leaf, so building certificates lives in `make`.
 
 pub mod chain;
 mod inspect;
 pub mod issue;
+mod make;
 pub mod request;
 pub mod verify;
 
 pub use chain::{Chain, ChainError};
-pub use issue::{danger_issue, issue, make_own_leaf, make_root, Authority, IssueError};
+pub use issue::{danger_issue, issue, Authority};
+pub use make::{make_own_leaf, make_root, IssueError};
 pub use request::{make_request, parse_request, CertRequest, RequestError};
 pub use verify::{install_check, verify_chain, VerifiedSite};
 

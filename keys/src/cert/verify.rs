@@ -17,6 +17,7 @@ use webpki::{EndEntityCert, KeyUsage};
 
 use super::chain::{Chain, ChainError};
 use super::inspect::{inspect, CertInfo};
+use super::make::{make_own_leaf, IssueError};
 use crate::claims::SiteClaims;
 use crate::identity::{peer_id_from_public, SiteKey};
 use crate::revocation::RevocationList;
@@ -300,8 +301,8 @@ pub fn install_check(
                 site: site_of(&first),
             });
         }
-        let probe = super::issue::make_own_leaf(key, chain, 1, now).map_err(|e| match e {
-            super::issue::IssueError::Chain(c) => c,
+        let probe = make_own_leaf(key, chain, 1, now).map_err(|e| match e {
+            IssueError::Chain(c) => c,
             other => ChainError::Malformed {
                 index: 0,
                 detail: other.to_string(),

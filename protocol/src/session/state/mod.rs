@@ -44,8 +44,29 @@
 //!   concurrent floor grants the later by the clock wins, and on a tie the larger id.
 //!
 //! The only order-dependence left is at the bounds ([`MAX_SESSION_EVENTS`],
-//! [`MAX_PARTICIPANTS`], [`MAX_LINKED_CASES`], [`MAX_RECORDINGS`]): past them, which events are
-//! kept depends on the order. They are far above what a real session produces.
+//! [`MAX_PARTICIPANTS`](super::MAX_PARTICIPANTS), [`MAX_LINKED_CASES`](super::MAX_LINKED_CASES),
+//! [`MAX_RECORDINGS`](super::MAX_RECORDINGS)): past them, which events are kept depends on the
+//! order. They are far above what a real session produces.
+//!
+//! # Layout
+//!
+//! This module holds the state itself and the fold's entry points. One event's transition is
+//! split by the part of the session its kind belongs to:
+//! - `transition`: the checks every event passes, and the dispatch to its part;
+//! - `preparation`: the schedule (genesis), the notice, test and point connections;
+//! - `participation`: participants joining and leaving, hands and the floor;
+//! - `milestones`: the start, the end and a cancellation;
+//! - `records`: cases linked and recordings sealed;
+//! - `settle`: what is derived again after every event (phase, participants, floor, hands);
+//! - `registers`: the marks and last-writer-wins registers the merges are made of.
+
+mod milestones;
+mod participation;
+mod preparation;
+mod records;
+mod registers;
+mod settle;
+mod transition;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -53,12 +74,13 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use super::{
-    check_count, decode_event, IdentityCheck, Role, SessionError, SessionEvent, MAX_LINKED_CASES,
-    MAX_PARTICIPANTS, MAX_RECORDINGS, MAX_SESSION_EVENTS, MAX_SESSION_ID_BYTES, MAX_UNIX_MS,
+    decode_event, IdentityCheck, Role, SessionError, SessionEvent, MAX_SESSION_EVENTS,
+    MAX_SESSION_ID_BYTES, MAX_UNIX_MS,
 };
 use crate::case::hex;
 use crate::log::{CaseLog, EventId, VerifiedEvent};
 use crate::sites::Registry;
+use registers::{Mark, Registers};
 
 /// Where a session stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -188,73 +210,6 @@ pub struct SealedRecording {
 
 fn serialize_hex<S: Serializer>(bytes: &[u8; 32], serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&hex(bytes))
-}
-
-/// An event's place in the session's causal time: its stamp, then its id (see the module doc).
-type Mark = (u64, EventId);
-
-/// Keeps the later of `slot` and `mark`.
-fn keep_later(slot: &mut Option<Mark>, mark: Mark) {
-    if slot.is_none_or(|s| mark > s) {
-        *slot = Some(mark);
-    }
-}
-
-/// Keeps the earlier of `slot` and `mark`; true if `mark` is now kept.
-fn keep_first(slot: &mut Option<Mark>, mark: Mark) -> bool {
-    let first = slot.is_none_or(|s| mark < s);
-    if first {
-        *slot = Some(mark);
-    }
-    first
-}
-
-/// Keeps the earlier of `slot` and `at_ms`.
-fn keep_earlier(slot: &mut Option<u64>, at_ms: u64) {
-    if slot.is_none_or(|s| at_ms < s) {
-        *slot = Some(at_ms);
-    }
-}
-
-/// `a` is set and later than `b`.
-fn after(a: Option<Mark>, b: Option<Mark>) -> bool {
-    a.is_some() && a > b
-}
-
-/// The fields of the latest join of a participant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Joined {
-    display_name: String,
-    role: Role,
-    identity_check: IdentityCheck,
-}
-
-/// The last-writer-wins registers of one participant.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Registers {
-    joined: Option<(Mark, Joined)>,
-    left: Option<Mark>,
-    raised: Option<Mark>,
-    lowered: Option<Mark>,
-    granted: Option<Mark>,
-    revoked: Option<Mark>,
-}
-
-impl Registers {
-    fn joined_mark(&self) -> Option<Mark> {
-        self.joined.as_ref().map(|(m, _)| *m)
-    }
-
-    fn present(&self) -> bool {
-        after(self.joined_mark(), self.left)
-    }
-
-    /// The hand is up if raised after it was lowered, after they got the floor and after they
-    /// left.
-    fn hand_up(&self) -> bool {
-        let latest_other = self.lowered.max(self.granted).max(self.left);
-        after(self.raised, latest_other)
-    }
 }
 
 /// Everything known about a session: the fold of its events.
@@ -447,10 +402,6 @@ impl SessionState {
         self.schedule.as_ref().map(|s| s.chair_site.as_str())
     }
 
-    // -----------------------------------------------------------------------------------------
-    // The fold
-    // -----------------------------------------------------------------------------------------
-
     /// Counts an event in and gives its stamp, or `None` for a duplicate or past the bound.
     fn admit(&mut self, id: EventId, parents: &[EventId], at_ms: u64) -> Option<u64> {
         if self.stamps.contains_key(&id) {
@@ -474,256 +425,5 @@ impl SessionState {
 
     fn reject(&mut self, id: EventId, error: &SessionError) {
         self.rejected.insert(hex(&id), error.to_string());
-    }
-
-    fn transition(&mut self, ev: &AppliedEvent<'_>, mark: Mark) -> Result<(), SessionError> {
-        ev.event.validate()?;
-        if let SessionEvent::Scheduled {
-            title,
-            chair_site,
-            points,
-            starts_at_ms,
-            case_ids,
-            ..
-        } = ev.event
-        {
-            if !ev.parents.is_empty() {
-                return Err(SessionError::NotGenesis);
-            }
-            self.check_schedule(ev.author, ev.event)?;
-            self.points.insert(
-                chair_site.clone(),
-                PointStatus {
-                    central: true,
-                    ..PointStatus::default()
-                },
-            );
-            for p in points {
-                self.points.insert(p.clone(), PointStatus::default());
-            }
-            self.linked_cases.extend(case_ids.iter().cloned());
-            self.schedule = Some(Schedule {
-                title: title.clone(),
-                chair_site: chair_site.clone(),
-                points: points.clone(),
-                starts_at_ms: *starts_at_ms,
-            });
-            return Ok(());
-        }
-        self.check_authority(ev.author, ev.event)?;
-
-        let who = ev.event.participant();
-        match ev.event {
-            SessionEvent::Scheduled { .. } => return Err(SessionError::AlreadyScheduled),
-            SessionEvent::NoticeSent { at_ms } => keep_earlier(&mut self.notice_sent_at_ms, *at_ms),
-            SessionEvent::TestConnection { point, ok, at_ms } => {
-                let p = self.point_mut(point);
-                if *ok {
-                    keep_earlier(&mut p.first_ok_test_at_ms, *at_ms);
-                } else {
-                    p.failed_tests = p.failed_tests.saturating_add(1);
-                }
-                self.tested = true;
-            }
-            SessionEvent::PointConnected { point, at_ms } => {
-                let p = self.point_mut(point);
-                keep_later(&mut p.connected_mark, mark);
-                keep_earlier(&mut p.first_connected_at_ms, *at_ms);
-                p.connected = after(p.connected_mark, p.disconnected_mark);
-                self.tested = true;
-            }
-            SessionEvent::PointDisconnected { point, .. } => {
-                let p = self.point_mut(point);
-                keep_later(&mut p.disconnected_mark, mark);
-                p.connected = after(p.connected_mark, p.disconnected_mark);
-                self.tested = true;
-            }
-            SessionEvent::ParticipantJoined {
-                point,
-                participant_id,
-                display_name,
-                role,
-                identity_check,
-            } => {
-                let r = self.registers_mut(point, participant_id)?;
-                if r.joined.as_ref().is_none_or(|(m, _)| mark > *m) {
-                    r.joined = Some((
-                        mark,
-                        Joined {
-                            display_name: display_name.clone(),
-                            role: *role,
-                            identity_check: identity_check.clone(),
-                        },
-                    ));
-                }
-            }
-            SessionEvent::ParticipantLeft {
-                point,
-                participant_id,
-            } => keep_later(&mut self.registers_mut(point, participant_id)?.left, mark),
-            SessionEvent::HandRaised {
-                point,
-                participant_id,
-            } => keep_later(&mut self.registers_mut(point, participant_id)?.raised, mark),
-            SessionEvent::HandLowered {
-                point,
-                participant_id,
-            } => keep_later(
-                &mut self.registers_mut(point, participant_id)?.lowered,
-                mark,
-            ),
-            SessionEvent::FloorGranted {
-                point,
-                participant_id,
-            } => keep_later(
-                &mut self.registers_mut(point, participant_id)?.granted,
-                mark,
-            ),
-            SessionEvent::FloorRevoked {
-                point,
-                participant_id,
-            } => keep_later(
-                &mut self.registers_mut(point, participant_id)?.revoked,
-                mark,
-            ),
-            // Milestones keep their first event, by mark: a start or end written again later
-            // (by a buggy or hostile chair) cannot restate when the session took place.
-            SessionEvent::Started { at_ms } => {
-                if keep_first(&mut self.start_mark, mark) {
-                    self.started_at_ms = Some(*at_ms);
-                }
-            }
-            SessionEvent::Ended { at_ms } => {
-                if keep_first(&mut self.end_mark, mark) {
-                    self.ended_at_ms = Some(*at_ms);
-                }
-            }
-            SessionEvent::Cancelled { at_ms, reason } => {
-                if keep_first(&mut self.cancel_mark, mark) {
-                    self.cancelled = Some(Cancellation {
-                        at_ms: *at_ms,
-                        reason: reason.clone(),
-                    });
-                }
-            }
-            SessionEvent::CaseLinked { case_id } => {
-                if !self.linked_cases.contains(case_id) {
-                    let found = self.linked_cases.len() + 1;
-                    check_count("linked cases", found, MAX_LINKED_CASES)?;
-                    self.linked_cases.insert(case_id.clone());
-                }
-            }
-            SessionEvent::RecordingSealed { site, index_id } => {
-                let rec = SealedRecording {
-                    site: site.clone(),
-                    index_id: *index_id,
-                };
-                self.room_for_recording(&rec)?;
-                self.recordings.insert(rec);
-            }
-        }
-        self.settle(who);
-        Ok(())
-    }
-
-    /// The status of a point of the schedule (checked by `check_authority`).
-    fn point_mut(&mut self, point: &str) -> &mut PointStatus {
-        self.points.entry(point.to_owned()).or_default()
-    }
-
-    fn registers_mut(
-        &mut self,
-        point: &str,
-        participant_id: &str,
-    ) -> Result<&mut Registers, SessionError> {
-        self.room_for(point, participant_id)?;
-        let key = ParticipantRef {
-            point: point.to_owned(),
-            participant_id: participant_id.to_owned(),
-        };
-        Ok(self.registers.entry(key).or_default())
-    }
-
-    /// The participant is known already, or there is room for one more.
-    pub(super) fn room_for(&self, point: &str, participant_id: &str) -> Result<(), SessionError> {
-        let key = ParticipantRef {
-            point: point.to_owned(),
-            participant_id: participant_id.to_owned(),
-        };
-        if self.registers.contains_key(&key) {
-            return Ok(());
-        }
-        check_count("participants", self.registers.len() + 1, MAX_PARTICIPANTS)
-    }
-
-    /// The recording is known already, or there is room for one more.
-    pub(super) fn room_for_recording(&self, rec: &SealedRecording) -> Result<(), SessionError> {
-        if self.recordings.contains(rec) {
-            return Ok(());
-        }
-        check_count("recordings", self.recordings.len() + 1, MAX_RECORDINGS)
-    }
-
-    /// Recomputes what is derived from the milestones and registers: the phase, the entry of
-    /// the participant the event named (if any), the floor and the hands.
-    fn settle(&mut self, changed: Option<(&str, &str)>) {
-        self.phase = if self.ended_at_ms.is_some() {
-            Phase::Ended
-        } else if self.started_at_ms.is_some() {
-            Phase::Live
-        } else if self.cancelled.is_some() {
-            Phase::Cancelled
-        } else if self.tested {
-            Phase::Testing
-        } else {
-            Phase::Scheduled
-        };
-
-        if let Some((point, participant_id)) = changed {
-            let key = ParticipantRef {
-                point: point.to_owned(),
-                participant_id: participant_id.to_owned(),
-            };
-            // Someone given the floor or removed before their join arrived has no entry yet.
-            if let Some(r) = self.registers.get(&key) {
-                if let Some((_, j)) = &r.joined {
-                    self.participants.entry(key.point).or_default().insert(
-                        key.participant_id,
-                        Participant {
-                            display_name: j.display_name.clone(),
-                            role: j.role,
-                            identity_check: j.identity_check.clone(),
-                            present: r.present(),
-                        },
-                    );
-                }
-            }
-        }
-
-        self.floor = None;
-        self.raised_hands.clear();
-        if self.phase.is_over() {
-            return;
-        }
-        // The latest grant names the holder; it holds the floor unless the floor was taken
-        // back from them, or they left, after it. An earlier holder never gets it back.
-        let latest_grant = self
-            .registers
-            .iter()
-            .filter_map(|(k, r)| r.granted.map(|g| (g, k, r)))
-            .max_by_key(|(g, _, _)| *g);
-        if let Some((g, key, r)) = latest_grant {
-            if Some(g) > r.revoked.max(r.left) {
-                self.floor = Some(key.clone());
-            }
-        }
-        let mut hands: Vec<(Mark, &ParticipantRef)> = self
-            .registers
-            .iter()
-            .filter(|(_, r)| r.hand_up())
-            .filter_map(|(k, r)| r.raised.map(|m| (m, k)))
-            .collect();
-        hands.sort();
-        self.raised_hands = hands.into_iter().map(|(_, k)| k.clone()).collect();
     }
 }
