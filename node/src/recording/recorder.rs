@@ -25,12 +25,15 @@ pub const RECORD_QUEUE_MAX: usize = 4096;
 /// can be uploaded.
 const QUIET_SEAL: Duration = Duration::from_secs(5);
 
+/// Called when a publisher's recording is closed and its index sealed: (session, index id).
+pub type OnSealed = Box<dyn Fn(&str, [u8; 32]) + Send>;
+
 /// What the recorder is told by the sessions above it.
 pub struct RecorderHooks {
     /// Sessions whose media may still flow; a recording of any other session is closed.
     pub active_sessions: Box<dyn Fn() -> BTreeSet<String> + Send>,
-    /// A publisher's recording was closed and its index sealed: (session, index id).
-    pub sealed: Box<dyn Fn(&str, [u8; 32]) + Send>,
+    /// A publisher's recording was closed and its index sealed.
+    pub sealed: OnSealed,
     /// Becomes true when the node stops: every open recording is closed.
     pub shutdown: watch::Receiver<bool>,
 }
