@@ -31,7 +31,7 @@ async fn silent_peer(addr: Multiaddr) -> Option<Duration> {
         .unwrap()
         .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
         .build();
-    swarm.dial(addr).unwrap();
+    swarm.dial(addr.clone()).unwrap();
     let mut established = None;
     let deadline = tokio::time::sleep(Duration::from_secs(20));
     tokio::pin!(deadline);
@@ -41,6 +41,12 @@ async fn silent_peer(addr: Multiaddr) -> Option<Duration> {
             ev = swarm.select_next_some() => match ev {
                 SwarmEvent::ConnectionEstablished { .. } => established = Some(Instant::now()),
                 SwarmEvent::ConnectionClosed { .. } => return established.map(|t| t.elapsed()),
+                // The node's HTTP API can answer before its libp2p listener is up (a loaded
+                // machine starts them in either order): dial again until it is.
+                SwarmEvent::OutgoingConnectionError { .. } if established.is_none() => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    swarm.dial(addr.clone()).unwrap();
+                }
                 _ => {}
             }
         }
