@@ -34,6 +34,12 @@ pub enum Rejected {
     SenderOutOfAudience { sender: String, case: String },
     #[error("event already held (replay)")]
     Replayed,
+    #[error("record {record} belongs to site {owner}: its first events cannot come from {author}")]
+    NotOwner {
+        record: String,
+        owner: String,
+        author: String,
+    },
     #[error("store: {0}")]
     Store(String),
 }
@@ -47,9 +53,31 @@ impl Rejected {
             Rejected::OutOfAudience(_) => "out_of_audience",
             Rejected::SenderOutOfAudience { .. } => "sender_out_of_audience",
             Rejected::Replayed => "replayed",
+            Rejected::NotOwner { .. } => "not_owner",
             Rejected::Store(_) => "store",
         }
     }
+}
+
+/// The site a record id names: `SITE-YEAR-STT` for a case, `S-SITE-YEAR-N` for a session.
+/// Only that site may sign a record's first events (those without parents), so no site can
+/// take another's future ids and turn its real reception into an ignored second one.
+pub fn owner_of(id: &str) -> Option<&str> {
+    let rest = id.strip_prefix(session::SESSION_ID_PREFIX).unwrap_or(id);
+    rest.split('-').next().filter(|s| !s.is_empty())
+}
+
+/// A first event (no parents) signed by a site other than the one its record id names.
+fn foreign_genesis(ev: &VerifiedEvent) -> Option<Rejected> {
+    if !ev.body.parents.is_empty() {
+        return None;
+    }
+    let owner = owner_of(&ev.body.case_id).unwrap_or("");
+    (owner != ev.body.author).then(|| Rejected::NotOwner {
+        record: ev.body.case_id.clone(),
+        owner: owner.to_owned(),
+        author: ev.body.author.clone(),
+    })
 }
 
 /// One case: its DAG, the state folded from it, and what replication asks of it all the time
@@ -333,6 +361,10 @@ impl Records {
             match result {
                 Ok(c) => {
                     let ev = &c.event;
+                    if let Some(r) = foreign_genesis(ev) {
+                        rejected.push(r);
+                        continue;
+                    }
                     let dup = !seen.insert(ev.id)
                         || self
                             .log_of(&ev.body.case_id)
@@ -766,5 +798,64 @@ mod tests {
         sibling.install(adm.entries);
         assert!(sibling.in_audience(id, "00073"));
         assert_eq!(sibling.shared_ids("01"), commune.shared_ids("01"));
+    }
+
+    #[test]
+    fn only_the_site_an_id_names_signs_its_first_events() {
+        assert_eq!(owner_of("00070-2026-00001"), Some("00070"));
+        assert_eq!(owner_of("S-VN-2026-0001"), Some("VN"));
+        assert_eq!(owner_of("-2026-1"), None);
+        let (kc, kp) = (
+            SigningKey::from_bytes(&[1; 32]),
+            SigningKey::from_bytes(&[2; 32]),
+        );
+        let keys = [("00070", &kc), ("01", &kp)];
+        let commune = site(&keys);
+        let province = site(&keys);
+        let signed = |key: &SigningKey, author: &str, id: &str, payload: Vec<u8>| {
+            sign_payload(&commune, key, author, id, 1_780_000_000_000, payload)
+                .unwrap()
+                .bytes
+        };
+        let received = case::encode_event(&CaseEvent::Received {
+            reception: reception(Kind::Complaint),
+        });
+        // A commune signs the first event of its province's next case id, and of a session id
+        // of its province: both refused with the owner named, nothing taken.
+        let impostor = [
+            signed(&kc, "00070", "01-2026-00001", received.clone()),
+            signed(
+                &kc,
+                "00070",
+                "S-01-2026-0001",
+                session::encode_event(&SessionEvent::Scheduled {
+                    session_id: "S-01-2026-0001".into(),
+                    title: "Phiên định kỳ".into(),
+                    chair_site: "01".into(),
+                    points: vec!["00070".into()],
+                    starts_at_ms: 1_780_000_000_000,
+                    case_ids: vec![],
+                }),
+            ),
+        ];
+        let adm = province.check_batch(&impostor, "01", Some("00070"));
+        assert!(adm.accepted.is_empty() && adm.entries.is_empty());
+        assert_eq!(adm.rejected.len(), 2);
+        for r in &adm.rejected {
+            assert!(
+                matches!(r, Rejected::NotOwner { owner, author, .. } if owner == "01" && author == "00070"),
+                "{r:?}"
+            );
+            assert_eq!(r.reason(), "not_owner");
+        }
+        // The owner's own first event is taken.
+        let own = [signed(&kc, "00070", "00070-2026-00001", received)];
+        let adm = province.check_batch(&own, "01", Some("00070"));
+        assert_eq!(
+            (adm.accepted.len(), adm.rejected.len()),
+            (1, 0),
+            "{:?}",
+            adm.rejected
+        );
     }
 }

@@ -197,13 +197,10 @@ impl Cases {
         let year = date.year();
         let _numbering = self.records.numbering();
         let counter_name = format!("stt:{year}");
-        let stt = self
-            .site
-            .store
-            .counter(&counter_name)
-            .map_err(|e| OpError::Store(e.to_string()))?
-            + 1;
-        let case_id = format!("{}-{year}-{stt:05}", self.site.site.code);
+        let code = &self.site.site.code;
+        let (stt, case_id) = self
+            .records
+            .next_number(&counter_name, |n| format!("{code}-{year}-{n:05}"))?;
         self.commit_events(
             &case_id,
             vec![CaseEvent::Received { reception }],

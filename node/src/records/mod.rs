@@ -106,6 +106,28 @@ impl SiteRecords {
         self.numbering.locked()
     }
 
+    /// The next number of `counter` whose record id (`id_of(n)`) this site does not hold, and
+    /// that id. A node never creates an id it already holds (a store restored from an older
+    /// backup has an older counter). Hold [`SiteRecords::numbering`] from here to the commit
+    /// that stores the counter.
+    pub fn next_number(
+        &self,
+        counter: &str,
+        id_of: impl Fn(u64) -> String,
+    ) -> Result<(u64, String), OpError> {
+        let mut n = self
+            .site
+            .store
+            .counter(counter)
+            .map_err(|e| OpError::Store(e.to_string()))?
+            + 1;
+        let held = self.held();
+        while held.log_of(&id_of(n)).is_some() {
+            n += 1;
+        }
+        Ok((n, id_of(n)))
+    }
+
     /// Hands freshly durable events to the pusher (no-op when offline, e.g. a CLI command:
     /// anti-entropy delivers them when the node next runs).
     pub fn replicate(&self, case_id: &str, events: Vec<Vec<u8>>, widened: Vec<String>) {

@@ -109,17 +109,10 @@ impl Sessions {
         let year = tiepdan_protocol::case::date_from_unix_ms(starts_at_ms).year();
         let _numbering = self.records.numbering();
         let counter_name = format!("session:{year}");
-        let n = self
-            .site
-            .store
-            .counter(&counter_name)
-            .map_err(|e| OpError::Store(e.to_string()))?
-            + 1;
-        let id = format!(
-            "{}{}-{year}-{n:04}",
-            session::SESSION_ID_PREFIX,
-            self.site.site.code
-        );
+        let code = &self.site.site.code;
+        let (n, id) = self.records.next_number(&counter_name, |n| {
+            format!("{}{code}-{year}-{n:04}", session::SESSION_ID_PREFIX)
+        })?;
         let event = SessionEvent::Scheduled {
             session_id: id.clone(),
             title: input.title,

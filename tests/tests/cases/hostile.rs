@@ -213,3 +213,63 @@ fn forged_mis_signed_out_of_audience_and_replayed_events_are_refused_and_counted
         "a sibling received it"
     );
 }
+
+#[test]
+fn a_commune_cannot_take_the_case_ids_of_its_province_a_sibling_or_central() {
+    let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let addr = fed.site("01").unwrap().quic;
+    let ours = certify(&fed, "01", "00025");
+    // Validly signed by 00025 itself, for ids that name other sites: the province's next case,
+    // the sibling's and central's.
+    let taken = ["01-2026-00001", "00004-2026-00001", "VN-2026-00001"]
+        .map(|id| genesis(id, "00025", &ours.key));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let acks = rt.block_on(send_batches(addr, &ours, vec![taken.to_vec()]));
+    assert_eq!(acks, vec![(0, 3)]);
+    let m = metrics(&fed, "01");
+    assert!(
+        metric_value(
+            &m,
+            "tiepdan_events_rejected_total",
+            &["reason=\"not_owner\""]
+        ) >= 3.0,
+        "{m}"
+    );
+    for id in ["01-2026-00001", "00004-2026-00001", "VN-2026-00001"] {
+        assert_eq!(
+            call(&fed, "01", "GET", &format!("cases/{id}"), None, None).0,
+            404
+        );
+    }
+    // The province's real reception then takes that id, as a first reception, and the
+    // impostor is nowhere in its audience.
+    let (status, v) = call(
+        &fed,
+        "01",
+        "POST",
+        "receptions",
+        Some(&tiepdan_tests::reception("petition", "Nguyễn Thị Thật")),
+        None,
+    );
+    assert_eq!(
+        (status, v["case_id"].as_str()),
+        (201, Some("01-2026-00001")),
+        "{v}"
+    );
+    let (status, case) = call(&fed, "01", "GET", "cases/01-2026-00001", None, None);
+    assert_eq!(status, 200);
+    assert_eq!(
+        case["reception"]["identity"]["plain"]["name"], "Nguyễn Thị Thật",
+        "{case}"
+    );
+    assert!(
+        !case["audience"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "00025"),
+        "{case}"
+    );
+}
