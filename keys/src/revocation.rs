@@ -84,6 +84,26 @@ pub enum RevocationError {
     KeyMismatch { site: String },
 }
 
+impl RevocationError {
+    /// A stable label for metrics and logs.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            RevocationError::TooLarge(_) => "too_large",
+            RevocationError::Garbled(_) => "garbled",
+            RevocationError::UnsupportedVersion(_) => "unsupported_version",
+            RevocationError::UnknownSite(_) => "unknown_site",
+            RevocationError::CannotRevokeCentral => "cannot_revoke_central",
+            RevocationError::NoAuthority { .. } => "no_authority",
+            RevocationError::IssuerChain(e) if e.reason() == "revoked" => "issuer_revoked",
+            RevocationError::IssuerChain(_) => "issuer_chain",
+            RevocationError::IssuerMismatch { .. } => "issuer_mismatch",
+            RevocationError::BadSignature => "bad_signature",
+            RevocationError::FromTheFuture { .. } => "from_the_future",
+            RevocationError::KeyMismatch { .. } => "key_mismatch",
+        }
+    }
+}
+
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     // Encoding plain structs into a Vec only fails if allocation fails.
     cbor4ii::serde::to_vec(Vec::new(), value).expect("CBOR encoding into memory cannot fail")
@@ -159,7 +179,9 @@ pub fn verify_revocation(
     verify_revocation_with(root, bytes, now, &RevocationList::new())
 }
 
-/// [`verify_revocation`], also refusing records whose issuer is itself revoked in `known`.
+/// [`verify_revocation`], also refusing records whose issuer is itself revoked in `known` as of
+/// the record's own date: a record dated before its issuer's revocation stays valid (it was
+/// made while the issuer held authority), one dated at or after it is refused.
 pub fn verify_revocation_with(
     root: &CertificateDer<'_>,
     bytes: &[u8],
@@ -193,8 +215,8 @@ pub fn verify_revocation_with(
         .iter()
         .map(|c| CertificateDer::from(c.as_slice()))
         .collect();
-    let issuer =
-        verify_chain(root, &chain, rev.revoked_at, known).map_err(RevocationError::IssuerChain)?;
+    let issuer = verify_chain(root, &chain, rev.revoked_at, &known.as_of(rev.revoked_at))
+        .map_err(RevocationError::IssuerChain)?;
     if issuer.site != rev.issuer_site {
         return Err(RevocationError::IssuerMismatch {
             claimed: rev.issuer_site.clone(),

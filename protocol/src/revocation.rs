@@ -51,6 +51,26 @@ impl RevocationList {
         }
     }
 
+    /// The revocations in force at `at`: those dated at or before it. A revocation record is
+    /// judged by the list as of its own date, so what an issuer revoked before it was itself
+    /// revoked stays valid, and what it signs dated after is refused.
+    pub fn as_of(&self, at: u64) -> RevocationList {
+        RevocationList {
+            entries: self
+                .entries
+                .iter()
+                .filter(|(_, (r, _))| r.revoked_at <= at)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// Forgets the revocation of `site` (one that no longer verifies); returns whether one was
+    /// held.
+    pub fn remove(&mut self, site: &str) -> bool {
+        self.entries.remove(site).is_some()
+    }
+
     /// True if a certificate of `site` with this notBefore is revoked.
     pub fn is_revoked(&self, site: &str, not_before: u64) -> bool {
         self.entries

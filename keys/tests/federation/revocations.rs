@@ -102,17 +102,23 @@ fn revoking_a_province_revokes_its_communes_until_reissued() {
         Ok("00070".into())
     );
 
-    // Revocations signed by a revoked province are refused once its revocation is known.
-    let by_revoked = revocation::create(&p.key, &p.tls, "00073", NOW + 5).expect("made before");
-    assert!(
-        verify_revocation(root, &by_revoked, NOW + 20).is_ok(),
-        "plain check ignores the list"
-    );
-    let e = verify_revocation_with(root, &by_revoked, NOW + 20, &list).expect_err("issuer revoked");
-    assert!(
-        matches!(&e, RevocationError::IssuerChain(c) if c.reason() == "revoked"),
-        "{e:?}"
-    );
+    // A revocation the province signed before it was revoked stays valid; one it signs dated
+    // at or after its own revocation is refused once that is known.
+    let before = revocation::create(&p.key, &p.tls, "00073", NOW + 5).expect("made before");
+    assert!(verify_revocation_with(root, &before, NOW + 20, &list).is_ok());
+    for at in [NOW + 10, NOW + 15] {
+        let by_revoked = revocation::create(&p.key, &p.tls, "00073", at).expect("signed");
+        assert!(
+            verify_revocation(root, &by_revoked, NOW + 20).is_ok(),
+            "plain check ignores the list"
+        );
+        let e =
+            verify_revocation_with(root, &by_revoked, NOW + 20, &list).expect_err("issuer revoked");
+        assert!(
+            matches!(&e, RevocationError::IssuerChain(c) if c.reason() == "revoked"),
+            "{e:?}"
+        );
+    }
 }
 
 #[test]

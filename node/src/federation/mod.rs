@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use rustls::pki_types::CertificateDer;
 use tiepdan_keys::cert::{verify_chain, VerifiedSite};
-use tiepdan_keys::revocation::{verify_revocation, RevocationList};
+use tiepdan_keys::revocation::{verify_revocation, verify_revocation_with, RevocationList};
 use tiepdan_protocol::control::{ControlFrame, PeerRecord};
 use tiepdan_protocol::sites::Registry;
 use tiepdan_protocol::topology::wants_link;
@@ -121,14 +121,26 @@ impl Federation {
         shutdown: watch::Receiver<bool>,
     ) -> anyhow::Result<(Federation, FederationTasks)> {
         let now = site.now();
-        let mut revs = RevocationList::default();
+        // Oldest first, each judged by those dated before it: an issuer's revocation is known
+        // before any record that issuer signed after it.
+        let mut stored: Vec<(u64, String, Vec<u8>)> = Vec::new();
         for (code, bytes) in site.store.revocations()? {
             match verify_revocation(&site.root, &bytes, now) {
+                Ok(r) => stored.push((r.revoked_at, code, bytes)),
+                Err(e) => {
+                    warn!(site = %code, "ignoring a stored revocation that no longer verifies: {e}")
+                }
+            }
+        }
+        stored.sort();
+        let mut revs = RevocationList::default();
+        for (_, code, bytes) in stored {
+            match verify_revocation_with(&site.root, &bytes, now, &revs) {
                 Ok(r) => {
                     revs.insert(r, bytes);
                 }
                 Err(e) => {
-                    warn!(site = %code, "ignoring a stored revocation that no longer verifies: {e}")
+                    warn!(site = %code, "ignoring a stored revocation whose issuer was revoked before it: {e}")
                 }
             }
         }
@@ -332,20 +344,35 @@ impl Federation {
         via: RevocationPath,
         from: &str,
     ) -> Result<bool, tiepdan_keys::revocation::RevocationError> {
-        let rev = verify_revocation(&self.site.root, bytes, self.now())?;
-        self.site.metrics.revocation_received(via.as_str());
-        let fresh = {
+        let (rev, fresh, voided) = {
             let mut revs = self.revocations.writing();
+            // Judged by what is known: an issuer revoked before the record's date has no
+            // authority left to revoke anyone.
+            let rev = verify_revocation_with(&self.site.root, bytes, self.now(), &revs)
+                .inspect_err(|e| self.site.metrics.revocation_refused(e.reason()))?;
             let fresh = revs.insert(rev.clone(), bytes.to_vec());
+            let voided = if fresh {
+                self.void_revocations(&mut revs)
+            } else {
+                Vec::new()
+            };
             self.site.metrics.revocations_known.set(revs.len() as i64);
-            fresh
+            (rev, fresh, voided)
         };
+        self.site.metrics.revocation_received(via.as_str());
         if !fresh {
             return Ok(false);
         }
         info!(site = %rev.site, issuer = %rev.issuer_site, via = via.as_str(), %from, "revocation accepted");
         if let Err(e) = self.site.store.put_revocation(&rev.site, bytes) {
             warn!("cannot store revocation of {}: {e}", rev.site);
+        }
+        for site in voided {
+            warn!(%site, "dropping a revocation signed by an issuer that was revoked before it");
+            self.site.metrics.revocation_refused("issuer_revoked");
+            if let Err(e) = self.site.store.remove_revocation(&site) {
+                warn!(%site, "cannot forget a voided revocation: {e}");
+            }
         }
         self.close_invalid_links();
         let frame = ControlFrame::Revocation(serde_bytes::ByteBuf::from(bytes.to_vec()));
@@ -359,6 +386,23 @@ impl Federation {
             }
         }
         Ok(true)
+    }
+
+    /// Drops the revocations that no longer verify now that `revs` knows more: those signed by
+    /// an issuer revoked at or before their date (they arrived before the issuer's own
+    /// revocation). Returns the sites they named.
+    fn void_revocations(&self, revs: &mut RevocationList) -> Vec<String> {
+        let now = self.now();
+        let voided: Vec<String> = revs
+            .iter()
+            .zip(revs.records())
+            .filter(|(_, bytes)| verify_revocation_with(&self.site.root, bytes, now, revs).is_err())
+            .map(|(r, _)| r.site.clone())
+            .collect();
+        for site in &voided {
+            revs.remove(site);
+        }
+        voided
     }
 
     /// Re-checks every live link against the current revocations and closes the failures.

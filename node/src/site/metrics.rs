@@ -43,6 +43,7 @@ pub struct Metrics {
     pub revocations_received: Family<ViaLabels, Counter>,
     pub events_accepted: Family<SourceLabels, Counter>,
     pub events_rejected: Family<ReasonLabels, Counter>,
+    pub revocations_refused: Family<ReasonLabels, Counter>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -70,6 +71,12 @@ impl Metrics {
         let revocations_received = Family::<ViaLabels, Counter>::default();
         let events_accepted = Family::<SourceLabels, Counter>::default();
         let events_rejected = Family::<ReasonLabels, Counter>::default();
+        let revocations_refused = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "revocations_refused",
+            "Revocation records refused or dropped, by reason (issuer_revoked, bad_signature, ...)",
+            revocations_refused.clone(),
+        );
         registry.register(
             "events_accepted",
             "Case events stored, by source",
@@ -134,6 +141,7 @@ impl Metrics {
             revocations_received,
             events_accepted,
             events_rejected,
+            revocations_refused,
         }
     }
 
@@ -167,6 +175,14 @@ impl Metrics {
                 source: source.into(),
             })
             .inc_by(n);
+    }
+
+    pub fn revocation_refused(&self, reason: &str) {
+        self.revocations_refused
+            .get_or_create(&ReasonLabels {
+                reason: reason.into(),
+            })
+            .inc();
     }
 
     pub fn event_rejected(&self, reason: &str) {

@@ -250,6 +250,14 @@ impl Store {
         })
     }
 
+    /// Forgets a revocation record that no longer verifies (its issuer was revoked before it).
+    pub fn remove_revocation(&self, site: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.open_table(REVOCATIONS)?.remove(site)?;
+            Ok(())
+        })
+    }
+
     pub fn revocations(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         let tx = self.db.begin_read()?;
         let t = tx.open_table(REVOCATIONS)?;

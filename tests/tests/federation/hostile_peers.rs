@@ -172,3 +172,99 @@ fn a_peer_sending_garbage_frames_is_dropped_and_others_are_unharmed() {
         "the node stopped answering"
     );
 }
+
+/// Admitted as (key, chain) with `revocations` in our hello, the way a peer spreads them.
+async fn hello_with_revocations(
+    addr: SocketAddr,
+    site: &str,
+    key: &SiteKey,
+    chain: &Chain,
+    revocations: Vec<Vec<u8>>,
+) {
+    use tiepdan_protocol::control::{encode_frame, ControlFrame, Hello, PROTOCOL_VERSION};
+    let hello = encode_frame(&ControlFrame::Hello(Hello {
+        versions: vec![PROTOCOL_VERSION],
+        site: site.to_owned(),
+        chain: chain
+            .der_list()
+            .iter()
+            .map(|c| serde_bytes::ByteBuf::from(c.to_vec()))
+            .collect(),
+        quic_addrs: vec![],
+        p2p_addrs: vec![],
+        http_addr: None,
+        revocations: revocations
+            .into_iter()
+            .map(serde_bytes::ByteBuf::from)
+            .collect(),
+    }));
+    let conn = dial(addr, key, chain, chain).await.expect("admitted");
+    peer_client::admitted(&conn, &hello)
+        .await
+        .expect("the node admitted us");
+    conn.close(0u32.into(), b"done");
+}
+
+fn revoked_sites(fed: &tiepdan_tests::LocalFederation, code: &str) -> Vec<String> {
+    let list = fed.api(code, "revocations").unwrap();
+    let mut sites: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["site"].as_str().unwrap().to_owned())
+        .collect();
+    sites.sort();
+    sites
+}
+
+#[test]
+fn a_revoked_province_can_no_longer_revoke_its_communes() {
+    let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let vn = fed.site("VN").unwrap().clone();
+    let (vn_key, vn_tls) = load_tls(&vn.data);
+    let (p_key, p_tls) = load_tls(&fed.site("01").unwrap().data);
+    let t0 = unix_now();
+    // Central revokes province 01 at t0; 01 signs a revocation of its commune dated after.
+    let of_province = tiepdan_keys::revocation::create(&vn_key, &vn_tls, "01", t0).unwrap();
+    let by_revoked = tiepdan_keys::revocation::create(&p_key, &p_tls, "00004", t0 + 1).unwrap();
+    // A peer in good standing (province 79, certified by central) carries them to central.
+    let (key79, ca79) = forged(&authority_of(&vn.data), "79", 30, t0 - 60);
+    let chain79 = tiepdan_keys::cert::make_own_leaf(&key79, &ca79, 30, t0).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let carry = |records: Vec<Vec<u8>>| {
+        rt.block_on(hello_with_revocations(
+            vn.quic, "79", &key79, &chain79, records,
+        ))
+    };
+    let refused = |fed: &tiepdan_tests::LocalFederation| {
+        metric_value(
+            &metrics(fed, "VN"),
+            "tiepdan_revocations_refused_total",
+            &["reason=\"issuer_revoked\""],
+        )
+    };
+
+    // Before central knows 01 is revoked, 01's record is taken.
+    carry(vec![by_revoked.clone()]);
+    assert!(eventually(DEADLINE, || revoked_sites(&fed, "VN") == ["00004"]));
+    // Central's revocation of 01 arrives: 01 is revoked, and the record 01 signed after it is
+    // dropped and counted.
+    carry(vec![of_province]);
+    assert!(
+        eventually(DEADLINE, || revoked_sites(&fed, "VN") == ["01"]),
+        "{:?}",
+        revoked_sites(&fed, "VN")
+    );
+    assert!(refused(&fed) >= 1.0);
+    // Offered again, it is refused and counted; nothing held changes.
+    carry(vec![by_revoked]);
+    assert!(eventually(DEADLINE, || refused(&fed) >= 2.0));
+    assert_eq!(revoked_sites(&fed, "VN"), ["01"]);
+    // The store holds the same after a restart.
+    fed.stop("VN").unwrap();
+    fed.start("VN").unwrap();
+    assert!(eventually(DEADLINE, || fed.api("VN", "status").is_ok()));
+    assert_eq!(revoked_sites(&fed, "VN"), ["01"]);
+}
