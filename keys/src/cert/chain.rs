@@ -236,6 +236,22 @@ impl Chain {
             .collect()
     }
 
+    /// [`Chain::site_keys`] with each certificate's notBefore (unix seconds): which of two
+    /// valid certificates of one site is the newer.
+    pub fn site_certs(&self) -> Vec<SiteCert> {
+        (0..self.len())
+            .filter_map(|i| self.info(i).ok())
+            .filter_map(|info| {
+                let not_before = info.not_before_u();
+                info.claims.ok().map(|c| SiteCert {
+                    site: c.site,
+                    key: info.public_key,
+                    not_before,
+                })
+            })
+            .collect()
+    }
+
     pub(crate) fn info(&self, index: usize) -> Result<CertInfo, ChainError> {
         let der = self.0.get(index).ok_or(ChainError::Empty)?;
         inspect(der).map_err(|e| ChainError::Malformed {
@@ -243,4 +259,13 @@ impl Chain {
             detail: e.to_string(),
         })
     }
+}
+
+/// One certificate of a chain, as far as event signatures care: whose key it is, and since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteCert {
+    pub site: String,
+    pub key: [u8; 32],
+    /// notBefore in unix seconds.
+    pub not_before: u64,
 }

@@ -30,7 +30,7 @@ mod make;
 pub mod request;
 pub mod verify;
 
-pub use chain::{Chain, ChainError};
+pub use chain::{Chain, ChainError, SiteCert};
 pub use issue::{danger_issue, issue, Authority};
 pub use make::{make_own_leaf, make_root, IssueError};
 pub use request::{make_request, parse_request, CertRequest, RequestError};

@@ -20,7 +20,7 @@ use crate::federation::pki;
 use crate::site::datadir::DataDir;
 
 /// One site of a local federation.
-pub struct LocalSite {
+pub struct SiteProcess {
     pub code: String,
     pub name: String,
     pub level: Level,
@@ -34,7 +34,7 @@ pub struct LocalSite {
 
 pub struct LocalFederation {
     pub exe: PathBuf,
-    pub sites: BTreeMap<String, LocalSite>,
+    pub sites: BTreeMap<String, SiteProcess>,
 }
 
 /// Lowest port [`free_port`] hands out.
@@ -111,7 +111,7 @@ impl LocalFederation {
             } else {
                 pki::init(&data, Some(code), false, None)?;
                 let parent_code = site.parent.as_deref().context("site without parent")?;
-                let parent: &LocalSite = sites.get(parent_code).with_context(|| {
+                let parent: &SiteProcess = sites.get(parent_code).with_context(|| {
                     format!("{code}: parent {parent_code} must be part of the federation")
                 })?;
                 let chain_path = data.root().join("issued-chain.pem");
@@ -129,7 +129,7 @@ impl LocalFederation {
             let http = loopback(free_port()?);
             sites.insert(
                 code.to_owned(),
-                LocalSite {
+                SiteProcess {
                     code: code.to_owned(),
                     name: site.name.clone(),
                     level: site.level,
@@ -145,7 +145,7 @@ impl LocalFederation {
         Ok(LocalFederation { exe, sites })
     }
 
-    pub fn site(&self, code: &str) -> anyhow::Result<&LocalSite> {
+    pub fn site(&self, code: &str) -> anyhow::Result<&SiteProcess> {
         self.sites
             .get(code)
             .with_context(|| format!("{code} is not in this federation"))

@@ -7,8 +7,8 @@
 //! after a partition only the difference travels. Nothing about a case is ever written to a
 //! site outside its audience: every send is filtered by `Cases::in_audience`/`bytes_for`.
 
-use std::collections::BTreeSet;
-use std::sync::{Arc, Weak};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use quinn::{Connection, RecvStream, SendStream};
@@ -27,6 +27,7 @@ use super::verify::{self as cases, CheckedEvent, Rejected};
 use super::SiteRecords;
 use crate::federation::channels::{BiChannel, Channels, LinkWatcher, PeerLink};
 use crate::federation::Federation;
+use crate::site::lock::Unpoisoned;
 
 /// Anti-entropy period per link (the initiating side).
 pub const SYNC_INTERVAL_MS: u64 = 5_000;
@@ -51,6 +52,9 @@ pub struct Push {
 pub struct Replication {
     pub records: Arc<SiteRecords>,
     pub federation: Arc<Federation>,
+    /// notBefore of the certificate behind each author key held: a key is replaced only by a
+    /// newer certificate's.
+    key_since: Mutex<BTreeMap<String, u64>>,
     /// Ourselves, for the tasks a stream or a link starts.
     me: Weak<Replication>,
 }
@@ -60,9 +64,11 @@ impl Replication {
     pub fn start(records: Arc<SiteRecords>, federation: Arc<Federation>) -> Arc<Replication> {
         let (push_tx, push_rx) = mpsc::channel(PUSH_QUEUE_MAX);
         records.set_push_queue(push_tx);
+        let key_since = Mutex::new(key_dates(&records));
         let replication = Arc::new_cyclic(|me| Replication {
             records,
             federation,
+            key_since,
             me: me.clone(),
         });
         Self::register(&replication, &replication.federation.channels);
@@ -89,16 +95,37 @@ impl Replication {
         };
         let leaf_site = c.leaf_claims().map(|cl| cl.site).ok();
         let der: Vec<Vec<u8>> = chain.iter().map(|d| d.to_vec()).collect();
+        let us = &self.records.site.site.code;
+        let mut since = self.key_since.locked();
         let mut cases = self.records.held();
-        for (site, key) in c.site_keys() {
-            let fresh = cases.site_keys.get(&site) != Some(&key);
-            cases.site_keys.insert(site.clone(), key);
+        for cert in c.site_certs() {
+            let site = cert.site;
+            // Our own key is ours: a peer's chain never replaces it.
+            if &site == us {
+                continue;
+            }
+            let held = cases.site_keys.get(&site).copied();
+            // Of two valid certificates of one site, the newer one's key counts.
+            if held.is_some_and(|k| k != cert.key)
+                && since.get(&site).is_some_and(|t| *t >= cert.not_before)
+            {
+                debug!(%site, "kept the key of the site's newer certificate");
+                continue;
+            }
+            let fresh = held != Some(cert.key);
+            cases.site_keys.insert(site.clone(), cert.key);
+            since.insert(site.clone(), cert.not_before);
             if Some(&site) == leaf_site.as_ref() {
                 let encoded = cbor4ii::serde::to_vec(Vec::new(), &der).unwrap_or_default();
                 let chain_fresh = !cases.site_chains.contains_key(&site);
                 cases.site_chains.insert(site.clone(), der.clone());
                 if fresh || chain_fresh {
-                    if let Err(e) = self.records.site.store.put_site_key(&site, &key, &encoded) {
+                    if let Err(e) = self
+                        .records
+                        .site
+                        .store
+                        .put_site_key(&site, &cert.key, &encoded)
+                    {
                         warn!(%site, "cannot store a site key: {e}");
                     }
                 }
@@ -355,6 +382,26 @@ pub async fn pusher(node: Arc<Replication>, mut queue: mpsc::Receiver<Push>) {
             });
         }
     }
+}
+
+/// The notBefore of the certificates behind the keys held at start: our own chain's, and the
+/// stored chains of the sites whose keys were learned before.
+fn key_dates(records: &SiteRecords) -> BTreeMap<String, u64> {
+    let mut since = BTreeMap::new();
+    let held = records.held();
+    let stored = held
+        .site_chains
+        .values()
+        .filter_map(|der| Chain::from_der_list(der.clone()).ok());
+    for chain in std::iter::once(records.site.chain.clone()).chain(stored) {
+        for cert in chain.site_certs() {
+            if held.site_keys.get(&cert.site) == Some(&cert.key) {
+                let t = since.entry(cert.site).or_insert(0);
+                *t = (*t).max(cert.not_before);
+            }
+        }
+    }
+    since
 }
 
 impl BiChannel for Replication {

@@ -97,17 +97,31 @@ async fn send_batches(
     peer: &Peer,
     batches: Vec<Vec<Vec<u8>>>,
 ) -> Vec<(u32, u32)> {
+    send_batches_with(addr, peer, batches, &[]).await
+}
+
+/// [`send_batches`], with `extra` chains sent along with the peer's own.
+async fn send_batches_with(
+    addr: SocketAddr,
+    peer: &Peer,
+    batches: Vec<Vec<Vec<u8>>>,
+    extra: &[&Chain],
+) -> Vec<(u32, u32)> {
     let ep = peer_client::endpoint_as(&peer.key, &peer.chain, peer.chain.root()).unwrap();
     let conn = ep.connect(addr, "tiepdan.internal").unwrap().await.unwrap();
     let _control = peer_client::admitted(&conn, &peer_client::hello_frame(&peer.site, &peer.chain))
         .await
         .expect("the node admitted us");
-    let chains = vec![peer
-        .chain
-        .der_list()
-        .iter()
-        .map(|c| ByteBuf::from(c.to_vec()))
-        .collect()];
+    let chains: Vec<Vec<ByteBuf>> = std::iter::once(&peer.chain)
+        .chain(extra.iter().copied())
+        .map(|chain| {
+            chain
+                .der_list()
+                .iter()
+                .map(|c| ByteBuf::from(c.to_vec()))
+                .collect()
+        })
+        .collect();
     let mut acks = Vec::new();
     for batch in batches {
         let (mut send, mut recv) = peer_client::replication_stream(&conn).await.unwrap();
@@ -272,4 +286,64 @@ fn a_commune_cannot_take_the_case_ids_of_its_province_a_sibling_or_central() {
             .any(|s| s == "00025"),
         "{case}"
     );
+}
+
+#[test]
+fn a_peer_cannot_replace_the_nodes_own_key() {
+    let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let addr = fed.site("00004").unwrap().quic;
+    // A sibling sends, with a batch, a second valid chain for 00004 itself: a new key its
+    // province signed (a careless or compromised province can).
+    let sibling = certify(&fed, "01", "00025");
+    // Newer than 00004's own certificate, so "the newest certificate wins" alone would take it.
+    let own = Chain::from_pem(
+        &std::fs::read_to_string(fed.site("00004").unwrap().data.tls_chain_path()).unwrap(),
+    )
+    .unwrap();
+    let own_since = own.site_certs()[0].not_before;
+    assert!(eventually(DEADLINE, || unix_now() > own_since));
+    let impostor = certify(&fed, "01", "00004");
+    let event = genesis("00025-2026-00001", "00025", &sibling.key);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let acks = rt.block_on(send_batches_with(
+        addr,
+        &sibling,
+        vec![vec![event]],
+        &[&impostor.chain],
+    ));
+    assert_eq!(acks.len(), 1);
+    // A denunciation entered at 00004 afterwards is sealed to 00004's own key, so its officer
+    // can still open it.
+    let name = "Đỗ Thị Người Tố Cáo";
+    let (status, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        "receptions",
+        Some(&tiepdan_tests::reception("denunciation", name)),
+        None,
+    );
+    assert_eq!(status, 201, "{v}");
+    let id = v["case_id"].as_str().unwrap().to_owned();
+    let (status, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        "users",
+        Some(&serde_json::json!({"name": "Cán bộ tiếp", "role": "officer"})),
+        None,
+    );
+    assert_eq!(status, 201, "{v}");
+    let officer = v["token"].as_str().unwrap().to_owned();
+    let (status, v) = call(
+        &fed,
+        "00004",
+        "GET",
+        &format!("cases/{id}/identity"),
+        None,
+        Some(&officer),
+    );
+    assert_eq!((status, v["name"].as_str()), (200, Some(name)), "{v}");
 }
