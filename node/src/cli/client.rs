@@ -84,7 +84,7 @@ impl NodeClient {
             )
         })?;
         let bound: Bound = serde_json::from_str(&text).context("run.json is damaged")?;
-        let token = data.read_secret(&data.token_path())?;
+        let token = data.read_token()?;
         Ok(NodeClient {
             base: format!("http://{}/api/v1", bound.http),
             token,

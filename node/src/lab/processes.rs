@@ -123,7 +123,7 @@ impl LocalFederation {
                 )?;
                 pki::install(&data, &chain_path)?;
             }
-            let token = data.read_secret(&data.token_path())?;
+            let token = data.read_token()?;
             let quic = loopback(free_port()?);
             let p2p = loopback(free_port()?);
             let http = loopback(free_port()?);

@@ -9,6 +9,9 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+/// Shortest operator token accepted (the ones `tiepdan init` makes have 48).
+pub const TOKEN_CHARS_MIN: usize = 16;
+
 /// A site's data folder.
 #[derive(Debug, Clone)]
 pub struct DataDir {
@@ -120,6 +123,19 @@ impl DataDir {
         }
         let text = fs::read_to_string(path).map_err(io_err(path))?;
         Ok(text.trim().to_owned())
+    }
+
+    /// The operator token. An empty one would let an empty bearer token in as the operator.
+    pub fn read_token(&self) -> Result<String, DataDirError> {
+        let path = self.token_path();
+        let token = self.read_secret(&path)?;
+        if token.len() < TOKEN_CHARS_MIN {
+            return Err(DataDirError::Invalid(format!(
+                "{} holds no usable operator token (it needs at least {TOKEN_CHARS_MIN} characters; an empty one would let anyone in as the operator): delete the file and run `tiepdan init` again, or write a new random token into it (`head -c 24 /dev/urandom | xxd -p -c 48`)",
+                path.display()
+            )));
+        }
+        Ok(token)
     }
 
     pub fn read_text(&self, path: &Path) -> Result<String, DataDirError> {

@@ -66,7 +66,7 @@ impl LocalSite {
         let code = identity::site_code(data)?;
         let site = Registry::official().get(&code)?.clone();
         let key = identity::load_key(data)?;
-        let token = data.read_secret(&data.token_path())?;
+        let token = data.read_token()?;
         let chain = identity::load_tls_chain(data)?;
         let now = clock::unix_now();
         // An expired chain still starts the node (the operator sees the warning in the UI and

@@ -502,3 +502,20 @@ fn case_commands_work_offline_and_through_the_running_node_and_the_log_book_expo
     );
     assert_eq!(v["history"].as_array().unwrap().len(), 2, "{v}");
 }
+
+#[test]
+fn a_node_with_an_empty_operator_token_refuses_to_start() {
+    let (_dir, fed) = federation(&["VN"]);
+    let data = fed.site("VN").unwrap().data.root().to_path_buf();
+    let token = data.join("operator.token");
+    for text in ["", "\n", "short\n"] {
+        std::fs::write(&token, text).unwrap();
+        let out = tiepdan(&["run", "--data", s(&data), "--http", "127.0.0.1:0"]);
+        assert!(!out.status.success(), "started with token {text:?}");
+        assert!(
+            stderr(&out).contains("no usable operator token"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
