@@ -222,7 +222,7 @@ fn a_revoked_province_can_no_longer_revoke_its_communes() {
     let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
     fed.start_all().unwrap();
     assert!(eventually(DEADLINE, || fed.formed()));
-    let vn = fed.site("VN").unwrap().clone();
+    let vn = fed.site("VN").unwrap();
     let (vn_key, vn_tls) = load_tls(&vn.data);
     let (p_key, p_tls) = load_tls(&fed.site("01").unwrap().data);
     let t0 = unix_now();
