@@ -52,6 +52,11 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
         http: http.local_addr()?,
     };
     let _ = site.bound.set(bound);
+    // Before anything answers: a CLI command finds the API through it as soon as it can call.
+    data.write_public(
+        &data.runtime_path(),
+        serde_json::to_string(&bound)?.as_bytes(),
+    )?;
 
     // Every capability registers its channels before the first link can come up.
     let _replication = Replication::start(records.clone(), federation.clone());
@@ -112,10 +117,6 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
     }
     federation.dial_remembered();
 
-    data.write_public(
-        &data.runtime_path(),
-        serde_json::to_string(&bound)?.as_bytes(),
-    )?;
     info!(
         site = %site.site.code, name = %site.site.name, level = %site.site.level, peer_id = %site.peer_id,
         quic = %bound.quic, http = %bound.http, p2p = %bound.p2p, "node running"

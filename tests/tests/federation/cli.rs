@@ -3,6 +3,17 @@
 
 use tiepdan_tests::{eventually, federation, stderr, tiepdan, tiepdan_bin, DEADLINE};
 
+/// A child process that is killed if the test ends early (a failed assertion must not leave a
+/// node running).
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn s(p: &std::path::Path) -> &str {
     p.to_str().unwrap()
 }
@@ -18,20 +29,22 @@ fn online_join_end_to_end() {
     let out = tiepdan(&["init", "--data", s(&child), "--site", "00070"]);
     assert!(out.status.success(), "{}", stderr(&out));
     // The child waits for approval in the background, as an officer would leave it running.
-    let mut join = std::process::Command::new(tiepdan_bin())
-        .args([
-            "join",
-            "--data",
-            s(&child),
-            "--parent",
-            &province_http,
-            "--wait-secs",
-            "60",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut join = Running(
+        std::process::Command::new(tiepdan_bin())
+            .args([
+                "join",
+                "--data",
+                s(&child),
+                "--parent",
+                &province_http,
+                "--wait-secs",
+                "60",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
 
     // The parent's operator sees the request and approves it.
     let mut id = 0;
@@ -59,9 +72,9 @@ fn online_join_end_to_end() {
     assert_eq!(r.status(), 200);
 
     // The chain travels back by itself; the child installs it and remembers its parent.
-    let status = join.wait().unwrap();
+    let status = join.0.wait().unwrap();
     let mut err = String::new();
-    std::io::Read::read_to_string(join.stderr.as_mut().unwrap(), &mut err).unwrap();
+    std::io::Read::read_to_string(join.0.stderr.as_mut().unwrap(), &mut err).unwrap();
     assert!(status.success(), "join failed: {err}");
     assert!(child.join("tls-chain.pem").exists());
     let config = std::fs::read_to_string(child.join("tiepdan.toml")).unwrap();
@@ -342,24 +355,26 @@ fn a_node_warns_before_its_certificate_expires_and_stops_cleanly_on_sigterm() {
     );
     let log_path = dir.path().join("00070.log");
     let log = std::fs::File::create(&log_path).unwrap();
-    let mut node = std::process::Command::new(tiepdan_bin())
-        .args([
-            "run",
-            "--data",
-            s(&commune),
-            "--listen",
-            "127.0.0.1:0",
-            "--http",
-            &http,
-            "--p2p",
-            &p2p,
-            "--media",
-            "127.0.0.1:0",
-            "--no-mdns",
-        ])
-        .stderr(log)
-        .spawn()
-        .unwrap();
+    let mut node = Running(
+        std::process::Command::new(tiepdan_bin())
+            .args([
+                "run",
+                "--data",
+                s(&commune),
+                "--listen",
+                "127.0.0.1:0",
+                "--http",
+                &http,
+                "--p2p",
+                &p2p,
+                "--media",
+                "127.0.0.1:0",
+                "--no-mdns",
+            ])
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
     let token = std::fs::read_to_string(commune.join("operator.token"))
         .unwrap()
         .trim()
@@ -388,8 +403,8 @@ fn a_node_warns_before_its_certificate_expires_and_stops_cleanly_on_sigterm() {
 
     // SIGTERM: a clean exit, the store released and run.json removed.
     // SAFETY: signalling the child we spawned.
-    unsafe { libc::kill(node.id() as i32, libc::SIGTERM) };
-    let exit = node.wait().unwrap();
+    unsafe { libc::kill(node.0.id() as i32, libc::SIGTERM) };
+    let exit = node.0.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
     assert!(std::fs::read_to_string(&log_path)
         .unwrap()
