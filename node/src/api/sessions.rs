@@ -11,12 +11,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Serialize;
 use serde_json::{json, Value};
+use tiepdan_protocol::media::NextHop;
 use tiepdan_protocol::session::SessionEvent;
 
 use super::{body, ApiError, ApiResult, App};
+use crate::recording::PublisherRecording;
+use crate::sessions::media::PublisherEntry;
+use crate::sessions::mesh::StreamStats;
 use crate::sessions::{ScheduleInput, SessionSummary, SessionView};
 use crate::site::clock::now_ms;
+use crate::upload::Progress;
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -108,63 +114,135 @@ async fn test_signal(
     ))
 }
 
+/// `GET sessions/{id}/media`.
+#[derive(Debug, Serialize)]
+struct MediaView {
+    session_id: String,
+    streams: Vec<StreamView>,
+    routes: Vec<RouteView>,
+}
+
+/// One publisher's stream as received here.
+#[derive(Debug, Serialize)]
+struct StreamView {
+    origin: String,
+    publisher_id: String,
+    stats: StreamStats,
+}
+
+/// How this site reaches a point now.
+#[derive(Debug, Serialize)]
+struct RouteView {
+    to: String,
+    direct: bool,
+    via: Option<String>,
+}
+
 /// What media this site receives in the session, and the route it uses to each point.
-async fn media(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn media(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult<Json<MediaView>> {
     let view = app.sessions.session_view(&id, now_ms())?;
-    let streams: Vec<Value> = app
+    let streams = app
         .mesh
         .stats(&id)
         .into_iter()
-        .map(|(origin, publisher, st)| json!({ "origin": origin, "publisher_id": publisher, "stats": st }))
-        .collect();
-    let routes: Vec<Value> = view
-        .points
-        .iter()
-        .map(|p| p.site.as_str())
-        .filter(|p| *p != app.site.site.code)
-        .map(|p| {
-            let hop = app.mesh.route_to(p);
-            json!({ "to": p, "direct": matches!(hop, tiepdan_protocol::media::NextHop::Direct(_)), "via": hop.site() })
+        .map(|(origin, publisher_id, stats)| StreamView {
+            origin,
+            publisher_id,
+            stats,
         })
         .collect();
-    Ok(Json(
-        json!({ "session_id": id, "streams": streams, "routes": routes }),
-    ))
+    let routes = view
+        .points
+        .iter()
+        .filter(|p| p.site != app.site.site.code)
+        .map(|p| {
+            let hop = app.mesh.route_to(&p.site);
+            RouteView {
+                to: p.site.clone(),
+                direct: matches!(hop, NextHop::Direct(_)),
+                via: hop.site().map(str::to_owned),
+            }
+        })
+        .collect();
+    Ok(Json(MediaView {
+        session_id: id,
+        streams,
+        routes,
+    }))
+}
+
+/// `GET sessions/{id}/recordings`.
+#[derive(Debug, Serialize)]
+struct RecordingsView {
+    session_id: String,
+    site: String,
+    recordings: Vec<PublisherRecording>,
+    uploads: Vec<UploadView>,
+}
+
+/// One file this site sends, to one target.
+#[derive(Debug, Serialize)]
+struct UploadView {
+    to: String,
+    path: String,
+    progress: Progress,
 }
 
 /// The session's recordings held at this site (its own publishers, sealed or still open; at
 /// the hub and central every point's segments; everywhere in the audience every point's
 /// signed index, `segments_held` saying how many of the listed segments are here), and the
 /// progress of this site's uploads (segments to the hub and central, indexes to the audience).
-async fn recordings(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn recordings(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RecordingsView>> {
     app.sessions.session_view(&id, now_ms())?;
     let (root, sid) = (app.site.data.root().to_path_buf(), id.clone());
-    let held = tokio::task::spawn_blocking(move || crate::recording::list_session(&root, &sid))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::bad(e.to_string()))?;
-    let uploads: Vec<Value> = app
+    let recordings =
+        tokio::task::spawn_blocking(move || crate::recording::list_session(&root, &sid))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(|e| ApiError::bad(e.to_string()))?;
+    let uploads = app
         .uploads
         .sending
         .of_session(&id)
         .into_iter()
-        .map(|(target, path, p)| json!({ "to": target, "path": path, "progress": p }))
+        .map(|(to, path, progress)| UploadView { to, path, progress })
         .collect();
-    Ok(Json(
-        json!({ "session_id": id, "site": app.site.site.code, "recordings": held, "uploads": uploads }),
-    ))
+    Ok(Json(RecordingsView {
+        session_id: id,
+        site: app.site.site.code.clone(),
+        recordings,
+        uploads,
+    }))
+}
+
+/// `GET sessions/{id}/publishers`.
+#[derive(Debug, Serialize)]
+struct PublishersView {
+    session_id: String,
+    site: String,
+    media_available: bool,
+    publishers: Vec<PublisherEntry>,
 }
 
 /// Who publishes in the session as this site's gateway sees them: its own WHIP publishers
 /// (`local`) and the other points' participants whose media arrives here (`remote`).
-async fn publishers(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn publishers(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PublishersView>> {
     app.sessions.session_view(&id, now_ms())?;
-    let list = app
+    let publishers = app
         .gateway
         .as_ref()
         .map(|g| g.publishers(&id))
         .unwrap_or_default();
-    Ok(Json(
-        json!({ "session_id": id, "site": app.site.site.code, "media_available": app.gateway.is_some(), "publishers": list }),
-    ))
+    Ok(Json(PublishersView {
+        session_id: id,
+        site: app.site.site.code.clone(),
+        media_available: app.gateway.is_some(),
+        publishers,
+    }))
 }
