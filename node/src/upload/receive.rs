@@ -51,6 +51,8 @@ pub enum Refused {
     Busy,
     #[error("the file's BLAKE3 does not match the offer")]
     HashMismatch,
+    #[error("a sealed segment {0} is already held here with other bytes; a sealed segment never changes")]
+    SegmentDiffers(String),
     #[error("interrupted after {held} of {size} bytes")]
     Interrupted { held: u64, size: u64 },
     #[error(transparent)]
@@ -237,7 +239,11 @@ async fn receive_segment(
             partial.clone(),
             offer.rel.clone(),
         );
-        tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || -> std::io::Result<Option<disk::Start>> {
+            // A sealed segment never changes: the same path with other bytes is not a resume.
+            if dest.exists() && hash_file(&dest)? != hash {
+                return Ok(None);
+            }
             disk::resume(
                 &dest,
                 &partial,
@@ -248,8 +254,12 @@ async fn receive_segment(
                     rel: &rel,
                 },
             )
+            .map(Some)
         })
         .await??
+    };
+    let Some(start) = start else {
+        return Ok(Err(Refused::SegmentDiffers(offer.rel.clone())));
     };
     let have = start.have;
     send.write_all(&encode(&Msg::Resume { have })).await?;

@@ -1,6 +1,7 @@
 //! Recording uploads against a real node: an interrupted upload resumes where it stopped and
-//! the file arrives intact; a file whose hash does not match, another site's recording and a
-//! session the receiver does not hold are refused, and nothing of them is kept.
+//! the file arrives intact; other bytes for a segment already held, a file whose hash does not
+//! match, another site's recording and a session the receiver does not hold are refused, and
+//! nothing of them is kept.
 
 use std::time::Duration;
 
@@ -97,6 +98,21 @@ async fn an_interrupted_upload_resumes_and_bad_ones_are_refused() {
             .await
             .unwrap(),
         0
+    );
+
+    // Other bytes for the sealed segment already held: refused, and the held one unchanged.
+    let mut altered = bytes.clone();
+    altered[12_345] ^= 0xff;
+    let altered_file = dir.path().join("altered.tdrec");
+    std::fs::write(&altered_file, &altered).unwrap();
+    let err = send_file(&uploads, "VN", &conn, &altered_file, &rel, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("never changes"), "{err}");
+    assert_eq!(
+        std::fs::read(&stored).unwrap(),
+        bytes,
+        "the held segment changed"
     );
 
     // A hash that does not match: refused, and the partial file removed.
