@@ -122,6 +122,7 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
         quic = %bound.quic, http = %bound.http, p2p = %bound.p2p, "node running"
     );
 
+    tokio::spawn(federation.clone().recheck_links());
     let expiry_site = site.clone();
     tokio::spawn(async move {
         let mut t = tokio::time::interval(Duration::from_secs(3600));

@@ -39,6 +39,10 @@ pub const LINK_OUTBOX_FRAMES_MAX: usize = 256;
 /// How stale a stored `last_seen` may get before a new contact rewrites it.
 pub const LAST_SEEN_PERSIST_SECS: u64 = 60;
 
+/// How often live links are re-verified (a certificate that expires drops its link then).
+/// Central holds some 3,355 links; each check is one chain verification, so this stays cheap.
+pub const LINK_RECHECK_MS: u64 = 30_000;
+
 /// Commands to the libp2p task.
 pub const P2P_COMMANDS_MAX: usize = 256;
 
@@ -408,21 +412,40 @@ impl Federation {
     /// Re-checks every live link against the current revocations and closes the failures.
     pub fn close_invalid_links(&self) {
         let mut links = self.links.locked();
-        let bad: Vec<String> = links
+        let bad: Vec<(String, &'static str)> = links
             .iter()
-            .filter(|(_, l)| self.verify_peer_chain(&l.chain).is_err())
-            .map(|(s, _)| s.clone())
+            .filter_map(|(s, l)| {
+                self.verify_peer_chain(&l.chain)
+                    .err()
+                    .map(|e| (s.clone(), e.reason()))
+            })
             .collect();
-        for site in bad {
+        for (site, reason) in bad {
             if let Some(l) = links.remove(&site) {
-                warn!(%site, "closing the live link of a revoked site");
-                l.conn
-                    .close(quinn::VarInt::from_u32(links::CLOSE_REVOKED), b"revoked");
+                warn!(%site, reason, "closing a live link whose chain no longer verifies");
+                l.conn.close(
+                    quinn::VarInt::from_u32(links::CLOSE_REVOKED),
+                    reason.as_bytes(),
+                );
                 self.site.metrics.connections_closed_revoked.inc();
             }
         }
         self.site.metrics.peers_connected.set(links.len() as i64);
         self.known.locked().retain(|s, _| !self.is_revoked_site(s));
+    }
+
+    /// Re-checks every live link every [`LINK_RECHECK_MS`] until shutdown, so a peer whose
+    /// certificate expires is dropped then, not at the next revocation.
+    pub async fn recheck_links(self: Arc<Self>) {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(LINK_RECHECK_MS));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut shutdown = self.shutdown.clone();
+        loop {
+            tokio::select! {
+                _ = tick.tick() => self.close_invalid_links(),
+                _ = shutdown.changed() => return,
+            }
+        }
     }
 
     /// The live connection to a linked site.

@@ -268,3 +268,33 @@ fn a_revoked_province_can_no_longer_revoke_its_communes() {
     assert!(eventually(DEADLINE, || fed.api("VN", "status").is_ok()));
     assert_eq!(revoked_sites(&fed, "VN"), ["01"]);
 }
+
+#[test]
+fn a_peer_whose_certificate_expires_is_dropped_without_waiting_for_a_revocation() {
+    let (_dir, mut fed) = federation(&["VN", "01"]);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let province = fed.site("01").unwrap();
+    // A commune certificate of one day that started a day ago, less 8 seconds.
+    let (key, chain) = forged(
+        &authority_of(&province.data),
+        "00004",
+        1,
+        unix_now() - 86_400 + 8,
+    );
+    let root =
+        Chain::from_pem(&std::fs::read_to_string(province.data.tls_chain_path()).unwrap()).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let reason = rt.block_on(async {
+        let conn = dial(province.quic, &key, &chain, &root)
+            .await
+            .expect("admitted while valid");
+        let _control = peer_client::admitted(&conn, &peer_client::hello_frame("00004", &chain))
+            .await
+            .expect("admitted while valid");
+        tokio::time::timeout(Duration::from_secs(60), conn.closed())
+            .await
+            .expect("the link outlived its certificate")
+    });
+    assert!(reason.to_string().contains("expired"), "{reason}");
+}
