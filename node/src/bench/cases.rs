@@ -247,23 +247,7 @@ pub async fn run() -> anyhow::Result<()> {
 
     // Events per second over one link: a freshly certified sibling commune pushes 20,000
     // signed events to its province, which verifies every signature and stores them.
-    let pdata = &fed.site(&province)?.data;
-    let pkey = SiteKey::load(&pdata.key_path())?;
-    let ptls = Chain::from_pem(&std::fs::read_to_string(pdata.tls_chain_path())?)?;
-    let authority = Authority::new(pkey, Chain::new(ptls.der_list()[1..].to_vec())?, unix_now())?;
-    let sibling = tiepdan_protocol::sites::Registry::official()
-        .children(&province)
-        .iter()
-        .find(|c| !fed.sites.contains_key(*c))
-        .context("sibling")?
-        .clone();
-    let key = SiteKey::generate();
-    let chain = issue(
-        &authority,
-        &parse_request(&make_request(&key, &sibling)?)?,
-        30,
-        unix_now(),
-    )?;
+    let (sibling, key, chain) = peer_client::certified_sibling(&fed, &province)?;
     let signing = ed25519_dalek::SigningKey::from_bytes(&key.seed());
     let events: Vec<Vec<u8>> = (0..20_000)
         .map(|i| {

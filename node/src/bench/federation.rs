@@ -12,13 +12,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use tiepdan_keys::cert::{issue, make_request, parse_request, Authority, Chain};
-use tiepdan_keys::identity::SiteKey;
 
 use crate::lab::demo::demo_sites;
 use crate::lab::peer as peer_client;
 use crate::lab::processes::LocalFederation;
-use crate::site::clock::unix_now;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -117,23 +114,7 @@ pub async fn run(handshakes: usize, seconds: u64) -> anyhow::Result<()> {
     );
 
     // 2. Handshake latency against the province, as a freshly certified sibling commune.
-    let pdata = &fed.site(&province)?.data;
-    let pkey = SiteKey::load(&pdata.key_path())?;
-    let ptls = Chain::from_pem(&std::fs::read_to_string(pdata.tls_chain_path())?)?;
-    let authority = Authority::new(pkey, Chain::new(ptls.der_list()[1..].to_vec())?, unix_now())?;
-    let sibling = tiepdan_protocol::sites::Registry::official()
-        .children(&province)
-        .iter()
-        .find(|c| !fed.sites.contains_key(*c))
-        .context("no free sibling code")?
-        .clone();
-    let key = SiteKey::generate();
-    let chain = issue(
-        &authority,
-        &parse_request(&make_request(&key, &sibling)?)?,
-        30,
-        unix_now(),
-    )?;
+    let (sibling, key, chain) = peer_client::certified_sibling(&fed, &province)?;
     let addr = fed.site(&province)?.quic;
     let hello = peer_client::hello_frame(&sibling, &chain);
     let ep = peer_client::endpoint_as(&key, &chain, chain.root())?;

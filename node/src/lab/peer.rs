@@ -90,6 +90,35 @@ pub async fn replication_stream(
     Ok((send, recv))
 }
 
+/// A commune of `province` that is not one of `fed`'s sites, certified by that running
+/// province's own key: a bare sibling peer for benchmarks. Returns (code, key, chain).
+pub fn certified_sibling(
+    fed: &crate::lab::processes::LocalFederation,
+    province: &str,
+) -> anyhow::Result<(String, SiteKey, Chain)> {
+    use anyhow::Context;
+    use tiepdan_keys::cert::{issue, make_request, parse_request, Authority};
+    let now = crate::site::clock::unix_now();
+    let pdata = &fed.site(province)?.data;
+    let pkey = SiteKey::load(&pdata.key_path())?;
+    let ptls = Chain::from_pem(&std::fs::read_to_string(pdata.tls_chain_path())?)?;
+    let authority = Authority::new(pkey, Chain::new(ptls.der_list()[1..].to_vec())?, now)?;
+    let sibling = tiepdan_protocol::sites::Registry::official()
+        .children(province)
+        .iter()
+        .find(|c| !fed.sites.contains_key(*c))
+        .context("no commune of the province is free")?
+        .clone();
+    let key = SiteKey::generate();
+    let chain = issue(
+        &authority,
+        &parse_request(&make_request(&key, &sibling)?)?,
+        30,
+        now,
+    )?;
+    Ok((sibling, key, chain))
+}
+
 /// `n` communes of `province`, certified the real way (central issues the province's CA, the
 /// province the communes' leaves) from the central site's data folder: bare peers for
 /// benchmarks and tests. The province itself does not need to run.
