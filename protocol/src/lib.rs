@@ -4,6 +4,7 @@
 //! state machines the node shell drives. Nothing here performs I/O, reads the clock (callers pass
 //! `now`) or draws unseeded randomness, so the simulator replays exactly what nodes do.
 
+pub mod access;
 pub mod backoff;
 pub mod case;
 pub mod cbor;

@@ -127,6 +127,7 @@ fn fold_with(log: &CaseLog, decoded: &BTreeMap<EventId, &CaseEvent>) -> CaseStat
             },
         };
         state.apply(AppliedEvent {
+            by: ev.body.by.as_ref(),
             id: ev.id,
             author: &ev.body.author,
             at_ms: ev.body.at_ms,
@@ -642,18 +643,24 @@ pub fn sign_payload(
     at_ms: u64,
     payload: Vec<u8>,
 ) -> Result<VerifiedEvent, String> {
+    sign_payload_by(records, signing_key, author, id, at_ms, payload, None)
+}
+
+/// [`sign_payload`], naming the person who wrote the event (`by`).
+pub fn sign_payload_by(
+    records: &Records,
+    signing_key: &ed25519_dalek::SigningKey,
+    author: &str,
+    id: &str,
+    at_ms: u64,
+    payload: Vec<u8>,
+    by: Option<log::Actor>,
+) -> Result<VerifiedEvent, String> {
     let parents = records
         .log_of(id)
         .map(|l| l.next_parents())
         .unwrap_or_default();
-    let body = EventBody {
-        v: 1,
-        case_id: id.to_owned(),
-        author: author.to_owned(),
-        parents: parents.iter().map(|p| ByteBuf::from(p.to_vec())).collect(),
-        at_ms,
-        payload: ByteBuf::from(payload),
-    };
+    let body = EventBody::new(id, author, &parents, at_ms, payload).by(by);
     let bytes = log::sign_event(&body, signing_key);
     log::verify_event(&bytes, &signing_key.verifying_key().to_bytes()).map_err(|e| e.to_string())
 }

@@ -91,6 +91,7 @@ fn fold(events: &[VerifiedEvent]) -> (CaseState, Vec<EventId>) {
     for e in log.ordered() {
         let ev = case::decode_event(&e.body.payload).unwrap();
         state.apply(AppliedEvent {
+            by: None,
             id: e.id,
             author: &e.body.author,
             at_ms: e.body.at_ms,

@@ -11,7 +11,8 @@
 //! SignedEvent = { "body": bytes, "signature": bytes(64) }          (CBOR map, this key order)
 //! body        = CBOR of EventBody:
 //!               { "v": 1, "case_id": text, "author": text,
-//!                 "parents": [bytes(32), ...], "at_ms": uint, "payload": bytes }
+//!                 "parents": [bytes(32), ...], "at_ms": uint, "payload": bytes,
+//!                 "by": { "user": text, "role": text } }       ("by" only when known)
 //! signature   = Ed25519 over  b"tiepdan event v1\0" || body
 //! event id    = BLAKE3(SignedEvent bytes)
 //! ```
@@ -132,7 +133,22 @@ pub struct EventBody {
     pub at_ms: u64,
     /// CBOR of the domain event.
     pub payload: ByteBuf,
+    /// Who at the author site wrote it; absent for what a site writes by itself (a sealed
+    /// recording) and in events written before accounts existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Actor>,
 }
+
+/// The person behind an event: a user of the author site and the role they acted in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// The user name (an account at the author site, or a participant pass's display name).
+    pub user: String,
+    pub role: crate::access::Role,
+}
+
+/// Largest [`Actor::user`], in bytes.
+pub const MAX_ACTOR_BYTES: usize = 128;
 
 impl EventBody {
     /// A version-[`EVENT_VERSION`] body; `parents` are sorted and deduplicated.
@@ -156,7 +172,14 @@ impl EventBody {
                 .collect(),
             at_ms,
             payload: ByteBuf::from(payload),
+            by: None,
         }
+    }
+
+    /// The same body, naming who wrote it.
+    pub fn by(mut self, actor: Option<Actor>) -> Self {
+        self.by = actor;
+        self
     }
 
     /// Checks every field rule of the module (not the signature, not the size of the encoding).
@@ -196,6 +219,21 @@ impl EventBody {
                 field: "parents",
                 reason: "must be strictly ascending (sorted, no duplicates)",
             });
+        }
+        if let Some(actor) = &self.by {
+            check_text(
+                "by.user",
+                &actor.user,
+                MAX_ACTOR_BYTES,
+                |_| true,
+                "must be a user name",
+            )?;
+            if actor.user.chars().any(char::is_control) {
+                return Err(EventError::InvalidField {
+                    field: "by.user",
+                    reason: "must not hold control characters",
+                });
+            }
         }
         if self.payload.len() > MAX_EVENT_BYTES {
             return Err(EventError::Limit {
@@ -943,6 +981,52 @@ mod tests {
             let event = verify_event(&bytes, &pubkey(&k)).unwrap();
             prop_assert_eq!(event.body, body);
             prop_assert_eq!(event.bytes, bytes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod actor_tests {
+    use super::*;
+    use crate::access::Role;
+
+    #[test]
+    fn the_author_user_is_signed_and_an_event_without_one_keeps_its_bytes() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let plain = EventBody::new("c", "VN", &[], 1, vec![0xf6]);
+        let by = plain.clone().by(Some(Actor {
+            user: "Trần Thị B".into(),
+            role: Role::Officer,
+        }));
+        let (a, b) = (sign_event(&plain, &key), sign_event(&by, &key));
+        assert_ne!(
+            event_id(&a),
+            event_id(&b),
+            "who wrote it is part of the signed bytes"
+        );
+        let v = verify_event(&b, &key.verifying_key().to_bytes()).expect("valid");
+        assert_eq!(v.body.by.as_ref().map(|a| a.role), Some(Role::Officer));
+        assert_eq!(
+            verify_event(&a, &key.verifying_key().to_bytes())
+                .unwrap()
+                .body
+                .by,
+            None
+        );
+    }
+
+    #[test]
+    fn a_user_name_with_control_characters_or_too_long_is_refused() {
+        for user in [
+            "a\u{0}b".to_owned(),
+            "x".repeat(MAX_ACTOR_BYTES + 1),
+            String::new(),
+        ] {
+            let body = EventBody::new("c", "VN", &[], 1, vec![0xf6]).by(Some(Actor {
+                user,
+                role: Role::Chair,
+            }));
+            assert!(body.validate().is_err());
         }
     }
 }

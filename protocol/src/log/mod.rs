@@ -15,8 +15,8 @@ pub mod event;
 
 pub use dag::{CaseLog, Insert, LogError, MAX_CASE_EVENTS, MAX_PENDING_BYTES, MAX_PENDING_EVENTS};
 pub use event::{
-    decode_event, event_id, sign_event, try_sign_event, verify_event, verify_many, EventBody,
-    EventError, EventId, SignedEvent, UnverifiedEvent, VerifiedEvent, EVENT_ID_BYTES,
+    decode_event, event_id, sign_event, try_sign_event, verify_event, verify_many, Actor,
+    EventBody, EventError, EventId, SignedEvent, UnverifiedEvent, VerifiedEvent, EVENT_ID_BYTES,
     EVENT_VERSION, MAX_AUTHOR_BYTES, MAX_CASE_ID_BYTES, MAX_EVENT_BYTES, MAX_PARENTS,
     SIGNATURE_BYTES, SIGNING_CONTEXT,
 };

@@ -167,6 +167,8 @@ pub struct AppliedEvent<'a> {
     pub id: [u8; 32],
     /// The site that signed it.
     pub author: &'a str,
+    /// The person at that site who wrote it, when the event names one.
+    pub by: Option<&'a crate::log::Actor>,
     /// Its author's timestamp, Unix milliseconds; its date is read in Vietnam time.
     pub at_ms: u64,
     pub event: &'a CaseEvent,
@@ -178,6 +180,8 @@ pub struct HistoryEntry {
     /// Event id, lower-case hex.
     pub id: String,
     pub author: String,
+    /// Who at the author site wrote it (user and role), when the event names one.
+    pub by: Option<crate::log::Actor>,
     pub at_ms: u64,
     /// The event's wire name (`accepted`, `escalated`, ...).
     pub event: String,
@@ -337,6 +341,7 @@ impl CaseState {
         self.history.push(HistoryEntry {
             id: hex(&ev.id),
             author: ev.author.chars().take(2 * MAX_SITE_CODE_CHARS).collect(),
+            by: ev.by.cloned(),
             at_ms: ev.at_ms,
             event: ev.event.name().to_owned(),
             summary,

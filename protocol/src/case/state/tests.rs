@@ -24,6 +24,7 @@ pub(crate) fn case(events: &[(&str, &str, CaseEvent)]) -> CaseState {
         let mut id = [0u8; 32];
         id[..8].copy_from_slice(&(i as u64).to_be_bytes());
         s.apply(AppliedEvent {
+            by: None,
             id,
             author,
             at_ms: ms(date),
@@ -96,6 +97,7 @@ fn audience_follows_escalation_and_transfer() {
         rewrapped: Some(sealed()),
     };
     s.apply(AppliedEvent {
+        by: None,
         id: [9; 32],
         author: "VN",
         at_ms: ms("2026-07-29"),
@@ -152,6 +154,7 @@ fn illegal_transitions_are_recorded_not_applied() {
         decision_no: "2/QĐ".into(),
     };
     s.apply(AppliedEvent {
+        by: None,
         id: [1; 32],
         author: "00070",
         at_ms: ms("2026-07-09"),
@@ -365,6 +368,7 @@ fn duplicates_and_events_before_genesis() {
     let note = CaseEvent::Note { text: "x".into() };
     let mut s = CaseState::new("c");
     s.apply(AppliedEvent {
+        by: None,
         id: [2; 32],
         author: "00070",
         at_ms: ms("2026-07-06"),
@@ -372,12 +376,14 @@ fn duplicates_and_events_before_genesis() {
     });
     assert!(s.history[0].ignored);
     s.apply(AppliedEvent {
+        by: None,
         id: [1; 32],
         author: "00070",
         at_ms: ms("2026-07-06"),
         event: &ev,
     });
     s.apply(AppliedEvent {
+        by: None,
         id: [1; 32],
         author: "00070",
         at_ms: ms("2026-07-06"),
@@ -385,6 +391,7 @@ fn duplicates_and_events_before_genesis() {
     });
     assert_eq!(s.history.len(), 2, "a duplicate id is skipped");
     s.apply(AppliedEvent {
+        by: None,
         id: [3; 32],
         author: "00070",
         at_ms: ms("2026-07-06"),
@@ -459,7 +466,7 @@ proptest! {
                 let before = s.clone();
                 let mut id = [0u8; 32];
                 id[..8].copy_from_slice(&(i as u64).to_le_bytes());
-                s.apply(AppliedEvent { id, author, at_ms: *at_ms, event: ev });
+                s.apply(AppliedEvent { by: None, id, author, at_ms: *at_ms, event: ev });
                 let last = s.history.last().unwrap();
                 if last.ignored {
                     assert_eq!(without_history(&s), without_history(&before), "ignored {} changed the state", last.event);
