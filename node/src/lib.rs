@@ -6,12 +6,14 @@
 //! (ARCHITECTURE.md, "Layout"):
 //!
 //! ```text
+//! site ← accounts
 //! site ← federation ← records ← cases
 //!                          ↑  ← sessions ← recording
 //!                          ↑  ← upload   ← recording
 //! api (all of the above) ← run (wiring) ← cli ← lab ← bench
 //! ```
 
+pub mod accounts;
 pub mod api;
 pub mod cases;
 pub mod cli;
@@ -41,6 +43,7 @@ mod layout {
     /// What each capability may use. Keep in step with ARCHITECTURE.md.
     const CAPABILITIES: &[(&str, &[&str])] = &[
         ("site", &[]),
+        ("accounts", &["site"]),
         ("federation", &["site"]),
         ("records", &["site", "federation"]),
         ("cases", &["site", "records"]),

@@ -15,7 +15,7 @@ use anyhow::Context;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
-use crate::api::auth::Users;
+use crate::accounts::Accounts;
 use crate::api::App;
 use crate::cases::Cases;
 use crate::federation::link_test::LinkTestChannel;
@@ -32,6 +32,7 @@ use crate::site::{Bound, LocalSite};
 use crate::upload::Uploads;
 
 pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
+    let term = term_signal();
     let site = Arc::new(LocalSite::open(&data, &overrides)?);
     site.check_expiry();
     let cfg = site.config.clone();
@@ -39,7 +40,7 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
     let (federation, fed_tasks) = Federation::new(site.clone(), shutdown_rx.clone())?;
     let federation = Arc::new(federation);
     let records = Arc::new(SiteRecords::load(site.clone())?);
-    let users = Users::load(&site.store)?;
+    let accounts = Arc::new(Accounts::load(&site.store, &site.token)?);
 
     let endpoint = links::endpoint(&federation, cfg.listen)
         .with_context(|| format!("cannot bind QUIC on {}", cfg.listen))?;
@@ -100,16 +101,21 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
         mesh,
         uploads,
         gateway,
-        users,
+        accounts,
+        https: false,
+        sign_in_slots: Arc::new(tokio::sync::Semaphore::new(crate::api::SIGN_INS_AT_ONCE)),
     });
     let router = crate::api::router(app);
     let mut http_shutdown = shutdown_rx.clone();
     let http_task = tokio::spawn(async move {
-        let _ = axum::serve(http, router)
-            .with_graceful_shutdown(async move {
-                let _ = http_shutdown.changed().await;
-            })
-            .await;
+        let _ = axum::serve(
+            http,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = http_shutdown.changed().await;
+        })
+        .await;
     });
 
     if let Some(parent) = cfg.parent {
@@ -132,7 +138,7 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
         }
     });
 
-    wait_for_signal().await;
+    wait_for_signal(term).await;
     info!("shutting down");
     let _ = shutdown_tx.send(true);
     federation.broadcast(&tiepdan_protocol::control::ControlFrame::Goodbye {
@@ -165,7 +171,7 @@ fn recorder_hooks(
                 site: code.clone(),
                 index_id,
             };
-            if let Err(e) = sessions.session_act(session, event, now_ms()) {
+            if let Err(e) = sessions.session_act(session, event, now_ms(), None) {
                 tracing::debug!(%session, "recording sealed; the session event was refused: {e}");
             }
         }),
@@ -173,13 +179,16 @@ fn recorder_hooks(
     }
 }
 
-async fn wait_for_signal() {
-    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        }
+/// SIGTERM's handler, installed before anything answers: a supervisor that stops the node as
+/// soon as it serves must get a clean exit, not the default action.
+fn term_signal() -> Option<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok()
+}
+
+async fn wait_for_signal(term: Option<tokio::signal::unix::Signal>) {
+    let Some(mut term) = term else {
+        let _ = tokio::signal::ctrl_c().await;
+        return;
     };
     tokio::select! {
         _ = term.recv() => {},

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-pub use tiepdan_node::lab::processes::LocalFederation;
+pub use tiepdan_node::lab::processes::{LocalFederation, Staff};
 
 /// Generous: two cores run several federations at once under `cargo test`.
 pub const DEADLINE: Duration = Duration::from_secs(40);
@@ -75,6 +75,7 @@ pub fn metrics(fed: &LocalFederation, code: &str) -> String {
     let s = fed.site(code).expect("site");
     let mut r = tiepdan_node::cli::client::agent()
         .get(&format!("http://{}/metrics", s.http))
+        .header("Authorization", &format!("Bearer {}", s.token))
         .call()
         .expect("metrics");
     r.body_mut().read_to_string().expect("metrics body")
@@ -93,7 +94,7 @@ pub fn node_log(fed: &LocalFederation, code: &str) -> String {
     std::fs::read_to_string(s.data.root().join("node.log")).unwrap_or_default()
 }
 
-/// Calls a site's API with its operator token (or `token`); returns (status, JSON body).
+/// Calls a site's API as its demo officer (or with `token`); returns (status, JSON body).
 pub fn call(
     fed: &LocalFederation,
     code: &str,
@@ -103,7 +104,38 @@ pub fn call(
     token: Option<&str>,
 ) -> (u16, serde_json::Value) {
     let s = fed.site(code).expect("site");
-    tiepdan_node::cli::client::api_status(s.http, token.unwrap_or(&s.token), method, path, body)
+    tiepdan_node::cli::client::api_status(s.http, token.unwrap_or(&s.officer), method, path, body)
+}
+
+/// Who at a site writes a session event: the chair for the chair's acts, else the officer.
+pub fn staff_for(event: &serde_json::Value) -> Staff {
+    use tiepdan_protocol::access::{session_event_action, Action};
+    match serde_json::from_value::<tiepdan_protocol::session::SessionEvent>(event.clone()) {
+        Ok(ev) if session_event_action(&ev) == Action::SessionChair => Staff::Chair,
+        _ => Staff::Officer,
+    }
+}
+
+/// Records a session event at `at` as the staff member whose role does it ([`staff_for`]).
+pub fn act(
+    fed: &LocalFederation,
+    at: &str,
+    id: &str,
+    event: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let token = fed
+        .site(at)
+        .expect("site")
+        .token_of(staff_for(&event))
+        .to_owned();
+    call(
+        fed,
+        at,
+        "POST",
+        &format!("sessions/{id}/events"),
+        Some(&event),
+        Some(&token),
+    )
 }
 
 /// A valid reception body.

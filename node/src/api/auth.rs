@@ -1,76 +1,285 @@
-//! Who is calling: the operator token and the API users' tokens, and creating users.
+//! Who is calling and whether they may: every API route's rule, and the one middleware that
+//! enforces it.
 //!
-//! The operator token (`DIR/operator.token`) is the IT staff's; officers and chairs have tokens
-//! of their own (`tiepdan user`, `POST users`), kept as BLAKE3 hashes in the store and in
-//! memory here. The token middleware puts the caller's [`User`] in the request extensions.
+//! The caller comes from `Authorization: Bearer` (operator token, API token, participant pass)
+//! or from the web session cookie (`accounts`). The route's rule comes from [`RULES`], keyed
+//! by method and matched path, and the role matrix (`tiepdan_protocol::access`) decides. A
+//! route with no rule is refused to everyone (fail closed); the `every_route_has_a_rule` test
+//! of `api` and the black-box role test keep the table and the router in step. Handlers that
+//! carry several kinds of act in one route (case and session events) check the act itself with
+//! [`require`].
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
-use anyhow::bail;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tiepdan_protocol::access::{allows, Action, Role};
 
-use crate::federation::join::constant_time_eq;
-use crate::site::lock::Unpoisoned;
-use crate::site::store::{Store, User};
+use super::{ApiError, App};
+use crate::accounts::{web, Caller};
+use crate::site::clock::now_ms;
 
-/// The API users of this site (besides the operator token), by token hash.
-pub struct Users {
-    by_hash: Mutex<BTreeMap<String, User>>,
+/// What a route asks of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Nobody has to be signed in: signing in, and a joining site that has no token yet.
+    Open,
+    /// Any signed-in caller (their own account's page).
+    AnyCaller,
+    /// A caller whose role may do at least one of these (the handler checks which).
+    AnyOf(&'static [Action]),
 }
 
-impl Users {
-    pub fn load(store: &Store) -> anyhow::Result<Users> {
-        Ok(Users {
-            by_hash: Mutex::new(store.users()?.into_iter().collect()),
-        })
-    }
+use Action::*;
 
-    /// The user a bearer token belongs to, if any.
-    pub fn user_for(&self, operator_token: &str, token: &str) -> Option<User> {
-        if token.is_empty() {
-            return None;
-        }
-        if constant_time_eq(token.as_bytes(), operator_token.as_bytes()) {
-            return Some(User {
-                name: "operator".into(),
-                role: "operator".into(),
-            });
-        }
-        let hash = blake3::hash(token.as_bytes()).to_hex().to_string();
-        self.by_hash.locked().get(&hash).cloned()
-    }
+const fn act(a: &'static [Action]) -> Rule {
+    Rule::AnyOf(a)
+}
 
-    /// Creates a user with a fresh token, stored before it is returned (shown once).
-    pub fn add(&self, store: &Store, name: &str, role: &str) -> anyhow::Result<String> {
-        let (hash, user, token) = new_user(name, role)?;
-        store.put_user(&hash, &user)?;
-        self.by_hash.locked().insert(hash, user);
-        Ok(token)
+/// Every route of the API and its rule. Paths are as axum matches them.
+pub const RULES: &[(&str, &str, Rule)] = &[
+    ("POST", "/api/v1/sign-in", Rule::Open),
+    ("POST", "/api/v1/sign-out", Rule::Open),
+    ("GET", "/api/v1/me", Rule::AnyCaller),
+    ("POST", "/api/v1/me/password", Rule::AnyCaller),
+    ("GET", "/metrics", act(&[Metrics])),
+    // Federation.
+    ("GET", "/api/v1/status", act(&[SiteStatus])),
+    ("GET", "/api/v1/peers", act(&[SiteStatus])),
+    ("POST", "/api/v1/peers/{site}/link-test", act(&[LinkTest])),
+    ("POST", "/api/v1/join-requests", Rule::Open),
+    ("GET", "/api/v1/join-requests/{id}/chain", Rule::Open),
+    ("GET", "/api/v1/join-requests", act(&[Pki])),
+    ("POST", "/api/v1/join-requests/{id}/approve", act(&[Pki])),
+    ("POST", "/api/v1/join-requests/{id}/reject", act(&[Pki])),
+    ("POST", "/api/v1/certificates", act(&[Pki])),
+    ("GET", "/api/v1/revocations", act(&[Pki])),
+    ("POST", "/api/v1/revocations", act(&[Pki])),
+    // People.
+    ("GET", "/api/v1/users", act(&[ManageUsers])),
+    ("POST", "/api/v1/users", act(&[ManageUsers])),
+    ("POST", "/api/v1/users/{name}/disable", act(&[ManageUsers])),
+    ("POST", "/api/v1/users/{name}/enable", act(&[ManageUsers])),
+    ("POST", "/api/v1/users/{name}/password", act(&[ManageUsers])),
+    ("POST", "/api/v1/users/{name}/tokens", act(&[ManageUsers])),
+    // Cases.
+    ("POST", "/api/v1/receptions", act(&[Receive])),
+    ("GET", "/api/v1/cases", act(&[CaseRead])),
+    ("GET", "/api/v1/cases/{id}", act(&[CaseRead])),
+    (
+        "POST",
+        "/api/v1/cases/{id}/events",
+        act(&[CaseWork, CaseDecision]),
+    ),
+    ("POST", "/api/v1/cases/{id}/escalate", act(&[CaseWork])),
+    ("POST", "/api/v1/cases/{id}/transfer", act(&[CaseWork])),
+    ("GET", "/api/v1/cases/{id}/identity", act(&[IdentityView])),
+    ("GET", "/api/v1/logbook", act(&[CaseRead])),
+    // Sessions.
+    ("GET", "/api/v1/sessions", act(&[SessionRead])),
+    ("POST", "/api/v1/sessions", act(&[SessionSchedule])),
+    ("GET", "/api/v1/sessions/{id}", act(&[SessionRead])),
+    (
+        "POST",
+        "/api/v1/sessions/{id}/events",
+        act(&[SessionChair, SessionAttend, SessionSelf]),
+    ),
+    (
+        "POST",
+        "/api/v1/sessions/{id}/test-signal",
+        act(&[TestSignal]),
+    ),
+    ("GET", "/api/v1/sessions/{id}/media", act(&[SessionRead])),
+    (
+        "GET",
+        "/api/v1/sessions/{id}/recordings",
+        act(&[SessionRead]),
+    ),
+    (
+        "GET",
+        "/api/v1/sessions/{id}/publishers",
+        act(&[SessionRead]),
+    ),
+    ("POST", "/api/v1/sessions/{id}/passes", act(&[IssuePass])),
+    ("POST", "/api/v1/sessions/{id}/whip", act(&[Media])),
+    (
+        "DELETE",
+        "/api/v1/sessions/{id}/whip/{resource}",
+        act(&[Media]),
+    ),
+    ("POST", "/api/v1/sessions/{id}/whep", act(&[Media])),
+    (
+        "DELETE",
+        "/api/v1/sessions/{id}/whep/{resource}",
+        act(&[Media]),
+    ),
+];
+
+/// The rule of a route, if it has one.
+pub fn rule_of(method: &Method, path: &str) -> Option<Rule> {
+    RULES
+        .iter()
+        .find(|(m, p, _)| *m == method.as_str() && *p == path)
+        .map(|(_, _, r)| *r)
+}
+
+/// Refuses `caller` unless their role may do `action`.
+pub fn require(caller: &Caller, action: Action) -> Result<(), ApiError> {
+    if allows(caller.role, action) {
+        Ok(())
+    } else {
+        Err(forbidden(caller.role, action))
     }
 }
 
-/// Creates a user straight into a store (the offline `tiepdan user`).
-pub fn add_user_to_store(store: &Store, name: &str, role: &str) -> anyhow::Result<String> {
-    let (hash, user, token) = new_user(name, role)?;
-    store.put_user(&hash, &user)?;
-    Ok(token)
+fn forbidden(role: Role, action: Action) -> ApiError {
+    ApiError::forbidden(format!(
+        "Vai trò {} không được {}.",
+        role.label_vi(),
+        action.label_vi()
+    ))
+    .code("role_forbidden")
 }
 
-/// Checks the name and role and draws a token: (token hash, user, token).
-fn new_user(name: &str, role: &str) -> anyhow::Result<(String, User, String)> {
-    if !matches!(role, "operator" | "officer" | "chair") {
-        bail!(
-            "role {role:?}: use officer (cán bộ tiếp công dân), chair (người chủ trì) or operator"
-        );
+/// The caller of a request: a bearer token if one is sent, else the session cookie.
+pub fn caller_of(app: &App, req: &Request) -> Option<Caller> {
+    let now = now_ms();
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if let Some(t) = bearer {
+        return app.accounts.by_token(t, now);
     }
-    if name.trim().is_empty() || name.len() > 128 {
-        bail!("a user needs a name of 1 to 128 characters");
-    }
-    let token = hex::encode(rand::random::<[u8; 24]>());
-    let hash = blake3::hash(token.as_bytes()).to_hex().to_string();
-    let user = User {
-        name: name.to_owned(),
-        role: role.to_owned(),
+    let cookies = req.headers().get_all(header::COOKIE);
+    cookies
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| web::cookie_value(h, web::COOKIE))
+        .and_then(|c| app.accounts.by_cookie(c, now))
+}
+
+/// The middleware on every API route and `/metrics`.
+pub async fn authorize(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
+    let Some(path) = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+    else {
+        // Not a route: the fallback answers 404.
+        return next.run(req).await;
     };
-    Ok((hash, user, token))
+    let Some(rule) = rule_of(req.method(), &path) else {
+        return ApiError::forbidden("Lệnh này chưa được phân quyền; không ai được gọi.")
+            .code("no_rule")
+            .into_response();
+    };
+    let caller = caller_of(&app, &req);
+    let refused = |metric: &'static str, e: ApiError| {
+        app.site.metrics.access_refused(metric);
+        e.into_response()
+    };
+    match (rule, caller) {
+        (Rule::Open, caller) => {
+            if let Some(c) = caller {
+                req.extensions_mut().insert(c);
+            }
+            next.run(req).await
+        }
+        (_, None) => {
+            let sent = req.headers().contains_key(header::AUTHORIZATION);
+            let e = ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                if sent {
+                    "Mã truy cập không đúng, đã hết hạn hoặc tài khoản đã bị khóa."
+                } else {
+                    "Cần đăng nhập (trang /dang-nhap) hoặc gửi `Authorization: Bearer <mã>` (mã của quản trị hệ thống nằm trong tệp operator.token của thư mục dữ liệu)."
+                },
+            );
+            refused(
+                if sent {
+                    "unknown_token"
+                } else {
+                    "not_signed_in"
+                },
+                e,
+            )
+        }
+        (Rule::AnyCaller, Some(c)) => {
+            req.extensions_mut().insert(c);
+            next.run(req).await
+        }
+        (Rule::AnyOf(actions), Some(c)) => {
+            let Some(first) = actions.first() else {
+                return refused("no_rule", ApiError::forbidden("no action").code("no_rule"));
+            };
+            if !actions.iter().any(|a| allows(c.role, *a)) {
+                return refused("role", forbidden(c.role, *first));
+            }
+            if let Some(pass) = &c.pass {
+                // A pass opens its own session's routes and nothing else.
+                let in_scope = path.starts_with("/api/v1/sessions/{id}")
+                    && req
+                        .uri()
+                        .path()
+                        .split('/')
+                        .nth(4)
+                        .map(percent_decode)
+                        .as_deref()
+                        == Some(pass.session_id.as_str());
+                if !in_scope {
+                    return refused(
+                        "pass_scope",
+                        ApiError::forbidden("Thẻ tham dự chỉ dùng được cho phiên đã cấp thẻ.")
+                            .code("pass_scope"),
+                    );
+                }
+            }
+            req.extensions_mut().insert(c);
+            next.run(req).await
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_unique_and_names_a_known_method() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (m, p, _) in RULES {
+            assert!(matches!(*m, "GET" | "POST" | "DELETE"), "{m} {p}");
+            assert!(seen.insert((*m, *p)), "{m} {p} twice");
+        }
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("S-VN-2026-00001"), "S-VN-2026-00001");
+        assert_eq!(percent_decode("S%2DVN"), "S-VN");
+        assert_eq!(percent_decode("a%2"), "a%2");
+    }
 }

@@ -1,9 +1,9 @@
 //! The case part of the HTTP API: receptions, cases, lifecycle events, escalation, transfer,
-//! identity reveal, the log book export and API users.
+//! identity reveal and the log book export.
 //!
 //! Owns the request shapes; the case desk (`cases::Cases`) does the work and returns typed
-//! views. Everything is behind the token middleware of `api`; the caller's `User` is in the
-//! request extensions.
+//! views. Everything is behind the `api::auth` middleware; the caller is in the request
+//! extensions, and every write names them in its signed event.
 
 use std::sync::Arc;
 
@@ -15,12 +15,14 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tiepdan_protocol::access;
 use tiepdan_protocol::case::{CaseEvent, Citizen, EscalationReason};
 
+use super::auth::require;
 use super::{blocking, body, ApiError, ApiResult, App};
+use crate::accounts::Caller;
 use crate::cases::{logbook, CaseFilter, CaseSummary, CaseView, ReceptionInput};
 use crate::site::clock::now_ms;
-use crate::site::store::User;
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -32,15 +34,15 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/cases/{id}/transfer", post(transfer))
         .route("/cases/{id}/identity", get(identity))
         .route("/logbook", get(logbook))
-        .route("/users", post(add_user))
 }
 
 async fn receive(
     State(app): State<Arc<App>>,
+    Extension(c): Extension<Caller>,
     b: Result<Json<ReceptionInput>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let input = body(b)?;
-    let case_id = blocking(move || app.cases.receive(input, now_ms())).await?;
+    let case_id = blocking(move || app.cases.receive(input, now_ms(), Some(c.actor()))).await?;
     Ok((StatusCode::CREATED, Json(json!({ "case_id": case_id }))))
 }
 
@@ -59,11 +61,14 @@ async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult<
 
 async fn event(
     State(app): State<Arc<App>>,
+    Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     b: Result<Json<CaseEvent>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let ev = body(b)?;
-    let event_id = blocking(move || app.cases.append(&id, ev, now_ms())).await?;
+    // One route carries an officer's work and a chair's decisions: the act decides.
+    require(&c, access::case_event_action(&ev))?;
+    let event_id = blocking(move || app.cases.append(&id, ev, now_ms(), Some(c.actor()))).await?;
     Ok((StatusCode::CREATED, Json(json!({ "event_id": event_id }))))
 }
 
@@ -77,12 +82,16 @@ struct EscalateBody {
 
 async fn escalate(
     State(app): State<Arc<App>>,
+    Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     b: Result<Json<EscalateBody>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let b = body(b)?;
-    let event_id =
-        blocking(move || app.cases.escalate(&id, &b.to_site, b.reason, now_ms())).await?;
+    let event_id = blocking(move || {
+        app.cases
+            .escalate(&id, &b.to_site, b.reason, now_ms(), Some(c.actor()))
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(json!({ "event_id": event_id }))))
 }
 
@@ -96,23 +105,27 @@ struct TransferBody {
 
 async fn transfer(
     State(app): State<Arc<App>>,
+    Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     b: Result<Json<TransferBody>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let b = body(b)?;
-    let event_id =
-        blocking(move || app.cases.transfer(&id, &b.to_site, b.letter_no, now_ms())).await?;
+    let event_id = blocking(move || {
+        app.cases
+            .transfer(&id, &b.to_site, b.letter_no, now_ms(), Some(c.actor()))
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(json!({ "event_id": event_id }))))
 }
 
 async fn identity(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    Extension(user): Extension<User>,
+    Extension(c): Extension<Caller>,
 ) -> ApiResult<Json<Citizen>> {
     let v = blocking(move || {
         app.cases
-            .reveal_identity(&id, &user.name, &user.role, now_ms())
+            .reveal_identity(&id, c.actor(), &c.full_name, now_ms())
     })
     .await?;
     Ok(Json(v))
@@ -149,33 +162,4 @@ async fn logbook(
             .into_response(),
         other => return Err(ApiError::bad(format!("format {other:?}: use csv or html"))),
     })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UserBody {
-    name: String,
-    role: String,
-}
-
-async fn add_user(
-    State(app): State<Arc<App>>,
-    Extension(caller): Extension<User>,
-    b: Result<Json<UserBody>, JsonRejection>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    if caller.role != "operator" {
-        return Err(ApiError(
-            StatusCode::FORBIDDEN,
-            "only the operator adds users".into(),
-        ));
-    }
-    let b = body(b)?;
-    let token = app
-        .users
-        .add(&app.site.store, &b.name, &b.role)
-        .map_err(ApiError::bad)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "name": b.name, "role": b.role, "token": token })),
-    ))
 }

@@ -3,8 +3,8 @@
 //! Owns the HTTP shape: `POST …/whip` and `POST …/whep` take `application/sdp` and answer
 //! `201 Created` with the SDP answer and a `Location`; `DELETE` on that location ends the peer
 //! connection; refusals are the API's usual `{"error": "..."}` with a status that says why.
-//! Who is calling comes from query parameters (see [`routes`]). Authentication is the node's:
-//! mount these routes inside its token-checked router.
+//! Who is calling (site, participant id, role) comes from the caller's pass or account
+//! (`api::auth`), never from the query string.
 
 use std::sync::Arc;
 
@@ -18,6 +18,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use super::ApiError;
+use crate::accounts::Caller;
 use crate::sessions::media::{MediaError, MediaGateway, MediaRefusal, ParticipantInfo};
 
 /// Where the node nests [`routes`]; `Location` headers are absolute paths under it.
@@ -30,27 +31,40 @@ pub const SDP_CONTENT_TYPE: &str = "application/sdp";
 ///
 /// | call | answer |
 /// |---|---|
-/// | `POST /sessions/{id}/whip?site=&participant=&role=&label=` | 201, `Location: /api/v1/sessions/{id}/whip/{resource}`, SDP answer |
-/// | `POST /sessions/{id}/whep?site=&participant=&role=&label=&publisher=` | 201, `Location: /api/v1/sessions/{id}/whep/{resource}`, SDP answer |
+/// | `POST /sessions/{id}/whip?label=` | 201, `Location: /api/v1/sessions/{id}/whip/{resource}`, SDP answer |
+/// | `POST /sessions/{id}/whep?label=&publisher=` | 201, `Location: /api/v1/sessions/{id}/whep/{resource}`, SDP answer |
 /// | `DELETE /sessions/{id}/whip/{resource}`, `DELETE /sessions/{id}/whep/{resource}` | 200 |
 ///
-/// Query parameters: `site` (the caller's site code) and `participant` (its participant id) are
-/// required; `role` defaults to `participant`, `label` (the point's label) to empty;
-/// `publisher` (WHEP only) picks a publisher id from the session's publishers, and without it
-/// the subscriber follows the first publisher that is not itself.
+/// The caller publishes or subscribes as itself: this site, the participant id and session role
+/// of its pass or account (`GET /api/v1/me` shows them). `site`, `participant` and `role` may
+/// be repeated in the query, and a value that differs is refused (403 `identity_mismatch`).
+/// `label` (the point's label) defaults to the site's name; `publisher` (WHEP only) picks a
+/// publisher id from the session's publishers, and without it the subscriber follows the first
+/// publisher that is not itself. Only the participant who opened a resource may DELETE it.
 ///
 /// Errors: 400 malformed SDP, an offer without usable Opus/VP8 or a bad parameter; 403 the site
-/// is not a point of the session; 404 unknown session, publisher or resource; 409 the session
+/// is not a point of the session, or the caller's role has no place in the room; 404 unknown session, publisher or resource; 409 the session
 /// has ended; 415 a body that is not `application/sdp`; 503 the gateway is full or stopped.
 /// PATCH (trickle ICE, ICE restart) is not offered: axum answers 405, as RFC 9725 §4.3.1
 /// allows.
-pub fn routes<S: Clone + Send + Sync + 'static>(gateway: Arc<MediaGateway>) -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>(
+    gateway: Arc<MediaGateway>,
+    here: Here,
+) -> Router<S> {
     Router::new()
         .route("/sessions/{id}/whip", post(whip))
         .route("/sessions/{id}/whip/{resource}", delete(end))
         .route("/sessions/{id}/whep", post(whep))
         .route("/sessions/{id}/whep/{resource}", delete(end))
         .layer(Extension(gateway))
+        .layer(Extension(Arc::new(here)))
+}
+
+/// The site serving these routes: its code, and its name for a point's default label.
+#[derive(Debug, Clone)]
+pub struct Here {
+    pub site: String,
+    pub name: String,
 }
 
 #[derive(Deserialize)]
@@ -63,21 +77,41 @@ struct Who {
 }
 
 impl Who {
-    fn participant(&self) -> Result<ParticipantInfo, ApiError> {
-        let (Some(site), Some(participant)) = (&self.site, &self.participant) else {
-            return Err(ApiError::bad(
-                "query parameters `site` and `participant` are required",
-            ));
+    /// The participant the caller is: from its pass or its account, at this site. The query
+    /// may repeat them (older clients do) but never choose them.
+    fn participant(&self, c: &Caller, here: &Here) -> Result<ParticipantInfo, ApiError> {
+        let Some(role) = c.session_role() else {
+            return Err(ApiError::forbidden(format!(
+                "Vai trò {} không tham gia phòng họp trực tuyến.",
+                c.role.label_vi()
+            ))
+            .code("role_forbidden"));
         };
-        Ok(ParticipantInfo {
-            site: site.clone(),
-            point_label: self.label.clone().unwrap_or_default(),
-            participant_id: participant.clone(),
-            role: self
-                .role
-                .clone()
-                .unwrap_or_else(|| "participant".to_owned()),
-        })
+        let info = ParticipantInfo {
+            site: c
+                .pass
+                .as_ref()
+                .map_or_else(|| here.site.clone(), |p| p.point.clone()),
+            point_label: self.label.clone().unwrap_or_else(|| here.name.clone()),
+            participant_id: c.participant_id(),
+            role: role.as_str().to_owned(),
+        };
+        let claims = [
+            (&self.site, &info.site),
+            (&self.participant, &info.participant_id),
+            (&self.role, &info.role),
+        ];
+        if claims
+            .iter()
+            .any(|(given, actual)| given.as_ref().is_some_and(|g| g != *actual))
+        {
+            return Err(ApiError::forbidden(format!(
+                "Người gọi là {} ({}) tại {}: tham số site, participant, role không được khác.",
+                info.participant_id, info.role, info.site
+            ))
+            .code("identity_mismatch"));
+        }
+        Ok(info)
     }
 }
 
@@ -97,7 +131,7 @@ pub fn status_of(e: &MediaError) -> StatusCode {
 }
 
 fn api_error(e: MediaError) -> ApiError {
-    ApiError(status_of(&e), e.to_string())
+    ApiError::new(status_of(&e), e.to_string())
 }
 
 /// RFC 9725 §4.2: the offer is sent with `Content-Type: application/sdp` (parameters allowed).
@@ -108,7 +142,7 @@ fn sdp_body(headers: &HeaderMap, body: &Bytes) -> Result<String, ApiError> {
         .unwrap_or("");
     let essence = ct.split(';').next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case(SDP_CONTENT_TYPE) {
-        return Err(ApiError(
+        return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             format!("send the SDP offer with Content-Type: {SDP_CONTENT_TYPE}"),
         ));
@@ -141,7 +175,9 @@ fn created(session_id: &str, kind: &str, resource: &str, answer: String) -> Resp
 }
 
 async fn whip(
+    Extension(here): Extension<Arc<Here>>,
     Extension(gw): Extension<Arc<MediaGateway>>,
+    Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     q: Result<Query<Who>, QueryRejection>,
     headers: HeaderMap,
@@ -150,14 +186,16 @@ async fn whip(
     let who = query(q)?;
     let offer = sdp_body(&headers, &body)?;
     let (resource, answer) = gw
-        .whip(&id, &offer, who.participant()?)
+        .whip(&id, &offer, who.participant(&c, &here)?)
         .await
         .map_err(api_error)?;
     Ok(created(&id, "whip", &resource, answer))
 }
 
 async fn whep(
+    Extension(here): Extension<Arc<Here>>,
     Extension(gw): Extension<Arc<MediaGateway>>,
+    Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     q: Result<Query<Who>, QueryRejection>,
     headers: HeaderMap,
@@ -166,7 +204,12 @@ async fn whep(
     let who = query(q)?;
     let offer = sdp_body(&headers, &body)?;
     let (resource, answer) = gw
-        .whep(&id, &offer, who.publisher.as_deref(), who.participant()?)
+        .whep(
+            &id,
+            &offer,
+            who.publisher.as_deref(),
+            who.participant(&c, &here)?,
+        )
         .await
         .map_err(api_error)?;
     Ok(created(&id, "whep", &resource, answer))
@@ -176,9 +219,13 @@ async fn whep(
 /// part of the URL the client was given.
 async fn end(
     Extension(gw): Extension<Arc<MediaGateway>>,
+    Extension(c): Extension<Caller>,
     Path((id, resource)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    gw.delete(&id, &resource).await.map_err(api_error)?;
+    // Only whoever opened a resource ends it; anyone else's is not found.
+    gw.delete(&id, &resource, Some(&c.participant_id()))
+        .await
+        .map_err(api_error)?;
     Ok(StatusCode::OK)
 }
 
@@ -210,7 +257,7 @@ mod tests {
         let mut h = HeaderMap::new();
         let body = Bytes::from_static(b"v=0");
         assert_eq!(
-            sdp_body(&h, &body).err().map(|e| e.0),
+            sdp_body(&h, &body).err().map(|e| e.status),
             Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)
         );
         h.insert(
@@ -218,7 +265,7 @@ mod tests {
             HeaderValue::from_static("application/json"),
         );
         assert_eq!(
-            sdp_body(&h, &body).err().map(|e| e.0),
+            sdp_body(&h, &body).err().map(|e| e.status),
             Some(StatusCode::UNSUPPORTED_MEDIA_TYPE)
         );
         h.insert(
@@ -228,7 +275,7 @@ mod tests {
         assert_eq!(sdp_body(&h, &body).ok().as_deref(), Some("v=0"));
         let bad = Bytes::from_static(&[0xff, 0xfe]);
         assert_eq!(
-            sdp_body(&h, &bad).err().map(|e| e.0),
+            sdp_body(&h, &bad).err().map(|e| e.status),
             Some(StatusCode::BAD_REQUEST)
         );
     }

@@ -1,29 +1,33 @@
 //! The HTTP side of a node: the JSON API under `/api/v1`, `/metrics`, and the web UI at `/`.
 //!
-//! HTTP only: routing, authentication (bearer tokens, [`auth`]), JSON error bodies, body limits,
-//! and one module per capability that parses a request, calls the capability and serializes
-//! its typed view (`federation`, `cases`, `sessions`, `media`). It may use every capability and
-//! none uses it. Two calls are open without a token because a site that is joining has none yet:
-//! submitting a join request, and collecting its chain with the secret it chose. Everything else
-//! needs a token.
+//! HTTP only: routing, who may call what ([`auth`]: every route's rule, enforced by one
+//! middleware with the role matrix of `tiepdan_protocol::access`), JSON error bodies with a
+//! stable `code`, body limits, and one module per capability that parses a request, calls the
+//! capability and serializes its typed view (`accounts`, `federation`, `cases`, `sessions`,
+//! `media`). It may use every capability and none uses it. Open without signing in: signing
+//! in, and the two calls of a joining site that has no token yet (submitting a join request,
+//! collecting its chain with the secret it chose).
 
+pub mod accounts;
 pub mod auth;
 pub mod cases;
 pub mod federation;
 pub mod media;
 pub mod sessions;
+pub mod ui;
 
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
+use crate::accounts::Accounts;
 use crate::cases::Cases;
 use crate::federation::Federation;
 use crate::records::{OpError, SiteRecords};
@@ -32,29 +36,70 @@ use crate::sessions::mesh::MediaMesh;
 use crate::sessions::Sessions;
 use crate::site::LocalSite;
 use crate::upload::Uploads;
-use auth::Users;
 
 /// Largest request body the API reads. Join requests and certificates are a few KB.
 pub const BODY_BYTES_MAX: usize = 64 * 1024;
 
 /// An API error: a status and a message for the operator.
-pub struct ApiError(pub StatusCode, pub String);
+pub struct ApiError {
+    pub status: StatusCode,
+    /// Stable for clients: `forbidden`, `not_signed_in`, `bad_request`, ...
+    pub code: &'static str,
+    /// For the person.
+    pub message: String,
+}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.0, Json(json!({ "error": self.1 }))).into_response()
+        (
+            self.status,
+            Json(json!({ "error": self.message, "code": self.code })),
+        )
+            .into_response()
     }
 }
 
 impl ApiError {
+    /// An error whose code is the status's usual name.
+    pub fn new(status: StatusCode, msg: impl std::fmt::Display) -> Self {
+        let code = match status {
+            StatusCode::BAD_REQUEST => "bad_request",
+            StatusCode::UNAUTHORIZED => "not_signed_in",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::CONFLICT => "conflict",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+            StatusCode::TOO_MANY_REQUESTS => "throttled",
+            StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+            StatusCode::GATEWAY_TIMEOUT => "timed_out",
+            StatusCode::BAD_GATEWAY => "peer_failed",
+            _ => "internal",
+        };
+        ApiError {
+            status,
+            code,
+            message: msg.to_string(),
+        }
+    }
+
+    /// The same error under a more precise code.
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+
     pub fn bad(msg: impl std::fmt::Display) -> Self {
-        ApiError(StatusCode::BAD_REQUEST, msg.to_string())
+        ApiError::new(StatusCode::BAD_REQUEST, msg)
     }
     pub fn not_found(msg: impl std::fmt::Display) -> Self {
-        ApiError(StatusCode::NOT_FOUND, msg.to_string())
+        ApiError::new(StatusCode::NOT_FOUND, msg)
     }
     pub fn internal(msg: impl std::fmt::Display) -> Self {
-        ApiError(StatusCode::INTERNAL_SERVER_ERROR, msg.to_string())
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, msg)
+    }
+    pub fn forbidden(msg: impl std::fmt::Display) -> Self {
+        ApiError::new(StatusCode::FORBIDDEN, msg)
     }
 }
 
@@ -62,7 +107,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 pub fn body<T>(b: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
     b.map(|Json(v)| v).map_err(|e| {
-        ApiError(
+        ApiError::new(
             e.status(),
             format!("invalid request body: {}", e.body_text()),
         )
@@ -80,8 +125,15 @@ pub struct App {
     pub uploads: Arc<Uploads>,
     /// None when the media port could not be bound (the site then runs without sessions' media).
     pub gateway: Option<Arc<MediaGateway>>,
-    pub users: Users,
+    pub accounts: Arc<Accounts>,
+    /// Whether the API is served over TLS (the session cookie is then `Secure`).
+    pub https: bool,
+    /// Sign-ins checked at once (each argon2id check takes 19 MiB and a core for a moment).
+    pub sign_in_slots: Arc<tokio::sync::Semaphore>,
 }
+
+/// Sign-ins checked at once.
+pub const SIGN_INS_AT_ONCE: usize = 2;
 
 impl From<OpError> for ApiError {
     fn from(e: OpError) -> Self {
@@ -92,7 +144,7 @@ impl From<OpError> for ApiError {
             OpError::Conflict(_) => StatusCode::CONFLICT,
             OpError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        ApiError(status, e.to_string())
+        ApiError::new(status, e.to_string())
     }
 }
 
@@ -107,56 +159,34 @@ pub async fn blocking<T: Send + 'static>(
 }
 
 pub fn router(app: Arc<App>) -> Router {
-    let authed = Router::new()
+    let api = Router::new()
         .merge(federation::routes())
+        .merge(federation::open_routes())
+        .merge(accounts::routes())
         .merge(cases::routes())
         .merge(sessions::routes());
-    let authed = match &app.gateway {
-        Some(gateway) => authed.merge(media::routes(gateway.clone())),
-        None => authed,
-    }
-    .layer(middleware::from_fn_with_state(app.clone(), require_token));
-    Router::new()
-        .nest(
-            "/api/v1",
-            authed
-                .merge(federation::open_routes())
-                .fallback(api_not_found),
-        )
+    let api = match &app.gateway {
+        Some(gateway) => api.merge(media::routes(
+            gateway.clone(),
+            media::Here {
+                site: app.site.site.code.clone(),
+                name: app.site.site.name.clone(),
+            },
+        )),
+        None => api,
+    };
+    let checked = Router::new()
+        .nest("/api/v1", api.fallback(api_not_found))
         .route("/metrics", get(metrics))
-        .route("/", get(ui))
-        .route("/so-tiep-cong-dan", get(logbook_page))
-        .route("/phien", get(session_page))
-        .route("/common.js", get(common_js))
+        .layer(middleware::from_fn_with_state(app.clone(), auth::authorize));
+    checked
+        .merge(ui::routes())
         .layer(DefaultBodyLimit::max(BODY_BYTES_MAX))
         .with_state(app)
 }
 
 async fn api_not_found() -> ApiError {
     ApiError::not_found("no such API call; see ARCHITECTURE.md, Interfaces")
-}
-
-async fn require_token(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
-    let given = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_owned());
-    match given {
-        Some(t) => match app.users.user_for(&app.site.token, &t) {
-            Some(user) => {
-                req.extensions_mut().insert(user);
-                next.run(req).await
-            }
-            None => ApiError(StatusCode::UNAUTHORIZED, "unknown token".into()).into_response(),
-        },
-        None => ApiError(
-            StatusCode::UNAUTHORIZED,
-            "missing `Authorization: Bearer <token>`; the token is in DIR/operator.token".into(),
-        )
-        .into_response(),
-    }
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
@@ -167,24 +197,5 @@ async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
         app.site.metrics.render(),
-    )
-}
-
-async fn ui() -> Html<&'static str> {
-    Html(include_str!("ui/status.html"))
-}
-
-async fn logbook_page() -> Html<&'static str> {
-    Html(include_str!("ui/logbook.html"))
-}
-
-async fn session_page() -> Html<&'static str> {
-    Html(include_str!("ui/session.html"))
-}
-
-async fn common_js() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("ui/common.js"),
     )
 }

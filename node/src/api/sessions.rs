@@ -10,13 +10,16 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Serialize;
 use serde_json::{json, Value};
+use tiepdan_protocol::access::{self, Role};
 use tiepdan_protocol::media::NextHop;
-use tiepdan_protocol::session::SessionEvent;
+use tiepdan_protocol::session::{Role as SessionRole, SessionEvent};
 
+use super::auth::require;
 use super::{body, ApiError, ApiResult, App};
+use crate::accounts::Caller;
 use crate::recording::PublisherRecording;
 use crate::sessions::media::PublisherEntry;
 use crate::sessions::mesh::StreamStats;
@@ -37,12 +40,16 @@ pub fn routes() -> Router<Arc<App>> {
 
 async fn schedule(
     State(app): State<Arc<App>>,
+    Extension(c): Extension<Caller>,
     b: Result<Json<ScheduleInput>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let input = body(b)?;
-    let id = tokio::task::spawn_blocking(move || app.sessions.schedule_session(input, now_ms()))
-        .await
-        .map_err(ApiError::internal)??;
+    let id = tokio::task::spawn_blocking(move || {
+        app.sessions
+            .schedule_session(input, now_ms(), Some(c.actor()))
+    })
+    .await
+    .map_err(ApiError::internal)??;
     Ok((StatusCode::CREATED, Json(json!({ "session_id": id }))))
 }
 
@@ -56,14 +63,79 @@ async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult<
 
 async fn event(
     State(app): State<Arc<App>>,
+    Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     b: Result<Json<SessionEvent>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let ev = body(b)?;
-    let event_id = tokio::task::spawn_blocking(move || app.sessions.session_act(&id, ev, now_ms()))
-        .await
-        .map_err(ApiError::internal)??;
+    let mut ev = body(b)?;
+    require(&c, access::session_event_action(&ev))?;
+    check_own_acts(&c, &mut ev)?;
+    let event_id = tokio::task::spawn_blocking(move || {
+        app.sessions.session_act(&id, ev, now_ms(), Some(c.actor()))
+    })
+    .await
+    .map_err(ApiError::internal)??;
     Ok((StatusCode::CREATED, Json(json!({ "event_id": event_id }))))
+}
+
+/// A pass holder acts only as itself: its own point, participant id, role and name. Only a
+/// chair joins the room as its chair.
+fn check_own_acts(c: &Caller, ev: &mut SessionEvent) -> ApiResult<()> {
+    let outside = || {
+        ApiError::forbidden(
+            "Thẻ tham dự chỉ cho phép người giữ thẻ tham gia, rời phiên hoặc xin phát biểu.",
+        )
+        .code("pass_scope")
+    };
+    let Some(pass) = &c.pass else {
+        if let SessionEvent::ParticipantJoined {
+            role: SessionRole::Chair,
+            participant_id,
+            ..
+        } = ev
+        {
+            if c.role != Role::Chair || *participant_id != c.participant_id() {
+                return Err(ApiError::forbidden(
+                    "Chỉ người chủ trì, bằng tài khoản của mình, tham gia phiên với vai trò chủ trì.",
+                )
+                .code("not_the_chair"));
+            }
+        }
+        return Ok(());
+    };
+    match ev {
+        SessionEvent::ParticipantJoined {
+            point,
+            participant_id,
+            display_name,
+            role,
+            ..
+        } => {
+            if *point != pass.point || *participant_id != pass.participant_id || *role != pass.role
+            {
+                return Err(outside());
+            }
+            display_name.clone_from(&pass.display_name);
+        }
+        SessionEvent::ParticipantLeft {
+            point,
+            participant_id,
+        }
+        | SessionEvent::HandRaised {
+            point,
+            participant_id,
+        }
+        | SessionEvent::HandLowered {
+            point,
+            participant_id,
+        } => {
+            if *point != pass.point || *participant_id != pass.participant_id {
+                return Err(outside());
+            }
+        }
+        _ => return Err(outside()),
+    }
+    Ok(())
 }
 
 #[derive(serde::Deserialize)]

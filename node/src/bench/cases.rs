@@ -23,7 +23,7 @@ use tiepdan_protocol::replication::{
 
 use crate::cli::client::{agent, json_call};
 use crate::lab::peer as peer_client;
-use crate::lab::processes::LocalFederation;
+use crate::lab::processes::{LocalFederation, Staff};
 use crate::site::clock::unix_now;
 
 fn reception_json(i: usize) -> serde_json::Value {
@@ -205,7 +205,7 @@ pub async fn run() -> anyhow::Result<()> {
         .to_owned();
 
     // fsync'd receptions per second at central (HTTP, each answered 201 after its commit).
-    let (http, token) = (fed.site("VN")?.http, fed.site("VN")?.token.clone());
+    let (http, token) = (fed.site("VN")?.http, fed.site("VN")?.officer.clone());
     let n = 300;
     let t = Instant::now();
     for i in 0..n {
@@ -229,12 +229,18 @@ pub async fn run() -> anyhow::Result<()> {
     );
 
     // Commune → central latency.
-    let (chttp, ctoken) = (fed.site(&commune)?.http, fed.site(&commune)?.token.clone());
+    let (chttp, ctoken) = (
+        fed.site(&commune)?.http,
+        fed.site(&commune)?.officer.clone(),
+    );
     let mut lat = Vec::new();
     for i in 0..20 {
         let t = Instant::now();
         let id = post_reception(chttp, &ctoken, 50_000 + i)?;
-        while fed.api("VN", &format!("cases/{id}")).is_err() {
+        while fed
+            .api_as("VN", Staff::Officer, &format!("cases/{id}"))
+            .is_err()
+        {
             if t.elapsed() > Duration::from_secs(30) {
                 anyhow::bail!("a case did not reach central within 30 s");
             }
@@ -336,13 +342,14 @@ pub async fn run() -> anyhow::Result<()> {
             let id = node.receive(
                 serde_json::from_value(reception_json(c))?,
                 unix_now() * 1000,
+                None,
             )?;
             let notes: Vec<CaseEvent> = (0..9)
                 .map(|k| CaseEvent::Note {
                     text: format!("ghi chú {k}"),
                 })
                 .collect();
-            node.commit_events(&id, notes, unix_now() * 1000, None)
+            node.commit_events(&id, notes, unix_now() * 1000, None, None)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             written += 10;
         }

@@ -27,7 +27,7 @@ use tiepdan_protocol::media::{MediaPacket, PacketKind, MAX_HOPS};
 
 use crate::lab::netns::NetLab;
 use crate::lab::peer as peer_client;
-use crate::lab::processes::LocalFederation;
+use crate::lab::processes::{LocalFederation, Staff};
 use crate::site::clock::unix_now;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -177,7 +177,7 @@ async fn relay_hop() -> anyhow::Result<()> {
     // Two communes of a province outside the federation, certified the real way.
     let points = peer_client::certified_communes(&vn.data, "01", 2)?;
     let (a, b) = (&points[0], &points[1]);
-    let session = fed.api_post("VN", "sessions", &json!({"title": "Đo độ trễ", "points": [a.0, b.0], "starts_at_ms": unix_now() * 1000 + 86_400_000}))?;
+    let session = fed.api_post_as("VN", Staff::Officer, "sessions", &json!({"title": "Đo độ trễ", "points": [a.0, b.0], "starts_at_ms": unix_now() * 1000 + 86_400_000}))?;
     let session = session["session_id"]
         .as_str()
         .context("session id")?
@@ -270,7 +270,7 @@ fn formed_lab(prefix: &str, n: u8) -> anyhow::Result<(tempfile::TempDir, NetLab)
 async fn cut_gaps() -> anyhow::Result<()> {
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let (_dir, lab) = formed_lab("tiepdan-bench-lab-", 2)?;
-        let (_, v) = lab.call("VN", "POST", "sessions", Some(&json!({"title": "Đo gián đoạn", "points": ["00004"], "starts_at_ms": unix_now() * 1000 + 86_400_000})));
+        let (_, v) = lab.call_as("VN", Staff::Chair, "POST", "sessions", Some(&json!({"title": "Đo gián đoạn", "points": ["00004"], "starts_at_ms": unix_now() * 1000 + 86_400_000})));
         let id = v["session_id"].as_str().context("session")?.to_owned();
         let wait = |what: &str, f: &mut dyn FnMut() -> bool| -> anyhow::Result<()> {
             let t = Instant::now();
@@ -283,7 +283,7 @@ async fn cut_gaps() -> anyhow::Result<()> {
             Ok(())
         };
         wait("the session reaching the commune", &mut || lab.call("00004", "GET", &format!("sessions/{id}"), None).0 == 200)?;
-        lab.call("VN", "POST", &format!("sessions/{id}/events"), Some(&json!({"started": {"at_ms": 1}})));
+        lab.call_as("VN", Staff::Chair, "POST", &format!("sessions/{id}/events"), Some(&json!({"started": {"at_ms": 1}})));
         wait("the start reaching the commune", &mut || lab.call("00004", "GET", &format!("sessions/{id}"), None).1["phase"] == "live")?;
         lab.call("00004", "POST", &format!("sessions/{id}/test-signal"), Some(&json!({"publisher_id": "cam-1", "seconds": 1800})));
         let stats = || -> serde_json::Value {
@@ -448,7 +448,7 @@ async fn upload_on_loopback() -> anyhow::Result<()> {
     let pid = pid_of(vn.data.root()).context("the node's pid")?;
     let points = peer_client::certified_communes(&vn.data, "01", 1)?;
     let (code, key, chain) = &points[0];
-    let session = fed.api_post("VN", "sessions", &json!({"title": "Đo tải lên", "points": [code], "starts_at_ms": unix_now() * 1000 + 86_400_000}))?;
+    let session = fed.api_post_as("VN", Staff::Officer, "sessions", &json!({"title": "Đo tải lên", "points": [code], "starts_at_ms": unix_now() * 1000 + 86_400_000}))?;
     let session = session["session_id"]
         .as_str()
         .context("session id")?
@@ -480,7 +480,7 @@ async fn upload_over_link() -> anyhow::Result<()> {
         // A commune of Hồ Chí Minh City, so it is not the lab's own commune (00004, Hà Nội).
         let points = peer_client::certified_communes(&crate::site::datadir::DataDir::new(&lab.site("VN").data), "79", 1)?;
         let (code, key, chain) = &points[0];
-        let (status, v) = lab.call("VN", "POST", "sessions", Some(&json!({"title": "Đo tải lên qua đường truyền", "points": [code], "starts_at_ms": unix_now() * 1000 + 86_400_000})));
+        let (status, v) = lab.call_as("VN", Staff::Chair, "POST", "sessions", Some(&json!({"title": "Đo tải lên qua đường truyền", "points": [code], "starts_at_ms": unix_now() * 1000 + 86_400_000})));
         anyhow::ensure!(status == 200 || status == 201, "creating the session: {status} {v}");
         let session = v["session_id"].as_str().context("session id")?.to_owned();
         let (file, bytes) = segment_file(dir.path())?;

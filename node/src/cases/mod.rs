@@ -16,12 +16,13 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tiepdan_keys::sealed;
+use tiepdan_protocol::access;
 use tiepdan_protocol::case::CaseEvent;
 use tiepdan_protocol::case::{
     self, deadline, Citizen, Direction, EvidenceItem, IdType, Identity, Kind, Reception,
     RefusalReason, Representative,
 };
-use tiepdan_protocol::log::VerifiedEvent;
+use tiepdan_protocol::log::{Actor, VerifiedEvent};
 use tiepdan_protocol::sites::Registry;
 
 use crate::records::{OpError, SiteRecords};
@@ -131,17 +132,23 @@ impl Cases {
         events: Vec<CaseEvent>,
         now_ms: u64,
         counter: Option<(&str, u64)>,
+        by: Option<Actor>,
     ) -> Result<Vec<VerifiedEvent>, OpError> {
         let mut payloads = Vec::new();
         for ev in &events {
             ev.validate().map_err(bad)?;
             payloads.push(case::encode_event(ev));
         }
-        self.records.commit(case_id, payloads, now_ms, counter)
+        self.records.commit(case_id, payloads, now_ms, counter, by)
     }
 
     /// `POST receptions`: a new case from one log-book line. Returns the case id once durable.
-    pub fn receive(&self, input: ReceptionInput, now_ms: u64) -> Result<String, OpError> {
+    pub fn receive(
+        &self,
+        input: ReceptionInput,
+        now_ms: u64,
+        by: Option<Actor>,
+    ) -> Result<String, OpError> {
         let date = match &input.date {
             Some(d) => case::parse_date(d).map_err(bad)?,
             None => self.today(now_ms),
@@ -206,6 +213,7 @@ impl Cases {
             vec![CaseEvent::Received { reception }],
             now_ms,
             Some((&counter_name, stt)),
+            by,
         )?;
         Ok(case_id)
     }
@@ -220,7 +228,13 @@ impl Cases {
     }
 
     /// `POST cases/{id}/events`: a lifecycle event. Escalation and transfer have their own calls.
-    pub fn append(&self, case_id: &str, event: CaseEvent, now_ms: u64) -> Result<String, OpError> {
+    pub fn append(
+        &self,
+        case_id: &str,
+        event: CaseEvent,
+        now_ms: u64,
+        by: Option<Actor>,
+    ) -> Result<String, OpError> {
         self.require_case(case_id)?;
         match &event {
             CaseEvent::Received { .. } => {
@@ -238,7 +252,7 @@ impl Cases {
             }
             _ => {}
         }
-        let v = self.commit_events(case_id, vec![event], now_ms, None)?;
+        let v = self.commit_events(case_id, vec![event], now_ms, None, by)?;
         Ok(v.last().map(|v| hex::encode(v.id)).unwrap_or_default())
     }
 
@@ -280,6 +294,7 @@ impl Cases {
         to_site: &str,
         reason: Option<case::EscalationReason>,
         now_ms: u64,
+        by: Option<Actor>,
     ) -> Result<String, OpError> {
         let state = self.require_case(case_id)?;
         Registry::official().get(to_site).map_err(bad)?;
@@ -290,7 +305,7 @@ impl Cases {
             reason: reason.unwrap_or(case::EscalationReason::SecondInstance),
             rewrapped,
         };
-        let v = self.commit_events(case_id, vec![ev], now_ms, None)?;
+        let v = self.commit_events(case_id, vec![ev], now_ms, None, by)?;
         Ok(v.last().map(|v| hex::encode(v.id)).unwrap_or_default())
     }
 
@@ -300,6 +315,7 @@ impl Cases {
         to_site: &str,
         letter_no: String,
         now_ms: u64,
+        by: Option<Actor>,
     ) -> Result<String, OpError> {
         let state = self.require_case(case_id)?;
         Registry::official().get(to_site).map_err(bad)?;
@@ -310,7 +326,7 @@ impl Cases {
             letter_no,
             rewrapped,
         };
-        let v = self.commit_events(case_id, vec![ev], now_ms, None)?;
+        let v = self.commit_events(case_id, vec![ev], now_ms, None, by)?;
         Ok(v.last().map(|v| hex::encode(v.id)).unwrap_or_default())
     }
 
@@ -444,13 +460,14 @@ impl Cases {
     pub fn reveal_identity(
         &self,
         case_id: &str,
-        by: &str,
-        role: &str,
+        by: Actor,
+        full_name: &str,
         now_ms: u64,
     ) -> Result<Citizen, OpError> {
-        if !matches!(role, "officer" | "chair") {
+        if !access::allows(by.role, access::Action::IdentityView) {
             return Err(OpError::Forbidden(format!(
-                "role {role} may not see a denouncer's identity; only reception officers and chairs may (Decree 154 Art 12(2))"
+                "role {} may not see a denouncer's identity; only reception officers and chairs may (Decree 154 Art 12(2))",
+                by.role.as_str()
             )));
         }
         let state = self.require_case(case_id)?;
@@ -470,11 +487,16 @@ impl Cases {
         self.commit_events(
             case_id,
             vec![CaseEvent::IdentityViewed {
-                by: by.to_owned(),
-                role: role.to_owned(),
+                by: if full_name == by.user {
+                    by.user.clone()
+                } else {
+                    format!("{full_name} ({})", by.user)
+                },
+                role: by.role.as_str().to_owned(),
             }],
             now_ms,
             None,
+            Some(by),
         )?;
         Ok(citizen)
     }

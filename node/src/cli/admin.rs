@@ -1,13 +1,15 @@
 //! `tiepdan issue`, `revoke` and `user`: the commands that change a site, offline on its store
 //! when the node is stopped and through the running node's API when it runs (its store is then
-//! locked). The operations themselves are `federation::pki`'s and `api::auth`'s.
+//! locked). The operations themselves are `federation::pki`'s and `accounts`'.
+
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use tiepdan_keys::cert;
 use tiepdan_protocol::sites::Registry;
 
 use super::client::NodeClient;
-use crate::api::auth::add_user_to_store;
+use crate::accounts::{offline, AccountView};
 use crate::federation::pki::{issue_with, revocation_record};
 use crate::site::clock::unix_now;
 use crate::site::datadir::DataDir;
@@ -81,23 +83,188 @@ pub fn revoke(data: &DataDir, site: &str) -> anyhow::Result<String> {
     }
 }
 
-/// `tiepdan user`: offline into the store, or through the running node's API.
-pub fn add_user(data: &DataDir, name: &str, role: &str) -> anyhow::Result<String> {
+/// `tiepdan user …`.
+#[derive(clap::Subcommand)]
+pub enum UserCmd {
+    /// Create an account; prints its temporary password once (to read out to the person).
+    Add {
+        /// Sign-in name: lower-case letters without diacritics, digits, `.`, `_`, `-`.
+        #[arg(long)]
+        name: String,
+        /// Full name as documents print it, e.g. "Trần Thị B".
+        #[arg(long)]
+        full_name: String,
+        /// officer (cán bộ tiếp công dân), chair (người chủ trì) or operator (quản trị).
+        #[arg(long)]
+        role: String,
+    },
+    /// List the accounts.
+    List,
+    /// Lock an account: its web sessions and API tokens stop at once.
+    Disable {
+        #[arg(long)]
+        name: String,
+    },
+    /// Unlock an account.
+    Enable {
+        #[arg(long)]
+        name: String,
+    },
+    /// Give an account a new temporary password (printed once).
+    Reset {
+        #[arg(long)]
+        name: String,
+    },
+    /// Make an API token for an account (for `tiepdan case` and scripts), written to `--out`.
+    Token {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `tiepdan user`: offline on the store, or through the running node's API.
+pub fn user(data: &DataDir, cmd: UserCmd) -> anyhow::Result<String> {
     match Store::open(&data.store_path()) {
-        Ok(store) => {
-            let token = add_user_to_store(&store, name, role)?;
-            Ok(format!(
-                "User {name} ({role}) created. Token (shown once): {token}"
-            ))
-        }
-        Err(StoreError::Locked { .. }) => {
-            let v = NodeClient::for_data(data)?
-                .post("users", &serde_json::json!({ "name": name, "role": role }))?;
-            Ok(format!(
-                "User {name} ({role}) created. Token (shown once): {}",
-                v["token"].as_str().unwrap_or("")
-            ))
-        }
+        Ok(store) => user_offline(&store, cmd),
+        Err(StoreError::Locked { .. }) => user_online(&NodeClient::for_data(data)?, cmd),
         Err(e) => Err(e.into()),
     }
+}
+
+fn temporary_message(name: &str, temporary: Option<&str>) -> String {
+    match temporary {
+        Some(p) => format!(
+            "Tài khoản {name}: mật khẩu tạm thời (chỉ hiện một lần, người dùng nên đổi sau khi đăng nhập): {p}"
+        ),
+        None => format!("Tài khoản {name}: đã đặt mật khẩu."),
+    }
+}
+
+fn write_token(out: &Path, name: &str, token: &str) -> anyhow::Result<String> {
+    std::fs::write(out, format!("{token}\n"))
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(format!(
+        "Đã ghi mã truy cập API của tài khoản {name} vào {} (giữ kín như mật khẩu).",
+        out.display()
+    ))
+}
+
+/// (name, full name, role label, disabled) per account, as a table.
+fn list_text(users: &[(String, String, String, bool)]) -> String {
+    let mut out = String::from(
+        "Tên đăng nhập         Họ và tên                 Vai trò                 Trạng thái\n",
+    );
+    for (name, full_name, role, disabled) in users {
+        out.push_str(&format!(
+            "{name:<21} {full_name:<25} {role:<23} {}\n",
+            if *disabled {
+                "đã khóa"
+            } else {
+                "đang dùng"
+            }
+        ));
+    }
+    out
+}
+
+fn rows(users: &[AccountView]) -> Vec<(String, String, String, bool)> {
+    users
+        .iter()
+        .map(|u| {
+            (
+                u.name.clone(),
+                u.full_name.clone(),
+                u.role_label.to_owned(),
+                u.disabled,
+            )
+        })
+        .collect()
+}
+
+fn user_offline(store: &Store, cmd: UserCmd) -> anyhow::Result<String> {
+    Ok(match cmd {
+        UserCmd::Add {
+            name,
+            full_name,
+            role,
+        } => {
+            let t = offline::create(store, &name, &full_name, &role, None, unix_now() * 1000)?;
+            temporary_message(name.trim(), t.as_deref())
+        }
+        UserCmd::List => list_text(&rows(&offline::list(store)?)),
+        UserCmd::Disable { name } => {
+            offline::set_disabled(store, &name, true)?;
+            format!("Đã khóa tài khoản {name}.")
+        }
+        UserCmd::Enable { name } => {
+            offline::set_disabled(store, &name, false)?;
+            format!("Đã mở khóa tài khoản {name}.")
+        }
+        UserCmd::Reset { name } => {
+            let t = offline::set_password(store, &name, None)?;
+            temporary_message(&name, t.as_deref())
+        }
+        UserCmd::Token { name, out } => {
+            write_token(&out, &name, &offline::new_token(store, &name)?)?
+        }
+    })
+}
+
+fn user_online(client: &NodeClient, cmd: UserCmd) -> anyhow::Result<String> {
+    Ok(match cmd {
+        UserCmd::Add {
+            name,
+            full_name,
+            role,
+        } => {
+            let v = client.post(
+                "users",
+                &serde_json::json!({ "name": name, "full_name": full_name, "role": role }),
+            )?;
+            temporary_message(name.trim(), v["temporary_password"].as_str())
+        }
+        UserCmd::List => {
+            let v = client.get("users")?;
+            let rows: Vec<(String, String, String, bool)> = v["users"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|u| {
+                            let text = |k: &str| u[k].as_str().unwrap_or("").to_owned();
+                            (
+                                text("name"),
+                                text("full_name"),
+                                text("role_label"),
+                                u["disabled"].as_bool().unwrap_or(false),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            list_text(&rows)
+        }
+        UserCmd::Disable { name } => {
+            client.post(&format!("users/{name}/disable"), &serde_json::json!({}))?;
+            format!("Đã khóa tài khoản {name}.")
+        }
+        UserCmd::Enable { name } => {
+            client.post(&format!("users/{name}/enable"), &serde_json::json!({}))?;
+            format!("Đã mở khóa tài khoản {name}.")
+        }
+        UserCmd::Reset { name } => {
+            let v = client.post(&format!("users/{name}/password"), &serde_json::json!({}))?;
+            temporary_message(&name, v["temporary_password"].as_str())
+        }
+        UserCmd::Token { name, out } => {
+            let v = client.post(&format!("users/{name}/tokens"), &serde_json::json!({}))?;
+            write_token(&out, &name, v["token"].as_str().unwrap_or(""))?
+        }
+    })
 }

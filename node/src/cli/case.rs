@@ -3,15 +3,19 @@
 //! Owns the rule "through the API while the node runs, on the store otherwise": when the store
 //! is locked by a running node the command calls its API; when not, it loads the site exactly
 //! as `tiepdan run` would (without networking), applies the same `cases` operation, and the
-//! node delivers the result to the audience when it next runs.
+//! node delivers the result to the audience when it next runs. Either way the caller is the
+//! account whose API token is given (`--token-file`), with that account's role.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Subcommand;
 use serde_json::{json, Value};
 
+use tiepdan_protocol::access::{self, Action};
+
 use super::client::NodeClient;
+use crate::accounts::{offline, Caller};
 use crate::cases::{logbook, CaseFilter, Cases, ReceptionInput};
 use crate::site::clock::now_ms;
 use crate::site::datadir::DataDir;
@@ -60,17 +64,46 @@ pub enum CaseCmd {
 
 enum Target {
     Api(NodeClient),
-    Offline(Box<Cases>),
+    /// The site's cases, and the account the token names (its role is checked here exactly as
+    /// the node's API checks it).
+    Offline(Box<Cases>, Caller),
 }
 
-fn target(data: &DataDir) -> anyhow::Result<Target> {
+impl Target {
+    /// Offline, refuses what the caller's role may not do (the running node does it itself).
+    fn allow(&self, action: Action) -> anyhow::Result<()> {
+        if let Target::Offline(_, c) = self {
+            if !access::allows(c.role, action) {
+                anyhow::bail!(
+                    "Vai trò {} của tài khoản {} không được {}.",
+                    c.role.label_vi(),
+                    c.user,
+                    action.label_vi()
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads the API token an officer or chair was given (`tiepdan user token`).
+pub fn read_token_file(path: &Path) -> anyhow::Result<String> {
+    let t = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the token file {}", path.display()))?;
+    Ok(t.trim().to_owned())
+}
+
+fn target(data: &DataDir, token: &str) -> anyhow::Result<Target> {
     match Store::open(&data.store_path()) {
         Ok(store) => {
+            let caller = offline::caller_by_token(&store, &data.read_token()?, token)?;
             // Release it: the site opens it again, exactly as the node does.
             drop(store);
-            Ok(Target::Offline(Box::new(Cases::open(data)?)))
+            Ok(Target::Offline(Box::new(Cases::open(data)?), caller))
         }
-        Err(StoreError::Locked { .. }) => Ok(Target::Api(NodeClient::for_data(data)?)),
+        Err(StoreError::Locked { .. }) => {
+            Ok(Target::Api(NodeClient::for_data(data)?.with_token(token)))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -87,9 +120,13 @@ fn query(pairs: &[(&str, Option<String>)]) -> String {
     }
 }
 
-pub fn run(data: &DataDir, cmd: CaseCmd) -> anyhow::Result<Value> {
-    let t = target(data)?;
+pub fn run(data: &DataDir, token: &str, cmd: CaseCmd) -> anyhow::Result<Value> {
+    let t = target(data, token)?;
     let now = now_ms();
+    let by = match &t {
+        Target::Offline(_, c) => Some(c.actor()),
+        Target::Api(_) => None,
+    };
     Ok(match cmd {
         CaseCmd::Receive { file } => {
             let text = std::fs::read_to_string(&file)
@@ -98,10 +135,11 @@ pub fn run(data: &DataDir, cmd: CaseCmd) -> anyhow::Result<Value> {
                 .with_context(|| format!("{} is not JSON", file.display()))?;
             match t {
                 Target::Api(c) => c.post("receptions", &v)?,
-                Target::Offline(n) => {
+                Target::Offline(ref n, _) => {
+                    t.allow(Action::Receive)?;
                     let input: ReceptionInput =
                         serde_json::from_value(v).context("the reception")?;
-                    json!({ "case_id": n.receive(input, now)? })
+                    json!({ "case_id": n.receive(input, now, by)? })
                 }
             }
         }
@@ -120,7 +158,8 @@ pub fn run(data: &DataDir, cmd: CaseCmd) -> anyhow::Result<Value> {
                     ("site", site)
                 ])
             ))?,
-            Target::Offline(n) => {
+            Target::Offline(ref n, _) => {
+                t.allow(Action::CaseRead)?;
                 let filter = CaseFilter {
                     kind: kind
                         .map(|k| k.parse())
@@ -135,14 +174,19 @@ pub fn run(data: &DataDir, cmd: CaseCmd) -> anyhow::Result<Value> {
         },
         CaseCmd::Show { id } => match t {
             Target::Api(c) => c.get(&format!("cases/{id}"))?,
-            Target::Offline(n) => serde_json::to_value(n.case_view(&id, now)?)?,
+            Target::Offline(ref n, _) => {
+                t.allow(Action::CaseRead)?;
+                serde_json::to_value(n.case_view(&id, now)?)?
+            }
         },
         CaseCmd::Event { id, json: ev } => {
             let v: Value = serde_json::from_str(&ev).context("the event is not JSON")?;
             match t {
                 Target::Api(c) => c.post(&format!("cases/{id}/events"), &v)?,
-                Target::Offline(n) => {
-                    json!({ "event_id": n.append(&id, serde_json::from_value(v).context("the event")?, now)? })
+                Target::Offline(ref n, _) => {
+                    let ev = serde_json::from_value(v).context("the event")?;
+                    t.allow(access::case_event_action(&ev))?;
+                    json!({ "event_id": n.append(&id, ev, now, by)? })
                 }
             }
         }
@@ -151,12 +195,13 @@ pub fn run(data: &DataDir, cmd: CaseCmd) -> anyhow::Result<Value> {
                 &format!("cases/{id}/escalate"),
                 &json!({ "to_site": to, "reason": reason }),
             )?,
-            Target::Offline(n) => {
+            Target::Offline(ref n, _) => {
+                t.allow(Action::CaseWork)?;
                 let reason = reason
                     .map(|r| serde_json::from_value(Value::String(r)))
                     .transpose()
                     .context("reason")?;
-                json!({ "event_id": n.escalate(&id, &to, reason, now)? })
+                json!({ "event_id": n.escalate(&id, &to, reason, now, by)? })
             }
         },
         CaseCmd::Transfer { id, to, letter_no } => match t {
@@ -164,7 +209,10 @@ pub fn run(data: &DataDir, cmd: CaseCmd) -> anyhow::Result<Value> {
                 &format!("cases/{id}/transfer"),
                 &json!({ "to_site": to, "letter_no": letter_no }),
             )?,
-            Target::Offline(n) => json!({ "event_id": n.transfer(&id, &to, letter_no, now)? }),
+            Target::Offline(ref n, _) => {
+                t.allow(Action::CaseWork)?;
+                json!({ "event_id": n.transfer(&id, &to, letter_no, now, by)? })
+            }
         },
     })
 }
@@ -172,16 +220,19 @@ pub fn run(data: &DataDir, cmd: CaseCmd) -> anyhow::Result<Value> {
 /// `tiepdan logbook`: the log book as CSV or printable HTML.
 pub fn logbook(
     data: &DataDir,
+    token: &str,
     from: Option<String>,
     to: Option<String>,
     format: &str,
 ) -> anyhow::Result<String> {
-    match target(data)? {
+    let t = target(data, token)?;
+    t.allow(Action::CaseRead)?;
+    match t {
         Target::Api(c) => {
             let _ = c;
             anyhow::bail!("the node is running: download the log book from its web API: GET /api/v1/logbook?format={format}")
         }
-        Target::Offline(n) => {
+        Target::Offline(n, _) => {
             let rows = n.logbook_rows(from.as_deref(), to.as_deref())?;
             match format {
                 "csv" => Ok(logbook::to_csv(&rows)),

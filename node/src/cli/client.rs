@@ -76,6 +76,12 @@ pub struct NodeClient {
 }
 
 impl NodeClient {
+    /// The same node, called with another token (an officer's or a chair's).
+    pub fn with_token(mut self, token: &str) -> NodeClient {
+        self.token = token.to_owned();
+        self
+    }
+
     pub fn for_data(data: &DataDir) -> anyhow::Result<NodeClient> {
         let text = std::fs::read_to_string(data.runtime_path()).with_context(|| {
             format!(

@@ -77,6 +77,9 @@ pub enum Command {
     Case {
         #[arg(long)]
         data: PathBuf,
+        /// File holding the API token of the officer or chair acting (`tiepdan user token`).
+        #[arg(long)]
+        token_file: PathBuf,
         #[command(subcommand)]
         command: case::CaseCmd,
     },
@@ -84,6 +87,9 @@ pub enum Command {
     Logbook {
         #[arg(long)]
         data: PathBuf,
+        /// File holding the API token of an officer or chair.
+        #[arg(long)]
+        token_file: PathBuf,
         #[arg(long)]
         from: Option<String>,
         #[arg(long)]
@@ -99,15 +105,12 @@ pub enum Command {
         #[command(subcommand)]
         command: recording::RecordingCmd,
     },
-    /// Add an API user (reception officer, chair or operator); prints their token once.
+    /// The site's people: add, list, disable, enable, reset a password, make an API token.
     User {
         #[arg(long)]
         data: PathBuf,
-        #[arg(long)]
-        name: String,
-        /// officer, chair or operator.
-        #[arg(long)]
-        role: String,
+        #[command(subcommand)]
+        command: admin::UserCmd,
     },
     /// Run this site's node.
     Run {
@@ -175,20 +178,27 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             wait_secs,
         } => join::join(&DataDir::new(data), &parent, Duration::from_secs(wait_secs))
             .map(|m| println!("{m}")),
-        Command::Case { data, command } => case::run(&DataDir::new(data), command)
+        Command::Case {
+            data,
+            token_file,
+            command,
+        } => case::read_token_file(&token_file)
+            .and_then(|t| case::run(&DataDir::new(data), &t, command))
             .map(|v| println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())),
         Command::Logbook {
             data,
+            token_file,
             from,
             to,
             format,
             out,
-        } => case::logbook(&DataDir::new(data), from, to, &format)
+        } => case::read_token_file(&token_file)
+            .and_then(|t| case::logbook(&DataDir::new(data), &t, from, to, &format))
             .and_then(|text| std::fs::write(&out, text).map_err(Into::into))
             .map(|_| println!("Wrote {}", out.display())),
         Command::Recording { command } => recording::run(command),
-        Command::User { data, name, role } => {
-            admin::add_user(&DataDir::new(data), &name, &role).map(|m| println!("{m}"))
+        Command::User { data, command } => {
+            admin::user(&DataDir::new(data), command).map(|m| println!("{m}"))
         }
         Command::Run {
             data,

@@ -10,7 +10,7 @@ use anyhow::Context;
 use tiepdan_protocol::sites::Registry;
 use tokio::signal::unix::{signal, SignalKind};
 
-use crate::lab::processes::LocalFederation;
+use crate::lab::processes::{LocalFederation, Staff};
 
 pub fn demo_sites() -> Vec<String> {
     let reg = Registry::official();
@@ -96,7 +96,7 @@ pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result
         .filter_map(|p| Registry::official().children(p).first().cloned())
         .collect();
     let starts = crate::site::clock::unix_now() * 1000 + 3 * 3_600_000;
-    match fed.api_post("VN", "sessions", &serde_json::json!({"title": "Phiên tiếp công dân trực tuyến (thử)", "points": points, "starts_at_ms": starts})) {
+    match fed.api_post_as("VN", Staff::Officer, "sessions", &serde_json::json!({"title": "Phiên tiếp công dân trực tuyến (thử)", "points": points, "starts_at_ms": starts})) {
         Ok(v) => {
             let id = v["session_id"].as_str().unwrap_or_default();
             if let Ok(s) = fed.site("VN") {

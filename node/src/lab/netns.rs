@@ -15,13 +15,19 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use serde_json::Value;
 
+use super::processes::Staff;
+
 /// One site of the lab.
 pub struct LabSite {
     pub code: String,
     pub ns: String,
     pub data: PathBuf,
     pub http: SocketAddr,
+    /// The operator token.
     pub token: String,
+    /// API tokens of the demo officer and chair (`lab::processes::OFFICER`, `CHAIR`).
+    pub officer: String,
+    pub chair: String,
 }
 
 /// The lab: namespaces, links and node processes, removed on drop.
@@ -116,6 +122,8 @@ impl NetLab {
                 data,
                 http: format!("{}.2:8080", net(90 + i as u8)).parse()?,
                 token: String::new(),
+                officer: String::new(),
+                chair: String::new(),
             });
         }
         // Site links: 1 = central–province, 2 = province–commune, 3 = commune–central.
@@ -201,6 +209,11 @@ impl NetLab {
             lab.sites[i].token = std::fs::read_to_string(lab.sites[i].data.join("operator.token"))?
                 .trim()
                 .to_owned();
+            let (officer, chair) = super::processes::demo_accounts(
+                &crate::site::datadir::DataDir::new(lab.sites[i].data.clone()),
+                &lab.sites[i].code,
+            )?;
+            (lab.sites[i].officer, lab.sites[i].chair) = (officer, chair);
             let log = std::fs::File::create(lab.sites[i].data.join("node.log"))?;
             let mut cmd = Command::new("ip");
             cmd.args(["netns", "exec", &lab.sites[i].ns])
@@ -235,10 +248,27 @@ impl NetLab {
             .expect("a site of the lab")
     }
 
-    /// Calls the API of `code`; returns (status, JSON).
+    /// Calls the API of `code` with its operator token; returns (status, JSON).
     pub fn call(&self, code: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        self.call_as(code, Staff::Operator, method, path, body)
+    }
+
+    /// Calls the API of `code` as one of its staff; returns (status, JSON).
+    pub fn call_as(
+        &self,
+        code: &str,
+        who: Staff,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
         let s = self.site(code);
-        crate::cli::client::api_status(s.http, &s.token, method, path, body)
+        let token = match who {
+            Staff::Operator => &s.token,
+            Staff::Officer => &s.officer,
+            Staff::Chair => &s.chair,
+        };
+        crate::cli::client::api_status(s.http, token, method, path, body)
     }
 
     /// Waits until every site has a link to the two others.

@@ -28,8 +28,63 @@ pub struct SiteProcess {
     pub quic: SocketAddr,
     pub p2p: SocketAddr,
     pub http: SocketAddr,
+    /// The operator token (IT staff: PKI, users, links).
     pub token: String,
+    /// API tokens of the site's demo accounts [`OFFICER`] and [`CHAIR`].
+    pub officer: String,
+    pub chair: String,
     pub child: Option<Child>,
+}
+
+/// The demo accounts every lab site gets, and their password (a local demo's, printed by
+/// `tiepdan demo`; real sites create accounts with `tiepdan user add`).
+pub const OFFICER: &str = "canbo";
+pub const CHAIR: &str = "chutri";
+pub const DEMO_PASSWORD: &str = "tiepdan-demo-2026";
+
+/// Who calls a lab site's API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Staff {
+    Operator,
+    Officer,
+    Chair,
+}
+
+impl SiteProcess {
+    pub fn token_of(&self, who: Staff) -> &str {
+        match who {
+            Staff::Operator => &self.token,
+            Staff::Officer => &self.officer,
+            Staff::Chair => &self.chair,
+        }
+    }
+}
+
+/// Creates the demo officer and chair of a stopped site; returns their API tokens.
+pub(crate) fn demo_accounts(data: &DataDir, site_name: &str) -> anyhow::Result<(String, String)> {
+    use crate::accounts::offline;
+    let store = crate::site::store::Store::open(&data.store_path())?;
+    let now = crate::site::clock::unix_now() * 1000;
+    offline::create(
+        &store,
+        OFFICER,
+        &format!("Cán bộ tiếp công dân ({site_name})"),
+        "officer",
+        Some(DEMO_PASSWORD),
+        now,
+    )?;
+    offline::create(
+        &store,
+        CHAIR,
+        &format!("Chủ tịch ({site_name})"),
+        "chair",
+        Some(DEMO_PASSWORD),
+        now,
+    )?;
+    Ok((
+        offline::new_token(&store, OFFICER)?,
+        offline::new_token(&store, CHAIR)?,
+    ))
 }
 
 pub struct LocalFederation {
@@ -124,6 +179,7 @@ impl LocalFederation {
                 pki::install(&data, &chain_path)?;
             }
             let token = data.read_token()?;
+            let (officer, chair) = demo_accounts(&data, &site.name)?;
             let quic = loopback(free_port()?);
             let p2p = loopback(free_port()?);
             let http = loopback(free_port()?);
@@ -138,6 +194,8 @@ impl LocalFederation {
                     p2p,
                     http,
                     token,
+                    officer,
+                    chair,
                     child: None,
                 },
             );
@@ -243,13 +301,35 @@ impl LocalFederation {
         )
     }
 
-    /// POSTs `body` to the API of `code`.
+    /// POSTs `body` to the API of `code` with the operator token.
     pub fn api_post(&self, code: &str, path: &str, body: &Value) -> anyhow::Result<Value> {
+        self.api_post_as(code, Staff::Operator, path, body)
+    }
+
+    /// GETs `path` from the API of `code` as one of its staff.
+    pub fn api_as(&self, code: &str, who: Staff, path: &str) -> anyhow::Result<Value> {
+        let s = self.site(code)?;
+        json_call(
+            agent()
+                .get(&format!("http://{}/api/v1/{path}", s.http))
+                .header("Authorization", &format!("Bearer {}", s.token_of(who)))
+                .call(),
+        )
+    }
+
+    /// POSTs `body` to the API of `code` as one of its staff.
+    pub fn api_post_as(
+        &self,
+        code: &str,
+        who: Staff,
+        path: &str,
+        body: &Value,
+    ) -> anyhow::Result<Value> {
         let s = self.site(code)?;
         json_call(
             agent()
                 .post(&format!("http://{}/api/v1/{path}", s.http))
-                .header("Authorization", &format!("Bearer {}", s.token))
+                .header("Authorization", &format!("Bearer {}", s.token_of(who)))
                 .send_json(body),
         )
     }

@@ -14,7 +14,7 @@ pub mod verify;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use tiepdan_protocol::log::VerifiedEvent;
+use tiepdan_protocol::log::{Actor, VerifiedEvent};
 
 use tokio::sync::mpsc;
 use tracing::warn;
@@ -22,7 +22,7 @@ use tracing::warn;
 use crate::site::lock::Unpoisoned;
 use crate::site::LocalSite;
 pub use replication::Push;
-use verify::sign_payload;
+use verify::sign_payload_by;
 
 /// Why an operation on a case or session failed. Input errors leave everything stored as it was.
 #[derive(Debug, thiserror::Error)]
@@ -160,7 +160,8 @@ impl SiteRecords {
         let _ = self.push_queue.set(tx);
     }
 
-    /// Signs encoded payloads for one case or session (`id`), stores them durably, applies them
+    /// Signs encoded payloads for one case or session (`id`), naming `by` as who wrote them,
+    /// stores them durably, applies them
     /// and pushes them out. On a store failure memory is rebuilt from the store, so nothing
     /// that was not durable stays visible.
     pub fn commit(
@@ -169,18 +170,20 @@ impl SiteRecords {
         payloads: Vec<Vec<u8>>,
         now_ms: u64,
         counter: Option<(&str, u64)>,
+        by: Option<Actor>,
     ) -> Result<Vec<VerifiedEvent>, OpError> {
         let mut cases = self.held();
         let before: BTreeSet<String> = cases.audience_of(id).cloned().unwrap_or_default();
         let mut signed = Vec::new();
         for payload in payloads {
-            let v = sign_payload(
+            let v = sign_payload_by(
                 &cases,
                 &self.site.signing_key,
                 &self.site.site.code,
                 id,
                 now_ms,
                 payload,
+                by.clone(),
             )
             .map_err(OpError::Store)?;
             // Chain later events of this batch on the earlier ones.

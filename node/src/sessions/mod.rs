@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tiepdan_protocol::case::deadline::Calendar;
+use tiepdan_protocol::log::Actor;
 use tiepdan_protocol::session::{self, SessionError, SessionEvent, SessionState, Timeline};
 
 use crate::records::{OpError, SiteRecords};
@@ -95,7 +96,12 @@ impl Sessions {
     }
 
     /// Schedules a session chaired here. Returns its id once the event is durable.
-    pub fn schedule_session(&self, input: ScheduleInput, now_ms: u64) -> Result<String, OpError> {
+    pub fn schedule_session(
+        &self,
+        input: ScheduleInput,
+        now_ms: u64,
+        by: Option<Actor>,
+    ) -> Result<String, OpError> {
         let starts_at_ms = match (input.starts_at_ms, input.starts_at.as_deref()) {
             (Some(ms), None) => ms,
             (None, Some(text)) => parse_local_time(text)?,
@@ -130,6 +136,7 @@ impl Sessions {
             vec![session::encode_event(&event)],
             now_ms,
             Some((&counter_name, n)),
+            by,
         )?;
         Ok(id)
     }
@@ -140,6 +147,7 @@ impl Sessions {
         id: &str,
         event: SessionEvent,
         now_ms: u64,
+        by: Option<Actor>,
     ) -> Result<String, OpError> {
         let state = self.session_state(id)?;
         event.validate().map_err(bad)?;
@@ -151,9 +159,9 @@ impl Sessions {
                 | SessionError::NotYourPoint { .. } => OpError::Forbidden(e.to_string()),
                 other => OpError::Conflict(other.to_string()),
             })?;
-        let signed = self
-            .records
-            .commit(id, vec![session::encode_event(&event)], now_ms, None)?;
+        let signed =
+            self.records
+                .commit(id, vec![session::encode_event(&event)], now_ms, None, by)?;
         Ok(signed.first().map(|v| hex(&v.id)).unwrap_or_default())
     }
 

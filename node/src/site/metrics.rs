@@ -44,6 +44,13 @@ pub struct Metrics {
     pub events_accepted: Family<SourceLabels, Counter>,
     pub events_rejected: Family<ReasonLabels, Counter>,
     pub revocations_refused: Family<ReasonLabels, Counter>,
+    pub access_refused: Family<ReasonLabels, Counter>,
+    pub sign_ins: Family<ResultLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ResultLabels {
+    pub result: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -72,6 +79,18 @@ impl Metrics {
         let events_accepted = Family::<SourceLabels, Counter>::default();
         let events_rejected = Family::<ReasonLabels, Counter>::default();
         let revocations_refused = Family::<ReasonLabels, Counter>::default();
+        let access_refused = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "access_refused",
+            "API calls refused before their handler, by reason (not_signed_in, unknown_token, role, pass_scope, no_rule)",
+            access_refused.clone(),
+        );
+        let sign_ins = Family::<ResultLabels, Counter>::default();
+        registry.register(
+            "sign_ins",
+            "Web sign-ins, by result (ok, wrong_password, throttled, account_disabled)",
+            sign_ins.clone(),
+        );
         registry.register(
             "revocations_refused",
             "Revocation records refused or dropped, by reason (issuer_revoked, bad_signature, ...)",
@@ -142,7 +161,25 @@ impl Metrics {
             events_accepted,
             events_rejected,
             revocations_refused,
+            access_refused,
+            sign_ins,
         }
+    }
+
+    pub fn access_refused(&self, reason: &str) {
+        self.access_refused
+            .get_or_create(&ReasonLabels {
+                reason: reason.into(),
+            })
+            .inc();
+    }
+
+    pub fn sign_in(&self, result: &str) {
+        self.sign_ins
+            .get_or_create(&ResultLabels {
+                result: result.into(),
+            })
+            .inc();
     }
 
     pub fn refused(&self, transport: &str, reason: &str) {

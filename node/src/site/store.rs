@@ -33,6 +33,8 @@ const OLD_CASE_EVENTS: TableDefinition<&[u8], ()> = TableDefinition::new("case_e
 const SITE_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("site_keys");
 /// API users besides the operator: BLAKE3 of their token → CBOR `User`.
 const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
+/// The site's people: user name → CBOR `Account` (role, argon2id password hash, disabled).
+const ACCOUNTS: TableDefinition<&str, &[u8]> = TableDefinition::new("accounts");
 /// Verified chains of other sites (DER list, CBOR), so events can be forwarded with them.
 const SITE_CHAINS: TableDefinition<&str, &[u8]> = TableDefinition::new("site_chains");
 
@@ -78,6 +80,20 @@ pub struct User {
     pub name: String,
     /// `operator` (IT staff), `officer` (cán bộ tiếp công dân) or `chair` (người chủ trì).
     pub role: String,
+}
+
+/// A person who signs in to the web UI (and whose API tokens, if any, name them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// The sign-in name: lower-case ASCII letters, digits, `.`, `_`, `-`.
+    pub name: String,
+    /// The person's full name as documents print it ("Trần Thị B").
+    pub full_name: String,
+    pub role: tiepdan_protocol::access::Role,
+    /// argon2id PHC string; None until a password is set.
+    pub password: Option<String>,
+    pub disabled: bool,
+    pub created_ms: u64,
 }
 
 /// A child's online join request, as the parent's operator sees it.
@@ -140,6 +156,7 @@ impl Store {
             tx.open_table(SITE_KEYS)?;
             tx.open_table(SITE_CHAINS)?;
             tx.open_table(USERS)?;
+            tx.open_table(ACCOUNTS)?;
             Ok(())
         })?;
         store.migrate_events()?;
@@ -377,6 +394,24 @@ impl Store {
         for row in t.iter()? {
             let (k, v) = row?;
             out.push((k.value().to_owned(), decode(v.value())?));
+        }
+        Ok(out)
+    }
+
+    pub fn put_account(&self, account: &Account) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.open_table(ACCOUNTS)?
+                .insert(account.name.as_str(), encode(account).as_slice())?;
+            Ok(())
+        })
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(ACCOUNTS)?;
+        let mut out = Vec::new();
+        for row in t.iter()? {
+            out.push(decode(row?.1.value())?);
         }
         Ok(out)
     }

@@ -327,16 +327,7 @@ fn a_peer_cannot_replace_the_nodes_own_key() {
     );
     assert_eq!(status, 201, "{v}");
     let id = v["case_id"].as_str().unwrap().to_owned();
-    let (status, v) = call(
-        &fed,
-        "00004",
-        "POST",
-        "users",
-        Some(&serde_json::json!({"name": "Cán bộ tiếp", "role": "officer"})),
-        None,
-    );
-    assert_eq!(status, 201, "{v}");
-    let officer = v["token"].as_str().unwrap().to_owned();
+    let officer = fed.site("00004").unwrap().officer.clone();
     let (status, v) = call(
         &fed,
         "00004",

@@ -146,22 +146,33 @@ fn a_denouncers_identity_is_sealed_everywhere_and_each_view_is_audited() {
     );
 
     // Only officers and chairs at audience sites see it, and each view is recorded.
+    let operator = fed.site("01").unwrap().token.clone();
     let (s, v) = call(
         &fed,
         "01",
         "GET",
         &format!("cases/{id}/identity"),
         None,
-        None,
+        Some(&operator),
     );
     assert_eq!(s, 403, "the operator must not see it: {v}");
+    assert_eq!(v["code"], "role_forbidden", "{v}");
     let (s, v) = call(
         &fed,
         "01",
         "POST",
         "users",
-        Some(&json!({"name": "Phạm Văn Cán Bộ", "role": "officer"})),
+        Some(&json!({"name": "phamvan", "full_name": "Phạm Văn Cán Bộ", "role": "officer"})),
+        Some(&operator),
+    );
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = call(
+        &fed,
+        "01",
+        "POST",
+        "users/phamvan/tokens",
         None,
+        Some(&operator),
     );
     assert_eq!(s, 201, "{v}");
     let officer = v["token"].as_str().unwrap().to_owned();
@@ -349,7 +360,7 @@ fn with_the_province_down_both_sides_keep_writing_and_converge_after_restart() {
 fn kill_9_during_writes_never_loses_an_acknowledged_reception() {
     let (_dir, mut fed) = federation(&["VN"]);
     let site = fed.site("VN").unwrap();
-    let (http, token) = (site.http, site.token.clone());
+    let (http, token) = (site.http, site.officer.clone());
     let mut acknowledged: Vec<String> = Vec::new();
     for round in 0..50u64 {
         fed.start("VN").unwrap();

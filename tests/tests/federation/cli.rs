@@ -427,8 +427,37 @@ fn case_commands_work_offline_and_through_the_running_node_and_the_log_book_expo
     )
     .unwrap();
 
+    let officer = dir.path().join("canbo.token");
+    std::fs::write(&officer, &fed.site("00004").unwrap().officer).unwrap();
+    let operator = commune.join("operator.token");
+
+    // The account's role is checked offline as the node checks it: IT staff receive nobody.
+    let out = tiepdan(&[
+        "case",
+        "--data",
+        s(&commune),
+        "--token-file",
+        s(&operator),
+        "receive",
+        s(&file),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("không được ghi nhận lượt tiếp công dân"),
+        "{}",
+        stderr(&out)
+    );
+
     // Offline: the node is not running; the command works on the store.
-    let out = tiepdan(&["case", "--data", s(&commune), "receive", s(&file)]);
+    let out = tiepdan(&[
+        "case",
+        "--data",
+        s(&commune),
+        "--token-file",
+        s(&officer),
+        "receive",
+        s(&file),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&tiepdan_tests::stdout(&out)).unwrap();
     let offline_id = v["case_id"].as_str().unwrap().to_owned();
@@ -436,6 +465,8 @@ fn case_commands_work_offline_and_through_the_running_node_and_the_log_book_expo
         "case",
         "--data",
         s(&commune),
+        "--token-file",
+        s(&officer),
         "event",
         &offline_id,
         r#"{"accepted":{"decision_no":"01/QĐ"}}"#,
@@ -446,6 +477,8 @@ fn case_commands_work_offline_and_through_the_running_node_and_the_log_book_expo
         "logbook",
         "--data",
         s(&commune),
+        "--token-file",
+        s(&officer),
         "--format",
         "csv",
         "--out",
@@ -462,6 +495,8 @@ fn case_commands_work_offline_and_through_the_running_node_and_the_log_book_expo
         "logbook",
         "--data",
         s(&commune),
+        "--token-file",
+        s(&officer),
         "--format",
         "html",
         "--out",
@@ -476,9 +511,26 @@ fn case_commands_work_offline_and_through_the_running_node_and_the_log_book_expo
     // Online: the same commands go through the API, and the offline case reaches the province.
     fed.start_all().unwrap();
     assert!(eventually(DEADLINE, || fed.formed()));
-    let out = tiepdan(&["case", "--data", s(&commune), "receive", s(&file)]);
+    let out = tiepdan(&[
+        "case",
+        "--data",
+        s(&commune),
+        "--token-file",
+        s(&officer),
+        "receive",
+        s(&file),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = tiepdan(&["case", "--data", s(&commune), "list", "--kind", "complaint"]);
+    let out = tiepdan(&[
+        "case",
+        "--data",
+        s(&commune),
+        "--token-file",
+        s(&officer),
+        "list",
+        "--kind",
+        "complaint",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let list: serde_json::Value = serde_json::from_str(&tiepdan_tests::stdout(&out)).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
@@ -486,6 +538,8 @@ fn case_commands_work_offline_and_through_the_running_node_and_the_log_book_expo
         "case",
         "--data",
         s(&commune),
+        "--token-file",
+        s(&officer),
         "escalate",
         &offline_id,
         "--to",

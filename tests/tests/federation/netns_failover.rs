@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use tiepdan_node::lab::netns::NetLab;
-use tiepdan_tests::{eventually, tiepdan_bin};
+use tiepdan_tests::{eventually, tiepdan_bin, Staff};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
@@ -42,7 +42,7 @@ fn media_reroutes_through_the_province_when_the_direct_link_is_cut() {
         .expect("the network lab needs root and iproute2");
     lab.wait_formed(DEADLINE).unwrap();
 
-    let (s, v) = lab.call("VN", "POST", "sessions", Some(&json!({"title": "Phiên trực tuyến", "points": ["00004"], "starts_at": "2026-12-20 08:00"})));
+    let (s, v) = lab.call_as("VN", Staff::Chair, "POST", "sessions", Some(&json!({"title": "Phiên trực tuyến", "points": ["00004"], "starts_at": "2026-12-20 08:00"})));
     assert_eq!(s, 201, "{v}");
     let id = v["session_id"].as_str().unwrap().to_owned();
     assert!(eventually(DEADLINE, || lab
@@ -52,8 +52,9 @@ fn media_reroutes_through_the_province_when_the_direct_link_is_cut() {
     let joined = json!({"participant_joined": {"point": "00004", "participant_id": "cam-1", "display_name": "Điểm cầu xã", "role": "officer",
         "identity_check": {"checked_by": "Cán bộ", "document": "cccd", "result": "verified"}}});
     assert_eq!(
-        lab.call(
+        lab.call_as(
             "00004",
+            Staff::Officer,
             "POST",
             &format!("sessions/{id}/events"),
             Some(&joined)
@@ -62,8 +63,9 @@ fn media_reroutes_through_the_province_when_the_direct_link_is_cut() {
         201
     );
     assert_eq!(
-        lab.call(
+        lab.call_as(
             "VN",
+            Staff::Chair,
             "POST",
             &format!("sessions/{id}/events"),
             Some(&json!({"started": {"at_ms": 1}}))

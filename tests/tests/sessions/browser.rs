@@ -1,15 +1,24 @@
 //! Headless Chromium (Debian's chromium and chromium-driver, fake camera and microphone,
-//! driven through WebDriver) joins an online session at two sites on two nodes: the chair at
-//! central (the hub) and a citizen at commune 00004. Through the session room page and each
-//! site's WebRTC gateway, `getStats` must show each browser receiving the other's video and
-//! audio (the citizen's audio once the chair gives the floor), and the citizen's page lists the
-//! recording its site is making of its publisher.
+//! driven through WebDriver) joins an online session at two sites on two nodes, signed in the
+//! way people are: the chair at central (the hub) signs in at `/dang-nhap` as the demo chair
+//! account; at commune 00004 the demo officer signs in (after the sign-in page has refused a
+//! wrong password in Vietnamese), hands out a participant pass from the room page, and the
+//! citizen's own browser joins with nothing but that link. Through the session room page and
+//! each site's WebRTC gateway, `getStats` must show each browser receiving the other's video
+//! and audio (the citizen's audio once the chair gives the floor from the page), and the
+//! citizen's page lists the recording its site is making of its publisher.
+//!
+//! A second test drives the operator's user management page: a new account's temporary
+//! password is shown once, signs in, and that officer is kept out of the page.
 
+use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
+use tiepdan_node::lab::processes::{CHAIR, DEMO_PASSWORD, OFFICER};
 use tiepdan_tests::{call, eventually, federation, DEADLINE};
 
 struct Driver(Child);
@@ -19,6 +28,27 @@ impl Drop for Driver {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+fn chromedriver() -> (Driver, u16) {
+    let port = tiepdan_node::lab::processes::free_port().unwrap();
+    let driver = Driver(
+        Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian package chromium-driver) must be installed"),
+    );
+    assert!(
+        eventually(DEADLINE, || std::net::TcpStream::connect((
+            "127.0.0.1",
+            port
+        ))
+        .is_ok()),
+        "chromedriver did not start"
+    );
+    (driver, port)
 }
 
 async fn browser(port: u16, profile: &std::path::Path) -> Client {
@@ -45,39 +75,82 @@ async fn browser(port: u16, profile: &std::path::Path) -> Client {
         .expect("a WebDriver session")
 }
 
-async fn join(c: &Client, url: &str, name: &str, role: &str) -> String {
-    c.goto(url).await.unwrap();
+/// Runs `script` in the page until it returns something other than null or false; panics
+/// with `what` (and the last answer) after 30 s.
+async fn until(c: &Client, script: &str, args: Vec<Value>, what: &str) -> Value {
     let t = Instant::now();
-    // The page loads the session list, then the form can be used.
     loop {
-        let n: Value = c
-            .execute(
-                "return document.getElementById('session').options.length",
-                vec![],
-            )
-            .await
-            .unwrap();
-        if n.as_u64() > Some(0) {
-            break;
+        let v = c.execute(script, args.clone()).await.unwrap_or(Value::Null);
+        if !(v.is_null() || v == Value::Bool(false)) {
+            return v;
         }
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "the session list never loaded at {url}"
-        );
+        assert!(t.elapsed() < Duration::from_secs(30), "{what}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap()
+}
+
+/// `s` for a query string.
+fn query_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Types `name` and `password` into the sign-in page (Enter submits) and waits until it has
+/// sent the browser on to `next`.
+async fn sign_in(c: &Client, http: SocketAddr, name: &str, password: &str, next: &str) {
+    c.goto(&format!(
+        "http://{http}/dang-nhap?next={}",
+        query_escape(next)
+    ))
+    .await
+    .unwrap();
     c.find(Locator::Id("name"))
         .await
         .unwrap()
         .send_keys(name)
         .await
         .unwrap();
-    c.execute(
-        &format!("document.getElementById('role').value = '{role}'"),
-        vec![],
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(&(password.to_owned() + &char::from(Key::Enter).to_string()))
+        .await
+        .unwrap();
+    let path = next.split(['?', '#']).next().unwrap().to_owned();
+    until(
+        c,
+        "return location.pathname === arguments[0] && document.readyState === 'complete'",
+        vec![json!(path)],
+        &format!("{name} was not signed in and sent on to {next} at {http}"),
     )
-    .await
-    .unwrap();
+    .await;
+}
+
+/// Joins the session chosen on the room page (typing `name` unless the page has it from a
+/// pass); returns the participant id the page joined as.
+async fn join(c: &Client, name: Option<&str>) -> String {
+    until(
+        c,
+        "return document.getElementById('session').options.length > 0 && !!window.tdMe()",
+        vec![],
+        "the session list never loaded",
+    )
+    .await;
+    if let Some(name) = name {
+        let input = c.find(Locator::Id("name")).await.unwrap();
+        input.clear().await.unwrap();
+        input.send_keys(name).await.unwrap();
+    }
     c.find(Locator::Id("join"))
         .await
         .unwrap()
@@ -86,20 +159,18 @@ async fn join(c: &Client, url: &str, name: &str, role: &str) -> String {
         .unwrap();
     let t = Instant::now();
     loop {
-        let me: Value = c.execute("return window.tdMe && window.tdMe() && !document.getElementById('room').hidden ? window.tdMe().participant : null", vec![]).await.unwrap();
+        let me: Value = js(c, "return window.tdMe && window.tdMe() && !document.getElementById('room').hidden ? window.tdMe().participant : null").await;
         if let Some(p) = me.as_str() {
             return p.to_owned();
         }
-        let msg: Value = c
-            .execute(
-                "return document.getElementById('pick-message').textContent",
-                vec![],
-            )
-            .await
-            .unwrap();
+        let msg = js(
+            c,
+            "return document.getElementById('pick-message').textContent",
+        )
+        .await;
         assert!(
             t.elapsed() < Duration::from_secs(30),
-            "could not join at {url}: {msg}"
+            "could not join: {msg}"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -128,6 +199,8 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
     let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
     fed.start_all().unwrap();
     assert!(eventually(DEADLINE, || fed.formed()));
+    let (hub, commune) = (fed.site("VN").unwrap(), fed.site("00004").unwrap());
+    let (hub_http, commune_http, hub_chair) = (hub.http, commune.http, hub.chair.clone());
     let (s, v) = call(
         &fed,
         "VN",
@@ -149,6 +222,7 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
         None
     )
     .0 == 200));
+    // Only the chair starts a session.
     assert_eq!(
         call(
             &fed,
@@ -156,7 +230,7 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
             "POST",
             &format!("sessions/{id}/events"),
             Some(&json!({"started": {"at_ms": 1}})),
-            None
+            Some(&hub_chair)
         )
         .0,
         201
@@ -172,63 +246,171 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
     .1["phase"]
         == "live"));
 
-    let port = tiepdan_node::lab::processes::free_port().unwrap();
-    let _driver = Driver(
-        Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (Debian package chromium-driver) must be installed"),
-    );
-    assert!(
-        eventually(DEADLINE, || std::net::TcpStream::connect((
-            "127.0.0.1",
-            port
-        ))
-        .is_ok()),
-        "chromedriver did not start"
-    );
+    let (_driver, port) = chromedriver();
     let profiles = tempfile::tempdir().unwrap();
     let chair = browser(port, &profiles.path().join("chair")).await;
+    let officer = browser(port, &profiles.path().join("officer")).await;
     let citizen = browser(port, &profiles.path().join("citizen")).await;
+    let room = format!("/phien?session={id}");
 
-    let url = |code: &str| {
-        let s = fed.site(code).unwrap();
-        format!("http://{}/phien?session={id}#token={}", s.http, s.token)
-    };
-    let _ = join(&chair, &url("VN"), "Chủ tịch Nguyễn Văn Bình", "chair").await;
-    let citizen_id = join(&citizen, &url("00004"), "Công dân Trần Thị Hoa", "citizen").await;
-    // The page shows Vietnamese labels.
-    let phase: Value = chair
-        .execute(
-            "return document.getElementById('phase').textContent",
-            vec![],
-        )
+    // The room page sends a browser with no session to the sign-in page, and back after.
+    chair
+        .goto(&format!("http://{hub_http}{room}"))
         .await
         .unwrap();
+    let next = until(
+        &chair,
+        "return location.pathname === '/dang-nhap' ? location.search : null",
+        vec![],
+        "the room page did not send an unsigned browser to /dang-nhap",
+    )
+    .await;
+    assert_eq!(
+        next,
+        format!("?next={}", query_escape(&room)),
+        "the sign-in page must know where to return"
+    );
+    sign_in(&chair, hub_http, CHAIR, DEMO_PASSWORD, &room).await;
+    let role = js(&chair, "return document.getElementById('role').textContent").await;
+    assert_eq!(role, "Chủ trì", "the chair account is the room's chair");
+    let chair_id = join(&chair, Some("Chủ tịch Nguyễn Văn Bình")).await;
+
+    // At the commune: a wrong password is refused, in Vietnamese, on the page.
+    officer
+        .goto(&format!("http://{commune_http}/dang-nhap"))
+        .await
+        .unwrap();
+    officer
+        .find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys(OFFICER)
+        .await
+        .unwrap();
+    officer
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("không-phải-mật-khẩu")
+        .await
+        .unwrap();
+    officer
+        .find(Locator::Id("sign-in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let refused = until(
+        &officer,
+        "const t = document.getElementById('message').textContent; return t && !t.startsWith('Đang') ? t : null",
+        vec![],
+        "the sign-in page showed nothing for a wrong password",
+    )
+    .await;
+    assert_eq!(
+        refused, "Tên đăng nhập hoặc mật khẩu không đúng.",
+        "the server's Vietnamese message is shown"
+    );
+    assert_eq!(js(&officer, "return location.pathname").await, "/dang-nhap");
+    // The officer signs in and hands the citizen a pass from the room page.
+    sign_in(&officer, commune_http, OFFICER, DEMO_PASSWORD, &room).await;
+    until(
+        &officer,
+        "return !document.getElementById('passes').hidden && document.getElementById('session').value === arguments[0]",
+        vec![json!(id)],
+        "the officer's room page offers no participant pass",
+    )
+    .await;
+    officer
+        .find(Locator::Id("pass-name"))
+        .await
+        .unwrap()
+        .send_keys("Công dân Trần Thị Hoa")
+        .await
+        .unwrap();
+    js(
+        &officer,
+        "document.getElementById('pass-role').value = 'citizen'",
+    )
+    .await;
+    officer
+        .find(Locator::Id("issue-pass"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let link = until(
+        &officer,
+        "return document.getElementById('pass-link').value || null",
+        vec![],
+        "no pass link was shown",
+    )
+    .await;
+    let link = link.as_str().unwrap().to_owned();
+    let prefix = format!("http://{commune_http}{room}#pass=pass-");
+    assert!(link.starts_with(&prefix), "{link} does not start {prefix}");
+    officer.close().await.ok();
+
+    // The citizen's browser has no account: the link alone admits it, as itself.
+    citizen.goto(&link).await.unwrap();
+    let shown = until(
+        &citizen,
+        "const n = document.getElementById('name'); return n.value ? [n.value, n.readOnly, document.getElementById('role').textContent, location.hash] : null",
+        vec![],
+        "the pass holder's room page never loaded",
+    )
+    .await;
+    assert_eq!(
+        shown,
+        json!(["Công dân Trần Thị Hoa", true, "Công dân", ""]),
+        "name and role from the pass; the pass left the address bar"
+    );
+    let citizen_id = join(&citizen, None).await;
+    assert!(
+        citizen_id.starts_with("p-"),
+        "the pass's participant id, not an account's: {citizen_id}"
+    );
+
+    // The page shows Vietnamese labels.
+    let phase = js(
+        &chair,
+        "return document.getElementById('phase').textContent",
+    )
+    .await;
     assert!(phase.as_str().is_some_and(|p| !p.is_empty()), "{phase}");
 
-    // The chair gives the floor to the citizen (who must be seen at the hub first).
-    assert!(eventually(DEADLINE, || call(
-        &fed,
-        "VN",
-        "GET",
-        &format!("sessions/{id}"),
-        None,
-        None
+    // Both are seen at the hub as the server says they are.
+    assert!(eventually(DEADLINE, || {
+        let state = call(&fed, "VN", "GET", &format!("sessions/{id}"), None, None).1;
+        let p = &state["state"]["participants"];
+        p["00004"][&citizen_id]["role"] == "citizen"
+            && p["00004"][&citizen_id]["display_name"] == "Công dân Trần Thị Hoa"
+            && p["VN"][&chair_id]["role"] == "chair"
+    }));
+    // The chair gives the floor to the citizen from the room page.
+    until(
+        &chair,
+        "const r = [...document.querySelectorAll('#people tr')].find(r => r.dataset.point === '00004' && r.dataset.participant === arguments[0]); \
+         const b = r && r.querySelector('.floor-btn'); if (!b || b.textContent !== 'Trao quyền phát biểu') return null; b.click(); return true",
+        vec![json!(citizen_id)],
+        "the chair's page does not list the citizen with a floor button",
     )
-    .1["state"]["participants"]["00004"][&citizen_id]
-        .is_object()));
-    let (s, v) = call(
-        &fed,
-        "VN",
-        "POST",
-        &format!("sessions/{id}/events"),
-        Some(&json!({"floor_granted": {"point": "00004", "participant_id": citizen_id}})),
-        None,
+    .await;
+    assert!(
+        eventually(DEADLINE, || call(
+            &fed,
+            "VN",
+            "GET",
+            &format!("sessions/{id}"),
+            None,
+            None
+        )
+        .1["state"]["floor"]["participant_id"]
+            == citizen_id.as_str()),
+        "the floor was not given to the citizen"
     );
-    assert_eq!(s, 201, "{v}");
 
     let t = Instant::now();
     let (mut at_chair, mut at_citizen) = ((0, 0), (0, 0));
@@ -241,14 +423,21 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let phase: Value = chair
-        .execute(
-            "return document.getElementById('phase').textContent",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let phase = js(
+        &chair,
+        "return document.getElementById('phase').textContent",
+    )
+    .await;
     assert_eq!(phase, "Đang diễn ra");
+    let floor = js(
+        &citizen,
+        "return document.getElementById('floor').textContent",
+    )
+    .await;
+    assert!(
+        floor.as_str().is_some_and(|f| f.contains("Trần Thị Hoa")),
+        "the citizen's page names who has the floor: {floor}"
+    );
     // The citizen's site records its own publisher, and its page says so (in Vietnamese).
     let t = Instant::now();
     let mut records = Value::Null;
@@ -278,4 +467,148 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
             .is_some_and(|r| r.contains("00004") && r.contains("Đang ghi")),
         "the room page at 00004 does not show its recording: {records}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operator_adds_an_officer_whose_temporary_password_signs_in() {
+    let (_dir, mut fed) = federation(&["VN"]);
+    fed.start_all().unwrap();
+    let site = fed.site("VN").unwrap();
+    let (http, operator_token) = (site.http, site.token.clone());
+    assert!(eventually(DEADLINE, || call(
+        &fed,
+        "VN",
+        "GET",
+        "me",
+        None,
+        Some(&operator_token)
+    )
+    .0 == 200));
+    // The IT staff's first web account, made with the operator token (as `tiepdan user add`).
+    let admin_password = "quan-tri-vien-2026";
+    let (s, v) = call(
+        &fed,
+        "VN",
+        "POST",
+        "users",
+        Some(
+            &json!({"name": "quantri", "full_name": "Phạm Quản Trị", "role": "operator", "password": admin_password}),
+        ),
+        Some(&operator_token),
+    );
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["temporary_password"], Value::Null);
+
+    let (_driver, port) = chromedriver();
+    let profiles = tempfile::tempdir().unwrap();
+    let c = browser(port, &profiles.path().join("operator")).await;
+    // On a phone's width the sign-in page fits without scrolling sideways.
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("http://{http}/dang-nhap")).await.unwrap();
+    let fits = js(
+        &c,
+        "return [document.documentElement.scrollWidth <= window.innerWidth, \
+         document.querySelector('label[for=name]').textContent, document.querySelector('label[for=password]').textContent, \
+         document.getElementById('sign-in').textContent]",
+    )
+    .await;
+    assert_eq!(
+        fits,
+        json!([true, "Tên đăng nhập", "Mật khẩu", "Đăng nhập"]),
+        "labels tied to their inputs; no sideways scrolling at 390 px"
+    );
+    c.set_window_size(1280, 900).await.unwrap();
+
+    sign_in(&c, http, "quantri", admin_password, "/nguoi-dung").await;
+    let listed = until(
+        &c,
+        "const t = document.getElementById('users-body').innerText; return t.includes('canbo') && t.includes('chutri') ? t : null",
+        vec![],
+        "the users page did not list the site's accounts",
+    )
+    .await;
+    assert!(
+        listed.as_str().unwrap().contains("Người chủ trì"),
+        "{listed}"
+    );
+    let header = js(&c, "return document.querySelector('header').innerText").await;
+    assert!(
+        header
+            .as_str()
+            .is_some_and(|h| h.contains("Phạm Quản Trị") && h.contains("Quản trị hệ thống")),
+        "{header}"
+    );
+    c.find(Locator::Id("new-name"))
+        .await
+        .unwrap()
+        .send_keys("le.van.c")
+        .await
+        .unwrap();
+    c.find(Locator::Id("new-full-name"))
+        .await
+        .unwrap()
+        .send_keys("Lê Văn C")
+        .await
+        .unwrap();
+    js(&c, "document.getElementById('new-role').value = 'officer'").await;
+    c.find(Locator::Id("add-user"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let secret = until(
+        &c,
+        "return document.getElementById('secret').hidden ? null : document.getElementById('secret-value').textContent",
+        vec![],
+        "the new account's temporary password was not shown",
+    )
+    .await;
+    let secret = secret.as_str().unwrap().to_owned();
+    assert!(secret.chars().count() >= 10, "{secret}");
+    until(
+        &c,
+        "const r = document.querySelector('#users-body tr[data-name=\"le.van.c\"]'); return r && r.innerText.includes('Cán bộ tiếp công dân')",
+        vec![],
+        "the new account is not in the table",
+    )
+    .await;
+
+    // Signing out ends the web session; the new officer signs in with the temporary password.
+    c.find(Locator::Id("sign-out"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "return location.pathname === '/dang-nhap'",
+        vec![],
+        "signing out did not lead to /dang-nhap",
+    )
+    .await;
+    sign_in(&c, http, "le.van.c", &secret, "/nguoi-dung").await;
+    let denied = until(
+        &c,
+        "const n = document.getElementById('td-notice'); return n && !n.hidden ? [n.textContent, document.getElementById('content').hidden] : null",
+        vec![],
+        "an officer was not told the users page is not theirs",
+    )
+    .await;
+    assert_eq!(
+        denied,
+        json!(["Chỉ quản trị hệ thống được quản lý người dùng.", true])
+    );
+    let nav = js(
+        &c,
+        "return [...document.querySelectorAll('header nav a')].map(a => a.getAttribute('href'))",
+    )
+    .await;
+    assert_eq!(
+        nav,
+        json!(["/", "/so-tiep-cong-dan", "/phien"]),
+        "an officer's links"
+    );
+    c.close().await.ok();
 }

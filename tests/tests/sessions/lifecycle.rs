@@ -4,24 +4,13 @@
 //! Sites: central, provinces 01 and 79; communes 00004 and 00008 (of 01), 25747 (of 79).
 
 use serde_json::{json, Value};
-use tiepdan_tests::{call, eventually, federation, LocalFederation, DEADLINE};
+use tiepdan_tests::{act, call, eventually, federation, LocalFederation, DEADLINE};
 
 const SITES: [&str; 6] = ["VN", "01", "79", "00004", "00008", "25747"];
 
 fn session(fed: &LocalFederation, at: &str, id: &str) -> Option<Value> {
     let (status, v) = call(fed, at, "GET", &format!("sessions/{id}"), None, None);
     (status == 200).then_some(v)
-}
-
-fn act(fed: &LocalFederation, at: &str, id: &str, event: Value) -> (u16, Value) {
-    call(
-        fed,
-        at,
-        "POST",
-        &format!("sessions/{id}/events"),
-        Some(&event),
-        None,
-    )
 }
 
 fn joined(point: &str, participant: &str, role: &str) -> Value {

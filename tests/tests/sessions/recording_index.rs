@@ -17,7 +17,7 @@ use tiepdan_node::lab::peer as peer_client;
 use tiepdan_node::recording::{SignedIndex, Signer};
 use tiepdan_node::upload::{send_file, SendProgress};
 use tiepdan_tests::{
-    call, eventually, federation, stderr, stdout, tiepdan, LocalFederation, DEADLINE,
+    act, call, eventually, federation, stderr, stdout, tiepdan, LocalFederation, DEADLINE,
 };
 
 fn recordings(fed: &LocalFederation, at: &str, id: &str) -> Vec<Value> {
@@ -115,15 +115,7 @@ async fn a_points_signed_index_reaches_the_other_points_and_forgeries_are_refuse
         .iter()
         .all(|s| session(s).0 == 200)));
     assert_eq!(
-        call(
-            &fed,
-            "VN",
-            "POST",
-            &format!("sessions/{id}/events"),
-            Some(&json!({"started": {"at_ms": 1}})),
-            None
-        )
-        .0,
+        act(&fed, "VN", &id, json!({"started": {"at_ms": 1}})).0,
         201
     );
     assert!(eventually(DEADLINE, || session("00004").1["phase"] == "live"));
@@ -144,18 +136,7 @@ async fn a_points_signed_index_reaches_the_other_points_and_forgeries_are_refuse
             |r| r["publisher_id"] == "cam-1" && r["bytes"].as_u64() > Some(10_000)
         )));
     std::thread::sleep(Duration::from_secs(4));
-    assert_eq!(
-        call(
-            &fed,
-            "VN",
-            "POST",
-            &format!("sessions/{id}/events"),
-            Some(&json!({"ended": {"at_ms": 2}})),
-            None
-        )
-        .0,
-        201
-    );
+    assert_eq!(act(&fed, "VN", &id, json!({"ended": {"at_ms": 2}})).0, 201);
     let sealed_id = |at: &str| -> Option<String> {
         let v = session(at).1;
         v["state"]["recordings"]
@@ -341,20 +322,29 @@ async fn a_points_signed_index_reaches_the_other_points_and_forgeries_are_refuse
 
     // 00004 is revoked by its province. An index signed afterwards with 00004's own key (as by
     // whoever took it) is refused at 25747, which had learnt that key before the revocation.
+    let province_operator = fed.site("01").unwrap().token.clone();
     let (s, v) = call(
         &fed,
         "01",
         "POST",
         "revocations",
         Some(&json!({"site": "00004"})),
-        None,
+        Some(&province_operator),
     );
     assert_eq!(s, 201, "{v}");
+    let operator_25747 = fed.site("25747").unwrap().token.clone();
     let knows = || {
-        call(&fed, "25747", "GET", "revocations", None, None)
-            .1
-            .as_array()
-            .is_some_and(|r| r.iter().any(|x| x["site"] == "00004"))
+        call(
+            &fed,
+            "25747",
+            "GET",
+            "revocations",
+            None,
+            Some(&operator_25747),
+        )
+        .1
+        .as_array()
+        .is_some_and(|r| r.iter().any(|x| x["site"] == "00004"))
     };
     assert!(
         eventually(DEADLINE, knows),

@@ -19,11 +19,15 @@ use str0m::format::Codec as RtcCodec;
 use str0m::media::{Direction, Frequency, MediaKind as RtcKind, MediaTime, Mid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output, Rtc};
-use tiepdan_node::api::media::routes;
+use tiepdan_node::accounts::passes::Pass;
+use tiepdan_node::accounts::{Caller, Via};
+use tiepdan_node::api::media::{routes, Here};
 use tiepdan_node::sessions::media::{
     Codec, FrameOrigin, MediaConfig, MediaFrame, MediaGateway, MediaRefusal, PublisherInfo,
     SessionPolicy,
 };
+use tiepdan_protocol::access::Role;
+use tiepdan_protocol::session::Role as SessionRole;
 use tiepdan_tests::DEADLINE;
 
 const SESSION: &str = "S-01-2026-1";
@@ -74,7 +78,13 @@ fn harness() -> Harness {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let http = listener.local_addr().unwrap();
-    let app: axum::Router = axum::Router::new().nest("/api/v1", routes(gw.clone()));
+    let here = Here {
+        site: "01".into(),
+        name: "Hà Nội".into(),
+    };
+    let app: axum::Router = axum::Router::new()
+        .nest("/api/v1", routes(gw.clone(), here))
+        .layer(axum::middleware::from_fn(caller_from_query));
     rt.spawn(async move { axum::serve(listener, app).await });
     Harness {
         rt,
@@ -82,6 +92,42 @@ fn harness() -> Harness {
         http,
         policy,
     }
+}
+
+/// Stands in for the node's `api::auth`, which this in-process gateway does not run: the caller
+/// is the participant the query names, as a participant pass would name it.
+async fn caller_from_query(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let q = req.uri().query().unwrap_or("").to_owned();
+    let get = |k: &str| {
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{k}=")))
+            .map(str::to_owned)
+    };
+    let role = match get("role").as_deref() {
+        Some("officer") => SessionRole::Officer,
+        Some("chair") => SessionRole::Chair,
+        _ => SessionRole::Citizen,
+    };
+    let participant = get("participant").unwrap_or_default();
+    req.extensions_mut().insert(Caller {
+        user: participant.clone(),
+        full_name: participant.clone(),
+        role: Role::Participant,
+        pass: Some(Pass {
+            session_id: SESSION.into(),
+            point: get("site").unwrap_or_else(|| "01".into()),
+            participant_id: participant.clone(),
+            display_name: participant,
+            role,
+            expires_ms: u64::MAX,
+            issued_by: "test".into(),
+        }),
+        via: Via::Pass,
+    });
+    next.run(req).await
 }
 
 /// POSTs an offer; returns status, `Location` and body.
@@ -109,9 +155,10 @@ fn post_sdp(
     )
 }
 
-fn delete(http: SocketAddr, path: &str) -> u16 {
+/// DELETE as `participant`.
+fn delete(http: SocketAddr, path: &str, participant: &str) -> u16 {
     tiepdan_node::cli::client::agent()
-        .delete(&format!("http://{http}{path}"))
+        .delete(&format!("http://{http}{path}?participant={participant}"))
         .call()
         .expect("reach the API")
         .status()
@@ -478,7 +525,7 @@ fn refusals_are_clear_and_harmless() {
         &good,
     );
     assert_eq!(status, 400, "{body}");
-    assert!(json_error(&body).contains("site"), "{body}");
+    assert!(json_error(&body).contains("participant"), "{body}");
 
     let (status, _, body) = post_sdp(
         h.http,
@@ -491,7 +538,8 @@ fn refusals_are_clear_and_harmless() {
     assert_eq!(
         delete(
             h.http,
-            &format!("/api/v1/sessions/{SESSION}/whip/0123456789abcdef")
+            &format!("/api/v1/sessions/{SESSION}/whip/0123456789abcdef"),
+            "a"
         ),
         404
     );
@@ -508,7 +556,7 @@ fn refusals_are_clear_and_harmless() {
     let (status, location, body) =
         post_sdp(h.http, &whip_path("01", "a"), "application/sdp", &good);
     assert_eq!(status, 201, "{body}");
-    assert_eq!(delete(h.http, &location.unwrap()), 200);
+    assert_eq!(delete(h.http, &location.unwrap(), "a"), 200);
     h.rt.block_on(h.gw.shutdown());
 }
 
@@ -623,9 +671,14 @@ fn whep_receives_what_whip_sends_despite_garbage() {
     assert_eq!(kinds, HashSet::from([Codec::Opus, Codec::Vp8]));
 
     // DELETE on B's Location ends its peer connection; A goes on.
-    assert_eq!(delete(h.http, &b_location), 200);
+    assert_eq!(
+        delete(h.http, &b_location, "a"),
+        404,
+        "only B ends B's subscription"
+    );
+    assert_eq!(delete(h.http, &b_location, "bob"), 200);
     assert!(until(DEADLINE, || h.gw.stats().subscribers == 0));
-    assert_eq!(delete(h.http, &b_location), 404);
+    assert_eq!(delete(h.http, &b_location, "bob"), 404);
     assert_eq!(h.gw.stats().publishers, 1);
 
     stop.store(true, Ordering::Relaxed);

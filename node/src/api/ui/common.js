@@ -1,34 +1,227 @@
-// Shared by the tiepdan web pages: the operator/officer token and API calls.
+// Shared by the tiepdan web pages: who is calling, API calls, and the page header.
+//
+// Staff sign in at /dang-nhap; the browser then holds an HttpOnly session cookie that every
+// same-origin fetch sends. A citizen or an agency attends with a participant pass instead: the
+// room link carries it as `#pass=…`, which is kept in sessionStorage (never in the address
+// bar) and sent as `Authorization: Bearer` on every call.
 const LEVELS = { central: "Trung ương", province: "Cấp tỉnh", commune: "Cấp xã" };
-function tokenFromHash() {
-  const m = location.hash.match(/token=([0-9a-fA-F]+)/);
-  if (m) { sessionStorage.setItem("tiepdan-token", m[1]); history.replaceState(null, "", location.pathname); }
-  return sessionStorage.getItem("tiepdan-token");
+const SESSION_ROLES = { chair: "Chủ trì", officer: "Cán bộ tiếp công dân", citizen: "Công dân", representative: "Người đại diện", agency: "Cơ quan tham dự" };
+const PASS_KEY = "tiepdan-pass";
+
+function passFromHash() {
+  const m = location.hash.match(/[#&]pass=([A-Za-z0-9_-]+)/);
+  if (m) sessionStorage.setItem(PASS_KEY, m[1]);
+  // Neither a pass nor an old `#token=` link stays in the address bar (or the history).
+  if (/[#&](pass|token)=/.test(location.hash)) history.replaceState(null, "", location.pathname + location.search);
+  sessionStorage.removeItem("tiepdan-token");
+  return sessionStorage.getItem(PASS_KEY);
 }
-let token = tokenFromHash();
+let pass = passFromHash();
+
+class ApiError extends Error {
+  constructor(status, code, message) { super(message); this.status = status; this.code = code; }
+}
+
+function signInPath() {
+  return "/dang-nhap?next=" + encodeURIComponent(location.pathname + location.search);
+}
+
+let signedOut = false;
+function notSignedIn(body) {
+  if (signedOut) return;
+  signedOut = true;
+  if (pass) {
+    // A pass that no longer opens anything: say so, and let the next visit start afresh.
+    sessionStorage.removeItem(PASS_KEY);
+    pass = null;
+    notice("Thẻ tham dự đã hết hạn hoặc không còn hiệu lực. Đề nghị cán bộ tiếp công dân tại điểm cầu cấp thẻ mới.", true);
+    const c = document.getElementById("content");
+    if (c) c.hidden = true;
+    return;
+  }
+  location.replace(signInPath());
+}
+
+// Calls the API; answers 401 by sending the person to the sign-in page (a wrong current
+// password when changing one's own is the caller's to show).
 async function apiRaw(path, opts = {}) {
-  opts.headers = Object.assign({ "Authorization": "Bearer " + token, "Content-Type": "application/json" }, opts.headers || {});
-  const r = await fetch("/api/v1/" + path, opts);
-  if (r.status === 401) { showLogin("Mã truy cập không đúng."); throw new Error("unauthorised"); }
+  const headers = Object.assign({ "Content-Type": "application/json" }, opts.headers || {});
+  if (pass) headers["Authorization"] = "Bearer " + pass;
+  const r = await fetch("/api/v1/" + path, Object.assign({}, opts, { headers, credentials: "same-origin" }));
+  if (r.status === 401) {
+    const body = await r.clone().json().catch(() => ({}));
+    if (body.code !== "wrong_password") {
+      notSignedIn(body);
+      throw new ApiError(401, body.code || "not_signed_in", body.error || "Cần đăng nhập.");
+    }
+  }
   return r;
 }
-async function api(path, opts = {}) { return (await apiRaw(path, opts)).json(); }
-function showLogin(msg) {
-  document.getElementById("login").style.display = "block";
-  document.getElementById("content").hidden = true;
-  document.getElementById("login-error").textContent = msg || "";
+
+// The JSON answer of a call (null for 204); an error answer is thrown with its Vietnamese
+// message.
+async function api(path, opts = {}) {
+  const r = await apiRaw(path, opts);
+  if (r.status === 204) return null;
+  const v = await r.json().catch(() => null);
+  if (!r.ok) throw new ApiError(r.status, (v && v.code) || "http_" + r.status, (v && v.error) || "Máy chủ trả lời lỗi (HTTP " + r.status + ").");
+  return v;
 }
-function setupLogin(onLogin) {
-  document.getElementById("login-btn").onclick = () => {
-    token = document.getElementById("token").value.trim();
-    sessionStorage.setItem("tiepdan-token", token);
-    onLogin();
+
+// Who is calling (GET me), once per page; also draws the shared header.
+let ME = null;
+async function loadMe() {
+  if (!ME) ME = await api("me");
+  renderHeader(ME);
+  return ME;
+}
+function can(action) { return !!ME && Array.isArray(ME.actions) && ME.actions.includes(action); }
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v;
+    else if (k.startsWith("on")) e[k] = v;
+    else if (v !== false && v != null) e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c != null) e.append(c);
+  return e;
+}
+
+const SHARED_CSS = `
+  header .td-bar { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: flex-start; gap: 8px 16px; }
+  header .td-account { font-size: 14px; display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; }
+  header .td-account button { background: transparent; color: #fff; border: 1px solid rgba(255,255,255,.75); border-radius: 4px; padding: 4px 10px; margin: 0; cursor: pointer; font: inherit; font-size: 13px; }
+  header .td-account button:hover, header .td-account button:focus-visible { background: rgba(255,255,255,.15); }
+  header nav { display: flex; flex-wrap: wrap; gap: 4px 16px; }
+  header nav a { color: #fff; } header nav a[aria-current="page"] { font-weight: 700; text-decoration: none; }
+  #td-notice { margin: 0 0 16px; padding: 10px 14px; border-radius: 6px; background: #e8f0fe; color: #174ea6; }
+  #td-notice.error { background: #fce8e6; color: #b3261e; }
+  #td-password form { display: grid; grid-template-columns: repeat(3, 1fr); gap: 0 16px; align-items: end; }
+  #td-password label { display: block; font-size: 13px; color: #5b6773; margin-top: 8px; }
+  #td-password input { padding: 6px; width: 100%; box-sizing: border-box; font: inherit; }
+  #td-password .td-row { grid-column: 1 / -1; }
+  .td-ok { color: #137333; } .td-error { color: #b3261e; }
+  @media (max-width: 640px) {
+    header { padding: 12px 14px !important; }
+    main { padding: 12px !important; }
+    section { padding: 12px 14px !important; }
+    .grid, #td-password form { grid-template-columns: 1fr !important; }
+    .grid > *, .wide { grid-column: 1 / -1 !important; }
+    input { max-width: 100%; }
+    dl { grid-template-columns: 1fr !important; } dd { margin-bottom: 6px !important; }
+    .td-scroll { overflow-x: auto; }
+  }
+`;
+
+function notice(msg, isError) {
+  let n = document.getElementById("td-notice");
+  if (!n) {
+    const main = document.querySelector("main") || document.body;
+    n = el("p", { id: "td-notice", role: isError ? "alert" : "status" });
+    main.prepend(n);
+  }
+  n.hidden = !msg;
+  n.textContent = msg || "";
+  n.className = isError ? "error" : "";
+}
+
+// The header every page shares: the page's title, the site, who is signed in and the links
+// their role may use.
+function renderHeader(me) {
+  const header = document.querySelector("header");
+  if (!header || header.dataset.drawn) return;
+  header.dataset.drawn = "1";
+  if (!document.getElementById("td-shared-css")) document.head.append(el("style", { id: "td-shared-css" }, SHARED_CSS));
+  const title = (header.querySelector("h1") || {}).textContent || "tiepdan";
+  const who = me.pass
+    ? me.full_name + " — " + (SESSION_ROLES[me.pass.role] || me.role_label) + " (thẻ tham dự)"
+    : me.full_name + " — " + me.role_label;
+  const account = el("div", { class: "td-account" }, el("span", { id: "td-user" }, who));
+  if (!me.pass) {
+    account.append(
+      el("button", { type: "button", id: "td-password-btn", "aria-expanded": "false", "aria-controls": "td-password", onclick: togglePasswordForm }, "Đổi mật khẩu"),
+      el("button", { type: "button", id: "sign-out", onclick: signOut }, "Đăng xuất"));
+  } else {
+    const until = new Date(me.pass.expires_ms).toLocaleString("vi-VN", { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit" });
+    account.append(el("span", {}, "· thẻ có hiệu lực đến " + until));
+  }
+  header.replaceChildren(
+    el("div", { class: "td-bar" },
+      el("div", {}, el("h1", { id: "site-name" }, title), el("p", { id: "site-sub" }, "Điểm tiếp: " + me.site_name + " (" + me.site + ")")),
+      account));
+  if (!me.pass) {
+    const links = [["/", "Tình trạng", "site_status"], ["/so-tiep-cong-dan", "Sổ tiếp công dân", "case_read"],
+      ["/phien", "Phiên trực tuyến", "session_read"], ["/nguoi-dung", "Người dùng", "manage_users"]];
+    const nav = el("nav", { "aria-label": "Các trang" });
+    for (const [href, label, action] of links) {
+      if (!me.actions.includes(action)) continue;
+      nav.append(el("a", { href, "aria-current": location.pathname === href ? "page" : false }, label));
+    }
+    header.append(nav);
+    const main = document.querySelector("main");
+    if (main && !document.getElementById("td-password")) main.prepend(passwordForm());
+  }
+}
+
+function passwordForm() {
+  const msg = el("p", { id: "pw-message", class: "td-row", "aria-live": "polite" });
+  const form = el("form", { id: "pw-form" },
+    el("div", {}, el("label", { for: "pw-current" }, "Mật khẩu hiện tại"), el("input", { id: "pw-current", type: "password", autocomplete: "current-password", required: true })),
+    el("div", {}, el("label", { for: "pw-new" }, "Mật khẩu mới (ít nhất 10 ký tự)"), el("input", { id: "pw-new", type: "password", autocomplete: "new-password", minlength: "10", required: true })),
+    el("div", {}, el("label", { for: "pw-new2" }, "Nhập lại mật khẩu mới"), el("input", { id: "pw-new2", type: "password", autocomplete: "new-password", minlength: "10", required: true })),
+    el("div", { class: "td-row" },
+      el("button", { type: "submit", id: "pw-save" }, "Lưu mật khẩu mới"), " ",
+      el("button", { type: "button", class: "secondary", onclick: togglePasswordForm }, "Đóng")),
+    msg);
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const current = document.getElementById("pw-current").value, fresh = document.getElementById("pw-new").value;
+    const say = (t, ok) => { msg.textContent = t; msg.className = "td-row " + (ok ? "td-ok" : "td-error"); };
+    if (fresh !== document.getElementById("pw-new2").value) return say("Hai lần nhập mật khẩu mới không giống nhau.");
+    if ([...fresh].length < 10) return say("Mật khẩu mới cần ít nhất 10 ký tự.");
+    try {
+      const r = await apiRaw("me/password", { method: "POST", body: JSON.stringify({ current, new: fresh }) });
+      if (r.status === 204) { form.reset(); say("Đã đổi mật khẩu.", true); return; }
+      const v = await r.json().catch(() => ({}));
+      say(v.error || "Không đổi được mật khẩu (HTTP " + r.status + ").");
+    } catch (err) { say("Không đổi được mật khẩu: " + err.message); }
   };
+  return el("section", { id: "td-password", hidden: true, "aria-labelledby": "td-password-title" },
+    el("h2", { id: "td-password-title" }, "Đổi mật khẩu"), form);
 }
+
+function togglePasswordForm() {
+  const box = document.getElementById("td-password");
+  if (!box) return;
+  box.hidden = !box.hidden;
+  const b = document.getElementById("td-password-btn");
+  if (b) b.setAttribute("aria-expanded", String(!box.hidden));
+  if (!box.hidden) document.getElementById("pw-current").focus();
+}
+
+async function signOut() {
+  await fetch("/api/v1/sign-out", { method: "POST", credentials: "same-origin" }).catch(() => {});
+  sessionStorage.removeItem(PASS_KEY);
+  location.replace("/dang-nhap");
+}
+
+// Shows the page's content, or, when the caller's role may not use the page, says why.
 function showContent() {
-  document.getElementById("login").style.display = "none";
-  document.getElementById("content").hidden = false;
+  const c = document.getElementById("content");
+  if (c) c.hidden = false;
 }
+function denied(msg) {
+  notice(msg, true);
+  const c = document.getElementById("content");
+  if (c) c.hidden = true;
+}
+// Loads who is calling, then the page (or an explanation when that fails).
+async function startPage(load) {
+  try { await loadMe(); await load(ME); }
+  catch (e) { if (!signedOut) notice(e.message, true); console.log(e); }
+}
+
 function fmtDate(unix) {
   return new Date(unix * 1000).toLocaleDateString("vi-VN", { day: "2-digit", month: "2-digit", year: "numeric" });
 }

@@ -53,6 +53,8 @@ pub(crate) enum Command {
     Delete {
         session_id: String,
         resource_id: String,
+        /// When given, the participant id that must own the resource.
+        owner: Option<String>,
         reply: oneshot::Sender<bool>,
     },
     EndSession {
@@ -195,12 +197,12 @@ impl Driver {
             Command::Delete {
                 session_id,
                 resource_id,
+                owner,
                 reply,
             } => {
-                let found = self
-                    .peers
-                    .get(resource_id.as_str())
-                    .is_some_and(|p| *p.session_id == *session_id);
+                let found = self.peers.get(resource_id.as_str()).is_some_and(|p| {
+                    *p.session_id == *session_id && owner.as_deref().is_none_or(|o| *p.owner == *o)
+                });
                 if found {
                     self.remove(&resource_id, "deleted", true);
                 }

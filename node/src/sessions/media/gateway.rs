@@ -258,12 +258,19 @@ impl MediaGateway {
             .map_err(|_| MediaError::Stopped)?
     }
 
-    /// Ends a WHIP or WHEP peer connection (DELETE on its `Location`).
-    pub async fn delete(&self, session_id: &str, resource_id: &str) -> Result<(), MediaError> {
+    /// Ends a WHIP or WHEP peer connection (DELETE on its `Location`). With `owner`, only a
+    /// resource that participant opened is found (anyone else's is `UnknownResource`).
+    pub async fn delete(
+        &self,
+        session_id: &str,
+        resource_id: &str,
+        owner: Option<&str>,
+    ) -> Result<(), MediaError> {
         let (reply, answer) = oneshot::channel();
         let cmd = Command::Delete {
             session_id: session_id.to_owned(),
             resource_id: resource_id.to_owned(),
+            owner: owner.map(str::to_owned),
             reply,
         };
         let go = async {
@@ -624,13 +631,20 @@ mod tests {
         assert_eq!(gw.stats().subscribers, 1);
 
         assert!(matches!(
-            gw.delete("S-other", &sub).await,
+            gw.delete("S-other", &sub, None).await,
             Err(MediaError::UnknownResource)
         ));
-        gw.delete("S-live", &sub).await.unwrap();
-        gw.delete("S-live", &id).await.unwrap();
+        assert!(
+            matches!(
+                gw.delete("S-live", &sub, Some("alice")).await,
+                Err(MediaError::UnknownResource)
+            ),
+            "only bob ends bob's subscription"
+        );
+        gw.delete("S-live", &sub, Some("bob")).await.unwrap();
+        gw.delete("S-live", &id, None).await.unwrap();
         assert!(matches!(
-            gw.delete("S-live", &id).await,
+            gw.delete("S-live", &id, None).await,
             Err(MediaError::UnknownResource)
         ));
         assert!(gw.publishers("S-live").is_empty());

@@ -107,6 +107,8 @@ pub(crate) enum Role {
 pub(crate) struct Peer {
     pub id: Arc<str>,
     pub session_id: Arc<str>,
+    /// The participant id of whoever opened it: only they may end it.
+    pub owner: Arc<str>,
     pub rtc: Rtc,
     pub role: Role,
     pub created: Instant,
@@ -120,9 +122,14 @@ pub(crate) struct Peer {
 
 impl Peer {
     pub fn new(id: Arc<str>, session_id: Arc<str>, rtc: Rtc, role: Role, now: Instant) -> Self {
+        let owner = match &role {
+            Role::Publisher(p) => p.info.participant_id.as_str().into(),
+            Role::Subscriber(s) => s.who.participant_id.as_str().into(),
+        };
         Peer {
             id,
             session_id,
+            owner,
             rtc,
             role,
             created: now,

@@ -78,9 +78,18 @@ impl ParticipantInfo {
                 "`site` must be a site code of 1-{MAX_SITE_CODE_CHARS} letters or digits"
             )));
         }
-        if !printable_token(&self.participant_id, MAX_PARTICIPANT_ID_BYTES) {
+        // The recorder's grammar for a publisher file name: an id it could not record is
+        // never forwarded either.
+        let p = &self.participant_id;
+        if p.is_empty()
+            || p.len() > MAX_PARTICIPANT_ID_BYTES
+            || p.starts_with('.')
+            || !p
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        {
             return Err(MediaError::Invalid(format!(
-                "`participant` must be 1-{MAX_PARTICIPANT_ID_BYTES} printable ASCII characters without spaces"
+                "`participant` must be 1-{MAX_PARTICIPANT_ID_BYTES} ASCII letters, digits, '.', '_' or '-' (not starting with '.')"
             )));
         }
         if self.point_label.chars().count() > MAX_LABEL_CHARS
@@ -134,6 +143,14 @@ mod tests {
             },
             ParticipantInfo {
                 participant_id: "x".repeat(65),
+                ..who()
+            },
+            ParticipantInfo {
+                participant_id: "p:1".into(),
+                ..who()
+            },
+            ParticipantInfo {
+                participant_id: ".hidden".into(),
                 ..who()
             },
             ParticipantInfo {
