@@ -268,15 +268,18 @@ pub fn session_role_of(role: Role) -> Option<crate::session::Role> {
     }
 }
 
-/// Failed sign-ins allowed before a name (or an address) is locked.
+/// Failed sign-ins allowed before a name is locked.
 pub const SIGN_IN_FREE_FAILURES: u32 = 5;
+/// Failed sign-ins allowed from one address before it is locked: higher, since a commune's
+/// office signs in from behind one address.
+pub const SIGN_IN_FREE_FAILURES_PER_ADDRESS: u32 = 50;
 /// The first lock; each further failure doubles it, up to [`SIGN_IN_LOCK_MAX_MS`].
 pub const SIGN_IN_LOCK_MS: u64 = 30_000;
 pub const SIGN_IN_LOCK_MAX_MS: u64 = 15 * 60_000;
 
-/// Failed sign-ins of one key (a user name or a client address): after
-/// [`SIGN_IN_FREE_FAILURES`] in a row, each further attempt must wait a lock that doubles
-/// with every failure. A success clears it.
+/// Failed sign-ins of one key (a user name or a client address): after `free` failures in a
+/// row ([`SIGN_IN_FREE_FAILURES`], [`SIGN_IN_FREE_FAILURES_PER_ADDRESS`]), each further
+/// attempt must wait a lock that doubles with every failure. A success clears it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Throttle {
     pub failures: u32,
@@ -294,11 +297,11 @@ impl Throttle {
         }
     }
 
-    /// Records a failed attempt at `now_ms`.
-    pub fn fail(&mut self, now_ms: u64) {
+    /// Records a failed attempt at `now_ms`; the key locks from the `free`-th failure on.
+    pub fn fail(&mut self, now_ms: u64, free: u32) {
         self.failures = self.failures.saturating_add(1);
-        if self.failures >= SIGN_IN_FREE_FAILURES {
-            let doublings = (self.failures - SIGN_IN_FREE_FAILURES).min(16);
+        if self.failures >= free {
+            let doublings = (self.failures - free).min(16);
             let lock = (SIGN_IN_LOCK_MS << doublings).min(SIGN_IN_LOCK_MAX_MS);
             self.locked_until_ms = now_ms.saturating_add(lock);
         }
@@ -421,16 +424,16 @@ mod tests {
     fn the_throttle_locks_after_five_failures_and_doubles() {
         let mut t = Throttle::default();
         for i in 0..SIGN_IN_FREE_FAILURES - 1 {
-            t.fail(1_000 + u64::from(i));
+            t.fail(1_000 + u64::from(i), SIGN_IN_FREE_FAILURES);
             assert_eq!(t.check(1_000 + u64::from(i)), Ok(()), "failure {i} is free");
         }
-        t.fail(2_000);
+        t.fail(2_000, SIGN_IN_FREE_FAILURES);
         assert_eq!(t.check(2_000), Err(SIGN_IN_LOCK_MS));
         assert_eq!(t.check(2_000 + SIGN_IN_LOCK_MS), Ok(()));
-        t.fail(2_000 + SIGN_IN_LOCK_MS);
+        t.fail(2_000 + SIGN_IN_LOCK_MS, SIGN_IN_FREE_FAILURES);
         assert_eq!(t.check(2_000 + SIGN_IN_LOCK_MS), Err(2 * SIGN_IN_LOCK_MS));
         for _ in 0..40 {
-            t.fail(10_000_000);
+            t.fail(10_000_000, SIGN_IN_FREE_FAILURES);
         }
         assert_eq!(t.check(10_000_000), Err(SIGN_IN_LOCK_MAX_MS));
         assert!(!t.idle(10_000_000));

@@ -247,10 +247,16 @@ impl Accounts {
         now_ms: u64,
     ) -> Result<(Caller, String), AccountError> {
         let name = name.trim().to_lowercase();
-        let keys = [format!("name:{name}"), format!("addr:{client}")];
+        let keys = [
+            (format!("name:{name}"), access::SIGN_IN_FREE_FAILURES),
+            (
+                format!("addr:{client}"),
+                access::SIGN_IN_FREE_FAILURES_PER_ADDRESS,
+            ),
+        ];
         {
             let t = self.throttle.locked();
-            for k in &keys {
+            for (k, _) in &keys {
                 if let Err(ms) = t.get(k).copied().unwrap_or_default().check(now_ms) {
                     warn!(user = %name, %client, "sign-in refused: throttled");
                     return Err(AccountError::Throttled(ms.div_ceil(1000)));
@@ -269,14 +275,14 @@ impl Accounts {
                 t.retain(|_, v| !v.idle(now_ms));
             }
             if t.len() < THROTTLE_KEYS_MAX {
-                for k in &keys {
-                    t.entry(k.clone()).or_default().fail(now_ms);
+                for (k, free) in &keys {
+                    t.entry(k.clone()).or_default().fail(now_ms, *free);
                 }
             }
             warn!(user = %name, %client, "sign-in refused: wrong name or password");
             return Err(AccountError::WrongPassword);
         }
-        for k in &keys {
+        for (k, _) in &keys {
             t.remove(k);
         }
         drop(t);

@@ -184,11 +184,9 @@ async fn whip(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let who = query(q)?;
+    let info = who.participant(&c, &here)?;
     let offer = sdp_body(&headers, &body)?;
-    let (resource, answer) = gw
-        .whip(&id, &offer, who.participant(&c, &here)?)
-        .await
-        .map_err(api_error)?;
+    let (resource, answer) = gw.whip(&id, &offer, info).await.map_err(api_error)?;
     Ok(created(&id, "whip", &resource, answer))
 }
 
@@ -202,14 +200,10 @@ async fn whep(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let who = query(q)?;
+    let info = who.participant(&c, &here)?;
     let offer = sdp_body(&headers, &body)?;
     let (resource, answer) = gw
-        .whep(
-            &id,
-            &offer,
-            who.publisher.as_deref(),
-            who.participant(&c, &here)?,
-        )
+        .whep(&id, &offer, who.publisher.as_deref(), info)
         .await
         .map_err(api_error)?;
     Ok(created(&id, "whep", &resource, answer))

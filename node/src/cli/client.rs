@@ -52,6 +52,7 @@ pub fn api_status(
     let a = agent();
     let r = match (method, body) {
         ("GET", _) => a.get(&url).header("Authorization", &auth).call(),
+        ("DELETE", _) => a.delete(&url).header("Authorization", &auth).call(),
         (_, Some(b)) => a.post(&url).header("Authorization", &auth).send_json(b),
         (_, None) => a.post(&url).header("Authorization", &auth).send_empty(),
     };

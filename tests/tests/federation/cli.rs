@@ -588,3 +588,107 @@ fn a_node_with_an_empty_operator_token_refuses_to_start() {
         );
     }
 }
+
+#[test]
+fn the_operator_manages_accounts_with_tiepdan_user_offline_and_online() {
+    let (dir, mut fed) = federation(&["VN"]);
+    let data = fed.site("VN").unwrap().data.root().to_path_buf();
+    let d = s(&data);
+    // Offline, on the store.
+    let out = tiepdan(&[
+        "user",
+        "--data",
+        d,
+        "add",
+        "--name",
+        "ngoclan",
+        "--full-name",
+        "Vũ Ngọc Lan",
+        "--role",
+        "officer",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = tiepdan_tests::stdout(&out);
+    assert!(text.contains("mật khẩu tạm thời"), "{text}");
+    let temporary = text.rsplit(": ").next().unwrap().trim().to_owned();
+    let out = tiepdan(&[
+        "user",
+        "--data",
+        d,
+        "add",
+        "--name",
+        "ngoclan",
+        "--full-name",
+        "X",
+        "--role",
+        "chair",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("Đã có tài khoản ngoclan"),
+        "{}",
+        stderr(&out)
+    );
+    let out = tiepdan(&[
+        "user",
+        "--data",
+        d,
+        "add",
+        "--name",
+        "x",
+        "--full-name",
+        "X",
+        "--role",
+        "admin",
+    ]);
+    assert!(!out.status.success());
+    let token_file = dir.path().join("ngoclan.token");
+    let out = tiepdan(&[
+        "user",
+        "--data",
+        d,
+        "token",
+        "--name",
+        "ngoclan",
+        "--out",
+        s(&token_file),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = tiepdan_tests::stdout(&tiepdan(&["user", "--data", d, "list"]));
+    assert!(
+        list.contains("Vũ Ngọc Lan") && list.contains("đang dùng"),
+        "{list}"
+    );
+
+    // Online, through the running node: disabling stops the token at once.
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.api("VN", "status").is_ok()));
+    let token = std::fs::read_to_string(&token_file)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let (status, _) = tiepdan_tests::call(&fed, "VN", "GET", "cases", None, Some(&token));
+    assert_eq!(status, 200);
+    let (status, me) = tiepdan_node::cli::client::api_status(
+        fed.site("VN").unwrap().http,
+        "",
+        "POST",
+        "sign-in",
+        Some(&serde_json::json!({"name": "ngoclan", "password": temporary})),
+    );
+    assert_eq!(
+        (status, me["full_name"].as_str()),
+        (200, Some("Vũ Ngọc Lan")),
+        "{me}"
+    );
+    let out = tiepdan(&["user", "--data", d, "disable", "--name", "ngoclan"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (status, _) = tiepdan_tests::call(&fed, "VN", "GET", "cases", None, Some(&token));
+    assert_eq!(status, 401);
+    let list = tiepdan_tests::stdout(&tiepdan(&["user", "--data", d, "list"]));
+    assert!(list.contains("đã khóa"), "{list}");
+    let out = tiepdan(&["user", "--data", d, "enable", "--name", "ngoclan"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (status, _) = tiepdan_tests::call(&fed, "VN", "GET", "cases", None, Some(&token));
+    assert_eq!(status, 200);
+}

@@ -17,6 +17,8 @@ function passFromHash() {
   return sessionStorage.getItem(PASS_KEY);
 }
 let pass = passFromHash();
+// A pass link opened over the same page changes only the hash: take the pass and start again.
+window.addEventListener("hashchange", () => { if (/[#&]pass=/.test(location.hash)) { passFromHash(); location.reload(); } });
 
 class ApiError extends Error {
   constructor(status, code, message) { super(message); this.status = status; this.code = code; }
@@ -143,7 +145,8 @@ function renderHeader(me) {
       el("button", { type: "button", id: "td-password-btn", "aria-expanded": "false", "aria-controls": "td-password", onclick: togglePasswordForm }, "Đổi mật khẩu"),
       el("button", { type: "button", id: "sign-out", onclick: signOut }, "Đăng xuất"));
   } else {
-    const until = new Date(me.pass.expires_ms).toLocaleString("vi-VN", { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit" });
+    const d = new Date(me.pass.expires_ms);
+    const until = d.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" }) + " ngày " + d.toLocaleDateString("vi-VN");
     account.append(el("span", {}, "· thẻ có hiệu lực đến " + until));
   }
   header.replaceChildren(
@@ -184,7 +187,7 @@ function passwordForm() {
       const r = await apiRaw("me/password", { method: "POST", body: JSON.stringify({ current, new: fresh }) });
       if (r.status === 204) { form.reset(); say("Đã đổi mật khẩu.", true); return; }
       const v = await r.json().catch(() => ({}));
-      say(v.error || "Không đổi được mật khẩu (HTTP " + r.status + ").");
+      say(v.code === "wrong_password" ? "Mật khẩu hiện tại không đúng." : v.error || "Không đổi được mật khẩu (HTTP " + r.status + ").");
     } catch (err) { say("Không đổi được mật khẩu: " + err.message); }
   };
   return el("section", { id: "td-password", hidden: true, "aria-labelledby": "td-password-title" },
