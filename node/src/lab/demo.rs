@@ -10,7 +10,7 @@ use anyhow::Context;
 use tiepdan_protocol::sites::Registry;
 use tokio::signal::unix::{signal, SignalKind};
 
-use crate::lab::processes::{LocalFederation, Staff};
+use crate::lab::processes::{LocalFederation, Staff, CHAIR, DEMO_PASSWORD, OFFICER};
 
 pub fn demo_sites() -> Vec<String> {
     let reg = Registry::official();
@@ -51,23 +51,23 @@ pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result
 
     println!();
     println!(
-        "{:<6} {:<28} {:<22} {:<22} web UI (token in the link)",
+        "{:<6} {:<28} {:<22} {:<22} trang đăng nhập / sign-in page",
         "site", "name", "QUIC", "HTTP API"
     );
     let mut summary = Vec::new();
     for s in fed.sites.values() {
         println!(
-            "{:<6} {:<28} {:<22} {:<22} http://{}/#token={}",
+            "{:<6} {:<28} {:<22} {:<22} http://{}/dang-nhap",
             s.code,
             s.name,
             s.quic.to_string(),
             s.http.to_string(),
             s.http,
-            s.token
         );
         summary.push(serde_json::json!({
             "site": s.code, "name": s.name, "quic": s.quic.to_string(), "http": s.http.to_string(),
-            "token": s.token, "data": s.data.root().display().to_string(),
+            "token": s.token, "officer_token": s.officer, "chair_token": s.chair,
+            "data": s.data.root().display().to_string(),
         }));
     }
     let demo_json = fed
@@ -86,6 +86,9 @@ pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result
     }
     println!();
     println!(
+        "Mỗi điểm có hai tài khoản thử / every site has two demo accounts: {OFFICER} (cán bộ tiếp công dân) và {CHAIR} (người chủ trì), mật khẩu / password {DEMO_PASSWORD}. Quản trị hệ thống dùng mã trong operator.token của thư mục điểm / IT staff use operator.token."
+    );
+    println!(
         "Liên thông đã hình thành sau {} ms / the federation formed in {} ms.",
         took.as_millis(),
         took.as_millis()
@@ -100,7 +103,7 @@ pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result
         Ok(v) => {
             let id = v["session_id"].as_str().unwrap_or_default();
             if let Ok(s) = fed.site("VN") {
-                println!("Phiên trực tuyến {id}: http://{}/phien?session={id}#token={} (chủ trì) và trang /phien của các xã {} / a session to try.", s.http, s.token, points.join(", "));
+                println!("Phiên trực tuyến {id}: http://{}/phien?session={id} (đăng nhập {CHAIR} để chủ trì) và trang /phien của các xã {} (đăng nhập {OFFICER}) / a session to try.", s.http, points.join(", "));
             }
         }
         Err(e) => println!("(could not schedule the demo session: {e})"),

@@ -36,7 +36,9 @@ fn demo_federation_forms() {
         assert!(sites.contains(&code), "{sites:?}");
     }
     assert!(
-        text.contains("Thành phố Hồ Chí Minh") && text.contains("#token="),
+        text.contains("Thành phố Hồ Chí Minh")
+            && text.contains("/dang-nhap")
+            && text.contains(tiepdan_node::lab::processes::DEMO_PASSWORD),
         "{text}"
     );
 }
