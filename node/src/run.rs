@@ -44,13 +44,34 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
 
     let endpoint = links::endpoint(&federation, cfg.listen)
         .with_context(|| format!("cannot bind QUIC on {}", cfg.listen))?;
+    // Browsers give camera and microphone only to secure origins: beyond loopback, TLS only,
+    // and a plain loopback listener for this machine's CLI.
+    let tls = if crate::api::tls::needs_tls(cfg.http) {
+        Some(crate::api::tls::server_config(
+            &data,
+            &cfg,
+            &site.site.name,
+        )?)
+    } else {
+        None
+    };
     let http = tokio::net::TcpListener::bind(cfg.http)
         .await
         .with_context(|| format!("cannot bind HTTP on {}", cfg.http))?;
+    let local_http = match tls {
+        Some(_) => Some(
+            tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
+                .await
+                .context("cannot bind the CLI's loopback HTTP port")?,
+        ),
+        None => None,
+    };
     let bound = Bound {
         quic: endpoint.local_addr()?,
         p2p: cfg.p2p,
         http: http.local_addr()?,
+        tls: tls.is_some(),
+        local_http: local_http.as_ref().map(|l| l.local_addr()).transpose()?,
     };
     let _ = site.bound.set(bound);
     // Before anything answers: a CLI command finds the API through it as soon as it can call.
@@ -102,14 +123,27 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
         uploads,
         gateway,
         accounts,
-        https: false,
+        https: tls.is_some(),
         sign_in_slots: Arc::new(tokio::sync::Semaphore::new(crate::api::SIGN_INS_AT_ONCE)),
     });
     let router = crate::api::router(app);
     let mut http_shutdown = shutdown_rx.clone();
+    let plain = match (&tls, local_http) {
+        (Some(config), local) => {
+            tokio::spawn(crate::api::tls::serve(
+                http,
+                router.clone(),
+                config.clone(),
+                shutdown_rx.clone(),
+            ));
+            local
+        }
+        (None, _) => Some(http),
+    };
     let http_task = tokio::spawn(async move {
+        let Some(listener) = plain else { return };
         let _ = axum::serve(
-            http,
+            listener,
             router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .with_graceful_shutdown(async move {

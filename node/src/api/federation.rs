@@ -70,6 +70,16 @@ struct StatusView {
     uptime_ms: u64,
     parent_connected_after_ms: Option<u64>,
     version: &'static str,
+    web: WebView,
+}
+
+/// How the site's PCs reach the web UI, and the web CA they install (RUNBOOK).
+#[derive(Debug, Serialize)]
+struct WebView {
+    https: bool,
+    url: Option<String>,
+    /// SHA-256 of `DIR/web/ca.pem`, to read out before installing it.
+    ca_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -100,6 +110,11 @@ async fn status(State(app): State<Arc<App>>) -> Json<StatusView> {
         uptime_ms: site.started.elapsed().as_millis() as u64,
         parent_connected_after_ms: app.federation.parent_connected_after_ms.get().copied(),
         version: env!("CARGO_PKG_VERSION"),
+        web: WebView {
+            https: app.https,
+            url: b.map(|b| format!("{}://{}/", if b.tls { "https" } else { "http" }, b.http)),
+            ca_fingerprint: crate::api::tls::ca_fingerprint(&site.data),
+        },
     })
 }
 

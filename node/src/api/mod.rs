@@ -14,6 +14,7 @@ pub mod cases;
 pub mod federation;
 pub mod media;
 pub mod sessions;
+pub mod tls;
 pub mod ui;
 
 use std::sync::Arc;

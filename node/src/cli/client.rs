@@ -93,7 +93,7 @@ impl NodeClient {
         let bound: Bound = serde_json::from_str(&text).context("run.json is damaged")?;
         let token = data.read_token()?;
         Ok(NodeClient {
-            base: format!("http://{}/api/v1", bound.http),
+            base: format!("http://{}/api/v1", bound.local_http.unwrap_or(bound.http)),
             token,
             agent: agent(),
         })

@@ -39,6 +39,17 @@ pub struct NodeConfig {
     /// Log filter, e.g. "info" or "tiepdan=debug".
     #[serde(default = "default_log")]
     pub log: String,
+    /// Host names and addresses the site's PCs use to reach the web UI, put in its HTTPS
+    /// certificate (besides the HTTP address and the advertised hosts), e.g.
+    /// `["tiepdan.ubnd-phuong-ba-dinh.vn", "10.0.5.20"]`.
+    #[serde(default)]
+    pub web_names: Vec<String>,
+    /// A certificate chain and its key (PEM files) the operator supplies for HTTPS, instead of
+    /// the one the node makes from its own web CA (`DIR/web/ca.pem`).
+    #[serde(default)]
+    pub web_cert: Option<std::path::PathBuf>,
+    #[serde(default)]
+    pub web_key: Option<std::path::PathBuf>,
 }
 
 fn default_listen() -> SocketAddr {

@@ -33,7 +33,13 @@ use store::Store;
 pub struct Bound {
     pub quic: SocketAddr,
     pub p2p: SocketAddr,
+    /// The web UI and API as the site's PCs reach it (HTTPS when `tls`).
     pub http: SocketAddr,
+    #[serde(default)]
+    pub tls: bool,
+    /// With TLS, the plain-HTTP loopback address the node's own CLI calls.
+    #[serde(default)]
+    pub local_http: Option<SocketAddr>,
 }
 
 /// This site: identity, files, store, configuration and metrics.
