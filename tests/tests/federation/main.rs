@@ -7,6 +7,7 @@ mod access;
 mod cli;
 mod forming;
 mod hostile_peers;
+mod https;
 mod link_test;
 mod netns_failover;
 mod p2p_admission;

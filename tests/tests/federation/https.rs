@@ -1,0 +1,137 @@
+//! HTTPS beyond loopback, with curl as the site's PCs' client: a node whose web address is
+//! not loopback serves TLS only, with a certificate that verifies against the site's web CA
+//! for that address; the session cookie is `Secure`; the CLI keeps working on the node's
+//! loopback port.
+
+use std::process::Command;
+
+use tiepdan_node::lab::processes::{free_port, CHAIR, DEMO_PASSWORD};
+use tiepdan_tests::{eventually, federation, stderr, stdout, tiepdan, DEADLINE};
+
+/// A veth pair whose one end holds a private address on this host, removed on drop (this
+/// kernel has no dummy interfaces; veth works wherever the network lab does).
+struct Address {
+    dev: String,
+    ip: String,
+}
+
+impl Address {
+    fn new() -> Address {
+        let n = std::process::id() % 200 + 20;
+        let dev = format!("tdh{}", std::process::id() % 100_000);
+        let ip = format!("10.214.{n}.1");
+        let run = |args: &[&str]| {
+            let out = Command::new("ip").args(args).output().expect("iproute2");
+            assert!(
+                out.status.success(),
+                "ip {args:?}: {} (this test needs root)",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let _ = Command::new("ip").args(["link", "del", &dev]).output();
+        let peer = format!("{dev}p");
+        run(&["link", "add", &dev, "type", "veth", "peer", "name", &peer]);
+        run(&["addr", "add", &format!("{ip}/32"), "dev", &dev]);
+        run(&["link", "set", &dev, "up"]);
+        run(&["link", "set", &peer, "up"]);
+        Address { dev, ip }
+    }
+}
+
+impl Drop for Address {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["link", "del", &self.dev]).output();
+    }
+}
+
+/// curl's answer: (exit code, HTTP status, headers and body).
+fn curl(args: &[&str]) -> (i32, u16, String) {
+    let out = Command::new("curl")
+        .args(["-s", "-i", "--max-time", "10", "-w", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .expect("curl");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let status = text
+        .rsplit('\n')
+        .next()
+        .and_then(|c| c.trim().parse().ok())
+        .unwrap_or(0);
+    (out.status.code().unwrap_or(-1), status, text)
+}
+
+#[test]
+fn beyond_loopback_the_node_serves_https_only_with_a_certificate_for_its_address() {
+    let addr = Address::new();
+    let (_dir, mut fed) = federation(&["VN"]);
+    let port = free_port().unwrap();
+    let http: std::net::SocketAddr = format!("{}:{port}", addr.ip).parse().unwrap();
+    fed.sites.get_mut("VN").unwrap().http = http;
+    fed.start("VN").unwrap();
+    let data = fed.site("VN").unwrap().data.root().to_path_buf();
+    let ca = data.join("web/ca.pem");
+    let base = format!("https://{http}");
+    let me = format!("{base}/api/v1/me");
+    let cacert = ca.to_str().unwrap();
+
+    assert!(
+        eventually(DEADLINE, || curl(&["--cacert", cacert, &me]).1 == 401),
+        "no verified HTTPS answer on {me}"
+    );
+    let (_, _, text) = curl(&["--cacert", cacert, &me]);
+    assert!(text.contains("not_signed_in"), "{text}");
+    // Without the site's CA installed, the certificate is not trusted (curl exit 60).
+    let (code, _, _) = curl(&[&me]);
+    assert_eq!(code, 60, "an unknown CA must not verify");
+    // Plain HTTP on that address gets no page.
+    let (_, status, _) = curl(&[&format!("http://{http}/")]);
+    assert_ne!(status, 200, "plain HTTP must not serve beyond loopback");
+    // The pages come over TLS; signing in sets a Secure cookie.
+    let (_, status, page) = curl(&["--cacert", cacert, &format!("{base}/dang-nhap")]);
+    assert_eq!(status, 200);
+    assert!(page.contains("Đăng nhập"), "{page}");
+    let body = serde_json::json!({"name": CHAIR, "password": DEMO_PASSWORD}).to_string();
+    let (_, status, text) = curl(&[
+        "--cacert",
+        cacert,
+        "-H",
+        "Content-Type: application/json",
+        "--data",
+        &body,
+        &format!("{base}/api/v1/sign-in"),
+    ]);
+    assert_eq!(status, 200, "{text}");
+    let cookie = text
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .unwrap_or_else(|| panic!("no cookie: {text}"));
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    // The status says how PCs reach the site and which CA to install.
+    let token = fed.site("VN").unwrap().token.clone();
+    let (_, _, text) = curl(&[
+        "--cacert",
+        cacert,
+        "-H",
+        &format!("Authorization: Bearer {token}"),
+        &format!("{base}/api/v1/status"),
+    ]);
+    assert!(text.contains("\"https\":true"), "{text}");
+    assert!(
+        text.contains(&format!("\"url\":\"https://{http}/\"")),
+        "{text}"
+    );
+    let fingerprint = text
+        .split("\"ca_fingerprint\":\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or("");
+    assert_eq!(fingerprint.len(), 32 * 3 - 1, "{text}");
+    // The CLI on this machine still reaches the node, on its loopback port.
+    let out = tiepdan(&["user", "--data", data.to_str().unwrap(), "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(CHAIR), "{}", stdout(&out));
+    drop(fed);
+}
