@@ -49,7 +49,17 @@ pub fn kind_vi(kind: &str) -> &'static str {
     }
 }
 
+/// One CSV cell. A text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or a
+/// carriage return first: OWASP "CSV injection") gets a leading apostrophe, so a citizen's
+/// words in the log book never become a formula on an officer's PC.
 fn csv_field(s: &str) -> String {
+    let defused;
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        defused = format!("'{s}");
+        defused.as_str()
+    } else {
+        s
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -134,6 +144,18 @@ table{{border-collapse:collapse;width:100%;font-size:12px}}th,td{{border:1px sol
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_formula_in_a_field_reaches_the_csv_as_text() {
+        assert_eq!(
+            super::csv_field("=HYPERLINK(\"http://x\",\"bấm\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"bấm\"\")\""
+        );
+        for f in ["+1", "-1+2", "@SUM(A1)", "\tx"] {
+            assert!(super::csv_field(f).starts_with('\''), "{f}");
+        }
+        assert_eq!(super::csv_field("Nguyễn Văn A"), "Nguyễn Văn A");
+    }
+
     use super::*;
 
     fn row() -> Row {
