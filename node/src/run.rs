@@ -125,6 +125,7 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
         accounts,
         https: tls.is_some(),
         sign_in_slots: Arc::new(tokio::sync::Semaphore::new(crate::api::SIGN_INS_AT_ONCE)),
+        join_rate: Default::default(),
     });
     let router = crate::api::router(app);
     let mut http_shutdown = shutdown_rx.clone();

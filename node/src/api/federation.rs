@@ -7,18 +7,22 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
 
 use super::{body, ApiError, ApiResult, App};
 use crate::federation::join::{Collected, JoinError, JoinView};
 use crate::federation::link_test::{self, LinkTestError, LinkTestResult};
 use crate::federation::{pki, PeerView, RevocationPath};
+use crate::site::clock::now_ms;
 use crate::site::lock::UnpoisonedRw;
 
 /// The calls behind the token.
@@ -41,6 +45,37 @@ pub fn open_routes() -> Router<Arc<App>> {
         .route("/join-requests/{id}/chain", get(collect_chain))
 }
 
+/// Join requests one address may submit per minute.
+pub const JOINS_PER_MINUTE: u32 = 10;
+/// Addresses remembered; beyond it, windows that ended are forgotten first.
+const JOIN_ADDRESSES_MAX: usize = 10_000;
+
+/// The open join endpoint's per-address limit: a fixed one-minute window per address.
+#[derive(Default)]
+pub struct JoinRate {
+    windows: Mutex<HashMap<IpAddr, (u64, u32)>>,
+}
+
+impl JoinRate {
+    /// Whether `addr` may submit one more request at `now_ms`.
+    pub fn admit(&self, addr: IpAddr, now_ms: u64) -> bool {
+        use crate::site::lock::Unpoisoned;
+        let mut w = self.windows.locked();
+        if w.len() >= JOIN_ADDRESSES_MAX {
+            w.retain(|_, (start, _)| now_ms < *start + 60_000);
+            if w.len() >= JOIN_ADDRESSES_MAX {
+                return false;
+            }
+        }
+        let (start, count) = w.entry(addr).or_insert((now_ms, 0));
+        if now_ms >= *start + 60_000 {
+            (*start, *count) = (now_ms, 0);
+        }
+        *count += 1;
+        *count <= JOINS_PER_MINUTE
+    }
+}
+
 impl From<JoinError> for ApiError {
     fn from(e: JoinError) -> Self {
         let status = match &e {
@@ -50,9 +85,21 @@ impl From<JoinError> for ApiError {
             }
             JoinError::NotFound(_) => StatusCode::NOT_FOUND,
             JoinError::Decided { .. } => StatusCode::CONFLICT,
+            JoinError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            JoinError::AlreadyCertified { .. } => StatusCode::CONFLICT,
             JoinError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        ApiError::new(status, e.to_string())
+        let code = match &e {
+            JoinError::TooMany(_) => "too_many_join_requests",
+            JoinError::AlreadyCertified { .. } => "already_certified",
+            _ => "",
+        };
+        let err = ApiError::new(status, e.to_string());
+        if code.is_empty() {
+            err
+        } else {
+            err.code(code)
+        }
     }
 }
 
@@ -132,8 +179,18 @@ struct SubmitJoin {
 
 async fn submit_join(
     State(app): State<Arc<App>>,
+    ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
     b: Result<Json<SubmitJoin>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    // Open to anyone: a few per address and minute, before anything is parsed or stored.
+    if !app.join_rate.admit(addr.ip(), now_ms()) {
+        app.site.metrics.access_refused("join_rate");
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many join requests from this address; wait a minute",
+        )
+        .code("throttled"));
+    }
     let b = body(b)?;
     let rec = app.federation.submit_join(b.request_pem, &b.secret)?;
     Ok((
@@ -150,6 +207,9 @@ async fn list_join_requests(State(app): State<Arc<App>>) -> ApiResult<Json<Vec<J
 #[serde(deny_unknown_fields)]
 struct ApproveBody {
     days: Option<u32>,
+    /// The site's node was replaced: issue although it holds a valid certificate.
+    #[serde(default)]
+    replacement: bool,
 }
 
 async fn approve_join(
@@ -157,8 +217,12 @@ async fn approve_join(
     Path(id): Path<u64>,
     b: Option<Json<ApproveBody>>,
 ) -> ApiResult<Json<JoinView>> {
-    let days = b.and_then(|Json(b)| b.days);
-    Ok(Json(app.federation.approve_join(id, days)?))
+    let b = b.map(|Json(b)| b).unwrap_or_default();
+    Ok(Json(app.federation.approve_join(
+        id,
+        b.days,
+        b.replacement,
+    )?))
 }
 
 async fn reject_join(

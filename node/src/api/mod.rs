@@ -131,6 +131,8 @@ pub struct App {
     pub https: bool,
     /// Sign-ins checked at once (each argon2id check takes 19 MiB and a core for a moment).
     pub sign_in_slots: Arc<tokio::sync::Semaphore>,
+    /// The open join endpoint's per-address limit.
+    pub join_rate: federation::JoinRate,
 }
 
 /// Sign-ins checked at once.

@@ -31,9 +31,18 @@ pub enum JoinError {
     WrongSecret,
     #[error("the parent's operator rejected this join request")]
     Rejected,
+    #[error("{0}")]
+    TooMany(String),
+    #[error("site {site} already holds a valid certificate from this site (until {until}); if its node was replaced, approve with \"replacement\": true")]
+    AlreadyCertified { site: String, until: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+/// Pending join requests held for one site, and in all: beyond them a request is refused
+/// (nothing is stored), so an open endpoint cannot fill the disk.
+pub const PENDING_PER_SITE_MAX: usize = 3;
+pub const PENDING_MAX: usize = 64;
 
 /// A join request as the parent's operator sees it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -87,6 +96,24 @@ impl Federation {
                 here.name
             )));
         }
+        let pending: Vec<JoinRecord> = self
+            .site
+            .store
+            .join_requests()?
+            .into_iter()
+            .filter(|r| r.state == JoinState::Pending)
+            .collect();
+        if pending.iter().filter(|r| r.site == req.claims.site).count() >= PENDING_PER_SITE_MAX {
+            return Err(JoinError::TooMany(format!(
+                "site {} already has {PENDING_PER_SITE_MAX} join requests waiting; the operator approves or rejects them first",
+                req.claims.site
+            )));
+        }
+        if pending.len() >= PENDING_MAX {
+            return Err(JoinError::TooMany(format!(
+                "{PENDING_MAX} join requests are waiting here; try again once the operator has decided them"
+            )));
+        }
         let rec = JoinRecord {
             id: 0,
             site: req.claims.site.clone(),
@@ -115,7 +142,14 @@ impl Federation {
     }
 
     /// The operator's approval: issues the chain and keeps it for the child to collect.
-    pub fn approve_join(&self, id: u64, days: Option<u32>) -> Result<JoinView, JoinError> {
+    /// A site that already holds a valid certificate from here (not expired, not revoked) is
+    /// approved again only when the operator marks the request a `replacement` (a new node).
+    pub fn approve_join(
+        &self,
+        id: u64,
+        days: Option<u32>,
+        replacement: bool,
+    ) -> Result<JoinView, JoinError> {
         let days = days.unwrap_or(DEFAULT_CERT_DAYS);
         let mut rec = self.join_request(id)?;
         if rec.state != JoinState::Pending {
@@ -123,6 +157,27 @@ impl Federation {
                 id,
                 state: rec.state,
             });
+        }
+        if !replacement {
+            let revoked = self
+                .site
+                .store
+                .revocations()?
+                .iter()
+                .any(|(s, _)| *s == rec.site);
+            let until = self
+                .site
+                .store
+                .issued(&rec.site)?
+                .and_then(|pem| cert::Chain::from_pem(&pem).ok())
+                .map(|c| c.leaf_not_after())
+                .filter(|end| *end > self.now());
+            if let (Some(until), false) = (until, revoked) {
+                return Err(JoinError::AlreadyCertified {
+                    site: rec.site.clone(),
+                    until: crate::site::clock::format_date(until),
+                });
+            }
         }
         let chain = pki::issue_with(
             &self.site.key,

@@ -286,6 +286,14 @@ impl Store {
         Ok(out)
     }
 
+    /// The last chain this site issued to `site`, if any (PEM).
+    pub fn issued(&self, site: &str) -> Result<Option<String>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(ISSUED)?;
+        Ok(t.get(site)?
+            .map(|v| String::from_utf8_lossy(v.value()).into_owned()))
+    }
+
     pub fn put_issued(&self, site: &str, chain_pem: &str) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.open_table(ISSUED)?.insert(site, chain_pem.as_bytes())?;

@@ -548,3 +548,71 @@ fn every_write_names_its_author_and_only_a_chair_decides() {
         "{v}"
     );
 }
+
+#[test]
+fn the_open_join_endpoint_is_bounded_and_a_certified_site_needs_a_replacement_mark() {
+    let (dir, mut fed) = federation(&["VN", "01"]);
+    fed.start("VN").unwrap();
+    assert!(eventually(DEADLINE, || fed.api("VN", "status").is_ok()));
+    let http = fed.site("VN").unwrap().http;
+    let operator = fed.site("VN").unwrap().token.clone();
+    // A new node for province 01, which already holds a valid certificate from VN.
+    let new_node = dir.path().join("01-new");
+    let out =
+        tiepdan_tests::tiepdan(&["init", "--data", new_node.to_str().unwrap(), "--site", "01"]);
+    assert!(out.status.success(), "{}", tiepdan_tests::stderr(&out));
+    let request_pem = std::fs::read_to_string(new_node.join("request.pem")).unwrap();
+    let submit = |body: Value| request(http, "POST", "/api/v1/join-requests", None, Some(&body));
+    let good = json!({"request_pem": request_pem, "secret": "0123456789abcdef0123"});
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let (status, v, _) = submit(good.clone());
+        assert_eq!(status, 201, "{v}");
+        ids.push(v["id"].as_u64().unwrap());
+    }
+    let (status, v, _) = submit(good.clone());
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (429, Some("too_many_join_requests")),
+        "a fourth waiting request for one site is not stored: {v}"
+    );
+    // Ten a minute from one address, whatever they hold.
+    let mut last = (0, Value::Null);
+    for _ in 0..8 {
+        let (status, v, _) =
+            submit(json!({"request_pem": "garbage", "secret": "0123456789abcdef0123"}));
+        last = (status, v);
+    }
+    assert_eq!(
+        (last.0, last.1["code"].as_str()),
+        (429, Some("throttled")),
+        "{}",
+        last.1
+    );
+    let (_, list) = call(&fed, "VN", "GET", "join-requests", None, Some(&operator));
+    assert_eq!(list.as_array().map(Vec::len), Some(3), "{list}");
+
+    // Approving needs the replacement mark while 01's certificate is valid.
+    let approve = |id: u64, body: Value| {
+        call(
+            &fed,
+            "VN",
+            "POST",
+            &format!("join-requests/{id}/approve"),
+            Some(&body),
+            Some(&operator),
+        )
+    };
+    let (status, v) = approve(ids[0], json!({}));
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (409, Some("already_certified")),
+        "{v}"
+    );
+    let (status, v) = approve(ids[0], json!({"replacement": true}));
+    assert_eq!(
+        (status, v["state"].as_str()),
+        (200, Some("approved")),
+        "{v}"
+    );
+}

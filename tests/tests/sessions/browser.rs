@@ -10,8 +10,14 @@
 //!
 //! A second test drives the operator's user management page: a new account's temporary
 //! password is shown once, signs in, and that officer is kept out of the page.
+//!
+//! A third serves the room page the way a site's PCs reach it: from an address other than
+//! loopback, over HTTPS only, with a Chromium that trusts the site's web CA through its NSS
+//! database (as a PC that installed `web/ca.pem` does); the chair signs in, the page is a
+//! secure context, the camera opens and the node lists the browser's publisher.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -31,13 +37,22 @@ impl Drop for Driver {
 }
 
 fn chromedriver() -> (Driver, u16) {
+    chromedriver_at_home(None)
+}
+
+/// chromedriver, and the Chromium it starts, with `HOME` set to `home` when given: Chromium on
+/// Linux takes the certificates a user trusts from the NSS database in `$HOME/.pki/nssdb`.
+fn chromedriver_at_home(home: Option<&Path>) -> (Driver, u16) {
     let port = tiepdan_node::lab::processes::free_port().unwrap();
+    let mut cmd = Command::new("chromedriver");
+    cmd.arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(home) = home {
+        cmd.env("HOME", home);
+    }
     let driver = Driver(
-        Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
+        cmd.spawn()
             .expect("chromedriver (Debian package chromium-driver) must be installed"),
     );
     assert!(
@@ -105,15 +120,12 @@ fn query_escape(s: &str) -> String {
         .collect()
 }
 
-/// Types `name` and `password` into the sign-in page (Enter submits) and waits until it has
-/// sent the browser on to `next`.
-async fn sign_in(c: &Client, http: SocketAddr, name: &str, password: &str, next: &str) {
-    c.goto(&format!(
-        "http://{http}/dang-nhap?next={}",
-        query_escape(next)
-    ))
-    .await
-    .unwrap();
+/// Types `name` and `password` into the sign-in page at `origin` (`http://127.0.0.1:…`,
+/// `https://…`; Enter submits) and waits until it has sent the browser on to `next`.
+async fn sign_in(c: &Client, origin: &str, name: &str, password: &str, next: &str) {
+    c.goto(&format!("{origin}/dang-nhap?next={}", query_escape(next)))
+        .await
+        .unwrap();
     c.find(Locator::Id("name"))
         .await
         .unwrap()
@@ -131,7 +143,7 @@ async fn sign_in(c: &Client, http: SocketAddr, name: &str, password: &str, next:
         c,
         "return location.pathname === arguments[0] && document.readyState === 'complete'",
         vec![json!(path)],
-        &format!("{name} was not signed in and sent on to {next} at {http}"),
+        &format!("{name} was not signed in and sent on to {next} at {origin}"),
     )
     .await;
 }
@@ -270,7 +282,14 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
         format!("?next={}", query_escape(&room)),
         "the sign-in page must know where to return"
     );
-    sign_in(&chair, hub_http, CHAIR, DEMO_PASSWORD, &room).await;
+    sign_in(
+        &chair,
+        &format!("http://{hub_http}"),
+        CHAIR,
+        DEMO_PASSWORD,
+        &room,
+    )
+    .await;
     let role = js(&chair, "return document.getElementById('role').textContent").await;
     assert_eq!(role, "Chủ trì", "the chair account is the room's chair");
     let chair_id = join(&chair, Some("Chủ tịch Nguyễn Văn Bình")).await;
@@ -314,7 +333,14 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
     );
     assert_eq!(js(&officer, "return location.pathname").await, "/dang-nhap");
     // The officer signs in and hands the citizen a pass from the room page.
-    sign_in(&officer, commune_http, OFFICER, DEMO_PASSWORD, &room).await;
+    sign_in(
+        &officer,
+        &format!("http://{commune_http}"),
+        OFFICER,
+        DEMO_PASSWORD,
+        &room,
+    )
+    .await;
     until(
         &officer,
         "return !document.getElementById('passes').hidden && document.getElementById('session').value === arguments[0]",
@@ -519,7 +545,14 @@ async fn the_operator_adds_an_officer_whose_temporary_password_signs_in() {
     );
     c.set_window_size(1280, 900).await.unwrap();
 
-    sign_in(&c, http, "quantri", admin_password, "/nguoi-dung").await;
+    sign_in(
+        &c,
+        &format!("http://{http}"),
+        "quantri",
+        admin_password,
+        "/nguoi-dung",
+    )
+    .await;
     let listed = until(
         &c,
         "const t = document.getElementById('users-body').innerText; return t.includes('canbo') && t.includes('chutri') ? t : null",
@@ -588,7 +621,14 @@ async fn the_operator_adds_an_officer_whose_temporary_password_signs_in() {
         "signing out did not lead to /dang-nhap",
     )
     .await;
-    sign_in(&c, http, "le.van.c", &secret, "/nguoi-dung").await;
+    sign_in(
+        &c,
+        &format!("http://{http}"),
+        "le.van.c",
+        &secret,
+        "/nguoi-dung",
+    )
+    .await;
     let denied = until(
         &c,
         "const n = document.getElementById('td-notice'); return n && !n.hidden ? [n.textContent, document.getElementById('content').hidden] : null",
@@ -611,4 +651,290 @@ async fn the_operator_adds_an_officer_whose_temporary_password_signs_in() {
         "an officer's links"
     );
     c.close().await.ok();
+}
+
+/// A private address on this host other than loopback, on one end of a veth pair removed on
+/// drop (this kernel has no dummy interfaces; veth works wherever the network lab does).
+/// Needs root, as CI runs.
+struct Address {
+    dev: String,
+    ip: String,
+}
+
+impl Address {
+    fn new() -> Address {
+        let pid = std::process::id();
+        let dev = format!("tdw{}", pid % 10_000);
+        let ip = format!("10.213.{}.1", pid % 200 + 20);
+        let run = |args: &[&str]| {
+            let out = Command::new("ip")
+                .args(args)
+                .output()
+                .expect("ip (Debian package iproute2) must be installed");
+            assert!(
+                out.status.success(),
+                "ip {}: {} (this test creates a network interface: it must run as root)",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        };
+        let _ = Command::new("ip").args(["link", "del", &dev]).output();
+        let peer = format!("{dev}p");
+        run(&["link", "add", &dev, "type", "veth", "peer", "name", &peer]);
+        let address = Address { dev, ip };
+        run(&[
+            "addr",
+            "add",
+            &format!("{}/32", address.ip),
+            "dev",
+            &address.dev,
+        ]);
+        run(&["link", "set", &address.dev, "up"]);
+        run(&["link", "set", &peer, "up"]);
+        address
+    }
+}
+
+impl Drop for Address {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["link", "del", &self.dev]).output();
+    }
+}
+
+/// One HTTPS (or plain) request with curl, verifying the server against `ca`: (curl's exit
+/// code, HTTP status, response headers, body).
+fn curl(
+    ca: &Path,
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (i32, u16, String, String) {
+    let mut cmd = Command::new("curl");
+    cmd.args([
+        "-s",
+        "-i",
+        "--max-time",
+        "10",
+        "-w",
+        "\n%{http_code}",
+        "-X",
+        method,
+    ])
+    .arg("--cacert")
+    .arg(ca);
+    if let Some(token) = token {
+        cmd.args(["-H", &format!("Authorization: Bearer {token}")]);
+    }
+    if let Some(body) = body {
+        cmd.args(["-H", "Content-Type: application/json", "--data-binary"])
+            .arg(body.to_string());
+    }
+    let out = cmd
+        .arg(url)
+        .output()
+        .expect("curl (Debian package curl) must be installed");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (text, status) = text.rsplit_once('\n').unwrap_or(("", &text));
+    let status = status.trim().parse().unwrap_or(0);
+    let (headers, body) = text.split_once("\r\n\r\n").unwrap_or((text, ""));
+    (
+        out.status.code().unwrap_or(-1),
+        status,
+        headers.to_owned(),
+        body.to_owned(),
+    )
+}
+
+/// A JSON API call over HTTPS: (status, body).
+fn api(
+    ca: &Path,
+    base: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let (_, status, _, text) = curl(
+        ca,
+        method,
+        &format!("{base}/api/v1/{path}"),
+        Some(token),
+        body,
+    );
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// `home/.pki/nssdb`: a fresh NSS database trusting `ca` for TLS servers, as on a PC where the
+/// site's web CA was installed (certutil is in the Debian package libnss3-tools).
+fn trust_in_nss(home: &Path, ca: &Path) {
+    let db = home.join(".pki/nssdb");
+    std::fs::create_dir_all(&db).unwrap();
+    let db = format!("sql:{}", db.display());
+    let run = |args: &[&str]| {
+        let out = Command::new("certutil").args(args).output().expect(
+            "certutil (Debian package libnss3-tools) must be installed for the HTTPS browser test",
+        );
+        assert!(
+            out.status.success(),
+            "certutil {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    };
+    run(&["-N", "--empty-password", "-d", &db]);
+    run(&[
+        "-A",
+        "-d",
+        &db,
+        "-t",
+        "C,,",
+        "-n",
+        "tiepdan-web",
+        "-i",
+        ca.to_str().unwrap(),
+    ]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_room_page_works_over_https_from_an_address_other_than_loopback() {
+    let address = Address::new();
+    let (_dir, mut fed) = federation(&["VN"]);
+    let port = tiepdan_node::lab::processes::free_port().unwrap();
+    let http: SocketAddr = format!("{}:{port}", address.ip).parse().unwrap();
+    fed.sites.get_mut("VN").unwrap().http = http;
+    fed.start("VN").unwrap();
+    let site = fed.site("VN").unwrap();
+    let (officer_token, chair_token) = (site.officer.clone(), site.chair.clone());
+    let ca = site.data.root().join("web/ca.pem");
+    let base = format!("https://{http}");
+    assert!(
+        eventually(DEADLINE, || curl(
+            &ca,
+            "GET",
+            &format!("{base}/api/v1/me"),
+            None,
+            None
+        )
+        .1 == 401),
+        "no TLS answer verified against {} on {base}/api/v1/me",
+        ca.display()
+    );
+
+    // Plain HTTP on that address serves no page.
+    let (code, status, _, page) = curl(&ca, "GET", &format!("http://{http}/"), None, None);
+    assert!(
+        code != 0 || status != 200 || !page.contains("<html"),
+        "plain HTTP beyond loopback served a page: curl {code}, HTTP {status}"
+    );
+    // Signing in over HTTPS sets a Secure cookie.
+    let (_, status, headers, text) = curl(
+        &ca,
+        "POST",
+        &format!("{base}/api/v1/sign-in"),
+        None,
+        Some(&json!({"name": CHAIR, "password": DEMO_PASSWORD})),
+    );
+    assert_eq!(status, 200, "{text}");
+    let cookie = headers
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .unwrap_or_else(|| panic!("sign-in set no cookie: {headers}"));
+    assert!(
+        cookie.split(';').any(|a| a.trim() == "Secure"),
+        "the session cookie over HTTPS must be Secure: {cookie}"
+    );
+
+    // A session at VN, scheduled by the officer and started by the chair, over HTTPS.
+    let (s, v) = api(
+        &ca,
+        &base,
+        "POST",
+        "sessions",
+        &officer_token,
+        Some(
+            &json!({"title": "Tiếp công dân qua HTTPS", "points": ["00004"], "starts_at": "2026-12-20 08:00"}),
+        ),
+    );
+    assert_eq!(s, 201, "{v}");
+    let id = v["session_id"].as_str().unwrap().to_owned();
+    let (s, v) = api(
+        &ca,
+        &base,
+        "POST",
+        &format!("sessions/{id}/events"),
+        &chair_token,
+        Some(&json!({"started": {"at_ms": 1}})),
+    );
+    assert_eq!(s, 201, "{v}");
+
+    // Chromium trusts the site's web CA as a site's PC does: installed in its user's NSS
+    // database, nothing switched off.
+    let home = tempfile::tempdir().unwrap();
+    trust_in_nss(home.path(), &ca);
+    let (_driver, driver_port) = chromedriver_at_home(Some(home.path()));
+    let c = browser(driver_port, &home.path().join("profile")).await;
+    let room = format!("/phien?session={id}");
+    c.goto(&format!("{base}{room}")).await.unwrap();
+    let t = Instant::now();
+    loop {
+        let at = js(
+            &c,
+            "return [location.protocol, location.pathname, document.readyState, document.title]",
+        )
+        .await;
+        if at[0] == "https:" && at[1] == "/dang-nhap" && at[2] == "complete" {
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the room page at {base} did not send the browser to /dang-nhap over HTTPS \
+             (a certificate error page if Chromium does not trust {}): {at}",
+            ca.display()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    sign_in(&c, &base, CHAIR, DEMO_PASSWORD, &room).await;
+    assert_eq!(
+        js(&c, "return [window.isSecureContext, location.origin]").await,
+        json!([true, base]),
+        "the page over HTTPS from {http} is a secure context"
+    );
+    let me = join(&c, Some("Chủ tịch Nguyễn Văn Bình")).await;
+    // Joined: getUserMedia gave the page the (fake) camera and microphone.
+    let tracks = until(
+        &c,
+        "const s = document.getElementById('preview').srcObject; \
+         return s ? s.getTracks().filter(t => t.readyState === 'live').map(t => t.kind).sort() : null",
+        vec![],
+        "the room page has no camera stream",
+    )
+    .await;
+    assert_eq!(tracks, json!(["audio", "video"]), "getUserMedia's tracks");
+    assert_eq!(js(&c, "return window.tdMe().participant").await, me);
+    // The node's gateway has this browser's publisher.
+    let mut listed = Value::Null;
+    let published = eventually(DEADLINE, || {
+        let (s, v) = api(
+            &ca,
+            &base,
+            "GET",
+            &format!("sessions/{id}/publishers"),
+            &chair_token,
+            None,
+        );
+        listed = v;
+        s == 200
+            && listed["publishers"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["participant_id"] == me.as_str()))
+    });
+    c.close().await.ok();
+    assert!(
+        published,
+        "the node does not list the browser's publisher {me}: {listed}"
+    );
 }
