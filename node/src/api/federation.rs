@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -232,17 +232,24 @@ async fn reject_join(
     Ok(Json(app.federation.reject_join(id)?))
 }
 
-#[derive(Deserialize)]
-struct CollectQuery {
-    secret: String,
-}
+/// The header a joining site proves it made the request with (the secret it chose). Not the
+/// query string, which proxies and access logs keep.
+pub const JOIN_SECRET_HEADER: &str = "x-tiepdan-join-secret";
 
 async fn collect_chain(
     State(app): State<Arc<App>>,
     Path(id): Path<u64>,
-    Query(q): Query<CollectQuery>,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult<Response> {
-    Ok(match app.federation.collect_chain(id, &q.secret)? {
+    let secret = headers
+        .get(JOIN_SECRET_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::bad(format!(
+                "send the join secret in the {JOIN_SECRET_HEADER} header"
+            ))
+        })?;
+    Ok(match app.federation.collect_chain(id, secret)? {
         Collected::Approved {
             chain_pem,
             parent_quic,

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::api::federation::JOIN_SECRET_HEADER;
 use anyhow::{bail, Context};
 
 use crate::federation::pki::install_chain_pem;
@@ -35,7 +36,8 @@ pub fn join(data: &DataDir, parent_http: &str, wait: Duration) -> anyhow::Result
     let deadline = std::time::Instant::now() + wait;
     loop {
         let r = agent
-            .get(&format!("{base}/join-requests/{id}/chain?secret={secret}"))
+            .get(&format!("{base}/join-requests/{id}/chain"))
+            .header(JOIN_SECRET_HEADER, &secret)
             .call();
         match r {
             Ok(mut resp) => {
