@@ -322,10 +322,12 @@ mod tests {
 
     #[test]
     fn names_cover_the_address_the_advertised_hosts_and_loopback() {
-        let mut cfg = NodeConfig::default();
-        cfg.http = "10.0.5.20:443".parse().unwrap();
-        cfg.web_names = vec!["tiepdan.xa.vn".into(), " ".into()];
-        cfg.advertise = vec!["203.0.113.7:4433".parse().unwrap()];
+        let cfg = NodeConfig {
+            http: "10.0.5.20:443".parse().unwrap(),
+            web_names: vec!["tiepdan.xa.vn".into(), " ".into()],
+            advertise: vec!["203.0.113.7:4433".parse().unwrap()],
+            ..NodeConfig::default()
+        };
         assert_eq!(
             web_names(&cfg),
             [
