@@ -126,9 +126,25 @@ fn web_ca(files: &WebFiles, site_name: &str) -> anyhow::Result<(String, KeyPair)
     Ok((cert.pem(), key))
 }
 
+/// A DNS host name: dot-separated labels of letters, digits and inner hyphens.
+fn is_host_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
 fn san(name: &str) -> anyhow::Result<SanType> {
     Ok(match name.parse::<IpAddr>() {
         Ok(ip) => SanType::IpAddress(ip),
+        Err(_) if !is_host_name(name) => anyhow::bail!(
+            "tiepdan.toml: web_names: {name:?} is neither a host name (e.g. tiepdan.ubnd-xa.vn) nor an IP address"
+        ),
         Err(_) => SanType::DnsName(
             name.to_owned()
                 .try_into()
