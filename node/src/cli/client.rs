@@ -47,9 +47,48 @@ pub fn api_status(
     path: &str,
     body: Option<&Value>,
 ) -> (u16, Value) {
-    let url = format!("http://{http}/api/v1/{path}");
+    api_status_with(
+        &agent(),
+        &format!("http://{http}"),
+        token,
+        method,
+        path,
+        body,
+    )
+}
+
+/// An agent for a node served over HTTPS, trusting only `ca_pem` (the site's web CA), with our
+/// one crypto provider.
+pub fn agent_trusting(ca_pem: &[u8]) -> anyhow::Result<ureq::Agent> {
+    let ca = ureq::tls::Certificate::from_pem(ca_pem)
+        .context("the web CA is not a PEM certificate")?
+        .to_owned();
+    let tls = ureq::tls::TlsConfig::builder()
+        .provider(ureq::tls::TlsProvider::Rustls)
+        .unversioned_rustls_crypto_provider(std::sync::Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .root_certs(ureq::tls::RootCerts::new_with_certs(&[ca]))
+        .build();
+    Ok(ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .tls_config(tls)
+        .build()
+        .into())
+}
+
+/// [`api_status`] against a base URL (`https://host:port`) with the given agent.
+pub fn api_status_with(
+    a: &ureq::Agent,
+    base: &str,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let url = format!("{base}/api/v1/{path}");
     let auth = format!("Bearer {token}");
-    let a = agent();
     let r = match (method, body) {
         ("GET", _) => a.get(&url).header("Authorization", &auth).call(),
         ("DELETE", _) => a.delete(&url).header("Authorization", &auth).call(),
