@@ -63,6 +63,15 @@ pub fn agent_trusting(ca_pem: &[u8]) -> anyhow::Result<ureq::Agent> {
     let ca = ureq::tls::Certificate::from_pem(ca_pem)
         .context("the web CA is not a PEM certificate")?
         .to_owned();
+    agent_with_root(ca)
+}
+
+/// [`agent_trusting`] a DER certificate.
+pub fn agent_trusting_der(ca_der: &[u8]) -> anyhow::Result<ureq::Agent> {
+    agent_with_root(ureq::tls::Certificate::from_der(ca_der).to_owned())
+}
+
+fn agent_with_root(ca: ureq::tls::Certificate<'static>) -> anyhow::Result<ureq::Agent> {
     let tls = ureq::tls::TlsConfig::builder()
         .provider(ureq::tls::TlsProvider::Rustls)
         .unversioned_rustls_crypto_provider(std::sync::Arc::new(

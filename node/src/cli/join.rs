@@ -1,6 +1,11 @@
 //! `tiepdan join`, the child's side of the online join: post our request to the parent node,
 //! wait for its operator's approval, install the chain and remember the parent's QUIC address.
 //! The parent's side is `federation::join`.
+//!
+//! A parent beyond loopback is reached over HTTPS only, and only after its web CA matches the
+//! SHA-256 fingerprint its operator read out (`--fingerprint`, shown on the parent's status
+//! page and in `GET /api/v1/status`): a man in the middle can then neither read the join secret
+//! nor hand back a chain of its own (a rogue root every later denunciation would be sealed to).
 
 use std::time::Duration;
 
@@ -12,7 +17,12 @@ use crate::site::datadir::DataDir;
 
 /// `tiepdan join`: sends our request to the parent node, waits for its operator to approve,
 /// installs the chain and records the parent's QUIC address in the config.
-pub fn join(data: &DataDir, parent_http: &str, wait: Duration) -> anyhow::Result<String> {
+pub fn join(
+    data: &DataDir,
+    parent_http: &str,
+    fingerprint: Option<&str>,
+    wait: Duration,
+) -> anyhow::Result<String> {
     let request_pem = std::fs::read_to_string(data.request_path()).with_context(|| {
         format!(
             "{} has no request.pem: run `tiepdan init --site CODE` first",
@@ -20,8 +30,7 @@ pub fn join(data: &DataDir, parent_http: &str, wait: Duration) -> anyhow::Result
         )
     })?;
     let secret = hex::encode(rand::random::<[u8; 16]>());
-    let base = format!("http://{parent_http}/api/v1");
-    let agent = super::client::agent();
+    let (base, agent) = parent_api(parent_http, fingerprint)?;
     let resp: serde_json::Value = super::client::json_call(
         agent
             .post(&format!("{base}/join-requests"))
@@ -75,8 +84,144 @@ pub fn join(data: &DataDir, parent_http: &str, wait: Duration) -> anyhow::Result
     }
 }
 
-/// Adds `parent = "ADDR"` to the config unless one is there.
+/// The parent's API base URL and an agent for it: plain HTTP on loopback, else HTTPS trusting
+/// only the web CA whose fingerprint the parent's operator read out.
+fn parent_api(
+    parent_http: &str,
+    fingerprint: Option<&str>,
+) -> anyhow::Result<(String, ureq::Agent)> {
+    let addr: std::net::SocketAddr = parent_http.parse().with_context(|| {
+        format!("--parent {parent_http:?}: give the parent's web address as IP:PORT")
+    })?;
+    if addr.ip().is_loopback() {
+        return Ok((format!("http://{addr}/api/v1"), super::client::agent()));
+    }
+    let Some(fingerprint) = fingerprint else {
+        bail!(
+            "the parent {addr} is reached over HTTPS: ask its operator for the fingerprint of its web CA (status page, \"Dấu vân tay CA web\") and give it as --fingerprint"
+        );
+    };
+    let ca = pinned_ca(addr, fingerprint)?;
+    Ok((
+        format!("https://{addr}/api/v1"),
+        super::client::agent_trusting_der(&ca)?,
+    ))
+}
+
+/// Upper-case hex without separators.
+fn normalized(fingerprint: &str) -> String {
+    fingerprint
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+/// The certificate of the chain `addr` presents whose SHA-256 is `fingerprint` (DER).
+fn pinned_ca(addr: std::net::SocketAddr, fingerprint: &str) -> anyhow::Result<Vec<u8>> {
+    let want = normalized(fingerprint);
+    if want.len() != 64 {
+        bail!("--fingerprint must be a SHA-256: 64 hex digits (colons allowed)");
+    }
+    let chain = presented_chain(addr)?;
+    let ca = chain
+        .iter()
+        .find(|der| {
+            hex::encode_upper(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der)) == want
+        })
+        .with_context(|| {
+            format!(
+                "the web certificate {addr} presents is not from the web CA with fingerprint {fingerprint}: do not continue; check the address and the fingerprint with the parent's operator"
+            )
+        })?;
+    Ok(ca.clone())
+}
+
+/// The certificate chain a TLS server presents, captured during a handshake that is then
+/// abandoned (nothing is sent).
+fn presented_chain(addr: std::net::SocketAddr) -> anyhow::Result<Vec<Vec<u8>>> {
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Debug)]
+    struct Capture(Mutex<Vec<Vec<u8>>>, Arc<rustls::crypto::CryptoProvider>);
+    impl ServerCertVerifier for Capture {
+        fn verify_server_cert(
+            &self,
+            end_entity: &CertificateDer<'_>,
+            intermediates: &[CertificateDer<'_>],
+            _: &ServerName<'_>,
+            _: &[u8],
+            _: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            let mut c = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            c.push(end_entity.to_vec());
+            c.extend(intermediates.iter().map(|d| d.to_vec()));
+            Err(rustls::Error::General("captured".into()))
+        }
+        fn verify_tls12_signature(
+            &self,
+            m: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &rustls::DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls12_signature(
+                m,
+                cert,
+                dss,
+                &self.1.signature_verification_algorithms,
+            )
+        }
+        fn verify_tls13_signature(
+            &self,
+            m: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &rustls::DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls13_signature(
+                m,
+                cert,
+                dss,
+                &self.1.signature_verification_algorithms,
+            )
+        }
+        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+            self.1.signature_verification_algorithms.supported_schemes()
+        }
+    }
+
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let capture = Arc::new(Capture(Mutex::default(), provider.clone()));
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .dangerous()
+        .with_custom_certificate_verifier(capture.clone())
+        .with_no_client_auth();
+    let mut conn =
+        rustls::ClientConnection::new(Arc::new(config), ServerName::IpAddress(addr.ip().into()))?;
+    let mut tcp = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(10))
+        .with_context(|| format!("cannot reach the parent at {addr}"))?;
+    tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
+    while conn.is_handshaking() {
+        if conn.complete_io(&mut tcp).is_err() {
+            break;
+        }
+    }
+    let chain = capture.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if chain.is_empty() {
+        bail!("the parent at {addr} did not present a TLS certificate");
+    }
+    Ok(chain)
+}
+
+/// Adds `parent = "ADDR"` to the config unless one is there. The address comes from the
+/// parent's answer: only a well-formed socket address is written (nothing else reaches the
+/// file).
 fn remember_parent(data: &DataDir, quic: &str) -> anyhow::Result<()> {
+    let quic: std::net::SocketAddr = quic.parse().with_context(|| {
+        format!("the parent sent {quic:?} as its QUIC address, which is not IP:PORT")
+    })?;
     let path = data.config_path();
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     if text.lines().any(|l| l.trim_start().starts_with("parent")) {

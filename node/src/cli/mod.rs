@@ -66,9 +66,13 @@ pub enum Command {
     Join {
         #[arg(long)]
         data: PathBuf,
-        /// The parent node's HTTP address (host:port).
+        /// The parent node's web address (IP:PORT).
         #[arg(long)]
         parent: String,
+        /// SHA-256 of the parent's web CA, as its operator reads it out (needed unless the
+        /// parent is on loopback).
+        #[arg(long)]
+        fingerprint: Option<String>,
         /// How long to wait for approval, in seconds.
         #[arg(long, default_value_t = 3600)]
         wait_secs: u64,
@@ -175,9 +179,15 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Join {
             data,
             parent,
+            fingerprint,
             wait_secs,
-        } => join::join(&DataDir::new(data), &parent, Duration::from_secs(wait_secs))
-            .map(|m| println!("{m}")),
+        } => join::join(
+            &DataDir::new(data),
+            &parent,
+            fingerprint.as_deref(),
+            Duration::from_secs(wait_secs),
+        )
+        .map(|m| println!("{m}")),
         Command::Case {
             data,
             token_file,

@@ -17,9 +17,12 @@ struct Address {
 
 impl Address {
     fn new() -> Address {
+        // Unique per process and per test in it: tests run in parallel threads.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+        let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let n = std::process::id() % 200 + 20;
-        let dev = format!("tdh{}", std::process::id() % 100_000);
-        let ip = format!("10.214.{n}.1");
+        let dev = format!("tdh{}x{k}", std::process::id() % 10_000);
+        let ip = format!("10.214.{n}.{k}");
         let run = |args: &[&str]| {
             let out = Command::new("ip").args(args).output().expect("iproute2");
             assert!(
@@ -133,5 +136,129 @@ fn beyond_loopback_the_node_serves_https_only_with_a_certificate_for_its_address
     let out = tiepdan(&["user", "--data", data.to_str().unwrap(), "list"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains(CHAIR), "{}", stdout(&out));
+    drop(fed);
+}
+
+#[test]
+fn an_online_join_beyond_loopback_pins_the_parents_web_ca() {
+    let addr = Address::new();
+    let (dir, mut fed) = federation(&["VN"]);
+    let port = free_port().unwrap();
+    let http: std::net::SocketAddr = format!("{}:{port}", addr.ip).parse().unwrap();
+    fed.sites.get_mut("VN").unwrap().http = http;
+    fed.start("VN").unwrap();
+    let data = fed.site("VN").unwrap().data.root().to_path_buf();
+    let cacert = data.join("web/ca.pem");
+    let cacert = cacert.to_str().unwrap();
+    let base = format!("https://{http}");
+    let operator = format!("Authorization: Bearer {}", fed.site("VN").unwrap().token);
+    assert!(eventually(DEADLINE, || curl(&[
+        "--cacert",
+        cacert,
+        &format!("{base}/api/v1/me")
+    ])
+    .1 == 401));
+    let (_, _, status) = curl(&[
+        "--cacert",
+        cacert,
+        "-H",
+        &operator,
+        &format!("{base}/api/v1/status"),
+    ]);
+    let fingerprint = status
+        .split("\"ca_fingerprint\":\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned();
+
+    let child = dir.path().join("01");
+    let c = child.to_str().unwrap();
+    assert!(tiepdan(&["init", "--data", c, "--site", "01"])
+        .status
+        .success());
+    let parent = http.to_string();
+    // Without the fingerprint, and with a wrong one, nothing is sent.
+    let out = tiepdan(&["join", "--data", c, "--parent", &parent, "--wait-secs", "1"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--fingerprint"), "{}", stderr(&out));
+    let wrong = "AB:".repeat(31) + "AB";
+    let out = tiepdan(&[
+        "join",
+        "--data",
+        c,
+        "--parent",
+        &parent,
+        "--fingerprint",
+        &wrong,
+        "--wait-secs",
+        "1",
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("do not continue"), "{}", stderr(&out));
+    let (_, _, list) = curl(&[
+        "--cacert",
+        cacert,
+        "-H",
+        &operator,
+        &format!("{base}/api/v1/join-requests"),
+    ]);
+    assert!(list.contains("[]"), "nothing reached the parent: {list}");
+
+    // With the read-out fingerprint: over HTTPS, approved, installed.
+    let join = Command::new(tiepdan_tests::tiepdan_bin())
+        .args([
+            "join",
+            "--data",
+            c,
+            "--parent",
+            &parent,
+            "--fingerprint",
+            &fingerprint,
+            "--wait-secs",
+            "60",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut id = None;
+    assert!(eventually(DEADLINE, || {
+        let (_, _, list) = curl(&[
+            "--cacert",
+            cacert,
+            "-H",
+            &operator,
+            &format!("{base}/api/v1/join-requests"),
+        ]);
+        id = list
+            .split("\"id\":")
+            .nth(1)
+            .and_then(|r| r.split(|ch: char| !ch.is_ascii_digit()).next())
+            .map(str::to_owned);
+        id.is_some()
+    }));
+    let id = id.unwrap();
+    let (_, status, text) = curl(&[
+        "--cacert",
+        cacert,
+        "-H",
+        &operator,
+        "-H",
+        "Content-Type: application/json",
+        "--data",
+        "{}",
+        &format!("{base}/api/v1/join-requests/{id}/approve"),
+    ]);
+    assert_eq!(status, 200, "{text}");
+    let out = join.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(child.join("tls-chain.pem").exists() || child.join("chain.pem").exists());
+    let config = std::fs::read_to_string(child.join("tiepdan.toml")).unwrap_or_default();
+    assert!(config.contains("parent = \""), "{config}");
     drop(fed);
 }
