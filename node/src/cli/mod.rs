@@ -109,6 +109,12 @@ pub enum Command {
         #[command(subcommand)]
         command: recording::RecordingCmd,
     },
+    /// The site's web CA (for HTTPS): where it is and its SHA-256 fingerprint, to read out to a
+    /// joining child (`tiepdan join --fingerprint`) and to check before installing it on PCs.
+    WebCa {
+        #[arg(long)]
+        data: PathBuf,
+    },
     /// The site's people: add, list, disable, enable, reset a password, make an API token.
     User {
         #[arg(long)]
@@ -207,6 +213,22 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             .and_then(|text| std::fs::write(&out, text).map_err(Into::into))
             .map(|_| println!("Wrote {}", out.display())),
         Command::Recording { command } => recording::run(command),
+        Command::WebCa { data } => {
+            let data = DataDir::new(data);
+            match crate::api::tls::ca_fingerprint(&data) {
+                Some(fp) => {
+                    println!(
+                        "CA web của điểm: {}",
+                        crate::api::tls::WebFiles::of(&data).ca_cert().display()
+                    );
+                    println!("Dấu vân tay SHA-256: {fp}");
+                    Ok(())
+                }
+                None => Err(anyhow::anyhow!(
+                    "điểm chưa có CA web: nút tạo nó khi chạy lần đầu với địa chỉ web không phải loopback (RUNBOOK §4)"
+                )),
+            }
+        }
         Command::User { data, command } => {
             admin::user(&DataDir::new(data), command).map(|m| println!("{m}"))
         }

@@ -171,6 +171,9 @@ fn an_online_join_beyond_loopback_pins_the_parents_web_ca() {
         .and_then(|r| r.split('"').next())
         .unwrap()
         .to_owned();
+    // The CLI shows the same fingerprint the status page does.
+    let out = tiepdan(&["web-ca", "--data", data.to_str().unwrap()]);
+    assert!(stdout(&out).contains(&fingerprint), "{}", stdout(&out));
 
     let child = dir.path().join("01");
     let c = child.to_str().unwrap();
