@@ -139,7 +139,11 @@ async fn push_over_link(
 /// its metrics: cheap enough to poll without slowing the node being measured.
 fn total_events(fed: &LocalFederation, code: &str) -> u64 {
     let Ok(site) = fed.site(code) else { return 0 };
-    let Ok(mut r) = agent().get(&format!("http://{}/metrics", site.http)).call() else {
+    let Ok(mut r) = agent()
+        .get(&format!("http://{}/metrics", site.http))
+        .header("Authorization", &format!("Bearer {}", site.token))
+        .call()
+    else {
         return 0;
     };
     let text = r.body_mut().read_to_string().unwrap_or_default();
