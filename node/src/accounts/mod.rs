@@ -511,23 +511,13 @@ fn new_token(name: &str, role: Role) -> (String, User, String) {
     (hash, user, token)
 }
 
-/// The offline side of `tiepdan user`, straight on a stopped node's store.
+/// The offline side of `tiepdan user` and `tiepdan case`, straight on a stopped node's store:
+/// the same [`Accounts`], loaded for one command.
 pub mod offline {
     use super::*;
 
-    fn find(store: &Store, name: &str) -> Result<Account, AccountError> {
-        store
-            .accounts()
-            .map_err(|e| AccountError::Internal(e.to_string()))?
-            .into_iter()
-            .find(|a| a.name == name)
-            .ok_or_else(|| AccountError::NoSuchAccount(name.to_owned()))
-    }
-
-    fn put(store: &Store, a: &Account) -> Result<(), AccountError> {
-        store
-            .put_account(a)
-            .map_err(|e| AccountError::Internal(e.to_string()))
+    fn open(store: &Store, operator_token: &str) -> Result<Accounts, AccountError> {
+        Accounts::load(store, operator_token).map_err(|e| AccountError::Internal(e.to_string()))
     }
 
     pub fn create(
@@ -538,32 +528,15 @@ pub mod offline {
         password: Option<&str>,
         now_ms: u64,
     ) -> Result<Option<String>, AccountError> {
-        let (account, temporary) = new_account(name, full_name, role, password, now_ms)?;
-        if find(store, &account.name).is_ok() {
-            return Err(AccountError::Exists(account.name));
-        }
-        put(store, &account)?;
-        Ok(temporary)
+        open(store, "")?.create(store, name, full_name, role, password, now_ms)
     }
 
     pub fn list(store: &Store) -> Result<Vec<AccountView>, AccountError> {
-        let tokens: BTreeMap<String, User> = store
-            .users()
-            .map_err(|e| AccountError::Internal(e.to_string()))?
-            .into_iter()
-            .collect();
-        Ok(store
-            .accounts()
-            .map_err(|e| AccountError::Internal(e.to_string()))?
-            .iter()
-            .map(|a| view(a, &tokens))
-            .collect())
+        Ok(open(store, "")?.list())
     }
 
     pub fn set_disabled(store: &Store, name: &str, disabled: bool) -> Result<(), AccountError> {
-        let mut a = find(store, name)?;
-        a.disabled = disabled;
-        put(store, &a)
+        open(store, "")?.set_disabled(store, name, disabled)
     }
 
     pub fn set_password(
@@ -571,49 +544,23 @@ pub mod offline {
         name: &str,
         new: Option<&str>,
     ) -> Result<Option<String>, AccountError> {
-        let mut a = find(store, name)?;
-        let (phc, temporary) = new_password(new)?;
-        a.password = Some(phc);
-        put(store, &a)?;
-        Ok(temporary)
+        open(store, "")?.set_password(store, name, new)
     }
 
-    /// The caller an API token names, read from a stopped node's store (the CLI's offline
-    /// commands act as that account, with its role).
+    /// The caller an API token (or the operator token) names: offline commands act as that
+    /// account, with its role.
     pub fn caller_by_token(
         store: &Store,
         operator_token: &str,
         token: &str,
     ) -> Result<Caller, AccountError> {
-        let internal = |e: crate::site::store::StoreError| AccountError::Internal(e.to_string());
-        let accounts = Accounts {
-            operator_token: operator_token.to_owned(),
-            accounts: Mutex::new(
-                store
-                    .accounts()
-                    .map_err(internal)?
-                    .into_iter()
-                    .map(|a| (a.name.clone(), a))
-                    .collect(),
-            ),
-            tokens: Mutex::new(store.users().map_err(internal)?.into_iter().collect()),
-            web: Mutex::default(),
-            passes: Mutex::default(),
-            throttle: Mutex::default(),
-            decoy: String::new(),
-        };
-        accounts
+        open(store, operator_token)?
             .by_token(token, 0)
             .ok_or(AccountError::UnknownToken)
     }
 
     pub fn new_token(store: &Store, name: &str) -> Result<String, AccountError> {
-        let a = find(store, name)?;
-        let (hash, user, token) = super::new_token(&a.name, a.role);
-        store
-            .put_user(&hash, &user)
-            .map_err(|e| AccountError::Internal(e.to_string()))?;
-        Ok(token)
+        open(store, "")?.new_token(store, name)
     }
 }
 

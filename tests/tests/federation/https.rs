@@ -63,15 +63,28 @@ fn curl(args: &[&str]) -> (i32, u16, String) {
     (out.status.code().unwrap_or(-1), status, text)
 }
 
-#[test]
-fn beyond_loopback_the_node_serves_https_only_with_a_certificate_for_its_address() {
+/// Central alone, its web address on a fresh non-loopback address: (the address guard, the
+/// federation's folder, the federation, the web address, the site's data folder).
+fn central_beyond_loopback() -> (
+    Address,
+    tempfile::TempDir,
+    tiepdan_tests::LocalFederation,
+    std::net::SocketAddr,
+    std::path::PathBuf,
+) {
     let addr = Address::new();
-    let (_dir, mut fed) = federation(&["VN"]);
+    let (dir, mut fed) = federation(&["VN"]);
     let port = free_port().unwrap();
     let http: std::net::SocketAddr = format!("{}:{port}", addr.ip).parse().unwrap();
     fed.sites.get_mut("VN").unwrap().http = http;
     fed.start("VN").unwrap();
     let data = fed.site("VN").unwrap().data.root().to_path_buf();
+    (addr, dir, fed, http, data)
+}
+
+#[test]
+fn beyond_loopback_the_node_serves_https_only_with_a_certificate_for_its_address() {
+    let (_addr, _dir, fed, http, data) = central_beyond_loopback();
     let ca = data.join("web/ca.pem");
     let base = format!("https://{http}");
     let me = format!("{base}/api/v1/me");
@@ -141,13 +154,7 @@ fn beyond_loopback_the_node_serves_https_only_with_a_certificate_for_its_address
 
 #[test]
 fn an_online_join_beyond_loopback_pins_the_parents_web_ca() {
-    let addr = Address::new();
-    let (dir, mut fed) = federation(&["VN"]);
-    let port = free_port().unwrap();
-    let http: std::net::SocketAddr = format!("{}:{port}", addr.ip).parse().unwrap();
-    fed.sites.get_mut("VN").unwrap().http = http;
-    fed.start("VN").unwrap();
-    let data = fed.site("VN").unwrap().data.root().to_path_buf();
+    let (_addr, dir, fed, http, data) = central_beyond_loopback();
     let cacert = data.join("web/ca.pem");
     let cacert = cacert.to_str().unwrap();
     let base = format!("https://{http}");
