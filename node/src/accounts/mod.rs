@@ -155,7 +155,9 @@ pub struct Accounts {
     web: Mutex<WebSessions>,
     passes: Mutex<Passes>,
     throttle: Mutex<HashMap<String, Throttle>>,
-    decoy: String,
+    /// Made on first need (an unknown name signing in): loading for one CLI command, or a lab
+    /// site, then costs no argon2 run.
+    decoy: std::sync::OnceLock<String>,
 }
 
 impl Accounts {
@@ -173,8 +175,12 @@ impl Accounts {
             web: Mutex::default(),
             passes: Mutex::default(),
             throttle: Mutex::default(),
-            decoy: password::decoy(),
+            decoy: std::sync::OnceLock::new(),
         })
+    }
+
+    fn decoy(&self) -> &str {
+        self.decoy.get_or_init(password::decoy)
     }
 
     /// The caller a bearer token names: the operator token, an API token of an enabled
@@ -267,7 +273,7 @@ impl Accounts {
         let phc = account
             .as_ref()
             .and_then(|a| a.password.clone())
-            .unwrap_or_else(|| self.decoy.clone());
+            .unwrap_or_else(|| self.decoy().to_owned());
         let ok = password::verify(password, &phc) && account.is_some();
         let mut t = self.throttle.locked();
         if !ok {
@@ -387,7 +393,7 @@ impl Accounts {
             .locked()
             .get(name)
             .and_then(|a| a.password.clone())
-            .unwrap_or_else(|| self.decoy.clone());
+            .unwrap_or_else(|| self.decoy().to_owned());
         if !password::verify(current, &phc) {
             return Err(AccountError::WrongPassword);
         }
