@@ -13,6 +13,9 @@
 pub mod dag;
 pub mod event;
 
+#[cfg(test)]
+mod actor_tests;
+
 pub use dag::{CaseLog, Insert, LogError, MAX_CASE_EVENTS, MAX_PENDING_BYTES, MAX_PENDING_EVENTS};
 pub use event::{
     decode_event, event_id, sign_event, try_sign_event, verify_event, verify_many, Actor,
