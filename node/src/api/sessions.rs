@@ -103,37 +103,19 @@ fn check_own_acts(c: &Caller, ev: &mut SessionEvent) -> ApiResult<()> {
         }
         return Ok(());
     };
-    match ev {
-        SessionEvent::ParticipantJoined {
-            point,
-            participant_id,
-            display_name,
-            role,
-            ..
-        } => {
-            if *point != pass.point || *participant_id != pass.participant_id || *role != pass.role
-            {
-                return Err(outside());
-            }
-            display_name.clone_from(&pass.display_name);
+    // The matrix lets a pass only its own acts (joining, leaving, a hand): each names one
+    // participant, which must be the pass's.
+    if ev.participant() != Some((pass.point.as_str(), pass.participant_id.as_str())) {
+        return Err(outside());
+    }
+    if let SessionEvent::ParticipantJoined {
+        display_name, role, ..
+    } = ev
+    {
+        if *role != pass.role {
+            return Err(outside());
         }
-        SessionEvent::ParticipantLeft {
-            point,
-            participant_id,
-        }
-        | SessionEvent::HandRaised {
-            point,
-            participant_id,
-        }
-        | SessionEvent::HandLowered {
-            point,
-            participant_id,
-        } => {
-            if *point != pass.point || *participant_id != pass.participant_id {
-                return Err(outside());
-            }
-        }
-        _ => return Err(outside()),
+        display_name.clone_from(&pass.display_name);
     }
     Ok(())
 }
