@@ -22,7 +22,9 @@
 //! # Construction (version 1)
 //!
 //! - A random 32-byte content key `K`; `ciphertext = ChaCha20-Poly1305(K, nonce, plaintext,
-//!   aad = "tiepdan identity v1")` with a random 12-byte `nonce`.
+//!   aad = "tiepdan identity v2\0" || record id)` with a random 12-byte `nonce`. The record
+//!   (case) id in the associated data binds the value to its case: pasted into another case's
+//!   event, it no longer opens.
 //! - For each recipient: a fresh ephemeral X25519 key `e`; `shared = X25519(e, R)` where `R` is
 //!   the recipient's converted public key; `KEK = blake3::derive_key("tiepdan identity wrap v1",
 //!   shared || e_pub || R)`; `wrapped = ChaCha20-Poly1305(KEK, nonce = 0, K, aad = site)`.
@@ -47,8 +49,8 @@ use x25519_dalek::{EphemeralSecret, PublicKey, StaticSecret};
 
 use crate::identity::SiteKey;
 
-/// Associated data of the content encryption.
-pub const CONTENT_AAD: &[u8] = b"tiepdan identity v1";
+/// Associated data of the content encryption, before the record id it is bound to.
+pub const CONTENT_CONTEXT: &[u8] = b"tiepdan identity v2\0";
 /// BLAKE3 `derive_key` context of the key-encryption keys.
 pub const WRAP_CONTEXT: &str = "tiepdan identity wrap v1";
 /// At most this many recipients in one sealed value.
@@ -117,13 +119,20 @@ fn x25519_secret(key: &SiteKey) -> StaticSecret {
 pub fn seal(
     plaintext: &[u8],
     recipients: &[(String, [u8; 32])],
+    record: &str,
 ) -> Result<SealedIdentity, SealError> {
-    seal_with_rng(plaintext, recipients, &mut rand::rngs::OsRng)
+    seal_with_rng(plaintext, recipients, record, &mut rand::rngs::OsRng)
+}
+
+/// The associated data of the content of a value sealed for `record`.
+fn content_aad(record: &str) -> Vec<u8> {
+    [CONTENT_CONTEXT, record.as_bytes()].concat()
 }
 
 fn seal_with_rng<R: RngCore + CryptoRng>(
     plaintext: &[u8],
     recipients: &[(String, [u8; 32])],
+    record: &str,
     rng: &mut R,
 ) -> Result<SealedIdentity, SealError> {
     if plaintext.len() > MAX_PLAINTEXT {
@@ -164,7 +173,7 @@ fn seal_with_rng<R: RngCore + CryptoRng>(
                 Nonce::from_slice(&nonce),
                 Payload {
                     msg: plaintext,
-                    aad: CONTENT_AAD,
+                    aad: &content_aad(record),
                 },
             )
             .map_err(|_| SealError::TooLarge {
@@ -185,10 +194,16 @@ fn seal_with_rng<R: RngCore + CryptoRng>(
     result
 }
 
-/// Open `sealed` as `site` holding `key`: the plaintext identity.
-pub fn open(sealed: &SealedIdentity, site: &str, key: &SiteKey) -> Result<Vec<u8>, SealError> {
+/// Open `sealed`, the value of case `record`, as `site` holding `key`: the plaintext identity.
+/// A value sealed for another record fails as [`SealError::Tampered`].
+pub fn open(
+    sealed: &SealedIdentity,
+    site: &str,
+    key: &SiteKey,
+    record: &str,
+) -> Result<Vec<u8>, SealError> {
     let mut content_key = unwrap_content_key(sealed, site, key)?;
-    let result = decrypt_content(sealed, &content_key);
+    let result = decrypt_content(sealed, &content_key, record);
     content_key.fill(0);
     result
 }
@@ -201,8 +216,9 @@ pub fn rewrap(
     site: &str,
     key: &SiteKey,
     add: &[(String, [u8; 32])],
+    record: &str,
 ) -> Result<SealedIdentity, SealError> {
-    rewrap_with_rng(sealed, site, key, add, &mut rand::rngs::OsRng)
+    rewrap_with_rng(sealed, site, key, add, record, &mut rand::rngs::OsRng)
 }
 
 fn rewrap_with_rng<R: RngCore + CryptoRng>(
@@ -210,12 +226,14 @@ fn rewrap_with_rng<R: RngCore + CryptoRng>(
     site: &str,
     key: &SiteKey,
     add: &[(String, [u8; 32])],
+    record: &str,
     rng: &mut R,
 ) -> Result<SealedIdentity, SealError> {
     let mut content_key = unwrap_content_key(sealed, site, key)?;
     let result = (|| {
-        // Only re-share what actually decrypts: the content must authenticate under this key.
-        let mut plaintext = decrypt_content(sealed, &content_key)?;
+        // Only re-share what actually decrypts, as this record's value: the content must
+        // authenticate under this key and this record id.
+        let mut plaintext = decrypt_content(sealed, &content_key, record)?;
         plaintext.fill(0);
 
         let mut present: BTreeSet<&str> =
@@ -383,13 +401,14 @@ fn unwrap_content_key(
 fn decrypt_content(
     sealed: &SealedIdentity,
     content_key: &[u8; KEY_LEN],
+    record: &str,
 ) -> Result<Vec<u8>, SealError> {
     ChaCha20Poly1305::new(Key::from_slice(content_key))
         .decrypt(
             Nonce::from_slice(sealed.nonce.as_slice()),
             Payload {
                 msg: sealed.ciphertext.as_slice(),
-                aad: CONTENT_AAD,
+                aad: &content_aad(record),
             },
         )
         .map_err(|_| SealError::Tampered)
@@ -399,6 +418,9 @@ fn decrypt_content(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The case every test value is sealed for.
+    const CASE: &str = "40.17-2026-00001";
 
     const IDENTITY: &[u8] =
         b"ho ten: Nguyen Van A; dia chi: 12 Tran Phu, Vinh, Nghe An; so dinh danh: 040123456789";
@@ -450,30 +472,30 @@ mod tests {
     #[test]
     fn round_trip_three_recipients() {
         let sites = three();
-        let sealed = seal(IDENTITY, &recipients(&sites)).expect("seal");
+        let sealed = seal(IDENTITY, &recipients(&sites), CASE).expect("seal");
         assert_eq!(sealed.recipients.len(), 3);
         assert_eq!(sealed.nonce.len(), NONCE_LEN);
         assert_eq!(sealed.ciphertext.len(), IDENTITY.len() + TAG_LEN);
         for (code, key) in &sites {
-            assert_eq!(open(&sealed, code, key).expect("open"), IDENTITY);
+            assert_eq!(open(&sealed, code, key, CASE).expect("open"), IDENTITY);
         }
         // Survives the wire encoding.
         let bytes = cbor4ii::serde::to_vec(Vec::new(), &sealed).unwrap();
         let back: SealedIdentity = cbor4ii::serde::from_slice(&bytes).unwrap();
-        assert_eq!(open(&back, "40.17", &sites[2].1).unwrap(), IDENTITY);
+        assert_eq!(open(&back, "40.17", &sites[2].1, CASE).unwrap(), IDENTITY);
         // Empty plaintext and the maximum size work too.
-        let empty = seal(b"", &recipients(&sites)).unwrap();
-        assert_eq!(open(&empty, "VN", &sites[0].1).unwrap(), b"");
+        let empty = seal(b"", &recipients(&sites), CASE).unwrap();
+        assert_eq!(open(&empty, "VN", &sites[0].1, CASE).unwrap(), b"");
         let big = vec![7u8; MAX_PLAINTEXT];
-        let sealed_big = seal(&big, &recipients(&sites[..1])).unwrap();
-        assert_eq!(open(&sealed_big, "VN", &sites[0].1).unwrap(), big);
+        let sealed_big = seal(&big, &recipients(&sites[..1]), CASE).unwrap();
+        assert_eq!(open(&sealed_big, "VN", &sites[0].1, CASE).unwrap(), big);
     }
 
     #[test]
     fn two_seals_differ() {
         let sites = three();
-        let a = seal(IDENTITY, &recipients(&sites)).unwrap();
-        let b = seal(IDENTITY, &recipients(&sites)).unwrap();
+        let a = seal(IDENTITY, &recipients(&sites), CASE).unwrap();
+        let b = seal(IDENTITY, &recipients(&sites), CASE).unwrap();
         assert_ne!(a.nonce, b.nonce);
         assert_ne!(a.ciphertext, b.ciphertext);
         assert_ne!(a.recipients[0].ephemeral, b.recipients[0].ephemeral);
@@ -481,19 +503,43 @@ mod tests {
     }
 
     #[test]
+    fn a_value_opens_only_as_the_case_it_was_sealed_for() {
+        let sites = three();
+        let sealed = seal(IDENTITY, &recipients(&sites), CASE).unwrap();
+        let other = "40.17-2026-00002";
+        for (code, key) in &sites {
+            assert_eq!(open(&sealed, code, key, other), Err(SealError::Tampered));
+            assert_eq!(
+                rewrap(
+                    &sealed,
+                    code,
+                    key,
+                    &[("79".into(), key.public_bytes())],
+                    other
+                ),
+                Err(SealError::Tampered),
+                "a pasted value is not passed on either"
+            );
+        }
+    }
+
+    #[test]
     fn non_recipient_cannot_open() {
         let sites = three();
-        let sealed = seal(IDENTITY, &recipients(&sites)).unwrap();
+        let sealed = seal(IDENTITY, &recipients(&sites), CASE).unwrap();
         let (other_code, other_key) = site("40.18", 4); // a sibling commune
         assert_eq!(
-            open(&sealed, &other_code, &other_key),
+            open(&sealed, &other_code, &other_key, CASE),
             Err(SealError::NotARecipient {
                 site: other_code.clone()
             })
         );
         // Claiming to be each recipient with its own key does not help…
         for (code, _) in &sites {
-            assert_eq!(open(&sealed, code, &other_key), Err(SealError::Tampered));
+            assert_eq!(
+                open(&sealed, code, &other_key, CASE),
+                Err(SealError::Tampered)
+            );
         }
         // …nor relabelling an entry with its own site name.
         #[allow(clippy::needless_range_loop)] // each pass mutates a fresh clone at index i
@@ -501,12 +547,12 @@ mod tests {
             let mut relabelled = sealed.clone();
             relabelled.recipients[i].site = other_code.clone();
             assert_eq!(
-                open(&relabelled, &other_code, &other_key),
+                open(&relabelled, &other_code, &other_key, CASE),
                 Err(SealError::Tampered)
             );
             // The rightful key under a new label fails too (the site is bound to the wrap).
             assert_eq!(
-                open(&relabelled, &other_code, &sites[i].1),
+                open(&relabelled, &other_code, &sites[i].1, CASE),
                 Err(SealError::Tampered)
             );
         }
@@ -516,7 +562,8 @@ mod tests {
                 &sealed,
                 &sites[0].0,
                 &other_key,
-                &[(other_code.clone(), other_key.public_bytes())]
+                &[(other_code.clone(), other_key.public_bytes())],
+                CASE,
             ),
             Err(SealError::Tampered)
         );
@@ -525,17 +572,17 @@ mod tests {
     #[test]
     fn every_flipped_byte_is_rejected() {
         let sites = three();
-        let sealed = seal(IDENTITY, &recipients(&sites)).unwrap();
+        let sealed = seal(IDENTITY, &recipients(&sites), CASE).unwrap();
         let rejected = |v: &SealedIdentity, who: usize| {
             matches!(
-                open(v, &sites[who].0, &sites[who].1),
+                open(v, &sites[who].0, &sites[who].1, CASE),
                 Err(SealError::Tampered | SealError::Malformed(_))
             )
         };
         // Whatever is flipped, an open that succeeds gives exactly the original plaintext.
         let never_wrong = |v: &SealedIdentity| {
             for (code, key) in &sites {
-                if let Ok(p) = open(v, code, key) {
+                if let Ok(p) = open(v, code, key, CASE) {
                     assert_eq!(p, IDENTITY);
                 }
             }
@@ -574,60 +621,60 @@ mod tests {
         let mut v = sealed.clone();
         v.nonce.pop();
         assert!(matches!(
-            open(&v, "VN", &sites[0].1),
+            open(&v, "VN", &sites[0].1, CASE),
             Err(SealError::Malformed(_))
         ));
         let mut v = sealed.clone();
         v.recipients[0].ephemeral.push(0);
         assert!(matches!(
-            open(&v, "40", &sites[1].1),
+            open(&v, "40", &sites[1].1, CASE),
             Err(SealError::Malformed(_))
         ));
         let mut v = sealed.clone();
         v.recipients[1].wrapped.truncate(32);
         assert!(matches!(
-            open(&v, "VN", &sites[0].1),
+            open(&v, "VN", &sites[0].1, CASE),
             Err(SealError::Malformed(_))
         ));
         let mut v = sealed.clone();
         v.ciphertext.truncate(TAG_LEN - 1);
         assert!(matches!(
-            open(&v, "VN", &sites[0].1),
+            open(&v, "VN", &sites[0].1, CASE),
             Err(SealError::Malformed(_))
         ));
         let mut v = sealed.clone();
         let dup = v.recipients[0].clone();
         v.recipients.push(dup);
         assert!(matches!(
-            open(&v, "VN", &sites[0].1),
+            open(&v, "VN", &sites[0].1, CASE),
             Err(SealError::Malformed(_))
         ));
         let mut v = sealed.clone();
         v.recipients.clear();
         assert!(matches!(
-            open(&v, "VN", &sites[0].1),
+            open(&v, "VN", &sites[0].1, CASE),
             Err(SealError::Malformed(_))
         ));
         // A small-order (all-zero) ephemeral key is refused.
         let mut v = sealed.clone();
         v.recipients[0].ephemeral = ByteBuf::from(vec![0u8; 32]);
-        assert_eq!(open(&v, "VN", &sites[0].1), Err(SealError::Tampered));
+        assert_eq!(open(&v, "VN", &sites[0].1, CASE), Err(SealError::Tampered));
         // Swapping two sites' entries fails for both.
         let mut v = sealed.clone();
         let (a, b) = (v.recipients[0].site.clone(), v.recipients[1].site.clone());
         v.recipients[0].site = b;
         v.recipients[1].site = a;
         assert!(rejected(&v, 0) && rejected(&v, 1));
-        assert_eq!(open(&v, "40.17", &sites[2].1).unwrap(), IDENTITY);
+        assert_eq!(open(&v, "40.17", &sites[2].1, CASE).unwrap(), IDENTITY);
     }
 
     #[test]
     fn rewrap_adds_a_site_and_keeps_the_rest() {
         let sites = three();
-        let sealed = seal(IDENTITY, &recipients(&sites[1..])).unwrap(); // province and commune
+        let sealed = seal(IDENTITY, &recipients(&sites[1..]), CASE).unwrap(); // province and commune
         let (vn, vn_key) = &sites[0];
         assert!(matches!(
-            open(&sealed, vn, vn_key),
+            open(&sealed, vn, vn_key, CASE),
             Err(SealError::NotARecipient { .. })
         ));
 
@@ -641,7 +688,7 @@ mod tests {
                 SiteKey::from_seed([9; 32]).public_bytes(),
             ), // already present
         ];
-        let widened = rewrap(&sealed, &sites[2].0, &sites[2].1, &add).expect("rewrap");
+        let widened = rewrap(&sealed, &sites[2].0, &sites[2].1, &add, CASE).expect("rewrap");
         assert_eq!(widened.nonce, sealed.nonce);
         assert_eq!(widened.ciphertext, sealed.ciphertext);
         assert_eq!(widened.recipients[..2], sealed.recipients[..]);
@@ -650,15 +697,21 @@ mod tests {
             .iter()
             .chain([(other.clone(), other_key.clone())].iter())
         {
-            assert_eq!(open(&widened, code, key).unwrap(), IDENTITY, "{code}");
+            assert_eq!(open(&widened, code, key, CASE).unwrap(), IDENTITY, "{code}");
         }
         // Rewrapping again with the same sites changes nothing.
-        let again = rewrap(&widened, vn, vn_key, &add).unwrap();
+        let again = rewrap(&widened, vn, vn_key, &add, CASE).unwrap();
         assert_eq!(again, widened);
         // A site that is not a recipient cannot widen the audience.
         let (x, x_key) = site("01", 6);
         assert_eq!(
-            rewrap(&sealed, &x, &x_key, &[(x.clone(), x_key.public_bytes())]),
+            rewrap(
+                &sealed,
+                &x,
+                &x_key,
+                &[(x.clone(), x_key.public_bytes())],
+                CASE
+            ),
             Err(SealError::NotARecipient { site: x })
         );
         // Invalid keys are refused.
@@ -666,7 +719,13 @@ mod tests {
         bad[0] = 2; // y = 2 is not on the curve
         assert!(x25519_public(&bad).is_none());
         assert_eq!(
-            rewrap(&sealed, &sites[1].0, &sites[1].1, &[("79".into(), bad)]),
+            rewrap(
+                &sealed,
+                &sites[1].0,
+                &sites[1].1,
+                &[("79".into(), bad)],
+                CASE
+            ),
             Err(SealError::InvalidPublicKey { site: "79".into() })
         );
     }
@@ -674,7 +733,7 @@ mod tests {
     #[test]
     fn ciphertext_does_not_contain_the_plaintext() {
         let sites = three();
-        let sealed = seal(IDENTITY, &recipients(&sites)).unwrap();
+        let sealed = seal(IDENTITY, &recipients(&sites), CASE).unwrap();
         let wire = cbor4ii::serde::to_vec(Vec::new(), &sealed).unwrap();
         for needle in [
             &b"Nguyen Van A"[..],
@@ -688,17 +747,17 @@ mod tests {
         // Nor does any entry carry the content key in the clear (it would decrypt the content).
         for r in &sealed.recipients {
             let k: [u8; 32] = r.wrapped[..32].try_into().unwrap();
-            assert!(decrypt_content(&sealed, &k).is_err());
+            assert!(decrypt_content(&sealed, &k, CASE).is_err());
         }
     }
 
     #[test]
     fn seal_refuses_bad_input() {
         let sites = three();
-        assert_eq!(seal(IDENTITY, &[]), Err(SealError::NoRecipients));
+        assert_eq!(seal(IDENTITY, &[], CASE), Err(SealError::NoRecipients));
         let too_big = vec![0u8; MAX_PLAINTEXT + 1];
         assert_eq!(
-            seal(&too_big, &recipients(&sites)),
+            seal(&too_big, &recipients(&sites), CASE),
             Err(SealError::TooLarge {
                 len: MAX_PLAINTEXT + 1,
                 max: MAX_PLAINTEXT
@@ -709,7 +768,7 @@ mod tests {
         let mut r = recipients(&sites);
         r.push(("79".into(), bad));
         assert_eq!(
-            seal(IDENTITY, &r),
+            seal(IDENTITY, &r, CASE),
             Err(SealError::InvalidPublicKey { site: "79".into() })
         );
         // The identity point and other small-order points are refused.
@@ -717,17 +776,17 @@ mod tests {
         identity[0] = 1;
         assert!(x25519_public(&identity).is_none());
         assert_eq!(
-            seal(IDENTITY, &[("79".into(), identity)]),
+            seal(IDENTITY, &[("79".into(), identity)], CASE),
             Err(SealError::InvalidPublicKey { site: "79".into() })
         );
         // Same site twice: same key is fine, different keys are refused.
         let mut r = recipients(&sites);
         r.push(r[0].clone());
-        assert_eq!(seal(IDENTITY, &r).unwrap().recipients.len(), 3);
+        assert_eq!(seal(IDENTITY, &r, CASE).unwrap().recipients.len(), 3);
         let mut r = recipients(&sites);
         r.push((r[0].0.clone(), r[1].1));
         assert_eq!(
-            seal(IDENTITY, &r),
+            seal(IDENTITY, &r, CASE),
             Err(SealError::ConflictingRecipient { site: "VN".into() })
         );
         // Recipient bound.
@@ -735,20 +794,21 @@ mod tests {
             .map(|i| (format!("s{i}"), sites[0].1.public_bytes()))
             .collect();
         assert_eq!(
-            seal(IDENTITY, &many),
+            seal(IDENTITY, &many, CASE),
             Err(SealError::TooManyRecipients {
                 count: MAX_RECIPIENTS + 1,
                 max: MAX_RECIPIENTS
             })
         );
-        let full = seal(IDENTITY, &many[..MAX_RECIPIENTS]).unwrap();
-        assert_eq!(open(&full, "s63", &sites[0].1).unwrap(), IDENTITY);
+        let full = seal(IDENTITY, &many[..MAX_RECIPIENTS], CASE).unwrap();
+        assert_eq!(open(&full, "s63", &sites[0].1, CASE).unwrap(), IDENTITY);
         assert_eq!(
             rewrap(
                 &full,
                 "s0",
                 &sites[0].1,
-                &[("VN".into(), sites[0].1.public_bytes())]
+                &[("VN".into(), sites[0].1.public_bytes())],
+                CASE,
             ),
             Err(SealError::TooManyRecipients {
                 count: MAX_RECIPIENTS + 1,
@@ -794,8 +854,8 @@ mod tests {
         #[test]
         fn random_values_never_panic_or_open(sealed in arb_sealed()) {
             let key = SiteKey::from_seed([1; 32]);
-            prop_assert!(open(&sealed, "VN", &key).is_err());
-            prop_assert!(rewrap(&sealed, "VN", &key, &[("46".into(), key.public_bytes())]).is_err());
+            prop_assert!(open(&sealed, "VN", &key, CASE).is_err());
+            prop_assert!(rewrap(&sealed, "VN", &key, &[("46".into(), key.public_bytes())], CASE).is_err());
         }
 
         #[test]
@@ -806,14 +866,14 @@ mod tests {
         ) {
             // A genuine value with one part replaced by random bytes.
             let sites = three();
-            let mut sealed = seal(IDENTITY, &recipients(&sites)).unwrap();
+            let mut sealed = seal(IDENTITY, &recipients(&sites), CASE).unwrap();
             match which {
                 0 => sealed.nonce = nonce,
                 1 => sealed.ciphertext = ciphertext,
                 _ => { sealed.nonce = nonce; sealed.ciphertext = ciphertext; }
             }
             for (code, key) in &sites {
-                match open(&sealed, code, key) {
+                match open(&sealed, code, key, CASE) {
                     Ok(p) => prop_assert_eq!(p, IDENTITY),
                     Err(e) => prop_assert!(matches!(e, SealError::Tampered | SealError::Malformed(_))),
                 }

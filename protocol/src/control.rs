@@ -438,8 +438,8 @@ pub fn negotiate_version(ours: &[u32], theirs: &[u32]) -> Option<u32> {
 }
 
 /// Frames and byte strings the fuzzer starts from: one of every variant, their concatenation
-/// and a few malformed inputs. Pure; `tiepdan-tests` checks the committed `fuzz/corpus` against
-/// it, and the unit tests below reuse the frames.
+/// and a few malformed inputs. Pure; `tiepdan-fuzzing` checks the committed `fuzz/corpus`
+/// against it, and the unit tests below reuse the frames.
 #[doc(hidden)]
 pub mod seeds {
     use super::*;

@@ -182,6 +182,22 @@ impl MediaPacket {
     }
 }
 
+/// The sites a [`PacketKind::LinkState`] payload lists: comma-separated, empty entries and
+/// entries that are not UTF-8 skipped.
+pub fn decode_link_state(payload: &[u8]) -> BTreeSet<String> {
+    payload
+        .split(|b| *b == b',')
+        .filter_map(|s| std::str::from_utf8(s).ok())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The payload of a [`PacketKind::LinkState`] heartbeat listing `sites`.
+pub fn encode_link_state(sites: &[String]) -> Vec<u8> {
+    sites.join(",").into_bytes()
+}
+
 /// Where this site sends a packet for `destination`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NextHop {

@@ -18,6 +18,13 @@ use serde_bytes::ByteBuf;
 
 /// Largest number of cases one site holds in memory (far above a province's yearly volume).
 pub const CASES_MAX: usize = 1_000_000;
+/// Most records (cases and sessions) one site may own in another's memory: a busy commune
+/// receives a few thousand citizens a year, so twenty years fit. One compromised site cannot
+/// take the whole of [`CASES_MAX`] from the others.
+pub const RECORDS_PER_SITE_MAX: usize = 200_000;
+/// Most bytes of events waiting for their parents, all records of one owner site together.
+/// Each record bounds its own (`MAX_PENDING_BYTES`); this bounds a site that opens many.
+pub const PENDING_BYTES_PER_SITE_MAX: usize = 64 * 1024 * 1024;
 
 /// Why an event from a peer was not taken. Labels are stable metric values.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +47,23 @@ pub enum Rejected {
         owner: String,
         author: String,
     },
+    #[error("event of {author} dated {at_ms} ms is after its key was revoked (at {since} s): a revoked site signs nothing new")]
+    RevokedAuthor {
+        author: String,
+        at_ms: u64,
+        since: u64,
+    },
+    #[error("{owner} is over its quota of {what} here (at most {max}): refused until the site is checked")]
+    OverQuota {
+        owner: String,
+        what: &'static str,
+        max: usize,
+    },
+    #[error("the log of {record} refuses the event: {error}")]
+    Log {
+        record: String,
+        error: crate::log::LogError,
+    },
     #[error("store: {0}")]
     Store(String),
 }
@@ -54,6 +78,9 @@ impl Rejected {
             Rejected::SenderOutOfAudience { .. } => "sender_out_of_audience",
             Rejected::Replayed => "replayed",
             Rejected::NotOwner { .. } => "not_owner",
+            Rejected::RevokedAuthor { .. } => "revoked_author",
+            Rejected::OverQuota { what, .. } => what,
+            Rejected::Log { error, .. } => error.reason(),
             Rejected::Store(_) => "store",
         }
     }
@@ -259,6 +286,34 @@ pub fn verify_events(
         .collect()
 }
 
+/// Refuses checked events whose author's key was revoked before the event's date:
+/// `revoked_since(author)` is when (unix seconds) the key this site holds for the author
+/// stopped signing, as `RevocationList::key_revoked_since` tells. What the site signed before
+/// its revocation stays valid history. An author's clock can lie, so this bounds a revoked key
+/// to back-dated events, which the audit shows by their date.
+pub fn refuse_revoked(
+    checked: Vec<Result<CheckedEvent, Rejected>>,
+    mut revoked_since: impl FnMut(&str) -> Option<u64>,
+) -> Vec<Result<CheckedEvent, Rejected>> {
+    checked
+        .into_iter()
+        .map(|c| {
+            let c = c?;
+            let body = &c.event.body;
+            match revoked_since(&body.author) {
+                Some(since) if body.at_ms > since.saturating_mul(1000) => {
+                    Err(Rejected::RevokedAuthor {
+                        author: body.author.clone(),
+                        at_ms: body.at_ms,
+                        since,
+                    })
+                }
+                _ => Ok(c),
+            }
+        })
+        .collect()
+}
+
 /// Every case this site holds, plus the public keys of event authors.
 #[derive(Default)]
 pub struct Records {
@@ -269,6 +324,18 @@ pub struct Records {
     pub site_keys: BTreeMap<String, [u8; 32]>,
     /// Their chains (DER list), forwarded with events so receivers can verify authors.
     pub site_chains: BTreeMap<String, Vec<Vec<u8>>>,
+    /// What each owner site (the one a record id names) holds here: the quotas' tallies.
+    owned: BTreeMap<String, Owned>,
+    /// Bumped whenever a record changes, so what is computed from all of them (the event set
+    /// shared with a peer) can be kept until it does.
+    generation: u64,
+}
+
+/// One owner site's tally: its records, and the bytes of their events waiting for parents.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Owned {
+    pub records: usize,
+    pub pending_bytes: usize,
 }
 
 impl Records {
@@ -299,6 +366,29 @@ impl Records {
 
     fn records(&self) -> usize {
         self.entries.len() + self.sessions.len()
+    }
+
+    /// Changes whenever a record does.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// What `owner` holds here, as the quotas count it.
+    pub fn owned_by(&self, owner: &str) -> Owned {
+        self.owned.get(owner).copied().unwrap_or_default()
+    }
+
+    /// Counts a record put in place: `before` is its pending bytes before (None: new).
+    fn tally(&mut self, id: &str, before: Option<usize>, after: usize) {
+        self.generation += 1;
+        let t = self
+            .owned
+            .entry(owner_of(id).unwrap_or("").to_owned())
+            .or_default();
+        if before.is_none() {
+            t.records += 1;
+        }
+        t.pending_bytes = (t.pending_bytes + after).saturating_sub(before.unwrap_or(0));
     }
 
     /// Checks a batch of signed events from `sender` (None: made here) as they would be once
@@ -381,8 +471,11 @@ impl Records {
         }
         let mut accepted = Vec::new();
         let mut entries = Vec::new();
+        // The quotas' tallies as this batch would leave them.
+        let mut owned: BTreeMap<String, Owned> = BTreeMap::new();
         for (case_id, events) in by_case {
-            if self.records() + entries.len() >= CASES_MAX && self.log_of(&case_id).is_none() {
+            let held = self.log_of(&case_id);
+            if self.records() + entries.len() >= CASES_MAX && held.is_none() {
                 rejected.extend(events.iter().map(|_| {
                     Rejected::Store(format!(
                         "this site holds the maximum of {CASES_MAX} records"
@@ -390,13 +483,51 @@ impl Records {
                 }));
                 continue;
             }
-            let mut trial = match self.log_of(&case_id) {
+            let owner = owner_of(&case_id).unwrap_or("").to_owned();
+            let tally = owned
+                .entry(owner.clone())
+                .or_insert_with(|| self.owned_by(&owner));
+            if held.is_none() && tally.records >= RECORDS_PER_SITE_MAX {
+                rejected.extend(events.iter().map(|_| Rejected::OverQuota {
+                    owner: owner.clone(),
+                    what: "records_per_site",
+                    max: RECORDS_PER_SITE_MAX,
+                }));
+                continue;
+            }
+            let mut trial = match held {
                 Some(l) => l.clone(),
                 None => CaseLog::new(&case_id),
             };
+            let pending_before = trial.pending_bytes();
             let mut added = false;
-            for c in &events {
-                added |= matches!(trial.insert(c.event.clone()), Ok(Insert::Added));
+            let mut taken = Vec::with_capacity(events.len());
+            for c in events {
+                match trial.insert(c.event.clone()) {
+                    Ok(i) => {
+                        added |= matches!(i, Insert::Added);
+                        taken.push(c);
+                    }
+                    // Full case, second genesis, …: refused, and not stored either.
+                    Err(error) => rejected.push(Rejected::Log {
+                        record: case_id.clone(),
+                        error,
+                    }),
+                }
+            }
+            let events = taken;
+            if events.is_empty() {
+                continue;
+            }
+            let pending =
+                (tally.pending_bytes + trial.pending_bytes()).saturating_sub(pending_before);
+            if pending > PENDING_BYTES_PER_SITE_MAX {
+                rejected.extend(events.iter().map(|_| Rejected::OverQuota {
+                    owner: owner.clone(),
+                    what: "pending_bytes_per_site",
+                    max: PENDING_BYTES_PER_SITE_MAX,
+                }));
+                continue;
             }
             let entry = if session::is_session_id(&case_id) {
                 Entry::Session(SessionEntry::from_log(trial))
@@ -436,7 +567,11 @@ impl Records {
                     rejected.push(r);
                 }
                 None => {
-                    if added {
+                    tally.pending_bytes = pending;
+                    if held.is_none() {
+                        tally.records += 1;
+                    }
+                    if added || held.is_none() {
                         entries.push((case_id, entry));
                     }
                     accepted.extend(events.into_iter().map(|c| c.event));
@@ -453,6 +588,12 @@ impl Records {
     /// Puts the records an [`Admission`] prepared in place, once its events are durable.
     pub fn install(&mut self, entries: Vec<(String, Entry)>) {
         for (id, entry) in entries {
+            let before = self.log_of(&id).map(CaseLog::pending_bytes);
+            let after = match &entry {
+                Entry::Case(e) => e.log.pending_bytes(),
+                Entry::Session(e) => e.log.pending_bytes(),
+            };
+            self.tally(&id, before, after);
             match entry {
                 Entry::Case(e) => {
                     self.entries.insert(id, e);
@@ -470,7 +611,8 @@ impl Records {
         let mut added = 0;
         for ev in events {
             let case_id = ev.body.case_id.clone();
-            if self.records() >= CASES_MAX && self.log_of(&case_id).is_none() {
+            let before = self.log_of(&case_id).map(CaseLog::pending_bytes);
+            if self.records() >= CASES_MAX && before.is_none() {
                 continue;
             }
             let log = if session::is_session_id(&case_id) {
@@ -486,7 +628,10 @@ impl Records {
                     .or_insert_with(|| CaseEntry::new(&case_id))
                     .log
             };
-            match log.insert(ev) {
+            let result = log.insert(ev);
+            let after = log.pending_bytes();
+            self.tally(&case_id, before, after);
+            match result {
                 Ok(Insert::Added) => {
                     added += 1;
                     touched.insert(case_id);
@@ -494,6 +639,7 @@ impl Records {
                 Ok(Insert::Duplicate) | Ok(Insert::Pending { .. }) | Err(_) => {}
             }
         }
+        self.generation += 1;
         for c in touched {
             if let Some(e) = self.entries.get_mut(&c) {
                 e.refold();
@@ -711,6 +857,115 @@ mod tests {
         assert_eq!(adm.accepted.len(), 1, "{:?}", adm.rejected);
         at.install(adm.entries);
         bytes
+    }
+
+    #[test]
+    fn a_revoked_key_verifies_what_it_signed_before_and_nothing_after() {
+        let k = SigningKey::from_bytes(&[1; 32]);
+        let keys = [("00070", &k)];
+        let mut commune = site(&keys);
+        let id = "00070-2026-00001";
+        let genesis = make(
+            &mut commune,
+            &k,
+            "00070",
+            id,
+            CaseEvent::Received {
+                reception: reception(Kind::Complaint),
+            },
+        );
+        let later = sign_payload(
+            &commune,
+            &k,
+            "00070",
+            id,
+            1_790_000_000_000,
+            case::encode_event(&CaseEvent::Accepted {
+                decision_no: "12/QĐ".into(),
+            }),
+        )
+        .unwrap();
+        let province = site(&keys);
+        let decoded = decode_batch(&[genesis, later.bytes.clone()]);
+        let verified = verify_events(decoded, &province.site_keys);
+        // Revoked at 1 785 000 000 s: between the two events.
+        let judged = refuse_revoked(verified, |s| (s == "00070").then_some(1_785_000_000));
+        assert!(judged[0].is_ok(), "signed before the revocation");
+        assert_eq!(
+            judged[1].as_ref().err().map(Rejected::reason),
+            Some("revoked_author")
+        );
+        let adm = province.admit(judged, "01", Some("00070"));
+        assert_eq!(adm.accepted.len(), 1);
+    }
+
+    #[test]
+    fn an_owner_over_its_quota_opens_no_new_record_and_a_second_genesis_is_not_stored() {
+        let k = SigningKey::from_bytes(&[1; 32]);
+        let keys = [("00070", &k)];
+        let mut commune = site(&keys);
+        let first = make(
+            &mut commune,
+            &k,
+            "00070",
+            "00070-2026-00001",
+            CaseEvent::Received {
+                reception: reception(Kind::Complaint),
+            },
+        );
+        let mut province = site(&keys);
+        let adm = province.check_batch(std::slice::from_ref(&first), "01", Some("00070"));
+        assert_eq!(adm.accepted.len(), 1);
+        province.install(adm.entries);
+        assert_eq!(province.owned_by("00070").records, 1);
+
+        // A second genesis of the same case: refused by its log, so never stored.
+        let mut other = site(&keys);
+        let mut r = reception(Kind::Complaint);
+        r.notes = "khác".into();
+        let second = make(
+            &mut other,
+            &k,
+            "00070",
+            "00070-2026-00001",
+            CaseEvent::Received { reception: r },
+        );
+        let adm = province.check_batch(&[second], "01", Some("00070"));
+        assert!(adm.accepted.is_empty());
+        assert_eq!(adm.rejected[0].reason(), "conflicting_genesis");
+
+        // At its quota, the owner opens nothing new; its held records still take events.
+        province.owned.insert(
+            "00070".into(),
+            Owned {
+                records: RECORDS_PER_SITE_MAX,
+                pending_bytes: 0,
+            },
+        );
+        let new = make(
+            &mut commune,
+            &k,
+            "00070",
+            "00070-2026-00002",
+            CaseEvent::Received {
+                reception: reception(Kind::Complaint),
+            },
+        );
+        let adm = province.check_batch(&[new], "01", Some("00070"));
+        assert_eq!(adm.rejected[0].reason(), "records_per_site");
+        let more = sign_payload(
+            &commune,
+            &k,
+            "00070",
+            "00070-2026-00001",
+            1_780_000_100_000,
+            case::encode_event(&CaseEvent::Accepted {
+                decision_no: "1/QĐ".into(),
+            }),
+        )
+        .unwrap();
+        let adm = province.check_batch(&[more.bytes], "01", Some("00070"));
+        assert_eq!(adm.accepted.len(), 1, "{:?}", adm.rejected);
     }
 
     #[test]

@@ -114,6 +114,27 @@ impl RevocationList {
             .chain(registry.ancestors(site))
             .any(|s| self.is_revoked(s, now))
     }
+
+    /// From when (unix seconds) the key of `site` whose certificate has notBefore
+    /// `key_not_before` signs nothing new: the earliest revocation of the site or of an
+    /// ancestor (whose certificate signed its chain) that covers that certificate. `None` while
+    /// the key is good, and for a key certified again after every revocation.
+    pub fn key_revoked_since(
+        &self,
+        registry: &Registry,
+        site: &str,
+        key_not_before: u64,
+    ) -> Option<u64> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        std::iter::once(site)
+            .chain(registry.ancestors(site))
+            .filter_map(|s| self.get(s))
+            .filter(|r| key_not_before <= r.revoked_at)
+            .map(|r| r.revoked_at)
+            .min()
+    }
 }
 
 #[cfg(test)]
@@ -150,5 +171,27 @@ mod tests {
             !l.cuts_off(r, "01", 201),
             "a certificate issued after the revocation is judged on its own"
         );
+    }
+
+    #[test]
+    fn a_revoked_key_signs_nothing_new_from_the_earliest_revocation_covering_it() {
+        let mut l = RevocationList::new();
+        let r = Registry::official();
+        assert_eq!(l.key_revoked_since(r, "00070", 10), None);
+        l.insert(rev("01", 300), vec![1]);
+        assert_eq!(
+            l.key_revoked_since(r, "00070", 10),
+            Some(300),
+            "the province's revocation covers the commune certified under it"
+        );
+        l.insert(rev("00070", 200), vec![2]);
+        assert_eq!(l.key_revoked_since(r, "00070", 10), Some(200));
+        assert_eq!(
+            l.key_revoked_since(r, "00070", 250),
+            Some(300),
+            "certified again after its own revocation, still under the revoked province"
+        );
+        assert_eq!(l.key_revoked_since(r, "00070", 301), None);
+        assert_eq!(l.key_revoked_since(r, "79", 10), None);
     }
 }

@@ -22,9 +22,33 @@ pub fn wants_link(registry: &Registry, local: &str, remote: &str) -> bool {
     }
 }
 
+/// True when `introducer` may tell others where `site` is: itself, or a site it links with
+/// (either side dialling). A site cannot vouch for addresses of sites it never links to, so a
+/// compromised commune cannot redirect the whole country's dials.
+pub fn may_introduce(registry: &Registry, introducer: &str, site: &str) -> bool {
+    introducer == site
+        || wants_link(registry, introducer, site)
+        || wants_link(registry, site, introducer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_site_introduces_only_itself_and_the_sites_it_links_with() {
+        let r = Registry::official();
+        assert!(may_introduce(r, "00070", "00070"));
+        assert!(may_introduce(r, "00070", "01"), "its province");
+        assert!(may_introduce(r, "00070", "00073"), "a sibling");
+        assert!(may_introduce(r, "01", "00070"), "a province its communes");
+        assert!(may_introduce(r, "VN", "00070"), "central every site");
+        assert!(!may_introduce(r, "00070", "79"), "not another province");
+        assert!(
+            !may_introduce(r, "00070", "26734"),
+            "not a commune of another province"
+        );
+    }
 
     #[test]
     fn commune_links_up_and_sideways_only() {

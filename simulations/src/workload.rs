@@ -98,27 +98,33 @@ pub fn reception(
         (1, Vec::new())
     };
     let k = KINDS.iter().position(|x| *x == kind).unwrap_or(0);
-    CaseEvent::Received {
-        reception: Reception {
-            date,
-            identity,
-            summary: SUMMARIES[k].to_owned(),
-            kind,
-            people_count,
-            prior_bodies: vec![],
-            request: "Đề nghị xem xét, giải quyết".to_owned(),
-            direction: None,
-            notes: String::new(),
-            officer: name(rng),
-            representatives,
-            evidence: vec![EvidenceItem {
-                name: "Đơn".to_owned(),
-                pages: rng.between(1, 6) as u32,
-                condition: EvidenceCondition::Original,
-            }],
-            refusal: None,
-        },
+    let mut reception = Reception {
+        date,
+        identity,
+        summary: SUMMARIES[k].to_owned(),
+        kind,
+        people_count,
+        prior_bodies: vec![],
+        request: "Đề nghị xem xét, giải quyết".to_owned(),
+        direction: None,
+        notes: String::new(),
+        officer: name(rng),
+        representatives,
+        evidence: vec![EvidenceItem {
+            name: "Đơn".to_owned(),
+            pages: rng.between(1, 6) as u32,
+            condition: EvidenceCondition::Original,
+        }],
+        refusal: None,
+    };
+    if reception.identity.is_sealed() {
+        // A denunciation's own words travel inside its seal; the signed event has them empty.
+        reception.summary.clear();
+        reception.request.clear();
+        reception.representatives.clear();
+        reception.evidence.clear();
     }
+    CaseEvent::Received { reception }
 }
 
 /// What happens to a case after reception, in order.

@@ -13,10 +13,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tiepdan_protocol::access;
-use tiepdan_protocol::case::{CaseEvent, Citizen, EscalationReason};
+use tiepdan_protocol::case::{CaseEvent, Citizen, EscalationReason, EvidenceItem, Representative};
 
 use super::auth::require;
 use super::{blocking, body, ApiError, ApiResult, App};
@@ -118,17 +118,35 @@ async fn transfer(
     Ok((StatusCode::CREATED, Json(json!({ "event_id": event_id }))))
 }
 
+/// What `GET cases/{id}/identity` shows: the citizen's fields at the top level, then what a
+/// denunciation keeps inside its seal with them.
+#[derive(Serialize)]
+struct IdentityView {
+    #[serde(flatten)]
+    citizen: Citizen,
+    summary: String,
+    request: String,
+    representatives: Vec<Representative>,
+    evidence: Vec<EvidenceItem>,
+}
+
 async fn identity(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
     Extension(c): Extension<Caller>,
-) -> ApiResult<Json<Citizen>> {
-    let v = blocking(move || {
+) -> ApiResult<Json<IdentityView>> {
+    let d = blocking(move || {
         app.cases
             .reveal_identity(&id, c.actor(), &c.full_name, now_ms())
     })
     .await?;
-    Ok(Json(v))
+    Ok(Json(IdentityView {
+        citizen: d.citizen,
+        summary: d.summary,
+        request: d.request,
+        representatives: d.representatives,
+        evidence: d.evidence,
+    }))
 }
 
 #[derive(Deserialize)]

@@ -1,7 +1,8 @@
 //! The reception log book (Sổ tiếp công dân, Form 03/TCD) as CSV and as a printable page.
 //!
-//! Owns the column order and the Vietnamese headings of Form 03/TCD (Decree 154/2026). A sealed
-//! (denunciation) identity is never printed: the export shows "(bảo mật)" in its place.
+//! Owns the column order and the Vietnamese headings of Form 03/TCD (Decree 154/2026). What a
+//! sealed (denunciation) reception keeps in its seal, the identity and the summary, is never
+//! printed: the export shows "(bảo mật)" in its place.
 
 /// One line of the log book.
 #[derive(Debug, Clone, serde::Serialize)]

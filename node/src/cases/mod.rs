@@ -20,7 +20,7 @@ use tiepdan_protocol::access;
 use tiepdan_protocol::case::CaseEvent;
 use tiepdan_protocol::case::{
     self, deadline, Citizen, Direction, EvidenceItem, IdType, Identity, Kind, Reception,
-    RefusalReason, Representative,
+    RefusalReason, Representative, SealedDetails,
 };
 use tiepdan_protocol::log::{Actor, VerifiedEvent};
 use tiepdan_protocol::sites::Registry;
@@ -165,29 +165,9 @@ impl Cases {
         {
             return Err(bad("citizen.name, citizen.address and citizen.id_number are required (Law on Citizen Reception Art 25(2); Form 03/TCD)"));
         }
-        // A denouncer's identity is sealed to the audience before anything is signed or stored
-        // (Law on Denunciations Art 47; Decree 154 Art 12(2)).
-        let identity = if input.kind == Kind::Denunciation {
-            let mut audience: BTreeSet<String> = BTreeSet::from([self.site.site.code.clone()]);
-            audience.extend(
-                self.site
-                    .registry()
-                    .ancestors(&self.site.site.code)
-                    .into_iter()
-                    .map(str::to_owned),
-            );
-            let recipients = self.keys_of(&audience)?;
-            let plain = cbor4ii::serde::to_vec(Vec::new(), &citizen)
-                .map_err(|e| OpError::Store(e.to_string()))?;
-            Identity::Sealed(
-                sealed::seal(&plain, &recipients).map_err(|e| OpError::Store(e.to_string()))?,
-            )
-        } else {
-            Identity::Plain(citizen)
-        };
-        let reception = Reception {
+        let mut reception = Reception {
             date,
-            identity,
+            identity: Identity::Plain(citizen),
             summary: input.summary,
             kind: input.kind,
             people_count: input.people_count,
@@ -200,7 +180,7 @@ impl Cases {
             evidence: input.evidence,
             refusal: input.refusal,
         };
-        reception.validate().map_err(bad)?;
+        reception.validate_before_sealing().map_err(bad)?;
         let year = date.year();
         let _numbering = self.records.numbering();
         let counter_name = format!("stt:{year}");
@@ -208,6 +188,28 @@ impl Cases {
         let (stt, case_id) = self
             .records
             .next_number(&counter_name, |n| format!("{code}-{year}-{n:05}"))?;
+        // A denouncer's identity and own words are sealed to the audience, bound to the case
+        // id, before anything is signed or stored (Law on Denunciations Art 47; Decree 154 Art
+        // 12(2)).
+        if input.kind == Kind::Denunciation {
+            let mut audience: BTreeSet<String> = BTreeSet::from([self.site.site.code.clone()]);
+            audience.extend(
+                self.site
+                    .registry()
+                    .ancestors(&self.site.site.code)
+                    .into_iter()
+                    .map(str::to_owned),
+            );
+            let recipients = self.keys_of(&audience)?;
+            let details = reception.take_sealed_details().map_err(bad)?;
+            let plain = cbor4ii::serde::to_vec(Vec::new(), &details)
+                .map_err(|e| OpError::Store(e.to_string()))?;
+            reception.identity = Identity::Sealed(
+                sealed::seal(&plain, &recipients, &case_id)
+                    .map_err(|e| OpError::Store(e.to_string()))?,
+            );
+        }
+        reception.validate().map_err(bad)?;
         self.commit_events(
             &case_id,
             vec![CaseEvent::Received { reception }],
@@ -262,7 +264,8 @@ impl Cases {
         state: &case::CaseState,
         to_site: &str,
     ) -> Result<Option<tiepdan_protocol::sealed::SealedIdentity>, OpError> {
-        let Some(Identity::Sealed(s)) = state.reception.as_ref().map(|r| &r.identity) else {
+        // The current sealing: after a hand-over it holds the recipients the last one added.
+        let Some(s) = &state.sealed_identity else {
             return Ok(None);
         };
         let mut target: BTreeSet<String> = BTreeSet::from([to_site.to_owned()]);
@@ -279,13 +282,19 @@ impl Cases {
             return Ok(None);
         }
         let keys = self.keys_of(&add)?;
-        sealed::rewrap(s, &self.site.site.code, &self.site.key, &keys)
-            .map(Some)
-            .map_err(|e| {
-                OpError::Forbidden(format!(
-                    "this site cannot open the sealed identity to pass it on: {e}"
-                ))
-            })
+        sealed::rewrap(
+            s,
+            &self.site.site.code,
+            &self.site.key,
+            &keys,
+            &state.case_id,
+        )
+        .map(Some)
+        .map_err(|e| {
+            OpError::Forbidden(format!(
+                "this site cannot open the sealed identity to pass it on: {e}"
+            ))
+        })
     }
 
     pub fn escalate(
@@ -440,7 +449,11 @@ impl Cases {
                 date: r.date.to_string(),
                 name_address,
                 id_paper,
-                summary: r.summary.clone(),
+                // A denunciation's summary is inside its seal with the identity.
+                summary: match &r.identity {
+                    Identity::Plain(_) => r.summary.clone(),
+                    Identity::Sealed(_) => "(bảo mật)".to_owned(),
+                },
                 kind: logbook::kind_vi(&kind).to_owned(),
                 people: r.people_count,
                 prior_bodies: r.prior_bodies.join("; "),
@@ -463,7 +476,7 @@ impl Cases {
         by: Actor,
         full_name: &str,
         now_ms: u64,
-    ) -> Result<Citizen, OpError> {
+    ) -> Result<SealedDetails, OpError> {
         if !access::allows(by.role, access::Action::IdentityView) {
             return Err(OpError::Forbidden(format!(
                 "role {} may not see a denouncer's identity; only reception officers and chairs may (Decree 154 Art 12(2))",
@@ -475,13 +488,26 @@ impl Cases {
             .reception
             .as_ref()
             .ok_or_else(|| OpError::NotFound(format!("case {case_id} has no reception yet")))?;
-        let citizen: Citizen = match &reception.identity {
-            Identity::Plain(c) => c.clone(),
-            Identity::Sealed(s) => {
-                let plain = sealed::open(s, &self.site.site.code, &self.site.key).map_err(|e| {
-                    OpError::Forbidden(format!("cannot open the sealed identity here: {e}"))
-                })?;
+        let details = match (&reception.identity, &state.sealed_identity) {
+            (Identity::Plain(c), _) => SealedDetails {
+                citizen: c.clone(),
+                summary: reception.summary.clone(),
+                request: reception.request.clone(),
+                representatives: reception.representatives.clone(),
+                evidence: reception.evidence.clone(),
+            },
+            // The current sealing: a site the case was handed to is only in the last re-wrap.
+            (Identity::Sealed(_), Some(s)) => {
+                let plain = sealed::open(s, &self.site.site.code, &self.site.key, case_id)
+                    .map_err(|e| {
+                        OpError::Forbidden(format!("cannot open the sealed identity here: {e}"))
+                    })?;
                 cbor4ii::serde::from_slice(&plain).map_err(|e| OpError::Store(e.to_string()))?
+            }
+            (Identity::Sealed(_), None) => {
+                return Err(OpError::Store(format!(
+                    "case {case_id} has a sealed reception but no sealing in its state"
+                )))
             }
         };
         self.commit_events(
@@ -498,7 +524,7 @@ impl Cases {
             None,
             Some(by),
         )?;
-        Ok(citizen)
+        Ok(details)
     }
 }
 

@@ -21,6 +21,7 @@ use tiepdan_protocol::control::{
     PROTOCOL_VERSION,
 };
 use tiepdan_protocol::dial::keep_connection;
+use tiepdan_protocol::topology::may_introduce;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
@@ -56,9 +57,25 @@ pub const LINK_WINDOW_BYTES: u32 = 32 * 1024 * 1024;
 /// windows (QUIC's default is eight of its own 1.25 MB); more only costs memory and cache.
 pub const SEND_WINDOW_BYTES: u32 = 2 * STREAM_WINDOW_BYTES;
 
-/// The transport settings of every link (keep-alive, idle timeout, flow-control windows).
+/// Bidirectional streams a peer may have open toward us at once: the control stream,
+/// replication pushes and syncs, uploads and link tests. Each is one task here, so this bounds
+/// what one peer can make a node run (QUIC's default is 100).
+pub const BIDI_STREAMS_PER_LINK: u32 = 32;
+/// Unidirectional streams at once: a video frame too large for a datagram is one stream.
+pub const UNI_STREAMS_PER_LINK: u32 = 128;
+/// A stream must name its channel within this time, or it is dropped.
+pub const CHANNEL_TAG_TIMEOUT_MS: u64 = 5_000;
+/// Dial tasks at once; an introduction beyond them is dropped (the next one asks again).
+pub const DIALS_MAX: usize = 256;
+/// Tries of an address no site was expected at before it is given up.
+pub const UNKNOWN_DIAL_TRIES: u32 = 5;
+
+/// The transport settings of every link (keep-alive, idle timeout, flow-control windows,
+/// streams at once).
 pub fn transport() -> Arc<TransportConfig> {
     let mut t = TransportConfig::default();
+    t.max_concurrent_bidi_streams(VarInt::from_u32(BIDI_STREAMS_PER_LINK));
+    t.max_concurrent_uni_streams(VarInt::from_u32(UNI_STREAMS_PER_LINK));
     t.stream_receive_window(VarInt::from_u32(STREAM_WINDOW_BYTES));
     t.receive_window(VarInt::from_u32(LINK_WINDOW_BYTES));
     t.send_window(u64::from(SEND_WINDOW_BYTES));
@@ -112,7 +129,7 @@ pub async fn accept_loop(fed: Arc<Federation>, ep: Endpoint) {
             let remote = incoming.remote_address();
             match incoming.await {
                 Ok(conn) => {
-                    run_link(fed, conn, false).await;
+                    let _ = run_link(fed, conn, Accepted).await;
                 }
                 // The verifier already counted and logged certificate refusals.
                 Err(e) => debug!(%remote, "inbound handshake failed: {e}"),
@@ -133,6 +150,12 @@ pub async fn dialer(
         }
         {
             let mut dialing = fed.dialing.locked();
+            // Bounded: introductions cannot make this node dial without end. A site of ours
+            // has at most a few hundred links; the next introduction asks again.
+            if dialing.len() >= DIALS_MAX {
+                fed.site.metrics.refused("quic", "too_many_dials");
+                continue;
+            }
             if !dialing.insert(addr) {
                 continue;
             }
@@ -153,8 +176,15 @@ async fn dial_loop(
     mut site: Option<String>,
 ) {
     let mut backoff = Backoff::new(RECONNECT_BASE_MS, RECONNECT_CAP_MS);
+    let mut failures = 0u32;
     loop {
         if fed.is_shutting_down() {
+            return;
+        }
+        // An address nobody vouches for (no site expected, never answered) is given up after
+        // a few tries; a known site's address is kept trying, since its link is wanted.
+        if site.is_none() && failures >= UNKNOWN_DIAL_TRIES {
+            debug!(%addr, "giving up an address that never answered as a site");
             return;
         }
         if let Some(s) = &site {
@@ -173,15 +203,28 @@ async fn dial_loop(
                 match tokio::time::timeout(Duration::from_millis(IDLE_TIMEOUT_MS), connecting).await
                 {
                     Ok(Ok(conn)) => {
-                        if let Some(peer) = run_link(fed.clone(), conn, true).await {
-                            site = Some(peer);
-                        }
-                        if started.elapsed() > Duration::from_secs(10) {
-                            backoff.reset();
+                        match run_link(fed.clone(), conn, Dialled(site.as_deref())).await {
+                            Ok(peer) => {
+                                site = Some(peer);
+                                failures = 0;
+                                if started.elapsed() > Duration::from_secs(10) {
+                                    backoff.reset();
+                                }
+                            }
+                            // Another site answers where this one was said to be: the address
+                            // was wrong or is hostile; stop dialling it.
+                            Err(LinkEnd::WrongSite) => return,
+                            Err(LinkEnd::Refused) => failures += 1,
                         }
                     }
-                    Ok(Err(e)) => debug!(%addr, "dial failed: {e}"),
-                    Err(_) => debug!(%addr, "dial timed out"),
+                    Ok(Err(e)) => {
+                        failures += 1;
+                        debug!(%addr, "dial failed: {e}")
+                    }
+                    Err(_) => {
+                        failures += 1;
+                        debug!(%addr, "dial timed out")
+                    }
                 }
             }
             Err(e) => {
@@ -204,16 +247,34 @@ fn peer_chain(conn: &Connection) -> Option<Vec<CertificateDer<'static>>> {
         .map(|b| *b)
 }
 
+/// Which side opened a link: a peer dialled us, or we dialled, expecting this site if known.
+#[derive(Debug, Clone, Copy)]
+enum Side<'a> {
+    Accepted,
+    Dialled(Option<&'a str>),
+}
+use Side::{Accepted, Dialled};
+
+/// Why a link ended before its peer was proven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkEnd {
+    /// No certificate, or one that does not verify here.
+    Refused,
+    /// We dialled one site and another answered.
+    WrongSite,
+}
+
 /// Runs one link from handshake to close. Returns the peer's site code if it was proven.
 async fn run_link(
     fed: Arc<Federation>,
     conn: Connection,
-    locally_initiated: bool,
-) -> Option<String> {
+    side: Side<'_>,
+) -> Result<String, LinkEnd> {
     let remote = conn.remote_address();
+    let locally_initiated = matches!(side, Dialled(_));
     let Some(chain) = peer_chain(&conn) else {
         conn.close(VarInt::from_u32(CLOSE_PROTOCOL), b"no certificate");
-        return None;
+        return Err(LinkEnd::Refused);
     };
     let verified = match fed.verify_peer_chain(&chain) {
         Ok(v) => v,
@@ -221,10 +282,18 @@ async fn run_link(
             fed.site.metrics.refused("quic", e.reason());
             warn!(%remote, reason = e.reason(), "refused peer after handshake: {e}");
             conn.close(VarInt::from_u32(CLOSE_REVOKED), e.reason().as_bytes());
-            return None;
+            return Err(LinkEnd::Refused);
         }
     };
     let site = verified.site.clone();
+    if let Dialled(Some(expected)) = side {
+        if site != expected {
+            fed.site.metrics.refused("quic", "unexpected_site");
+            warn!(%remote, %expected, answered = %site, "dialled one site and another answered; not linking");
+            conn.close(VarInt::from_u32(CLOSE_PROTOCOL), b"unexpected site");
+            return Err(LinkEnd::WrongSite);
+        }
+    }
 
     let streams = if locally_initiated {
         conn.open_bi().await
@@ -235,13 +304,13 @@ async fn run_link(
         Ok(s) => s,
         Err(e) => {
             debug!(%site, "control stream not opened: {e}");
-            return Some(site);
+            return Ok(site);
         }
     };
     let hello = ControlFrame::Hello(own_hello(&fed));
     let bytes = encode_frame(&hello);
     if send.write_all(&bytes).await.is_err() {
-        return Some(site);
+        return Ok(site);
     }
     fed.site.metrics.bytes("control", "tx", bytes.len() as u64);
 
@@ -258,19 +327,19 @@ async fn run_link(
             fed.site.metrics.refused("quic", "bad_hello");
             warn!(%site, "peer did not start with a valid hello: {:?}", other.map(|f| frame_name(&f)));
             conn.close(VarInt::from_u32(CLOSE_PROTOCOL), b"expected hello");
-            return Some(site);
+            return Ok(site);
         }
         Err(_) => {
             fed.site.metrics.refused("quic", "hello_timeout");
             conn.close(VarInt::from_u32(CLOSE_PROTOCOL), b"hello timeout");
-            return Some(site);
+            return Ok(site);
         }
     };
     if let Err(reason) = check_hello(&their_hello, &site, &chain) {
         fed.site.metrics.refused("quic", reason);
         warn!(%site, reason, "refused hello");
         conn.close(VarInt::from_u32(CLOSE_PROTOCOL), reason.as_bytes());
-        return Some(site);
+        return Ok(site);
     }
     for r in &their_hello.revocations {
         if let Err(e) = fed.apply_revocation(r, RevocationPath::Hello, &site) {
@@ -280,7 +349,7 @@ async fn run_link(
     // A revocation in their hello may have just cut them (or us) off.
     if fed.verify_peer_chain(&chain).is_err() {
         conn.close(VarInt::from_u32(CLOSE_REVOKED), b"revoked");
-        return Some(site);
+        return Ok(site);
     }
 
     let (outbox_tx, mut outbox_rx) = mpsc::channel::<ControlFrame>(LINK_OUTBOX_FRAMES_MAX);
@@ -293,7 +362,7 @@ async fn run_link(
         &their_hello,
         outbox_tx.clone(),
     ) {
-        return Some(site);
+        return Ok(site);
     }
     info!(%site, name = %fed.site.site_name(&site), %remote, locally_initiated, "link up");
     fed.channels.chain_proven(&chain);
@@ -329,10 +398,11 @@ async fn run_link(
         }
     });
 
+    let mut peers_intake = PeersIntake::new();
     loop {
         tokio::select! {
             frame = read_frame(&fed, &mut recv, &mut decoder, &mut buf) => match frame {
-                Some(f) => handle_frame(&fed, &site, f, &outbox_tx, &conn),
+                Some(f) => handle_frame(&fed, &site, f, &outbox_tx, &conn, &mut peers_intake),
                 None => break,
             },
             _ = conn.closed() => break,
@@ -345,7 +415,7 @@ async fn run_link(
         .map(|r| r.to_string())
         .unwrap_or_else(|| "closed".into());
     info!(%site, %reason, "link down");
-    Some(site)
+    Ok(site)
 }
 
 fn frame_name(f: &ControlFrame) -> &'static str {
@@ -432,19 +502,89 @@ async fn read_frame(
     }
 }
 
+/// `Peers` frames one link may bring in a burst; then one per [`PEERS_REFILL_MS`]. A site
+/// sends one when its links change, so a busy province sends a few a minute.
+pub const PEERS_BURST: u32 = 8;
+pub const PEERS_REFILL_MS: u64 = 5_000;
+
+/// What one link's introductions may cost: a token bucket, and one batch being written at a
+/// time (off the async threads: each new address is an fsync).
+struct PeersIntake {
+    tokens: u32,
+    refilled: std::time::Instant,
+    busy: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl PeersIntake {
+    fn new() -> PeersIntake {
+        PeersIntake {
+            tokens: PEERS_BURST,
+            refilled: std::time::Instant::now(),
+            busy: Arc::default(),
+        }
+    }
+
+    /// Takes a token if one is left and no batch is being written.
+    fn admit(&mut self) -> bool {
+        let refill = Duration::from_millis(PEERS_REFILL_MS);
+        let earned = (self.refilled.elapsed().as_millis() / refill.as_millis()) as u32;
+        if earned > 0 {
+            self.tokens = (self.tokens + earned).min(PEERS_BURST);
+            self.refilled += refill * earned;
+        }
+        if self.tokens == 0 || self.busy.load(std::sync::atomic::Ordering::Acquire) {
+            return false;
+        }
+        self.tokens -= 1;
+        true
+    }
+}
+
+/// Takes the introductions `site` can vouch for (itself and the sites it links with), within
+/// the link's budget, and learns them on a blocking thread.
+fn take_peers(
+    fed: &Arc<Federation>,
+    site: &str,
+    records: Vec<PeerRecord>,
+    intake: &mut PeersIntake,
+) {
+    if !intake.admit() {
+        fed.site.metrics.refused("control", "peers_rate");
+        debug!(%site, "dropped an introduction frame over the link's budget");
+        return;
+    }
+    let registry = fed.registry();
+    let (vouched, foreign): (Vec<PeerRecord>, Vec<PeerRecord>) = records
+        .into_iter()
+        .partition(|r| may_introduce(registry, site, &r.site));
+    if !foreign.is_empty() {
+        fed.site.metrics.refused("control", "peers_not_vouched");
+        warn!(%site, refused = foreign.len(), first = %foreign[0].site, "a peer introduced sites it does not link with; ignored them");
+    }
+    if vouched.is_empty() {
+        return;
+    }
+    let busy = intake.busy.clone();
+    busy.store(true, std::sync::atomic::Ordering::Release);
+    let fed = fed.clone();
+    tokio::task::spawn_blocking(move || {
+        for r in vouched {
+            fed.learn_peer(&r, false);
+        }
+        busy.store(false, std::sync::atomic::Ordering::Release);
+    });
+}
+
 fn handle_frame(
     fed: &Arc<Federation>,
     site: &str,
     frame: ControlFrame,
     outbox: &mpsc::Sender<ControlFrame>,
     conn: &Connection,
+    peers_intake: &mut PeersIntake,
 ) {
     match frame {
-        ControlFrame::Peers(records) => {
-            for r in records {
-                fed.learn_peer(&r, false);
-            }
-        }
+        ControlFrame::Peers(records) => take_peers(fed, site, records, peers_intake),
         ControlFrame::Revocation(bytes) => {
             match fed.apply_revocation(&bytes, RevocationPath::Link, site) {
                 Ok(_) => {}
@@ -532,6 +672,30 @@ fn unregister(fed: &Federation, site: &str, conn: &Connection) {
 
 /// Serves the streams and datagrams a peer sends on a link, by the channel registry, until the
 /// connection ends; then tells the watchers.
+/// Reads the channel tag a peer's stream starts with, within [`CHANNEL_TAG_TIMEOUT_MS`]: a
+/// stream opened and left silent would hold its task and a stream slot forever.
+async fn read_tag(
+    fed: &Federation,
+    site: &str,
+    recv: &mut quinn::RecvStream,
+    tag: &mut [u8; 1],
+) -> bool {
+    let read = tokio::time::timeout(
+        Duration::from_millis(CHANNEL_TAG_TIMEOUT_MS),
+        recv.read_exact(tag),
+    );
+    match read.await {
+        Ok(Ok(())) => true,
+        Ok(Err(_)) => false,
+        Err(_) => {
+            fed.site.metrics.refused("quic", "silent_stream");
+            debug!(%site, "a stream named no channel in time; dropped");
+            let _ = recv.stop(VarInt::from_u32(CLOSE_PROTOCOL));
+            false
+        }
+    }
+}
+
 async fn serve_streams(fed: Arc<Federation>, site: String, conn: Connection) {
     let bi = {
         let (fed, site, conn) = (fed.clone(), site.clone(), conn.clone());
@@ -540,7 +704,7 @@ async fn serve_streams(fed: Arc<Federation>, site: String, conn: Connection) {
                 let (fed, site) = (fed.clone(), site.clone());
                 tokio::spawn(async move {
                     let mut tag = [0u8; 1];
-                    if recv.read_exact(&mut tag).await.is_err() {
+                    if !read_tag(&fed, &site, &mut recv, &mut tag).await {
                         return;
                     }
                     match fed.channels.bi(tag[0]) {
@@ -558,7 +722,7 @@ async fn serve_streams(fed: Arc<Federation>, site: String, conn: Connection) {
                 let (fed, site) = (fed.clone(), site.clone());
                 tokio::spawn(async move {
                     let mut tag = [0u8; 1];
-                    if recv.read_exact(&mut tag).await.is_err() {
+                    if !read_tag(&fed, &site, &mut recv, &mut tag).await {
                         return;
                     }
                     match fed.channels.uni(tag[0]) {

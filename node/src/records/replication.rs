@@ -27,7 +27,7 @@ use super::verify::{self as cases, CheckedEvent, Rejected};
 use super::SiteRecords;
 use crate::federation::channels::{BiChannel, Channels, LinkWatcher, PeerLink};
 use crate::federation::Federation;
-use crate::site::lock::Unpoisoned;
+use crate::site::lock::{Unpoisoned, UnpoisonedRw};
 
 /// Anti-entropy period per link (the initiating side).
 pub const SYNC_INTERVAL_MS: u64 = 5_000;
@@ -55,6 +55,8 @@ pub struct Replication {
     /// notBefore of the certificate behind each author key held: a key is replaced only by a
     /// newer certificate's.
     key_since: Mutex<BTreeMap<String, u64>>,
+    /// The event set shared with each peer, with the records generation it was computed at.
+    shared: Mutex<BTreeMap<String, SharedSet>>,
     /// Ourselves, for the tasks a stream or a link starts.
     me: Weak<Replication>,
 }
@@ -69,6 +71,7 @@ impl Replication {
             records,
             federation,
             key_since,
+            shared: Mutex::default(),
             me: me.clone(),
         });
         Self::register(&replication, &replication.federation.channels);
@@ -83,6 +86,28 @@ impl Replication {
     fn register(this: &Arc<Replication>, channels: &Channels) {
         channels.serve_bi(REPLICATION_CHANNEL, this.clone());
         channels.watch(this.clone());
+    }
+
+    /// The event ids this site shares with `site`, ascending: computed once per change of the
+    /// records (one pass over every event, under the records lock), however many streams and
+    /// messages ask.
+    pub fn shared_ids(&self, site: &str) -> Arc<Vec<EventId>> {
+        let cases = self.records.held();
+        let generation = cases.generation();
+        let mut cache = self.shared.locked();
+        if let Some((g, ids)) = cache.get(site) {
+            if *g == generation {
+                return ids.clone();
+            }
+        }
+        let ids = Arc::new(cases.shared_ids(site));
+        drop(cases);
+        // A few peers' sets at most: each is as large as what the two share.
+        if cache.len() >= SHARED_SETS_KEPT && !cache.contains_key(site) {
+            cache.pop_first();
+        }
+        cache.insert(site.to_owned(), (generation, ids.clone()));
+        ids
     }
 
     /// Verifies chains a peer sent and remembers every site key in them.
@@ -170,6 +195,16 @@ impl Replication {
             (decoded, keys)
         };
         let verified = cases::verify_batch(decoded, &keys);
+        // A revoked site's key signs nothing new: judged by the revocations known now and the
+        // certificate behind the key held.
+        let verified = {
+            let revs = self.federation.revocations.reading();
+            let since = self.key_since.locked();
+            let registry = self.records.site.registry();
+            cases::refuse_revoked(verified, |author| {
+                revs.key_revoked_since(registry, author, *since.get(author)?)
+            })
+        };
         debug!(
             events = events.len(),
             decode_us = t_decode.as_micros() as u64,
@@ -249,6 +284,15 @@ async fn write_msg(node: &Replication, send: &mut SendStream, msg: &ReplMsg) -> 
     Ok(())
 }
 
+/// The event ids shared with one peer, and the records generation they were computed at.
+type SharedSet = (u64, Arc<Vec<EventId>>);
+
+/// Peers whose shared event sets are kept between streams.
+const SHARED_SETS_KEPT: usize = 8;
+
+/// What a frame's buffer starts with before its bytes arrive.
+const READ_CHUNK_BYTES: usize = 64 * 1024;
+
 async fn read_msg(node: &Replication, recv: &mut RecvStream) -> anyhow::Result<Option<ReplMsg>> {
     let mut prefix = [0u8; 4];
     match recv.read_exact(&mut prefix).await {
@@ -257,8 +301,15 @@ async fn read_msg(node: &Replication, recv: &mut RecvStream) -> anyhow::Result<O
         Err(e) => return Err(e.into()),
     }
     let len = frame_len(prefix)?;
-    let mut body = vec![0u8; len];
-    recv.read_exact(&mut body).await?;
+    // Grown as bytes arrive, never allocated from the prefix alone: a peer that announces
+    // 8 MiB and sends nothing costs us nothing.
+    let mut body = Vec::with_capacity(len.min(READ_CHUNK_BYTES));
+    while body.len() < len {
+        match recv.read_chunk(len - body.len(), true).await? {
+            Some(chunk) => body.extend_from_slice(&chunk.bytes),
+            None => anyhow::bail!("the stream ended inside a frame"),
+        }
+    }
     node.records
         .site
         .metrics
@@ -496,10 +547,10 @@ async fn respond(
         match msg {
             ReplMsg::Events { .. } => unreachable!("handled above"),
             ReplMsg::Reconcile(m) => {
-                let r = responder.get_or_insert_with(|| {
-                    let ids = node.records.held().shared_ids(site);
-                    reconcile::Responder::new(ids)
-                });
+                let r = match &mut responder {
+                    Some(r) => r,
+                    None => responder.insert(reconcile::Responder::shared(node.shared_ids(site))?),
+                };
                 // The initiator asks for what it lacks with `Want`, so `send` is not pushed here.
                 let reply = r.handle(&m)?;
                 write_msg(&node, &mut send, &ReplMsg::Reconcile(reply.reply)).await?;
@@ -554,8 +605,8 @@ impl Drop for AbortOnDrop {
 }
 
 fn wanted_events(node: &Replication, site: &str, prefixes: &[ByteBuf]) -> Vec<Vec<u8>> {
+    let ours = node.shared_ids(site);
     let cases = node.records.held();
-    let ours = cases.shared_ids(site);
     let want: Vec<[u8; 16]> = prefixes
         .iter()
         .filter_map(|p| <[u8; 16]>::try_from(p.as_slice()).ok())
@@ -572,9 +623,9 @@ pub async fn sync_with(
     site: &str,
     conn: &Connection,
 ) -> anyhow::Result<(usize, usize)> {
-    let ours = node.records.held().shared_ids(site);
+    let ours = node.shared_ids(site);
     let (mut send, mut recv) = open(conn).await?;
-    let mut r = reconcile::Reconciler::new(rand::random(), ours)?;
+    let mut r = reconcile::Reconciler::new(rand::random(), (*ours).clone())?;
     // The responder answers each message with exactly one; read as many answers as we sent.
     while !r.is_finished() {
         let mut sent = 0;

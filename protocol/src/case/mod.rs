@@ -34,7 +34,7 @@ pub use deadline::{alarms, deadlines, Calendar, Deadline, DeadlineStatus};
 pub use event::{decode_event, encode_event, CaseEvent, EscalationReason};
 pub use reception::{
     crowd_rule, split, Citizen, Direction, EvidenceCondition, EvidenceItem, IdType, Identity, Kind,
-    MixedContent, Reception, RefusalReason, Representative, RepresentativeRole,
+    MixedContent, Reception, RefusalReason, Representative, RepresentativeRole, SealedDetails,
 };
 pub use state::{can_escalate, can_transfer, AppliedEvent, CaseState, HistoryEntry, Status};
 
@@ -150,6 +150,8 @@ pub enum CaseError {
     MoreRepresentativesThanPeople { people: u32, found: usize },
     #[error("a denunciation's identity must be sealed before it is recorded: the denouncer's name, address and identity number are kept secret (Luật TC 2018 Art 47; NĐ 154/2026 Art 12(2))")]
     DenunciationNotSealed,
+    #[error("{field} of a sealed reception travels only inside the seal: the signed event must leave it empty")]
+    SealedInClear { field: &'static str },
     #[error("a refused visit has no handling direction: clear either the direction or the refusal reason (Luật TCD 2013 Art 9)")]
     RefusedWithDirection,
     #[error("an evidence item must have between 1 and {max} pages, got {found}")]

@@ -590,15 +590,64 @@ pub struct Reception {
     pub refusal: Option<RefusalReason>,
 }
 
+/// What a sealed reception keeps inside its seal: everything that could name or locate the
+/// denouncer (Luật TC 2018 Art 47): the identity, the summary and request in their own words,
+/// the representatives and the documents handed over. The signed event carries these fields
+/// empty; the seal is the CBOR of this struct, bound to the case id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedDetails {
+    pub citizen: Citizen,
+    pub summary: String,
+    #[serde(default)]
+    pub request: String,
+    #[serde(default)]
+    pub representatives: Vec<Representative>,
+    #[serde(default)]
+    pub evidence: Vec<EvidenceItem>,
+}
+
 impl Reception {
-    /// Every check: [`Reception::validate_before_sealing`], and a denunciation's identity must
-    /// be sealed. Run this on every reception before it is signed or folded.
+    /// Every check of a reception as signed: a plain one by
+    /// [`Reception::validate_before_sealing`]; a sealed one by the checks that still apply to
+    /// its clear fields, which must not repeat what the seal holds. A denunciation's identity
+    /// must be sealed. Run this on every reception before it is signed or folded.
     pub fn validate(&self) -> Result<(), CaseError> {
-        self.validate_before_sealing()?;
         if self.kind == Kind::Denunciation && !self.identity.is_sealed() {
             return Err(CaseError::DenunciationNotSealed);
         }
-        Ok(())
+        if !self.identity.is_sealed() {
+            return self.validate_before_sealing();
+        }
+        self.identity.validate()?;
+        let in_clear = [
+            ("summary", !self.summary.is_empty()),
+            ("citizen's request", !self.request.is_empty()),
+            ("representatives", !self.representatives.is_empty()),
+            ("evidence items", !self.evidence.is_empty()),
+        ];
+        if let Some((field, _)) = in_clear.into_iter().find(|(_, clear)| *clear) {
+            return Err(CaseError::SealedInClear { field });
+        }
+        self.validate_common()
+    }
+
+    /// Moves what a denunciation keeps secret out of a typed reception (plain identity, every
+    /// field filled in), leaving those fields empty: the node seals the result with
+    /// `tiepdan_keys::sealed::seal` and puts it in [`Reception::identity`].
+    pub fn take_sealed_details(&mut self) -> Result<SealedDetails, CaseError> {
+        self.validate_before_sealing()?;
+        let Identity::Plain(citizen) = &self.identity else {
+            return Err(CaseError::Malformed(
+                "the identity is already sealed".into(),
+            ));
+        };
+        Ok(SealedDetails {
+            citizen: citizen.clone(),
+            summary: std::mem::take(&mut self.summary),
+            request: std::mem::take(&mut self.request),
+            representatives: std::mem::take(&mut self.representatives),
+            evidence: std::mem::take(&mut self.evidence),
+        })
     }
 
     /// Every check except the seal of a denunciation's identity: for the node, before it seals
@@ -606,21 +655,6 @@ impl Reception {
     pub fn validate_before_sealing(&self) -> Result<(), CaseError> {
         self.identity.validate()?;
         check_text("summary", &self.summary, MAX_SUMMARY_CHARS, true)?;
-        if self.people_count == 0 || self.people_count > MAX_PEOPLE_COUNT {
-            return Err(CaseError::PeopleCount {
-                found: self.people_count,
-                max: MAX_PEOPLE_COUNT,
-            });
-        }
-        check_count("prior bodies", self.prior_bodies.len(), MAX_PRIOR_BODIES)?;
-        for body in &self.prior_bodies {
-            check_line(
-                "body that already handled the matter",
-                body,
-                MAX_BODY_CHARS,
-                true,
-            )?;
-        }
         // A refused visit may not have stated its request.
         check_text(
             "citizen's request",
@@ -628,14 +662,7 @@ impl Reception {
             MAX_REQUEST_CHARS,
             self.refusal.is_none(),
         )?;
-        if let Some(direction) = &self.direction {
-            if self.refusal.is_some() {
-                return Err(CaseError::RefusedWithDirection);
-            }
-            direction.validate()?;
-        }
-        check_text("notes", &self.notes, MAX_NOTE_CHARS, false)?;
-        check_line("receiving officer", &self.officer, MAX_NAME_CHARS, true)?;
+        self.validate_common()?;
         check_count(
             "representatives",
             self.representatives.len(),
@@ -654,6 +681,34 @@ impl Reception {
         for item in &self.evidence {
             item.validate()?;
         }
+        Ok(())
+    }
+
+    /// The checks of the fields that stay in clear whether or not the reception is sealed.
+    fn validate_common(&self) -> Result<(), CaseError> {
+        if self.people_count == 0 || self.people_count > MAX_PEOPLE_COUNT {
+            return Err(CaseError::PeopleCount {
+                found: self.people_count,
+                max: MAX_PEOPLE_COUNT,
+            });
+        }
+        check_count("prior bodies", self.prior_bodies.len(), MAX_PRIOR_BODIES)?;
+        for body in &self.prior_bodies {
+            check_line(
+                "body that already handled the matter",
+                body,
+                MAX_BODY_CHARS,
+                true,
+            )?;
+        }
+        if let Some(direction) = &self.direction {
+            if self.refusal.is_some() {
+                return Err(CaseError::RefusedWithDirection);
+            }
+            direction.validate()?;
+        }
+        check_text("notes", &self.notes, MAX_NOTE_CHARS, false)?;
+        check_line("receiving officer", &self.officer, MAX_NAME_CHARS, true)?;
         Ok(())
     }
 }
@@ -721,12 +776,20 @@ pub(crate) mod tests {
         }
     }
 
+    /// A valid reception of `kind`: a denunciation's is sealed, so its summary and request
+    /// are inside the seal and empty here.
     pub(crate) fn reception(kind: Kind) -> Reception {
-        let identity = if kind == Kind::Denunciation {
-            Identity::Sealed(sealed())
-        } else {
-            Identity::Plain(citizen())
-        };
+        let mut r = typed(kind);
+        if kind == Kind::Denunciation {
+            r.take_sealed_details().unwrap();
+            r.identity = Identity::Sealed(sealed());
+        }
+        r
+    }
+
+    /// A reception as the officer typed it: plain identity, every field in clear.
+    pub(crate) fn typed(kind: Kind) -> Reception {
+        let identity = Identity::Plain(citizen());
         Reception {
             date: parse_date("2026-07-06").unwrap(),
             identity,
@@ -802,10 +865,49 @@ pub(crate) mod tests {
 
     #[test]
     fn denunciation_needs_a_sealed_identity() {
-        let mut r = reception(Kind::Denunciation);
-        r.identity = Identity::Plain(citizen());
+        let r = typed(Kind::Denunciation);
         assert_eq!(r.validate(), Err(CaseError::DenunciationNotSealed));
         assert!(r.validate_before_sealing().is_ok());
+    }
+
+    #[test]
+    fn a_sealed_reception_keeps_its_details_only_inside_the_seal() {
+        let mut typed = typed(Kind::Denunciation);
+        typed.representatives = vec![Representative {
+            name: "Trần Thị Bình".into(),
+            role: RepresentativeRole::Authorised,
+            document: "Giấy ủy quyền ngày 01/7/2026".into(),
+        }];
+        let mut signed = typed.clone();
+        let details = signed.take_sealed_details().unwrap();
+        assert_eq!(details.citizen, citizen());
+        assert_eq!(details.summary, typed.summary);
+        assert_eq!(details.request, typed.request);
+        assert_eq!(details.representatives, typed.representatives);
+        signed.identity = Identity::Sealed(sealed());
+        assert_eq!(signed.validate(), Ok(()));
+        for (field, put) in [
+            (
+                "summary",
+                &(|r: &mut Reception| r.summary = "lộ".into()) as &dyn Fn(&mut Reception),
+            ),
+            ("citizen's request", &|r| r.request = "lộ".into()),
+            ("representatives", &|r| {
+                r.representatives = typed.representatives.clone()
+            }),
+        ] {
+            let mut leaked = signed.clone();
+            put(&mut leaked);
+            assert_eq!(leaked.validate(), Err(CaseError::SealedInClear { field }));
+        }
+        // Sealing re-checks what the officer typed, the crowd rule among it.
+        let mut crowd = typed.clone();
+        crowd.people_count = 6;
+        crowd.representatives.clear();
+        assert!(matches!(
+            crowd.take_sealed_details(),
+            Err(CaseError::CrowdRepresentatives { .. })
+        ));
     }
 
     #[test]

@@ -341,6 +341,11 @@ impl CaseLog {
         self.pending.len()
     }
 
+    /// Bytes of the events waiting for parents.
+    pub fn pending_bytes(&self) -> usize {
+        self.pending_bytes
+    }
+
     /// Pending events dropped because the pending bounds were reached, since creation.
     pub fn dropped_pending(&self) -> u64 {
         self.dropped_pending

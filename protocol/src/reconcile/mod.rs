@@ -499,18 +499,38 @@ pub struct Response {
     pub send: Vec<EventId>,
 }
 
-/// The responder side of sessions over one set: [`respond`] with the set sorted once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The responder side of sessions over one set: [`respond`] with the set sorted once, shared
+/// (the node keeps one per peer while its records are unchanged), and its own sketches kept:
+/// a peer that sends the same sketch again, or several sessions of one size and key, costs one
+/// pass over the set, not one per message.
+#[derive(Debug, Clone)]
 pub struct Responder {
-    ids: Vec<EventId>,
+    ids: std::sync::Arc<Vec<EventId>>,
+    /// Our sketches by (cells, key), newest last.
+    sketches: Vec<((usize, u64), Iblt)>,
 }
+
+/// Sketches a responder keeps: one per round of a session.
+pub const RESPONDER_SKETCHES: usize = MAX_SKETCH_ROUNDS;
 
 impl Responder {
     /// A responder over `ids` (sorted and deduplicated here).
     pub fn new(mut ids: Vec<EventId>) -> Self {
         ids.sort_unstable();
         ids.dedup();
-        Responder { ids }
+        Responder {
+            ids: std::sync::Arc::new(ids),
+            sketches: Vec::new(),
+        }
+    }
+
+    /// A responder over a set already strictly ascending, shared without a copy.
+    pub fn shared(ids: std::sync::Arc<Vec<EventId>>) -> Result<Self, ReconcileError> {
+        check_sorted(&ids)?;
+        Ok(Responder {
+            ids,
+            sketches: Vec::new(),
+        })
     }
 
     /// The set, ascending.
@@ -519,13 +539,26 @@ impl Responder {
     }
 
     /// Answers one message; see [`respond`].
-    pub fn handle(&self, msg: &ReconcileMsg) -> Result<Response, ReconcileError> {
-        respond(&self.ids, msg)
+    pub fn handle(&mut self, msg: &ReconcileMsg) -> Result<Response, ReconcileError> {
+        msg.validate()?;
+        let ids = self.ids.clone();
+        let sketches = &mut self.sketches;
+        respond_with(&ids, msg, |cells, key| {
+            if let Some((_, t)) = sketches.iter().find(|(k, _)| *k == (cells, key)) {
+                return Ok(t.clone());
+            }
+            let t = Iblt::from_ids(cells, key, &ids)?;
+            if sketches.len() >= RESPONDER_SKETCHES {
+                sketches.remove(0);
+            }
+            sketches.push(((cells, key), t.clone()));
+            Ok(t)
+        })
     }
 
     /// Decodes then answers one message from the wire.
-    pub fn handle_bytes(&self, bytes: &[u8]) -> Result<Response, ReconcileError> {
-        respond(&self.ids, &ReconcileMsg::decode(bytes)?)
+    pub fn handle_bytes(&mut self, bytes: &[u8]) -> Result<Response, ReconcileError> {
+        self.handle(&ReconcileMsg::decode(bytes)?)
     }
 }
 
@@ -534,6 +567,18 @@ impl Responder {
 pub fn respond(our_ids: &[EventId], msg: &ReconcileMsg) -> Result<Response, ReconcileError> {
     check_sorted(our_ids)?;
     msg.validate()?;
+    respond_with(our_ids, msg, |cells, key| {
+        Iblt::from_ids(cells, key, our_ids).map_err(ReconcileError::from)
+    })
+}
+
+/// [`respond`] on a checked set and message, taking our sketch of a size and key from
+/// `sketch`.
+fn respond_with(
+    our_ids: &[EventId],
+    msg: &ReconcileMsg,
+    sketch: impl FnOnce(usize, u64) -> Result<Iblt, ReconcileError>,
+) -> Result<Response, ReconcileError> {
     let our_total = our_ids.len() as u64;
     match msg {
         ReconcileMsg::Sketch {
@@ -554,7 +599,7 @@ pub fn respond(our_ids: &[EventId], msg: &ReconcileMsg) -> Result<Response, Reco
                 return Ok(larger);
             }
             let mut difference = iblt.clone();
-            difference.subtract(&Iblt::from_ids(iblt.len(), *session, our_ids)?)?;
+            difference.subtract(&sketch(iblt.len(), *session)?)?;
             let Ok((theirs_only, ours_only)) = difference.decode() else {
                 return Ok(larger);
             };
@@ -654,7 +699,7 @@ pub struct ReconcileStats {
 /// Runs one session in memory, A initiating with `a` and B responding with `b`, every message
 /// going through the wire encoding. Uses [`SIMULATE_SESSION`].
 pub fn simulate(a: &[EventId], b: &[EventId]) -> Result<ReconcileStats, ReconcileError> {
-    let responder = Responder::new(b.to_vec());
+    let mut responder = Responder::new(b.to_vec());
     let mut initiator = Reconciler::new(SIMULATE_SESSION, a.to_vec())?;
     let mut stats = ReconcileStats {
         round_trips: 0,

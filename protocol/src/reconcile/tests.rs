@@ -688,14 +688,24 @@ fn messages_embed_in_other_cbor_messages() {
 #[test]
 fn the_responder_struct_sorts_once_and_answers_like_respond() {
     let (a, b, _, b_extra) = sets(20, 2000, 10, 10);
-    let responder = Responder::new(b.clone());
+    let mut responder = Responder::new(b.clone());
     assert_eq!(responder.ids(), sorted(b.clone()).as_slice());
     let mut r = Reconciler::new(6, a).unwrap();
     let msg = r.poll_transmit().unwrap();
     let by_struct = responder.handle_bytes(&msg.encode()).unwrap();
-    assert_eq!(by_struct, respond(&sorted(b), &msg).unwrap());
+    assert_eq!(by_struct, respond(&sorted(b.clone()), &msg).unwrap());
+    // The second time, from the kept sketch: the same answer.
     assert_eq!(responder.handle(&msg).unwrap(), by_struct);
     assert_eq!(by_struct.send, b_extra);
+    let shared = std::sync::Arc::new(sorted(b.clone()));
+    let mut again = Responder::shared(shared).unwrap();
+    assert_eq!(again.handle(&msg).unwrap(), by_struct);
+    let mut unsorted = sorted(b);
+    unsorted.reverse();
+    assert!(
+        Responder::shared(std::sync::Arc::new(unsorted)).is_err(),
+        "a shared set must already be ascending"
+    );
     assert_eq!(
         responder.handle_bytes(&[0xff]).unwrap_err().reason(),
         "malformed"

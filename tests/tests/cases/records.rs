@@ -136,13 +136,45 @@ fn a_denouncers_identity_is_sealed_everywhere_and_each_view_is_audited() {
     fed.start_all().unwrap();
     assert!(eventually(DEADLINE, || fed.formed()));
     let name = "Lê Thị Tố Cáo Bí Mật";
-    let id = new_case(&fed, "00004", "denunciation", name);
+    // What could name the denouncer besides the identity: own words and a representative.
+    let summary = "Ông trưởng thôn Đông nhận tiền của nhà tôi";
+    let request = "Xử lý nghiêm, giữ bí mật cho tôi";
+    let representative = "Lê Văn Đại Diện";
+    let mut denunciation = reception("denunciation", name);
+    denunciation["summary"] = json!(summary);
+    denunciation["request"] = json!(request);
+    denunciation["representatives"] = json!([{
+        "name": representative, "role": "authorised", "document": "Giấy ủy quyền ngày 02/12/2026"
+    }]);
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        "receptions",
+        Some(&denunciation),
+        None,
+    );
+    assert_eq!(s, 201, "{v}");
+    let id = v["case_id"].as_str().unwrap().to_owned();
     assert!(eventually(DEADLINE, || has_case(&fed, "01", &id)
         && has_case(&fed, "VN", &id)));
-    let (_, v) = call(&fed, "01", "GET", &format!("cases/{id}"), None, None);
+    let secrets = [name, summary, request, representative];
+    for at in ["00004", "01", "VN"] {
+        let (_, v) = call(&fed, at, "GET", &format!("cases/{id}"), None, None);
+        for secret in secrets {
+            assert!(
+                !v.to_string().contains(secret),
+                "the case view at {at} shows {secret:?}: {v}"
+            );
+        }
+    }
+    let (s, csv) = call(&fed, "00004", "GET", "logbook?format=csv", None, None);
+    assert_eq!(s, 200, "{csv}");
+    let csv = csv.as_str().unwrap_or_default();
+    assert!(csv.contains("(bảo mật)"), "{csv}");
     assert!(
-        !v.to_string().contains(name),
-        "the case view shows the identity: {v}"
+        !secrets.iter().any(|s| csv.contains(s)),
+        "the log book prints a sealed detail: {csv}"
     );
 
     // Only officers and chairs at audience sites see it, and each view is recorded.
@@ -186,6 +218,9 @@ fn a_denouncers_identity_is_sealed_everywhere_and_each_view_is_audited() {
     );
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["name"], name);
+    assert_eq!(v["summary"], summary, "the seal holds the summary: {v}");
+    assert_eq!(v["request"], request, "{v}");
+    assert_eq!(v["representatives"][0]["name"], representative, "{v}");
     let (_, v) = call(&fed, "01", "GET", &format!("cases/{id}"), None, None);
     assert!(
         v.to_string().contains("Phạm Văn Cán Bộ"),
@@ -195,6 +230,38 @@ fn a_denouncers_identity_is_sealed_everywhere_and_each_view_is_audited() {
         eventually(DEADLINE, || history_len(&fed, "VN", &id) == 2),
         "the audit event did not replicate"
     );
+
+    // Transferred to the other province, the case's current sealing includes it: its officer
+    // opens what the commune sealed, and a commune there that never held it does not.
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        &format!("cases/{id}/transfer"),
+        Some(&json!({"to_site": "79", "letter_no": "12/CV-UBND"})),
+        None,
+    );
+    assert_eq!(s, 201, "{v}");
+    assert!(eventually(DEADLINE, || has_case(&fed, "79", &id)));
+    let (s, v) = call(
+        &fed,
+        "79",
+        "GET",
+        &format!("cases/{id}/identity"),
+        None,
+        None,
+    );
+    assert_eq!(s, 200, "the new holder cannot open the sealing: {v}");
+    assert_eq!(v["summary"], summary, "{v}");
+    let (s, _) = call(
+        &fed,
+        "25747",
+        "GET",
+        &format!("cases/{id}/identity"),
+        None,
+        None,
+    );
+    assert_eq!(s, 404, "a site outside the audience does not hold the case");
 
     // The name is in no file of any site (stores hold ciphertext) and in no log.
     fed.stop_all();
