@@ -20,9 +20,10 @@ use std::time::Duration;
 use quinn::Connection;
 use serde::Serialize;
 use tiepdan_protocol::media::{
-    destinations, MediaPacket, NextHop, PacketKind, RouteTable, MAX_HOPS, MAX_MEDIA_PAYLOAD,
+    self, destinations, MediaPacket, NextHop, PacketKind, RouteTable, MAX_HOPS, MAX_MEDIA_PAYLOAD,
 };
 use tiepdan_protocol::session::SessionState;
+use tiepdan_protocol::topology::may_introduce;
 use tokio::sync::mpsc;
 use tracing::{debug, info};
 
@@ -59,6 +60,10 @@ pub struct StreamStats {
 pub const GAP_MS: u64 = 200;
 /// Gaps kept per stream.
 pub const GAPS_KEPT: usize = 64;
+/// Publishers (cameras, microphones, screens) one point may have in one session: a room
+/// has a few people and one or two devices each. Each is a stream here and a recording at the
+/// hub, so a hostile point cannot open them without end.
+pub const PUBLISHERS_PER_POINT: usize = 32;
 
 /// Counters of the media mesh.
 #[derive(Default)]
@@ -258,18 +263,20 @@ impl MediaMesh {
             Ok(p) => p,
             Err(e) => {
                 self.counters.malformed.fetch_add(1, Ordering::Relaxed);
+                self.site.metrics.media_refused("malformed");
                 debug!(%from, "malformed media packet: {e}");
                 return;
             }
         };
         if packet.kind == PacketKind::LinkState {
-            let sites = packet
-                .payload
-                .split(|b| *b == b',')
-                .filter_map(|s| std::str::from_utf8(s).ok())
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect();
+            let mut sites = media::decode_link_state(&packet.payload);
+            // A site can only hear the sites it may link with: a claim beyond them is false.
+            let registry = self.site.registry();
+            let before = sites.len();
+            sites.retain(|s| may_introduce(registry, from, s));
+            if sites.len() < before {
+                self.site.metrics.media_refused("link_state_not_vouched");
+            }
             self.routes.locked().heard(from, now_ms(), sites);
             return;
         }
@@ -282,6 +289,18 @@ impl MediaMesh {
         };
         if !points.contains(&packet.origin) || !points.contains(&packet.destination) {
             self.counters.malformed.fetch_add(1, Ordering::Relaxed);
+            self.site.metrics.media_refused("not_a_point");
+            return;
+        }
+        // The link it came on must be able to carry it: from its origin, from the hub, or
+        // through a relay that hears one of them.
+        if !self
+            .routes
+            .locked()
+            .may_carry(from, &packet.origin, &hub, now_ms())
+        {
+            self.counters.malformed.fetch_add(1, Ordering::Relaxed);
+            self.site.metrics.media_refused("not_carried");
             return;
         }
         if packet.destination != self.site.site.code {
@@ -309,7 +328,10 @@ impl MediaMesh {
             self.counters.audio_gated.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        self.record_reception(from, &packet);
+        if !self.record_reception(from, &packet) {
+            self.site.metrics.media_refused("publishers_per_point");
+            return;
+        }
         if self.site.site.code == hub {
             let origin = packet.origin.clone();
             let mut copy = packet.clone();
@@ -331,9 +353,26 @@ impl MediaMesh {
         }
     }
 
-    fn record_reception(&self, from: &str, packet: &MediaPacket) {
+    /// Counts a packet in its stream's statistics; false when it would open one stream more
+    /// than [`PUBLISHERS_PER_POINT`] for its point in its session (then it is dropped).
+    fn record_reception(&self, from: &str, packet: &MediaPacket) -> bool {
         let now = now_ms();
         let mut received = self.received.locked();
+        let key = (
+            packet.session_id.clone(),
+            packet.origin.clone(),
+            packet.publisher_id.clone(),
+        );
+        if !received.contains_key(&key) {
+            let lo = (key.0.clone(), key.1.clone(), String::new());
+            let open = received
+                .range(lo..)
+                .take_while(|((s, o, _), _)| *s == key.0 && *o == key.1)
+                .count();
+            if open >= PUBLISHERS_PER_POINT {
+                return false;
+            }
+        }
         let st = received
             .entry((
                 packet.session_id.clone(),
@@ -363,6 +402,7 @@ impl MediaMesh {
             }
             st.via = from.to_owned();
         }
+        true
     }
 
     /// Starts a test signal from this site into a session: 50 audio packets and 25 video frames
@@ -492,7 +532,7 @@ async fn heartbeat(node: Arc<MediaMesh>) {
                 origin: node.site.site.code.clone(),
                 publisher_id: "-".into(),
                 destination: site,
-                payload: live.join(",").into_bytes(),
+                payload: media::encode_link_state(&live),
             };
             send_on(&conn, PacketKind::LinkState, packet.encode());
         }

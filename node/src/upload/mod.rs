@@ -79,8 +79,9 @@ const MAX_SCANNED: usize = 65_536;
 /// Suffix of a segment being received.
 const PARTIAL_SUFFIX: &str = ".upload";
 
+/// One frame of the upload exchange (see the module doc); public for the fuzz targets.
 #[derive(Debug, Serialize, Deserialize)]
-enum Msg {
+pub enum Msg {
     Offer {
         path: String,
         size: u64,
@@ -272,7 +273,8 @@ impl Drop for Claim<'_> {
     }
 }
 
-fn encode(msg: &Msg) -> Vec<u8> {
+/// A frame: the 4-byte big-endian length, then the CBOR of `msg`.
+pub fn encode(msg: &Msg) -> Vec<u8> {
     let body = cbor4ii::serde::to_vec(Vec::new(), msg).unwrap_or_default();
     let mut out = (body.len() as u32).to_be_bytes().to_vec();
     out.extend_from_slice(&body);
@@ -286,7 +288,12 @@ async fn read_msg(recv: &mut RecvStream) -> anyhow::Result<Msg> {
     anyhow::ensure!(len <= MAX_FRAME, "upload frame of {len} bytes is too large");
     let mut body = vec![0u8; len];
     recv.read_exact(&mut body).await?;
-    Ok(tiepdan_protocol::cbor::decode_exact(&body, "upload frame")?)
+    Ok(decode_msg(&body)?)
+}
+
+/// Decodes the body of one frame (what follows its length prefix, at most 4096 bytes).
+pub fn decode_msg(body: &[u8]) -> Result<Msg, tiepdan_protocol::cbor::ExactError> {
+    tiepdan_protocol::cbor::decode_exact(body, "upload frame")
 }
 
 /// `f`, or an error once it made no progress for [`STALL_TIMEOUT`].

@@ -1,6 +1,6 @@
-//! Black-box tests of case records: receptions, replication to exactly the audience, hostile
-//! peers sending events, and the fuzz seed corpus. One test binary for the area.
+//! Black-box tests of case records: receptions, replication to exactly the audience, and
+//! hostile peers sending events. One test binary for the area (the fuzz seed corpora are
+//! checked in `tiepdan-fuzzing`).
 
-mod fuzz_corpus;
 mod hostile;
 mod records;

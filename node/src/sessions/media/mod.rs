@@ -30,5 +30,5 @@ pub use error::{MediaError, MediaRefusal};
 pub use frame::{Codec, FrameOrigin, MediaFrame, MediaKind, MAX_FRAME_BYTES};
 pub use gateway::{KeyframeWanted, MediaConfig, MediaGateway};
 pub use policy::{ParticipantInfo, PublisherInfo, SessionPolicy};
-pub use sdp::MAX_SDP_BYTES;
+pub use sdp::{check_offer, Intent, OfferSummary, MAX_SDP_BYTES};
 pub use stats::MediaStats;

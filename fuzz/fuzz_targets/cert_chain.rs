@@ -1,0 +1,6 @@
+//! libFuzzer entry of the `cert_chain` target; the checks are `tiepdan_fuzzing::cert_chain`'s.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| tiepdan_fuzzing::cert_chain(data));
