@@ -270,6 +270,19 @@ impl RouteTable {
         self.preferred.insert(destination.to_owned(), relays);
     }
 
+    /// True when linked `via` may hand us a packet that `origin` sent toward `hub`: it is the
+    /// origin or the hub, or a live relay that hears one of them. A site that hears neither
+    /// cannot carry their media, so it cannot put words in their mouth either.
+    pub fn may_carry(&self, via: &str, origin: &str, hub: &str, now_ms: u64) -> bool {
+        via == origin
+            || via == hub
+            || (self.is_live(via, now_ms)
+                && self
+                    .peers
+                    .get(via)
+                    .is_some_and(|p| p.neighbours.contains(origin) || p.neighbours.contains(hub)))
+    }
+
     /// Heard within [`DEAD_MS`].
     pub fn is_live(&self, site: &str, now_ms: u64) -> bool {
         self.peers
@@ -399,6 +412,27 @@ mod tests {
 
     fn heard(t: &mut RouteTable, site: &str, now: u64, sites: &[&str]) {
         t.heard(site, now, sites.iter().map(|s| s.to_string()).collect());
+    }
+
+    #[test]
+    fn only_a_link_that_hears_the_origin_or_the_hub_may_carry_its_media() {
+        let mut t = RouteTable::new();
+        heard(&mut t, "01", 1_000, &["VN", "00004"]);
+        heard(&mut t, "00008", 1_000, &["01"]);
+        assert!(t.may_carry("00004", "00004", "VN", 1_000), "its origin");
+        assert!(t.may_carry("VN", "00004", "VN", 1_000), "the hub");
+        assert!(
+            t.may_carry("01", "00004", "VN", 1_000),
+            "a relay hearing it"
+        );
+        assert!(
+            !t.may_carry("00008", "00004", "VN", 1_000),
+            "a site hearing neither cannot speak for 00004"
+        );
+        assert!(
+            !t.may_carry("01", "00004", "VN", 1_000 + DEAD_MS + 1),
+            "a relay not heard lately"
+        );
     }
 
     #[test]

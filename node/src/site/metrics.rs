@@ -46,6 +46,8 @@ pub struct Metrics {
     pub revocations_refused: Family<ReasonLabels, Counter>,
     pub access_refused: Family<ReasonLabels, Counter>,
     pub sign_ins: Family<ResultLabels, Counter>,
+    pub media_refused: Family<ReasonLabels, Counter>,
+    pub uploads_refused: Family<ReasonLabels, Counter>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -80,6 +82,18 @@ impl Metrics {
         let events_rejected = Family::<ReasonLabels, Counter>::default();
         let revocations_refused = Family::<ReasonLabels, Counter>::default();
         let access_refused = Family::<ReasonLabels, Counter>::default();
+        let media_refused = Family::<ReasonLabels, Counter>::default();
+        let uploads_refused = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "uploads_refused",
+            "Recording files offered by linked sites and refused, by reason (segment_differs, not_as_indexed, over_budget, disk_full, site_busy, ...)",
+            uploads_refused.clone(),
+        );
+        registry.register(
+            "media_refused",
+            "Media packets from linked sites dropped, by reason (malformed, not_a_point, not_carried, publishers_per_point, link_state_not_vouched)",
+            media_refused.clone(),
+        );
         registry.register(
             "access_refused",
             "API calls refused before their handler, by reason (not_signed_in, unknown_token, role, pass_scope, no_rule)",
@@ -163,6 +177,8 @@ impl Metrics {
             revocations_refused,
             access_refused,
             sign_ins,
+            media_refused,
+            uploads_refused,
         }
     }
 
@@ -216,6 +232,22 @@ impl Metrics {
 
     pub fn revocation_refused(&self, reason: &str) {
         self.revocations_refused
+            .get_or_create(&ReasonLabels {
+                reason: reason.into(),
+            })
+            .inc();
+    }
+
+    pub fn upload_refused(&self, reason: &str) {
+        self.uploads_refused
+            .get_or_create(&ReasonLabels {
+                reason: reason.into(),
+            })
+            .inc();
+    }
+
+    pub fn media_refused(&self, reason: &str) {
+        self.media_refused
             .get_or_create(&ReasonLabels {
                 reason: reason.into(),
             })

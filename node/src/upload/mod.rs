@@ -139,6 +139,8 @@ pub struct Uploads {
     pub sending: SendProgress,
     /// Destination files being received now: one upload per file at a time.
     busy: Mutex<BTreeSet<PathBuf>>,
+    /// Uploads in progress here, by sending site.
+    by_site: Mutex<std::collections::BTreeMap<String, usize>>,
     slots: tokio::sync::Semaphore,
     /// Block buffers of finished uploads, reused by the next ones (a fresh buffer costs a page
     /// fault per 4 KiB); emptied once no upload was received for [`BUFFERS_KEPT_MS`].
@@ -169,6 +171,7 @@ impl Uploads {
             me: me.clone(),
             sending: SendProgress::default(),
             busy: Mutex::default(),
+            by_site: Mutex::default(),
             slots: tokio::sync::Semaphore::new(MAX_CONCURRENT_RECEIVES),
             buffers: Mutex::default(),
             last_receive_ms: AtomicU64::new(0),
@@ -258,6 +261,40 @@ impl Uploads {
             uploads: self,
             dest: dest.to_path_buf(),
         })
+    }
+}
+
+impl Uploads {
+    /// One of the `max` upload slots of `site`; `None` while it holds them all.
+    fn site_slot(&self, site: &str, max: usize) -> Option<SiteSlot<'_>> {
+        let mut by_site = self.by_site.locked();
+        let n = by_site.entry(site.to_owned()).or_default();
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(SiteSlot {
+            uploads: self,
+            site: site.to_owned(),
+        })
+    }
+}
+
+/// An upload slot of one sending site; released when dropped.
+struct SiteSlot<'a> {
+    uploads: &'a Uploads,
+    site: String,
+}
+
+impl Drop for SiteSlot<'_> {
+    fn drop(&mut self) {
+        let mut by_site = self.uploads.by_site.locked();
+        if let Some(n) = by_site.get_mut(&self.site) {
+            *n -= 1;
+            if *n == 0 {
+                by_site.remove(&self.site);
+            }
+        }
     }
 }
 

@@ -55,6 +55,24 @@ pub enum Refused {
     SegmentDiffers(String),
     #[error("interrupted after {held} of {size} bytes")]
     Interrupted { held: u64, size: u64 },
+    #[error("the signed index held here lists {file} with other bytes or another length: a segment must be the one its site signed")]
+    NotAsIndexed { file: String },
+    #[error("the signed index held here is complete and does not list {file}: a finished recording gains no segments")]
+    NotInIndex { file: String },
+    #[error("site {site} already has {used} bytes of session {session} here; {size} more would pass its budget of {max}")]
+    OverBudget {
+        site: String,
+        session: String,
+        used: u64,
+        size: u64,
+        max: u64,
+    },
+    #[error("this disk would keep less than {reserve} bytes free: the upload waits until IT staff free space")]
+    DiskFull { reserve: u64 },
+    #[error(
+        "site {0} already has {UPLOADS_PER_SITE} uploads in progress here; offer it again later"
+    )]
+    SiteBusy(String),
     #[error(transparent)]
     Index(#[from] IndexRefused),
 }
@@ -70,11 +88,114 @@ impl Refused {
                 | Refused::SessionNotHeld(_)
                 | Refused::OutsideAudience { .. }
                 | Refused::Interrupted { .. }
+                | Refused::DiskFull { .. }
+                | Refused::SiteBusy(_)
         )
     }
 }
 
+/// Bytes of one session one site may upload here, all its publishers together: a four-hour
+/// session of a few cameras at a few Mbit/s, twice over.
+pub const SESSION_SITE_BUDGET_BYTES: u64 = 32 * 1024 * 1024 * 1024;
+/// Free disk space an upload never takes: the node's own store and recordings need it.
+pub const DISK_RESERVE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// Uploads one linked site may have in progress here at once, of the
+/// [`super::MAX_CONCURRENT_RECEIVES`]: a peer that trickles cannot hold them all.
+pub const UPLOADS_PER_SITE: usize = 2;
+
+impl Refused {
+    /// A stable label for logs and metrics.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Refused::BadPath(_) => "bad_path",
+            Refused::NotARecordingFile(_) => "not_a_recording_file",
+            Refused::NotOwn { .. } => "not_own",
+            Refused::OwnRecording(_) => "own_recording",
+            Refused::SessionNotHeld(_) => "session_not_held",
+            Refused::OutsideAudience { .. } => "outside_audience",
+            Refused::BadName(_) => "bad_name",
+            Refused::TooLarge { .. } => "too_large",
+            Refused::Busy => "busy",
+            Refused::HashMismatch => "hash_mismatch",
+            Refused::SegmentDiffers(_) => "segment_differs",
+            Refused::Interrupted { .. } => "interrupted",
+            Refused::NotAsIndexed { .. } => "not_as_indexed",
+            Refused::NotInIndex { .. } => "not_in_index",
+            Refused::OverBudget { .. } => "over_budget",
+            Refused::DiskFull { .. } => "disk_full",
+            Refused::SiteBusy(_) => "site_busy",
+            Refused::Index(_) => "index",
+        }
+    }
+}
+
+/// Bytes of the files under `dir` and its sub-folders one level down (a site's publishers).
+fn bytes_under(dir: &std::path::Path) -> u64 {
+    let Ok(publishers) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    publishers
+        .flatten()
+        .filter_map(|p| std::fs::read_dir(p.path()).ok())
+        .flat_map(|files| files.flatten())
+        .filter_map(|f| f.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Free bytes on the file system of `path`, if the system says.
+fn free_bytes(path: &std::path::Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is a valid NUL-terminated path and `st` a writable statvfs.
+    let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
+    (rc == 0).then(|| st.f_bavail as u64 * st.f_frsize as u64)
+}
+
+/// The checks of a segment against what is held here, on a blocking thread: the signed index
+/// of its publisher, the session's budget for its site, and the disk's reserve.
+fn check_segment_here(node: &Uploads, offer: &Offer) -> Result<(), Refused> {
+    let dir = offer.dest.parent().unwrap_or(&offer.dest);
+    let file = offer
+        .dest
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if dir.join(INDEX_FILE).exists() {
+        if let Ok(index) = SignedIndex::read(dir) {
+            match index.body().segments.iter().find(|e| e.file == file) {
+                Some(e) if e.hash != offer.hash || e.bytes != offer.size => {
+                    return Err(Refused::NotAsIndexed { file });
+                }
+                None if index.body().complete => return Err(Refused::NotInIndex { file }),
+                _ => {}
+            }
+        }
+    }
+    let site_dir = dir.parent().unwrap_or(dir);
+    let used = bytes_under(site_dir);
+    if used + offer.size > SESSION_SITE_BUDGET_BYTES {
+        return Err(Refused::OverBudget {
+            site: offer.site.clone(),
+            session: offer.session.clone(),
+            used,
+            size: offer.size,
+            max: SESSION_SITE_BUDGET_BYTES,
+        });
+    }
+    let root = node.site.data.root();
+    if free_bytes(root).is_some_and(|free| free < offer.size + DISK_RESERVE_BYTES) {
+        return Err(Refused::DiskFull {
+            reserve: DISK_RESERVE_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// An offer that passed the checks.
+#[derive(Clone)]
 struct Offer {
     rel: String,
     dest: PathBuf,
@@ -170,6 +291,16 @@ pub async fn receive(
     let Some(_claim) = node.claim(&offer.dest) else {
         return refuse(&node, &from, &path, &mut send, Refused::Busy).await;
     };
+    let Some(_site_slot) = node.site_slot(&from, UPLOADS_PER_SITE) else {
+        return refuse(
+            &node,
+            &from,
+            &path,
+            &mut send,
+            Refused::SiteBusy(from.clone()),
+        )
+        .await;
+    };
     // Bounds the memory of uploads received at once; the others wait here, unanswered.
     let _slot = node.slots.acquire().await?;
     let verdict = match offer.kind {
@@ -207,6 +338,7 @@ async fn refuse(
     r: Refused,
 ) -> anyhow::Result<()> {
     node.files_refused.fetch_add(1, Ordering::Relaxed);
+    node.site.metrics.upload_refused(r.reason());
     match &r {
         Refused::Busy => debug!(%from, %path, "recording upload deferred: {r}"),
         _ => warn!(%from, %path, "refused a recording upload: {r}"),
@@ -233,16 +365,21 @@ async fn receive_segment(
     let (size, hash) = (offer.size, offer.hash);
     let partial = disk::partial_path(&offer.dest);
     let start = {
-        let (node, dest, partial, rel) = (
+        let (node, dest, partial, rel, offer) = (
             node.clone(),
             offer.dest.clone(),
             partial.clone(),
             offer.rel.clone(),
+            offer.clone(),
         );
-        tokio::task::spawn_blocking(move || -> std::io::Result<Option<disk::Start>> {
+        type Started = Option<Result<disk::Start, Refused>>;
+        tokio::task::spawn_blocking(move || -> std::io::Result<Started> {
             // A sealed segment never changes: the same path with other bytes is not a resume.
             if dest.exists() && hash_file(&dest)? != hash {
                 return Ok(None);
+            }
+            if let Err(r) = check_segment_here(&node, &offer) {
+                return Ok(Some(Err(r)));
             }
             disk::resume(
                 &dest,
@@ -254,12 +391,14 @@ async fn receive_segment(
                     rel: &rel,
                 },
             )
-            .map(Some)
+            .map(|s| Some(Ok(s)))
         })
         .await??
     };
-    let Some(start) = start else {
-        return Ok(Err(Refused::SegmentDiffers(offer.rel.clone())));
+    let start = match start {
+        None => return Ok(Err(Refused::SegmentDiffers(offer.rel.clone()))),
+        Some(Err(r)) => return Ok(Err(r)),
+        Some(Ok(s)) => s,
     };
     let have = start.have;
     send.write_all(&encode(&Msg::Resume { have })).await?;

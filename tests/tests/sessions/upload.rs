@@ -148,4 +148,86 @@ async fn an_interrupted_upload_resumes_and_bad_ones_are_refused() {
             .unwrap_err();
         assert!(err.to_string().contains(why), "{path}: {err}");
     }
+
+    // Once the point's signed index of a publisher is held, its segments are the ones it
+    // lists: other bytes under a listed name, or a name a complete index does not list, are
+    // refused; the listed segment is taken.
+    use tiepdan_node::recording::{
+        index::chain_head, IndexBody, SegmentEntry, SignedIndex, Signer, TrackInfo,
+    };
+    let entry = SegmentEntry {
+        file: "seg-000001.tdrec".into(),
+        segment: 1,
+        hash: *blake3::hash(&bytes).as_bytes(),
+        first_ts_us: 0,
+        last_ts_us: 1_000_000,
+        frames: 50,
+        bytes: bytes.len() as u64,
+    };
+    let body = IndexBody {
+        v: 1,
+        session_id: session.clone(),
+        site: code.clone(),
+        publisher_id: "cam-2".into(),
+        tracks: TrackInfo::audio_video(),
+        segments: vec![entry.clone()],
+        chain_head: chain_head(&session, code, "cam-2", std::slice::from_ref(&entry)),
+        complete: true,
+        signed_at_s: tiepdan_node::site::clock::unix_now(),
+    };
+    let signed = SignedIndex::sign(&body, &Signer::from_site_key(key, code, chain).unwrap());
+    let index_file = dir.path().join("index.cbor");
+    std::fs::write(&index_file, signed.bytes()).unwrap();
+    send_file(
+        &uploads,
+        "VN",
+        &conn,
+        &index_file,
+        &format!("{session}/{code}/cam-2/index.cbor"),
+        None,
+    )
+    .await
+    .unwrap();
+    let cam2 = |f: &str| format!("{session}/{code}/cam-2/{f}");
+    let err = send_file(
+        &uploads,
+        "VN",
+        &conn,
+        &altered_file,
+        &cam2("seg-000001.tdrec"),
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("signed index held here lists"),
+        "{err}"
+    );
+    let err = send_file(
+        &uploads,
+        "VN",
+        &conn,
+        &file,
+        &cam2("seg-000002.tdrec"),
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("does not list"), "{err}");
+    send_file(
+        &uploads,
+        "VN",
+        &conn,
+        &file,
+        &cam2("seg-000001.tdrec"),
+        None,
+    )
+    .await
+    .unwrap();
+    let refused = tiepdan_tests::metric_value(
+        &tiepdan_tests::metrics(&fed, "VN"),
+        "tiepdan_uploads_refused_total",
+        &["reason=\"not_as_indexed\""],
+    );
+    assert_eq!(refused, 1.0);
 }
