@@ -3,4 +3,5 @@
 //! checked in `tiepdan-fuzzing`).
 
 mod hostile;
+mod kill9;
 mod records;
