@@ -132,7 +132,7 @@ pub fn resume(
     if dest.exists() && super::hash_file(dest)? == hash {
         return Ok(Start { have: size, hasher });
     }
-    std::fs::create_dir_all(dest.parent().unwrap_or(Path::new(".")))?;
+    create_dir_durable(dest.parent().unwrap_or(Path::new(".")))?;
     let on_disk = std::fs::metadata(partial).map(|m| m.len()).unwrap_or(0);
     let have = match checkpoints.get() {
         Some(c) if c.hash == hash && c.size == size && c.durable <= size => {
@@ -451,6 +451,31 @@ pub fn settle(
 /// `dest` with the suffix of a file being received.
 pub fn partial_path(dest: &Path) -> PathBuf {
     PathBuf::from(format!("{}{}", dest.display(), super::PARTIAL_SUFFIX))
+}
+
+/// Creates `dir` and its missing parents, each fsync'd into its own parent: an upload is
+/// acknowledged only once durable, and after a crash the folders that hold it must still be
+/// there, not only the file.
+pub fn create_dir_durable(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut missing = Vec::new();
+    let mut d = dir;
+    while !d.exists() {
+        missing.push(d.to_path_buf());
+        match d.parent() {
+            Some(p) => d = p,
+            None => break,
+        }
+    }
+    std::fs::create_dir_all(dir)?;
+    for m in missing.iter().rev() {
+        if let Some(parent) = m.parent() {
+            File::open(parent)?.sync_all()?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -601,7 +601,7 @@ async fn receive_index(
                     Err(e) => return Ok(Err(e.into())),
                 }
             }
-            std::fs::create_dir_all(&dir)?;
+            disk::create_dir_durable(&dir)?;
             index.write_atomic(&dir)?;
             Ok(Ok(Accepted::Stored))
         })
