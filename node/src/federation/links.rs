@@ -124,6 +124,15 @@ pub fn endpoint(fed: &Arc<Federation>, addr: SocketAddr) -> anyhow::Result<Endpo
 /// Accepts inbound links until shutdown.
 pub async fn accept_loop(fed: Arc<Federation>, ep: Endpoint) {
     while let Some(incoming) = ep.accept().await {
+        // Address validation first (a QUIC retry costs one round trip): a spoofed source
+        // address cannot make this node run handshakes, or send its certificate chain, to a
+        // victim.
+        if !incoming.remote_address_validated() && incoming.may_retry() {
+            if let Err(e) = incoming.retry() {
+                debug!("could not send a QUIC retry: {e}");
+            }
+            continue;
+        }
         let fed = fed.clone();
         tokio::spawn(async move {
             let remote = incoming.remote_address();
