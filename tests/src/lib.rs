@@ -168,3 +168,208 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Helpers of the hostile-peer tests (`cases::hostile`, `federation::hostile_peers`,
+/// `federation::attacks`): certificates made with a running site's own keys, signed events,
+/// and a bare QUIC peer that speaks the replication channel by hand.
+pub mod hostile {
+    use std::net::SocketAddr;
+    use std::time::Duration;
+
+    use serde_bytes::ByteBuf;
+    use tiepdan_keys::cert::{danger_issue, issue, make_request, parse_request, Authority, Chain};
+    use tiepdan_keys::identity::SiteKey;
+    use tiepdan_node::lab::peer as peer_client;
+    use tiepdan_node::site::clock::unix_now;
+    use tiepdan_node::site::datadir::DataDir;
+    use tiepdan_protocol::case::{self, CaseEvent, Citizen, IdType, Identity, Kind, Reception};
+    use tiepdan_protocol::log::{sign_event, EventBody};
+    use tiepdan_protocol::replication::{decode_repl, encode_repl, frame_len, ReplMsg};
+
+    use super::LocalFederation;
+
+    /// A bare peer: a site code with its key and chain.
+    pub struct Peer {
+        pub site: String,
+        pub key: SiteKey,
+        pub chain: Chain,
+    }
+
+    /// A site's key and TLS chain from its data folder.
+    pub fn load_tls(data: &DataDir) -> (SiteKey, Chain) {
+        let key = SiteKey::load(&data.key_path()).unwrap();
+        let chain =
+            Chain::from_pem(&std::fs::read_to_string(data.tls_chain_path()).unwrap()).unwrap();
+        (key, chain)
+    }
+
+    /// The certificate authority of a site (central or a province), from its data folder.
+    pub fn authority_of(data: &DataDir) -> Authority {
+        let (key, tls) = load_tls(data);
+        let ca = Chain::new(tls.der_list()[1..].to_vec()).unwrap();
+        Authority::new(key, ca, unix_now()).unwrap()
+    }
+
+    /// A new key and a chain for `site` signed by `authority`, with any validity start.
+    pub fn forged(
+        authority: &Authority,
+        site: &str,
+        days: u32,
+        not_before: u64,
+    ) -> (SiteKey, Chain) {
+        let key = SiteKey::generate();
+        let req = parse_request(&make_request(&key, site).unwrap()).unwrap();
+        (
+            key.clone(),
+            danger_issue(authority, &req, days, not_before).unwrap(),
+        )
+    }
+
+    /// A commune `site` certified for 30 days by the running `province`'s own key.
+    pub fn certify(fed: &LocalFederation, province: &str, site: &str) -> Peer {
+        let authority = authority_of(&fed.site(province).unwrap().data);
+        let key = SiteKey::generate();
+        let chain = issue(
+            &authority,
+            &parse_request(&make_request(&key, site).unwrap()).unwrap(),
+            30,
+            unix_now(),
+        )
+        .unwrap();
+        Peer {
+            site: site.to_owned(),
+            key,
+            chain,
+        }
+    }
+
+    /// A genesis event of a new case, authored by `author` and signed with `signer`.
+    pub fn genesis(case_id: &str, author: &str, signer: &SiteKey) -> Vec<u8> {
+        genesis_at(case_id, author, signer, unix_now() * 1000, "Vũ Văn Giả")
+    }
+
+    /// [`genesis`] dated `at_ms`, for a citizen named `name`.
+    pub fn genesis_at(
+        case_id: &str,
+        author: &str,
+        signer: &SiteKey,
+        at_ms: u64,
+        name: &str,
+    ) -> Vec<u8> {
+        let reception = Reception {
+            date: case::parse_date("2026-11-20").unwrap(),
+            identity: Identity::Plain(Citizen {
+                name: name.into(),
+                address: "Thôn 3".into(),
+                id_type: IdType::Cccd,
+                id_number: "001085099999".into(),
+            }),
+            summary: "Kiến nghị về đường giao thông".into(),
+            kind: Kind::Petition,
+            people_count: 1,
+            prior_bodies: vec![],
+            request: "Sửa đường".into(),
+            direction: None,
+            notes: String::new(),
+            officer: "X".into(),
+            representatives: vec![],
+            evidence: vec![],
+            refusal: None,
+        };
+        let body = EventBody::new(
+            case_id,
+            author,
+            &[],
+            at_ms,
+            case::encode_event(&CaseEvent::Received { reception }),
+        );
+        sign_event(
+            &body,
+            &ed25519_dalek::SigningKey::from_bytes(&signer.seed()),
+        )
+    }
+
+    /// Reads one length-prefixed replication message.
+    pub async fn read_msg(recv: &mut quinn::RecvStream) -> ReplMsg {
+        let mut prefix = [0u8; 4];
+        recv.read_exact(&mut prefix).await.unwrap();
+        let mut body = vec![0u8; frame_len(prefix).unwrap()];
+        recv.read_exact(&mut body).await.unwrap();
+        decode_repl(&body).unwrap()
+    }
+
+    /// Connects as `peer`, says hello, then sends each batch on a replication stream; returns
+    /// acks.
+    pub async fn send_batches(
+        addr: SocketAddr,
+        peer: &Peer,
+        batches: Vec<Vec<Vec<u8>>>,
+    ) -> Vec<(u32, u32)> {
+        send_batches_with(addr, peer, batches, &[]).await
+    }
+
+    /// [`send_batches`], with `extra` chains sent along with the peer's own.
+    pub async fn send_batches_with(
+        addr: SocketAddr,
+        peer: &Peer,
+        batches: Vec<Vec<Vec<u8>>>,
+        extra: &[&Chain],
+    ) -> Vec<(u32, u32)> {
+        let ep = peer_client::endpoint_as(&peer.key, &peer.chain, peer.chain.root()).unwrap();
+        let conn = ep.connect(addr, "tiepdan.internal").unwrap().await.unwrap();
+        let _control =
+            peer_client::admitted(&conn, &peer_client::hello_frame(&peer.site, &peer.chain))
+                .await
+                .expect("the node admitted us");
+        let chains: Vec<Vec<ByteBuf>> = std::iter::once(&peer.chain)
+            .chain(extra.iter().copied())
+            .map(|chain| {
+                chain
+                    .der_list()
+                    .iter()
+                    .map(|c| ByteBuf::from(c.to_vec()))
+                    .collect()
+            })
+            .collect();
+        let mut acks = Vec::new();
+        for batch in batches {
+            let (mut send, mut recv) = peer_client::replication_stream(&conn).await.unwrap();
+            let msg = ReplMsg::Events {
+                events: batch.into_iter().map(ByteBuf::from).collect(),
+                chains: chains.clone(),
+            };
+            send.write_all(&encode_repl(&msg)).await.unwrap();
+            match tokio::time::timeout(Duration::from_secs(10), read_msg(&mut recv))
+                .await
+                .unwrap()
+            {
+                ReplMsg::Ack { accepted, rejected } => acks.push((accepted, rejected)),
+                other => panic!("expected an ack, got {other:?}"),
+            }
+            send.write_all(&encode_repl(&ReplMsg::Done)).await.unwrap();
+        }
+        conn.close(0u32.into(), b"done");
+        acks
+    }
+
+    /// Dials `addr` as (key, chain), trusting `root`. Returns the connection if the handshake
+    /// got far enough to give one (TLS 1.3 client auth is judged by the server after that
+    /// point).
+    pub async fn dial(
+        addr: SocketAddr,
+        key: &SiteKey,
+        chain: &Chain,
+        root: &Chain,
+    ) -> Option<quinn::Connection> {
+        let ep = peer_client::endpoint_as(key, chain, root.root()).unwrap();
+        match tokio::time::timeout(
+            Duration::from_secs(5),
+            ep.connect(addr, "tiepdan.internal").unwrap(),
+        )
+        .await
+        {
+            Ok(Ok(c)) => Some(c),
+            _ => None,
+        }
+    }
+}

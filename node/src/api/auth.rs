@@ -17,7 +17,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tiepdan_protocol::access::{allows, Action, Role};
 
-use super::{ApiError, App};
+use super::{ApiError, App, Refusal};
 use crate::accounts::{web, Caller};
 use crate::site::clock::now_ms;
 
@@ -174,6 +174,7 @@ pub async fn authorize(State(app): State<Arc<App>>, mut req: Request, next: Next
         return next.run(req).await;
     };
     let Some(rule) = rule_of(req.method(), &path) else {
+        app.site.metrics.access_refused("no_rule");
         return ApiError::forbidden("Lệnh này chưa được phân quyền; không ai được gọi.")
             .code("no_rule")
             .into_response();
@@ -183,12 +184,25 @@ pub async fn authorize(State(app): State<Arc<App>>, mut req: Request, next: Next
         app.site.metrics.access_refused(metric);
         e.into_response()
     };
+    // What the handler refuses is counted too, by its code (sign-ins have their own counter,
+    // `tiepdan_sign_ins_total`).
+    let counted = |r: Response| {
+        if let Some(Refusal(code)) = r.extensions().get::<Refusal>().copied() {
+            if r.status().is_client_error() && path != "/api/v1/sign-in" {
+                app.site.metrics.access_refused(match code {
+                    "role_forbidden" => "role",
+                    other => other,
+                });
+            }
+        }
+        r
+    };
     match (rule, caller) {
         (Rule::Open, caller) => {
             if let Some(c) = caller {
                 req.extensions_mut().insert(c);
             }
-            next.run(req).await
+            counted(next.run(req).await)
         }
         (_, None) => {
             let sent = req.headers().contains_key(header::AUTHORIZATION);
@@ -211,7 +225,7 @@ pub async fn authorize(State(app): State<Arc<App>>, mut req: Request, next: Next
         }
         (Rule::AnyCaller, Some(c)) => {
             req.extensions_mut().insert(c);
-            next.run(req).await
+            counted(next.run(req).await)
         }
         (Rule::AnyOf(actions), Some(c)) => {
             let Some(first) = actions.first() else {
@@ -240,7 +254,7 @@ pub async fn authorize(State(app): State<Arc<App>>, mut req: Request, next: Next
                 }
             }
             req.extensions_mut().insert(c);
-            next.run(req).await
+            counted(next.run(req).await)
         }
     }
 }

@@ -184,7 +184,7 @@ async fn submit_join(
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     // Open to anyone: a few per address and minute, before anything is parsed or stored.
     if !app.join_rate.admit(addr.ip(), now_ms()) {
-        app.site.metrics.access_refused("join_rate");
+        // Counted by `auth::authorize`, as every refusal (`throttled`).
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too many join requests from this address; wait a minute",

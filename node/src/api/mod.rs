@@ -52,13 +52,20 @@ pub struct ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut r = (
             self.status,
             Json(json!({ "error": self.message, "code": self.code })),
         )
-            .into_response()
+            .into_response();
+        r.extensions_mut().insert(Refusal(self.code));
+        r
     }
 }
+
+/// The code of an error a handler answered, for [`auth::authorize`] to count it in
+/// `tiepdan_access_refused_total{reason}`: every refusal is counted, not only the middleware's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal(pub &'static str);
 
 impl ApiError {
     /// An error whose code is the status's usual name.
@@ -70,6 +77,7 @@ impl ApiError {
             StatusCode::NOT_FOUND => "not_found",
             StatusCode::CONFLICT => "conflict",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            StatusCode::PAYLOAD_TOO_LARGE => "too_large",
             StatusCode::UNPROCESSABLE_ENTITY => "invalid",
             StatusCode::TOO_MANY_REQUESTS => "throttled",
             StatusCode::SERVICE_UNAVAILABLE => "unavailable",

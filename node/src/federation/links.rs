@@ -307,7 +307,18 @@ async fn run_link(
     let streams = if locally_initiated {
         conn.open_bi().await
     } else {
-        conn.accept_bi().await
+        // A peer that completes the handshake and never opens its control stream would hold
+        // this task and the connection (its keep-alives beat the idle timeout) for ever.
+        match tokio::time::timeout(Duration::from_millis(HELLO_TIMEOUT_MS), conn.accept_bi()).await
+        {
+            Ok(s) => s,
+            Err(_) => {
+                fed.site.metrics.refused("quic", "hello_timeout");
+                warn!(%site, "peer opened no control stream in time");
+                conn.close(VarInt::from_u32(CLOSE_PROTOCOL), b"hello timeout");
+                return Ok(site);
+            }
+        }
     };
     let (mut send, mut recv) = match streams {
         Ok(s) => s,
@@ -422,7 +433,11 @@ async fn run_link(
     let reason = conn
         .close_reason()
         .map(|r| r.to_string())
-        .unwrap_or_else(|| "closed".into());
+        .unwrap_or_else(|| "the control stream ended".into());
+    // The link is its control stream: once it ended (or carried a bad frame) the connection
+    // is closed too, or its streams and datagrams would still be served for a site no longer
+    // linked.
+    conn.close(VarInt::from_u32(CLOSE_PROTOCOL), b"control stream ended");
     info!(%site, %reason, "link down");
     Ok(site)
 }

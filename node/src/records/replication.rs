@@ -125,11 +125,16 @@ impl Replication {
         let mut cases = self.records.held();
         for cert in c.site_certs() {
             let site = cert.site;
-            // Our own key is ours: a peer's chain never replaces it.
+            let held = cases.site_keys.get(&site).copied();
+            // Our own key is ours: a peer's chain never replaces it. Another key for this very
+            // site is counted: only a careless or compromised parent signs one.
             if &site == us {
+                if held.is_some_and(|k| k != cert.key) {
+                    debug!(%site, "a peer sent a certificate of this site with another key; ignored");
+                    self.records.site.metrics.event_rejected("own_key");
+                }
                 continue;
             }
-            let held = cases.site_keys.get(&site).copied();
             // Of two valid certificates of one site, the newer one's key counts.
             if held.is_some_and(|k| k != cert.key)
                 && since.get(&site).is_some_and(|t| *t >= cert.not_before)
@@ -300,7 +305,8 @@ async fn read_msg(node: &Replication, recv: &mut RecvStream) -> anyhow::Result<O
         Err(quinn::ReadExactError::FinishedEarly(0)) => return Ok(None),
         Err(e) => return Err(e.into()),
     }
-    let len = frame_len(prefix)?;
+    let len = frame_len(prefix)
+        .inspect_err(|_| node.records.site.metrics.event_rejected("frame_too_large"))?;
     // Grown as bytes arrive, never allocated from the prefix alone: a peer that announces
     // 8 MiB and sends nothing costs us nothing.
     let mut body = Vec::with_capacity(len.min(READ_CHUNK_BYTES));
@@ -314,7 +320,12 @@ async fn read_msg(node: &Replication, recv: &mut RecvStream) -> anyhow::Result<O
         .site
         .metrics
         .bytes("replication", "rx", (len + 4) as u64);
-    Ok(Some(decode_repl(&body)?))
+    Ok(Some(decode_repl(&body).inspect_err(|_| {
+        node.records
+            .site
+            .metrics
+            .event_rejected("malformed_message")
+    })?))
 }
 
 async fn open(conn: &Connection) -> anyhow::Result<(SendStream, RecvStream)> {

@@ -6,53 +6,12 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tiepdan_keys::cert::{danger_issue, issue, make_request, parse_request, Authority, Chain};
+use tiepdan_keys::cert::{issue, make_request, parse_request, Chain};
 use tiepdan_keys::identity::SiteKey;
 use tiepdan_node::lab::peer as peer_client;
 use tiepdan_node::site::clock::unix_now;
+use tiepdan_tests::hostile::{authority_of, dial, forged, load_tls};
 use tiepdan_tests::{eventually, federation, metric_value, metrics, node_log, tiepdan, DEADLINE};
-
-fn load_tls(data: &tiepdan_node::site::datadir::DataDir) -> (SiteKey, Chain) {
-    let key = SiteKey::load(&data.key_path()).unwrap();
-    let chain = Chain::from_pem(&std::fs::read_to_string(data.tls_chain_path()).unwrap()).unwrap();
-    (key, chain)
-}
-
-fn authority_of(data: &tiepdan_node::site::datadir::DataDir) -> Authority {
-    let (key, tls) = load_tls(data);
-    let ca = Chain::new(tls.der_list()[1..].to_vec()).unwrap();
-    Authority::new(key, ca, unix_now()).unwrap()
-}
-
-/// A new key and a chain for `site` signed by `authority`, with any validity start.
-fn forged(authority: &Authority, site: &str, days: u32, not_before: u64) -> (SiteKey, Chain) {
-    let key = SiteKey::generate();
-    let req = parse_request(&make_request(&key, site).unwrap()).unwrap();
-    (
-        key.clone(),
-        danger_issue(authority, &req, days, not_before).unwrap(),
-    )
-}
-
-/// Dials `addr` as (key, chain), trusting `root`. Returns the connection if the handshake got
-/// far enough to give one (TLS 1.3 client auth is judged by the server after that point).
-async fn dial(
-    addr: SocketAddr,
-    key: &SiteKey,
-    chain: &Chain,
-    root: &Chain,
-) -> Option<quinn::Connection> {
-    let ep = peer_client::endpoint_as(key, chain, root.root()).unwrap();
-    match tokio::time::timeout(
-        Duration::from_secs(5),
-        ep.connect(addr, "tiepdan.internal").unwrap(),
-    )
-    .await
-    {
-        Ok(Ok(c)) => Some(c),
-        _ => None,
-    }
-}
 
 /// The peer is refused: no connection, or one the node closes at once.
 async fn assert_refused(addr: SocketAddr, key: &SiteKey, chain: &Chain, root: &Chain, what: &str) {
