@@ -17,9 +17,8 @@ use tiepdan_keys::cert::Chain;
 use tiepdan_keys::identity::SiteKey;
 use tiepdan_node::lab::peer as peer_client;
 use tiepdan_node::upload::{send_file, SendProgress};
-use tiepdan_protocol::case::{self, CaseEvent, Citizen, IdType, Identity, Kind, Reception};
-use tiepdan_protocol::log::{sign_event, EventBody};
 use tiepdan_protocol::replication::{decode_repl, encode_repl, frame_len, ReplMsg};
+use tiepdan_tests::hostile::genesis;
 use tiepdan_tests::{call, eventually, federation, reception, LocalFederation, DEADLINE};
 
 /// Kills per kind of write: `TIEPDAN_KILLS`, else a few for CI.
@@ -69,9 +68,26 @@ fn start(fed: &mut LocalFederation) {
 }
 
 fn held_cases(fed: &LocalFederation) -> BTreeSet<String> {
-    let (_, list) = call(fed, "VN", "GET", "cases", None, None);
+    // After the stress run a site holds a hundred thousand cases: give the list its time.
+    let site = fed.site("VN").unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(600)))
+        .build()
+        .into();
+    let mut resp = agent
+        .get(&format!("http://{}/api/v1/cases", site.http))
+        .header("Authorization", &format!("Bearer {}", site.officer))
+        .call()
+        .unwrap();
+    let list: serde_json::Value = resp
+        .body_mut()
+        .with_config()
+        .limit(1 << 30)
+        .read_json()
+        .unwrap();
     list.as_array()
-        .unwrap()
+        .unwrap_or_else(|| panic!("the case list did not come: {list}"))
         .iter()
         .map(|c| c["case_id"].as_str().unwrap().to_owned())
         .collect()
@@ -134,38 +150,6 @@ fn kill_9_during_receptions_loses_no_acknowledged_reception() {
         })
     });
     assert_none_lost("reception", &acknowledged, &held_cases(&fed), rounds);
-}
-
-/// A commune's new case, signed by it.
-fn genesis(case_id: &str, author: &str, key: &SiteKey) -> Vec<u8> {
-    let reception = Reception {
-        date: case::parse_date("2026-11-20").unwrap(),
-        identity: Identity::Plain(Citizen {
-            name: "Vũ Thị Lô".into(),
-            address: "Thôn 3".into(),
-            id_type: IdType::Cccd,
-            id_number: "001085099999".into(),
-        }),
-        summary: "Kiến nghị về đường giao thông".into(),
-        kind: Kind::Petition,
-        people_count: 1,
-        prior_bodies: vec![],
-        request: "Sửa đường".into(),
-        direction: None,
-        notes: String::new(),
-        officer: "X".into(),
-        representatives: vec![],
-        evidence: vec![],
-        refusal: None,
-    };
-    let body = EventBody::new(
-        case_id,
-        author,
-        &[],
-        tiepdan_node::site::clock::unix_now() * 1000,
-        case::encode_event(&CaseEvent::Received { reception }),
-    );
-    sign_event(&body, &ed25519_dalek::SigningKey::from_bytes(&key.seed()))
 }
 
 /// Connects to the node as a certified commune; `None` once the node is gone.

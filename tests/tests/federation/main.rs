@@ -6,6 +6,7 @@
 mod access;
 mod attacks;
 mod cli;
+mod dials;
 mod forming;
 mod hostile_peers;
 mod https;
