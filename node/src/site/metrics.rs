@@ -96,7 +96,7 @@ impl Metrics {
         );
         registry.register(
             "access_refused",
-            "API calls refused before their handler, by reason (not_signed_in, unknown_token, role, pass_scope, no_rule)",
+            "API calls refused, by reason: the JSON code of the answer (not_signed_in, unknown_token, role, pass_scope, no_rule, not_the_chair, identity_mismatch, throttled, ...)",
             access_refused.clone(),
         );
         let sign_ins = Family::<ResultLabels, Counter>::default();
