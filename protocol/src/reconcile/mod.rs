@@ -81,11 +81,13 @@ pub const MAX_SKETCH_ROUNDS: usize = 4;
 /// Most ids in one `FullList` message (1,024,000 bytes of ids).
 pub const MAX_FULL_LIST_IDS: usize = 32_000;
 
-/// Most `FullList` chunks in one session.
-pub const MAX_FULL_LIST_CHUNKS: usize = 32;
+/// Most `FullList` chunks in one session: as many as the round counter (a byte) leaves after
+/// the sketches, so a province and central sharing several million events still reconcile.
+pub const MAX_FULL_LIST_CHUNKS: usize = 240;
 
-/// Largest set an initiator may reconcile: what the full-list fallback can carry. Split
-/// larger sets (per case, or by the first byte of the id) into several sessions.
+/// Largest set an initiator may reconcile: what the full-list fallback can carry (7,680,000
+/// ids: a province's events over years). Split larger sets (per case, or by the first byte of
+/// the id) into several sessions.
 pub const MAX_SET_IDS: usize = MAX_FULL_LIST_IDS * MAX_FULL_LIST_CHUNKS;
 
 /// Most prefixes in each list of a `Diff`.
