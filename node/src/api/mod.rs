@@ -152,10 +152,16 @@ impl From<OpError> for ApiError {
             OpError::BadInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
             OpError::NotFound(_) => StatusCode::NOT_FOUND,
             OpError::Forbidden(_) => StatusCode::FORBIDDEN,
-            OpError::Conflict(_) => StatusCode::CONFLICT,
+            OpError::Conflict(_) | OpError::NotNow(_) => StatusCode::CONFLICT,
             OpError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        ApiError::new(status, e.to_string())
+        let not_now = matches!(e, OpError::NotNow(_));
+        let err = ApiError::new(status, e.to_string());
+        if not_now {
+            err.code("not_allowed_now")
+        } else {
+            err
+        }
     }
 }
 

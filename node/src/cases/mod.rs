@@ -135,8 +135,28 @@ impl Cases {
         by: Option<Actor>,
     ) -> Result<Vec<VerifiedEvent>, OpError> {
         let mut payloads = Vec::new();
+        // Each act is tried on the case as it stands (and after the acts before it): one its
+        // state does not allow is refused here, before anything is signed.
+        let mut trial = self.records.held().get(case_id).map(|e| e.state.clone());
         for ev in &events {
             ev.validate().map_err(bad)?;
+            if let Some(state) = &mut trial {
+                let code = &self.site.site.code;
+                if let Some(reason) = state.refusal_of(code, by.as_ref(), now_ms, ev) {
+                    return Err(OpError::NotNow(format!(
+                        "vụ việc {case_id} đang ở trạng thái \"{}\": không thể {} lúc này ({reason})",
+                        state.status.label_vi(),
+                        ev.label_vi(),
+                    )));
+                }
+                state.apply(case::AppliedEvent {
+                    id: *blake3::hash(&case::encode_event(ev)).as_bytes(),
+                    author: code,
+                    by: by.as_ref(),
+                    at_ms: now_ms,
+                    event: ev,
+                });
+            }
             payloads.push(case::encode_event(ev));
         }
         self.records.commit(case_id, payloads, now_ms, counter, by)

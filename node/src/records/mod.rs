@@ -35,6 +35,9 @@ pub enum OpError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// An act the record's state does not allow now (the fold would ignore it).
+    #[error("{0}")]
+    NotNow(String),
     #[error("store: {0}")]
     Store(String),
 }

@@ -149,6 +149,33 @@ impl CaseEvent {
         }
     }
 
+    /// The act, as an officer reads it after "không thể" (cannot …).
+    pub fn label_vi(&self) -> &'static str {
+        match self {
+            CaseEvent::Received { .. } => "tiếp nhận",
+            CaseEvent::Classified { .. } => "phân loại",
+            CaseEvent::Accepted { .. } => "thụ lý",
+            CaseEvent::Guided { .. } => "hướng dẫn, trả lại đơn",
+            CaseEvent::Transferred { .. } => "chuyển đơn",
+            CaseEvent::OrderedToResolve { .. } => "giao cấp dưới giải quyết",
+            CaseEvent::Escalated { .. } => "chuyển lên cấp trên",
+            CaseEvent::Extended { .. } => "gia hạn",
+            CaseEvent::Suspended { .. } => "tạm đình chỉ",
+            CaseEvent::Resumed => "tiếp tục giải quyết",
+            CaseEvent::Dialogue { .. } => "ghi nhận đối thoại",
+            CaseEvent::Decided { .. } => "ra quyết định giải quyết",
+            CaseEvent::Concluded { .. } => "ra kết luận",
+            CaseEvent::Final => "ghi nhận quyết định có hiệu lực",
+            CaseEvent::Withdrawn { .. } => "ghi nhận rút đơn",
+            CaseEvent::Closed { .. } => "kết thúc hồ sơ",
+            CaseEvent::Note { .. } => "ghi chú",
+            CaseEvent::RecordingAttached { .. } => "gắn bản ghi hình",
+            CaseEvent::IdentityViewed { .. } => "xem danh tính",
+            CaseEvent::Forwarded { .. } => "chuyển tiếp",
+            CaseEvent::CitizenNotified { .. } => "ghi nhận thông báo cho công dân",
+        }
+    }
+
     /// Bounds and required fields. A `Received` event runs the full [`Reception::validate`].
     /// Site codes are checked for shape only: whether a site exists is the fold's question.
     pub fn validate(&self) -> Result<(), CaseError> {

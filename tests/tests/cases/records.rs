@@ -422,3 +422,62 @@ fn with_the_province_down_both_sides_keep_writing_and_converge_after_restart() {
         "{m}"
     );
 }
+
+#[test]
+fn an_act_the_case_does_not_allow_now_is_refused_before_it_is_signed() {
+    let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let id = new_case(&fed, "00004", "complaint", "Nguyễn Thị Thụ Lý");
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        &format!("cases/{id}/escalate"),
+        Some(&json!({"to_site": "01", "reason": "overdue"})),
+        None,
+    );
+    assert_eq!(s, 201, "{v}");
+    let before = history_len(&fed, "00004", &id);
+    // The commune no longer holds the case: accepting it there changes nothing, so it is
+    // refused, in Vietnamese, and nothing is signed or stored.
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        &format!("cases/{id}/events"),
+        Some(&json!({"accepted": {"decision_no": "16/QĐ-UBND"}})),
+        None,
+    );
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["code"], "not_allowed_now", "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("không thể thụ lý"),
+        "{v}"
+    );
+    assert_eq!(
+        history_len(&fed, "00004", &id),
+        before,
+        "something was stored"
+    );
+    // The province, which holds it now, accepts it.
+    assert!(eventually(DEADLINE, || call(
+        &fed,
+        "01",
+        "GET",
+        &format!("cases/{id}"),
+        None,
+        None
+    )
+    .1["current_site"]
+        == "01"));
+    let (s, v) = call(
+        &fed,
+        "01",
+        "POST",
+        &format!("cases/{id}/events"),
+        Some(&json!({"accepted": {"decision_no": "3/QĐ-UBND"}})),
+        None,
+    );
+    assert_eq!(s, 201, "{v}");
+}

@@ -518,6 +518,16 @@ fn every_write_names_its_author_and_only_a_chair_decides() {
         (403, Some("role_forbidden")),
         "{v}"
     );
+    // The officer accepts the case (thụ lý): a decision needs an accepted case.
+    let (status, v) = call(
+        &fed,
+        "01",
+        "POST",
+        &format!("cases/{id}/events"),
+        Some(&json!({"accepted": {"decision_no": "7/QĐ-UBND"}})),
+        None,
+    );
+    assert_eq!(status, 201, "{v}");
     let (status, v) = call(
         &fed,
         "01",
@@ -530,7 +540,7 @@ fn every_write_names_its_author_and_only_a_chair_decides() {
     // The history at central, as signed at the province, names both.
     assert!(eventually(DEADLINE, || {
         let (s, v) = call(&fed, "VN", "GET", &format!("cases/{id}"), None, None);
-        s == 200 && v["history"].as_array().is_some_and(|h| h.len() == 2)
+        s == 200 && v["history"].as_array().is_some_and(|h| h.len() == 3)
     }));
     let (_, v) = call(&fed, "VN", "GET", &format!("cases/{id}"), None, None);
     let by: Vec<(Value, Value)> = v["history"]
@@ -542,6 +552,7 @@ fn every_write_names_its_author_and_only_a_chair_decides() {
     assert_eq!(
         by,
         vec![
+            (json!(OFFICER), json!("officer")),
             (json!(OFFICER), json!("officer")),
             (json!(CHAIR), json!("chair"))
         ],

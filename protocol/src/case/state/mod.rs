@@ -350,6 +350,34 @@ impl CaseState {
         });
     }
 
+    /// Why the fold would ignore `event` if `author` signed it next, or `None` when it would
+    /// apply: a site refuses an act the case's state does not allow before signing it, rather
+    /// than store an event every site then ignores.
+    pub fn refusal_of(
+        &self,
+        author: &str,
+        by: Option<&crate::log::Actor>,
+        at_ms: u64,
+        event: &CaseEvent,
+    ) -> Option<String> {
+        // An id no signed event has: the trial never leaves this function.
+        const TRIAL_ID: [u8; 32] = [0xa5; 32];
+        let mut trial = self.clone();
+        let before = trial.history.len();
+        trial.apply(AppliedEvent {
+            id: TRIAL_ID,
+            author,
+            by,
+            at_ms,
+            event,
+        });
+        match trial.history.get(before) {
+            Some(h) if h.ignored => Some(h.reason.clone().unwrap_or_default()),
+            Some(_) => None,
+            None => Some(format!("the case already holds {MAX_CASE_EVENTS} events")),
+        }
+    }
+
     /// The sites that may receive anything about this case: the origin, every site it was
     /// transferred, escalated or ordered down to, and all their ancestors. Empty before the
     /// reception. A sibling of any of them is never in it.
