@@ -22,7 +22,9 @@ cargo fuzz build "${flags[@]}"
 targets=$(cargo fuzz list)
 
 # Crash, timeout and out-of-memory inputs of target $1 already in fuzz/artifacts.
-findings() { find "artifacts/$1" -type f 2>/dev/null | sort; }
+findings() {
+  if [ -d "artifacts/$1" ]; then find "artifacts/$1" -type f | sort; fi
+}
 
 rows=()
 total_crashes=0

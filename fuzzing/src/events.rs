@@ -688,8 +688,8 @@ pub(crate) fn case_fold_seeds() -> Vec<Seed> {
 
 /// The session fold (`protocol::session::SessionState::fold_log`) of an arbitrary sequence of
 /// events signed by the fixed authors (as in [`case_fold`]): never panics, folding twice gives
-/// the same state, inserting the events backwards gives the same state, and the schedule
-/// warnings, floor and audience of the result never panic.
+/// the same state, inserting the events backwards gives the same state, audio is forwarded
+/// only from present participants, and the schedule warnings and audience never panic.
 pub fn session_fold(data: &[u8]) {
     let events = sign_steps(SESSION_ID, &steps(data));
     let (forwards, backwards) = both_ways(SESSION_ID, &events);
@@ -707,14 +707,21 @@ pub fn session_fold(data: &[u8]) {
     let last = events.last().map_or(NOW_MS, |e| e.body.at_ms);
     let _ = schedule_warnings(&state, Calendar::vietnam(), last);
     for (point, people) in &state.participants {
-        for id in people.keys() {
-            let _ = state.may_forward_audio(point, id);
+        for (id, person) in people {
+            if state.may_forward_audio(point, id) {
+                assert!(
+                    person.present,
+                    "audio forwarded from {point}/{id}, who left"
+                );
+            }
         }
     }
-    if let Some(floor) = &state.floor {
-        assert!(state
-            .participant(&floor.point, &floor.participant_id)
-            .is_some());
+    // The floor may name someone whose join has not arrived (the fold keeps the grant); their
+    // audio is not forwarded until it does.
+    if let Some(f) = &state.floor {
+        if state.participant(&f.point, &f.participant_id).is_none() {
+            assert!(!state.may_forward_audio(&f.point, &f.participant_id));
+        }
     }
     let _ = state.audience();
 }

@@ -216,12 +216,17 @@ pub(crate) fn recording_index_seeds() -> Vec<Seed> {
     .expect("the commune's key and chain");
     let sign = |b: &IndexBody| SignedIndex::sign(b, &signer).bytes().to_vec();
     let good = sign(&index_body(3, true));
+    // Validly signed, with segment lengths whose sum overflows (it once panicked the totals).
+    let mut huge = index_body(2, true);
+    huge.segments[0].bytes = u64::MAX;
+    huge.chain_head = chain_head(SESSION_ID, COMMUNE, "p-1a2b", &huge.segments);
     let mut forged = good.clone();
     let n = forged.len();
     forged[n / 2] ^= 0x40;
     vec![
         Seed::exact("valid-three-segments-complete", good.clone()),
         Seed::exact("valid-open-empty", sign(&index_body(0, false))),
+        Seed::exact("valid-segment-sizes-overflow", sign(&huge)),
         Seed::exact("garbage-flipped-byte", forged),
         Seed::exact("garbage-truncated", good[..n - 10].to_vec()),
     ]

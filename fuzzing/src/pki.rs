@@ -212,7 +212,8 @@ const OPENERS: [&str; 3] = [COMMUNE, PROVINCE, SIBLING];
 /// A sealed identity as it travels in a case event (CBOR of
 /// `protocol::sealed::SealedIdentity`), opened with `keys::sealed::open` as each fixed site for
 /// the fixed case: never panics; what opens opens only for this case, and re-wrapped for
-/// central opens to the same identity for central and for the opener.
+/// central keeps every entry and opens to the same identity for the opener and (unless it was
+/// listed already) for central.
 pub fn sealed_identity(data: &[u8]) {
     let Ok(sealed) =
         tiepdan_protocol::cbor::decode_exact::<SealedIdentity>(data, "sealed identity")
@@ -231,13 +232,22 @@ pub fn sealed_identity(data: &[u8]) {
         };
         assert!(open(&sealed, site, &key, "00004-2026-000002").is_err());
         let add = [(CENTRAL.to_owned(), central.public_bytes())];
+        // A site already listed is skipped (its entry kept as it is, even one that does not
+        // open), so only a newly added central must open the value.
+        let listed = sealed.recipients.iter().any(|r| r.site == CENTRAL);
         if let Ok(wider) = rewrap(&sealed, site, &key, &add, CASE_ID) {
             assert_eq!(wider.nonce, sealed.nonce);
             assert_eq!(wider.ciphertext, sealed.ciphertext);
             assert_eq!(
-                open(&wider, CENTRAL, &central, CASE_ID).as_ref(),
-                Ok(&plain)
+                wider.recipients[..sealed.recipients.len()],
+                sealed.recipients[..]
             );
+            if !listed {
+                assert_eq!(
+                    open(&wider, CENTRAL, &central, CASE_ID).as_ref(),
+                    Ok(&plain)
+                );
+            }
             assert_eq!(open(&wider, site, &key, CASE_ID).as_ref(), Ok(&plain));
         }
     }

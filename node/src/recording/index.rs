@@ -78,9 +78,11 @@ pub struct IndexBody {
 }
 
 impl IndexBody {
-    /// Sum of the segment files' lengths.
+    /// Sum of the segment files' lengths (saturating: the lengths are what a site signed).
     pub fn bytes(&self) -> u64 {
-        self.segments.iter().map(|s| s.bytes).sum()
+        self.segments
+            .iter()
+            .fold(0u64, |sum, s| sum.saturating_add(s.bytes))
     }
 
     /// Largest minus smallest timestamp over all segments, in µs.

@@ -112,7 +112,7 @@ fn describe(dir: &Path, site: &str, publisher_id: &str) -> PublisherRecording {
                 // Which listed segments are here (by name; verify compares their bytes).
                 for e in body.segments.iter().filter(|e| dir.join(&e.file).is_file()) {
                     r.segments_held += 1;
-                    r.bytes += e.bytes;
+                    r.bytes = r.bytes.saturating_add(e.bytes);
                 }
                 r.sealed_bytes = body.bytes();
                 r.duration_ms = body.duration_us() / 1000;
