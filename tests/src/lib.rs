@@ -188,6 +188,55 @@ pub mod hostile {
 
     use super::LocalFederation;
 
+    /// Dials `addr` over libp2p as `key`, says `hello` on the tiepdan hello protocol once
+    /// connected, and returns whether the node closed the connection within `within`.
+    pub async fn p2p_hello_until_closed(
+        key: &SiteKey,
+        addr: libp2p::Multiaddr,
+        hello: tiepdan_node::federation::p2p::P2pHello,
+        within: Duration,
+    ) -> bool {
+        use futures::StreamExt;
+        use libp2p::swarm::SwarmEvent;
+        use libp2p::{noise, request_response, tcp, yamux, StreamProtocol};
+        use tiepdan_node::federation::p2p::P2pHello;
+        let mut swarm = libp2p::SwarmBuilder::with_existing_identity(key.libp2p_keypair())
+            .with_tokio()
+            .with_tcp(
+                tcp::Config::default(),
+                noise::Config::new,
+                yamux::Config::default,
+            )
+            .unwrap()
+            .with_behaviour(|_| {
+                request_response::cbor::Behaviour::<P2pHello, P2pHello>::new(
+                    [(
+                        StreamProtocol::new("/tiepdan/hello/1"),
+                        request_response::ProtocolSupport::Full,
+                    )],
+                    request_response::Config::default(),
+                )
+            })
+            .unwrap()
+            .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
+            .build();
+        swarm.dial(addr).unwrap();
+        let deadline = tokio::time::sleep(within);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                _ = &mut deadline => return false,
+                ev = swarm.select_next_some() => match ev {
+                    SwarmEvent::ConnectionEstablished { peer_id, .. } => {
+                        swarm.behaviour_mut().send_request(&peer_id, hello.clone());
+                    }
+                    SwarmEvent::ConnectionClosed { .. } => return true,
+                    _ => {}
+                }
+            }
+        }
+    }
+
     /// A bare peer: a site code with its key and chain.
     pub struct Peer {
         pub site: String,

@@ -152,6 +152,15 @@ fn kill_9_during_receptions_loses_no_acknowledged_reception() {
     assert_none_lost("reception", &acknowledged, &held_cases(&fed), rounds);
 }
 
+/// Runs a writer on a runtime of its own thread (the node is killed under it).
+fn on_own_runtime<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
 /// Connects to the node as a certified commune; `None` once the node is gone.
 async fn connect(
     addr: std::net::SocketAddr,
@@ -198,11 +207,7 @@ fn kill_9_during_peer_batches_loses_no_acknowledged_event() {
     let acknowledged = kill_rounds(&mut fed, rounds, |round| {
         let (code, key, chain, chains) = (code.clone(), key.clone(), chain.clone(), chains.clone());
         Box::new(move |stop: Arc<AtomicBool>| {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
+            on_own_runtime(async move {
                 let mut acked = Vec::new();
                 let Some((_ep, conn)) = connect(addr, &code, &key, &chain).await else {
                     return acked;
@@ -272,11 +277,7 @@ fn kill_9_during_uploads_loses_no_acknowledged_segment() {
         let (code, key, chain) = (code.clone(), key.clone(), chain.clone());
         let (session, files) = (session.clone(), files.clone());
         Box::new(move |stop: Arc<AtomicBool>| {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
+            on_own_runtime(async move {
                 let mut acked = Vec::new();
                 let Some((_ep, conn)) = connect(addr, &code, &key, &chain).await else {
                     return acked;

@@ -23,7 +23,6 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use serde_bytes::ByteBuf;
 use serde_json::{json, Value};
 use tiepdan_keys::cert::{

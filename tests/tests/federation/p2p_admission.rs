@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use libp2p::swarm::SwarmEvent;
-use libp2p::{noise, ping, request_response, tcp, yamux, Multiaddr, StreamProtocol};
+use libp2p::{noise, ping, tcp, yamux, Multiaddr};
 use tiepdan_keys::cert::Chain;
 use tiepdan_keys::identity::SiteKey;
 use tiepdan_node::federation::p2p::P2pHello;
@@ -104,41 +104,8 @@ fn a_libp2p_hello_with_a_foreign_chain_is_refused() {
     let addr = p2p_addr(&fed, "VN");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let closed = rt.block_on(async move {
-        let mut swarm = libp2p::SwarmBuilder::with_existing_identity(key.libp2p_keypair())
-            .with_tokio()
-            .with_tcp(
-                tcp::Config::default(),
-                noise::Config::new,
-                yamux::Config::default,
-            )
-            .unwrap()
-            .with_behaviour(|_| {
-                request_response::cbor::Behaviour::<P2pHello, P2pHello>::new(
-                    [(
-                        StreamProtocol::new("/tiepdan/hello/1"),
-                        request_response::ProtocolSupport::Full,
-                    )],
-                    request_response::Config::default(),
-                )
-            })
-            .unwrap()
-            .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
-            .build();
-        swarm.dial(addr).unwrap();
-        let deadline = tokio::time::sleep(Duration::from_secs(20));
-        tokio::pin!(deadline);
-        loop {
-            tokio::select! {
-                _ = &mut deadline => return false,
-                ev = swarm.select_next_some() => match ev {
-                    SwarmEvent::ConnectionEstablished { peer_id, .. } => {
-                        swarm.behaviour_mut().send_request(&peer_id, hello.clone());
-                    }
-                    SwarmEvent::ConnectionClosed { .. } => return true,
-                    _ => {}
-                }
-            }
-        }
+        tiepdan_tests::hostile::p2p_hello_until_closed(&key, addr, hello, Duration::from_secs(20))
+            .await
     });
     assert!(closed, "the node kept a peer of another federation");
     let m = metrics(&fed, "VN");

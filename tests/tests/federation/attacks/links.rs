@@ -91,8 +91,7 @@ fn log_lines(c: &Ctx, site: &str, text: &str) -> usize {
 /// A libp2p peer of another federation says our hello with its own chain; returns whether the
 /// node dropped it.
 fn libp2p_foreign(c: &Ctx) -> Option<String> {
-    use libp2p::swarm::SwarmEvent;
-    use libp2p::{noise, request_response, tcp, yamux, Multiaddr, StreamProtocol};
+    use libp2p::Multiaddr;
     let (_, _, key, chain) = foreign("01");
     let hello = P2pHello {
         site: "01".into(),
@@ -107,41 +106,8 @@ fn libp2p_foreign(c: &Ctx) -> Option<String> {
         .parse()
         .unwrap();
     let closed = c.block(async move {
-        let mut swarm = libp2p::SwarmBuilder::with_existing_identity(key.libp2p_keypair())
-            .with_tokio()
-            .with_tcp(
-                tcp::Config::default(),
-                noise::Config::new,
-                yamux::Config::default,
-            )
-            .unwrap()
-            .with_behaviour(|_| {
-                request_response::cbor::Behaviour::<P2pHello, P2pHello>::new(
-                    [(
-                        StreamProtocol::new("/tiepdan/hello/1"),
-                        request_response::ProtocolSupport::Full,
-                    )],
-                    request_response::Config::default(),
-                )
-            })
-            .unwrap()
-            .with_swarm_config(|s| s.with_idle_connection_timeout(Duration::from_secs(60)))
-            .build();
-        swarm.dial(addr).unwrap();
-        let deadline = tokio::time::sleep(Duration::from_secs(10));
-        tokio::pin!(deadline);
-        loop {
-            tokio::select! {
-                _ = &mut deadline => return false,
-                ev = swarm.select_next_some() => match ev {
-                    SwarmEvent::ConnectionEstablished { peer_id, .. } => {
-                        swarm.behaviour_mut().send_request(&peer_id, hello.clone());
-                    }
-                    SwarmEvent::ConnectionClosed { .. } => return true,
-                    _ => {}
-                }
-            }
-        }
+        tiepdan_tests::hostile::p2p_hello_until_closed(&key, addr, hello, Duration::from_secs(10))
+            .await
     });
     (!closed).then(|| "kept".into())
 }
