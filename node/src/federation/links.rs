@@ -280,6 +280,7 @@ async fn run_link(
     side: Side<'_>,
 ) -> Result<String, LinkEnd> {
     let remote = conn.remote_address();
+    let established = std::time::Instant::now();
     let locally_initiated = matches!(side, Dialled(_));
     let Some(chain) = peer_chain(&conn) else {
         conn.close(VarInt::from_u32(CLOSE_PROTOCOL), b"no certificate");
@@ -377,7 +378,7 @@ async fn run_link(
         &fed,
         &verified,
         &conn,
-        locally_initiated,
+        (locally_initiated, established),
         &chain,
         &their_hello,
         outbox_tx.clone(),
@@ -635,12 +636,17 @@ fn register(
     fed: &Federation,
     verified: &tiepdan_keys::cert::VerifiedSite,
     conn: &Connection,
-    locally_initiated: bool,
+    (locally_initiated, established): (bool, std::time::Instant),
     chain: &[CertificateDer<'static>],
     hello: &Hello,
     outbox: mpsc::Sender<ControlFrame>,
 ) -> bool {
     let site = verified.site.as_str();
+    // The peer may have given this connection up while its hello was being checked: it must
+    // not displace the connection that replaced it.
+    if conn.close_reason().is_some() {
+        return false;
+    }
     let mut links = fed.links.locked();
     if let Some(existing) = links.get(site) {
         let existing_alive = existing.conn.close_reason().is_none();
@@ -656,6 +662,11 @@ fn register(
             existing
                 .conn
                 .close(VarInt::from_u32(CLOSE_DUPLICATE), b"duplicate");
+        } else if existing_alive && existing.established > established {
+            // The same side dialled twice and the later connection registered first (this one
+            // spent longer being checked): the later one is the one the peer uses.
+            conn.close(VarInt::from_u32(CLOSE_DUPLICATE), b"duplicate");
+            return false;
         } else if existing_alive {
             // The same side dialled again: it has given the old connection up (it restarted, or
             // closed it a moment ago and our side has not seen the close yet). The new one wins.
@@ -671,6 +682,7 @@ fn register(
             peer_id: verified.peer_id.to_string(),
             locally_initiated,
             since: fed.now(),
+            established,
             chain: chain.to_vec(),
             outbox,
             quic_addrs: hello.quic_addrs.clone(),

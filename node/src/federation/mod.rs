@@ -52,6 +52,9 @@ pub struct Link {
     pub peer_id: String,
     pub locally_initiated: bool,
     pub since: u64,
+    /// When the QUIC handshake of this connection completed: of two connections dialled by
+    /// the same side, the later one is the one the peer still uses.
+    pub established: std::time::Instant,
     pub chain: Vec<CertificateDer<'static>>,
     pub outbox: mpsc::Sender<ControlFrame>,
     pub quic_addrs: Vec<String>,
