@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod backoff;
+pub mod calendar;
 pub mod case;
 pub mod cbor;
 pub mod channel;

@@ -2,7 +2,8 @@
 //!
 //! Owns:
 //! - [`Calendar`]: working days (Monday–Friday, minus public holidays, plus official make-up
-//!   Saturdays) from the embedded `data/holidays-vn.csv` (sources in `data/SOURCE.md`);
+//!   Saturdays) from the embedded `data/holidays-vn.csv` (sources in `data/SOURCE.md`), and the
+//!   rows of a calendar file ([`parse_rows`]) that central's published calendars also use;
 //! - [`Period`]: every statutory time limit of DOMAIN.md §7 as a named constant with its
 //!   citation, and how its end is counted;
 //! - [`deadlines`] / [`alarms`]: the limits that apply to one case now, given its kind, status,
@@ -15,8 +16,9 @@
 //!   holiday, it ends on the next working day (Bộ luật Dân sự 2015 Art 148(5)).
 //! - A notice due "at least N days before" an event is due by the N-th working day (or the N-th
 //!   calendar day, moved back to a working day) before it.
-//! - Beyond the years the calendar file covers, only Saturdays and Sundays are days off, so a
-//!   computed due date can only come early, never late.
+//! - Beyond the years the calendar covers (the built-in file, and the years central published:
+//!   `crate::calendar`), only Saturdays and Sundays are days off, so a computed due date can
+//!   only come early, never late.
 //!
 //! Layout: `calendar` holds the [`Calendar`], `period` the table of [`Period`]s; this module
 //! applies them to one case.
@@ -30,7 +32,9 @@ use super::state::{Disposition, Stage, StageStart};
 use super::{CaseState, Date, Direction, EscalationReason, Kind, Reception, RefusalReason, Status};
 
 pub use calendar::{
-    add_calendar_days, add_working_days, working_days_between, Calendar, MAX_CALENDAR_ROWS,
+    add_calendar_days, add_working_days, date_vi, parse_rows, working_days_between, Calendar,
+    CalendarRow, DayKind, RowError, RowProblem, CALENDAR_HEADER, MAX_CALENDAR_ROWS,
+    MAX_DAY_NAME_BYTES, MAX_DAY_SOURCE_BYTES,
 };
 pub use period::*;
 
