@@ -72,6 +72,9 @@ pub enum Action {
     Metrics,
     /// Certificates, join requests and revocations.
     Pki,
+    /// Publish the year's holiday calendar (central's operator only: the handler checks the
+    /// site).
+    PublishCalendar,
     /// Create, list, disable and reset users.
     ManageUsers,
     /// Measure a link.
@@ -108,10 +111,11 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::SiteStatus,
         Action::Metrics,
         Action::Pki,
+        Action::PublishCalendar,
         Action::ManageUsers,
         Action::LinkTest,
         Action::Receive,
@@ -134,6 +138,7 @@ impl Action {
             Action::SiteStatus => "site_status",
             Action::Metrics => "metrics",
             Action::Pki => "pki",
+            Action::PublishCalendar => "publish_calendar",
             Action::ManageUsers => "manage_users",
             Action::LinkTest => "link_test",
             Action::Receive => "receive",
@@ -158,6 +163,7 @@ impl Action {
             Action::SiteStatus => "xem tình trạng điểm tiếp",
             Action::Metrics => "xem số liệu giám sát",
             Action::Pki => "cấp, thu hồi chứng thư và duyệt yêu cầu gia nhập",
+            Action::PublishCalendar => "công bố lịch nghỉ lễ, ngày làm bù",
             Action::ManageUsers => "quản lý người dùng",
             Action::LinkTest => "đo kết nối",
             Action::Receive => "ghi nhận lượt tiếp công dân",
@@ -185,7 +191,14 @@ pub fn allows(role: Role, action: Action) -> bool {
     match role {
         Role::Operator => matches!(
             action,
-            SiteStatus | Metrics | Pki | ManageUsers | LinkTest | SessionRead | TestSignal
+            SiteStatus
+                | Metrics
+                | Pki
+                | PublishCalendar
+                | ManageUsers
+                | LinkTest
+                | SessionRead
+                | TestSignal
         ),
         Role::Officer => matches!(
             action,
@@ -320,10 +333,11 @@ mod tests {
 
     /// The matrix written out as the issue states it, one row per action: (operator, officer,
     /// chair, participant). `allows` must agree with every cell.
-    const MATRIX: [(Action, [bool; 4]); 18] = [
+    const MATRIX: [(Action, [bool; 4]); 19] = [
         (SiteStatus, [true, true, true, false]),
         (Metrics, [true, false, false, false]),
         (Pki, [true, false, false, false]),
+        (PublishCalendar, [true, false, false, false]),
         (ManageUsers, [true, false, false, false]),
         (LinkTest, [true, false, false, false]),
         (Receive, [false, true, false, false]),
@@ -365,6 +379,7 @@ mod tests {
     fn only_the_operator_runs_the_pki_and_only_the_chair_decides() {
         for role in Role::ALL {
             assert_eq!(allows(role, Pki), role == Role::Operator);
+            assert_eq!(allows(role, PublishCalendar), role == Role::Operator);
             assert_eq!(allows(role, ManageUsers), role == Role::Operator);
             assert_eq!(allows(role, CaseDecision), role == Role::Chair);
             assert_eq!(allows(role, SessionChair), role == Role::Chair);

@@ -72,6 +72,9 @@ pub const MAX_REVOCATIONS_PER_HELLO: usize = 65_536;
 /// record limit of the `keys` crate).
 pub const MAX_REVOCATION_BYTES: usize = 32 * 1024;
 
+/// Largest signed holiday calendar, in bytes (matches `crate::calendar`).
+pub const MAX_CALENDAR_BYTES: usize = crate::calendar::MAX_CALENDAR_BYTES;
+
 /// Most elements preallocated from a peer-announced sequence length (the rest grows on demand).
 const MAX_PREALLOC_ELEMENTS: usize = 64;
 
@@ -151,6 +154,9 @@ pub enum ControlFrame {
     Peers(#[serde(deserialize_with = "bounded_vec::<_, _, MAX_PEERS_PER_FRAME>")] Vec<PeerRecord>),
     /// A signed revocation record to spread, exactly as received.
     Revocation(ByteBuf),
+    /// A signed holiday calendar central published, to spread exactly as received (sent for
+    /// every calendar held when a link comes up, and when a new one arrives).
+    Calendar(ByteBuf),
     /// Liveness probe; answered with a `Pong` carrying the same nonce.
     Ping { nonce: u64 },
     /// Answer to a `Ping`.
@@ -202,6 +208,9 @@ impl ControlFrame {
             }
             ControlFrame::Revocation(record) => {
                 check_size("revocation bytes", record.len(), MAX_REVOCATION_BYTES)?;
+            }
+            ControlFrame::Calendar(record) => {
+                check_size("calendar bytes", record.len(), MAX_CALENDAR_BYTES)?;
             }
             ControlFrame::Ping { .. } | ControlFrame::Pong { .. } => {}
             ControlFrame::Goodbye { reason } => check_str("goodbye.reason", reason)?,
@@ -492,6 +501,7 @@ pub mod seeds {
             ]),
             ControlFrame::Peers(vec![]),
             ControlFrame::Revocation(bytes(b"signed-revocation")),
+            ControlFrame::Calendar(bytes(b"signed-calendar")),
             ControlFrame::Ping { nonce: 0 },
             ControlFrame::Ping { nonce: u64::MAX },
             ControlFrame::Pong { nonce: 42 },
@@ -515,6 +525,7 @@ pub mod seeds {
             "peers",
             "peers-empty",
             "revocation",
+            "calendar",
             "ping",
             "ping-max",
             "pong",

@@ -57,6 +57,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/certificates", act(&[Pki])),
     ("GET", "/api/v1/revocations", act(&[Pki])),
     ("POST", "/api/v1/revocations", act(&[Pki])),
+    ("GET", "/api/v1/calendars", act(&[SiteStatus])),
+    ("POST", "/api/v1/calendars", act(&[PublishCalendar])),
     // People.
     ("GET", "/api/v1/users", act(&[ManageUsers])),
     ("POST", "/api/v1/users", act(&[ManageUsers])),

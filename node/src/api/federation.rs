@@ -1,5 +1,5 @@
 //! The federation part of the HTTP API: the site's status and peers, the online join (parent
-//! side), certificates, revocations and the operator's link test.
+//! side), certificates, revocations, central's holiday calendars and the operator's link test.
 //!
 //! Parses requests, calls `federation` and serializes its views; the join workflow's rules live
 //! in `federation::join`, the link test in `federation::link_test`.
@@ -19,6 +19,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 
 use super::{body, ApiError, ApiResult, App};
+use crate::federation::calendars::PublishError;
 use crate::federation::join::{Collected, JoinError, JoinView};
 use crate::federation::link_test::{self, LinkTestError, LinkTestResult};
 use crate::federation::{pki, PeerView, RevocationPath};
@@ -35,6 +36,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/join-requests/{id}/reject", post(reject_join))
         .route("/certificates", post(issue_certificate))
         .route("/revocations", get(list_revocations).post(revoke))
+        .route("/calendars", get(list_calendars).post(publish_calendar))
         .route("/peers/{site}/link-test", post(link_test))
 }
 
@@ -330,6 +332,76 @@ async fn list_revocations(State(app): State<Arc<App>>) -> Json<Vec<RevocationVie
                 revoked_at: r.revoked_at,
                 issuer: r.issuer_site.clone(),
             })
+            .collect(),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublishCalendarBody {
+    year: i32,
+    /// A calendar file: `date,kind,name,source`, as `protocol/data/holidays-vn.csv`.
+    csv: String,
+}
+
+/// One holiday calendar central published, as held here.
+#[derive(Debug, Serialize)]
+struct CalendarView {
+    year: i32,
+    issuer: String,
+    issued_at: u64,
+    /// Weekdays off.
+    days_off: usize,
+    /// Saturdays and Sundays worked.
+    make_up_days: usize,
+    days: Vec<tiepdan_protocol::case::deadline::CalendarRow>,
+}
+
+impl From<&tiepdan_protocol::calendar::PublishedCalendar> for CalendarView {
+    fn from(c: &tiepdan_protocol::calendar::PublishedCalendar) -> Self {
+        use tiepdan_protocol::case::deadline::DayKind;
+        let count = |k: DayKind| c.days.iter().filter(|d| d.kind == k).count();
+        CalendarView {
+            year: c.year,
+            issuer: c.issuer_site.clone(),
+            issued_at: c.issued_at,
+            days_off: count(DayKind::Off),
+            make_up_days: count(DayKind::Work),
+            days: c.days.clone(),
+        }
+    }
+}
+
+/// `POST calendars`: central's operator publishes a year's holiday calendar; it replaces that
+/// year's days everywhere (201 once stored here and sent to the live links).
+async fn publish_calendar(
+    State(app): State<Arc<App>>,
+    b: Result<Json<PublishCalendarBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<CalendarView>)> {
+    let b = body(b)?;
+    let federation = app.federation.clone();
+    // Signing and the fsync run off the async workers.
+    let published =
+        tokio::task::spawn_blocking(move || federation.publish_calendar(b.year, &b.csv))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(|e| match e {
+                PublishError::NotCentral { .. } => ApiError::forbidden(e).code("not_central"),
+                PublishError::Calendar(_) => {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e).code("invalid_calendar")
+                }
+            })?;
+    Ok((StatusCode::CREATED, Json(CalendarView::from(&published))))
+}
+
+/// `GET calendars`: the years central published that this site holds.
+async fn list_calendars(State(app): State<Arc<App>>) -> Json<Vec<CalendarView>> {
+    Json(
+        app.site
+            .calendar
+            .published()
+            .iter()
+            .map(CalendarView::from)
             .collect(),
     )
 }

@@ -363,7 +363,9 @@ impl Cases {
     pub fn case_view(&self, case_id: &str, now_ms: u64) -> Result<CaseView, OpError> {
         let state = self.require_case(case_id)?;
         let today = self.today(now_ms);
-        let cal = deadline::Calendar::vietnam();
+        // The built-in holidays with the years central published.
+        let current = self.site.calendar.current();
+        let cal: &deadline::Calendar = &current;
         let deadlines = deadline::deadlines(&state, cal, today)
             .iter()
             .map(DeadlineView::from)
@@ -379,7 +381,9 @@ impl Cases {
     /// `GET cases`: the cases this site holds, filtered.
     pub fn case_list(&self, filter: &CaseFilter, now_ms: u64) -> Vec<CaseSummary> {
         let today = self.today(now_ms);
-        let cal = deadline::Calendar::vietnam();
+        // The built-in holidays with the years central published.
+        let current = self.site.calendar.current();
+        let cal: &deadline::Calendar = &current;
         let cases = self.records.held();
         cases
             .entries

@@ -1,4 +1,4 @@
-//! `tiepdan issue`, `revoke` and `user`: the commands that change a site, offline on its store
+//! `tiepdan issue`, `revoke`, `calendar` and `user`: the commands that change a site, offline on its store
 //! when the node is stopped and through the running node's API when it runs (its store is then
 //! locked). The operations themselves are `federation::pki`'s and `accounts`'.
 
@@ -77,6 +77,64 @@ pub fn revoke(data: &DataDir, site: &str) -> anyhow::Result<String> {
             client.post("revocations", &serde_json::json!({ "site": site }))?;
             Ok(format!(
                 "Revoked {site}; the running node is spreading it now."
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `tiepdan calendar`: central publishes the holiday calendar of `year` from a calendar file,
+/// through the API when the node runs, else into the store (it spreads when the node next runs).
+pub fn publish_calendar(data: &DataDir, year: i32, csv: &Path) -> anyhow::Result<String> {
+    use tiepdan_protocol::calendar;
+    use tiepdan_protocol::sites::CENTRAL_CODE;
+    let text = std::fs::read_to_string(csv)
+        .with_context(|| format!("không đọc được tệp {}", csv.display()))?;
+    let site = crate::site::identity::site_code(data)?;
+    if site != CENTRAL_CODE {
+        anyhow::bail!(
+            "Chỉ Ban Tiếp công dân Trung ương ({CENTRAL_CODE}) công bố lịch nghỉ lễ; điểm {site} nhận lịch từ Trung ương."
+        );
+    }
+    let count = |c: &calendar::PublishedCalendar| {
+        c.days
+            .iter()
+            .filter(|d| d.kind == tiepdan_protocol::case::deadline::DayKind::Off)
+            .count()
+    };
+    match Store::open(&data.store_path()) {
+        Ok(store) => {
+            let key = load_key(data)?;
+            let signing = ed25519_dalek::SigningKey::from_bytes(&key.seed());
+            let now = unix_now();
+            // Issued after the one already stored for the year, so this one counts.
+            let held = store
+                .calendars()?
+                .into_iter()
+                .filter(|(y, _)| *y == year)
+                .filter_map(|(_, b)| calendar::verify(&b, &key.public_bytes(), now).ok())
+                .map(|c| c.issued_at)
+                .max();
+            let issued_at = held.map_or(now, |h| now.max(h.saturating_add(1)));
+            let record = calendar::publish_csv(&signing, year, &text, issued_at)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let published = calendar::verify(&record, &key.public_bytes(), issued_at)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.put_calendar(year, &record)?;
+            Ok(format!(
+                "Đã công bố lịch nghỉ lễ năm {year} ({} ngày nghỉ). Lịch được gửi đi khi nút chạy lại.",
+                count(&published)
+            ))
+        }
+        Err(StoreError::Locked { .. }) => {
+            let client = NodeClient::for_data(data)?;
+            let v = client.post(
+                "calendars",
+                &serde_json::json!({ "year": year, "csv": text }),
+            )?;
+            Ok(format!(
+                "Đã công bố lịch nghỉ lễ năm {year} ({} ngày nghỉ); nút đang gửi lịch đi.",
+                v["days_off"]
             ))
         }
         Err(e) => Err(e.into()),

@@ -1,5 +1,5 @@
-//! The command line of a site: `tiepdan init|issue|install|revoke|join|run|case|logbook|
-//! recording|user`, and the client of a running node's API.
+//! The command line of a site: `tiepdan init|issue|install|revoke|calendar|join|run|case|
+//! logbook|recording|user`, and the client of a running node's API.
 //!
 //! Uses every capability and `run` (the wiring of a running node); nothing uses it but the
 //! binary. A command that changes a site runs offline on its store when the node is stopped and
@@ -61,6 +61,18 @@ pub enum Command {
         data: PathBuf,
         #[arg(long)]
         site: String,
+    },
+    /// Publish a year's holiday calendar (central only): it replaces that year's days off at
+    /// every site, as a revocation spreads.
+    Calendar {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        year: i32,
+        /// A calendar file with header `date,kind,name,source` (kind: off or work), as
+        /// protocol/data/holidays-vn.csv.
+        #[arg(long)]
+        csv: PathBuf,
     },
     /// Send this site's request to its parent node and wait for its operator's approval.
     Join {
@@ -181,6 +193,9 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Revoke { data, site } => {
             admin::revoke(&DataDir::new(data), &site).map(|m| println!("{m}"))
+        }
+        Command::Calendar { data, year, csv } => {
+            admin::publish_calendar(&DataDir::new(data), year, &csv).map(|m| println!("{m}"))
         }
         Command::Join {
             data,

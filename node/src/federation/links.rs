@@ -404,6 +404,10 @@ async fn run_link(
     );
     // Tell everyone (including the newcomer) who is reachable now.
     fed.broadcast(&ControlFrame::Peers(fed.introductions()));
+    // And the newcomer every holiday calendar central published that we hold.
+    for frame in fed.calendar_frames() {
+        let _ = outbox_tx.try_send(frame);
+    }
 
     let writer_fed = fed.clone();
     let writer = tokio::spawn(async move {
@@ -448,6 +452,7 @@ fn frame_name(f: &ControlFrame) -> &'static str {
         ControlFrame::Hello(_) => "hello",
         ControlFrame::Peers(_) => "peers",
         ControlFrame::Revocation(_) => "revocation",
+        ControlFrame::Calendar(_) => "calendar",
         ControlFrame::Ping { .. } => "ping",
         ControlFrame::Pong { .. } => "pong",
         ControlFrame::Goodbye { .. } => "goodbye",
@@ -614,6 +619,11 @@ fn handle_frame(
             match fed.apply_revocation(&bytes, RevocationPath::Link, site) {
                 Ok(_) => {}
                 Err(e) => warn!(%site, "peer sent an invalid revocation: {e}"),
+            }
+        }
+        ControlFrame::Calendar(bytes) => {
+            if let Err(e) = fed.apply_calendar(&bytes, RevocationPath::Link, site) {
+                warn!(%site, reason = e.reason(), "peer sent a holiday calendar that is refused: {e}");
             }
         }
         ControlFrame::Ping { nonce } => {

@@ -5,8 +5,10 @@
 //! the channel registry ([`channels`]) and are told of links through it; this folder never
 //! names them. [`Federation`] owns the decisions that touch several transports at once:
 //! admitting a proven peer, learning peers from introductions, and applying a revocation (store
-//! it, close the revoked site's links, spread it).
+//! it, close the revoked site's links, spread it), and taking central's holiday calendars
+//! ([`calendars`]: verify, keep, store, spread).
 
+pub mod calendars;
 pub mod channels;
 pub mod join;
 pub mod link_test;

@@ -19,7 +19,6 @@ pub mod mesh;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tiepdan_protocol::case::deadline::Calendar;
 use tiepdan_protocol::log::Actor;
 use tiepdan_protocol::session::{self, SessionError, SessionEvent, SessionState, Timeline};
 
@@ -172,7 +171,9 @@ impl Sessions {
     }
 
     fn view_of(&self, state: SessionState, now_ms: u64) -> SessionView {
-        let cal = Calendar::vietnam();
+        // The built-in holidays with the years central published.
+        let current = self.site.calendar.current();
+        let cal: &tiepdan_protocol::case::Calendar = &current;
         let warnings = session::schedule_warnings(&state, cal, now_ms)
             .iter()
             .map(|w| WarningView {

@@ -48,6 +48,9 @@ pub struct Metrics {
     pub sign_ins: Family<ResultLabels, Counter>,
     pub media_refused: Family<ReasonLabels, Counter>,
     pub uploads_refused: Family<ReasonLabels, Counter>,
+    pub calendars_received: Family<ViaLabels, Counter>,
+    pub calendars_refused: Family<ReasonLabels, Counter>,
+    pub calendars_known: Gauge,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -84,6 +87,24 @@ impl Metrics {
         let access_refused = Family::<ReasonLabels, Counter>::default();
         let media_refused = Family::<ReasonLabels, Counter>::default();
         let uploads_refused = Family::<ReasonLabels, Counter>::default();
+        let calendars_received = Family::<ViaLabels, Counter>::default();
+        let calendars_refused = Family::<ReasonLabels, Counter>::default();
+        let calendars_known = Gauge::default();
+        registry.register(
+            "calendars_received",
+            "Valid holiday calendars central published, received new or known, by path (operator, link)",
+            calendars_received.clone(),
+        );
+        registry.register(
+            "calendars_refused",
+            "Holiday calendars refused, by reason (bad_signature, not_central, garbled, outside_year, ...)",
+            calendars_refused.clone(),
+        );
+        registry.register(
+            "calendars_known",
+            "Years with a holiday calendar central published held here",
+            calendars_known.clone(),
+        );
         registry.register(
             "uploads_refused",
             "Recording files offered by linked sites and refused, by reason (segment_differs, not_as_indexed, over_budget, disk_full, site_busy, ...)",
@@ -179,6 +200,9 @@ impl Metrics {
             sign_ins,
             media_refused,
             uploads_refused,
+            calendars_received,
+            calendars_refused,
+            calendars_known,
         }
     }
 
@@ -232,6 +256,20 @@ impl Metrics {
 
     pub fn revocation_refused(&self, reason: &str) {
         self.revocations_refused
+            .get_or_create(&ReasonLabels {
+                reason: reason.into(),
+            })
+            .inc();
+    }
+
+    pub fn calendar_received(&self, via: &str) {
+        self.calendars_received
+            .get_or_create(&ViaLabels { via: via.into() })
+            .inc();
+    }
+
+    pub fn calendar_refused(&self, reason: &str) {
+        self.calendars_refused
             .get_or_create(&ReasonLabels {
                 reason: reason.into(),
             })

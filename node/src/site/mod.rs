@@ -1,10 +1,13 @@
-//! The site a node is: its identity, data folder, store, configuration, metrics and clock.
+//! The site a node is: its identity, data folder, store, configuration, metrics, clock and the
+//! holiday calendar it counts deadlines with.
 //!
 //! The lowest layer of the node: every capability may use it, and it uses none of them (only
 //! `tiepdan-keys` and `tiepdan-protocol`). [`LocalSite`] is what never changes while the node
-//! runs (who we are, where our files are), plus the handles every capability shares: the store
-//! and the metrics. The addresses the node bound are set once at start ([`LocalSite::bound`]).
+//! runs (who we are, where our files are), plus the handles every capability shares: the store,
+//! the metrics and the calendar ([`calendar`]: the built-in list with central's published
+//! years). The addresses the node bound are set once at start ([`LocalSite::bound`]).
 
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod datadir;
@@ -20,9 +23,10 @@ use std::time::Instant;
 use rustls::pki_types::CertificateDer;
 use tiepdan_keys::cert::{install_check, Chain};
 use tiepdan_keys::identity::SiteKey;
-use tiepdan_protocol::sites::{Registry, Site};
+use tiepdan_protocol::sites::{Registry, Site, CENTRAL_CODE};
 use tracing::warn;
 
+use calendar::SiteCalendar;
 use config::{NodeConfig, Overrides};
 use datadir::DataDir;
 use metrics::Metrics;
@@ -56,6 +60,8 @@ pub struct LocalSite {
     pub cert_not_after: u64,
     pub root: CertificateDer<'static>,
     pub store: Store,
+    /// The holiday calendar: the built-in list with the years central published.
+    pub calendar: SiteCalendar,
     pub metrics: Metrics,
     pub config: NodeConfig,
     pub token: String,
@@ -92,6 +98,19 @@ impl LocalSite {
         };
         let store = Store::open(&data.store_path())?;
         let root = chain.root().clone();
+        // Central's key is the root certificate's (`make_root`): it signs the calendars.
+        let central_key = match chain.site_keys().last() {
+            Some((site, key)) if site == CENTRAL_CODE => *key,
+            _ => anyhow::bail!(
+                "the root certificate in {} is not central's",
+                data.tls_chain_path().display()
+            ),
+        };
+        let calendar = SiteCalendar::load(&store, central_key, now)?;
+        let metrics = Metrics::new();
+        metrics
+            .calendars_known
+            .set(calendar.published().len() as i64);
         let peer_id = key.peer_id().to_string();
         let signing_key = ed25519_dalek::SigningKey::from_bytes(&key.seed());
         Ok(LocalSite {
@@ -104,7 +123,8 @@ impl LocalSite {
             cert_not_after,
             root,
             store,
-            metrics: Metrics::new(),
+            calendar,
+            metrics,
             config,
             token,
             started: Instant::now(),

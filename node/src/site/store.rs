@@ -1,9 +1,9 @@
 //! The node's durable store: one redb file under the data folder, immediate durability.
 //!
 //! Owns the tables and their encodings. Every write commits with `Durability::Immediate`, so
-//! when a function here returns `Ok` the data is on disk (fsync'd). Signed records (revocations)
-//! are stored exactly as received and never re-encoded. The file is locked while a node runs;
-//! CLI commands then go through the node's API instead (see `client.rs`).
+//! when a function here returns `Ok` the data is on disk (fsync'd). Signed records (revocations,
+//! holiday calendars) are stored exactly as received and never re-encoded. The file is locked
+//! while a node runs; CLI commands then go through the node's API instead (see `client.rs`).
 
 use std::path::Path;
 
@@ -18,6 +18,8 @@ const PEERS: TableDefinition<&str, &[u8]> = TableDefinition::new("peers");
 const CERTS: TableDefinition<&str, &[u8]> = TableDefinition::new("certs");
 /// Signed revocation records by revoked site code, bytes as received.
 const REVOCATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("revocations");
+/// Signed holiday calendars central published, by year, bytes as received.
+const CALENDARS: TableDefinition<i32, &[u8]> = TableDefinition::new("calendars");
 /// Online join requests received from children, by id: CBOR `JoinRecord`.
 const JOIN_REQUESTS: TableDefinition<u64, &[u8]> = TableDefinition::new("join_requests");
 /// Chains this site issued, by subject site code: PEM text of the last issued chain.
@@ -150,6 +152,7 @@ impl Store {
             tx.open_table(PEERS)?;
             tx.open_table(CERTS)?;
             tx.open_table(REVOCATIONS)?;
+            tx.open_table(CALENDARS)?;
             tx.open_table(JOIN_REQUESTS)?;
             tx.open_table(ISSUED)?;
             tx.open_table(EVENTS)?;
@@ -282,6 +285,26 @@ impl Store {
         for row in t.iter()? {
             let (k, v) = row?;
             out.push((k.value().to_owned(), v.value().to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Stores a verified holiday calendar exactly as received, replacing its year's.
+    pub fn put_calendar(&self, year: i32, signed: &[u8]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.open_table(CALENDARS)?.insert(year, signed)?;
+            Ok(())
+        })
+    }
+
+    /// Every stored holiday calendar, by year.
+    pub fn calendars(&self) -> Result<Vec<(i32, Vec<u8>)>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(CALENDARS)?;
+        let mut out = Vec::new();
+        for row in t.iter()? {
+            let (k, v) = row?;
+            out.push((k.value(), v.value().to_vec()));
         }
         Ok(out)
     }
@@ -483,6 +506,7 @@ mod tests {
         {
             let s = Store::open(&path).unwrap();
             s.put_revocation("00070", b"signed-bytes").unwrap();
+            s.put_calendar(2028, b"calendar-bytes").unwrap();
             s.put_peer(&PeerEntry {
                 site: "01".into(),
                 peer_id: "p".into(),
@@ -499,6 +523,10 @@ mod tests {
             vec![("00070".to_owned(), b"signed-bytes".to_vec())]
         );
         assert_eq!(s.peers().unwrap()[0].last_seen, 5);
+        assert_eq!(
+            s.calendars().unwrap(),
+            vec![(2028, b"calendar-bytes".to_vec())]
+        );
     }
 
     #[test]

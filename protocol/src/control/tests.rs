@@ -232,6 +232,7 @@ fn limits_are_enforced() {
         hello_with(&|h| h.revocations = vec![bytes(&[0; MAX_REVOCATION_BYTES])]),
         peers(MAX_PEERS_PER_FRAME),
         ControlFrame::Revocation(bytes(&[0; MAX_REVOCATION_BYTES])),
+        ControlFrame::Calendar(bytes(&[0; MAX_CALENDAR_BYTES])),
         ControlFrame::Goodbye {
             reason: max_str.clone(),
         },
@@ -259,6 +260,7 @@ fn limits_are_enforced() {
             p2p_addrs: vec![],
         }]),
         ControlFrame::Revocation(bytes(&[0; MAX_REVOCATION_BYTES + 1])),
+        ControlFrame::Calendar(bytes(&[0; MAX_CALENDAR_BYTES + 1])),
         ControlFrame::Goodbye {
             reason: long.clone(),
         },
@@ -383,6 +385,7 @@ fn frame_strategy() -> impl Strategy<Value = ControlFrame> {
         hello,
         proptest::collection::vec(peer, 0..4).prop_map(ControlFrame::Peers),
         blob().prop_map(ControlFrame::Revocation),
+        blob().prop_map(ControlFrame::Calendar),
         any::<u64>().prop_map(|nonce| ControlFrame::Ping { nonce }),
         any::<u64>().prop_map(|nonce| ControlFrame::Pong { nonce }),
         s().prop_map(|reason| ControlFrame::Goodbye { reason }),
