@@ -12,12 +12,15 @@
 //!                          ↑  ← upload   ← recording
 //! api (all of the above) ← run (wiring) ← cli ← lab ← bench
 //! ```
+//!
+//! `language` (the message catalogue) sits below them all: any capability may name a message.
 
 pub mod accounts;
 pub mod api;
 pub mod cases;
 pub mod cli;
 pub mod federation;
+pub mod language;
 pub mod recording;
 pub mod records;
 pub mod run;
@@ -42,14 +45,21 @@ mod layout {
 
     /// What each capability may use. Keep in step with ARCHITECTURE.md.
     const CAPABILITIES: &[(&str, &[&str])] = &[
-        ("site", &[]),
-        ("accounts", &["site"]),
-        ("federation", &["site"]),
-        ("records", &["site", "federation"]),
-        ("cases", &["site", "records"]),
-        ("recording", &["site"]),
-        ("sessions", &["site", "federation", "records", "recording"]),
-        ("upload", &["site", "federation", "records", "recording"]),
+        ("language", &[]),
+        ("site", &["language"]),
+        ("accounts", &["language", "site"]),
+        ("federation", &["language", "site"]),
+        ("records", &["language", "site", "federation"]),
+        ("cases", &["language", "site", "records"]),
+        ("recording", &["language", "site"]),
+        (
+            "sessions",
+            &["language", "site", "federation", "records", "recording"],
+        ),
+        (
+            "upload",
+            &["language", "site", "federation", "records", "recording"],
+        ),
     ];
 
     /// Above the capabilities, in order: each may use every capability and those before it.

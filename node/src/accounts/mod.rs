@@ -78,6 +78,34 @@ impl AccountError {
     }
 }
 
+impl From<&AccountError> for crate::language::Message {
+    fn from(e: &AccountError) -> Self {
+        use crate::language::Message;
+        match e {
+            AccountError::WrongPassword => Message::new("error-account-wrong-password"),
+            AccountError::Throttled(s) => {
+                Message::new("error-account-throttled").arg("seconds", *s)
+            }
+            AccountError::Disabled => Message::new("error-account-disabled"),
+            AccountError::NoSuchAccount(n) => Message::new("error-account-no-such").arg("name", n),
+            AccountError::Exists(n) => Message::new("error-account-exists").arg("name", n),
+            AccountError::BadName => Message::new("error-account-bad-name"),
+            AccountError::BadFullName => Message::new("error-account-bad-full-name"),
+            AccountError::BadRole(r) => Message::new("error-account-bad-role").arg("role", r),
+            AccountError::WeakPassword => {
+                Message::new("error-account-weak-password").arg("min", password::PASSWORD_CHARS_MIN)
+            }
+            AccountError::PasswordTooLong => Message::new("error-account-password-too-long")
+                .arg("max", password::PASSWORD_BYTES_MAX),
+            AccountError::UnknownToken => Message::new("error-account-unknown-token"),
+            AccountError::Internal(detail) => {
+                tracing::error!("account store: {detail}");
+                Message::new("error-store")
+            }
+        }
+    }
+}
+
 /// Who is calling, as every handler sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {

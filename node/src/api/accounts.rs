@@ -28,6 +28,7 @@ use tiepdan_protocol::session::Role as SessionRole;
 use super::{body, ApiError, ApiResult, App};
 use crate::accounts::passes::{self, Pass};
 use crate::accounts::{web, AccountError, Caller, Via};
+use crate::language::Message;
 use crate::site::clock::now_ms;
 
 pub fn routes() -> Router<Arc<App>> {
@@ -55,7 +56,7 @@ impl From<AccountError> for ApiError {
             AccountError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         };
-        ApiError::new(status, &e).code(e.code())
+        ApiError::of(status, (&e).into()).code(e.code())
     }
 }
 
@@ -172,7 +173,7 @@ async fn own_password(
 ) -> ApiResult<StatusCode> {
     if !matches!(c.via, Via::WebSession | Via::ApiToken) {
         return Err(
-            ApiError::forbidden("Chỉ người có tài khoản mới đổi được mật khẩu của mình.")
+            ApiError::of(StatusCode::FORBIDDEN, Message::new("error-account-none"))
                 .code("no_account"),
         );
     }
@@ -257,8 +258,12 @@ async fn reset(
     let b: ResetBody = if raw.iter().all(u8::is_ascii_whitespace) {
         ResetBody::default()
     } else {
-        serde_json::from_slice(&raw)
-            .map_err(|e| ApiError::bad(format!("invalid request body: {e}")))?
+        serde_json::from_slice(&raw).map_err(|e| {
+            ApiError::of(
+                StatusCode::BAD_REQUEST,
+                Message::new("error-body").arg("detail", e.to_string()),
+            )
+        })?
     };
     tracing::info!(by = %c.user, user = %name, "password reset");
     let temporary = run(move || {
@@ -304,25 +309,25 @@ async fn issue_pass(
         b.role,
         SessionRole::Citizen | SessionRole::Representative | SessionRole::Agency
     ) {
-        return Err(ApiError::new(
+        return Err(ApiError::of(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "Thẻ tham dự chỉ cấp cho công dân, người đại diện hoặc cơ quan tham dự.",
+            Message::new("error-pass-role"),
         )
         .code("pass_role"));
     }
     let name = b.display_name.trim();
     if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
-        return Err(ApiError::new(
+        return Err(ApiError::of(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "Họ tên người tham dự gồm 1–128 ký tự.",
+            Message::new("error-pass-full-name"),
         )
         .code("bad_full_name"));
     }
     let minutes = b.minutes.unwrap_or(passes::PASS_MINUTES_DEFAULT);
     if minutes == 0 || minutes > passes::PASS_MINUTES_MAX {
-        return Err(ApiError::new(
+        return Err(ApiError::of(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("Thời hạn thẻ từ 1 đến {} phút.", passes::PASS_MINUTES_MAX),
+            Message::new("error-pass-minutes").arg("max", passes::PASS_MINUTES_MAX),
         )
         .code("pass_minutes"));
     }
@@ -330,9 +335,10 @@ async fn issue_pass(
     let view = app.sessions.session_view(&id, now)?;
     let here = &app.site.site.code;
     if !view.points.iter().any(|p| &p.site == here) {
-        return Err(ApiError::forbidden(format!(
-            "Điểm tiếp {here} không phải điểm cầu của phiên {id}."
-        ))
+        return Err(ApiError::of(
+            StatusCode::FORBIDDEN,
+            Message::new("error-session-not-a-point").arg("site", here),
+        )
         .code("not_a_point"));
     }
     let pass = Pass {
@@ -345,9 +351,9 @@ async fn issue_pass(
         issued_by: c.user.clone(),
     };
     let token = app.accounts.issue_pass(pass.clone(), now).ok_or_else(|| {
-        ApiError::new(
+        ApiError::of(
             StatusCode::SERVICE_UNAVAILABLE,
-            "Điểm tiếp đang giữ quá nhiều thẻ tham dự còn hạn.",
+            Message::new("error-passes-full"),
         )
         .code("passes_full")
     })?;

@@ -19,6 +19,7 @@ use tiepdan_protocol::access::{allows, Action, Role};
 
 use super::{ApiError, App, Refusal};
 use crate::accounts::{web, Caller};
+use crate::language::Message;
 use crate::site::clock::now_ms;
 
 /// What a route asks of its caller.
@@ -78,6 +79,10 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/cases/{id}/escalate", act(&[CaseWork])),
     ("POST", "/api/v1/cases/{id}/transfer", act(&[CaseWork])),
     ("GET", "/api/v1/cases/{id}/identity", act(&[IdentityView])),
+    // The printed forms: a sealed identity in them is opened (and recorded) only for a role
+    // with the identity view; anyone else reads "(bảo mật)".
+    ("GET", "/api/v1/cases/{id}/forms/01", act(&[CaseRead])),
+    ("GET", "/api/v1/cases/{id}/forms/02", act(&[CaseRead])),
     ("GET", "/api/v1/logbook", act(&[CaseRead])),
     // Sessions.
     ("GET", "/api/v1/sessions", act(&[SessionRead])),
@@ -137,11 +142,12 @@ pub fn require(caller: &Caller, action: Action) -> Result<(), ApiError> {
 }
 
 fn forbidden(role: Role, action: Action) -> ApiError {
-    ApiError::forbidden(format!(
-        "Vai trò {} không được {}.",
-        role.label_vi(),
-        action.label_vi()
-    ))
+    ApiError::of(
+        StatusCode::FORBIDDEN,
+        Message::new("error-role-forbidden")
+            .arg("role", crate::language::labels::role(role))
+            .arg("action", crate::language::labels::action(action)),
+    )
     .code("role_forbidden")
 }
 
@@ -177,7 +183,7 @@ pub async fn authorize(State(app): State<Arc<App>>, mut req: Request, next: Next
     };
     let Some(rule) = rule_of(req.method(), &path) else {
         app.site.metrics.access_refused("no_rule");
-        return ApiError::forbidden("Lệnh này chưa được phân quyền; không ai được gọi.")
+        return ApiError::of(StatusCode::FORBIDDEN, Message::new("error-no-rule"))
             .code("no_rule")
             .into_response();
     };
@@ -208,13 +214,13 @@ pub async fn authorize(State(app): State<Arc<App>>, mut req: Request, next: Next
         }
         (_, None) => {
             let sent = req.headers().contains_key(header::AUTHORIZATION);
-            let e = ApiError::new(
+            let e = ApiError::of(
                 StatusCode::UNAUTHORIZED,
-                if sent {
-                    "Mã truy cập không đúng, đã hết hạn hoặc tài khoản đã bị khóa."
+                Message::new(if sent {
+                    "error-token-refused"
                 } else {
-                    "Cần đăng nhập (trang /dang-nhap) hoặc gửi `Authorization: Bearer <mã>` (mã của quản trị hệ thống nằm trong tệp operator.token của thư mục dữ liệu)."
-                },
+                    "error-not-signed-in"
+                }),
             );
             refused(
                 if sent {
@@ -231,7 +237,11 @@ pub async fn authorize(State(app): State<Arc<App>>, mut req: Request, next: Next
         }
         (Rule::AnyOf(actions), Some(c)) => {
             let Some(first) = actions.first() else {
-                return refused("no_rule", ApiError::forbidden("no action").code("no_rule"));
+                return refused(
+                    "no_rule",
+                    ApiError::of(StatusCode::FORBIDDEN, Message::new("error-no-rule"))
+                        .code("no_rule"),
+                );
             };
             if !actions.iter().any(|a| allows(c.role, *a)) {
                 return refused("role", forbidden(c.role, *first));
@@ -250,7 +260,7 @@ pub async fn authorize(State(app): State<Arc<App>>, mut req: Request, next: Next
                 if !in_scope {
                     return refused(
                         "pass_scope",
-                        ApiError::forbidden("Thẻ tham dự chỉ dùng được cho phiên đã cấp thẻ.")
+                        ApiError::of(StatusCode::FORBIDDEN, Message::new("error-pass-scope"))
                             .code("pass_scope"),
                     );
                 }

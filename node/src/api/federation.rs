@@ -23,6 +23,7 @@ use crate::federation::calendars::PublishError;
 use crate::federation::join::{Collected, JoinError, JoinView};
 use crate::federation::link_test::{self, LinkTestError, LinkTestResult};
 use crate::federation::{pki, PeerView, RevocationPath};
+use crate::language::Message;
 use crate::site::clock::now_ms;
 use crate::site::lock::UnpoisonedRw;
 
@@ -96,7 +97,7 @@ impl From<JoinError> for ApiError {
             JoinError::AlreadyCertified { .. } => "already_certified",
             _ => "",
         };
-        let err = ApiError::new(status, e.to_string());
+        let err = ApiError::of(status, Message::from(&e));
         if code.is_empty() {
             err
         } else {
@@ -187,9 +188,9 @@ async fn submit_join(
     // Open to anyone: a few per address and minute, before anything is parsed or stored.
     if !app.join_rate.admit(addr.ip(), now_ms()) {
         // Counted by `auth::authorize`, as every refusal (`throttled`).
-        return Err(ApiError::new(
+        return Err(ApiError::of(
             StatusCode::TOO_MANY_REQUESTS,
-            "too many join requests from this address; wait a minute",
+            Message::new("error-join-rate"),
         )
         .code("throttled"));
     }
@@ -247,9 +248,10 @@ async fn collect_chain(
         .get(JOIN_SECRET_HEADER)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {
-            ApiError::bad(format!(
-                "send the join secret in the {JOIN_SECRET_HEADER} header"
-            ))
+            ApiError::of(
+                StatusCode::BAD_REQUEST,
+                Message::new("error-join-secret-header").arg("header", JOIN_SECRET_HEADER),
+            )
         })?;
     Ok(match app.federation.collect_chain(id, secret)? {
         Collected::Approved {
@@ -282,7 +284,7 @@ async fn issue_certificate(
     let days = b.days.unwrap_or(pki::DEFAULT_CERT_DAYS);
     let site = &app.site;
     let chain = pki::issue_with(&site.key, &site.chain, &b.request_pem, days, site.now())
-        .map_err(ApiError::bad)?;
+        .map_err(pki_refused)?;
     let subject = tiepdan_keys::cert::parse_request(&b.request_pem)
         .map(|r| r.claims.site)
         .unwrap_or_default();
@@ -304,11 +306,11 @@ async fn revoke(
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let b = body(b)?;
     let site = &app.site;
-    let record = pki::revocation_record(&site.key, &site.chain, &b.site, site.now())
-        .map_err(ApiError::bad)?;
+    let record =
+        pki::revocation_record(&site.key, &site.chain, &b.site, site.now()).map_err(pki_refused)?;
     app.federation
         .apply_revocation(&record, RevocationPath::Operator, &site.site.code)
-        .map_err(ApiError::bad)?;
+        .map_err(pki_refused)?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "site": b.site, "revoked_at": site.now() })),
@@ -431,32 +433,58 @@ async fn link_test(
     let b: LinkTestBody = if raw.iter().all(u8::is_ascii_whitespace) {
         LinkTestBody::default()
     } else {
-        serde_json::from_slice(&raw)
-            .map_err(|e| ApiError::bad(format!("invalid request body: {e}")))?
+        serde_json::from_slice(&raw).map_err(|e| {
+            ApiError::of(
+                StatusCode::BAD_REQUEST,
+                Message::new("error-body").arg("detail", e.to_string()),
+            )
+        })?
     };
     let megabytes = link_test::check_megabytes(b.megabytes.unwrap_or(link_test::DEFAULT_MEGABYTES))
-        .map_err(ApiError::bad)?;
+        .map_err(|e| link_test_error(&site, e))?;
     let conn = app.federation.connection(&site).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "no live link to site {site}: see GET /api/v1/peers"
-        ))
+        ApiError::of(
+            StatusCode::NOT_FOUND,
+            Message::new("error-no-link").arg("site", &site),
+        )
     })?;
     let result = link_test::measure(&conn, megabytes)
         .await
-        .map_err(|e| match e {
-            LinkTestError::Size(_) => ApiError::bad(e),
-            LinkTestError::Busy => ApiError::new(StatusCode::CONFLICT, e.to_string()),
-            LinkTestError::TimedOut => ApiError::new(
-                StatusCode::GATEWAY_TIMEOUT,
-                format!(
-                    "the link test to {site} did not finish within {} s",
-                    link_test::TIMEOUT.as_secs()
-                ),
-            ),
-            LinkTestError::Failed(reason) => ApiError::new(
-                StatusCode::BAD_GATEWAY,
-                format!("the link test to {site} failed: {reason}"),
-            ),
-        })?;
+        .map_err(|e| link_test_error(&site, e))?;
     Ok(Json(LinkTestView { site, result }))
+}
+
+/// A link test's failure, for the operator.
+fn link_test_error(site: &str, e: LinkTestError) -> ApiError {
+    match e {
+        LinkTestError::Size(n) => ApiError::of(
+            StatusCode::BAD_REQUEST,
+            Message::new("error-link-test-size")
+                .arg("max", link_test::MAX_MEGABYTES)
+                .arg("found", n),
+        ),
+        LinkTestError::Busy => {
+            ApiError::of(StatusCode::CONFLICT, Message::new("error-link-test-busy"))
+        }
+        LinkTestError::TimedOut => ApiError::of(
+            StatusCode::GATEWAY_TIMEOUT,
+            Message::new("error-link-test-timeout")
+                .arg("site", site)
+                .arg("seconds", link_test::TIMEOUT.as_secs()),
+        ),
+        LinkTestError::Failed(reason) => ApiError::of(
+            StatusCode::BAD_GATEWAY,
+            Message::new("error-link-test-failed")
+                .arg("site", site)
+                .arg("detail", reason.to_string()),
+        ),
+    }
+}
+
+/// A certificate or revocation the operator asked for and the PKI refused.
+fn pki_refused(e: impl std::fmt::Display) -> ApiError {
+    ApiError::of(
+        StatusCode::BAD_REQUEST,
+        Message::new("error-pki").arg("detail", e.to_string()),
+    )
 }

@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use super::ApiError;
 use crate::accounts::Caller;
+use crate::language::Message;
 use crate::sessions::media::{MediaError, MediaGateway, MediaRefusal, ParticipantInfo};
 
 /// Where the node nests [`routes`]; `Location` headers are absolute paths under it.
@@ -81,10 +82,10 @@ impl Who {
     /// may repeat them (older clients do) but never choose them.
     fn participant(&self, c: &Caller, here: &Here) -> Result<ParticipantInfo, ApiError> {
         let Some(role) = c.session_role() else {
-            return Err(ApiError::forbidden(format!(
-                "Vai trò {} không tham gia phòng họp trực tuyến.",
-                c.role.label_vi()
-            ))
+            return Err(ApiError::of(
+                StatusCode::FORBIDDEN,
+                Message::new("error-media-role").arg("role", crate::language::labels::role(c.role)),
+            )
             .code("role_forbidden"));
         };
         let info = ParticipantInfo {
@@ -105,10 +106,13 @@ impl Who {
             .iter()
             .any(|(given, actual)| given.as_ref().is_some_and(|g| g != *actual))
         {
-            return Err(ApiError::forbidden(format!(
-                "Người gọi là {} ({}) tại {}: tham số site, participant, role không được khác.",
-                info.participant_id, info.role, info.site
-            ))
+            return Err(ApiError::of(
+                StatusCode::FORBIDDEN,
+                Message::new("error-media-identity-mismatch")
+                    .arg("participant", &info.participant_id)
+                    .arg("role", &info.role)
+                    .arg("site", &info.site),
+            )
             .code("identity_mismatch"));
         }
         Ok(info)
@@ -131,7 +135,7 @@ pub fn status_of(e: &MediaError) -> StatusCode {
 }
 
 fn api_error(e: MediaError) -> ApiError {
-    ApiError::new(status_of(&e), e.to_string())
+    ApiError::of(status_of(&e), Message::from(&e))
 }
 
 /// RFC 9725 §4.2: the offer is sent with `Content-Type: application/sdp` (parameters allowed).
@@ -142,9 +146,9 @@ fn sdp_body(headers: &HeaderMap, body: &Bytes) -> Result<String, ApiError> {
         .unwrap_or("");
     let essence = ct.split(';').next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case(SDP_CONTENT_TYPE) {
-        return Err(ApiError::new(
+        return Err(ApiError::of(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("send the SDP offer with Content-Type: {SDP_CONTENT_TYPE}"),
+            Message::new("error-media-content-type").arg("type", SDP_CONTENT_TYPE),
         ));
     }
     String::from_utf8(body.to_vec()).map_err(|_| {
@@ -155,8 +159,12 @@ fn sdp_body(headers: &HeaderMap, body: &Bytes) -> Result<String, ApiError> {
 }
 
 fn query(q: Result<Query<Who>, QueryRejection>) -> Result<Who, ApiError> {
-    q.map(|Query(w)| w)
-        .map_err(|e| ApiError::bad(format!("invalid query parameters: {}", e.body_text())))
+    q.map(|Query(w)| w).map_err(|e| {
+        ApiError::of(
+            StatusCode::BAD_REQUEST,
+            Message::new("error-query").arg("detail", e.body_text()),
+        )
+    })
 }
 
 fn created(session_id: &str, kind: &str, resource: &str, answer: String) -> Response {

@@ -31,6 +31,7 @@ use serde_json::json;
 use crate::accounts::Accounts;
 use crate::cases::Cases;
 use crate::federation::Federation;
+use crate::language::{Lang, Message};
 use crate::records::{OpError, SiteRecords};
 use crate::sessions::media::MediaGateway;
 use crate::sessions::mesh::MediaMesh;
@@ -41,25 +42,68 @@ use crate::upload::Uploads;
 /// Largest request body the API reads. Join requests and certificates are a few KB.
 pub const BODY_BYTES_MAX: usize = 64 * 1024;
 
-/// An API error: a status and a message for the operator.
+/// An API error: a status, a stable `code` and a catalogue message, rendered in the language
+/// the request asks for ([`localize`]).
+#[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     /// Stable for clients: `forbidden`, `not_signed_in`, `bad_request`, ...
     pub code: &'static str,
     /// For the person.
-    pub message: String,
+    pub message: Message,
+}
+
+/// What [`localize`] needs to render an error body in the reader's language.
+#[derive(Debug, Clone)]
+struct Localizable {
+    code: &'static str,
+    message: Message,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // Vietnamese unless [`localize`] learns the request asked for English.
         let mut r = (
             self.status,
-            Json(json!({ "error": self.message, "code": self.code })),
+            Json(error_body(self.code, &self.message, Lang::Vi)),
         )
             .into_response();
         r.extensions_mut().insert(Refusal(self.code));
+        r.extensions_mut().insert(Localizable {
+            code: self.code,
+            message: self.message,
+        });
         r
     }
+}
+
+fn error_body(code: &str, message: &Message, lang: Lang) -> serde_json::Value {
+    json!({ "error": message.render(lang), "code": code })
+}
+
+/// Renders every error body in the language of the request's `Accept-Language` (Vietnamese
+/// unless English is preferred), and says which in `Content-Language`.
+pub async fn localize(req: axum::extract::Request, next: middleware::Next) -> Response {
+    let lang = Lang::from_accept_language(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let mut r = next.run(req).await;
+    if let Some(l) = r.extensions_mut().remove::<Localizable>() {
+        if lang != Lang::Vi {
+            let (mut parts, _) = r.into_parts();
+            let body =
+                serde_json::to_vec(&error_body(l.code, &l.message, lang)).unwrap_or_default();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            r = Response::from_parts(parts, axum::body::Body::from(body));
+        }
+        r.headers_mut().insert(
+            header::CONTENT_LANGUAGE,
+            header::HeaderValue::from_static(lang.tag()),
+        );
+    }
+    r
 }
 
 /// The code of an error a handler answered, for [`auth::authorize`] to count it in
@@ -67,29 +111,42 @@ impl IntoResponse for ApiError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refusal(pub &'static str);
 
+/// The code a status usually has.
+fn status_code_name(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "not_signed_in",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+        StatusCode::TOO_MANY_REQUESTS => "throttled",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        StatusCode::GATEWAY_TIMEOUT => "timed_out",
+        StatusCode::BAD_GATEWAY => "peer_failed",
+        _ => "internal",
+    }
+}
+
 impl ApiError {
-    /// An error whose code is the status's usual name.
-    pub fn new(status: StatusCode, msg: impl std::fmt::Display) -> Self {
-        let code = match status {
-            StatusCode::BAD_REQUEST => "bad_request",
-            StatusCode::UNAUTHORIZED => "not_signed_in",
-            StatusCode::FORBIDDEN => "forbidden",
-            StatusCode::NOT_FOUND => "not_found",
-            StatusCode::CONFLICT => "conflict",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-            StatusCode::PAYLOAD_TOO_LARGE => "too_large",
-            StatusCode::UNPROCESSABLE_ENTITY => "invalid",
-            StatusCode::TOO_MANY_REQUESTS => "throttled",
-            StatusCode::SERVICE_UNAVAILABLE => "unavailable",
-            StatusCode::GATEWAY_TIMEOUT => "timed_out",
-            StatusCode::BAD_GATEWAY => "peer_failed",
-            _ => "internal",
-        };
+    /// An error with a catalogue message, under the status's usual code.
+    pub fn of(status: StatusCode, message: Message) -> Self {
         ApiError {
             status,
-            code,
-            message: msg.to_string(),
+            code: status_code_name(status),
+            message,
         }
+    }
+
+    /// An error whose text is shown as given, in every language. Prefer [`ApiError::of`]:
+    /// the catalogue test finds English that reaches people this way.
+    pub fn new(status: StatusCode, msg: impl std::fmt::Display) -> Self {
+        ApiError::of(
+            status,
+            Message::new("error-said").arg("text", msg.to_string()),
+        )
     }
 
     /// The same error under a more precise code.
@@ -104,8 +161,14 @@ impl ApiError {
     pub fn not_found(msg: impl std::fmt::Display) -> Self {
         ApiError::new(StatusCode::NOT_FOUND, msg)
     }
-    pub fn internal(msg: impl std::fmt::Display) -> Self {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, msg)
+    /// A failure of the server itself: the detail goes to the log, the person reads
+    /// `error-internal`.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!("internal error answered to an API call: {detail}");
+        ApiError::of(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Message::new("error-internal"),
+        )
     }
     pub fn forbidden(msg: impl std::fmt::Display) -> Self {
         ApiError::new(StatusCode::FORBIDDEN, msg)
@@ -116,9 +179,9 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 pub fn body<T>(b: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
     b.map(|Json(v)| v).map_err(|e| {
-        ApiError::new(
+        ApiError::of(
             e.status(),
-            format!("invalid request body: {}", e.body_text()),
+            Message::new("error-body").arg("detail", e.body_text()),
         )
     })
 }
@@ -155,12 +218,16 @@ impl From<OpError> for ApiError {
             OpError::Conflict(_) | OpError::NotNow(_) => StatusCode::CONFLICT,
             OpError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        let not_now = matches!(e, OpError::NotNow(_));
-        let err = ApiError::new(status, e.to_string());
-        if not_now {
-            err.code("not_allowed_now")
-        } else {
-            err
+        match e {
+            OpError::BadInput(m)
+            | OpError::NotFound(m)
+            | OpError::Forbidden(m)
+            | OpError::Conflict(m) => ApiError::of(status, m),
+            OpError::NotNow(m) => ApiError::of(status, m).code("not_allowed_now"),
+            OpError::Store(detail) => {
+                tracing::error!("store error answered to an API call: {detail}");
+                ApiError::of(status, Message::new("error-store")).code("store")
+            }
         }
     }
 }
@@ -199,11 +266,12 @@ pub fn router(app: Arc<App>) -> Router {
     checked
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(BODY_BYTES_MAX))
+        .layer(middleware::from_fn(localize))
         .with_state(app)
 }
 
 async fn api_not_found() -> ApiError {
-    ApiError::not_found("no such API call; see ARCHITECTURE.md, Interfaces")
+    ApiError::of(StatusCode::NOT_FOUND, Message::new("error-no-such-call"))
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {

@@ -20,6 +20,7 @@ use tiepdan_protocol::session::{Role as SessionRole, SessionEvent};
 use super::auth::require;
 use super::{body, ApiError, ApiResult, App};
 use crate::accounts::Caller;
+use crate::language::Message;
 use crate::recording::PublisherRecording;
 use crate::sessions::media::PublisherEntry;
 use crate::sessions::mesh::StreamStats;
@@ -81,12 +82,8 @@ async fn event(
 /// A pass holder acts only as itself: its own point, participant id, role and name. Only a
 /// chair joins the room as its chair.
 fn check_own_acts(c: &Caller, ev: &mut SessionEvent) -> ApiResult<()> {
-    let outside = || {
-        ApiError::forbidden(
-            "Thẻ tham dự chỉ cho phép người giữ thẻ tham gia, rời phiên hoặc xin phát biểu.",
-        )
-        .code("pass_scope")
-    };
+    let outside =
+        || ApiError::of(StatusCode::FORBIDDEN, Message::new("error-pass-acts")).code("pass_scope");
     let Some(pass) = &c.pass else {
         if let SessionEvent::ParticipantJoined {
             role: SessionRole::Chair,
@@ -95,8 +92,9 @@ fn check_own_acts(c: &Caller, ev: &mut SessionEvent) -> ApiResult<()> {
         } = ev
         {
             if c.role != Role::Chair || *participant_id != c.participant_id() {
-                return Err(ApiError::forbidden(
-                    "Chỉ người chủ trì, bằng tài khoản của mình, tham gia phiên với vai trò chủ trì.",
+                return Err(ApiError::of(
+                    StatusCode::FORBIDDEN,
+                    Message::new("error-not-the-chair"),
                 )
                 .code("not_the_chair"));
             }
@@ -149,16 +147,18 @@ async fn test_signal(
     let b = body(b)?;
     app.sessions.session_view(&id, now_ms())?;
     if b.seconds == 0 || b.seconds > TEST_SIGNAL_MAX_S {
-        return Err(ApiError::bad(format!(
-            "seconds must be 1–{TEST_SIGNAL_MAX_S}"
-        )));
+        return Err(ApiError::of(
+            StatusCode::BAD_REQUEST,
+            Message::new("error-test-signal-seconds").arg("max", TEST_SIGNAL_MAX_S),
+        ));
     }
     if b.publisher_id.is_empty()
         || b.publisher_id.len() > 64
         || !b.publisher_id.bytes().all(|c| c.is_ascii_graphic())
     {
-        return Err(ApiError::bad(
-            "publisher_id must be 1–64 printable ASCII characters",
+        return Err(ApiError::of(
+            StatusCode::BAD_REQUEST,
+            Message::new("error-publisher-id"),
         ));
     }
     app.mesh.media_test_signal(&id, &b.publisher_id, b.seconds);
@@ -256,7 +256,7 @@ async fn recordings(
         tokio::task::spawn_blocking(move || crate::recording::list_session(&root, &sid))
             .await
             .map_err(ApiError::internal)?
-            .map_err(|e| ApiError::bad(e.to_string()))?;
+            .map_err(ApiError::internal)?;
     let uploads = app
         .uploads
         .sending

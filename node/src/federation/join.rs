@@ -6,6 +6,7 @@
 //! province its own communes), one decision per request, and the secret check. The HTTP shape
 //! is the API's; the child's side (post, poll, install) is the CLI's (`cli::join`).
 
+use crate::language::Message;
 use tiepdan_keys::cert;
 
 use super::pki::{self, DEFAULT_CERT_DAYS};
@@ -16,13 +17,34 @@ use crate::site::store::{JoinRecord, JoinState, StoreError};
 pub const SECRET_CHARS_MIN: usize = 16;
 pub const SECRET_CHARS_MAX: usize = 128;
 
+impl From<&JoinError> for Message {
+    fn from(e: &JoinError) -> Message {
+        match e {
+            JoinError::BadRequest(m) | JoinError::NotHere(m) | JoinError::TooMany(m) => m.clone(),
+            JoinError::NotFound(id) => Message::new("error-join-not-found").arg("id", *id),
+            JoinError::Decided { id, state } => Message::new("error-join-decided")
+                .arg("id", *id)
+                .arg("state", format!("{state:?}").to_lowercase()),
+            JoinError::WrongSecret => Message::new("error-join-wrong-secret"),
+            JoinError::Rejected => Message::new("error-join-rejected"),
+            JoinError::AlreadyCertified { site, until } => Message::new("error-join-certified")
+                .arg("site", site)
+                .arg("until", until),
+            JoinError::Store(e) => {
+                tracing::error!("join store: {e}");
+                Message::new("error-store")
+            }
+        }
+    }
+}
+
 /// Why a join step was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum JoinError {
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Message),
     #[error("{0}")]
-    NotHere(String),
+    NotHere(Message),
     #[error("no join request {0}")]
     NotFound(u64),
     #[error("join request {id} is already {state:?}")]
@@ -32,7 +54,7 @@ pub enum JoinError {
     #[error("the parent's operator rejected this join request")]
     Rejected,
     #[error("{0}")]
-    TooMany(String),
+    TooMany(Message),
     #[error("site {site} already holds a valid certificate from this site (until {until}); if its node was replaced, approve with \"replacement\": true")]
     AlreadyCertified { site: String, until: String },
     #[error(transparent)]
@@ -80,21 +102,24 @@ impl Federation {
     /// Stores a child's request, after checking it may join under this site.
     pub fn submit_join(&self, request_pem: String, secret: &str) -> Result<JoinRecord, JoinError> {
         if secret.len() < SECRET_CHARS_MIN || secret.len() > SECRET_CHARS_MAX {
-            return Err(JoinError::BadRequest(format!(
-                "secret must be {SECRET_CHARS_MIN} to {SECRET_CHARS_MAX} characters"
-            )));
+            return Err(JoinError::BadRequest(
+                Message::new("error-join-secret")
+                    .arg("min", SECRET_CHARS_MIN)
+                    .arg("max", SECRET_CHARS_MAX),
+            ));
         }
-        let req = cert::parse_request(&request_pem)
-            .map_err(|e| JoinError::BadRequest(format!("certificate request: {e}")))?;
+        let req = cert::parse_request(&request_pem).map_err(|e| {
+            JoinError::BadRequest(Message::new("error-join-csr").arg("detail", e.to_string()))
+        })?;
         let here = &self.site.site;
         if !self.registry().may_issue(&here.code, &req.claims.site) {
-            return Err(JoinError::NotHere(format!(
-                "site {} ({}) cannot join under {} ({}): central admits provinces, a province admits its own communes",
-                req.claims.site,
-                self.site.site_name(&req.claims.site),
-                here.code,
-                here.name
-            )));
+            return Err(JoinError::NotHere(
+                Message::new("error-join-not-here")
+                    .arg("site", &req.claims.site)
+                    .arg("name", self.site.site_name(&req.claims.site))
+                    .arg("here", &here.code)
+                    .arg("here_name", &here.name),
+            ));
         }
         let pending: Vec<JoinRecord> = self
             .site
@@ -104,15 +129,16 @@ impl Federation {
             .filter(|r| r.state == JoinState::Pending)
             .collect();
         if pending.iter().filter(|r| r.site == req.claims.site).count() >= PENDING_PER_SITE_MAX {
-            return Err(JoinError::TooMany(format!(
-                "site {} already has {PENDING_PER_SITE_MAX} join requests waiting; the operator approves or rejects them first",
-                req.claims.site
-            )));
+            return Err(JoinError::TooMany(
+                Message::new("error-join-too-many-for-site")
+                    .arg("site", &req.claims.site)
+                    .arg("max", PENDING_PER_SITE_MAX),
+            ));
         }
         if pending.len() >= PENDING_MAX {
-            return Err(JoinError::TooMany(format!(
-                "{PENDING_MAX} join requests are waiting here; try again once the operator has decided them"
-            )));
+            return Err(JoinError::TooMany(
+                Message::new("error-join-too-many").arg("max", PENDING_MAX),
+            ));
         }
         let rec = JoinRecord {
             id: 0,
@@ -186,7 +212,9 @@ impl Federation {
             days,
             self.now(),
         )
-        .map_err(|e| JoinError::BadRequest(e.to_string()))?;
+        .map_err(|e| {
+            JoinError::BadRequest(Message::new("error-join-csr").arg("detail", e.to_string()))
+        })?;
         self.site.store.put_issued(&rec.site, &chain)?;
         rec.state = JoinState::Approved;
         rec.chain_pem = Some(chain);

@@ -11,6 +11,7 @@
 pub mod replication;
 pub mod verify;
 
+use crate::language::Message;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
@@ -28,16 +29,17 @@ use verify::sign_payload_by;
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
     #[error("{0}")]
-    BadInput(String),
+    BadInput(Message),
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Message),
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Message),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Message),
     /// An act the record's state does not allow now (the fold would ignore it).
     #[error("{0}")]
-    NotNow(String),
+    NotNow(Message),
+    /// The detail is for the log; the person reads `error-store`.
     #[error("store: {0}")]
     Store(String),
 }

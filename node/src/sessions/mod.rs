@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use tiepdan_protocol::log::Actor;
 use tiepdan_protocol::session::{self, SessionError, SessionEvent, SessionState, Timeline};
 
+use crate::language::{Message, Said};
 use crate::records::{OpError, SiteRecords};
 use crate::site::LocalSite;
 
@@ -43,28 +44,29 @@ pub struct ScheduleInput {
     pub case_ids: Vec<String>,
 }
 
-fn bad(e: impl std::fmt::Display) -> OpError {
-    OpError::BadInput(e.to_string())
+fn bad(e: impl Said) -> OpError {
+    OpError::BadInput(e.message())
 }
 
 /// Parses `YYYY-MM-DD HH:MM` read in Vietnam time (UTC+7) into Unix milliseconds.
 pub fn parse_local_time(text: &str) -> Result<u64, OpError> {
     let (date, time) = text.trim().split_once([' ', 'T']).ok_or_else(|| {
-        bad(format!(
-            "starts_at {text:?}: expected YYYY-MM-DD HH:MM (Vietnam time)"
-        ))
+        OpError::BadInput(Message::new("error-session-start-format").arg("text", text))
     })?;
     let date = tiepdan_protocol::case::parse_date(date).map_err(bad)?;
     let (h, m) = time
         .split_once(':')
         .and_then(|(h, m)| Some((h.parse::<u64>().ok()?, m.get(..2)?.parse::<u64>().ok()?)))
         .filter(|(h, m)| *h < 24 && *m < 60)
-        .ok_or_else(|| bad(format!("starts_at {text:?}: the time must be HH:MM")))?;
+        .ok_or_else(|| {
+            OpError::BadInput(Message::new("error-session-start-format").arg("text", text))
+        })?;
     // 2440588 is the Julian day number of 1970-01-01.
     let days = i64::from(date.to_time().to_julian_day()) - 2_440_588;
     let local_ms = (days * 86_400 + (h * 3600 + m * 60) as i64) * 1000;
-    u64::try_from(local_ms - 7 * 3600 * 1000)
-        .map_err(|_| bad(format!("starts_at {text:?} is before 1970")))
+    u64::try_from(local_ms - 7 * 3600 * 1000).map_err(|_| {
+        OpError::BadInput(Message::new("error-session-start-format").arg("text", text))
+    })
 }
 
 /// The session desk of a site: schedule, act, show.
@@ -80,10 +82,9 @@ impl Sessions {
 
     fn session_state(&self, id: &str) -> Result<SessionState, OpError> {
         if !session::is_session_id(id) {
-            return Err(OpError::NotFound(format!(
-                "{id} is not a session id (they start with {})",
-                session::SESSION_ID_PREFIX
-            )));
+            return Err(OpError::NotFound(
+                Message::new("error-session-not-found").arg("session", id),
+            ));
         }
         let cases = self.records.held();
         cases
@@ -91,7 +92,9 @@ impl Sessions {
             .get(id)
             .filter(|e| e.state.schedule.is_some())
             .map(|e| e.state.clone())
-            .ok_or_else(|| OpError::NotFound(format!("no session {id} at this site")))
+            .ok_or_else(|| {
+                OpError::NotFound(Message::new("error-session-not-found").arg("session", id))
+            })
     }
 
     /// Schedules a session chaired here. Returns its id once the event is durable.
@@ -104,11 +107,17 @@ impl Sessions {
         let starts_at_ms = match (input.starts_at_ms, input.starts_at.as_deref()) {
             (Some(ms), None) => ms,
             (None, Some(text)) => parse_local_time(text)?,
-            _ => return Err(bad("give the start as either starts_at_ms or starts_at (YYYY-MM-DD HH:MM, Vietnam time)")),
+            _ => {
+                return Err(OpError::BadInput(Message::new(
+                    "error-session-start-missing",
+                )))
+            }
         };
         for code in &input.points {
             if self.site.registry().get(code).is_err() {
-                return Err(bad(format!("point {code:?} is not an official site code")));
+                return Err(OpError::BadInput(
+                    Message::new("error-site-unknown-code").arg("code", code),
+                ));
             }
         }
         let year = tiepdan_protocol::case::date_from_unix_ms(starts_at_ms).year();
@@ -155,8 +164,8 @@ impl Sessions {
             .map_err(|e| match e {
                 SessionError::NotTheChair { .. }
                 | SessionError::NotAPoint(_)
-                | SessionError::NotYourPoint { .. } => OpError::Forbidden(e.to_string()),
-                other => OpError::Conflict(other.to_string()),
+                | SessionError::NotYourPoint { .. } => OpError::Forbidden(e.message()),
+                other => OpError::Conflict(other.message()),
             })?;
         let signed =
             self.records

@@ -292,7 +292,7 @@ fn the_api_refuses_calls_without_the_token_and_explains_errors() {
         r.body_mut().read_json::<serde_json::Value>().unwrap()["error"]
             .as_str()
             .unwrap()
-            .contains("certificate request")
+            .contains("chứng thư")
     );
     assert_eq!(
         fed.api("VN", "join-requests").unwrap(),

@@ -46,25 +46,25 @@ fn an_operator_measures_a_live_link_and_bad_requests_are_refused() {
             "peers/01/link-test",
             json!({"megabytes": 0}),
             400,
-            "megabytes must be",
+            "Dung lượng đo từ 1 đến",
         ),
         (
             "peers/01/link-test",
             json!({"megabytes": 100000}),
             400,
-            "megabytes must be",
+            "Dung lượng đo từ 1 đến",
         ),
         (
             "peers/01/link-test",
             json!({"bytes": 5}),
             400,
-            "invalid request body",
+            "Nội dung yêu cầu không hợp lệ",
         ),
         (
             "peers/79/link-test",
             json!({}),
             404,
-            "no live link to site 79",
+            "Không có kết nối đang hoạt động tới đơn vị 79",
         ),
     ] {
         let (s, v) = call(&fed, "VN", "POST", path, Some(&body), op);

@@ -140,6 +140,8 @@ fn post_sdp(
     let mut r = tiepdan_node::cli::client::agent()
         .post(&format!("http://{http}{path}"))
         .header("Content-Type", content_type)
+        // The refusals are checked in English: the API follows Accept-Language.
+        .header("Accept-Language", "en")
         .send(body)
         .expect("reach the API");
     let status = r.status().as_u16();
@@ -474,7 +476,7 @@ fn refusals_are_clear_and_harmless() {
         "v=0\r\nnot an offer\r\n",
     );
     assert_eq!(status, 400, "{body}");
-    assert!(json_error(&body).contains("malformed SDP"), "{body}");
+    assert!(json_error(&body).contains("Malformed SDP"), "{body}");
 
     let (status, _, body) = post_sdp(h.http, &whip_path("01", "a"), "application/sdp", "");
     assert_eq!(status, 400, "{body}");
@@ -492,7 +494,7 @@ fn refusals_are_clear_and_harmless() {
         &good,
     );
     assert_eq!(status, 404, "{body}");
-    assert!(json_error(&body).contains("no such session"), "{body}");
+    assert!(json_error(&body).contains("No such session"), "{body}");
 
     let (status, _, body) = post_sdp(
         h.http,

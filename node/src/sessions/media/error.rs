@@ -45,3 +45,33 @@ pub enum MediaError {
     #[error("media gateway I/O: {0}")]
     Io(#[from] std::io::Error),
 }
+
+impl From<&MediaError> for crate::language::Message {
+    fn from(e: &MediaError) -> Self {
+        use crate::language::Message;
+        match e {
+            MediaError::MalformedSdp(d) => {
+                Message::new("error-media-malformed-sdp").arg("detail", d)
+            }
+            MediaError::UnsupportedOffer(d) => {
+                Message::new("error-media-unsupported-offer").arg("detail", d)
+            }
+            MediaError::Invalid(d) => Message::new("error-media-invalid").arg("detail", d),
+            MediaError::Refused(MediaRefusal::UnknownSession) => {
+                Message::new("error-media-unknown-session")
+            }
+            MediaError::Refused(MediaRefusal::SessionEnded) => Message::new("error-media-ended"),
+            MediaError::Refused(MediaRefusal::NotAPoint) => Message::new("error-media-not-a-point"),
+            MediaError::UnknownPublisher(p) => {
+                Message::new("error-media-unknown-publisher").arg("publisher", p)
+            }
+            MediaError::UnknownResource => Message::new("error-media-unknown-resource"),
+            MediaError::Full(n) => Message::new("error-media-full").arg("max", *n),
+            MediaError::Stopped => Message::new("error-media-stopped"),
+            MediaError::Io(e) => {
+                tracing::error!("media gateway: {e}");
+                Message::new("error-internal")
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+# Error messages people read (the API's `code` stays the same in every language).
+
+## General
+error-missing = { $field } is required.
+error-too-long = { $field } is too long: { $found } characters, at most { $max } are allowed.
+error-not-single-line = { $field } must be a single line without control characters.
+error-control-characters = { $field } must not contain control characters (line breaks and tabs are fine).
+error-too-many = Too many { $field }: { $found }, at most { $max } are allowed.
+error-too-large = { $field } is too large: { $found } bytes, at most { $max } are allowed.
+error-invalid-hash = { $field } must be 64 hexadecimal characters (a BLAKE3 hash).
+error-invalid-site-code = “{ $code }” is not a site code: use VN for central, a 2-digit province code or a 5-digit commune code.
+error-site-unknown-code = Site code “{ $code }” is not in the official list of 3,356 sites (2025): use VN for central, the 2-digit code of a province or the 5-digit code of a commune.
+error-site-unknown-level = Unknown level “{ $level }”: expected central, province or commune.
+error-said = { $text }
+
+## Cases
+error-case-invalid-date = “{ $date }” is not a valid date: write it as YYYY-MM-DD, for example 2026-07-01.
+error-case-date-out-of-range = The date { $date } is outside the years 1900 to 2999 that this software accepts.
+error-case-unknown-kind = Unknown content type “{ $kind }”: expected complaint, denunciation, petition or feedback.
+error-case-id-number-format = The { $id_type } number must be exactly { $digits } digits, without spaces.
+error-case-people-count = The number of people must be between 1 and { $max }, got { $found }.
+error-case-crowd-representatives = A group of { $people } people must appoint { $min } to { $max } representatives from among themselves, in a document signed by all (Law on Citizen Reception 2013, Art 29); { $found } recorded. Record each representative's name and appointment document.
+error-case-more-representatives-than-people = { $found } representatives for a group of { $people } people: representatives are chosen from among the people who came (Law on Citizen Reception 2013, Art 29).
+error-case-denunciation-not-sealed = A denunciation's identity must be sealed before it is recorded: the denouncer's name, address and identity number are kept secret (Law on Denunciation 2018, Art 47; Decree 154/2026, Art 12(2)).
+error-case-sealed-in-clear = { $field } of a sealed reception travels only inside the seal: the signed event must leave it empty.
+error-case-refused-with-direction = A refused visit has no handling direction: clear either the direction or the refusal reason (Law on Citizen Reception 2013, Art 9).
+error-case-evidence-pages = An evidence item has between 1 and { $max } pages, got { $found }.
+error-case-mixed-too-few-parts = Mixed content needs at least 2 parts, got { $found }: a single content type is an ordinary reception.
+error-case-mixed-duplicate-kind = The content type “{ $kind }” appears twice: one part per content type.
+error-case-extension-days = An extension is between 1 and { $max } days (Law on Denunciation 2018, Art 30), got { $found }.
+error-case-same-site = The case is already handled by site { $site }: choose another site.
+error-case-not-an-ancestor = Site { $to } is not above site { $from }: a case is escalated only up its own line, commune to province to central (Law on Complaints 2011, Art 33; Law on Denunciation 2018, Arts 37-38). To send it elsewhere, transfer it.
+error-case-malformed = This case event cannot be read: { $detail }
+error-case-calendar-line = Holiday calendar line { $line }: { $detail }
+error-case-exists = Case id { $case } is already in use: an existing case is never overwritten.
+error-case-not-found = No case { $case } at this site.
+error-case-no-reception = Case { $case } has no reception yet.
+error-not-allowed-now = Cannot { $act } now: the case is “{ $status }”.{ $reason }
+error-case-not-your-record = Case { $case } was opened by site { $owner }: this site may not write to it.
+error-identity-not-here = The sealed identity cannot be opened at this site: { $detail }
+error-identity-not-yours = Only the person assigned to the case at the site handling it may view a denouncer's identity.
+
+## Online sessions
+error-session-malformed = This session event cannot be read: { $detail }
+error-session-non-canonical = This session event is not in its one canonical encoding.
+error-session-unsupported-version = Session event version { $version } is not supported: update this node.
+error-session-invalid-id = { $field } must be printable ASCII without spaces, at most { $max } bytes.
+error-session-time-out-of-range = { $field } is not a valid time.
+error-session-no-component-points = A session needs at least one component bridge point besides the chair's site.
+error-session-duplicate-point = Site { $site } is listed twice among the bridge points.
+error-session-chair-among-components = The chair's site { $site } is the central bridge point: do not list it again among the component points.
+error-session-not-scheduled = The session is not scheduled yet.
+error-session-already-scheduled = The session is already scheduled: to change its time or points, cancel it and schedule a new one.
+error-session-not-genesis = The scheduling event must be the session's first event.
+error-session-wrong-session = The event is for session { $found }, not { $expected }.
+error-session-not-the-chair = Only the chair's site { $chair } (the central bridge point) may do this; site { $author } may not.
+error-session-not-a-point = Site { $site } is not a bridge point of this session.
+error-session-not-your-point = Site { $author } cannot act for bridge point { $point }: each point records its own participants and connections.
+error-session-chair-outside-central-point = The chair sits at the central bridge point { $chair }, not at { $point } (Decree 154/2026, Art 22).
+error-session-not-a-participant = Participant { $participant } is not present at bridge point { $point }.
+error-session-not-holding-floor = Participant { $participant } at bridge point { $point } does not hold the floor.
+error-session-cannot-go-back = The session is “{ $from }”: it cannot go back to “{ $to }”.
+error-session-already = The session is already “{ $phase }”.
+error-session-over = The session is “{ $phase }”: nothing more can happen in it.
+error-session-wrong-phase = { $field } is not allowed while the session is “{ $phase }”.
+error-session-already-linked = Case { $case } is already linked to this session.
+error-session-not-found = No session { $session } at this site.
+phase-scheduled = scheduled
+phase-testing = testing
+phase-live = live
+phase-ended = ended
+phase-cancelled = cancelled
+
+## Server
+error-store = The site's storage failed; nothing stored was lost. Tell the IT staff (details in the node's log).
+error-internal = Internal server error. Tell the IT staff (details in the node's log).
+error-key-not-known = The encryption key of site { $site } ({ $name }) is not known here yet; it is learned when that site (or a site that knows it) has been linked once.
+error-citizen-required = The citizen's name, address and identity document number are required (Law on Citizen Reception, Art 25(2); Form 03/TCD).
+error-case-received-once = A case is received once; record a new visit on the reception page.
+error-case-hand-over-call = Transfer and escalation have their own calls (they also widen the case's audience).
+error-case-identity-view-entered = Identity views are recorded by the system, not entered.
+error-identity-role = The role “{ $role }” may not see a denouncer's identity; only reception officers and chairs may (Decree 154/2026, Art 12(2)).
+error-session-start-format = The start “{ $text }” is not valid: write YYYY-MM-DD HH:MM (Vietnam time), for example 2026-07-01 08:00.
+error-session-start-missing = Give the session's start (YYYY-MM-DD HH:MM, Vietnam time).
+error-body = Invalid request body ({ $detail }).
+error-no-such-call = No such API call; see ARCHITECTURE.md, Interfaces.
+
+## Accounts and passes
+error-account-wrong-password = Wrong user name or password.
+error-account-throttled = Too many failed sign-ins. Try again in { $seconds } seconds.
+error-account-disabled = This account is disabled. Contact the site's system operator.
+error-account-no-such = No account { $name }.
+error-account-exists = Account { $name } already exists.
+error-account-bad-name = A user name has 3–32 characters: lowercase letters without diacritics, digits, dot, underscore or hyphen.
+error-account-bad-full-name = A full name has 1–128 characters, without control characters.
+error-account-bad-role = There is no role “{ $role }”: choose officer, chair or operator.
+error-account-weak-password = A password needs at least { $min } characters.
+error-account-password-too-long = The password is longer than { $max } bytes.
+error-account-unknown-token = Unknown access token, or the account is disabled (make one with `tiepdan user token`).
+error-account-none = Only a person with an account can change their password.
+error-pass-role = A participant pass is issued only to a citizen, a representative or an attending body.
+error-pass-full-name = A participant's full name has 1–128 characters.
+error-pass-minutes = A pass lasts 1 to { $max } minutes.
+error-passes-full = This site holds too many valid participant passes.
+
+## Permissions and sign-in
+error-role-forbidden = The role { $role } may not { $action }.
+error-no-rule = This call has no access rule yet; nobody may call it.
+error-token-refused = The access token is wrong or expired, or the account is disabled.
+error-not-signed-in = Sign in (page /dang-nhap) or send `Authorization: Bearer <token>` (the operator's token is in operator.token in the data folder).
+error-pass-scope = A participant pass is valid only for the session it was issued for.
+error-pass-acts = A participant pass only lets its holder join, leave or ask for the floor.
+error-not-the-chair = Only the chair, with their own account, joins a session as its chair.
+error-test-signal-seconds = The test signal lasts 1 to { $max } seconds.
+error-publisher-id = A publisher id has 1–64 printable ASCII characters.
+error-query = Invalid query parameters ({ $detail }).
+error-year-or-range = Give either a year or a date range (from … to …), not both.
+error-logbook-format = There is no format “{ $format }”: choose csv or html.
+
+## Joining, certificates, links
+error-join-secret = The secret must have { $min } to { $max } characters.
+error-join-csr = The certificate request cannot be read: { $detail }
+error-join-not-here = Site { $site } ({ $name }) cannot join under { $here } ({ $here_name }): central admits provinces, a province admits its own communes.
+error-join-too-many-for-site = Site { $site } already has { $max } join requests waiting; the operator approves or rejects them first.
+error-join-too-many = { $max } join requests are waiting here; try again once the operator has decided them.
+error-join-not-found = No join request { $id }.
+error-join-decided = Join request { $id } is already { $state }.
+error-join-wrong-secret = Wrong secret for this join request.
+error-join-rejected = The parent's operator rejected this join request.
+error-join-certified = Site { $site } already holds a valid certificate from this site (until { $until }); if its node was replaced, approve with "replacement": true.
+error-join-rate = Too many join requests from this address; wait a minute.
+error-join-secret-header = Send the join secret in the { $header } header.
+error-pki = The certificate request could not be carried out: { $detail }
+error-no-link = No live link to site { $site }: see GET /api/v1/peers.
+error-link-test-size = A link test sends 1 to { $max } MB, not { $found }.
+error-link-test-busy = Another link test is running on this node; try again when it ends.
+error-link-test-timeout = The link test to { $site } did not finish within { $seconds } s.
+error-link-test-failed = The link test to { $site } failed: { $detail }
+
+## Session media
+error-media-malformed-sdp = Malformed SDP offer: { $detail }
+error-media-unsupported-offer = Unsupported SDP offer: { $detail }
+error-media-invalid = Invalid request: { $detail }
+error-media-unknown-session = No such session.
+error-media-ended = The session has ended.
+error-media-not-a-point = This site is not a point of the session.
+error-media-unknown-publisher = No publisher “{ $publisher }” in this session.
+error-media-unknown-resource = No such media resource.
+error-media-full = The media gateway is full ({ $max } peer connections).
+error-media-stopped = The media gateway is not running.
+error-media-role = The role { $role } does not take part in the online room.
+error-media-identity-mismatch = The caller is { $participant } ({ $role }) at { $site }: the site, participant and role parameters may not differ.
+error-media-content-type = Send the SDP offer with Content-Type: { $type }.

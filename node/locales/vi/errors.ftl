@@ -1,0 +1,153 @@
+# Thông báo lỗi gửi tới người dùng (mã `code` của API giữ nguyên tiếng Anh).
+
+## Chung
+error-missing = Chưa nhập { $field }: đây là trường bắt buộc.
+error-too-long = { $field } quá dài: { $found } ký tự, tối đa { $max } ký tự.
+error-not-single-line = { $field } phải nằm trên một dòng, không có ký tự điều khiển.
+error-control-characters = { $field } không được chứa ký tự điều khiển (xuống dòng và tab thì được).
+error-too-many = Quá nhiều { $field }: { $found }, tối đa { $max }.
+error-too-large = { $field } quá lớn: { $found } byte, tối đa { $max } byte.
+error-invalid-hash = { $field } phải gồm 64 ký tự thập lục phân (mã băm BLAKE3).
+error-invalid-site-code = “{ $code }” không phải mã đơn vị: dùng VN cho Trung ương, mã tỉnh 2 chữ số hoặc mã xã 5 chữ số.
+error-site-unknown-code = Mã đơn vị “{ $code }” không có trong danh mục 3.356 đơn vị hành chính (2025): dùng VN cho Trung ương, mã tỉnh 2 chữ số hoặc mã xã 5 chữ số.
+error-site-unknown-level = Cấp “{ $level }” không hợp lệ: chọn Trung ương, tỉnh hoặc xã.
+error-said = { $text }
+
+## Vụ việc
+error-case-invalid-date = “{ $date }” không phải ngày hợp lệ: viết theo dạng NNNN-TT-NN, ví dụ 2026-07-01.
+error-case-date-out-of-range = Ngày { $date } nằm ngoài khoảng năm 1900–2999 mà phần mềm chấp nhận.
+error-case-unknown-kind = Loại nội dung “{ $kind }” không hợp lệ: chọn khiếu nại, tố cáo, kiến nghị hoặc phản ánh.
+error-case-id-number-format = Số { $id_type } phải gồm đúng { $digits } chữ số, không có khoảng trắng.
+error-case-people-count = Số người phải từ 1 đến { $max }; đã nhập { $found }.
+error-case-crowd-representatives = Nhóm { $people } người phải cử từ { $min } đến { $max } người đại diện trong số những người đến, bằng văn bản có chữ ký của tất cả (Điều 29 Luật Tiếp công dân 2013); mới ghi { $found } người. Hãy ghi họ tên và giấy tờ cử đại diện của từng người.
+error-case-more-representatives-than-people = { $found } người đại diện cho nhóm { $people } người: người đại diện được chọn trong số những người đến (Điều 29 Luật Tiếp công dân 2013).
+error-case-denunciation-not-sealed = Danh tính người tố cáo phải được niêm phong trước khi ghi: họ tên, địa chỉ và số giấy tờ được giữ bí mật (Điều 47 Luật Tố cáo 2018; khoản 2 Điều 12 Nghị định 154/2026).
+error-case-sealed-in-clear = { $field } của lượt tiếp đã niêm phong chỉ được nằm trong phần niêm phong: sự kiện đã ký phải để trống trường này.
+error-case-refused-with-direction = Lượt tiếp bị từ chối thì không có hướng xử lý: bỏ hướng xử lý hoặc bỏ lý do từ chối (Điều 9 Luật Tiếp công dân 2013).
+error-case-evidence-pages = Mỗi tài liệu, chứng cứ có từ 1 đến { $max } trang; đã nhập { $found }.
+error-case-mixed-too-few-parts = Nội dung hỗn hợp cần ít nhất 2 phần, mới có { $found }: một loại nội dung thì ghi như lượt tiếp thông thường.
+error-case-mixed-duplicate-kind = Loại nội dung “{ $kind }” xuất hiện hai lần: mỗi loại nội dung chỉ một phần.
+error-case-extension-days = Thời hạn gia hạn từ 1 đến { $max } ngày (Điều 30 Luật Tố cáo 2018); đã nhập { $found }.
+error-case-same-site = Vụ việc đang do đơn vị { $site } xử lý: chọn đơn vị khác.
+error-case-not-an-ancestor = Đơn vị { $to } không phải cấp trên của đơn vị { $from }: vụ việc chỉ chuyển lên theo tuyến của mình, xã lên tỉnh lên Trung ương (Điều 33 Luật Khiếu nại 2011; Điều 37–38 Luật Tố cáo 2018). Muốn gửi nơi khác, hãy chuyển đơn.
+error-case-malformed = Không đọc được sự kiện của vụ việc: { $detail }
+error-case-calendar-line = Lịch nghỉ lễ, dòng { $line }: { $detail }
+error-case-exists = Mã vụ việc { $case } đã có: không ghi đè một vụ việc đã có.
+error-case-not-found = Đơn vị này không có vụ việc { $case }.
+error-case-no-reception = Vụ việc { $case } chưa có lượt tiếp nào.
+error-not-allowed-now = Không thể { $act } lúc này: vụ việc đang ở trạng thái “{ $status }”.{ $reason }
+error-case-not-your-record = Vụ việc { $case } do đơn vị { $owner } lập: đơn vị này không được ghi vào đó.
+error-identity-not-here = Không thể mở danh tính đã niêm phong tại đơn vị này: { $detail }
+error-identity-not-yours = Chỉ người được giao giải quyết vụ việc tại đơn vị đang xử lý mới được xem danh tính người tố cáo.
+
+## Phiên tiếp trực tuyến
+error-session-malformed = Không đọc được sự kiện của phiên: { $detail }
+error-session-non-canonical = Sự kiện của phiên không ở dạng mã hóa chuẩn duy nhất của nó.
+error-session-unsupported-version = Phiên bản sự kiện { $version } chưa được hỗ trợ: hãy cập nhật phần mềm của đơn vị.
+error-session-invalid-id = { $field } chỉ gồm ký tự ASCII in được, không có khoảng trắng, tối đa { $max } byte.
+error-session-time-out-of-range = { $field } không phải thời điểm hợp lệ.
+error-session-no-component-points = Phiên cần ít nhất một điểm cầu thành phần ngoài đơn vị chủ trì.
+error-session-duplicate-point = Đơn vị { $site } được chọn hai lần làm điểm cầu.
+error-session-chair-among-components = Đơn vị chủ trì { $site } là điểm cầu trung tâm: không chọn lại trong các điểm cầu thành phần.
+error-session-not-scheduled = Phiên chưa được lên lịch.
+error-session-already-scheduled = Phiên đã được lên lịch: muốn đổi thời gian hay điểm cầu, hãy hủy phiên và lên lịch phiên mới.
+error-session-not-genesis = Sự kiện lên lịch phải là sự kiện đầu tiên của phiên.
+error-session-wrong-session = Sự kiện thuộc phiên { $found }, không phải phiên { $expected }.
+error-session-not-the-chair = Chỉ đơn vị chủ trì { $chair } (điểm cầu trung tâm) được làm việc này; đơn vị { $author } thì không.
+error-session-not-a-point = Đơn vị { $site } không phải điểm cầu của phiên này.
+error-session-not-your-point = Đơn vị { $author } không thể thao tác thay điểm cầu { $point }: mỗi điểm cầu tự ghi người tham dự và kết nối của mình.
+error-session-chair-outside-central-point = Người chủ trì ngồi tại điểm cầu trung tâm { $chair }, không phải tại { $point } (Điều 22 Nghị định 154/2026).
+error-session-not-a-participant = Người tham dự { $participant } không có mặt tại điểm cầu { $point }.
+error-session-not-holding-floor = Người tham dự { $participant } tại điểm cầu { $point } không đang giữ quyền phát biểu.
+error-session-cannot-go-back = Phiên đang “{ $from }”: không thể quay lại “{ $to }”.
+error-session-already = Phiên đã “{ $phase }”.
+error-session-over = Phiên đã “{ $phase }”: không thể làm gì thêm.
+error-session-wrong-phase = Không thể { $field } khi phiên đang “{ $phase }”.
+error-session-already-linked = Vụ việc { $case } đã được gắn với phiên này.
+error-session-not-found = Đơn vị này không có phiên { $session }.
+phase-scheduled = Đã lên lịch
+phase-testing = Đang kết nối thử
+phase-live = Đang diễn ra
+phase-ended = Đã kết thúc
+phase-cancelled = Đã hủy
+
+## Máy chủ
+error-store = Lỗi lưu trữ dữ liệu của đơn vị; chưa có gì bị mất. Báo cán bộ công nghệ thông tin (chi tiết trong nhật ký của nút).
+error-internal = Lỗi nội bộ của máy chủ. Báo cán bộ công nghệ thông tin (chi tiết trong nhật ký của nút).
+error-key-not-known = Chưa biết khóa mã hóa của đơn vị { $site } ({ $name }): khóa được biết khi đơn vị đó (hoặc một đơn vị đã biết nó) kết nối ít nhất một lần.
+error-citizen-required = Chưa nhập đủ họ tên, địa chỉ và số giấy tờ tùy thân của công dân (khoản 2 Điều 25 Luật Tiếp công dân; Mẫu 03/TCD).
+error-case-received-once = Mỗi vụ việc chỉ tiếp nhận một lần; lượt tiếp mới thì ghi ở trang Tiếp công dân.
+error-case-hand-over-call = Chuyển đơn và chuyển lên cấp trên dùng nút riêng của chúng (mở rộng phạm vi người được xem vụ việc).
+error-case-identity-view-entered = Lượt xem danh tính do hệ thống tự ghi, không nhập tay.
+error-identity-role = Vai trò “{ $role }” không được xem danh tính người tố cáo; chỉ cán bộ tiếp công dân và người chủ trì được xem (khoản 2 Điều 12 Nghị định 154/2026).
+error-session-start-format = Thời điểm bắt đầu “{ $text }” không hợp lệ: viết theo dạng NNNN-TT-NN GG:PP (giờ Việt Nam), ví dụ 2026-07-01 08:00.
+error-session-start-missing = Chưa nhập thời điểm bắt đầu của phiên (NNNN-TT-NN GG:PP, giờ Việt Nam).
+error-body = Nội dung yêu cầu không hợp lệ ({ $detail }).
+error-no-such-call = Không có lệnh API này; xem ARCHITECTURE.md, mục Interfaces.
+
+## Tài khoản và thẻ tham dự
+error-account-wrong-password = Tên đăng nhập hoặc mật khẩu không đúng.
+error-account-throttled = Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau { $seconds } giây.
+error-account-disabled = Tài khoản này đã bị khóa. Liên hệ quản trị hệ thống của điểm tiếp.
+error-account-no-such = Không có tài khoản { $name }.
+error-account-exists = Đã có tài khoản { $name }.
+error-account-bad-name = Tên đăng nhập gồm 3–32 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang.
+error-account-bad-full-name = Họ và tên gồm 1–128 ký tự, không có ký tự điều khiển.
+error-account-bad-role = Vai trò “{ $role }” không có: chọn officer (cán bộ tiếp công dân), chair (người chủ trì) hoặc operator (quản trị hệ thống).
+error-account-weak-password = Mật khẩu cần ít nhất { $min } ký tự.
+error-account-password-too-long = Mật khẩu dài quá { $max } byte.
+error-account-unknown-token = Mã truy cập không đúng hoặc tài khoản đã bị khóa (tạo mã bằng `tiepdan user token`).
+error-account-none = Chỉ người có tài khoản mới đổi được mật khẩu của mình.
+error-pass-role = Thẻ tham dự chỉ cấp cho công dân, người đại diện hoặc cơ quan tham dự.
+error-pass-full-name = Họ tên người tham dự gồm 1–128 ký tự.
+error-pass-minutes = Thời hạn thẻ từ 1 đến { $max } phút.
+error-passes-full = Điểm tiếp đang giữ quá nhiều thẻ tham dự còn hạn.
+
+## Quyền và đăng nhập
+error-role-forbidden = Vai trò { $role } không được { $action }.
+error-no-rule = Lệnh này chưa được phân quyền; không ai được gọi.
+error-token-refused = Mã truy cập không đúng, đã hết hạn hoặc tài khoản đã bị khóa.
+error-not-signed-in = Cần đăng nhập (trang /dang-nhap) hoặc gửi `Authorization: Bearer <mã>` (mã của quản trị hệ thống nằm trong tệp operator.token của thư mục dữ liệu).
+error-pass-scope = Thẻ tham dự chỉ dùng được cho phiên đã cấp thẻ.
+error-pass-acts = Thẻ tham dự chỉ cho phép người giữ thẻ tham gia, rời phiên hoặc xin phát biểu.
+error-not-the-chair = Chỉ người chủ trì, bằng tài khoản của mình, tham gia phiên với vai trò chủ trì.
+error-test-signal-seconds = Thời lượng tín hiệu thử từ 1 đến { $max } giây.
+error-publisher-id = Mã nguồn phát gồm 1–64 ký tự ASCII in được.
+error-query = Tham số tìm kiếm không hợp lệ ({ $detail }).
+error-year-or-range = Chọn theo năm hoặc theo khoảng ngày (từ … đến …), không chọn cả hai.
+error-logbook-format = Không có định dạng “{ $format }”: chọn csv hoặc html.
+
+## Gia nhập, chứng thư, kết nối
+error-join-secret = Mã bí mật gồm { $min } đến { $max } ký tự.
+error-join-csr = Yêu cầu cấp chứng thư không đọc được: { $detail }
+error-join-not-here = Đơn vị { $site } ({ $name }) không gia nhập dưới { $here } ({ $here_name }) được: Trung ương nhận các tỉnh, mỗi tỉnh nhận các xã của mình.
+error-join-too-many-for-site = Đơn vị { $site } đã có { $max } yêu cầu gia nhập đang chờ; quản trị hệ thống duyệt hoặc từ chối chúng trước.
+error-join-too-many = Đang có { $max } yêu cầu gia nhập chờ tại đây; thử lại khi quản trị hệ thống đã xử lý.
+error-join-not-found = Không có yêu cầu gia nhập số { $id }.
+error-join-decided = Yêu cầu gia nhập số { $id } đã được xử lý ({ $state }).
+error-join-wrong-secret = Mã bí mật của yêu cầu gia nhập không đúng.
+error-join-rejected = Quản trị hệ thống của đơn vị cấp trên đã từ chối yêu cầu gia nhập này.
+error-join-certified = Đơn vị { $site } đang giữ chứng thư còn hiệu lực do đơn vị này cấp (đến { $until }); nếu máy của đơn vị đã được thay, hãy duyệt với "replacement": true.
+error-join-rate = Quá nhiều yêu cầu gia nhập từ địa chỉ này; chờ một phút.
+error-join-secret-header = Gửi mã bí mật gia nhập trong tiêu đề { $header }.
+error-pki = Không thực hiện được yêu cầu về chứng thư: { $detail }
+error-no-link = Không có kết nối đang hoạt động tới đơn vị { $site }: xem GET /api/v1/peers.
+error-link-test-size = Dung lượng đo từ 1 đến { $max } MB; đã nhập { $found }.
+error-link-test-busy = Một lần đo kết nối khác đang chạy tại nút này; thử lại khi nó xong.
+error-link-test-timeout = Đo kết nối tới { $site } không xong trong { $seconds } giây.
+error-link-test-failed = Đo kết nối tới { $site } thất bại: { $detail }
+
+## Hình ảnh, âm thanh của phiên
+error-media-malformed-sdp = Đề nghị kết nối (SDP) không đọc được: { $detail }
+error-media-unsupported-offer = Đề nghị kết nối (SDP) không dùng được: { $detail }
+error-media-invalid = Yêu cầu không hợp lệ: { $detail }
+error-media-unknown-session = Không có phiên này.
+error-media-ended = Phiên đã kết thúc.
+error-media-not-a-point = Đơn vị này không phải điểm cầu của phiên.
+error-media-unknown-publisher = Không có nguồn phát “{ $publisher }” trong phiên.
+error-media-unknown-resource = Không có kết nối hình ảnh, âm thanh này.
+error-media-full = Cổng truyền hình ảnh đã đủ { $max } kết nối.
+error-media-stopped = Cổng truyền hình ảnh không chạy.
+error-media-role = Vai trò { $role } không tham gia phòng họp trực tuyến.
+error-media-identity-mismatch = Người gọi là { $participant } ({ $role }) tại { $site }: tham số site, participant, role không được khác.
+error-media-content-type = Gửi đề nghị kết nối SDP với Content-Type: { $type }.

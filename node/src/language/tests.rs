@@ -1,0 +1,284 @@
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use tiepdan_protocol::case::{CaseError, Kind};
+use tiepdan_protocol::session::{Phase, SessionError};
+use tiepdan_protocol::sites::SiteError;
+
+use super::*;
+
+fn ids(lang: Lang) -> BTreeSet<String> {
+    catalogue_ids(lang).into_iter().collect()
+}
+
+#[test]
+fn both_languages_have_the_same_messages() {
+    let vi = ids(Lang::Vi);
+    let en = ids(Lang::En);
+    assert!(vi.len() > 100, "catalogue read: {} ids", vi.len());
+    assert_eq!(
+        vi.difference(&en).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "in vi, not in en"
+    );
+    assert_eq!(
+        en.difference(&vi).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "in en, not in vi"
+    );
+}
+
+#[test]
+fn every_catalogue_file_is_built_in() {
+    for (lang, dir) in [(Lang::Vi, "vi"), (Lang::En, "en")] {
+        let on_disk = std::fs::read_dir(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("locales")
+                .join(dir),
+        )
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "ftl")
+        })
+        .count();
+        assert_eq!(on_disk, catalogue_sources(lang).len(), "locales/{dir}");
+    }
+}
+
+/// The field names the protocol's errors can carry, read from its sources the way they are
+/// written there (`field: "…"`, `check_line("…"`, …): each needs a label in both languages.
+#[test]
+fn every_protocol_field_has_a_label() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../protocol/src");
+    let mut texts = Vec::new();
+    fn walk(p: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(p).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(std::fs::read_to_string(p).unwrap());
+            }
+        }
+    }
+    walk(&root, &mut texts);
+    let calls = [
+        "field: ",
+        "check_line(",
+        "check_len(",
+        "check_text(",
+        "check_multiline(",
+        "check_count(",
+        "check_id(",
+        "check_time(",
+        "check_hash(",
+        "during(",
+    ];
+    let mut fields = BTreeSet::new();
+    for text in &texts {
+        for call in calls {
+            for (i, _) in text.match_indices(call) {
+                // The name may sit on the next line (rustfmt breaks long calls).
+                let rest = text[i + call.len()..].trim_start();
+                let Some(rest) = rest.strip_prefix('"') else {
+                    continue;
+                };
+                if let Some(end) = rest.find('"') {
+                    fields.insert(rest[..end].to_owned());
+                }
+            }
+        }
+    }
+    assert!(fields.len() > 30, "fields read: {fields:?}");
+    let vi = ids(Lang::Vi);
+    let en = ids(Lang::En);
+    let missing: Vec<_> = fields
+        .iter()
+        .filter(|f| !vi.contains(&field_id(f)) || !en.contains(&field_id(f)))
+        .collect();
+    assert!(missing.is_empty(), "fields without a label: {missing:?}");
+}
+
+#[test]
+fn accept_language_picks_the_preferred_of_ours() {
+    let l = |h| Lang::from_accept_language(Some(h));
+    assert_eq!(Lang::from_accept_language(None), Lang::Vi);
+    assert_eq!(l("en"), Lang::En);
+    assert_eq!(l("en-US,en;q=0.9"), Lang::En);
+    assert_eq!(l("vi-VN,vi;q=0.9,en;q=0.8"), Lang::Vi);
+    assert_eq!(l("fr, en;q=0.5"), Lang::En);
+    assert_eq!(l("en;q=0.3, vi;q=0.7"), Lang::Vi);
+    assert_eq!(l("en;q=0"), Lang::Vi);
+    assert_eq!(l("de, fr"), Lang::Vi);
+    assert_eq!(l(";;;,,q=x"), Lang::Vi);
+}
+
+/// One of every protocol error the API can answer.
+fn samples() -> Vec<Message> {
+    let s = || "x".to_owned();
+    let f = "receiving officer";
+    let case = vec![
+        CaseError::InvalidDate(s()),
+        CaseError::DateOutOfRange(s()),
+        CaseError::UnknownKind(s()),
+        CaseError::Missing { field: f },
+        CaseError::TooLong {
+            field: f,
+            found: 2,
+            max: 1,
+        },
+        CaseError::NotSingleLine { field: f },
+        CaseError::ControlCharacters { field: f },
+        CaseError::TooMany {
+            field: f,
+            found: 2,
+            max: 1,
+        },
+        CaseError::IdNumberFormat {
+            id_type: "CCCD",
+            digits: 12,
+        },
+        CaseError::PeopleCount { found: 0, max: 9 },
+        CaseError::CrowdRepresentatives {
+            people: 6,
+            found: 0,
+            min: 1,
+            max: 5,
+        },
+        CaseError::MoreRepresentativesThanPeople {
+            people: 1,
+            found: 2,
+        },
+        CaseError::DenunciationNotSealed,
+        CaseError::SealedInClear { field: "summary" },
+        CaseError::RefusedWithDirection,
+        CaseError::EvidencePages { found: 0, max: 9 },
+        CaseError::MixedTooFewParts { found: 1 },
+        CaseError::MixedDuplicateKind(Kind::Complaint),
+        CaseError::ExtensionDays { found: 99, max: 30 },
+        CaseError::InvalidSiteCode(s()),
+        CaseError::Site(SiteError::UnknownCode(s())),
+        CaseError::SameSite(s()),
+        CaseError::NotAnAncestor { from: s(), to: s() },
+        CaseError::InvalidHash {
+            field: "recording index hash",
+        },
+        CaseError::TooLarge {
+            field: "payload",
+            found: 2,
+            max: 1,
+        },
+        CaseError::Malformed(s()),
+        CaseError::CalendarLine {
+            line: 1,
+            message: s(),
+        },
+    ];
+    let session = vec![
+        SessionError::Malformed(s()),
+        SessionError::NonCanonical,
+        SessionError::UnsupportedVersion(9),
+        SessionError::InvalidId {
+            field: "session id",
+            max: 64,
+        },
+        SessionError::TimeOutOfRange {
+            field: "start time",
+            found: 1,
+        },
+        SessionError::NoComponentPoints,
+        SessionError::DuplicatePoint(s()),
+        SessionError::ChairAmongComponents(s()),
+        SessionError::Site(SiteError::UnknownLevel(s())),
+        SessionError::NotScheduled,
+        SessionError::AlreadyScheduled,
+        SessionError::NotGenesis,
+        SessionError::WrongSession {
+            expected: s(),
+            found: s(),
+        },
+        SessionError::NotTheChair {
+            author: s(),
+            chair: s(),
+        },
+        SessionError::NotAPoint(s()),
+        SessionError::NotYourPoint {
+            author: s(),
+            point: s(),
+        },
+        SessionError::ChairOutsideCentralPoint {
+            point: s(),
+            chair: s(),
+        },
+        SessionError::NotAParticipant {
+            point: s(),
+            participant_id: s(),
+        },
+        SessionError::NotHoldingFloor {
+            point: s(),
+            participant_id: s(),
+        },
+        SessionError::CannotGoBack {
+            from: Phase::Live,
+            to: Phase::Scheduled,
+        },
+        SessionError::Already(Phase::Ended),
+        SessionError::SessionOver(Phase::Cancelled),
+        SessionError::WrongPhase {
+            action: "granting the floor",
+            phase: Phase::Scheduled,
+        },
+        SessionError::AlreadyLinked(s()),
+    ];
+    case.iter()
+        .map(Message::from)
+        .chain(session.iter().map(Message::from))
+        .collect()
+}
+
+#[test]
+fn every_protocol_error_reads_in_both_languages() {
+    for m in samples() {
+        assert!(m.is_in_catalogue(), "{} is not in both catalogues", m.id);
+        let vi = m.render(Lang::Vi);
+        let en = m.render(Lang::En);
+        for text in [&vi, &en] {
+            assert!(
+                !text.contains('{') && !text.contains("$"),
+                "{}: unresolved argument in {text:?}",
+                m.id
+            );
+        }
+        assert_ne!(vi, en, "{}: the same words in both languages", m.id);
+    }
+    let m = Message::from(&CaseError::Missing {
+        field: "receiving officer",
+    });
+    assert_eq!(
+        m.render(Lang::Vi),
+        "Chưa nhập cán bộ tiếp: đây là trường bắt buộc."
+    );
+    assert_eq!(m.render(Lang::En), "receiving officer is required.");
+    assert_eq!(m.to_string(), m.render(Lang::En), "logs read English");
+}
+
+#[test]
+fn every_role_action_and_status_has_a_label() {
+    use tiepdan_protocol::access::{Action, Role};
+    for a in Action::ALL {
+        let m = labels::action(a);
+        assert!(m.id != "act-other" && m.is_in_catalogue(), "{a:?}");
+    }
+    for r in Role::ALL {
+        let m = labels::role(r);
+        assert!(m.id != "role-other" && m.is_in_catalogue(), "{r:?}");
+    }
+    assert_eq!(
+        labels::role(Role::Officer).render(Lang::Vi),
+        Role::Officer.label_vi()
+    );
+}
