@@ -24,7 +24,7 @@ mod wire;
 
 pub use events::{case_fold, case_payload, session_fold, session_payload, signed_event};
 pub use node::{recording_index, sdp_offer, segment_scan, upload_msg};
-pub use pki::{cert_chain, cert_request, p2p_hello, revocation, sealed_identity};
+pub use pki::{calendar, cert_chain, cert_request, p2p_hello, revocation, sealed_identity};
 pub use wire::{control_frame, iblt, link_state, media_packet, reconcile_msg, replication_msg};
 
 /// A fuzz target: checks one input, panicking on what must not happen.
@@ -46,6 +46,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("recording_index", recording_index),
     ("segment_scan", segment_scan),
     ("revocation", revocation),
+    ("calendar", calendar),
     ("cert_chain", cert_chain),
     ("sealed_identity", sealed_identity),
     ("sdp_offer", sdp_offer),
@@ -121,6 +122,7 @@ pub fn seeds(name: &str) -> Vec<Seed> {
         "recording_index" => node::recording_index_seeds(),
         "segment_scan" => node::segment_scan_seeds(),
         "revocation" => pki::revocation_seeds(),
+        "calendar" => pki::calendar_seeds(),
         "cert_chain" => pki::cert_chain_seeds(),
         "sealed_identity" => pki::sealed_identity_seeds(),
         "sdp_offer" => node::sdp_offer_seeds(),

@@ -1,5 +1,6 @@
 //! Targets for what proves who a site is: certificate requests, certificate chains,
-//! revocations, sealed identities and the libp2p hello that carries a chain.
+//! revocations, the holiday calendars central signs, sealed identities and the libp2p hello
+//! that carries a chain.
 
 use futures::executor::block_on;
 use futures::io::Cursor;
@@ -150,6 +151,69 @@ pub(crate) fn cert_chain_seeds() -> Vec<Seed> {
         Seed::exact("garbage-root-only", fixtures::join_pieces(&ders(&p.root))),
         Seed::exact("garbage-wrong-order", fixtures::join_pieces(&wrong_order)),
         Seed::exact("garbage-truncated-leaf", fixtures::join_pieces(&truncated)),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// calendar
+// ---------------------------------------------------------------------------------------------
+
+/// A holiday calendar from a peer (`protocol::calendar::verify` under central's fixed key at
+/// [`NOW`]): never panics; a valid one is issued by central, not from the future, bounded, in
+/// date order within its year, is exactly what central's key makes of its content (Ed25519 is
+/// deterministic and the encoding canonical), is taken once and is no news the second time,
+/// and the effective calendar has exactly its days.
+pub fn calendar(data: &[u8]) {
+    use tiepdan_protocol::calendar::{self as cal, PublishedCalendars};
+    use tiepdan_protocol::case::deadline::{Calendar, DayKind};
+    let Ok(c) = cal::verify(data, &site_key(CENTRAL).public_bytes(), NOW) else {
+        return;
+    };
+    assert_eq!(c.issuer_site, CENTRAL);
+    assert!(c.issued_at <= NOW + cal::MAX_CLOCK_SKEW_S);
+    assert!(!c.days.is_empty() && c.days.len() <= cal::MAX_DAYS);
+    assert!(c.days.windows(2).all(|w| w[0].date < w[1].date));
+    assert!(c.days.iter().all(|d| d.date.year() == c.year));
+    let again = cal::publish(
+        &fixtures::signing_key(CENTRAL),
+        c.year,
+        c.days.clone(),
+        c.issued_at,
+    );
+    assert_eq!(
+        again.as_deref(),
+        Ok(data),
+        "the same calendar has other bytes"
+    );
+    let mut held = PublishedCalendars::new();
+    assert!(held.insert(c.clone(), data.to_vec()));
+    assert!(!held.insert(c.clone(), data.to_vec()));
+    let effective = held.effective(Calendar::vietnam());
+    for d in &c.days {
+        assert_eq!(effective.is_working_day(d.date), d.kind == DayKind::Work);
+    }
+}
+
+pub(crate) fn calendar_seeds() -> Vec<Seed> {
+    use tiepdan_protocol::calendar as cal;
+    let csv = "date,kind,name,source
+2027-01-01,off,Tết Dương lịch,Bộ luật Lao động 2019 Art 112(1)(a)
+2027-02-06,work,Làm bù,Thông báo của Bộ Nội vụ
+2027-09-02,off,Quốc khánh,Bộ luật Lao động 2019 Art 112(1)(đ)
+";
+    let central = cal::publish_csv(&fixtures::signing_key(CENTRAL), 2027, csv, NOW - 60)
+        .expect("central publishes 2027");
+    let by_province = cal::publish_csv(&fixtures::signing_key(PROVINCE), 2027, csv, NOW - 60)
+        .expect("signed with the province's key");
+    let mut altered = central.clone();
+    if let Some(i) = altered.windows(4).position(|w| w == b"2027") {
+        altered[i + 3] = b'8';
+    }
+    vec![
+        Seed::exact("valid-central-2027", central.clone()),
+        Seed::exact("garbage-province-key", by_province),
+        Seed::exact("garbage-altered-year", altered),
+        Seed::exact("garbage-truncated", central[..central.len() - 30].to_vec()),
     ]
 }
 

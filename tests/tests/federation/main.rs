@@ -1,10 +1,11 @@
 //! Black-box tests of the federation: who may call what (accounts, roles, passes), sites
 //! forming, the CLI an IT officer uses, hostile peers on QUIC and libp2p, the attack table of
-//! issue 11, the link test, and failover on network namespaces. One test binary, so
-//! the node is linked once for all of them.
+//! issue 11, the link test, central's holiday calendars, and failover on network namespaces.
+//! One test binary, so the node is linked once for all of them.
 
 mod access;
 mod attacks;
+mod calendars;
 mod cli;
 mod dials;
 mod forming;
