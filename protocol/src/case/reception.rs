@@ -462,6 +462,37 @@ impl RefusalReason {
         }
     }
 
+    /// The same provision as a Vietnamese legal document cites it ("khoản 3 Điều 9 Luật Tiếp
+    /// công dân năm 2013"), for the refusal notice (Form 01/TCD).
+    pub fn basis_vi(&self) -> &'static str {
+        match self {
+            RefusalReason::Incapacitated => "khoản 1 Điều 9 Luật Tiếp công dân năm 2013",
+            RefusalReason::Disorderly => "khoản 2 Điều 9 Luật Tiếp công dân năm 2013",
+            RefusalReason::AlreadyResolved => "khoản 3 Điều 9 Luật Tiếp công dân năm 2013",
+            RefusalReason::OtherByLaw => "khoản 4 Điều 9 Luật Tiếp công dân năm 2013",
+            RefusalReason::Weapons => "điểm a khoản 1 Điều 4 Nghị định số 154/2026/NĐ-CP",
+            RefusalReason::RefusedSecurityCheck => {
+                "điểm b khoản 1 Điều 4 Nghị định số 154/2026/NĐ-CP"
+            }
+            RefusalReason::UnauthorisedRecording => {
+                "điểm c khoản 1 Điều 4 Nghị định số 154/2026/NĐ-CP"
+            }
+            RefusalReason::Incitement => "điểm d khoản 1 Điều 4 Nghị định số 154/2026/NĐ-CP",
+            RefusalReason::NoLegalRepresentative => {
+                "điểm đ khoản 1 Điều 4 Nghị định số 154/2026/NĐ-CP"
+            }
+            RefusalReason::RepresentativeWithoutStanding => {
+                "điểm e khoản 1 Điều 4 Nghị định số 154/2026/NĐ-CP"
+            }
+            RefusalReason::OutsideScope => "điểm g khoản 1 Điều 4 Nghị định số 154/2026/NĐ-CP",
+            RefusalReason::PetitionAlreadyAnswered => {
+                "điểm h khoản 1 Điều 4 Nghị định số 154/2026/NĐ-CP"
+            }
+            RefusalReason::FinalJudgment => "điểm i khoản 1 Điều 4 Nghị định số 154/2026/NĐ-CP",
+            RefusalReason::HandledElsewhere => "điểm k khoản 1 Điều 4 Nghị định số 154/2026/NĐ-CP",
+        }
+    }
+
     /// True when the head must also issue a written refusal notice (Thông báo từ chối tiếp
     /// công dân, Form 01/TCD) within 3 working days: Art 9(3) and point (h) (NĐ 154/2026
     /// Art 4(3)).
@@ -519,6 +550,17 @@ pub enum EvidenceCondition {
     Copy,
     /// Bản sao có chứng thực.
     CertifiedCopy,
+}
+
+impl EvidenceCondition {
+    /// As the receipt (Form 02/TCD) writes it.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            EvidenceCondition::Original => "Bản gốc",
+            EvidenceCondition::Copy => "Bản sao",
+            EvidenceCondition::CertifiedCopy => "Bản sao có chứng thực",
+        }
+    }
 }
 
 /// One line of the receipt for documents and evidence (Giấy biên nhận thông tin, tài liệu,
@@ -1009,6 +1051,9 @@ pub(crate) mod tests {
             );
         }
         assert_eq!(seen.len(), 14);
+        let bases: std::collections::BTreeSet<_> =
+            RefusalReason::ALL.iter().map(|r| r.basis_vi()).collect();
+        assert_eq!(bases.len(), 14, "each reason cites its own provision");
     }
 
     #[test]
