@@ -1,9 +1,11 @@
 //! The case part of the HTTP API: receptions, cases, lifecycle events, escalation, transfer,
-//! identity reveal and the log book export.
+//! identity reveal, the log book export and the printed forms ([`documents`]).
 //!
 //! Owns the request shapes; the case desk (`cases::Cases`) does the work and returns typed
 //! views. Everything is behind the `api::auth` middleware; the caller is in the request
 //! extensions, and every write names them in its signed event.
+
+pub mod documents;
 
 use std::sync::Arc;
 
@@ -16,12 +18,15 @@ use axum::{Extension, Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tiepdan_protocol::access;
-use tiepdan_protocol::case::{CaseEvent, Citizen, EscalationReason, EvidenceItem, Representative};
+use tiepdan_protocol::case::{
+    self, CaseEvent, Citizen, EscalationReason, EvidenceItem, Representative,
+};
 
 use super::auth::require;
 use super::{blocking, body, ApiError, ApiResult, App};
 use crate::accounts::Caller;
 use crate::cases::{logbook, CaseFilter, CaseSummary, CaseView, ReceptionInput};
+use crate::language::Message;
 use crate::site::clock::now_ms;
 
 pub fn routes() -> Router<Arc<App>> {
@@ -33,6 +38,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/cases/{id}/escalate", post(escalate))
         .route("/cases/{id}/transfer", post(transfer))
         .route("/cases/{id}/identity", get(identity))
+        .route("/cases/{id}/forms/01", get(documents::get_form_01))
+        .route("/cases/{id}/forms/02", get(documents::get_form_02))
         .route("/logbook", get(logbook))
 }
 
@@ -50,8 +57,12 @@ async fn list(
     State(app): State<Arc<App>>,
     q: Result<Query<CaseFilter>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Vec<CaseSummary>>> {
-    let Query(filter) =
-        q.map_err(|e| ApiError::bad(format!("invalid filter: {}", e.body_text())))?;
+    let Query(filter) = q.map_err(|e| {
+        ApiError::of(
+            StatusCode::BAD_REQUEST,
+            Message::new("error-query").arg("detail", e.body_text()),
+        )
+    })?;
     Ok(Json(app.cases.case_list(&filter, now_ms())))
 }
 
@@ -154,7 +165,9 @@ async fn identity(
 struct LogbookQuery {
     from: Option<String>,
     to: Option<String>,
-    /// `csv` (default) or `html` (printable Form 03/TCD).
+    /// One calendar year, instead of `from` and `to`.
+    year: Option<i32>,
+    /// `csv` (default) or `html` (the printable Form 03/TCD).
     format: Option<String>,
 }
 
@@ -162,10 +175,29 @@ async fn logbook(
     State(app): State<Arc<App>>,
     q: Result<Query<LogbookQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
-    let Query(q) = q.map_err(|e| ApiError::bad(format!("invalid query: {}", e.body_text())))?;
+    let Query(q) = q.map_err(|e| {
+        ApiError::of(
+            StatusCode::BAD_REQUEST,
+            Message::new("error-query").arg("detail", e.body_text()),
+        )
+    })?;
+    let (from, to) = match q.year {
+        Some(_) if q.from.is_some() || q.to.is_some() => {
+            return Err(ApiError::of(
+                StatusCode::BAD_REQUEST,
+                Message::new("error-year-or-range"),
+            ))
+        }
+        Some(y) => {
+            case::Date::from_ymd(y, 1, 1)
+                .map_err(|e| ApiError::of(StatusCode::BAD_REQUEST, Message::from(&e)))?;
+            (Some(format!("{y:04}-01-01")), Some(format!("{y:04}-12-31")))
+        }
+        None => (q.from, q.to),
+    };
     let rows = app
         .cases
-        .logbook_rows(q.from.as_deref(), q.to.as_deref())
+        .logbook_rows(from.as_deref(), to.as_deref())
         .map_err(ApiError::from)?;
     Ok(match q.format.as_deref().unwrap_or("csv") {
         "csv" => (
@@ -173,11 +205,20 @@ async fn logbook(
             logbook::to_csv(&rows),
         )
             .into_response(),
-        "html" => (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            logbook::to_html(&app.site.site.name, &rows),
-        )
-            .into_response(),
-        other => return Err(ApiError::bad(format!("format {other:?}: use csv or html"))),
+        "html" => {
+            // logbook_rows has checked the dates.
+            let date = |d: &Option<String>| d.as_deref().and_then(|d| case::parse_date(d).ok());
+            let period = documents::period(q.year, date(&from), date(&to));
+            let today = case::date_from_unix_ms(now_ms());
+            documents::logbook_page(&app.site.site.code, &rows, period, today)
+                .map_err(documents::failed)?
+                .into_response()
+        }
+        other => {
+            return Err(ApiError::of(
+                StatusCode::BAD_REQUEST,
+                Message::new("error-logbook-format").arg("format", other),
+            ))
+        }
     })
 }

@@ -1,8 +1,9 @@
-//! The reception log book (Sổ tiếp công dân, Form 03/TCD) as CSV and as a printable page.
+//! The reception log book (Sổ tiếp công dân, Form 03/TCD): its rows, and the CSV export.
 //!
-//! Owns the column order and the Vietnamese headings of Form 03/TCD (Decree 154/2026). What a
-//! sealed (denunciation) reception keeps in its seal, the identity and the summary, is never
-//! printed: the export shows "(bảo mật)" in its place.
+//! Owns the column order and the Vietnamese headings of Form 03/TCD (Decree 154/2026); the
+//! printed page is `api::cases::documents`. What a sealed (denunciation) reception keeps in its
+//! seal, the identity and the summary, is never printed: the export shows "(bảo mật)" in its
+//! place.
 
 /// One line of the log book.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -100,49 +101,6 @@ pub fn to_csv(rows: &[Row]) -> String {
     out
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A printable Form 03/TCD page for `site_name`.
-pub fn to_html(site_name: &str, rows: &[Row]) -> String {
-    let mut body = String::new();
-    for r in rows {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            r.stt,
-            esc(&r.date),
-            esc(&r.name_address),
-            esc(&r.id_paper),
-            esc(&r.summary),
-            esc(&r.kind),
-            r.people,
-            esc(&r.prior_bodies),
-            if r.accept { "☒" } else { "☐" },
-            esc(&r.guide),
-            esc(&r.transfer),
-            esc(&r.follow_up),
-            esc(&r.notes)
-        ));
-    }
-    let head: String = HEADINGS
-        .iter()
-        .map(|h| format!("<th>{}</th>", esc(h)))
-        .collect();
-    format!(
-        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Sổ tiếp công dân — {name}</title>\
-<style>body{{font-family:'Times New Roman',serif;margin:24px}}h1{{text-align:center;font-size:18px}}p.sub{{text-align:center}}\
-table{{border-collapse:collapse;width:100%;font-size:12px}}th,td{{border:1px solid #000;padding:4px;vertical-align:top}}\
-@media print{{@page{{size:A4 landscape}}}}</style></head><body>\
-<p>Mẫu số 03/TCD</p><h1>SỔ TIẾP CÔNG DÂN</h1><p class=\"sub\">{name}</p>\
-<table><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table></body></html>",
-        name = esc(site_name)
-    )
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -187,13 +145,5 @@ mod tests {
             "{csv}"
         );
         assert_eq!(csv.lines().count(), 2);
-    }
-
-    #[test]
-    fn html_escapes() {
-        let html = to_html("Phường Hoàn Kiếm", &[row()]);
-        assert!(
-            html.contains("SỔ TIẾP CÔNG DÂN") && html.contains("&lt;b&gt;") && html.contains("☒")
-        );
     }
 }

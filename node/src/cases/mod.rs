@@ -25,6 +25,7 @@ use tiepdan_protocol::case::{
 use tiepdan_protocol::log::{Actor, VerifiedEvent};
 use tiepdan_protocol::sites::Registry;
 
+use crate::language::{Message, Said};
 use crate::records::{OpError, SiteRecords};
 use crate::site::config::Overrides;
 use crate::site::datadir::DataDir;
@@ -81,8 +82,12 @@ pub struct CaseFilter {
     pub site: Option<String>,
 }
 
-fn bad(e: impl std::fmt::Display) -> OpError {
-    OpError::BadInput(e.to_string())
+fn bad(e: impl Said) -> OpError {
+    OpError::BadInput(e.message())
+}
+
+fn said(id: &'static str) -> OpError {
+    OpError::BadInput(Message::new(id))
 }
 
 /// The case desk of a site: every case operation, for the API and the offline CLI alike.
@@ -115,12 +120,17 @@ impl Cases {
         sites
             .iter()
             .map(|s| {
-                cases.site_keys.get(s).map(|k| (s.clone(), *k)).ok_or_else(|| {
-                    OpError::Conflict(format!(
-                        "the encryption key of site {s} ({}) is not known here yet; it is learned when that site (or a site that knows it) has been linked once",
-                        self.site.site_name(s)
-                    ))
-                })
+                cases
+                    .site_keys
+                    .get(s)
+                    .map(|k| (s.clone(), *k))
+                    .ok_or_else(|| {
+                        OpError::Conflict(
+                            Message::new("error-key-not-known")
+                                .arg("site", s)
+                                .arg("name", self.site.site_name(s)),
+                        )
+                    })
             })
             .collect()
     }
@@ -143,11 +153,13 @@ impl Cases {
             if let Some(state) = &mut trial {
                 let code = &self.site.site.code;
                 if let Some(reason) = state.refusal_of(code, by.as_ref(), now_ms, ev) {
-                    return Err(OpError::NotNow(format!(
-                        "vụ việc {case_id} đang ở trạng thái \"{}\": không thể {} lúc này ({reason})",
-                        state.status.label_vi(),
-                        ev.label_vi(),
-                    )));
+                    return Err(OpError::NotNow(
+                        Message::new("error-not-allowed-now")
+                            .arg("case", case_id)
+                            .arg("act", crate::language::labels::case_act(ev))
+                            .arg("status", crate::language::labels::case_status(state.status))
+                            .arg("reason", reason),
+                    ));
                 }
                 state.apply(case::AppliedEvent {
                     id: *blake3::hash(&case::encode_event(ev)).as_bytes(),
@@ -183,7 +195,7 @@ impl Cases {
             || citizen.address.trim().is_empty()
             || citizen.id_number.trim().is_empty()
         {
-            return Err(bad("citizen.name, citizen.address and citizen.id_number are required (Law on Citizen Reception Art 25(2); Form 03/TCD)"));
+            return Err(said("error-citizen-required"));
         }
         let mut reception = Reception {
             date,
@@ -246,7 +258,9 @@ impl Cases {
             .get(case_id)
             .filter(|e| e.audience.contains(&self.site.site.code))
             .map(|e| e.state.clone())
-            .ok_or_else(|| OpError::NotFound(format!("no case {case_id} at this site")))
+            .ok_or_else(|| {
+                OpError::NotFound(Message::new("error-case-not-found").arg("case", case_id))
+            })
     }
 
     /// `POST cases/{id}/events`: a lifecycle event. Escalation and transfer have their own calls.
@@ -259,18 +273,12 @@ impl Cases {
     ) -> Result<String, OpError> {
         self.require_case(case_id)?;
         match &event {
-            CaseEvent::Received { .. } => {
-                return Err(bad(
-                    "a case is received once; use POST /api/v1/receptions for a new one",
-                ))
+            CaseEvent::Received { .. } => return Err(said("error-case-received-once")),
+            CaseEvent::Escalated { .. } | CaseEvent::Transferred { .. } => {
+                return Err(said("error-case-hand-over-call"))
             }
-            CaseEvent::Escalated { .. } | CaseEvent::Transferred { .. } => return Err(bad(
-                "use POST /api/v1/cases/{id}/escalate or /transfer, which also widen the audience",
-            )),
             CaseEvent::IdentityViewed { .. } => {
-                return Err(bad(
-                    "identity views are recorded by the system, not entered",
-                ))
+                return Err(said("error-case-identity-view-entered"))
             }
             _ => {}
         }
@@ -311,9 +319,7 @@ impl Cases {
         )
         .map(Some)
         .map_err(|e| {
-            OpError::Forbidden(format!(
-                "this site cannot open the sealed identity to pass it on: {e}"
-            ))
+            OpError::Forbidden(Message::new("error-identity-not-here").arg("detail", e.to_string()))
         })
     }
 
@@ -484,7 +490,7 @@ impl Cases {
                 accept: matches!(r.direction, Some(Direction::Accept)),
                 guide,
                 transfer,
-                follow_up: e.state.status.as_str().to_owned(),
+                follow_up: e.state.status.label_vi().to_owned(),
                 notes: r.notes.clone(),
             });
         }
@@ -502,38 +508,57 @@ impl Cases {
         now_ms: u64,
     ) -> Result<SealedDetails, OpError> {
         if !access::allows(by.role, access::Action::IdentityView) {
-            return Err(OpError::Forbidden(format!(
-                "role {} may not see a denouncer's identity; only reception officers and chairs may (Decree 154 Art 12(2))",
-                by.role.as_str()
-            )));
+            return Err(OpError::Forbidden(
+                Message::new("error-identity-role")
+                    .arg("role", crate::language::labels::role(by.role)),
+            ));
         }
         let state = self.require_case(case_id)?;
-        let reception = state
-            .reception
-            .as_ref()
-            .ok_or_else(|| OpError::NotFound(format!("case {case_id} has no reception yet")))?;
-        let details = match (&reception.identity, &state.sealed_identity) {
-            (Identity::Plain(c), _) => SealedDetails {
+        let details = self.open_details(&state)?;
+        self.record_identity_view(case_id, by, full_name, now_ms)?;
+        Ok(details)
+    }
+
+    /// The details of a case's reception in the clear: as signed for a plain one, opened from
+    /// the current sealing for a sealed one. Records no view: the caller does
+    /// ([`Cases::record_identity_view`]) when it shows a sealed one.
+    fn open_details(&self, state: &case::CaseState) -> Result<SealedDetails, OpError> {
+        let case_id = &state.case_id;
+        let reception = state.reception.as_ref().ok_or_else(|| {
+            OpError::NotFound(Message::new("error-case-no-reception").arg("case", case_id))
+        })?;
+        match (&reception.identity, &state.sealed_identity) {
+            (Identity::Plain(c), _) => Ok(SealedDetails {
                 citizen: c.clone(),
                 summary: reception.summary.clone(),
                 request: reception.request.clone(),
                 representatives: reception.representatives.clone(),
                 evidence: reception.evidence.clone(),
-            },
+            }),
             // The current sealing: a site the case was handed to is only in the last re-wrap.
             (Identity::Sealed(_), Some(s)) => {
                 let plain = sealed::open(s, &self.site.site.code, &self.site.key, case_id)
                     .map_err(|e| {
-                        OpError::Forbidden(format!("cannot open the sealed identity here: {e}"))
+                        OpError::Forbidden(
+                            Message::new("error-identity-not-here").arg("detail", e.to_string()),
+                        )
                     })?;
-                cbor4ii::serde::from_slice(&plain).map_err(|e| OpError::Store(e.to_string()))?
+                cbor4ii::serde::from_slice(&plain).map_err(|e| OpError::Store(e.to_string()))
             }
-            (Identity::Sealed(_), None) => {
-                return Err(OpError::Store(format!(
-                    "case {case_id} has a sealed reception but no sealing in its state"
-                )))
-            }
-        };
+            (Identity::Sealed(_), None) => Err(OpError::Store(format!(
+                "case {case_id} has a sealed reception but no sealing in its state"
+            ))),
+        }
+    }
+
+    /// Records that `by` saw a sealed identity (a signed audit event in the case).
+    pub fn record_identity_view(
+        &self,
+        case_id: &str,
+        by: Actor,
+        full_name: &str,
+        now_ms: u64,
+    ) -> Result<(), OpError> {
         self.commit_events(
             case_id,
             vec![CaseEvent::IdentityViewed {
@@ -548,7 +573,57 @@ impl Cases {
             None,
             Some(by),
         )?;
-        Ok(details)
+        Ok(())
+    }
+
+    /// A received case this site holds, and what a printed document of its reception (Forms
+    /// 01/TCD and 02/TCD) may show of it to a caller with `role`. Nothing is recorded: when
+    /// the answer is [`PrintDetails::Opened`] and the document is printed, the caller records
+    /// the view with [`Cases::record_identity_view`].
+    pub fn for_print(
+        &self,
+        case_id: &str,
+        role: access::Role,
+    ) -> Result<(case::CaseState, PrintDetails), OpError> {
+        let state = self.require_case(case_id)?;
+        let Some(reception) = &state.reception else {
+            return Err(OpError::NotFound(
+                Message::new("error-case-no-reception").arg("case", case_id),
+            ));
+        };
+        let details = if !reception.identity.is_sealed() {
+            PrintDetails::Plain(self.open_details(&state)?)
+        } else if !access::allows(role, access::Action::IdentityView) {
+            PrintDetails::Sealed
+        } else {
+            match self.open_details(&state) {
+                Ok(d) => PrintDetails::Opened(d),
+                // This site is not among the current recipients: the document says "(bảo mật)".
+                Err(OpError::Forbidden(_)) => PrintDetails::Sealed,
+                Err(e) => return Err(e),
+            }
+        };
+        Ok((state, details))
+    }
+}
+
+/// What a printed document may show of a reception's details.
+#[derive(Debug)]
+pub enum PrintDetails {
+    /// Not sealed: as signed.
+    Plain(SealedDetails),
+    /// Sealed and opened for a caller who may see it (the view is to be recorded).
+    Opened(SealedDetails),
+    /// Sealed, and this caller or this site may not open it.
+    Sealed,
+}
+
+impl PrintDetails {
+    pub fn details(&self) -> Option<&SealedDetails> {
+        match self {
+            PrintDetails::Plain(d) | PrintDetails::Opened(d) => Some(d),
+            PrintDetails::Sealed => None,
+        }
     }
 }
 

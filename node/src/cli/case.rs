@@ -16,6 +16,7 @@ use tiepdan_protocol::access::{self, Action};
 
 use super::client::NodeClient;
 use crate::accounts::{offline, Caller};
+use crate::api::cases::documents;
 use crate::cases::{logbook, CaseFilter, Cases, ReceptionInput};
 use crate::site::clock::now_ms;
 use crate::site::datadir::DataDir;
@@ -236,7 +237,17 @@ pub fn logbook(
             let rows = n.logbook_rows(from.as_deref(), to.as_deref())?;
             match format {
                 "csv" => Ok(logbook::to_csv(&rows)),
-                "html" => Ok(logbook::to_html(&n.site.site.name, &rows)),
+                "html" => {
+                    let date = |d: &Option<String>| {
+                        d.as_deref()
+                            .and_then(|d| tiepdan_protocol::case::parse_date(d).ok())
+                    };
+                    let period = documents::period(None, date(&from), date(&to));
+                    let today = tiepdan_protocol::case::date_from_unix_ms(now_ms());
+                    documents::logbook_page(&n.site.site.code, &rows, period, today)
+                        .map(|p| p.html)
+                        .context("the log book page")
+                }
                 other => anyhow::bail!("format {other:?}: use csv or html"),
             }
         }

@@ -1,7 +1,9 @@
-//! Black-box tests of case records: receptions, replication to exactly the audience, and
-//! hostile peers sending events. One test binary for the area (the fuzz seed corpora are
-//! checked in `tiepdan-fuzzing`).
+//! Black-box tests of case records: receptions, replication to exactly the audience, hostile
+//! peers sending events, and the printed documents (Forms 01–03/TCD). One test binary for the
+//! area (the fuzz seed corpora are checked in `tiepdan-fuzzing`).
 
+mod documents;
 mod hostile;
 mod kill9;
+mod language;
 mod records;
