@@ -84,7 +84,9 @@ fn harness() -> Harness {
     };
     let app: axum::Router = axum::Router::new()
         .nest("/api/v1", routes(gw.clone(), here))
-        .layer(axum::middleware::from_fn(caller_from_query));
+        .layer(axum::middleware::from_fn(caller_from_query))
+        // As the node's router: error bodies in the language the request asks for.
+        .layer(axum::middleware::from_fn(tiepdan_node::api::localize));
     rt.spawn(async move { axum::serve(listener, app).await });
     Harness {
         rt,
