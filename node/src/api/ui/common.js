@@ -47,7 +47,9 @@ function notSignedIn(body) {
 // Calls the API; answers 401 by sending the person to the sign-in page (a wrong current
 // password when changing one's own is the caller's to show).
 async function apiRaw(path, opts = {}) {
-  const headers = Object.assign({ "Content-Type": "application/json" }, opts.headers || {});
+  // The pages are Vietnamese: ask for the server's messages in Vietnamese whatever the
+  // browser's own language is.
+  const headers = Object.assign({ "Content-Type": "application/json", "Accept-Language": "vi" }, opts.headers || {});
   if (pass) headers["Authorization"] = "Bearer " + pass;
   const r = await fetch("/api/v1/" + path, Object.assign({}, opts, { headers, credentials: "same-origin" }));
   if (r.status === 401) {
