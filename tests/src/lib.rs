@@ -172,6 +172,8 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 /// Helpers of the hostile-peer tests (`cases::hostile`, `federation::hostile_peers`,
 /// `federation::attacks`): certificates made with a running site's own keys, signed events,
 /// and a bare QUIC peer that speaks the replication channel by hand.
+pub mod browser;
+
 pub mod hostile {
     use std::net::SocketAddr;
     use std::time::Duration;

@@ -18,135 +18,16 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use tiepdan_node::lab::processes::{CHAIR, DEMO_PASSWORD, OFFICER};
+use tiepdan_tests::browser::{
+    browser, chromedriver, chromedriver_at_home, js, query_escape, sign_in, until,
+};
 use tiepdan_tests::{call, eventually, federation, DEADLINE};
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn chromedriver() -> (Driver, u16) {
-    chromedriver_at_home(None)
-}
-
-/// chromedriver, and the Chromium it starts, with `HOME` set to `home` when given: Chromium on
-/// Linux takes the certificates a user trusts from the NSS database in `$HOME/.pki/nssdb`.
-fn chromedriver_at_home(home: Option<&Path>) -> (Driver, u16) {
-    let port = tiepdan_node::lab::processes::free_port().unwrap();
-    let mut cmd = Command::new("chromedriver");
-    cmd.arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    if let Some(home) = home {
-        cmd.env("HOME", home);
-    }
-    let driver = Driver(
-        cmd.spawn()
-            .expect("chromedriver (Debian package chromium-driver) must be installed"),
-    );
-    assert!(
-        eventually(DEADLINE, || std::net::TcpStream::connect((
-            "127.0.0.1",
-            port
-        ))
-        .is_ok()),
-        "chromedriver did not start"
-    );
-    (driver, port)
-}
-
-async fn browser(port: u16, profile: &std::path::Path) -> Client {
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
-                "--disable-features=WebRtcHideLocalIpsWithMdns", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }
-    });
-    let caps: serde_json::Map<String, Value> = caps.as_object().unwrap().clone();
-    ClientBuilder::rustls()
-        .expect("rustls")
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a WebDriver session")
-}
-
-/// Runs `script` in the page until it returns something other than null or false; panics
-/// with `what` (and the last answer) after 30 s.
-async fn until(c: &Client, script: &str, args: Vec<Value>, what: &str) -> Value {
-    let t = Instant::now();
-    loop {
-        let v = c.execute(script, args.clone()).await.unwrap_or(Value::Null);
-        if !(v.is_null() || v == Value::Bool(false)) {
-            return v;
-        }
-        assert!(t.elapsed() < Duration::from_secs(30), "{what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-async fn js(c: &Client, script: &str) -> Value {
-    c.execute(script, vec![]).await.unwrap()
-}
-
-/// `s` for a query string.
-fn query_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Types `name` and `password` into the sign-in page at `origin` (`http://127.0.0.1:…`,
-/// `https://…`; Enter submits) and waits until it has sent the browser on to `next`.
-async fn sign_in(c: &Client, origin: &str, name: &str, password: &str, next: &str) {
-    c.goto(&format!("{origin}/dang-nhap?next={}", query_escape(next)))
-        .await
-        .unwrap();
-    c.find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys(name)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(&(password.to_owned() + &char::from(Key::Enter).to_string()))
-        .await
-        .unwrap();
-    let path = next.split(['?', '#']).next().unwrap().to_owned();
-    until(
-        c,
-        "return location.pathname === arguments[0] && document.readyState === 'complete'",
-        vec![json!(path)],
-        &format!("{name} was not signed in and sent on to {next} at {origin}"),
-    )
-    .await;
-}
 
 /// Joins the session chosen on the room page (typing `name` unless the page has it from a
 /// pass); returns the participant id the page joined as.
