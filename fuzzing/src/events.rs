@@ -169,6 +169,9 @@ fn received(kind: Kind) -> CaseEvent {
                 condition: EvidenceCondition::Copy,
             }],
             refusal: None,
+            session_type: Default::default(),
+            form: Default::default(),
+            identity_protection: false,
         },
     }
 }

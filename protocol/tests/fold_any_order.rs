@@ -47,6 +47,9 @@ fn reception() -> CaseEvent {
             representatives: vec![],
             evidence: vec![],
             refusal: None,
+            session_type: Default::default(),
+            form: Default::default(),
+            identity_protection: false,
         },
     }
 }

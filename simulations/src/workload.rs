@@ -116,6 +116,9 @@ pub fn reception(
             condition: EvidenceCondition::Original,
         }],
         refusal: None,
+        session_type: Default::default(),
+        form: Default::default(),
+        identity_protection: false,
     };
     if reception.identity.is_sealed() {
         // A denunciation's own words travel inside its seal; the signed event has them empty.

@@ -326,6 +326,9 @@ pub mod hostile {
             representatives: vec![],
             evidence: vec![],
             refusal: None,
+            session_type: Default::default(),
+            form: Default::default(),
+            identity_protection: false,
         };
         let body = EventBody::new(
             case_id,

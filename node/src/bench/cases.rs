@@ -71,6 +71,9 @@ fn genesis(case_id: &str, author: &str, key: &ed25519_dalek::SigningKey, i: usiz
         representatives: vec![],
         evidence: vec![],
         refusal: None,
+        session_type: Default::default(),
+        form: Default::default(),
+        identity_protection: false,
     };
     let body = EventBody::new(
         case_id,

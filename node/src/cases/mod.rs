@@ -69,6 +69,13 @@ pub struct ReceptionInput {
     pub evidence: Vec<EvidenceItem>,
     #[serde(default)]
     pub refusal: Option<RefusalReason>,
+    #[serde(default)]
+    pub session_type: case::SessionType,
+    #[serde(default)]
+    pub form: case::ReceptionForm,
+    /// For a denunciation: the denouncer asked for identity protection.
+    #[serde(default)]
+    pub identity_protection: bool,
 }
 
 /// Filters of `GET /api/v1/cases`.
@@ -211,6 +218,9 @@ impl Cases {
             representatives: input.representatives,
             evidence: input.evidence,
             refusal: input.refusal,
+            session_type: input.session_type,
+            form: input.form,
+            identity_protection: input.identity_protection,
         };
         reception.validate_before_sealing().map_err(bad)?;
         let year = date.year();

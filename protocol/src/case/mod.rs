@@ -34,7 +34,8 @@ pub use deadline::{alarms, deadlines, Calendar, Deadline, DeadlineStatus};
 pub use event::{decode_event, encode_event, CaseEvent, EscalationReason};
 pub use reception::{
     crowd_rule, split, Citizen, Direction, EvidenceCondition, EvidenceItem, IdType, Identity, Kind,
-    MixedContent, Reception, RefusalReason, Representative, RepresentativeRole, SealedDetails,
+    MixedContent, Reception, ReceptionForm, RefusalReason, Representative, RepresentativeRole,
+    SealedDetails, SessionType,
 };
 pub use state::{can_escalate, can_transfer, AppliedEvent, CaseState, HistoryEntry, Status};
 

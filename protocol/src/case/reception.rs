@@ -250,6 +250,42 @@ pub fn validate_sealed(s: &SealedIdentity) -> Result<(), CaseError> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// How the reception was held
+// ---------------------------------------------------------------------------------------------
+
+/// Who received the citizen (chế độ tiếp; Luật TCD 2013 Art 2(1); the national database's
+/// `CheDoTiepCongDan`). Biểu 01/TCD counts visits by it.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionType {
+    /// Thường xuyên: the reception office's staff, every working day.
+    #[default]
+    Regular,
+    /// Định kỳ: the head's periodic session (Luật TCD 2013 Art 18; NĐ 154 Art 25).
+    Periodic,
+    /// Đột xuất: the head's ad-hoc session.
+    AdHoc,
+    /// Người được thủ trưởng ủy quyền: a person the head authorised.
+    Authorised,
+}
+
+/// How the citizen was received (hình thức tiếp): at the office, or in an online session
+/// (NĐ 154 Ch. V, whose Art 27 puts online sessions in the same log book).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceptionForm {
+    /// Trực tiếp.
+    #[default]
+    InPerson,
+    /// Trực tuyến.
+    Online,
+}
+
+// ---------------------------------------------------------------------------------------------
 // Handling direction, representatives, crowds
 // ---------------------------------------------------------------------------------------------
 
@@ -481,6 +517,17 @@ pub struct Reception {
     /// Set when reception was refused.
     #[serde(default)]
     pub refusal: Option<RefusalReason>,
+    /// Chế độ tiếp: regular, the head's periodic or ad-hoc session, or an authorised person.
+    #[serde(default)]
+    pub session_type: SessionType,
+    /// Trực tiếp or trực tuyến.
+    #[serde(default)]
+    pub form: ReceptionForm,
+    /// A denunciation whose denouncer asked for their identity to be protected (Luật TC 2018
+    /// Art 47–48). Such a denunciation is never received online (NĐ 154 Art 20(4)). In clear,
+    /// outside the seal: it names nobody, and every site deciding a session must see it.
+    #[serde(default)]
+    pub identity_protection: bool,
 }
 
 /// What a sealed reception keeps inside its seal: everything that could name or locate the

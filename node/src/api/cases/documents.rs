@@ -439,6 +439,9 @@ mod tests {
             representatives: vec![],
             evidence,
             refusal,
+            session_type: Default::default(),
+            form: Default::default(),
+            identity_protection: false,
         };
         let mut s = CaseState::new("00004-2026-00001");
         s.origin = "00004".into();

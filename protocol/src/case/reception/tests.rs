@@ -56,6 +56,9 @@ pub(crate) fn typed(kind: Kind) -> Reception {
             condition: EvidenceCondition::Copy,
         }],
         refusal: None,
+        session_type: Default::default(),
+        form: Default::default(),
+        identity_protection: false,
     }
 }
 
