@@ -518,15 +518,15 @@ pub struct Reception {
     #[serde(default)]
     pub refusal: Option<RefusalReason>,
     /// Chế độ tiếp: regular, the head's periodic or ad-hoc session, or an authorised person.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "crate::cbor::is_default")]
     pub session_type: SessionType,
     /// Trực tiếp or trực tuyến.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "crate::cbor::is_default")]
     pub form: ReceptionForm,
     /// A denunciation whose denouncer asked for their identity to be protected (Luật TC 2018
     /// Art 47–48). Such a denunciation is never received online (NĐ 154 Art 20(4)). In clear,
     /// outside the seal: it names nobody, and every site deciding a session must see it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "crate::cbor::is_default")]
     pub identity_protection: bool,
 }
 
