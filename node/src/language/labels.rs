@@ -9,7 +9,12 @@ use super::Message;
 
 /// The act, as a person reads it after "cannot" ("không thể …").
 pub fn case_act(event: &CaseEvent) -> Message {
-    Message::new(match event.name() {
+    case_act_named(event.name())
+}
+
+/// The act of the event whose wire name is `name`.
+pub fn case_act_named(name: &str) -> Message {
+    Message::new(match name {
         "received" => "act-received",
         "classified" => "act-classified",
         "accepted" => "act-accepted",

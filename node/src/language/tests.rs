@@ -156,6 +156,10 @@ fn samples() -> Vec<Message> {
         CaseError::DenunciationNotSealed,
         CaseError::SealedInClear { field: "summary" },
         CaseError::RefusedWithDirection,
+        CaseError::IdentityProtectionNotDenunciation(Kind::Petition),
+        CaseError::AnonymousInPerson,
+        CaseError::AnonymousIdentityProtection,
+        CaseError::AnonymousDenunciationAccepted,
         CaseError::EvidencePages { found: 0, max: 9 },
         CaseError::MixedTooFewParts { found: 1 },
         CaseError::MixedDuplicateKind(Kind::Complaint),
@@ -280,5 +284,136 @@ fn every_role_action_and_status_has_a_label() {
     assert_eq!(
         labels::role(Role::Officer).render(Lang::Vi),
         Role::Officer.label_vi()
+    );
+}
+
+/// One of each history line and each reason an event is ignored: the mapping in `history` is
+/// an exhaustive match, so a new variant fails the build until it has an id; this checks the id
+/// is in both catalogues and every argument is given.
+#[test]
+fn every_history_line_and_ignore_reason_reads_in_both_languages() {
+    use tiepdan_protocol::case::{
+        CaseError, Date, EscalationReason, Happened as H, Ignored as I, Kind, RefusalReason, Status,
+    };
+    let s = || "00004".to_owned();
+    let lines = [
+        H::Received {
+            kind: Kind::Complaint,
+            site: s(),
+            people: 6,
+            refused: Some(RefusalReason::Weapons),
+        },
+        H::Classified {
+            kind: Kind::Denunciation,
+            complex: true,
+            remote_area: true,
+        },
+        H::Accepted {
+            decision_no: "1/QĐ".into(),
+        },
+        H::Guided { to_body: s() },
+        H::Forwarded {
+            to_body: s(),
+            letter_no: s(),
+        },
+        H::Transferred {
+            to_site: "79".into(),
+            letter_no: s(),
+        },
+        H::OrderedToResolve { site: s() },
+        H::Escalated {
+            to_site: "01".into(),
+            reason: EscalationReason::Overdue,
+        },
+        H::Extended { days: 30 },
+        H::Suspended,
+        H::Resumed { days: 3 },
+        H::Dialogue {
+            date: Date::from_ymd(2026, 7, 6).unwrap(),
+        },
+        H::Decided { instance: 1 },
+        H::Concluded,
+        H::Final,
+        H::PartlyWithdrawn,
+        H::Withdrawn,
+        H::Closed,
+        H::Note,
+        H::RecordingAttached { session_id: s() },
+        H::IdentityViewed { by: s(), role: s() },
+        H::CitizenNotified { letter_no: s() },
+        H::Tried { event: "accepted" },
+    ];
+    let err = || CaseError::SameSite("01".into());
+    let reasons = [
+        I::Invalid { error: err() },
+        I::SecondReception,
+        I::UnknownSite { site: s() },
+        I::NoReception,
+        I::OutsideAudience { site: s() },
+        I::NotHolder {
+            site: s(),
+            holder: "01".into(),
+        },
+        I::Closed,
+        I::Refused,
+        I::NotNow {
+            event: "accepted",
+            status: Status::Escalated,
+        },
+        I::Jurisdiction { error: err() },
+        I::NotUnder {
+            site: s(),
+            holder: "01".into(),
+        },
+        I::HandedOnTooOften { max: 16 },
+        I::OnlyComplaintHasSecondInstance,
+        I::SecondInstanceIsLast,
+        I::SecondInstanceBeforeDecision,
+        I::OnlyDenunciationRepeats,
+        I::DenunciationNotSealed,
+        I::KindFixedAfterAcceptance,
+        I::OnlyDenunciationExtends,
+        I::ExtensionsUsed { max: 2 },
+        I::DialogueOnlyForComplaint,
+        I::DecisionOnlyForComplaint,
+        I::ConclusionOnlyForDenunciation,
+        I::PartialWithdrawalAlone,
+        I::CaseFull { max: 10_000 },
+        I::Misrouted { event: "final" },
+    ];
+    let messages = lines
+        .iter()
+        .map(super::history::happened)
+        .chain(reasons.iter().map(super::history::ignored));
+    for m in messages {
+        assert!(m.is_in_catalogue(), "{} is not in both catalogues", m.id);
+        for lang in [Lang::Vi, Lang::En] {
+            let text = m.render(lang);
+            assert!(
+                !text.contains('{') && !text.contains('$') && !text.contains("act-"),
+                "{}: unresolved in {text:?}",
+                m.id
+            );
+        }
+    }
+    let ignored = super::history::ignored(&I::NotNow {
+        event: "accepted",
+        status: Status::Escalated,
+    });
+    assert_eq!(
+        ignored.render(Lang::Vi),
+        "vụ việc đang ở trạng thái “Đã chuyển cấp trên”"
+    );
+    let line = super::history::happened(&H::Received {
+        kind: Kind::Complaint,
+        site: "00004".into(),
+        people: 1,
+        refused: None,
+    });
+    assert!(
+        line.render(Lang::Vi)
+            .starts_with("Tiếp nhận khiếu nại tại "),
+        "{}",
+        line.render(Lang::Vi)
     );
 }

@@ -4,6 +4,7 @@
 //! and written notices to the citizen. Any site in the case's audience may add them, in any
 //! status, closed and refused cases included, so the file stays complete.
 
+use super::told::Happened;
 use super::transition::{misrouted, Outcome, Step};
 use super::{CaseState, Recording};
 use crate::case::CaseEvent;
@@ -13,7 +14,7 @@ impl CaseState {
     pub(super) fn apply_annotation(&mut self, event: &CaseEvent, step: &Step) -> Outcome {
         let Step { name, on, .. } = *step;
         match event {
-            CaseEvent::Note { .. } => Ok("note added".to_owned()),
+            CaseEvent::Note { .. } => Ok(Happened::Note),
             CaseEvent::RecordingAttached {
                 session_id,
                 index_hash,
@@ -22,15 +23,22 @@ impl CaseState {
                     session_id: session_id.clone(),
                     index_hash: index_hash.clone(),
                 });
-                Ok(format!("recording of session {session_id} attached"))
+                Ok(Happened::RecordingAttached {
+                    session_id: session_id.clone(),
+                })
             }
             CaseEvent::IdentityViewed { by, role } => {
                 self.identity_views = self.identity_views.saturating_add(1);
-                Ok(format!("identity viewed by {by} ({role})"))
+                Ok(Happened::IdentityViewed {
+                    by: by.clone(),
+                    role: role.clone(),
+                })
             }
             CaseEvent::CitizenNotified { letter_no } => {
                 self.last_notice_on = Some(self.last_notice_on.map_or(on, |d| d.max(on)));
-                Ok(format!("written notice {letter_no} sent to the citizen"))
+                Ok(Happened::CitizenNotified {
+                    letter_no: letter_no.clone(),
+                })
             }
             _ => misrouted(name),
         }

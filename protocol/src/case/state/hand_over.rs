@@ -6,6 +6,7 @@
 //! handling of the stage it ends, may carry the identity re-wrapped for the widened audience,
 //! and is bounded by [`MAX_HOLDERS`]. Where a case may go is `jurisdiction`'s question.
 
+use super::told::{Happened, Ignored};
 use super::transition::{ignore, misrouted, Outcome, Step};
 use super::{can_escalate, can_transfer, CaseState, Disposition, StageStart, Status};
 use crate::case::{CaseEvent, EscalationReason, Kind, MAX_HOLDERS};
@@ -31,20 +32,20 @@ impl CaseState {
                     return not_now();
                 }
                 if let Err(e) = can_transfer(&self.current_site, to_site) {
-                    return ignore(format!("transfer to {to_site}"), e.to_string());
+                    return ignore(Ignored::Jurisdiction { error: e });
                 }
                 if self.holders.len() >= MAX_HOLDERS {
-                    return ignore(
-                        name,
-                        format!("the case was already handed on {MAX_HOLDERS} times"),
-                    );
+                    return ignore(Ignored::HandedOnTooOften { max: MAX_HOLDERS });
                 }
                 self.hand_over(to_site, Disposition::Transferred, StageStart::Transfer, on);
                 if let Some(s) = rewrapped {
                     self.sealed_identity = Some(s.clone());
                 }
                 self.status = Status::Transferred;
-                Ok(format!("transferred to {to_site} (letter {letter_no})"))
+                Ok(Happened::Transferred {
+                    to_site: to_site.clone(),
+                    letter_no: letter_no.clone(),
+                })
             }
             CaseEvent::OrderedToResolve { subordinate_site } => {
                 if !intake {
@@ -55,19 +56,13 @@ impl CaseState {
                         .ancestors(subordinate_site)
                         .contains(&self.current_site.as_str());
                 if !below {
-                    return ignore(
-                        format!("order to {subordinate_site}"),
-                        format!(
-                            "site {subordinate_site} is not under site {}",
-                            self.current_site
-                        ),
-                    );
+                    return ignore(Ignored::NotUnder {
+                        site: subordinate_site.clone(),
+                        holder: self.current_site.clone(),
+                    });
                 }
                 if self.holders.len() >= MAX_HOLDERS {
-                    return ignore(
-                        name,
-                        format!("the case was already handed on {MAX_HOLDERS} times"),
-                    );
+                    return ignore(Ignored::HandedOnTooOften { max: MAX_HOLDERS });
                 }
                 self.hand_over(
                     subordinate_site,
@@ -76,7 +71,9 @@ impl CaseState {
                     on,
                 );
                 self.status = Status::Transferred;
-                Ok(format!("{subordinate_site} required to resolve it"))
+                Ok(Happened::OrderedToResolve {
+                    site: subordinate_site.clone(),
+                })
             }
             CaseEvent::Escalated {
                 to_site,
@@ -86,27 +83,21 @@ impl CaseState {
                 let allowed = match reason {
                     EscalationReason::SecondInstance => {
                         if self.kind != Some(Kind::Complaint) {
-                            return ignore(name, "only a complaint has a second instance");
+                            return ignore(Ignored::OnlyComplaintHasSecondInstance);
                         }
                         if self.instance >= 2 {
-                            return ignore(name, "the second instance is the last: the complainant may now go to court (Luật KN 2011 Art 7)");
+                            return ignore(Ignored::SecondInstanceIsLast);
                         }
-                        matches!(
-                            status,
-                            Status::Received
-                                | Status::Classified
-                                | Status::Transferred
-                                | Status::Accepted
-                                | Status::Suspended
-                                | Status::Decided
-                        )
+                        // Luật KN 2011 Art 33(1): after the first decision. A first complaint
+                        // left unresolved past its time goes up as `Overdue`.
+                        if status != Status::Decided {
+                            return ignore(Ignored::SecondInstanceBeforeDecision);
+                        }
+                        true
                     }
                     EscalationReason::RepeatDenunciation => {
                         if self.kind != Some(Kind::Denunciation) {
-                            return ignore(
-                                name,
-                                "only a denunciation can be denounced again (tố cáo tiếp)",
-                            );
+                            return ignore(Ignored::OnlyDenunciationRepeats);
                         }
                         status == Status::Concluded
                     }
@@ -116,13 +107,10 @@ impl CaseState {
                     return not_now();
                 }
                 if let Err(e) = can_escalate(&self.current_site, to_site) {
-                    return ignore(format!("escalation to {to_site}"), e.to_string());
+                    return ignore(Ignored::Jurisdiction { error: e });
                 }
                 if self.holders.len() >= MAX_HOLDERS {
-                    return ignore(
-                        name,
-                        format!("the case was already handed on {MAX_HOLDERS} times"),
-                    );
+                    return ignore(Ignored::HandedOnTooOften { max: MAX_HOLDERS });
                 }
                 self.hand_over(
                     to_site,
@@ -137,7 +125,10 @@ impl CaseState {
                     self.sealed_identity = Some(s.clone());
                 }
                 self.status = Status::Escalated;
-                Ok(format!("escalated to {to_site} ({})", reason.as_str()))
+                Ok(Happened::Escalated {
+                    to_site: to_site.clone(),
+                    reason: *reason,
+                })
             }
             _ => misrouted(name),
         }

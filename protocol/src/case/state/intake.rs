@@ -6,6 +6,7 @@
 //! federation (chuyển đơn). A hand-over to another site is also a first handling; it belongs to
 //! `hand_over`.
 
+use super::told::{Happened, Ignored};
 use super::transition::{ignore, misrouted, Outcome, Step};
 use super::{CaseState, Disposition, Stage, StageStart, Status};
 use crate::case::{CaseEvent, Direction, Identity, Kind, Reception};
@@ -16,13 +17,12 @@ impl CaseState {
     /// settled at the desk by guidance or forwarding, is settled from the start.
     pub(super) fn receive(&mut self, author: &str, reception: &Reception) -> Outcome {
         if self.reception.is_some() {
-            return ignore("second reception", "the case already has its reception");
+            return ignore(Ignored::SecondReception);
         }
         if !Registry::official().contains(author) {
-            return ignore(
-                "reception",
-                format!("site {author:?} is not in the official list"),
-            );
+            return ignore(Ignored::UnknownSite {
+                site: author.to_owned(),
+            });
         }
         let date = reception.date;
         self.origin = author.to_owned();
@@ -54,14 +54,12 @@ impl CaseState {
             }
         };
         self.reception = Some(reception.clone());
-        let refused = reception
-            .refusal
-            .map(|r| format!(", refused ({})", r.article()))
-            .unwrap_or_default();
-        Ok(format!(
-            "{} received at {} from {} person(s){refused}",
-            reception.kind, author, reception.people_count
-        ))
+        Ok(Happened::Received {
+            kind: reception.kind,
+            site: author.to_owned(),
+            people: reception.people_count,
+            refused: reception.refusal,
+        })
     }
 
     /// Classification, acceptance, guidance and forwarding: allowed while the case waits for
@@ -83,10 +81,10 @@ impl CaseState {
                     return not_now();
                 }
                 if *kind == Kind::Denunciation && self.sealed_identity.is_none() {
-                    return ignore(name, "a denunciation's identity must be sealed: record it as a new reception with a sealed identity (Luật TC 2018 Art 47)");
+                    return ignore(Ignored::DenunciationNotSealed);
                 }
                 if settled && Some(*kind) != self.kind {
-                    return ignore(name, "the content type cannot change after acceptance");
+                    return ignore(Ignored::KindFixedAfterAcceptance);
                 }
                 self.kind = Some(*kind);
                 self.complex = *complex;
@@ -94,14 +92,11 @@ impl CaseState {
                 if intake {
                     self.status = Status::Classified;
                 }
-                let mut s = format!("classified as {kind}");
-                if *complex {
-                    s.push_str(", complex");
-                }
-                if *remote_area {
-                    s.push_str(", remote area");
-                }
-                Ok(s)
+                Ok(Happened::Classified {
+                    kind: *kind,
+                    complex: *complex,
+                    remote_area: *remote_area,
+                })
             }
             CaseEvent::Accepted { decision_no } => {
                 if !intake {
@@ -110,7 +105,9 @@ impl CaseState {
                 self.settle_stage(Disposition::Accepted, on);
                 self.accepted_on = Some(on);
                 self.status = Status::Accepted;
-                Ok(format!("accepted for resolution (decision {decision_no})"))
+                Ok(Happened::Accepted {
+                    decision_no: decision_no.clone(),
+                })
             }
             CaseEvent::Guided { to_body, .. } => {
                 if !intake {
@@ -118,7 +115,9 @@ impl CaseState {
                 }
                 self.settle_stage(Disposition::Guided, on);
                 self.status = Status::Guided;
-                Ok(format!("citizen guided to {to_body}"))
+                Ok(Happened::Guided {
+                    to_body: to_body.clone(),
+                })
             }
             CaseEvent::Forwarded { to_body, letter_no } => {
                 if !intake {
@@ -126,7 +125,10 @@ impl CaseState {
                 }
                 self.settle_stage(Disposition::Forwarded, on);
                 self.status = Status::Forwarded;
-                Ok(format!("đơn forwarded to {to_body} (letter {letter_no})"))
+                Ok(Happened::Forwarded {
+                    to_body: to_body.clone(),
+                    letter_no: letter_no.clone(),
+                })
             }
             _ => misrouted(name),
         }

@@ -44,8 +44,10 @@ mod annotation;
 mod hand_over;
 mod intake;
 mod jurisdiction;
+mod open_acts;
 mod resolution;
 mod stage;
+mod told;
 mod transition;
 
 #[cfg(test)]
@@ -62,7 +64,9 @@ use crate::sealed::SealedIdentity;
 use crate::sites::Registry;
 
 pub use jurisdiction::{can_escalate, can_transfer};
+pub use open_acts::OpenAct;
 pub use stage::{Disposition, Stage, StageStart};
+pub use told::{Happened, Ignored};
 
 /// Where a case stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -185,12 +189,16 @@ pub struct HistoryEntry {
     pub at_ms: u64,
     /// The event's wire name (`accepted`, `escalated`, ...).
     pub event: String,
-    /// What happened, in a short English sentence.
+    /// What happened, in a short English sentence (for logs; pages render `what`).
     pub summary: String,
     /// True when the event was not allowed and changed nothing.
     pub ignored: bool,
-    /// Why it was ignored.
+    /// Why it was ignored, in English (pages render `why`).
     pub reason: Option<String>,
+    /// What happened, typed: the history line every site renders in its reader's language.
+    pub what: Happened,
+    /// Why it was ignored, typed.
+    pub why: Option<Ignored>,
 }
 
 /// A recorded session attached to the case.
@@ -334,9 +342,14 @@ impl CaseState {
         if !self.seen.insert(ev.id) {
             return;
         }
-        let (summary, ignored, reason) = match self.transition(&ev) {
-            Ok(summary) => (summary, false, None),
-            Err((summary, reason)) => (summary, true, Some(reason)),
+        let (what, why) = match self.transition(&ev) {
+            Ok(what) => (what, None),
+            Err(why) => (
+                Happened::Tried {
+                    event: ev.event.name(),
+                },
+                Some(why),
+            ),
         };
         self.history.push(HistoryEntry {
             id: hex(&ev.id),
@@ -344,9 +357,11 @@ impl CaseState {
             by: ev.by.cloned(),
             at_ms: ev.at_ms,
             event: ev.event.name().to_owned(),
-            summary,
-            ignored,
-            reason,
+            summary: what.to_string(),
+            ignored: why.is_some(),
+            reason: why.as_ref().map(ToString::to_string),
+            what,
+            why,
         });
     }
 
@@ -359,7 +374,7 @@ impl CaseState {
         by: Option<&crate::log::Actor>,
         at_ms: u64,
         event: &CaseEvent,
-    ) -> Option<String> {
+    ) -> Option<Ignored> {
         // An id no signed event has: the trial never leaves this function.
         const TRIAL_ID: [u8; 32] = [0xa5; 32];
         let mut trial = self.clone();
@@ -372,9 +387,10 @@ impl CaseState {
             event,
         });
         match trial.history.get(before) {
-            Some(h) if h.ignored => Some(h.reason.clone().unwrap_or_default()),
-            Some(_) => None,
-            None => Some(format!("the case already holds {MAX_CASE_EVENTS} events")),
+            Some(h) => h.why.clone(),
+            None => Some(Ignored::CaseFull {
+                max: MAX_CASE_EVENTS,
+            }),
         }
     }
 

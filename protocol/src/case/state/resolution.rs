@@ -6,6 +6,7 @@
 //! conclusion (kết luận), withdrawal (rút đơn) and closing (kết thúc, lưu hồ sơ). Which of them
 //! a case may have depends on its content type.
 
+use super::told::{Happened, Ignored};
 use super::transition::{ignore, misrouted, Outcome, Step};
 use super::{CaseState, Disposition, Status};
 use crate::case::{CaseEvent, Kind, MAX_EXTENSIONS};
@@ -26,16 +27,18 @@ impl CaseState {
         match event {
             CaseEvent::Extended { days, .. } => {
                 if self.kind != Some(Kind::Denunciation) {
-                    return ignore(name, "only a denunciation's resolution time can be extended (Luật TC 2018 Art 30); mark a complaint complex instead");
+                    return ignore(Ignored::OnlyDenunciationExtends);
                 }
                 if status != Status::Accepted {
                     return not_now();
                 }
                 if self.extensions.len() >= MAX_EXTENSIONS {
-                    return ignore(name, "a denunciation's resolution time can be extended at most twice (Luật TC 2018 Art 30)");
+                    return ignore(Ignored::ExtensionsUsed {
+                        max: MAX_EXTENSIONS,
+                    });
                 }
                 self.extensions.push(*days);
-                Ok(format!("resolution time extended by {days} days"))
+                Ok(Happened::Extended { days: *days })
             }
             CaseEvent::Suspended { .. } => {
                 if status != Status::Accepted {
@@ -44,7 +47,7 @@ impl CaseState {
                 self.suspended_since = Some(on);
                 self.last_suspension_on = Some(on);
                 self.status = Status::Suspended;
-                Ok("resolution suspended".to_owned())
+                Ok(Happened::Suspended)
             }
             CaseEvent::Resumed => {
                 let (Status::Suspended, Some(since)) = (status, self.suspended_since) else {
@@ -57,42 +60,41 @@ impl CaseState {
                     self.clock_restarted_on = Some(on);
                 }
                 self.status = Status::Accepted;
-                Ok(format!("resolution resumed after {days} day(s)"))
+                Ok(Happened::Resumed { days })
             }
             CaseEvent::Dialogue { date, .. } => {
                 if self.kind != Some(Kind::Complaint) {
-                    return ignore(
-                        name,
-                        "a dialogue belongs to the complaint procedure (Luật KN 2011 Art 30)",
-                    );
+                    return ignore(Ignored::DialogueOnlyForComplaint);
                 }
                 if status != Status::Accepted {
                     return not_now();
                 }
                 self.dialogues.push(*date);
-                Ok(format!("dialogue on {date}"))
+                Ok(Happened::Dialogue { date: *date })
             }
             CaseEvent::Decided { .. } => {
                 if self.kind != Some(Kind::Complaint) {
-                    return ignore(name, "only a complaint ends with a decision; a denunciation ends with a conclusion");
+                    return ignore(Ignored::DecisionOnlyForComplaint);
                 }
                 if status != Status::Accepted {
                     return not_now();
                 }
                 self.decided_on = Some(on);
                 self.status = Status::Decided;
-                Ok(format!("complaint decided (instance {})", self.instance))
+                Ok(Happened::Decided {
+                    instance: self.instance,
+                })
             }
             CaseEvent::Concluded { .. } => {
                 if self.kind != Some(Kind::Denunciation) {
-                    return ignore(name, "only a denunciation ends with a conclusion");
+                    return ignore(Ignored::ConclusionOnlyForDenunciation);
                 }
                 if status != Status::Accepted {
                     return not_now();
                 }
                 self.concluded_on = Some(on);
                 self.status = Status::Concluded;
-                Ok("denunciation concluded".to_owned())
+                Ok(Happened::Concluded)
             }
             CaseEvent::Final => {
                 if status != Status::Decided {
@@ -100,7 +102,7 @@ impl CaseState {
                 }
                 self.final_on = Some(on);
                 self.status = Status::Final;
-                Ok("decision in legal effect".to_owned())
+                Ok(Happened::Final)
             }
             CaseEvent::Withdrawn { partial, .. } => {
                 if !(intake || matches!(status, Status::Accepted | Status::Suspended)) {
@@ -108,28 +110,22 @@ impl CaseState {
                 }
                 if *partial {
                     if people_count < 2 {
-                        return ignore(
-                            name,
-                            "one person cannot withdraw partially: record a full withdrawal",
-                        );
+                        return ignore(Ignored::PartialWithdrawalAlone);
                     }
-                    return Ok(
-                        "withdrawn by some of the group; the case continues for the rest"
-                            .to_owned(),
-                    );
+                    return Ok(Happened::PartlyWithdrawn);
                 }
                 self.settle_stage(Disposition::Withdrawn, on);
                 self.withdrawn_on = Some(on);
                 self.suspended_since = None;
                 self.status = Status::Withdrawn;
-                Ok("withdrawn".to_owned())
+                Ok(Happened::Withdrawn)
             }
             CaseEvent::Closed { .. } => {
                 self.settle_stage(Disposition::Closed, on);
                 self.closed_on = Some(on);
                 self.suspended_since = None;
                 self.status = Status::Closed;
-                Ok("closed".to_owned())
+                Ok(Happened::Closed)
             }
             _ => misrouted(name),
         }

@@ -7,22 +7,22 @@
 //! closed or refused case. Only then does its phase decide whether the current status allows
 //! it.
 
+use super::told::{Happened, Ignored};
 use super::{AppliedEvent, CaseState, Status};
 use crate::case::{date_from_unix_ms, CaseEvent, Date};
 use crate::sites::Registry;
 
-/// What a phase made of an event: its history summary, or the summary and the reason it was
-/// ignored.
-pub(super) type Outcome = Result<String, (String, String)>;
+/// What a phase made of an event: its history line, or why it was ignored.
+pub(super) type Outcome = Result<Happened, Ignored>;
 
-pub(super) fn ignore(summary: impl Into<String>, reason: impl Into<String>) -> Outcome {
-    Err((summary.into(), reason.into()))
+pub(super) fn ignore(why: Ignored) -> Outcome {
+    Err(why)
 }
 
 /// An event handed to a phase that does not own its kind. [`CaseState::transition`] never does
 /// this; the phases answer with a value rather than a panic so the fold cannot panic.
-pub(super) fn misrouted(name: &str) -> Outcome {
-    ignore(name, format!("{name} does not belong to this phase"))
+pub(super) fn misrouted(name: &'static str) -> Outcome {
+    ignore(Ignored::Misrouted { event: name })
 }
 
 /// The part of the procedure an event kind belongs to.
@@ -87,14 +87,10 @@ impl Step {
 
     /// The event is allowed in some status, not in this one.
     pub(super) fn not_now(&self) -> Outcome {
-        ignore(
-            self.name,
-            format!(
-                "{} is not allowed when the case is {}",
-                self.name,
-                self.status.as_str()
-            ),
-        )
+        ignore(Ignored::NotNow {
+            event: self.name,
+            status: self.status,
+        })
     }
 }
 
@@ -104,14 +100,14 @@ impl CaseState {
         let name = event.name();
         let on = date_from_unix_ms(ev.at_ms);
         if let Err(e) = event.validate() {
-            return ignore(name, format!("invalid event: {e}"));
+            return ignore(Ignored::Invalid { error: e });
         }
 
         if let CaseEvent::Received { reception } = event {
             return self.receive(ev.author, reception);
         }
         let Some(reception) = &self.reception else {
-            return ignore(name, "the case has no reception yet");
+            return ignore(Ignored::NoReception);
         };
         let people_count = reception.people_count;
 
@@ -119,27 +115,23 @@ impl CaseState {
         let always = phase == Phase::Annotation;
         if always {
             if !self.audience().contains(ev.author) {
-                return ignore(
-                    name,
-                    format!("site {} is outside the case's audience", ev.author),
-                );
+                return ignore(Ignored::OutsideAudience {
+                    site: ev.author.to_owned(),
+                });
             }
         } else if !self.may_act(ev.author) {
-            return ignore(
-                name,
-                format!(
-                    "site {} does not handle this case: only {} or a site above it may",
-                    ev.author, self.current_site
-                ),
-            );
+            return ignore(Ignored::NotHolder {
+                site: ev.author.to_owned(),
+                holder: self.current_site.clone(),
+            });
         }
 
         let status = self.status;
         if status == Status::Closed && !always {
-            return ignore(name, "the case is closed");
+            return ignore(Ignored::Closed);
         }
         if status == Status::Refused && !always && !matches!(event, CaseEvent::Closed { .. }) {
-            return ignore(name, "reception was refused: the case can only be closed");
+            return ignore(Ignored::Refused);
         }
 
         let step = Step {
