@@ -172,6 +172,8 @@ fn received(kind: Kind) -> CaseEvent {
             session_type: Default::default(),
             form: Default::default(),
             identity_protection: false,
+            source: Default::default(),
+            anonymous: false,
         },
     }
 }

@@ -50,6 +50,8 @@ fn reception() -> CaseEvent {
             session_type: Default::default(),
             form: Default::default(),
             identity_protection: false,
+            source: Default::default(),
+            anonymous: false,
         },
     }
 }

@@ -119,6 +119,8 @@ pub fn reception(
         session_type: Default::default(),
         form: Default::default(),
         identity_protection: false,
+        source: Default::default(),
+        anonymous: false,
     };
     if reception.identity.is_sealed() {
         // A denunciation's own words travel inside its seal; the signed event has them empty.

@@ -329,6 +329,8 @@ pub mod hostile {
             session_type: Default::default(),
             form: Default::default(),
             identity_protection: false,
+            source: Default::default(),
+            anonymous: false,
         };
         let body = EventBody::new(
             case_id,

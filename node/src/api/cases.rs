@@ -48,7 +48,15 @@ async fn receive(
     Extension(c): Extension<Caller>,
     b: Result<Json<ReceptionInput>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let input = body(b)?;
+    let mut input = body(b)?;
+    // The receiving officer is the signed-in person unless the form names another.
+    if input.officer.trim().is_empty() {
+        input.officer = if c.full_name.trim().is_empty() {
+            c.user.clone()
+        } else {
+            c.full_name.clone()
+        };
+    }
     let case_id = blocking(move || app.cases.receive(input, now_ms(), Some(c.actor()))).await?;
     Ok((StatusCode::CREATED, Json(json!({ "case_id": case_id }))))
 }

@@ -74,6 +74,8 @@ fn genesis(case_id: &str, author: &str, key: &ed25519_dalek::SigningKey, i: usiz
         session_type: Default::default(),
         form: Default::default(),
         identity_protection: false,
+        source: Default::default(),
+        anonymous: false,
     };
     let body = EventBody::new(
         case_id,

@@ -31,12 +31,15 @@ use crate::site::config::Overrides;
 use crate::site::datadir::DataDir;
 use crate::site::LocalSite;
 
-/// The citizen as an officer types it.
-#[derive(Debug, Deserialize)]
+/// The citizen as an officer types it (every field may be empty for an anonymous đơn only).
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CitizenInput {
+    #[serde(default)]
     pub name: String,
+    #[serde(default)]
     pub address: String,
+    #[serde(default)]
     pub id_number: String,
     #[serde(default)]
     pub id_type: Option<IdType>,
@@ -47,6 +50,8 @@ pub struct CitizenInput {
 #[serde(deny_unknown_fields)]
 pub struct ReceptionInput {
     pub kind: Kind,
+    /// Absent only for an anonymous đơn.
+    #[serde(default)]
     pub citizen: CitizenInput,
     pub summary: String,
     pub people_count: u32,
@@ -76,6 +81,12 @@ pub struct ReceptionInput {
     /// For a denunciation: the denouncer asked for identity protection.
     #[serde(default)]
     pub identity_protection: bool,
+    /// How the đơn arrived: `in_person` (default), `post` or `forwarded`.
+    #[serde(default)]
+    pub source: case::reception::DonSource,
+    /// Đơn nặc danh: the sender is unknown, the citizen's fields may be empty.
+    #[serde(default)]
+    pub anonymous: bool,
 }
 
 /// Filters of `GET /api/v1/cases`.
@@ -198,9 +209,10 @@ impl Cases {
             id_type: input.citizen.id_type.unwrap_or(IdType::Cccd),
             id_number: input.citizen.id_number,
         };
-        if citizen.name.trim().is_empty()
-            || citizen.address.trim().is_empty()
-            || citizen.id_number.trim().is_empty()
+        if !input.anonymous
+            && (citizen.name.trim().is_empty()
+                || citizen.address.trim().is_empty()
+                || citizen.id_number.trim().is_empty())
         {
             return Err(said("error-citizen-required"));
         }
@@ -221,6 +233,8 @@ impl Cases {
             session_type: input.session_type,
             form: input.form,
             identity_protection: input.identity_protection,
+            source: input.source,
+            anonymous: input.anonymous,
         };
         reception.validate_before_sealing().map_err(bad)?;
         let year = date.year();

@@ -73,6 +73,12 @@ impl From<&CaseError> for Message {
             DenunciationNotSealed => m("error-case-denunciation-not-sealed"),
             SealedInClear { field } => m("error-case-sealed-in-clear").field(field),
             RefusedWithDirection => m("error-case-refused-with-direction"),
+            IdentityProtectionNotDenunciation(k) => {
+                m("error-case-identity-protection-not-denunciation").arg("kind", k.label_vi())
+            }
+            AnonymousInPerson => m("error-case-anonymous-in-person"),
+            AnonymousIdentityProtection => m("error-case-anonymous-identity-protection"),
+            AnonymousDenunciationAccepted => m("error-case-anonymous-denunciation-accepted"),
             EvidencePages { found, max } => m("error-case-evidence-pages")
                 .arg("found", *found)
                 .arg("max", *max),

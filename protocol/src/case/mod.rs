@@ -155,6 +155,14 @@ pub enum CaseError {
     SealedInClear { field: &'static str },
     #[error("a refused visit has no handling direction: clear either the direction or the refusal reason (Luật TCD 2013 Art 9)")]
     RefusedWithDirection,
+    #[error("only a denunciation records whether the denouncer asks for identity protection (Luật TC 2018 Art 47); this is a {0}: leave identity_protection false")]
+    IdentityProtectionNotDenunciation(Kind),
+    #[error("a citizen received in person shows an identity paper (NĐ 154/2026 Art 12(1)): only a đơn received by post or forwarded can be anonymous")]
+    AnonymousInPerson,
+    #[error("an anonymous denunciation has no known denouncer whose identity could be protected (Luật TC 2018 Arts 25, 47)")]
+    AnonymousIdentityProtection,
+    #[error("an anonymous denunciation is not processed as a denunciation (Luật TC 2018 Art 25(2)): it cannot be taken for acceptance; guide or transfer its information to the body that can inspect it")]
+    AnonymousDenunciationAccepted,
     #[error("an evidence item must have between 1 and {max} pages, got {found}")]
     EvidencePages { found: u32, max: u32 },
     #[error("mixed content needs at least 2 parts, got {found}: a single content type is an ordinary reception")]

@@ -2,10 +2,10 @@
 //!
 //! Owns [`Reception`] (Sổ tiếp công dân, Form 03/TCD; Luật TCD 2013 Art 25(2)) and its parts:
 //! the content type, the citizen's identity (plain or sealed), representatives and the crowd
-//! rule, the refusal reasons, the evidence receipt and the handling direction; plus splitting a
-//! visit with mixed content into one reception per content type. It validates shapes and legal
-//! preconditions of a single record; it knows nothing of a case's later life (see `state`), and
-//! never sees a sealed identity's plaintext.
+//! rule, the refusal reasons, the evidence receipt, the handling direction, and the đơn's source
+//! and anonymity; plus splitting a visit with mixed content into one reception per content
+//! type. It validates shapes and legal preconditions of a single record; it knows nothing of a
+//! case's later life (see `state`), and never sees a sealed identity's plaintext.
 
 use std::fmt;
 use std::str::FromStr;
@@ -151,14 +151,32 @@ pub struct Citizen {
 impl Citizen {
     /// Required fields present, bounded, and a 12-digit number for CCCD / personal id.
     pub fn validate(&self) -> Result<(), CaseError> {
-        check_line("citizen name", &self.name, MAX_NAME_CHARS, true)?;
-        check_line("citizen address", &self.address, MAX_ADDRESS_CHARS, true)?;
+        self.check(true)
+    }
+
+    /// The sender of an anonymous đơn: each field may be empty (the sender is unknown); what
+    /// is written is bounded and, for a CCCD or personal id, 12 digits.
+    pub fn validate_anonymous(&self) -> Result<(), CaseError> {
+        self.check(false)
+    }
+
+    fn check(&self, required: bool) -> Result<(), CaseError> {
+        check_line("citizen name", &self.name, MAX_NAME_CHARS, required)?;
+        check_line(
+            "citizen address",
+            &self.address,
+            MAX_ADDRESS_CHARS,
+            required,
+        )?;
         check_line(
             "identity paper number",
             &self.id_number,
             MAX_ID_NUMBER_CHARS,
-            true,
+            required,
         )?;
+        if !required && self.id_number.is_empty() {
+            return Ok(());
+        }
         if let Some(digits) = self.id_type.fixed_digits() {
             let ok = self.id_number.len() == digits
                 && self.id_number.bytes().all(|b| b.is_ascii_digit());
@@ -283,6 +301,45 @@ pub enum ReceptionForm {
     InPerson,
     /// Trực tuyến.
     Online,
+}
+
+/// How the đơn reached the site (nguồn đơn; DOMAIN §6 C "channel"). A citizen at the desk is
+/// received in person; a đơn by post or forwarded by another body is entered in the same log
+/// book without a visit.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DonSource {
+    /// Công dân đến trực tiếp: the citizen came to the reception office (or an online session).
+    #[default]
+    InPerson,
+    /// Đơn gửi qua bưu chính.
+    Post,
+    /// Đơn do cơ quan, tổ chức, đại biểu dân cử hoặc cơ quan báo chí chuyển đến.
+    Forwarded,
+}
+
+impl DonSource {
+    pub const ALL: [DonSource; 3] = [DonSource::InPerson, DonSource::Post, DonSource::Forwarded];
+
+    /// The wire and API name: `in_person`, `post` or `forwarded`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DonSource::InPerson => "in_person",
+            DonSource::Post => "post",
+            DonSource::Forwarded => "forwarded",
+        }
+    }
+
+    /// The Vietnamese name shown in the web UI.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            DonSource::InPerson => "Công dân đến trực tiếp",
+            DonSource::Post => "Đơn gửi qua bưu chính",
+            DonSource::Forwarded => "Đơn do cơ quan, tổ chức khác chuyển đến",
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -528,6 +585,16 @@ pub struct Reception {
     /// outside the seal: it names nobody, and every site deciding a session must see it.
     #[serde(default, skip_serializing_if = "crate::cbor::is_default")]
     pub identity_protection: bool,
+    /// How the đơn arrived: in person, by post, or forwarded by another body.
+    #[serde(default, skip_serializing_if = "crate::cbor::is_default")]
+    pub source: DonSource,
+    /// Đơn nặc danh: the sender's name, address or identity paper is unknown, so the citizen's
+    /// fields may be empty. Only a đơn that did not come with its sender can be anonymous. An
+    /// anonymous denunciation is recorded but not processed as a denunciation (Luật TC 2018
+    /// Art 25(2)): it is never taken for acceptance (thụ lý), and has no denouncer whose
+    /// identity could be protected.
+    #[serde(default, skip_serializing_if = "crate::cbor::is_default")]
+    pub anonymous: bool,
 }
 
 /// What a sealed reception keeps inside its seal: everything that could name or locate the
@@ -593,7 +660,10 @@ impl Reception {
     /// Every check except the seal of a denunciation's identity: for the node, before it seals
     /// the identity of what the officer typed.
     pub fn validate_before_sealing(&self) -> Result<(), CaseError> {
-        self.identity.validate()?;
+        match &self.identity {
+            Identity::Plain(c) if self.anonymous => c.validate_anonymous()?,
+            identity => identity.validate()?,
+        }
         check_text("summary", &self.summary, MAX_SUMMARY_CHARS, true)?;
         // A refused visit may not have stated its request.
         check_text(
@@ -626,6 +696,7 @@ impl Reception {
 
     /// The checks of the fields that stay in clear whether or not the reception is sealed.
     fn validate_common(&self) -> Result<(), CaseError> {
+        self.validate_source()?;
         if self.people_count == 0 || self.people_count > MAX_PEOPLE_COUNT {
             return Err(CaseError::PeopleCount {
                 found: self.people_count,
@@ -650,6 +721,42 @@ impl Reception {
         check_text("notes", &self.notes, MAX_NOTE_CHARS, false)?;
         check_line("receiving officer", &self.officer, MAX_NAME_CHARS, true)?;
         Ok(())
+    }
+}
+
+impl Reception {
+    /// The rules of the đơn's source, its anonymity and the identity-protection request.
+    /// Identity protection is a denouncer's right (Luật TC 2018 Arts 47–48): only a denunciation
+    /// may ask for it. A person at the desk shows an identity paper (NĐ 154/2026 Art 12(1)): only
+    /// a đơn that came without its sender is anonymous. An anonymous denunciation is not
+    /// processed as a denunciation (Luật TC 2018 Art 25(2)): it is never taken for acceptance,
+    /// and has no known denouncer to protect.
+    pub fn validate_source(&self) -> Result<(), CaseError> {
+        if self.identity_protection && self.kind != Kind::Denunciation {
+            return Err(CaseError::IdentityProtectionNotDenunciation(self.kind));
+        }
+        if !self.anonymous {
+            return Ok(());
+        }
+        if self.source == DonSource::InPerson {
+            return Err(CaseError::AnonymousInPerson);
+        }
+        if self.kind == Kind::Denunciation {
+            if self.identity_protection {
+                return Err(CaseError::AnonymousIdentityProtection);
+            }
+            if self.direction == Some(Direction::Accept) {
+                return Err(CaseError::AnonymousDenunciationAccepted);
+            }
+        }
+        Ok(())
+    }
+
+    /// True for an anonymous denunciation: recorded in the book, not processed as a
+    /// denunciation (Luật TC 2018 Art 25(2)); its information may still be guided or
+    /// transferred to a body that can inspect it.
+    pub fn is_anonymous_denunciation(&self) -> bool {
+        self.anonymous && self.kind == Kind::Denunciation
     }
 }
 

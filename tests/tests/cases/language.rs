@@ -57,9 +57,9 @@ fn errors_carry_a_stable_code_and_follow_accept_language() {
     let site = fed.site("00004").unwrap();
     let (http, officer, chair) = (site.http, site.officer.clone(), site.chair.clone());
 
-    // A reception without its receiving officer.
+    // A reception without its summary (a blank officer is the signed-in person's name).
     let mut r = reception("complaint", "Nguyễn Văn An");
-    r["officer"] = json!("");
+    r["summary"] = json!("");
     let vi = ask(
         http,
         &officer,
@@ -85,9 +85,9 @@ fn errors_carry_a_stable_code_and_follow_accept_language() {
     );
     assert_eq!(
         vi.2["error"],
-        "Chưa nhập cán bộ tiếp: đây là trường bắt buộc."
+        "Chưa nhập tóm tắt nội dung: đây là trường bắt buộc."
     );
-    assert_eq!(en.2["error"], "receiving officer is required.");
+    assert_eq!(en.2["error"], "summary is required.");
     assert_eq!(
         none.2["error"], vi.2["error"],
         "Vietnamese unless English is asked for"

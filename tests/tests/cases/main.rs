@@ -6,4 +6,5 @@ mod documents;
 mod hostile;
 mod kill9;
 mod language;
+mod reception_page;
 mod records;

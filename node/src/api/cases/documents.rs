@@ -442,6 +442,8 @@ mod tests {
             session_type: Default::default(),
             form: Default::default(),
             identity_protection: false,
+            source: Default::default(),
+            anonymous: false,
         };
         let mut s = CaseState::new("00004-2026-00001");
         s.origin = "00004".into();

@@ -59,6 +59,8 @@ pub(crate) fn typed(kind: Kind) -> Reception {
         session_type: Default::default(),
         form: Default::default(),
         identity_protection: false,
+        source: Default::default(),
+        anonymous: false,
     }
 }
 
@@ -301,4 +303,129 @@ fn split_makes_one_reception_per_type() {
         split(&base, &one),
         Err(CaseError::MixedTooFewParts { found: 1 })
     );
+}
+
+#[test]
+fn identity_protection_is_a_denouncers_request() {
+    for k in Kind::ALL {
+        let mut r = typed(k);
+        r.identity_protection = true;
+        if k == Kind::Denunciation {
+            assert_eq!(r.validate_before_sealing(), Ok(()));
+            let mut signed = r.clone();
+            signed.take_sealed_details().unwrap();
+            signed.identity = Identity::Sealed(sealed());
+            assert_eq!(
+                signed.validate(),
+                Ok(()),
+                "it stays in clear, outside the seal"
+            );
+        } else {
+            assert_eq!(
+                r.validate_before_sealing(),
+                Err(CaseError::IdentityProtectionNotDenunciation(k))
+            );
+        }
+    }
+}
+
+fn unknown_sender() -> Citizen {
+    Citizen {
+        name: String::new(),
+        address: String::new(),
+        id_type: IdType::Cccd,
+        id_number: String::new(),
+    }
+}
+
+#[test]
+fn an_anonymous_don_came_without_its_sender() {
+    // A đơn by post with no name, address or paper: recorded.
+    let mut r = typed(Kind::Petition);
+    r.identity = Identity::Plain(unknown_sender());
+    assert_eq!(
+        r.validate_before_sealing(),
+        Err(CaseError::Missing {
+            field: "citizen name"
+        }),
+        "a known sender's name is required"
+    );
+    r.anonymous = true;
+    assert_eq!(r.validate(), Err(CaseError::AnonymousInPerson));
+    r.source = DonSource::Post;
+    assert_eq!(r.validate(), Ok(()));
+    r.source = DonSource::Forwarded;
+    assert_eq!(r.validate(), Ok(()));
+    // What is written is still checked: a CCCD has 12 digits.
+    r.identity = Identity::Plain(Citizen {
+        id_number: "123".into(),
+        ..unknown_sender()
+    });
+    assert!(matches!(
+        r.validate(),
+        Err(CaseError::IdNumberFormat { digits: 12, .. })
+    ));
+}
+
+#[test]
+fn an_anonymous_denunciation_is_not_processed_as_one() {
+    let mut r = typed(Kind::Denunciation);
+    r.identity = Identity::Plain(unknown_sender());
+    r.anonymous = true;
+    r.source = DonSource::Post;
+    assert!(r.is_anonymous_denunciation());
+    // Recorded (and sealed like any denunciation: its words may still point to the sender).
+    let mut signed = r.clone();
+    let details = signed.take_sealed_details().unwrap();
+    assert_eq!(details.citizen, unknown_sender());
+    signed.identity = Identity::Sealed(sealed());
+    assert_eq!(signed.validate(), Ok(()));
+    // Never taken for acceptance; guidance or transfer to a body that can inspect it is fine.
+    let mut accepted = r.clone();
+    accepted.direction = Some(Direction::Accept);
+    assert_eq!(
+        accepted.validate_before_sealing(),
+        Err(CaseError::AnonymousDenunciationAccepted)
+    );
+    let mut transferred = r.clone();
+    transferred.direction = Some(Direction::Transfer {
+        to_body: "Thanh tra tỉnh".into(),
+        letter_no: "15/CV-UBND".into(),
+    });
+    assert_eq!(transferred.validate_before_sealing(), Ok(()));
+    // Nobody known to protect.
+    let mut protected = r.clone();
+    protected.identity_protection = true;
+    assert_eq!(
+        protected.validate_before_sealing(),
+        Err(CaseError::AnonymousIdentityProtection)
+    );
+    // A known denouncer's denunciation is accepted as usual.
+    let mut known = typed(Kind::Denunciation);
+    known.direction = Some(Direction::Accept);
+    assert!(!known.is_anonymous_denunciation());
+    assert_eq!(known.validate_before_sealing(), Ok(()));
+}
+
+#[test]
+fn old_receptions_decode_and_reencode_the_same() {
+    // Without the new fields, a reception decodes to in person, not anonymous, and its
+    // encoding leaves them out.
+    let r = reception(Kind::Complaint);
+    let bytes = cbor4ii::serde::to_vec(Vec::new(), &r).unwrap();
+    let back: Reception = cbor4ii::serde::from_slice(&bytes).unwrap();
+    assert_eq!((back.source, back.anonymous), (DonSource::InPerson, false));
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains("anonymous") && !text.contains("source"));
+    let mut post = r.clone();
+    post.source = DonSource::Post;
+    let bytes = cbor4ii::serde::to_vec(Vec::new(), &post).unwrap();
+    let back: Reception = cbor4ii::serde::from_slice(&bytes).unwrap();
+    assert_eq!(back.source, DonSource::Post);
+    for s in DonSource::ALL {
+        let cbor = cbor4ii::serde::to_vec(Vec::new(), &s).unwrap();
+        let name: String = cbor4ii::serde::from_slice(&cbor).unwrap();
+        assert_eq!(name, s.as_str());
+        assert!(!s.label_vi().is_empty());
+    }
 }
