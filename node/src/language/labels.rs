@@ -97,3 +97,85 @@ pub fn action(action: Action) -> Message {
         _ => "act-other",
     })
 }
+
+/// The laws the deadlines cite, short form → the name a Vietnamese document writes.
+const LAWS: &[(&str, &str)] = &[
+    ("Luật TCD 2013", "Luật Tiếp công dân năm 2013"),
+    ("Luật KN 2011", "Luật Khiếu nại năm 2011"),
+    ("Luật TC 2018", "Luật Tố cáo năm 2018"),
+];
+
+/// A legal basis as the protocol writes it ("Luật KN 2011 Art 28", "NĐ 124/2020 Art 16(1) as
+/// amended by NĐ 155/2026 Art 10", "Luật KN 2011 Arts 48-50") in the Vietnamese citation
+/// order: "khoản 1 Điều 16 Nghị định số 124/2020/NĐ-CP, được sửa đổi, bổ sung bởi Điều 10
+/// Nghị định số 155/2026/NĐ-CP". English when `lang` is English (the protocol's form).
+pub fn legal_basis(basis: &str, lang: super::Lang) -> String {
+    if lang == super::Lang::En {
+        return basis.to_owned();
+    }
+    let (main, amended) = match basis.split_once(" as amended by ") {
+        Some((m, a)) => (m, Some(a)),
+        None => (basis, None),
+    };
+    let mut out = citation(main);
+    if let Some(a) = amended {
+        out.push_str(", được sửa đổi, bổ sung bởi ");
+        out.push_str(&citation(a));
+    }
+    out
+}
+
+/// One citation: "<law> [Art N[(k)] | Arts a-b] [(note)]".
+fn citation(c: &str) -> String {
+    let (c, note) = match c.split_once(" (") {
+        Some((c, n)) => (c, Some(n.trim_end_matches(')'))),
+        None => (c, None),
+    };
+    let (law, article) = match c.split_once(" Art") {
+        Some((law, rest)) => (law, Some(rest)),
+        None => (c, None),
+    };
+    let law = LAWS
+        .iter()
+        .find(|(short, _)| *short == law)
+        .map(|(_, long)| (*long).to_owned())
+        .or_else(|| {
+            // "NĐ 154/2026" → "Nghị định số 154/2026/NĐ-CP"; "TT 01/2024" likewise.
+            let (kind, no) = law.split_once(' ')?;
+            let suffix = match kind {
+                "NĐ" => ("Nghị định", "NĐ-CP"),
+                "TT" => ("Thông tư", "TT-TTCP"),
+                _ => return None,
+            };
+            Some(format!("{} số {no}/{}", suffix.0, suffix.1))
+        })
+        .unwrap_or_else(|| law.to_owned());
+    let mut out = match article {
+        Some(rest) if rest.starts_with("s ") => {
+            format!("Điều {} {law}", rest[2..].replace('-', "–"))
+        }
+        Some(rest) => {
+            // "4(1)(a)": Điều 4, khoản 1, điểm a, written from the smallest.
+            let mut parts = rest.trim_start().split('(').map(|p| p.trim_end_matches(')'));
+            let article = parts.next().unwrap_or_default();
+            let mut out = String::new();
+            let parts: Vec<&str> = parts.collect();
+            if let Some(point) = parts.get(1) {
+                out.push_str(&format!("điểm {point} "));
+            }
+            if let Some(clause) = parts.first() {
+                out.push_str(&format!("khoản {clause} "));
+            }
+            format!("{out}Điều {article} {law}")
+        }
+        None => law,
+    };
+    if let Some(n) = note {
+        let n = match n {
+            "dialogue" => "về đối thoại",
+            other => other,
+        };
+        out.push_str(&format!(" ({n})"));
+    }
+    out
+}

@@ -417,3 +417,42 @@ fn every_history_line_and_ignore_reason_reads_in_both_languages() {
         line.render(Lang::Vi)
     );
 }
+
+/// Every legal basis a deadline cites reads in Vietnamese: no "Art", "as amended", nor an
+/// English note is left.
+#[test]
+fn every_deadline_basis_reads_in_vietnamese() {
+    let source = include_str!("../../../protocol/src/case/deadline/period.rs");
+    let bases: Vec<&str> = source
+        .lines()
+        .map(str::trim)
+        .filter_map(|l| l.strip_prefix('"')?.strip_suffix("\","))
+        .filter(|l| l.starts_with("Luật") || l.starts_with("NĐ") || l.starts_with("TT"))
+        .collect();
+    assert!(bases.len() >= 30, "found only {} bases", bases.len());
+    for b in bases {
+        let vi = labels::legal_basis(b, Lang::Vi);
+        for english in [" Art", "amended", "dialogue", " TCD ", " KN ", " TC "] {
+            assert!(!vi.contains(english), "{b:?} → {vi:?}");
+        }
+    }
+    assert_eq!(
+        labels::legal_basis("Luật TCD 2013 Art 28(1)", Lang::Vi),
+        "khoản 1 Điều 28 Luật Tiếp công dân năm 2013"
+    );
+    assert_eq!(
+        labels::legal_basis(
+            "NĐ 124/2020 Art 16(1) as amended by NĐ 155/2026 Art 10",
+            Lang::Vi
+        ),
+        "khoản 1 Điều 16 Nghị định số 124/2020/NĐ-CP, được sửa đổi, bổ sung bởi Điều 10 Nghị định số 155/2026/NĐ-CP"
+    );
+    assert_eq!(
+        labels::legal_basis("NĐ 154/2026 Art 4(1)(a)", Lang::Vi),
+        "điểm a khoản 1 Điều 4 Nghị định số 154/2026/NĐ-CP"
+    );
+    assert_eq!(
+        labels::legal_basis("Luật KN 2011 Arts 48-50", Lang::Vi),
+        "Điều 48–50 Luật Khiếu nại năm 2011"
+    );
+}

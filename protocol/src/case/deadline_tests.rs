@@ -247,7 +247,11 @@ fn remote_complex_complaint() {
             "complaint_resolution"
         ]
     );
-    assert_eq!(find(&list, "notify_citizen").status, DeadlineStatus::Met);
+    // Accepted, but no written notice recorded: the citizen is still owed one.
+    assert_eq!(
+        find(&list, "notify_citizen").status,
+        DeadlineStatus::Overdue
+    );
     let acc = find(&list, "complaint_acceptance");
     assert_eq!(
         (acc.due, acc.status),
@@ -267,7 +271,7 @@ fn remote_complex_complaint() {
     );
     assert_eq!(
         names(&alarms(&s, cal(), d("2026-09-04"))),
-        vec!["complaint_resolution"]
+        vec!["notify_citizen", "complaint_resolution"]
     );
     assert_eq!(
         find(
@@ -482,8 +486,8 @@ fn denunciation_transfer_starts_the_new_holders_clock() {
     );
     assert_eq!(
         find(&list, "notify_citizen").status,
-        DeadlineStatus::Met,
-        "the transfer answers Art 28(1)"
+        DeadlineStatus::Pending,
+        "a transfer still owes the citizen the written notice of Art 28(1)"
     );
 }
 

@@ -182,11 +182,18 @@ impl Collector<'_> {
             Some(Direction::Guide { .. } | Direction::Transfer { .. })
         );
         let handled = settled_at_desk || state.handled_on.is_some();
+        // The citizen is told in writing: accepting, transferring or escalating the đơn is not
+        // telling them, and leaves the notice owed until one is recorded. Guidance (at the
+        // desk or by letter) is itself the answer to the citizen.
+        let guided = [Some(&state.stage), state.previous_stage.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|s| matches!(s.outcome, Some((Disposition::Guided, _))));
         self.push(
             &NOTIFY_CITIZEN,
             received,
             NOTIFY_CITIZEN.due(cal, received),
-            handled || self.noticed_since(received),
+            settled_at_desk || guided || self.noticed_since(received),
         );
         self.push(
             &UNPROCESSED_45_DAYS,
