@@ -19,7 +19,10 @@ use tiepdan_tests::{call, eventually, federation, LocalFederation, DEADLINE};
 const SITE: &str = "00004";
 
 async fn type_into(c: &Client, id: &str, text: &str) {
-    let e = c.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("#{id}"));
+    let e = c
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("#{id}"));
     e.clear().await.unwrap();
     e.send_keys(text).await.unwrap();
 }
@@ -180,7 +183,13 @@ async fn the_reception_page_records_every_field_of_a_log_book_line() {
     .await;
     assert_eq!(
         id_types,
-        json!(["cccd", "identity_certificate", "personal_id", "passport", "other"])
+        json!([
+            "cccd",
+            "identity_certificate",
+            "personal_id",
+            "passport",
+            "other"
+        ])
     );
 
     // (a) A crowd of 6: the rule is explained as the number is typed, a representative row is
@@ -287,7 +296,11 @@ async fn the_reception_page_records_every_field_of_a_log_book_line() {
             .contains("khoản 2 Điều 9 Luật Tiếp công dân năm 2013"),
         "{basis}"
     );
-    assert_eq!((&basis[1], &basis[2]), (&json!(true), &json!(false)), "{basis}");
+    assert_eq!(
+        (&basis[1], &basis[2]),
+        (&json!(true), &json!(false)),
+        "{basis}"
+    );
     content(&c, "Công dân đe dọa cán bộ tiếp, vi phạm nội quy", "").await;
     let refusal = record(&c, "the refusal").await;
     let r = reception_of(&fed, &refusal);
@@ -324,7 +337,12 @@ async fn the_reception_page_records_every_field_of_a_log_book_line() {
     click(&c, "add-evidence").await;
     let ev = rows(&c, "evidence", "ev").await;
     assert_eq!(ev.len(), 2);
-    type_into(&c, &format!("ev-name-{}", ev[0]), "Quyết định số 15/QĐ-UBND").await;
+    type_into(
+        &c,
+        &format!("ev-name-{}", ev[0]),
+        "Quyết định số 15/QĐ-UBND",
+    )
+    .await;
     type_into(&c, &format!("ev-pages-{}", ev[0]), "2").await;
     type_into(
         &c,
@@ -408,7 +426,10 @@ async fn the_reception_page_records_every_field_of_a_log_book_line() {
         "{shown}"
     );
     assert!(
-        shown[3].as_str().unwrap().contains("Điều 25 Luật Tố cáo 2018"),
+        shown[3]
+            .as_str()
+            .unwrap()
+            .contains("Điều 25 Luật Tố cáo 2018"),
         "{shown}"
     );
     type_into(
