@@ -38,6 +38,13 @@ pub fn decode_exact<'a, T: Deserialize<'a>>(bytes: &'a [u8], what: &str) -> Resu
     Ok(value)
 }
 
+/// For `#[serde(skip_serializing_if = "crate::cbor::is_default")]` on a field added after
+/// events were signed: a value left at its default is not written, so an event without the
+/// field encodes to the same bytes as before it existed (and its id and signature stay).
+pub fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,9 +67,3 @@ mod tests {
     }
 }
 
-/// For `#[serde(skip_serializing_if = "crate::cbor::is_default")]` on a field added after
-/// events were signed: a value left at its default is not written, so an event without the
-/// field encodes to the same bytes as before it existed (and its id and signature stay).
-pub fn is_default<T: Default + PartialEq>(v: &T) -> bool {
-    *v == T::default()
-}
