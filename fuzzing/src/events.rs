@@ -351,6 +351,8 @@ fn scheduled() -> SessionEvent {
         points: vec![COMMUNE.into(), SIBLING.into()],
         starts_at_ms: NOW_MS + 10 * 86_400_000,
         case_ids: vec![CASE_ID.into()],
+        session_type: Default::default(),
+        categories: vec![],
     }
 }
 

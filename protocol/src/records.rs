@@ -1097,6 +1097,8 @@ mod tests {
                     points: vec!["00070".into()],
                     starts_at_ms: 1_780_000_000_000,
                     case_ids: vec![],
+                    session_type: Default::default(),
+                    categories: vec![],
                 }),
             ),
         ];

@@ -109,6 +109,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         "/api/v1/sessions/{id}/publishers",
         act(&[SessionRead]),
     ),
+    // The sites a session's bridge points are picked from.
+    ("GET", "/api/v1/sites", act(&[SessionRead])),
     ("POST", "/api/v1/sessions/{id}/passes", act(&[IssuePass])),
     ("POST", "/api/v1/sessions/{id}/whip", act(&[Media])),
     (

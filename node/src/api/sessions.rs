@@ -37,6 +37,69 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/sessions/{id}/media", get(media))
         .route("/sessions/{id}/recordings", get(recordings))
         .route("/sessions/{id}/publishers", get(publishers))
+        .route("/sites", get(sites))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SitesQuery {
+    /// Whose children to list; this site's by default.
+    under: Option<String>,
+}
+
+/// A site the page can pick as a bridge point.
+#[derive(Debug, Serialize)]
+struct SiteEntry {
+    code: String,
+    name: String,
+    level: &'static str,
+    /// Its chain verified here: it is in the federation and this site can reach it.
+    joined: bool,
+}
+
+/// `GET sites?under=CODE`: the sites directly under `under` (this site by default) in the
+/// official list, then this site's parent, for picking a session's bridge points.
+async fn sites(
+    State(app): State<Arc<App>>,
+    q: Result<axum::extract::Query<SitesQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let axum::extract::Query(q) = q.map_err(|e| {
+        ApiError::of(
+            StatusCode::BAD_REQUEST,
+            Message::new("error-query").arg("detail", e.body_text()),
+        )
+    })?;
+    let registry = app.site.registry();
+    let own = app.site.site.code.clone();
+    let under = q.under.unwrap_or_else(|| own.clone());
+    if registry.get(&under).is_err() {
+        return Err(ApiError::of(
+            StatusCode::BAD_REQUEST,
+            Message::new("error-site-unknown-code").arg("code", under.as_str()),
+        ));
+    }
+    let joined: std::collections::BTreeSet<String> =
+        app.records.held().site_keys.keys().cloned().collect();
+    let entry = |code: &str| {
+        registry.get(code).ok().map(|s| SiteEntry {
+            code: s.code.clone(),
+            name: s.name.clone(),
+            level: s.level.as_str(),
+            joined: joined.contains(&s.code),
+        })
+    };
+    let mut list: Vec<SiteEntry> = registry
+        .children(&under)
+        .iter()
+        .filter_map(|c| entry(c))
+        .collect();
+    if let Some(parent) = registry.parent(&own).and_then(entry) {
+        if parent.code != under && !list.iter().any(|s| s.code == parent.code) {
+            list.push(parent);
+        }
+    }
+    list.retain(|s| s.code != own);
+    Ok(Json(json!({ "site": own, "under": under, "sites": list })))
 }
 
 async fn schedule(

@@ -176,6 +176,13 @@ impl From<&SessionError> for Message {
                 .field(action)
                 .arg("phase", phase(*p)),
             AlreadyLinked(c) => m("error-session-already-linked").arg("case", c),
+            CategoryForUnlinkedCase(c) => m("error-session-category-unlinked").arg("case", c),
+            ProtectedDenunciation(c) => m("error-session-protected-denunciation").arg("case", c),
+            CategoryNotForKind { case_id, clause } => m("error-session-category-not-for-kind")
+                .arg("case", case_id)
+                .arg("clause", *clause),
+            RegularSession => m("error-session-regular"),
+            CategoryMissing(c) => m("error-session-category-missing").arg("case", c),
         }
     }
 }

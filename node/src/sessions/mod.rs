@@ -19,8 +19,12 @@ pub mod mesh;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use tiepdan_protocol::case::SessionType;
 use tiepdan_protocol::log::Actor;
-use tiepdan_protocol::session::{self, SessionError, SessionEvent, SessionState, Timeline};
+use tiepdan_protocol::session::{
+    self, CaseCategory, CaseFacts, OnlineCategory, SessionError, SessionEvent, SessionState,
+    Timeline, TimelineStep,
+};
 
 use crate::language::{Message, Said};
 use crate::records::{OpError, SiteRecords};
@@ -39,9 +43,24 @@ pub struct ScheduleInput {
     /// …or Vietnam local time `YYYY-MM-DD HH:MM`.
     #[serde(default)]
     pub starts_at: Option<String>,
-    /// Cases the session deals with.
+    /// Periodic (the default), ad hoc or authorised.
+    #[serde(default = "periodic")]
+    pub session_type: SessionType,
+    /// Cases the session deals with, each with its NĐ 154/2026 Art 20 situation.
     #[serde(default)]
-    pub case_ids: Vec<String>,
+    pub cases: Vec<LinkedInput>,
+}
+
+/// A case to link, and why it is received online.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkedInput {
+    pub case_id: String,
+    pub category: OnlineCategory,
+}
+
+fn periodic() -> SessionType {
+    SessionType::Periodic
 }
 
 fn bad(e: impl Said) -> OpError {
@@ -120,6 +139,10 @@ impl Sessions {
                 ));
             }
         }
+        session::check_session_type(input.session_type).map_err(bad)?;
+        for c in &input.cases {
+            self.check_case_online(&c.case_id, c.category)?;
+        }
         let year = tiepdan_protocol::case::date_from_unix_ms(starts_at_ms).year();
         let _numbering = self.records.numbering();
         let counter_name = format!("session:{year}");
@@ -133,7 +156,16 @@ impl Sessions {
             chair_site: self.site.site.code.clone(),
             points: input.points,
             starts_at_ms,
-            case_ids: input.case_ids,
+            case_ids: input.cases.iter().map(|c| c.case_id.clone()).collect(),
+            session_type: input.session_type,
+            categories: input
+                .cases
+                .into_iter()
+                .map(|c| CaseCategory {
+                    case_id: c.case_id,
+                    category: c.category,
+                })
+                .collect(),
         };
         event.validate().map_err(bad)?;
         SessionState::new(&id)
@@ -159,6 +191,13 @@ impl Sessions {
     ) -> Result<String, OpError> {
         let state = self.session_state(id)?;
         event.validate().map_err(bad)?;
+        if let SessionEvent::CaseLinked {
+            case_id,
+            category: Some(category),
+        } = &event
+        {
+            self.check_case_online(case_id, *category)?;
+        }
         state
             .check(&self.site.site.code, &event)
             .map_err(|e| match e {
@@ -171,6 +210,32 @@ impl Sessions {
             self.records
                 .commit(id, vec![session::encode_event(&event)], now_ms, None, by)?;
         Ok(signed.first().map(|v| hex(&v.id)).unwrap_or_default())
+    }
+
+    /// Whether a case held here may be dealt with online under `category` (NĐ 154/2026
+    /// Art 20): a protected denunciation is refused (409), a category that does not fit the
+    /// case's content (400), a case this site does not hold cannot be checked (400).
+    fn check_case_online(&self, case_id: &str, category: OnlineCategory) -> Result<(), OpError> {
+        let facts = {
+            let held = self.records.held();
+            held.get(case_id).map(|e| CaseFacts {
+                kind: e.state.kind,
+                identity_protection: e
+                    .state
+                    .reception
+                    .as_ref()
+                    .is_some_and(|r| r.identity_protection),
+            })
+        };
+        let Some(facts) = facts.filter(|f| f.kind.is_some()) else {
+            return Err(OpError::BadInput(
+                Message::new("error-session-case-unknown").arg("case", case_id),
+            ));
+        };
+        session::check_online_case(case_id, facts, category).map_err(|e| match e {
+            SessionError::ProtectedDenunciation(_) => OpError::Conflict(e.message()),
+            other => bad(other),
+        })
     }
 
     /// A session as the API shows it: state, timeline and the warnings of the legal timeline.
@@ -194,6 +259,27 @@ impl Sessions {
             .schedule
             .as_ref()
             .map(|s| session::timeline(s.starts_at_ms, cal));
+        let steps = session::timeline_steps(&state, cal, now_ms);
+        let session_type = state
+            .schedule
+            .as_ref()
+            .map_or(SessionType::Regular, |s| s.session_type);
+        let linked = {
+            let held = self.records.held();
+            state
+                .linked_cases
+                .iter()
+                .map(|c| {
+                    let category = state.case_categories.get(c).copied();
+                    LinkedView {
+                        case_id: c.clone(),
+                        kind: held.get(c).and_then(|e| e.state.kind).map(|k| k.as_str()),
+                        category,
+                        category_vi: category.map(OnlineCategory::label_vi),
+                    }
+                })
+                .collect()
+        };
         let points = state
             .schedule
             .as_ref()
@@ -211,8 +297,12 @@ impl Sessions {
             session_id: state.session_id.clone(),
             phase: state.phase.as_str(),
             phase_vi: state.phase.label_vi(),
+            session_type,
+            session_type_vi: session::session_type_vi(session_type),
             points,
+            linked,
             timeline,
+            steps,
             warnings,
             state,
         }
@@ -241,6 +331,9 @@ impl Sessions {
                     session_id: v.session_id,
                     phase: v.phase,
                     phase_vi: v.phase_vi,
+                    session_type: v.session_type,
+                    session_type_vi: v.session_type_vi,
+                    linked_cases: v.linked.len(),
                     points: v.points,
                     warnings: v.warnings,
                 }
@@ -270,11 +363,27 @@ pub struct SessionView {
     pub session_id: String,
     pub phase: &'static str,
     pub phase_vi: &'static str,
+    pub session_type: SessionType,
+    pub session_type_vi: &'static str,
     /// The hub first, then the component points.
     pub points: Vec<PointView>,
+    /// The cases dealt with, each with its Art 20 situation if it states one.
+    pub linked: Vec<LinkedView>,
     pub state: SessionState,
     pub timeline: Option<Timeline>,
+    /// The Art 23 steps with where each stands, in Vietnamese.
+    pub steps: Vec<TimelineStep>,
     pub warnings: Vec<WarningView>,
+}
+
+/// A case linked to a session.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkedView {
+    pub case_id: String,
+    /// Its content type, if this site holds the case.
+    pub kind: Option<&'static str>,
+    pub category: Option<OnlineCategory>,
+    pub category_vi: Option<&'static str>,
 }
 
 /// One line of `GET sessions`.
@@ -286,6 +395,9 @@ pub struct SessionSummary {
     pub starts_at_ms: u64,
     pub phase: &'static str,
     pub phase_vi: &'static str,
+    pub session_type: SessionType,
+    pub session_type_vi: &'static str,
+    pub linked_cases: usize,
     pub points: Vec<PointView>,
     pub warnings: Vec<WarningView>,
 }

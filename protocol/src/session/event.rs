@@ -19,13 +19,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::category::{CaseCategory, OnlineCategory};
 use super::{
     check_count, check_id, check_line, check_site_code, check_time, SessionError,
     MAX_CASE_ID_BYTES, MAX_COMPONENT_POINTS, MAX_LINKED_CASES, MAX_NAME_CHARS,
     MAX_PARTICIPANT_ID_BYTES, MAX_REASON_CHARS, MAX_SESSION_EVENT_BYTES, MAX_SESSION_ID_BYTES,
     MAX_TITLE_CHARS,
 };
-use crate::case::IdType;
+use crate::case::{IdType, SessionType};
 
 /// The only payload version this build writes and reads.
 pub const SESSION_EVENT_VERSION: u8 = 1;
@@ -138,6 +139,14 @@ pub enum SessionEvent {
         starts_at_ms: u64,
         /// Cases the session deals with.
         case_ids: Vec<String>,
+        /// Periodic, ad hoc or authorised (a session is never regular reception; events
+        /// written before the field read as regular). Left out at its default.
+        #[serde(default, skip_serializing_if = "crate::cbor::is_default")]
+        session_type: SessionType,
+        /// The NĐ 154/2026 Art 20 situation of each linked case, in `case_ids` order; empty in
+        /// events written before the field. Left out when empty.
+        #[serde(default, skip_serializing_if = "crate::cbor::is_default")]
+        categories: Vec<CaseCategory>,
     },
     /// The central point notified the citizen and agencies (NĐ 154/2026 Art 23(1)), at
     /// `at_ms` (which may be before the event was written, e.g. a letter sent earlier).
@@ -189,8 +198,13 @@ pub enum SessionEvent {
     Ended { at_ms: u64 },
     /// The session will not take place.
     Cancelled { at_ms: u64, reason: String },
-    /// Another case is dealt with in this session.
-    CaseLinked { case_id: String },
+    /// Another case is dealt with in this session, under an Art 20 situation (absent in events
+    /// written before the field).
+    CaseLinked {
+        case_id: String,
+        #[serde(default, skip_serializing_if = "crate::cbor::is_default")]
+        category: Option<OnlineCategory>,
+    },
     /// `site` sealed a recording of its publishers: `index_id` names the signed recording index
     /// (its format belongs to the recording module).
     RecordingSealed {
@@ -267,6 +281,8 @@ impl SessionEvent {
                 points,
                 starts_at_ms,
                 case_ids,
+                categories,
+                ..
             } => {
                 check_id("session id", session_id, MAX_SESSION_ID_BYTES)?;
                 check_line("session title", title, MAX_TITLE_CHARS, true)?;
@@ -288,6 +304,16 @@ impl SessionEvent {
                 check_count("linked cases", case_ids.len(), MAX_LINKED_CASES)?;
                 for c in case_ids {
                     check_id("case id", c, MAX_CASE_ID_BYTES)?;
+                }
+                // Each category names a linked case, once.
+                check_count("linked cases", categories.len(), MAX_LINKED_CASES)?;
+                for (i, c) in categories.iter().enumerate() {
+                    if !case_ids.contains(&c.case_id) {
+                        return Err(SessionError::CategoryForUnlinkedCase(c.case_id.clone()));
+                    }
+                    if categories[..i].iter().any(|o| o.case_id == c.case_id) {
+                        return Err(SessionError::AlreadyLinked(c.case_id.clone()));
+                    }
                 }
                 Ok(())
             }
@@ -352,7 +378,9 @@ impl SessionEvent {
                     true,
                 )
             }
-            SessionEvent::CaseLinked { case_id } => check_id("case id", case_id, MAX_CASE_ID_BYTES),
+            SessionEvent::CaseLinked { case_id, .. } => {
+                check_id("case id", case_id, MAX_CASE_ID_BYTES)
+            }
             SessionEvent::RecordingSealed { site, .. } => check_site_code(site),
         }
     }

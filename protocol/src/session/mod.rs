@@ -23,6 +23,7 @@
 //! time of day matters; the session's start is one such instant (`starts_at_ms`) so the one-hour
 //! rule is exact and working days follow the civil date in Vietnam.
 
+pub mod category;
 pub mod event;
 pub mod rules;
 pub mod schedule;
@@ -31,11 +32,16 @@ pub mod state;
 #[cfg(test)]
 mod tests;
 
+pub use category::{
+    check_online_case, check_session_type, session_type_vi, CaseCategory, CaseFacts, OnlineCategory,
+};
 pub use event::{
     decode_event, encode_event, IdentityCheck, IdentityCheckResult, Role, SessionEvent,
     SESSION_EVENT_VERSION,
 };
-pub use schedule::{schedule_warnings, timeline, ScheduleWarning, Timeline};
+pub use schedule::{
+    schedule_warnings, timeline, timeline_steps, ScheduleWarning, StepState, Timeline, TimelineStep,
+};
 pub use state::{
     AppliedEvent, Cancellation, Participant, ParticipantRef, Phase, PointStatus, Schedule,
     SealedRecording, SessionState,
@@ -178,6 +184,16 @@ pub enum SessionError {
     WrongPhase { action: &'static str, phase: Phase },
     #[error("case {0} is already linked to this session")]
     AlreadyLinked(String),
+    #[error("case {0} has an Art 20 category but is not among the linked cases")]
+    CategoryForUnlinkedCase(String),
+    #[error("case {0} is a denunciation whose denouncer asked for identity protection: it is not received online (NĐ 154/2026 Art 20(4))")]
+    ProtectedDenunciation(String),
+    #[error("case {case_id} does not fit clause {clause} of NĐ 154/2026 Art 20 (clause 1 is for complaints, petitions and feedback; clause 4 for denunciations)")]
+    CategoryNotForKind { case_id: String, clause: u8 },
+    #[error("an online session is periodic, ad hoc or held by an authorised person, not regular reception (NĐ 154/2026 Art 16)")]
+    RegularSession,
+    #[error("case {0} needs its NĐ 154/2026 Art 20 category: say why it is received online")]
+    CategoryMissing(String),
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@
 //!
 //! [`check`]: SessionState::check
 
+use super::category::check_session_type;
 use super::state::{Phase, SealedRecording, SessionState};
 use super::{check_count, Role, SessionError, SessionEvent, MAX_LINKED_CASES};
 use crate::sites::Registry;
@@ -28,8 +29,31 @@ impl SessionState {
     /// module doc).
     pub fn check(&self, author: &str, event: &SessionEvent) -> Result<(), SessionError> {
         event.validate()?;
-        if let SessionEvent::Scheduled { .. } = event {
-            return self.check_schedule(author, event);
+        if let SessionEvent::Scheduled {
+            session_type,
+            case_ids,
+            categories,
+            ..
+        } = event
+        {
+            self.check_schedule(author, event)?;
+            // New schedules say their type and each case's Art 20 situation; the fold still
+            // reads old ones without them.
+            check_session_type(*session_type)?;
+            if let Some(c) = case_ids
+                .iter()
+                .find(|c| !categories.iter().any(|k| k.case_id == **c))
+            {
+                return Err(SessionError::CategoryMissing(c.clone()));
+            }
+            return Ok(());
+        }
+        if let SessionEvent::CaseLinked {
+            case_id,
+            category: None,
+        } = event
+        {
+            return Err(SessionError::CategoryMissing(case_id.clone()));
         }
         self.check_authority(author, event)?;
         self.check_sequence(event)
@@ -251,7 +275,7 @@ impl SessionState {
             SessionEvent::Started { .. } => move_to(phase, Phase::Live),
             SessionEvent::Ended { .. } => move_to(phase, Phase::Ended),
             SessionEvent::Cancelled { .. } => move_to(phase, Phase::Cancelled),
-            SessionEvent::CaseLinked { case_id } => {
+            SessionEvent::CaseLinked { case_id, .. } => {
                 if phase == Phase::Cancelled {
                     return Err(SessionError::SessionOver(phase));
                 }

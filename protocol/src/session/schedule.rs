@@ -207,6 +207,130 @@ pub fn schedule_warnings(
     out
 }
 
+/// Where one preparation step stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    /// Done in time.
+    Done,
+    /// Done, after its due time.
+    Late,
+    /// Its due time passed and it was not done.
+    Missed,
+    /// Not done yet, still in time.
+    Pending,
+}
+
+impl StepState {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            StepState::Done => "Đã thực hiện đúng hạn",
+            StepState::Late => "Đã thực hiện nhưng muộn",
+            StepState::Missed => "Quá hạn, chưa thực hiện",
+            StepState::Pending => "Chưa thực hiện, còn trong hạn",
+        }
+    }
+}
+
+/// One step of the Art 23 timeline, as the officer reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineStep {
+    /// `notice`, `test` or `connect`.
+    pub step: &'static str,
+    /// The component point, for a test or a connection.
+    pub point: Option<String>,
+    /// What is to be done, with its rule, in Vietnamese.
+    pub label: String,
+    /// When it is due, in Vietnamese (`dd/mm/yyyy`, or `HH:MM ngày dd/mm/yyyy`).
+    pub due: String,
+    pub state: StepState,
+    pub state_vi: &'static str,
+    /// When it was done, Unix milliseconds.
+    pub done_at_ms: Option<u64>,
+}
+
+/// The Art 23 timeline of `state`'s session as of `now_ms`: the notice, then each component
+/// point's test connection, then each one's connection, with where each stands. It agrees
+/// with [`schedule_warnings`]: a step is late or missed exactly when a warning reports it.
+/// Empty for a session not scheduled or cancelled.
+pub fn timeline_steps(state: &SessionState, calendar: &Calendar, now_ms: u64) -> Vec<TimelineStep> {
+    let Some(schedule) = &state.schedule else {
+        return Vec::new();
+    };
+    if state.phase == Phase::Cancelled {
+        return Vec::new();
+    }
+    let t = timeline(schedule.starts_at_ms, calendar);
+    let today = date_from_unix_ms(now_ms);
+    let by_day = |done: Option<u64>, due: Date| match done {
+        Some(at) if date_from_unix_ms(at) > due => StepState::Late,
+        Some(_) => StepState::Done,
+        None if today > due => StepState::Missed,
+        None => StepState::Pending,
+    };
+    let step =
+        |step, point: Option<&String>, label: String, due: String, state: StepState, done| {
+            TimelineStep {
+                step,
+                point: point.cloned(),
+                label,
+                due,
+                state,
+                state_vi: state.label_vi(),
+                done_at_ms: done,
+            }
+        };
+    let mut out = vec![step(
+        "notice",
+        None,
+        "Gửi thông báo cho công dân và cơ quan liên quan (ít nhất 05 ngày làm việc trước phiên tiếp, khoản 1 Điều 23)".into(),
+        date_vi(t.notice_due),
+        by_day(state.notice_sent_at_ms, t.notice_due),
+        state.notice_sent_at_ms,
+    )];
+    let points = || {
+        schedule
+            .points
+            .iter()
+            .filter_map(|p| state.points.get(p).map(|s| (p, s)))
+    };
+    for (point, status) in points() {
+        let done = status.first_ok_test_at_ms;
+        out.push(step(
+            "test",
+            Some(point),
+            format!(
+                "Kết nối thử thành công với điểm cầu {} (ít nhất 01 ngày làm việc trước phiên tiếp, khoản 2 Điều 23)",
+                point_vi(point)
+            ),
+            date_vi(t.test_due),
+            by_day(done, t.test_due),
+            done,
+        ));
+    }
+    for (point, status) in points() {
+        let done = status.first_connected_at_ms;
+        let state = match done {
+            Some(at) if at > t.connect_due_ms => StepState::Late,
+            Some(_) => StepState::Done,
+            None if now_ms > t.connect_due_ms => StepState::Missed,
+            None => StepState::Pending,
+        };
+        out.push(step(
+            "connect",
+            Some(point),
+            format!(
+                "Điểm cầu {} kết nối vào phiên (ít nhất 01 giờ trước phiên tiếp, khoản 3 Điều 23)",
+                point_vi(point)
+            ),
+            time_vi(t.connect_due_ms),
+            state,
+            done,
+        ));
+    }
+    out
+}
+
 /// `dd/mm/yyyy`, as Vietnamese documents write dates.
 fn date_vi(d: Date) -> String {
     format!("{:02}/{:02}/{:04}", d.day(), d.month(), d.year())

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 
 use super::schedule::CONNECT_BEFORE_MS;
 use super::*;
-use crate::case::{parse_date, Calendar, Date, IdType};
+use crate::case::{parse_date, Calendar, Date, IdType, SessionType};
 use crate::log::{sign_event, verify_event, CaseLog, EventBody, EventId, VerifiedEvent};
 
 const SID: &str = "S-01-2026-000001";
@@ -47,6 +47,9 @@ fn scheduled() -> SessionEvent {
         points: vec![A.into(), B.into()],
         starts_at_ms: start_ms(),
         case_ids: vec!["00070-2026-000001".into()],
+        // As scheduling events were written before the fields: they must stay readable.
+        session_type: SessionType::Regular,
+        categories: vec![],
     }
 }
 
@@ -217,6 +220,7 @@ fn samples() -> Vec<SessionEvent> {
         },
         SessionEvent::CaseLinked {
             case_id: "00073-2026-000042".into(),
+            category: None,
         },
         SessionEvent::RecordingSealed {
             site: A.into(),
@@ -360,6 +364,13 @@ fn a_maximal_schedule_fits_in_one_log_event() {
         case_ids: (0..MAX_LINKED_CASES)
             .map(|i| format!("{i:0width$}", width = MAX_CASE_ID_BYTES))
             .collect(),
+        session_type: SessionType::Authorised,
+        categories: (0..MAX_LINKED_CASES)
+            .map(|i| CaseCategory {
+                case_id: format!("{i:0width$}", width = MAX_CASE_ID_BYTES),
+                category: OnlineCategory::ComplexDenunciation,
+            })
+            .collect(),
     };
     ev.validate().unwrap();
     let bytes = encode_event(&ev);
@@ -476,6 +487,7 @@ fn a_session_from_schedule_to_end() {
         CHAIR,
         SessionEvent::CaseLinked {
             case_id: "00073-2026-000042".into(),
+            category: Some(OnlineCategory::Other),
         },
     );
     s.ok(
@@ -524,6 +536,7 @@ fn only_the_chair_runs_the_session() {
         SessionEvent::Ended { at_ms: 1 },
         SessionEvent::CaseLinked {
             case_id: "x-1".into(),
+            category: Some(OnlineCategory::Other),
         },
     ] {
         let name = ev.name();
@@ -770,7 +783,8 @@ fn the_session_never_goes_back() {
         s.state.check(
             CHAIR,
             &SessionEvent::CaseLinked {
-                case_id: "c-2".into()
+                case_id: "c-2".into(),
+                category: Some(OnlineCategory::Other),
             }
         ),
         Err(SessionError::SessionOver(Phase::Cancelled))
@@ -1094,6 +1108,8 @@ fn audience_is_the_points_and_their_ancestors() {
         points: vec![A.into(), "26506".into()],
         starts_at_ms: start_ms(),
         case_ids: vec![],
+        session_type: SessionType::Periodic,
+        categories: vec![],
     };
     let s = SessionState::fold(
         SID,
@@ -1456,6 +1472,7 @@ fn random_event(rng: &mut Rng) -> (&'static str, SessionEvent) {
             CHAIR,
             SessionEvent::CaseLinked {
                 case_id: format!("c-{}", rng.below(3)),
+                category: Some(OnlineCategory::Other),
             },
         ),
         _ => (
@@ -1602,12 +1619,14 @@ fn bounds_are_enforced_by_check_and_fold_alike() {
             CHAIR,
             SessionEvent::CaseLinked {
                 case_id: format!("c-{i}"),
+                category: Some(OnlineCategory::Other),
             },
         );
     }
     assert_eq!(s.state.linked_cases.len(), MAX_LINKED_CASES);
     let one_more = SessionEvent::CaseLinked {
         case_id: "c-extra".into(),
+        category: Some(OnlineCategory::Other),
     };
     assert!(matches!(
         s.state.check(CHAIR, &one_more),
@@ -1621,7 +1640,8 @@ fn bounds_are_enforced_by_check_and_fold_alike() {
         s.state.check(
             CHAIR,
             &SessionEvent::CaseLinked {
-                case_id: "c-0".into()
+                case_id: "c-0".into(),
+                category: Some(OnlineCategory::Other),
             }
         ),
         Err(SessionError::AlreadyLinked("c-0".into()))
@@ -1669,4 +1689,173 @@ fn labels_are_vietnamese_and_names_are_stable() {
     assert_eq!(Phase::Cancelled.to_string(), "cancelled");
     assert_eq!(IdentityCheckResult::NotPresented.as_str(), "not_presented");
     assert_eq!(IdentityCheckResult::Verified.label_vi(), "Đã xác minh");
+}
+
+// -------------------------------------------------------------------------------------------
+// Session type and Art 20 categories (NĐ 154/2026 Art 20), the Art 23 timeline steps
+// -------------------------------------------------------------------------------------------
+
+/// [`scheduled`] as a node writes it now: periodic, its case under clause 1.
+fn scheduled_now() -> SessionEvent {
+    let mut ev = scheduled();
+    if let SessionEvent::Scheduled {
+        session_type,
+        categories,
+        case_ids,
+        ..
+    } = &mut ev
+    {
+        *session_type = SessionType::Periodic;
+        *categories = vec![CaseCategory {
+            case_id: case_ids[0].clone(),
+            category: OnlineCategory::ComplexMultiAgency,
+        }];
+    }
+    ev
+}
+
+#[test]
+fn a_new_schedule_says_its_type_and_each_cases_category() {
+    let empty = SessionState::new(SID);
+    assert_eq!(empty.check(CHAIR, &scheduled_now()), Ok(()));
+    // The old form still folds (Script::new), but is not written any more.
+    assert_eq!(
+        empty.check(CHAIR, &scheduled()),
+        Err(SessionError::RegularSession)
+    );
+    let mut no_category = scheduled_now();
+    if let SessionEvent::Scheduled { categories, .. } = &mut no_category {
+        categories.clear();
+    }
+    assert_eq!(
+        empty.check(CHAIR, &no_category),
+        Err(SessionError::CategoryMissing("00070-2026-000001".into()))
+    );
+    let mut stray = scheduled_now();
+    if let SessionEvent::Scheduled { categories, .. } = &mut stray {
+        categories.push(CaseCategory {
+            case_id: "00070-2026-000099".into(),
+            category: OnlineCategory::Other,
+        });
+    }
+    assert_eq!(
+        stray.validate(),
+        Err(SessionError::CategoryForUnlinkedCase(
+            "00070-2026-000099".into()
+        ))
+    );
+
+    // The new fields round-trip and reach the state.
+    let bytes = encode_event(&scheduled_now());
+    assert_eq!(decode_event(&bytes).unwrap(), scheduled_now());
+    let s = SessionState::fold(
+        SID,
+        [AppliedEvent {
+            id: id_of(0),
+            parents: &[],
+            author: CHAIR,
+            at_ms: vn_ms("2026-07-01", 8, 0),
+            event: &scheduled_now(),
+        }],
+    );
+    assert_eq!(
+        s.schedule.as_ref().unwrap().session_type,
+        SessionType::Periodic
+    );
+    assert_eq!(
+        s.case_categories.get("00070-2026-000001"),
+        Some(&OnlineCategory::ComplexMultiAgency)
+    );
+    // An old event decodes as regular, with no categories, and re-encodes to its own bytes.
+    let old = encode_event(&scheduled());
+    assert!(old.len() < bytes.len());
+    assert_eq!(decode_event(&old).unwrap(), scheduled());
+}
+
+#[test]
+fn a_case_is_linked_with_its_category() {
+    let mut s = Script::new();
+    assert_eq!(
+        s.state.check(
+            CHAIR,
+            &SessionEvent::CaseLinked {
+                case_id: "00073-2026-000002".into(),
+                category: None,
+            }
+        ),
+        Err(SessionError::CategoryMissing("00073-2026-000002".into()))
+    );
+    s.ok(
+        CHAIR,
+        SessionEvent::CaseLinked {
+            case_id: "00073-2026-000002".into(),
+            category: Some(OnlineCategory::RemoteOrVulnerable),
+        },
+    );
+    assert_eq!(
+        s.state.case_categories.get("00073-2026-000002"),
+        Some(&OnlineCategory::RemoteOrVulnerable)
+    );
+    // An old link without a category still folds.
+    assert_eq!(
+        s.force(
+            CHAIR,
+            SessionEvent::CaseLinked {
+                case_id: "00073-2026-000003".into(),
+                category: None,
+            }
+        ),
+        None
+    );
+    assert!(s.state.linked_cases.contains("00073-2026-000003"));
+    assert!(!s.state.case_categories.contains_key("00073-2026-000003"));
+}
+
+#[test]
+fn timeline_steps_agree_with_the_warnings() {
+    let cal = Calendar::vietnam();
+    let mut s = Script::new();
+    // 10 July: the notice (due 8 July) is missed, tests (due 14 July) still pending.
+    let now = vn_ms("2026-07-10", 9, 0);
+    let steps = timeline_steps(&s.state, cal, now);
+    assert_eq!(steps.len(), 1 + 2 + 2);
+    assert_eq!(steps[0].step, "notice");
+    assert_eq!(steps[0].state, StepState::Missed);
+    assert!(steps[0].label.contains("Điều 23"));
+    assert_eq!(steps[1].state, StepState::Pending);
+    assert_eq!(steps[3].step, "connect");
+    let warned = schedule_warnings(&s.state, cal, now);
+    assert_eq!(warned.len(), 1);
+    assert_eq!(warned[0].as_str(), "notice_missing");
+
+    s.ok(CHAIR, SessionEvent::NoticeSent { at_ms: now });
+    let steps = timeline_steps(&s.state, cal, now);
+    assert_eq!(steps[0].state, StepState::Late);
+    assert_eq!(steps[0].done_at_ms, Some(now));
+    s.ok(
+        CHAIR,
+        SessionEvent::TestConnection {
+            point: A.into(),
+            ok: true,
+            at_ms: vn_ms("2026-07-13", 10, 0),
+        },
+    );
+    let steps = timeline_steps(&s.state, cal, vn_ms("2026-07-13", 11, 0));
+    assert_eq!(steps[1].state, StepState::Done);
+    assert_eq!(steps[2].state, StepState::Pending);
+    // After the start, B's test was missed and neither point connected in time.
+    let after = start_ms() + 60_000;
+    let steps = timeline_steps(&s.state, cal, after);
+    let states: Vec<_> = steps.iter().map(|t| t.state).collect();
+    assert_eq!(
+        states,
+        [
+            StepState::Late,
+            StepState::Done,
+            StepState::Missed,
+            StepState::Missed,
+            StepState::Missed
+        ]
+    );
+    assert_eq!(schedule_warnings(&s.state, cal, after).len(), 4);
 }

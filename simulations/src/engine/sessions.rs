@@ -30,6 +30,8 @@ impl Sim {
             points: codes.clone(),
             starts_at_ms: self.now,
             case_ids: vec![],
+            session_type: Default::default(),
+            categories: vec![],
         };
         if !self.local_event(hub, &id, Payload::Session(scheduled)) {
             return;

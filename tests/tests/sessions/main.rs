@@ -6,5 +6,6 @@ mod browser;
 mod lifecycle;
 mod recording;
 mod recording_index;
+mod sessions_page;
 mod upload;
 mod whip_whep;

@@ -21,6 +21,7 @@ pub fn routes() -> Router<Arc<App>> {
             get(|| page(include_str!("logbook.html"))),
         )
         .route("/phien", get(|| page(include_str!("session.html"))))
+        .route("/phien-tiep", get(|| page(include_str!("sessions.html"))))
         .route("/tiep-nhan", get(|| page(include_str!("reception.html"))))
         .route("/common.js", get(common_js))
 }

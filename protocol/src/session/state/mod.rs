@@ -73,11 +73,12 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
+use super::category::OnlineCategory;
 use super::{
     decode_event, IdentityCheck, Role, SessionError, SessionEvent, MAX_SESSION_EVENTS,
     MAX_SESSION_ID_BYTES, MAX_UNIX_MS,
 };
-use crate::case::hex;
+use crate::case::{hex, SessionType};
 use crate::log::{CaseLog, EventId, VerifiedEvent};
 use crate::sites::Registry;
 use registers::{Mark, Registers};
@@ -166,6 +167,8 @@ pub struct Participant {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Schedule {
     pub title: String,
+    /// Periodic, ad hoc or authorised (regular for sessions scheduled before it was recorded).
+    pub session_type: SessionType,
     /// The chair's site: the central bridge point.
     pub chair_site: String,
     /// The component bridge points, in the order scheduled.
@@ -221,6 +224,8 @@ pub struct SessionState {
     pub phase: Phase,
     /// Cases dealt with: those scheduled and those linked since.
     pub linked_cases: BTreeSet<String>,
+    /// The NĐ 154/2026 Art 20 situation of each linked case that states one.
+    pub case_categories: BTreeMap<String, OnlineCategory>,
     /// Earliest notice to the citizen and agencies stated.
     pub notice_sent_at_ms: Option<u64>,
     /// Every bridge point, the central one included.
@@ -268,6 +273,7 @@ impl SessionState {
             schedule: None,
             phase: Phase::Scheduled,
             linked_cases: BTreeSet::new(),
+            case_categories: BTreeMap::new(),
             notice_sent_at_ms: None,
             points: BTreeMap::new(),
             participants: BTreeMap::new(),

@@ -20,6 +20,8 @@ impl SessionState {
             points,
             starts_at_ms,
             case_ids,
+            session_type,
+            categories,
             ..
         } = ev.event
         else {
@@ -40,7 +42,11 @@ impl SessionState {
             self.points.insert(p.clone(), PointStatus::default());
         }
         self.linked_cases.extend(case_ids.iter().cloned());
+        for c in categories {
+            self.keep_category(&c.case_id, c.category);
+        }
         self.schedule = Some(Schedule {
+            session_type: *session_type,
             title: title.clone(),
             chair_site: chair_site.clone(),
             points: points.clone(),

@@ -6,17 +6,21 @@
 
 use super::transition::misrouted;
 use super::{SealedRecording, SessionState};
+use crate::session::category::OnlineCategory;
 use crate::session::{check_count, SessionError, SessionEvent, MAX_LINKED_CASES, MAX_RECORDINGS};
 
 impl SessionState {
     /// Adds the case or recording; refused only past its bound.
     pub(super) fn apply_record(&mut self, event: &SessionEvent) -> Result<(), SessionError> {
         match event {
-            SessionEvent::CaseLinked { case_id } => {
+            SessionEvent::CaseLinked { case_id, category } => {
                 if !self.linked_cases.contains(case_id) {
                     let found = self.linked_cases.len() + 1;
                     check_count("linked cases", found, MAX_LINKED_CASES)?;
                     self.linked_cases.insert(case_id.clone());
+                }
+                if let Some(c) = category {
+                    self.keep_category(case_id, *c);
                 }
             }
             SessionEvent::RecordingSealed { site, index_id } => {
@@ -30,6 +34,15 @@ impl SessionState {
             _ => return Err(misrouted(event)),
         }
         Ok(())
+    }
+
+    /// Keeps one category per linked case whatever the order: the lowest clause stated.
+    pub(super) fn keep_category(&mut self, case_id: &str, category: OnlineCategory) {
+        let slot = self
+            .case_categories
+            .entry(case_id.to_owned())
+            .or_insert(category);
+        *slot = (*slot).min(category);
     }
 
     /// The recording is known already, or there is room for one more.
