@@ -113,7 +113,8 @@ async fn schedule(
             .schedule_session(input, now_ms(), Some(c.actor()))
     })
     .await
-    .map_err(ApiError::internal)??;
+    .map_err(ApiError::internal)?
+    .map_err(art20_code)?;
     Ok((StatusCode::CREATED, Json(json!({ "session_id": id }))))
 }
 
@@ -138,8 +139,20 @@ async fn event(
         app.sessions.session_act(&id, ev, now_ms(), Some(c.actor()))
     })
     .await
-    .map_err(ApiError::internal)??;
+    .map_err(ApiError::internal)?
+    .map_err(art20_code)?;
     Ok((StatusCode::CREATED, Json(json!({ "event_id": event_id }))))
+}
+
+/// The NĐ 154/2026 Art 20 refusals keep a stable code of their own.
+fn art20_code(e: crate::records::OpError) -> ApiError {
+    let e = ApiError::from(e);
+    match e.message.id {
+        "error-session-protected-denunciation" => e.code("protected_denunciation"),
+        "error-session-category-not-for-kind" => e.code("category_not_for_kind"),
+        "error-session-category-missing" => e.code("category_missing"),
+        _ => e,
+    }
 }
 
 /// A pass holder acts only as itself: its own point, participant id, role and name. Only a

@@ -131,6 +131,20 @@ async fn a_scheduled_session_with_a_protected_denunciation_refused() {
         "{refusal}"
     );
     assert!(sessions(&fed).is_empty(), "nothing is scheduled");
+    // Regular reception is not a session.
+    let (s, v) = call(
+        &fed,
+        HUB,
+        "POST",
+        "sessions",
+        Some(
+            &json!({"title": "Tiếp thường xuyên", "session_type": "regular", "points": [POINT],
+                     "starts_at": "2026-12-20 08:00"}),
+        ),
+        None,
+    );
+    assert_eq!(s, 422, "{v}");
+    assert!(sessions(&fed).is_empty(), "nothing is scheduled");
 
     // Without it, the complaint under clause 1.
     click(&c, &format!("case-{protected}")).await;
@@ -241,7 +255,25 @@ async fn a_scheduled_session_with_a_protected_denunciation_refused() {
         Some(&json!({"case_linked": {"case_id": protected, "category": "other"}})),
         Some(&fed.site(HUB).unwrap().chair.clone()),
     );
-    assert_eq!(s, 409, "{v}");
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (409, Some("protected_denunciation")),
+        "{v}"
+    );
+    // A clause that does not fit the case is refused too, and a link needs its clause.
+    let (s, v) = call(
+        &fed,
+        HUB,
+        "POST",
+        &format!("sessions/{id}/events"),
+        Some(&json!({"case_linked": {"case_id": complaint, "category": "complex_denunciation"}})),
+        Some(&fed.site(HUB).unwrap().chair.clone()),
+    );
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (422, Some("category_not_for_kind")),
+        "{v}"
+    );
 
     // "Gửi thông báo": the dialog, then the "not sent" warning is gone (a late notice is
     // reported as late instead).
