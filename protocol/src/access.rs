@@ -242,7 +242,8 @@ pub fn case_event_action(event: &CaseEvent) -> Action {
         | CaseEvent::Suspended { .. }
         | CaseEvent::Resumed
         | CaseEvent::Extended { .. }
-        | CaseEvent::OrderedToResolve { .. } => Action::CaseDecision,
+        | CaseEvent::OrderedToResolve { .. }
+        | CaseEvent::Assigned { .. } => Action::CaseDecision,
         CaseEvent::IdentityViewed { .. } => Action::IdentityView,
         _ => Action::CaseWork,
     }

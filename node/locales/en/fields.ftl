@@ -83,3 +83,6 @@ field-recording-session-id = recording session id
 field-representative-s-proof-document = representative's proof document
 field-role-of-the-person-who-viewed-the-identity = role of the person who viewed the identity
 field-transfer-letter-number = transfer letter number
+field-assigned-task = assigned task
+field-conclusion-notice-number = conclusion notice number
+field-report-on-the-assigned-task = report on the assigned task

@@ -41,6 +41,9 @@ did-note = Note added
 did-recording-attached = Recording of session { $session } attached
 did-identity-viewed = Identity viewed by { $by } ({ $role })
 did-citizen-notified = Written notice { $letter } sent to the citizen
+did-received-online = Received online in session { $session } on { $date }
+did-assigned = { $site } assigned a task by conclusion notice { $notice }, due { $due }
+did-assignment-reported = Reported on the task of conclusion notice { $notice }
 did-tried = Not applied: { $act }
 
 ## Why an act had no effect
@@ -67,5 +70,7 @@ why-dialogue-only-complaint = a dialogue belongs to the complaint procedure (Luá
 why-decision-only-complaint = only a complaint ends with a decision; a denunciation ends with a conclusion
 why-conclusion-only-denunciation = only a denunciation ends with a conclusion
 why-partial-withdrawal-alone = one person cannot withdraw partially: record a full withdrawal
+why-assignee-outside-audience = { $site } is outside the case's audience and cannot be assigned a task on it
+why-no-such-assignment = conclusion notice { $notice } gave { $site } no task on this case
 why-case-full = the case already holds { $max } events
 why-misrouted = { $act } does not belong to this step

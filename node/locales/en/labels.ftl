@@ -22,6 +22,9 @@ act-recording-attached = attach a recording
 act-identity-viewed = view the identity
 act-forwarded = forward it
 act-citizen-notified = record a notice to the citizen
+act-received-online = record an online hearing
+act-assigned = assign a task by conclusion notice
+act-assignment-reported = report on an assigned task
 act-other = do this
 
 ## Case status

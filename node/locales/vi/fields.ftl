@@ -83,3 +83,6 @@ field-recording-session-id = mã phiên của bản ghi
 field-representative-s-proof-document = giấy tờ cử người đại diện
 field-role-of-the-person-who-viewed-the-identity = vai trò của người xem danh tính
 field-transfer-letter-number = số văn bản chuyển đơn
+field-assigned-task = nhiệm vụ được giao
+field-conclusion-notice-number = số Thông báo kết luận
+field-report-on-the-assigned-task = báo cáo kết quả thực hiện nhiệm vụ

@@ -41,6 +41,9 @@ did-note = Ghi chú vào hồ sơ
 did-recording-attached = Gắn bản ghi hình phiên { $session } vào hồ sơ
 did-identity-viewed = { $by } ({ $role }) xem danh tính người tố cáo
 did-citizen-notified = Gửi văn bản số { $letter } cho công dân
+did-received-online = Tiếp công dân trực tuyến tại phiên { $session } ngày { $date }
+did-assigned = { $site } được giao nhiệm vụ theo Thông báo kết luận số { $notice }, hạn { $due }
+did-assignment-reported = Báo cáo kết quả thực hiện nhiệm vụ theo Thông báo kết luận số { $notice }
 did-tried = Việc { $act } không có hiệu lực
 
 ## Lý do một việc không có hiệu lực
@@ -67,5 +70,7 @@ why-dialogue-only-complaint = đối thoại thuộc thủ tục giải quyết 
 why-decision-only-complaint = chỉ khiếu nại kết thúc bằng quyết định giải quyết; tố cáo kết thúc bằng kết luận
 why-conclusion-only-denunciation = chỉ tố cáo kết thúc bằng kết luận nội dung tố cáo
 why-partial-withdrawal-alone = một người không thể rút đơn một phần: ghi nhận rút toàn bộ
+why-assignee-outside-audience = { $site } không thuộc các đơn vị được biết về vụ việc nên không thể được giao nhiệm vụ
+why-no-such-assignment = Thông báo kết luận số { $notice } không giao nhiệm vụ nào về vụ việc này cho { $site }
 why-case-full = vụ việc đã có { $max } sự kiện
 why-misrouted = việc { $act } không thuộc bước này

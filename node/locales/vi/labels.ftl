@@ -22,6 +22,9 @@ act-recording-attached = gắn bản ghi hình
 act-identity-viewed = xem danh tính
 act-forwarded = chuyển tiếp
 act-citizen-notified = ghi nhận thông báo cho công dân
+act-received-online = ghi nhận lượt tiếp trực tuyến
+act-assigned = giao nhiệm vụ theo thông báo kết luận
+act-assignment-reported = báo cáo kết quả thực hiện nhiệm vụ
 act-other = thực hiện việc này
 
 ## Trạng thái vụ việc

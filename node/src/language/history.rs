@@ -2,7 +2,7 @@
 //! ([`Happened`]) and, for an event the fold ignored, why ([`Ignored`]), as catalogue messages
 //! (`locales/*/history.ftl`).
 
-use tiepdan_protocol::case::{EscalationReason, Happened, Ignored, Kind};
+use tiepdan_protocol::case::{Date, EscalationReason, Happened, Ignored, Kind};
 use tiepdan_protocol::sites::Registry;
 
 use super::labels::{case_act_named, case_status};
@@ -33,6 +33,11 @@ fn site(code: &str) -> String {
         Ok(s) => format!("{} ({code})", s.name),
         Err(_) => code.to_owned(),
     }
+}
+
+/// A date as Vietnamese documents write it (dd/mm/yyyy).
+pub fn dmy(d: Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), d.month(), d.year())
 }
 
 fn yes(b: bool) -> &'static str {
@@ -80,10 +85,7 @@ pub fn happened(h: &Happened) -> Message {
         Happened::Extended { days } => m("did-extended").arg("days", *days),
         Happened::Suspended => m("did-suspended"),
         Happened::Resumed { days } => m("did-resumed").arg("days", *days),
-        Happened::Dialogue { date } => m("did-dialogue").arg(
-            "date",
-            format!("{:02}/{:02}/{}", date.day(), date.month(), date.year()),
-        ),
+        Happened::Dialogue { date } => m("did-dialogue").arg("date", dmy(*date)),
         Happened::Decided { instance } => m("did-decided").arg("instance", *instance),
         Happened::Concluded => m("did-concluded"),
         Happened::Final => m("did-final"),
@@ -99,6 +101,20 @@ pub fn happened(h: &Happened) -> Message {
         }
         Happened::CitizenNotified { letter_no } => {
             m("did-citizen-notified").arg("letter", letter_no)
+        }
+        Happened::ReceivedOnline { session_id, date } => m("did-received-online")
+            .arg("session", session_id)
+            .arg("date", dmy(*date)),
+        Happened::Assigned {
+            to_site,
+            notice_no,
+            due,
+        } => m("did-assigned")
+            .arg("site", site(to_site))
+            .arg("notice", notice_no)
+            .arg("due", dmy(*due)),
+        Happened::AssignmentReported { notice_no } => {
+            m("did-assignment-reported").arg("notice", notice_no)
         }
         Happened::Tried { event } => m("did-tried").arg("act", case_act_named(event)),
     }
@@ -138,6 +154,12 @@ pub fn ignored(w: &Ignored) -> Message {
         Ignored::DecisionOnlyForComplaint => m("why-decision-only-complaint"),
         Ignored::ConclusionOnlyForDenunciation => m("why-conclusion-only-denunciation"),
         Ignored::PartialWithdrawalAlone => m("why-partial-withdrawal-alone"),
+        Ignored::AssigneeOutsideAudience { site: s } => {
+            m("why-assignee-outside-audience").arg("site", site(s))
+        }
+        Ignored::NoSuchAssignment { notice_no, site: s } => m("why-no-such-assignment")
+            .arg("notice", notice_no)
+            .arg("site", site(s)),
         Ignored::CaseFull { max } => m("why-case-full").arg("max", *max),
         Ignored::Misrouted { event } => m("why-misrouted").arg("act", case_act_named(event)),
     }

@@ -36,6 +36,9 @@ pub fn case_act_named(name: &str) -> Message {
         "identity_viewed" => "act-identity-viewed",
         "forwarded" => "act-forwarded",
         "citizen_notified" => "act-citizen-notified",
+        "received_online" => "act-received-online",
+        "assigned" => "act-assigned",
+        "assignment_reported" => "act-assignment-reported",
         _ => "act-other",
     })
 }
@@ -156,7 +159,10 @@ fn citation(c: &str) -> String {
         }
         Some(rest) => {
             // "4(1)(a)": Điều 4, khoản 1, điểm a, written from the smallest.
-            let mut parts = rest.trim_start().split('(').map(|p| p.trim_end_matches(')'));
+            let mut parts = rest
+                .trim_start()
+                .split('(')
+                .map(|p| p.trim_end_matches(')'));
             let article = parts.next().unwrap_or_default();
             let mut out = String::new();
             let parts: Vec<&str> = parts.collect();

@@ -341,6 +341,16 @@ fn every_history_line_and_ignore_reason_reads_in_both_languages() {
         H::RecordingAttached { session_id: s() },
         H::IdentityViewed { by: s(), role: s() },
         H::CitizenNotified { letter_no: s() },
+        H::ReceivedOnline {
+            session_id: s(),
+            date: Date::from_ymd(2026, 8, 4).unwrap(),
+        },
+        H::Assigned {
+            to_site: s(),
+            notice_no: s(),
+            due: Date::from_ymd(2026, 9, 4).unwrap(),
+        },
+        H::AssignmentReported { notice_no: s() },
         H::Tried { event: "accepted" },
     ];
     let err = || CaseError::SameSite("01".into());
@@ -378,6 +388,11 @@ fn every_history_line_and_ignore_reason_reads_in_both_languages() {
         I::DecisionOnlyForComplaint,
         I::ConclusionOnlyForDenunciation,
         I::PartialWithdrawalAlone,
+        I::AssigneeOutsideAudience { site: s() },
+        I::NoSuchAssignment {
+            notice_no: s(),
+            site: s(),
+        },
         I::CaseFull { max: 10_000 },
         I::Misrouted { event: "final" },
     ];

@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use super::reception::validate_sealed;
 use super::{
-    check_line, check_site_code, check_text, CaseError, Date, Kind, Reception, MAX_BODY_CHARS,
-    MAX_EVENT_BYTES, MAX_EXTENSION_DAYS, MAX_LETTER_NO_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS,
-    MAX_ROLE_CHARS, MAX_SESSION_ID_CHARS,
+    check_line, check_site_code, check_text, CaseError, Date, Kind, Reception, SessionType,
+    MAX_BODY_CHARS, MAX_EVENT_BYTES, MAX_EXTENSION_DAYS, MAX_LETTER_NO_CHARS, MAX_NAME_CHARS,
+    MAX_NOTE_CHARS, MAX_ROLE_CHARS, MAX_SESSION_ID_CHARS,
 };
 use crate::sealed::SealedIdentity;
 
@@ -119,6 +119,24 @@ pub enum CaseEvent {
     /// A written notice was sent to the citizen: the result notice of Luật TCD 2013 Art 28(1),
     /// the refusal notice (Form 01/TCD), an acceptance, suspension or termination notice.
     CitizenNotified { letter_no: String },
+    /// The citizen was received about this case in an online session (NĐ 154/2026 Ch. V): a
+    /// line of the author site's log book (NĐ 154 Art 27), in the form `trực tuyến`.
+    ReceivedOnline {
+        session_id: String,
+        date: Date,
+        session_type: SessionType,
+    },
+    /// The Thông báo kết luận of a session assigns `to_site` a task on this case, due by
+    /// `due` (NĐ 154/2026 Art 25).
+    Assigned {
+        session_id: String,
+        notice_no: String,
+        to_site: String,
+        task: String,
+        due: Date,
+    },
+    /// The assigned site reports what it did with its task of notice `notice_no`.
+    AssignmentReported { notice_no: String, note: String },
 }
 
 impl CaseEvent {
@@ -146,6 +164,9 @@ impl CaseEvent {
             CaseEvent::IdentityViewed { .. } => "identity_viewed",
             CaseEvent::Forwarded { .. } => "forwarded",
             CaseEvent::CitizenNotified { .. } => "citizen_notified",
+            CaseEvent::ReceivedOnline { .. } => "received_online",
+            CaseEvent::Assigned { .. } => "assigned",
+            CaseEvent::AssignmentReported { .. } => "assignment_reported",
         }
     }
 
@@ -173,6 +194,9 @@ impl CaseEvent {
             CaseEvent::IdentityViewed { .. } => "xem danh tính",
             CaseEvent::Forwarded { .. } => "chuyển tiếp",
             CaseEvent::CitizenNotified { .. } => "ghi nhận thông báo cho công dân",
+            CaseEvent::ReceivedOnline { .. } => "ghi nhận lượt tiếp trực tuyến",
+            CaseEvent::Assigned { .. } => "giao nhiệm vụ theo thông báo kết luận",
+            CaseEvent::AssignmentReported { .. } => "báo cáo kết quả thực hiện nhiệm vụ",
         }
     }
 
@@ -297,6 +321,43 @@ impl CaseEvent {
             CaseEvent::CitizenNotified { letter_no } => {
                 check_line("notice number", letter_no, MAX_LETTER_NO_CHARS, true)
             }
+            CaseEvent::ReceivedOnline { session_id, .. } => check_line(
+                "recording session id",
+                session_id,
+                MAX_SESSION_ID_CHARS,
+                true,
+            ),
+            CaseEvent::Assigned {
+                session_id,
+                notice_no,
+                to_site,
+                task,
+                ..
+            } => {
+                check_line(
+                    "recording session id",
+                    session_id,
+                    MAX_SESSION_ID_CHARS,
+                    true,
+                )?;
+                check_line(
+                    "conclusion notice number",
+                    notice_no,
+                    MAX_LETTER_NO_CHARS,
+                    true,
+                )?;
+                check_site_code(to_site)?;
+                check_text("assigned task", task, MAX_NOTE_CHARS, true)
+            }
+            CaseEvent::AssignmentReported { notice_no, note } => {
+                check_line(
+                    "conclusion notice number",
+                    notice_no,
+                    MAX_LETTER_NO_CHARS,
+                    true,
+                )?;
+                check_text("report on the assigned task", note, MAX_NOTE_CHARS, true)
+            }
         }
     }
 }
@@ -413,6 +474,22 @@ pub(crate) mod tests {
             },
             CaseEvent::CitizenNotified {
                 letter_no: "10/TB-UBND".into(),
+            },
+            CaseEvent::ReceivedOnline {
+                session_id: "s-1".into(),
+                date: parse_date("2026-08-04").unwrap(),
+                session_type: crate::case::SessionType::Periodic,
+            },
+            CaseEvent::Assigned {
+                session_id: "s-1".into(),
+                notice_no: "12/TB-UBND".into(),
+                to_site: "00070".into(),
+                task: "Kiểm tra, trả lời công dân".into(),
+                due: parse_date("2026-09-04").unwrap(),
+            },
+            CaseEvent::AssignmentReported {
+                notice_no: "12/TB-UBND".into(),
+                note: "Đã kiểm tra và trả lời công dân".into(),
             },
         ]
     }

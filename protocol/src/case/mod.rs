@@ -32,12 +32,15 @@ mod deadline_tests;
 pub use date::{date_from_unix_ms, parse_date, Date};
 pub use deadline::{alarms, deadlines, Calendar, Deadline, DeadlineStatus};
 pub use event::{decode_event, encode_event, CaseEvent, EscalationReason};
+pub use reception::DonSource;
 pub use reception::{
     crowd_rule, split, Citizen, Direction, EvidenceCondition, EvidenceItem, IdType, Identity, Kind,
     MixedContent, Reception, ReceptionForm, RefusalReason, Representative, RepresentativeRole,
     SealedDetails, SessionType,
 };
-pub use state::{can_escalate, can_transfer, AppliedEvent, CaseState, HistoryEntry, Status};
+pub use state::{
+    can_escalate, can_transfer, AppliedEvent, CaseState, Happened, HistoryEntry, Ignored, Status,
+};
 
 use crate::sites::SiteError;
 

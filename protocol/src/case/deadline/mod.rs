@@ -129,6 +129,7 @@ pub fn deadlines(state: &CaseState, cal: &Calendar, today: Date) -> Vec<Deadline
         Some(Kind::Denunciation) => c.denunciation_limits(),
         Some(Kind::Petition | Kind::Feedback) | None => {}
     }
+    c.assignment_limits();
     let mut out = c.out;
     if state.status == Status::Closed {
         out.retain(|d| {
@@ -152,6 +153,14 @@ impl Collector<'_> {
     fn push(&mut self, p: &Period, start: Date, due: Date, met: bool) {
         self.out
             .push(make(p, start, due, met, self.cal, self.today));
+    }
+
+    /// The tasks the sessions' Thông báo kết luận assigned, each due on its own date and met
+    /// by the assigned site's report.
+    fn assignment_limits(&mut self) {
+        for a in &self.state.assignments {
+            self.push(&ASSIGNMENT, a.given_on, a.due, a.reported_on.is_some());
+        }
     }
 
     /// A written notice to the citizen went out on `d` or later.

@@ -88,6 +88,14 @@ pub const NOTIFY_CITIZEN: Period = after(
     Wd(10),
     "Luật TCD 2013 Art 28(1)",
 );
+/// A task the Thông báo kết luận of a session assigned: due on the date the notice sets (its
+/// span is not used).
+pub const ASSIGNMENT: Period = after(
+    "assignment",
+    "Thực hiện nhiệm vụ theo Thông báo kết luận",
+    Span::CalendarDays(0),
+    "NĐ 154/2026 Art 25",
+);
 /// Written refusal notice (Form 01/TCD): 3 working days.
 pub const REFUSAL_NOTICE: Period = after(
     "refusal_notice",

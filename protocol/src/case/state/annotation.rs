@@ -11,7 +11,12 @@ use crate::case::CaseEvent;
 
 impl CaseState {
     /// Never refused once `transition` let the author in: they change no status.
-    pub(super) fn apply_annotation(&mut self, event: &CaseEvent, step: &Step) -> Outcome {
+    pub(super) fn apply_annotation(
+        &mut self,
+        event: &CaseEvent,
+        step: &Step,
+        author: &str,
+    ) -> Outcome {
         let Step { name, on, .. } = *step;
         match event {
             CaseEvent::Note { .. } => Ok(Happened::Note),
@@ -39,6 +44,11 @@ impl CaseState {
                 Ok(Happened::CitizenNotified {
                     letter_no: letter_no.clone(),
                 })
+            }
+            CaseEvent::ReceivedOnline { .. }
+            | CaseEvent::Assigned { .. }
+            | CaseEvent::AssignmentReported { .. } => {
+                self.apply_session_result(event, step, author)
             }
             _ => misrouted(name),
         }

@@ -46,6 +46,7 @@ mod intake;
 mod jurisdiction;
 mod open_acts;
 mod resolution;
+mod session_results;
 mod stage;
 mod told;
 mod transition;
@@ -201,6 +202,31 @@ pub struct HistoryEntry {
     pub why: Option<Ignored>,
 }
 
+/// A line of a site's log book for an online session this case was heard in (NĐ 154/2026
+/// Art 27).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OnlineHearing {
+    pub session_id: String,
+    /// The site that received the citizen online (the session's chair site).
+    pub site: String,
+    pub date: Date,
+    pub session_type: super::SessionType,
+}
+
+/// A task the Thông báo kết luận of a session gave a site on this case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assignment {
+    pub session_id: String,
+    pub notice_no: String,
+    pub to_site: String,
+    pub task: String,
+    pub due: Date,
+    /// The day it was assigned (the event's date).
+    pub given_on: Date,
+    /// The day the assigned site reported on it.
+    pub reported_on: Option<Date>,
+}
+
 /// A recorded session attached to the case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Recording {
@@ -265,6 +291,10 @@ pub struct CaseState {
     /// Dialogue dates, in event order.
     pub dialogues: Vec<Date>,
     pub recordings: Vec<Recording>,
+    /// Online sessions the citizen was received in about this case.
+    pub online_hearings: Vec<OnlineHearing>,
+    /// Tasks the sessions' Thông báo kết luận assigned, in event order.
+    pub assignments: Vec<Assignment>,
     pub history: Vec<HistoryEntry>,
     /// How many times someone viewed the plaintext identity.
     pub identity_views: u32,
@@ -312,6 +342,8 @@ impl CaseState {
             sealed_identity: None,
             dialogues: Vec::new(),
             recordings: Vec::new(),
+            online_hearings: Vec::new(),
+            assignments: Vec::new(),
             history: Vec::new(),
             identity_views: 0,
             events_over_limit: 0,

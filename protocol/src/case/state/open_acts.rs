@@ -88,6 +88,17 @@ impl CaseState {
                 subordinate_site: child.clone(),
             });
         }
+        // A task a conclusion notice gave this site, not yet reported on.
+        if let Some(a) = self
+            .assignments
+            .iter()
+            .find(|a| a.to_site == site && a.reported_on.is_none())
+        {
+            templates.push(CaseEvent::AssignmentReported {
+                notice_no: a.notice_no.clone(),
+                note: text(),
+            });
+        }
         let mut open: Vec<OpenAct> = templates
             .iter()
             .filter(|ev| role.is_none_or(|r| allows(r, case_event_action(ev))))

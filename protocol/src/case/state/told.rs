@@ -79,6 +79,18 @@ pub enum Happened {
     CitizenNotified {
         letter_no: String,
     },
+    ReceivedOnline {
+        session_id: String,
+        date: Date,
+    },
+    Assigned {
+        to_site: String,
+        notice_no: String,
+        due: Date,
+    },
+    AssignmentReported {
+        notice_no: String,
+    },
     /// An event the fold ignored: only what was tried (its wire name); [`Ignored`] says why.
     Tried {
         event: &'static str,
@@ -148,6 +160,21 @@ impl fmt::Display for Happened {
             Happened::CitizenNotified { letter_no } => {
                 write!(f, "written notice {letter_no} sent to the citizen")
             }
+            Happened::ReceivedOnline { session_id, date } => {
+                write!(f, "received online in session {session_id} on {date}")
+            }
+            Happened::Assigned {
+                to_site,
+                notice_no,
+                due,
+            } => write!(
+                f,
+                "{to_site} assigned a task by conclusion notice {notice_no}, due {date}",
+                date = due
+            ),
+            Happened::AssignmentReported { notice_no } => {
+                write!(f, "reported on the task of conclusion notice {notice_no}")
+            }
             Happened::Tried { event } => f.write_str(event),
         }
     }
@@ -216,6 +243,15 @@ pub enum Ignored {
     DecisionOnlyForComplaint,
     ConclusionOnlyForDenunciation,
     PartialWithdrawalAlone,
+    /// A task given to a site outside the case's audience, which could not see it.
+    AssigneeOutsideAudience {
+        site: String,
+    },
+    /// A report from a site that notice gave no task on this case.
+    NoSuchAssignment {
+        notice_no: String,
+        site: String,
+    },
     /// The case holds as many events as a case may.
     CaseFull {
         max: usize,
@@ -295,6 +331,13 @@ impl fmt::Display for Ignored {
             Ignored::PartialWithdrawalAlone => {
                 f.write_str("one person cannot withdraw partially: record a full withdrawal")
             }
+            Ignored::AssigneeOutsideAudience { site } => {
+                write!(f, "site {site} is outside the case's audience: it cannot be assigned a task on it")
+            }
+            Ignored::NoSuchAssignment { notice_no, site } => write!(
+                f,
+                "conclusion notice {notice_no} gave site {site} no task on this case"
+            ),
             Ignored::CaseFull { max } => write!(f, "the case already holds {max} events"),
             Ignored::Misrouted { event } => write!(f, "{event} does not belong to this phase"),
         }

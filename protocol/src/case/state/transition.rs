@@ -61,7 +61,10 @@ impl Phase {
             CaseEvent::Note { .. }
             | CaseEvent::RecordingAttached { .. }
             | CaseEvent::IdentityViewed { .. }
-            | CaseEvent::CitizenNotified { .. } => Phase::Annotation,
+            | CaseEvent::CitizenNotified { .. }
+            | CaseEvent::ReceivedOnline { .. }
+            | CaseEvent::Assigned { .. }
+            | CaseEvent::AssignmentReported { .. } => Phase::Annotation,
         }
     }
 }
@@ -144,7 +147,7 @@ impl CaseState {
             Phase::Intake => self.apply_intake(event, &step),
             Phase::HandOver => self.apply_hand_over(event, &step),
             Phase::Resolution => self.apply_resolution(event, &step),
-            Phase::Annotation => self.apply_annotation(event, &step),
+            Phase::Annotation => self.apply_annotation(event, &step, ev.author),
         }
     }
 
