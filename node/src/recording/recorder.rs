@@ -50,6 +50,10 @@ pub fn start(site: Arc<LocalSite>, hooks: RecorderHooks) -> SyncSender<MediaPack
         .spawn(move || {
 
             let mut writers: BTreeMap<(String, String), (RecordingWriter, std::time::Instant)> = BTreeMap::new();
+            // Each track's first media time: audio and video of one publisher start from
+            // independent random RTP origins, so each is counted from its own first frame
+            // (otherwise a minute's recording spans the gap between the two origins, hours).
+            let mut origins: BTreeMap<(String, String), [Option<u64>; 2]> = BTreeMap::new();
             // Recordings that could not be (re)opened: said once, not for every frame.
             let mut refused: BTreeSet<(String, String)> = BTreeSet::new();
             let close = |session: &str, w: RecordingWriter| match w.close() {
@@ -84,8 +88,10 @@ pub fn start(site: Arc<LocalSite>, hooks: RecorderHooks) -> SyncSender<MediaPack
                             }
                         }
                         if let Some((w, last)) = writers.get_mut(&key) {
-                            let track = if p.kind == PacketKind::Audio { TrackKind::Audio } else { TrackKind::Video };
-                            if let Err(e) = w.write_frame(track, p.timestamp_us, p.keyframe, &p.payload) {
+                            let (track, slot) = if p.kind == PacketKind::Audio { (TrackKind::Audio, 0) } else { (TrackKind::Video, 1) };
+                            let origin = *origins.entry(key.clone()).or_default()[slot].get_or_insert(p.timestamp_us);
+                            let ts = media_time_us(origin, p.timestamp_us);
+                            if let Err(e) = w.write_frame(track, ts, p.keyframe, &p.payload) {
                                 debug!("a frame was not recorded: {e}");
                             }
                             *last = std::time::Instant::now();
@@ -107,6 +113,7 @@ pub fn start(site: Arc<LocalSite>, hooks: RecorderHooks) -> SyncSender<MediaPack
                 let finished: Vec<(String, String)> =
                     writers.keys().filter(|(session, _)| !active.contains(session)).cloned().collect();
                 for k in finished {
+                    origins.remove(&k);
                     if let Some((w, _)) = writers.remove(&k) {
                         close(&k.0, w);
                     }
@@ -121,4 +128,26 @@ pub fn start(site: Arc<LocalSite>, hooks: RecorderHooks) -> SyncSender<MediaPack
         })
         .ok();
     tx
+}
+
+/// A frame's time in the recording, µs: since its track's first frame (a frame reordered
+/// before it counts as that first frame).
+fn media_time_us(track_origin_us: u64, timestamp_us: u64) -> u64 {
+    timestamp_us.saturating_sub(track_origin_us)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::media_time_us;
+
+    #[test]
+    fn each_track_counts_from_its_own_first_frame() {
+        // Audio from RTP origin ~12 h, video from ~1 h: a minute of each is a minute.
+        let (audio0, video0) = (43_200_000_000, 3_600_000_000);
+        let last_audio = media_time_us(audio0, audio0 + 60_000_000);
+        let last_video = media_time_us(video0, video0 + 59_980_000);
+        assert_eq!(last_audio, 60_000_000);
+        assert_eq!(last_video, 59_980_000);
+        assert_eq!(media_time_us(audio0, audio0 - 20_000), 0);
+    }
 }

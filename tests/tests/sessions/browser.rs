@@ -89,6 +89,7 @@ async fn received_from(c: &Client, site: &str) -> (u64, u64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_browsers_at_two_sites_see_and_hear_each_other() {
+    let began = Instant::now();
     let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
     fed.start_all().unwrap();
     assert!(eventually(DEADLINE, || fed.formed()));
@@ -373,6 +374,34 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
             .as_str()
             .is_some_and(|r| r.contains("00004") && r.contains("Đang ghi")),
         "the room page at 00004 does not show its recording: {records}"
+    );
+    // Once the citizen's browser is gone its segment is sealed (the publisher fell quiet),
+    // and the recording lasts what it lasted: no longer than the test itself, although audio
+    // and video each start from their own random RTP origin.
+    let mut sealed = Value::Null;
+    assert!(
+        eventually(DEADLINE, || {
+            let (_, v) = call(
+                &fed,
+                "00004",
+                "GET",
+                &format!("sessions/{id}/recordings"),
+                None,
+                None,
+            );
+            sealed = v["recordings"]
+                .as_array()
+                .and_then(|r| r.iter().find(|r| r["segments"].as_u64() > Some(0)).cloned())
+                .unwrap_or(Value::Null);
+            !sealed.is_null()
+        }),
+        "no sealed segment at 00004"
+    );
+    let ms = sealed["duration_ms"].as_u64().unwrap();
+    let limit = u64::try_from(began.elapsed().as_millis()).unwrap();
+    assert!(
+        ms > 0 && ms <= limit,
+        "a recording of at most {limit} ms is listed as {ms} ms: {sealed}"
     );
 }
 
