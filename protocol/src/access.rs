@@ -259,7 +259,9 @@ pub fn session_event_action(event: &SessionEvent) -> Action {
         | SessionEvent::Cancelled { .. }
         | SessionEvent::FloorGranted { .. }
         | SessionEvent::FloorRevoked { .. }
-        | SessionEvent::CaseLinked { .. } => Action::SessionChair,
+        | SessionEvent::CaseLinked { .. }
+        | SessionEvent::MinutesIssued { .. }
+        | SessionEvent::ConclusionIssued { .. } => Action::SessionChair,
         SessionEvent::ParticipantJoined { .. }
         | SessionEvent::ParticipantLeft { .. }
         | SessionEvent::HandRaised { .. }

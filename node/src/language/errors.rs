@@ -1,7 +1,10 @@
 //! The protocol's typed errors as catalogue messages: one id per variant, its fields as
-//! arguments (`error-case-…`, `error-session-…`, `error-site-…` in `locales/*/errors.ftl`).
+//! arguments (`error-case-…`, `error-session-…`, `error-site-…`, `error-calendar-…` in
+//! `locales/*/errors.ftl`).
 
-use tiepdan_protocol::case::CaseError;
+use tiepdan_protocol::calendar::CalendarError;
+use tiepdan_protocol::case::deadline::{date_vi, RowProblem, CALENDAR_HEADER};
+use tiepdan_protocol::case::{CaseError, Date};
 use tiepdan_protocol::session::SessionError;
 use tiepdan_protocol::sites::SiteError;
 
@@ -183,8 +186,85 @@ impl From<&SessionError> for Message {
                 .arg("clause", *clause),
             RegularSession => m("error-session-regular"),
             CategoryMissing(c) => m("error-session-category-missing").arg("case", c),
+            TaskOnUnlinkedCase(c) => m("error-session-task-unlinked").arg("case", c),
         }
     }
+}
+
+impl From<&CalendarError> for Message {
+    fn from(e: &CalendarError) -> Message {
+        use tiepdan_protocol::calendar::{MAX_CALENDAR_BYTES, MAX_DAYS, VERSION};
+        use tiepdan_protocol::case::date::{MAX_YEAR, MIN_YEAR};
+        use tiepdan_protocol::sites::CENTRAL_CODE;
+        use CalendarError::*;
+        let m = Message::new;
+        match e {
+            TooLarge(n) => m("error-calendar-too-large")
+                .arg("found", *n)
+                .arg("max", MAX_CALENDAR_BYTES),
+            Garbled(detail) => m("error-calendar-garbled").arg("detail", detail),
+            UnsupportedVersion(v) => m("error-calendar-unsupported-version")
+                .arg("version", *v)
+                .arg("supported", VERSION),
+            NotCentral(site) => m("error-calendar-not-central")
+                .arg("central", CENTRAL_CODE)
+                .arg("site", site),
+            YearOutOfRange(y) => m("error-calendar-year-out-of-range")
+                .arg("year", y.to_string())
+                .arg("min", MIN_YEAR.to_string())
+                .arg("max", MAX_YEAR.to_string()),
+            NoDays(y) => m("error-calendar-no-days").arg("year", y.to_string()),
+            TooManyDays(n) => m("error-calendar-too-many-days")
+                .arg("found", *n)
+                .arg("max", MAX_DAYS),
+            OutsideYear { year, date } => {
+                dated(m("error-calendar-outside-year"), *date).arg("year", year.to_string())
+            }
+            NotInOrder => m("error-calendar-not-in-order"),
+            Day { date, problem } => dated(m("error-calendar-day"), *date).arg("problem", problem),
+            Line { line, problem } => m("error-calendar-line")
+                .arg("line", *line)
+                .arg("problem", problem),
+            FromTheFuture { issued_at, now } => m("error-calendar-from-the-future")
+                .arg("issued_at", issued_at.to_string())
+                .arg("now", now.to_string()),
+            BadSignature => m("error-calendar-bad-signature"),
+        }
+    }
+}
+
+impl From<&RowProblem> for Message {
+    fn from(p: &RowProblem) -> Message {
+        use RowProblem::*;
+        let m = Message::new;
+        match p {
+            Header => m("error-calendar-row-header").arg("header", CALENDAR_HEADER),
+            TooMany(max) => m("error-calendar-row-too-many").arg("max", *max),
+            Columns => m("error-calendar-row-columns").arg("header", CALENDAR_HEADER),
+            RowProblem::Date { text, .. } => m("error-calendar-row-date").arg("text", text),
+            NameAndSource => m("error-calendar-row-name-and-source"),
+            TooLong { field: "name", max } => {
+                m("error-calendar-row-name-too-long").arg("max", *max)
+            }
+            TooLong { max, .. } => m("error-calendar-row-source-too-long").arg("max", *max),
+            Characters => m("error-calendar-row-characters"),
+            Twice(d) => dated(m("error-calendar-row-twice"), *d),
+            AlreadyWeekend(d) => dated(m("error-calendar-row-already-weekend"), *d),
+            AlreadyWorking(d) => dated(m("error-calendar-row-already-working"), *d),
+            Kind(k) => m("error-calendar-row-kind").arg("kind", k),
+        }
+    }
+}
+
+impl From<&RowProblem> for super::Arg {
+    fn from(p: &RowProblem) -> super::Arg {
+        Message::from(p).into()
+    }
+}
+
+/// A day as its reader writes it: `date` 2028-09-02 (English), `date_vi` 02/09/2028.
+fn dated(m: Message, d: Date) -> Message {
+    m.arg("date", d.to_string()).arg("date_vi", date_vi(d))
 }
 
 /// A session phase as a message (`phase-scheduled`, …).

@@ -183,6 +183,8 @@ fn samples() -> Vec<Message> {
         },
     ];
     let session = vec![
+        SessionError::TaskOnUnlinkedCase(s()),
+        SessionError::CategoryMissing(s()),
         SessionError::Malformed(s()),
         SessionError::NonCanonical,
         SessionError::UnsupportedVersion(9),

@@ -20,6 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::category::{CaseCategory, OnlineCategory};
+use super::minutes::{ConclusionNotice, Minutes};
 use super::{
     check_count, check_id, check_line, check_site_code, check_time, SessionError,
     MAX_CASE_ID_BYTES, MAX_COMPONENT_POINTS, MAX_LINKED_CASES, MAX_NAME_CHARS,
@@ -212,6 +213,10 @@ pub enum SessionEvent {
         #[serde(with = "serde_bytes")]
         index_id: [u8; 32],
     },
+    /// The chair issues the session's minutes (biên bản), once it has ended.
+    MinutesIssued { minutes: Minutes },
+    /// The chair issues the Thông báo kết luận, once the session has ended.
+    ConclusionIssued { notice: ConclusionNotice },
 }
 
 impl SessionEvent {
@@ -234,6 +239,8 @@ impl SessionEvent {
             SessionEvent::Cancelled { .. } => "cancelled",
             SessionEvent::CaseLinked { .. } => "case_linked",
             SessionEvent::RecordingSealed { .. } => "recording_sealed",
+            SessionEvent::MinutesIssued { .. } => "minutes_issued",
+            SessionEvent::ConclusionIssued { .. } => "conclusion_issued",
         }
     }
 
@@ -382,6 +389,8 @@ impl SessionEvent {
                 check_id("case id", case_id, MAX_CASE_ID_BYTES)
             }
             SessionEvent::RecordingSealed { site, .. } => check_site_code(site),
+            SessionEvent::MinutesIssued { minutes } => minutes.validate(),
+            SessionEvent::ConclusionIssued { notice } => notice.validate(),
         }
     }
 }

@@ -25,6 +25,7 @@
 
 pub mod category;
 pub mod event;
+pub mod minutes;
 pub mod rules;
 pub mod schedule;
 pub mod state;
@@ -38,6 +39,10 @@ pub use category::{
 pub use event::{
     decode_event, encode_event, IdentityCheck, IdentityCheckResult, Role, SessionEvent,
     SESSION_EVENT_VERSION,
+};
+pub use minutes::{
+    draft_minutes, ConclusionNotice, Minutes, MinutesLine, MinutesMoment, MinutesParticipant,
+    MinutesRecording, NoticeTask,
 };
 pub use schedule::{
     schedule_warnings, timeline, timeline_steps, ScheduleWarning, StepState, Timeline, TimelineStep,
@@ -194,6 +199,8 @@ pub enum SessionError {
     RegularSession,
     #[error("case {0} needs its NĐ 154/2026 Art 20 category: say why it is received online")]
     CategoryMissing(String),
+    #[error("case {0} is not a case of this session: the conclusion notice assigns tasks only on the session's cases")]
+    TaskOnUnlinkedCase(String),
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -170,6 +170,9 @@ impl SessionState {
                 a_point(point)
             }
             SessionEvent::RecordingSealed { site, .. } => own_point(site, false),
+            SessionEvent::MinutesIssued { .. } | SessionEvent::ConclusionIssued { .. } => {
+                chair_only()
+            }
         }
     }
 
@@ -287,6 +290,11 @@ impl SessionState {
                     self.linked_cases.len() + 1,
                     MAX_LINKED_CASES,
                 )
+            }
+            SessionEvent::MinutesIssued { .. } => during("issuing the minutes", &[Phase::Ended]),
+            SessionEvent::ConclusionIssued { notice } => {
+                during("issuing the conclusion notice", &[Phase::Ended])?;
+                notice.check_against(self)
             }
             SessionEvent::RecordingSealed { site, index_id } => {
                 during("sealing a recording", &[Phase::Live, Phase::Ended])?;

@@ -74,6 +74,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use super::category::OnlineCategory;
+use super::minutes::{ConclusionNotice, Minutes};
 use super::{
     decode_event, IdentityCheck, Role, SessionError, SessionEvent, MAX_SESSION_EVENTS,
     MAX_SESSION_ID_BYTES, MAX_UNIX_MS,
@@ -243,6 +244,10 @@ pub struct SessionState {
     /// The first cancellation (by mark), if any.
     pub cancelled: Option<Cancellation>,
     pub recordings: BTreeSet<SealedRecording>,
+    /// The minutes in force: the latest issued.
+    pub minutes: Option<Minutes>,
+    /// The Thông báo kết luận in force: the latest issued.
+    pub conclusion: Option<ConclusionNotice>,
     /// Events the fold refused, by id (lower-case hex), with the reason.
     pub rejected: BTreeMap<String, String>,
     /// Events folded (applied or rejected), duplicates not counted.
@@ -260,6 +265,10 @@ pub struct SessionState {
     end_mark: Option<Mark>,
     #[serde(skip)]
     cancel_mark: Option<Mark>,
+    #[serde(skip)]
+    minutes_mark: Option<Mark>,
+    #[serde(skip)]
+    conclusion_mark: Option<Mark>,
     /// A test or connection event was applied.
     #[serde(skip)]
     tested: bool,
@@ -283,6 +292,8 @@ impl SessionState {
             ended_at_ms: None,
             cancelled: None,
             recordings: BTreeSet::new(),
+            minutes: None,
+            conclusion: None,
             rejected: BTreeMap::new(),
             events: 0,
             events_over_limit: 0,
@@ -291,6 +302,8 @@ impl SessionState {
             start_mark: None,
             end_mark: None,
             cancel_mark: None,
+            minutes_mark: None,
+            conclusion_mark: None,
             tested: false,
         }
     }

@@ -2,8 +2,10 @@
 //!
 //! Owns `CaseLinked` and `RecordingSealed`, both set unions bounded by
 //! [`MAX_LINKED_CASES`] and [`MAX_RECORDINGS`], and the recording bound the write-time rules
-//! check the same way.
+//! check the same way; and the written record, `MinutesIssued` and `ConclusionIssued`, each a
+//! register whose latest issue (by mark) is the one in force.
 
+use super::registers::{keep_later, Mark};
 use super::transition::misrouted;
 use super::{SealedRecording, SessionState};
 use crate::session::category::OnlineCategory;
@@ -11,8 +13,26 @@ use crate::session::{check_count, SessionError, SessionEvent, MAX_LINKED_CASES, 
 
 impl SessionState {
     /// Adds the case or recording; refused only past its bound.
-    pub(super) fn apply_record(&mut self, event: &SessionEvent) -> Result<(), SessionError> {
+    pub(super) fn apply_record(
+        &mut self,
+        event: &SessionEvent,
+        mark: Mark,
+    ) -> Result<(), SessionError> {
         match event {
+            SessionEvent::MinutesIssued { minutes } => {
+                let before = self.minutes_mark;
+                keep_later(&mut self.minutes_mark, mark);
+                if self.minutes_mark != before {
+                    self.minutes = Some(minutes.clone());
+                }
+            }
+            SessionEvent::ConclusionIssued { notice } => {
+                let before = self.conclusion_mark;
+                keep_later(&mut self.conclusion_mark, mark);
+                if self.conclusion_mark != before {
+                    self.conclusion = Some(notice.clone());
+                }
+            }
             SessionEvent::CaseLinked { case_id, category } => {
                 if !self.linked_cases.contains(case_id) {
                     let found = self.linked_cases.len() + 1;

@@ -40,7 +40,10 @@ impl Part {
             SessionEvent::Started { .. }
             | SessionEvent::Ended { .. }
             | SessionEvent::Cancelled { .. } => Part::Milestone,
-            SessionEvent::CaseLinked { .. } | SessionEvent::RecordingSealed { .. } => Part::Record,
+            SessionEvent::CaseLinked { .. }
+            | SessionEvent::RecordingSealed { .. }
+            | SessionEvent::MinutesIssued { .. }
+            | SessionEvent::ConclusionIssued { .. } => Part::Record,
         }
     }
 }
@@ -71,7 +74,7 @@ impl SessionState {
             Part::Preparation => self.apply_preparation(ev.event, mark)?,
             Part::Participation => self.apply_participation(ev.event, mark)?,
             Part::Milestone => self.apply_milestone(ev.event, mark)?,
-            Part::Record => self.apply_record(ev.event)?,
+            Part::Record => self.apply_record(ev.event, mark)?,
         }
         self.settle(who);
         Ok(())
