@@ -28,8 +28,11 @@ use crate::sessions::{ScheduleInput, SessionSummary, SessionView};
 use crate::site::clock::now_ms;
 use crate::upload::Progress;
 
+mod minutes;
+
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
+        .merge(minutes::routes())
         .route("/sessions", get(list).post(schedule))
         .route("/sessions/{id}", get(show))
         .route("/sessions/{id}/events", post(event))
@@ -134,6 +137,17 @@ async fn event(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let mut ev = body(b)?;
     require(&c, access::session_event_action(&ev))?;
+    // The minutes' facts come from the session: they are issued through their own routes.
+    if matches!(
+        ev,
+        SessionEvent::MinutesIssued { .. } | SessionEvent::ConclusionIssued { .. }
+    ) {
+        return Err(ApiError::of(
+            StatusCode::BAD_REQUEST,
+            Message::new("error-session-record-route").arg("session", &id),
+        )
+        .code("use_record_route"));
+    }
     check_own_acts(&c, &mut ev)?;
     let event_id = tokio::task::spawn_blocking(move || {
         app.sessions.session_act(&id, ev, now_ms(), Some(c.actor()))

@@ -15,6 +15,7 @@
 pub mod gateway;
 pub mod media;
 pub mod mesh;
+mod minutes;
 
 use std::sync::Arc;
 
@@ -191,6 +192,7 @@ impl Sessions {
     ) -> Result<String, OpError> {
         let state = self.session_state(id)?;
         event.validate().map_err(bad)?;
+        session::event::check_encoded_size(&event).map_err(bad)?;
         if let SessionEvent::CaseLinked {
             case_id,
             category: Some(category),

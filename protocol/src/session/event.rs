@@ -423,6 +423,20 @@ pub fn encode_event(event: &SessionEvent) -> Vec<u8> {
         .expect("CBOR encoding of a SessionEvent into a Vec cannot fail")
 }
 
+/// The encoded event fits in [`MAX_SESSION_EVENT_BYTES`]: checked before signing, so an event
+/// every site would refuse to decode (long minutes) is refused at the desk instead.
+pub fn check_encoded_size(event: &SessionEvent) -> Result<(), SessionError> {
+    let found = encode_event(event).len();
+    if found > MAX_SESSION_EVENT_BYTES {
+        return Err(SessionError::TooLarge {
+            field: "session event",
+            found,
+            max: MAX_SESSION_EVENT_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// Decodes exactly one event from a log event's payload: at most [`MAX_SESSION_EVENT_BYTES`],
 /// version [`SESSION_EVENT_VERSION`], canonical, and valid.
 pub fn decode_event(bytes: &[u8]) -> Result<SessionEvent, SessionError> {

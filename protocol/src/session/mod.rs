@@ -70,7 +70,7 @@ pub fn is_session_id(id: &str) -> bool {
 
 /// Largest encoded session event (the payload of one log event), in bytes. A maximal
 /// `Scheduled` fits (tested), and it leaves room in a log event for the envelope.
-pub const MAX_SESSION_EVENT_BYTES: usize = 16 * 1024;
+pub const MAX_SESSION_EVENT_BYTES: usize = 48 * 1024;
 /// Longest session id, in bytes: it is the log's case id (printable ASCII, no spaces).
 pub const MAX_SESSION_ID_BYTES: usize = crate::log::MAX_CASE_ID_BYTES;
 /// Longest case id linked to a session, in bytes (same rule as a log's case id).

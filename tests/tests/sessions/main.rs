@@ -4,6 +4,8 @@
 
 mod browser;
 mod lifecycle;
+mod minutes;
+mod pages_vietnamese;
 mod recording;
 mod recording_index;
 mod sessions_page;

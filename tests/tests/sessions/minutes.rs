@@ -1,0 +1,261 @@
+//! The written record of a session between real nodes: the chair at central issues the minutes
+//! (biên bản) of an ended session with a commune's case linked, drafted from the session's
+//! signed events; the case then carries its online hearing (its log-book line at central) and
+//! the recordings; the Thông báo kết luận assigns the commune a task on the case, which becomes
+//! a deadline there until the commune reports on it. Refused before anything is signed: the
+//! raw event route, an officer issuing, a task for a site that cannot see the case.
+
+use serde_json::{json, Value};
+use tiepdan_tests::{act, call, eventually, federation, Staff, DEADLINE};
+
+fn case_at(fed: &tiepdan_tests::LocalFederation, at: &str, id: &str) -> Value {
+    call(fed, at, "GET", &format!("cases/{id}"), None, None).1
+}
+
+#[test]
+fn minutes_and_the_conclusion_notice_leave_their_record_on_the_case() {
+    let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        "receptions",
+        Some(&tiepdan_tests::reception("complaint", "Đỗ Thị Lan")),
+        None,
+    );
+    assert_eq!(s, 201, "{v}");
+    let case_id = v["case_id"].as_str().unwrap().to_owned();
+    assert!(
+        eventually(DEADLINE, || call(
+            &fed,
+            "VN",
+            "GET",
+            &format!("cases/{case_id}"),
+            None,
+            None
+        )
+        .0 == 200),
+        "central never held the commune's case"
+    );
+    let chair = fed.site("VN").unwrap().token_of(Staff::Chair).to_owned();
+    let officer = fed.site("VN").unwrap().token_of(Staff::Officer).to_owned();
+    let (s, v) = call(
+        &fed,
+        "VN",
+        "POST",
+        "sessions",
+        Some(&json!({
+            "title": "Tiếp công dân định kỳ tháng 12",
+            "points": ["00004"],
+            "starts_at": "2026-12-28 08:00",
+            "cases": [{"case_id": case_id, "category": "complex_multi_agency"}],
+        })),
+        Some(&chair),
+    );
+    assert_eq!(s, 201, "{v}");
+    let id = v["session_id"].as_str().unwrap().to_owned();
+    assert!(eventually(DEADLINE, || call(
+        &fed,
+        "00004",
+        "GET",
+        &format!("sessions/{id}"),
+        None,
+        None
+    )
+    .0 == 200));
+    let (s, v) = act(
+        &fed,
+        "VN",
+        &id,
+        json!({"started": {"at_ms": 1_798_419_600_000u64}}),
+    );
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = act(
+        &fed,
+        "00004",
+        &id,
+        json!({"participant_joined": {
+            "point": "00004", "participant_id": "cd-1", "display_name": "Đỗ Thị Lan",
+            "role": "citizen",
+            "identity_check": {"checked_by": "Trần Văn Hùng", "document": "cccd", "result": "verified"}
+        }}),
+    );
+    assert_eq!(s, 201, "{v}");
+    assert!(
+        eventually(DEADLINE, || {
+            let v = call(
+                &fed,
+                "VN",
+                "GET",
+                &format!("sessions/{id}/minutes/draft"),
+                None,
+                None,
+            )
+            .1;
+            v["participants"].as_array().is_some_and(|p| !p.is_empty())
+        }),
+        "the draft never listed the citizen who joined at the commune"
+    );
+
+    let minutes = json!({"number": "05/BB-TCD", "content": "Công dân trình bày; Chủ trì giao UBND xã kiểm tra."});
+    // Not before the session has ended.
+    let path = format!("sessions/{id}/minutes");
+    let (s, v) = call(&fed, "VN", "POST", &path, Some(&minutes), Some(&chair));
+    assert_eq!(s, 409, "{v}");
+    let (s, v) = act(
+        &fed,
+        "VN",
+        &id,
+        json!({"ended": {"at_ms": 1_798_423_200_000u64}}),
+    );
+    assert_eq!(s, 201, "{v}");
+    // Not by an officer; not as a raw event with facts of the caller's choosing.
+    let (s, v) = call(&fed, "VN", "POST", &path, Some(&minutes), Some(&officer));
+    assert_eq!(s, 403, "{v}");
+    let draft = call(
+        &fed,
+        "VN",
+        "GET",
+        &format!("sessions/{id}/minutes/draft"),
+        None,
+        None,
+    )
+    .1;
+    let mut forged = draft.clone();
+    forged["number"] = json!("05/BB-TCD");
+    forged["content"] = json!("Không ai tham dự.");
+    forged["participants"] = json!([]);
+    let (s, v) = act(
+        &fed,
+        "VN",
+        &id,
+        json!({"minutes_issued": {"minutes": forged}}),
+    );
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (400, Some("use_record_route")),
+        "{v}"
+    );
+
+    let (s, v) = call(&fed, "VN", "POST", &path, Some(&minutes), Some(&chair));
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["minutes"]["number"], "05/BB-TCD");
+    assert_eq!(
+        v["minutes"]["participants"][0]["display_name"],
+        "Đỗ Thị Lan"
+    );
+    assert_eq!(
+        v["minutes"]["participants"][0]["identity_check"]["result"],
+        "verified"
+    );
+    assert_eq!(
+        v["case_events"], 1,
+        "the hearing (no recording was sealed): {v}"
+    );
+    // Issued again (a correction): nothing more on the case.
+    let (s, v) = call(&fed, "VN", "POST", &path, Some(&minutes), Some(&chair));
+    assert_eq!((s, v["case_events"].as_u64()), (201, Some(0)), "{v}");
+
+    let c = case_at(&fed, "VN", &case_id);
+    let hearings = c["online_hearings"].as_array().unwrap();
+    assert_eq!(hearings.len(), 1, "{c}");
+    assert_eq!(hearings[0]["site"], "VN");
+    assert_eq!(hearings[0]["session_id"], id.as_str());
+    assert!(
+        eventually(DEADLINE, || case_at(&fed, "00004", &case_id)
+            ["online_hearings"]
+            .as_array()
+            .is_some_and(|h| h.len() == 1)),
+        "the commune never learned of the hearing"
+    );
+
+    // The notice: a task for a site that cannot see the case is refused, and nothing signed.
+    let conclusion = format!("sessions/{id}/conclusion");
+    let task = |site: &str| {
+        json!({"number": "12/TB-TCD", "content": "Giao UBND xã kiểm tra, trả lời công dân.",
+               "tasks": [{"case_id": case_id, "to_site": site, "task": "Kiểm tra, trả lời công dân", "due": "2027-01-15"}]})
+    };
+    let (s, v) = call(
+        &fed,
+        "VN",
+        "POST",
+        &conclusion,
+        Some(&task("79")),
+        Some(&chair),
+    );
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (409, Some("task_outside_audience")),
+        "{v}"
+    );
+    let session = call(&fed, "VN", "GET", &format!("sessions/{id}"), None, None).1;
+    assert!(session["conclusion"].is_null(), "{session}");
+    let (s, v) = call(
+        &fed,
+        "VN",
+        "POST",
+        &conclusion,
+        Some(&task("00004")),
+        Some(&chair),
+    );
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["tasks_assigned"], 1);
+
+    // At the commune: a deadline until it reports, and the report is a step it is offered.
+    let due = |c: &Value| {
+        c["deadlines"]
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["name"] == "assignment").cloned())
+    };
+    assert!(
+        eventually(DEADLINE, || due(&case_at(&fed, "00004", &case_id))
+            .is_some()),
+        "the task never reached the commune"
+    );
+    let c = case_at(&fed, "00004", &case_id);
+    let d = due(&c).unwrap();
+    assert_eq!(d["due"], "2027-01-15");
+    assert_ne!(d["status"], "met");
+    assert!(
+        c["allowed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["act"] == "assignment_reported"),
+        "{}",
+        c["allowed"]
+    );
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        &format!("cases/{case_id}/events"),
+        Some(
+            &json!({"assignment_reported": {"notice_no": "12/TB-TCD", "note": "Đã kiểm tra, trả lời công dân"}}),
+        ),
+        None,
+    );
+    assert_eq!(s, 201, "{v}");
+    let c = case_at(&fed, "00004", &case_id);
+    assert_eq!(due(&c).unwrap()["status"], "met", "{c}");
+    let history: Vec<&str> = c["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["summary"].as_str())
+        .collect();
+    assert!(
+        history
+            .iter()
+            .any(|h| h.starts_with("Tiếp công dân trực tuyến tại phiên")),
+        "{history:?}"
+    );
+    assert!(
+        history
+            .iter()
+            .any(|h| h.contains("được giao nhiệm vụ theo Thông báo kết luận số 12/TB-TCD")),
+        "{history:?}"
+    );
+}
