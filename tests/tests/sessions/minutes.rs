@@ -8,6 +8,20 @@
 use serde_json::{json, Value};
 use tiepdan_tests::{act, call, eventually, federation, Staff, DEADLINE};
 
+/// A page's status and text, as a browser gets it.
+fn page(fed: &tiepdan_tests::LocalFederation, at: &str, path: &str) -> (u16, String) {
+    let s = fed.site(at).expect("site");
+    let mut r = tiepdan_node::cli::client::agent()
+        .get(&format!("http://{}/api/v1/{path}", s.http))
+        .header("Authorization", &format!("Bearer {}", s.officer))
+        .call()
+        .expect("the node answers");
+    (
+        r.status().as_u16(),
+        r.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
 fn case_at(fed: &tiepdan_tests::LocalFederation, at: &str, id: &str) -> Value {
     call(fed, at, "GET", &format!("cases/{id}"), None, None).1
 }
@@ -139,6 +153,8 @@ fn minutes_and_the_conclusion_notice_leave_their_record_on_the_case() {
         "{v}"
     );
 
+    let (s, _) = page(&fed, "VN", &path);
+    assert_eq!(s, 409, "no minutes to print before they are issued");
     let (s, v) = call(&fed, "VN", "POST", &path, Some(&minutes), Some(&chair));
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["minutes"]["number"], "05/BB-TCD");
@@ -240,6 +256,25 @@ fn minutes_and_the_conclusion_notice_leave_their_record_on_the_case() {
     assert_eq!(s, 201, "{v}");
     let c = case_at(&fed, "00004", &case_id);
     assert_eq!(due(&c).unwrap()["status"], "met", "{c}");
+    // The printed minutes and notice.
+    let (s, html) = page(&fed, "VN", &path);
+    assert_eq!(s, 200, "{html}");
+    for want in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "BIÊN BẢN",
+        "Số: 05/BB-TCD",
+        "Đỗ Thị Lan",
+        "Căn cước / CCCD: Đã xác minh (người kiểm tra: Trần Văn Hùng)",
+        "Bắt đầu phiên tiếp",
+        "Kết thúc phiên tiếp",
+        "Chủ trì giao UBND xã kiểm tra.",
+        "THÔNG BÁO KẾT LUẬN",
+        "Số: 12/TB-TCD",
+        "Kiểm tra, trả lời công dân",
+        "15/01/2027",
+    ] {
+        assert!(html.contains(want), "the printed minutes lack {want:?}");
+    }
     let history: Vec<&str> = c["history"]
         .as_array()
         .unwrap()

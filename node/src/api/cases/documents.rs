@@ -51,7 +51,12 @@ pub struct Letterhead {
 }
 
 impl Letterhead {
-    fn new(issuer: &str, form_no: &'static str, title: String, dated: Date) -> Letterhead {
+    pub(crate) fn new(
+        issuer: &str,
+        form_no: &'static str,
+        title: String,
+        dated: Date,
+    ) -> Letterhead {
         let registry = Registry::official();
         let site = registry.get(issuer).ok();
         let body = site.map_or_else(|| issuer.to_owned(), |s| s.name.clone());
@@ -132,7 +137,7 @@ impl IntoResponse for Page {
     }
 }
 
-fn render(t: &impl Template, nonce: String) -> Result<Page, askama::Error> {
+pub(crate) fn render(t: &impl Template, nonce: String) -> Result<Page, askama::Error> {
     Ok(Page {
         html: t.render()?,
         nonce,

@@ -9,11 +9,14 @@
 //!   then a deadline on its case (refused before anything is signed when a task's site cannot
 //!   see its case).
 //!
+//! - `GET sessions/{id}/minutes` — both, print-ready A4 (`forms/minutes.html`).
+//!
 //! The raw event route refuses these two events: their facts must come from the session, not
 //! from the caller.
 
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -22,7 +25,12 @@ use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tiepdan_protocol::case::{date_from_unix_ms, parse_date};
-use tiepdan_protocol::session::{ConclusionNotice, Minutes, NoticeTask, SessionState};
+use tiepdan_protocol::session::{
+    ConclusionNotice, Minutes, MinutesMoment, NoticeTask, SessionState,
+};
+
+use super::super::cases::documents::{failed, render, Letterhead, Page};
+use super::super::ApiError;
 
 use super::super::{blocking, body, ApiResult, App};
 use crate::accounts::Caller;
@@ -33,7 +41,7 @@ use crate::site::clock::now_ms;
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/sessions/{id}/minutes/draft", get(draft))
-        .route("/sessions/{id}/minutes", post(issue_minutes))
+        .route("/sessions/{id}/minutes", get(print).post(issue_minutes))
         .route("/sessions/{id}/conclusion", post(issue_conclusion))
 }
 
@@ -187,4 +195,203 @@ async fn issue_conclusion(
             e
         }
     })
+}
+
+/// The minutes as the page prints them.
+struct PrintedMinutes {
+    title: String,
+    number: String,
+    session_type: &'static str,
+    started: String,
+    ended: String,
+    chair_point: String,
+    points: String,
+    cases: String,
+    participants: Vec<PrintedParticipant>,
+    timeline: Vec<PrintedLine>,
+    content: Vec<String>,
+    recordings: Vec<PrintedRecording>,
+}
+
+struct PrintedParticipant {
+    point: String,
+    name: String,
+    role: &'static str,
+    check: String,
+}
+
+struct PrintedLine {
+    at: String,
+    point: String,
+    what: String,
+}
+
+struct PrintedRecording {
+    site: String,
+    index_id: String,
+}
+
+struct PrintedNotice {
+    number: String,
+    content: Vec<String>,
+    tasks: Vec<PrintedTask>,
+}
+
+struct PrintedTask {
+    site: String,
+    case_id: String,
+    task: String,
+    due: String,
+}
+
+#[derive(Template)]
+#[template(path = "forms/minutes.html")]
+struct MinutesPage {
+    doc: Letterhead,
+    m: PrintedMinutes,
+    notice: Option<PrintedNotice>,
+}
+
+/// "08:30 ngày 28/12/2026", Vietnam time.
+fn at_vn(ms: u64) -> String {
+    let d = date_from_unix_ms(ms);
+    let minutes = (ms / 60_000 + 7 * 60) % (24 * 60);
+    format!(
+        "{:02}:{:02} ngày {:02}/{:02}/{}",
+        minutes / 60,
+        minutes % 60,
+        d.day(),
+        d.month(),
+        d.year()
+    )
+}
+
+fn paragraphs(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `GET sessions/{id}/minutes`: the minutes in force and the notice, if issued; 409
+/// `no_minutes` before the chair issued them.
+async fn print(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult<Page> {
+    let state = blocking({
+        let app = app.clone();
+        move || {
+            app.sessions
+                .draft_minutes(&id, String::new(), String::new())
+                .map(|(s, _)| s)
+        }
+    })
+    .await?;
+    let Some(minutes) = &state.minutes else {
+        return Err(ApiError::of(
+            StatusCode::CONFLICT,
+            Message::new("error-no-minutes").arg("session", &state.session_id),
+        )
+        .code("no_minutes"));
+    };
+    let site = |code: &str| format!("{} ({code})", app.sessions.site.site_name(code));
+    let Some(schedule) = &state.schedule else {
+        return Err(ApiError::internal("a session with minutes has no schedule"));
+    };
+    let name_or = |ms: Option<u64>| ms.map_or_else(|| "—".to_owned(), at_vn);
+    let moment = |m: MinutesMoment, who: &str| match m {
+        MinutesMoment::Started => "Bắt đầu phiên tiếp".to_owned(),
+        MinutesMoment::Ended => "Kết thúc phiên tiếp".to_owned(),
+        MinutesMoment::PointConnected => "Điểm cầu kết nối".to_owned(),
+        MinutesMoment::PointDisconnected => "Điểm cầu mất kết nối".to_owned(),
+        MinutesMoment::FloorGranted => format!("Trao quyền phát biểu cho {who}"),
+        MinutesMoment::FloorRevoked => format!("Kết thúc lượt phát biểu của {who}"),
+    };
+    let m = PrintedMinutes {
+        title: schedule.title.clone(),
+        number: minutes.number.clone(),
+        session_type: tiepdan_protocol::session::session_type_vi(schedule.session_type),
+        started: name_or(state.started_at_ms),
+        ended: name_or(state.ended_at_ms),
+        chair_point: site(&schedule.chair_site),
+        points: schedule
+            .points
+            .iter()
+            .map(|p| site(p))
+            .collect::<Vec<_>>()
+            .join("; "),
+        cases: state
+            .linked_cases
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", "),
+        participants: minutes
+            .participants
+            .iter()
+            .map(|p| PrintedParticipant {
+                point: site(&p.point),
+                name: p.display_name.clone(),
+                role: p.role.label_vi(),
+                check: format!(
+                    "{}: {}{}",
+                    p.identity_check.document.label_vi(),
+                    p.identity_check.result.label_vi(),
+                    if p.identity_check.checked_by.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (người kiểm tra: {})", p.identity_check.checked_by)
+                    }
+                ),
+            })
+            .collect(),
+        timeline: minutes
+            .timeline
+            .iter()
+            .map(|l| PrintedLine {
+                at: if l.at_ms == 0 {
+                    String::new()
+                } else {
+                    at_vn(l.at_ms)
+                },
+                point: site(&l.point),
+                what: moment(l.moment, &l.who),
+            })
+            .collect(),
+        content: paragraphs(&minutes.content),
+        recordings: minutes
+            .recordings
+            .iter()
+            .map(|r| PrintedRecording {
+                site: site(&r.site),
+                index_id: hex::encode(r.index_id),
+            })
+            .collect(),
+    };
+    let notice = state.conclusion.as_ref().map(|n| PrintedNotice {
+        number: n.number.clone(),
+        content: paragraphs(&n.content),
+        tasks: n
+            .tasks
+            .iter()
+            .map(|t| PrintedTask {
+                site: site(&t.to_site),
+                case_id: t.case_id.clone(),
+                task: t.task.clone(),
+                due: format!("{:02}/{:02}/{}", t.due.day(), t.due.month(), t.due.year()),
+            })
+            .collect(),
+    });
+    let dated = date_from_unix_ms(state.ended_at_ms.unwrap_or(schedule.starts_at_ms));
+    let mut doc = Letterhead::new(
+        &schedule.chair_site,
+        "",
+        format!(
+            "Biên bản phiên tiếp công dân trực tuyến — {}",
+            schedule.title
+        ),
+        dated,
+    );
+    doc.note = "Biên bản và Thông báo kết luận lập từ dữ liệu đã ký số của phiên.".to_owned();
+    let nonce = doc.nonce.clone();
+    render(&MinutesPage { doc, m, notice }, nonce).map_err(failed)
 }
