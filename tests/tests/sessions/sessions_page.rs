@@ -303,6 +303,21 @@ async fn a_scheduled_session_with_a_protected_denunciation_refused() {
             .any(|w| w["code"] == "notice_missing"),
         "{view}"
     );
+    // "Kiểm tra kết nối": the hub reaches the commune, so its test connection is recorded as
+    // successful (on time or late depending on today's calendar, never missing).
+    click(&c, "test-btn").await;
+    let tested = until(
+        &c,
+        "const r = document.querySelector('#steps-body tr[data-step=test]'); return r && (r.dataset.state === 'done' || r.dataset.state === 'late') ? r.dataset.state : null",
+        vec![],
+        "the test connection was not recorded",
+    )
+    .await;
+    let (_, view) = call(&fed, HUB, "GET", &format!("sessions/{id}"), None, None);
+    assert!(
+        view["state"]["points"][POINT]["first_ok_test_at_ms"].is_u64(),
+        "{tested}: {view}"
+    );
     let room = js(
         &c,
         "return document.getElementById('room-link').getAttribute('href')",
@@ -322,5 +337,33 @@ async fn a_scheduled_session_with_a_protected_denunciation_refused() {
     .await;
     screenshot(&c, "sessions-phone").await;
     desk_size(&c).await;
+
+    // At the commune the same chair account is not the session's chair: the room presets it
+    // as an attending agency, which the commune may record (a chair there would be refused).
+    assert!(eventually(DEADLINE, || call(
+        &fed,
+        POINT,
+        "GET",
+        &format!("sessions/{id}"),
+        None,
+        None
+    )
+    .0 == 200));
+    let commune = format!("http://{}", fed.site(POINT).unwrap().http);
+    js(
+        &c,
+        "return fetch('/api/v1/sign-out', {method: 'POST'}).then(() => true)",
+    )
+    .await;
+    let room = format!("/phien?session={id}");
+    sign_in(&c, &commune, CHAIR, DEMO_PASSWORD, &room).await;
+    let role = until(
+        &c,
+        "const r = document.getElementById('role').textContent; return r && r !== '—' ? r : null",
+        vec![],
+        "the room page never said the role",
+    )
+    .await;
+    assert_eq!(role, "Cơ quan tham dự");
     c.close().await.unwrap();
 }
