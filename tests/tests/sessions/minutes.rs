@@ -294,3 +294,211 @@ fn minutes_and_the_conclusion_notice_leave_their_record_on_the_case() {
         "{history:?}"
     );
 }
+
+/// The chair does it on the page: reads the facts drafted from the session, writes and issues
+/// the minutes (after a confirmation), then the notice with a task for the commune, and prints
+/// them. On a phone the page does not scroll sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chair_issues_and_prints_the_minutes_on_the_page() {
+    use fantoccini::Locator;
+    use tiepdan_node::lab::processes::{CHAIR, DEMO_PASSWORD};
+    use tiepdan_tests::browser::{
+        browser, chromedriver, desk_size, js, overflow_at_phone_size, screenshot, sign_in, until,
+    };
+
+    let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        "receptions",
+        Some(&tiepdan_tests::reception("complaint", "Vũ Văn Hải")),
+        None,
+    );
+    assert_eq!(s, 201, "{v}");
+    let case_id = v["case_id"].as_str().unwrap().to_owned();
+    assert!(eventually(DEADLINE, || call(
+        &fed,
+        "VN",
+        "GET",
+        &format!("cases/{case_id}"),
+        None,
+        None
+    )
+    .0 == 200));
+    let chair = fed.site("VN").unwrap().token_of(Staff::Chair).to_owned();
+    let (s, v) = call(
+        &fed,
+        "VN",
+        "POST",
+        "sessions",
+        Some(&json!({
+            "title": "Tiếp công dân đột xuất",
+            "session_type": "ad_hoc",
+            "points": ["00004"],
+            "starts_at": "2026-12-29 14:00",
+            "cases": [{"case_id": case_id, "category": "remote_or_vulnerable"}],
+        })),
+        Some(&chair),
+    );
+    assert_eq!(s, 201, "{v}");
+    let id = v["session_id"].as_str().unwrap().to_owned();
+    for ev in [
+        json!({"started": {"at_ms": 1_798_527_600_000u64}}),
+        json!({"ended": {"at_ms": 1_798_531_200_000u64}}),
+    ] {
+        let (s, v) = act(&fed, "VN", &id, ev);
+        assert_eq!(s, 201, "{v}");
+    }
+
+    let origin = format!("http://{}", fed.site("VN").unwrap().http);
+    let (_driver, port) = chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(port, profile.path()).await;
+    let page = format!("/bien-ban?session={id}");
+    sign_in(&c, &origin, CHAIR, DEMO_PASSWORD, &page).await;
+    until(
+        &c,
+        "return !document.getElementById('minutes-box').hidden",
+        vec![],
+        "the chair is not offered the minutes form",
+    )
+    .await;
+    let timeline = js(&c, "return document.getElementById('timeline').innerText").await;
+    assert!(
+        timeline
+            .as_str()
+            .unwrap_or_default()
+            .contains("Bắt đầu phiên tiếp"),
+        "{timeline}"
+    );
+    let type_in = |id: &'static str, text: &'static str| {
+        let c = c.clone();
+        async move {
+            c.find(Locator::Id(id))
+                .await
+                .unwrap()
+                .send_keys(text)
+                .await
+                .unwrap();
+        }
+    };
+    type_in("minutes-number", "07/BB-TCD").await;
+    type_in(
+        "minutes-content",
+        "Công dân trình bày việc cấp giấy chứng nhận.\nChủ trì giao UBND xã trả lời.",
+    )
+    .await;
+    c.find(Locator::Id("issue-minutes"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "return document.getElementById('confirm').open",
+        vec![],
+        "no confirmation before issuing",
+    )
+    .await;
+    c.find(Locator::Id("confirm-yes"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "return !document.getElementById('notice-box').hidden && !document.getElementById('print').hidden",
+        vec![],
+        "the minutes were not issued from the page",
+    )
+    .await;
+    let session = call(&fed, "VN", "GET", &format!("sessions/{id}"), None, None).1;
+    assert_eq!(session["state"]["minutes"]["number"], "07/BB-TCD");
+
+    type_in("notice-number", "15/TB-TCD").await;
+    type_in(
+        "notice-content",
+        "Giao UBND xã trả lời công dân trong tháng 01/2027.",
+    )
+    .await;
+    c.find(Locator::Id("add-task"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    js(
+        &c,
+        "document.getElementById('task-site-1').value = '00004'; document.getElementById('task-due-1').value = '2027-01-20'; return true",
+    )
+    .await;
+    type_in("task-text-1", "Trả lời công dân bằng văn bản").await;
+    c.find(Locator::Id("issue-notice"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "return document.getElementById('confirm').open",
+        vec![],
+        "no confirmation before issuing the notice",
+    )
+    .await;
+    c.find(Locator::Id("confirm-yes"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &c,
+        "return document.getElementById('notice-msg').textContent === 'Đã ban hành.'",
+        vec![],
+        "the notice was not issued from the page",
+    )
+    .await;
+    assert!(
+        eventually(DEADLINE, || {
+            let c = case_at(&fed, "00004", &case_id);
+            c["deadlines"].as_array().is_some_and(|d| {
+                d.iter()
+                    .any(|d| d["name"] == "assignment" && d["due"] == "2027-01-20")
+            })
+        }),
+        "the task never became the commune's deadline"
+    );
+    desk_size(&c).await;
+    js(&c, "window.scrollTo(0, 0); return true").await;
+    screenshot(&c, "minutes").await;
+    assert_eq!(
+        overflow_at_phone_size(&c).await,
+        0,
+        "the minutes page scrolls sideways on a phone"
+    );
+    screenshot(&c, "minutes-phone").await;
+    desk_size(&c).await;
+
+    // The print link opens the document with the signed-in session.
+    let href = js(&c, "return document.getElementById('print').href").await;
+    c.goto(href.as_str().unwrap()).await.unwrap();
+    let printed = js(&c, "return document.body.innerText").await;
+    let printed = printed.as_str().unwrap_or_default();
+    for want in [
+        "BIÊN BẢN",
+        "07/BB-TCD",
+        "THÔNG BÁO KẾT LUẬN",
+        "Trả lời công dân bằng văn bản",
+        "20/01/2027",
+    ] {
+        assert!(printed.contains(want), "the printed minutes lack {want:?}");
+    }
+    screenshot(&c, "minutes-print").await;
+    c.close().await.ok();
+}

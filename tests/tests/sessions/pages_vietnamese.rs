@@ -183,7 +183,7 @@ async fn no_page_shows_the_catalogues_english() {
     let with_data = |page: &str| -> String {
         match page {
             "/vu-viec" => format!("{page}?id={case_id}"),
-            "/phien" | "/phien-tiep" => format!("{page}?session={session_id}"),
+            "/phien" | "/phien-tiep" | "/bien-ban" => format!("{page}?session={session_id}"),
             _ => page.to_owned(),
         }
     };

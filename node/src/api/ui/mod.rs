@@ -22,7 +22,9 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route("/phien", get(|| page(include_str!("session.html"))))
         .route("/phien-tiep", get(|| page(include_str!("sessions.html"))))
+        .route("/bien-ban", get(|| page(include_str!("minutes.html"))))
         .route("/tiep-nhan", get(|| page(include_str!("reception.html"))))
+        .route("/vu-viec", get(|| page(include_str!("case.html"))))
         .route("/common.js", get(common_js))
 }
 
