@@ -908,3 +908,16 @@ proptest::proptest! {
         proptest::prop_assert!(c.is_working_day(due) && due >= start.add_days(i64::from(n)));
     }
 }
+
+#[test]
+fn an_anonymous_denunciation_owes_only_the_handling_of_its_don() {
+    let mut r = crate::case::reception::tests::reception(Kind::Denunciation);
+    r.anonymous = true;
+    r.source = crate::case::DonSource::Post;
+    r.date = d("2026-07-20");
+    let s = case(&[("00070", "2026-07-20", CaseEvent::Received { reception: r })]);
+    assert_eq!(
+        names(&deadlines(&s, cal(), d("2026-07-21"))),
+        vec!["unprocessed_45_days"]
+    );
+}

@@ -123,6 +123,12 @@ pub fn deadlines(state: &CaseState, cal: &Calendar, today: Date) -> Vec<Deadline
         return c.out;
     }
     c.reception_limits(reception);
+    // An anonymous đơn names nobody to notify, and an anonymous denunciation is not processed
+    // as a denunciation (Luật TC 2018 Art 25(2)): what is owed is only to handle the đơn.
+    if reception.anonymous {
+        c.out.retain(|d| d.name == UNPROCESSED_45_DAYS.name);
+        return c.out;
+    }
     c.stage_limits();
     match state.kind {
         Some(Kind::Complaint) => c.complaint_limits(),
