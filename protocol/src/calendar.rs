@@ -16,8 +16,8 @@
 //! calendar has one byte string.
 //!
 //! Pure: the caller passes `now` and central's public key; nothing here reads the clock.
-//! Messages are Vietnamese, for the operator who published or the one who reads the log;
-//! [`CalendarError::reason`] is the stable label.
+//! `Display` is English, for logs; the node gives people the catalogue message of each error
+//! (`language::errors`); [`CalendarError::reason`] is the stable label.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -26,7 +26,7 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use crate::case::date::{MAX_YEAR, MIN_YEAR};
-use crate::case::deadline::{date_vi, parse_rows, Calendar, CalendarRow, RowProblem};
+use crate::case::deadline::{parse_rows, Calendar, CalendarRow, RowProblem};
 use crate::sites::CENTRAL_CODE;
 
 /// Current body version.
@@ -126,57 +126,42 @@ impl CalendarError {
 }
 
 impl fmt::Display for CalendarError {
+    /// English, for logs; people read the catalogue message (`error-calendar-…` in the node).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CalendarError::TooLarge(n) => write!(
                 f,
-                "Bản lịch dài {n} byte, quá giới hạn {MAX_CALENDAR_BYTES} byte: đây không phải bản lịch nghỉ lễ của tiepdan."
+                "the calendar record is {n} bytes, over the {MAX_CALENDAR_BYTES}-byte bound"
             ),
-            CalendarError::Garbled(e) => write!(
-                f,
-                "Bản lịch bị hỏng hoặc không đúng định dạng ({e}): nó đã bị sửa trên đường truyền hoặc không phải bản lịch của tiepdan."
-            ),
+            CalendarError::Garbled(e) => {
+                write!(f, "the calendar record is garbled or not canonical: {e}")
+            }
             CalendarError::UnsupportedVersion(v) => write!(
                 f,
-                "Bản lịch có phiên bản {v}, nút này chỉ đọc được phiên bản {VERSION}: cần nâng cấp nút."
+                "calendar version {v} is not supported (this node reads version {VERSION})"
             ),
             CalendarError::NotCentral(site) => write!(
                 f,
-                "Lịch nghỉ lễ chỉ do Ban Tiếp công dân Trung ương ({CENTRAL_CODE}) công bố; bản này ghi nơi ban hành là «{site}»."
+                "holiday calendars are published by central ({CENTRAL_CODE}) only; this one names issuer {site:?}"
             ),
-            CalendarError::YearOutOfRange(y) => write!(
-                f,
-                "Năm {y} nằm ngoài khoảng {MIN_YEAR}–{MAX_YEAR} mà phần mềm chấp nhận."
-            ),
-            CalendarError::NoDays(y) => write!(
-                f,
-                "Bản lịch năm {y} không có ngày nào: cần ít nhất một dòng ngày nghỉ hoặc ngày làm bù."
-            ),
-            CalendarError::TooManyDays(n) => write!(
-                f,
-                "Bản lịch có {n} ngày, một năm có nhiều nhất {MAX_DAYS} ngày."
-            ),
-            CalendarError::OutsideYear { year, date } => write!(
-                f,
-                "Ngày {} không thuộc năm {year}: mỗi bản lịch chỉ ghi các ngày của một năm.",
-                date_vi(*date)
-            ),
-            CalendarError::NotInOrder => {
-                f.write_str("Các ngày trong bản lịch không theo thứ tự thời gian.")
+            CalendarError::YearOutOfRange(y) => {
+                write!(f, "year {y} is outside {MIN_YEAR}–{MAX_YEAR}")
             }
-            CalendarError::Day { date, problem } => {
-                write!(f, "Ngày {}: {}.", date_vi(*date), problem.label_vi())
+            CalendarError::NoDays(y) => write!(f, "the calendar of {y} lists no day"),
+            CalendarError::TooManyDays(n) => {
+                write!(f, "the calendar lists {n} days, a year has at most {MAX_DAYS}")
             }
-            CalendarError::Line { line, problem } => {
-                write!(f, "Dòng {line} của lịch: {}.", problem.label_vi())
+            CalendarError::OutsideYear { year, date } => {
+                write!(f, "{date} is not in {year}")
             }
+            CalendarError::NotInOrder => f.write_str("the days are not in date order"),
+            CalendarError::Day { date, problem } => write!(f, "{date}: {problem}"),
+            CalendarError::Line { line, problem } => write!(f, "line {line}: {problem}"),
             CalendarError::FromTheFuture { issued_at, now } => write!(
                 f,
-                "Bản lịch ghi thời điểm ban hành {issued_at} (giây Unix), muộn hơn đồng hồ của nút này ({now}): cần kiểm tra đồng hồ của máy này và của Trung ương."
+                "issued at {issued_at} (unix seconds), after this node's clock ({now})"
             ),
-            CalendarError::BadSignature => f.write_str(
-                "Chữ ký của bản lịch không phải của Trung ương: bản lịch đã bị sửa hoặc bị giả mạo.",
-            ),
+            CalendarError::BadSignature => f.write_str("the signature is not central's"),
         }
     }
 }

@@ -388,9 +388,12 @@ async fn publish_calendar(
             .await
             .map_err(ApiError::internal)?
             .map_err(|e| match e {
-                PublishError::NotCentral { .. } => ApiError::forbidden(e).code("not_central"),
+                PublishError::NotCentral { .. } => {
+                    ApiError::of(StatusCode::FORBIDDEN, Message::from(&e)).code("not_central")
+                }
                 PublishError::Calendar(_) => {
-                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e).code("invalid_calendar")
+                    ApiError::of(StatusCode::UNPROCESSABLE_ENTITY, Message::from(&e))
+                        .code("invalid_calendar")
                 }
             })?;
     Ok((StatusCode::CREATED, Json(CalendarView::from(&published))))

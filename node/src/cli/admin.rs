@@ -9,8 +9,11 @@ use tiepdan_keys::cert;
 use tiepdan_protocol::sites::Registry;
 
 use super::client::NodeClient;
+use super::{fail, say};
 use crate::accounts::{offline, AccountView};
+use crate::federation::calendars::PublishError;
 use crate::federation::pki::{issue_with, revocation_record};
+use crate::language::Message;
 use crate::site::clock::unix_now;
 use crate::site::datadir::DataDir;
 use crate::site::identity::{load_key, load_tls_chain};
@@ -88,13 +91,16 @@ pub fn revoke(data: &DataDir, site: &str) -> anyhow::Result<String> {
 pub fn publish_calendar(data: &DataDir, year: i32, csv: &Path) -> anyhow::Result<String> {
     use tiepdan_protocol::calendar;
     use tiepdan_protocol::sites::CENTRAL_CODE;
-    let text = std::fs::read_to_string(csv)
-        .with_context(|| format!("không đọc được tệp {}", csv.display()))?;
+    let text = std::fs::read_to_string(csv).map_err(|e| {
+        fail(
+            Message::new("cli-cannot-read")
+                .arg("path", csv.display().to_string())
+                .arg("detail", e.to_string()),
+        )
+    })?;
     let site = crate::site::identity::site_code(data)?;
     if site != CENTRAL_CODE {
-        anyhow::bail!(
-            "Chỉ Ban Tiếp công dân Trung ương ({CENTRAL_CODE}) công bố lịch nghỉ lễ; điểm {site} nhận lịch từ Trung ương."
-        );
+        return Err(fail(Message::from(&PublishError::NotCentral { site })));
     }
     let count = |c: &calendar::PublishedCalendar| {
         c.days
@@ -117,14 +123,13 @@ pub fn publish_calendar(data: &DataDir, year: i32, csv: &Path) -> anyhow::Result
                 .max();
             let issued_at = held.map_or(now, |h| now.max(h.saturating_add(1)));
             let record = calendar::publish_csv(&signing, year, &text, issued_at)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| fail(Message::from(&e)))?;
             let published = calendar::verify(&record, &key.public_bytes(), issued_at)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| fail(Message::from(&e)))?;
             store.put_calendar(year, &record)?;
-            Ok(format!(
-                "Đã công bố lịch nghỉ lễ năm {year} ({} ngày nghỉ). Lịch được gửi đi khi nút chạy lại.",
-                count(&published)
-            ))
+            Ok(say(Message::new("cli-calendar-published-offline")
+                .arg("year", year.to_string())
+                .arg("days_off", count(&published))))
         }
         Err(StoreError::Locked { .. }) => {
             let client = NodeClient::for_data(data)?;
@@ -132,10 +137,9 @@ pub fn publish_calendar(data: &DataDir, year: i32, csv: &Path) -> anyhow::Result
                 "calendars",
                 &serde_json::json!({ "year": year, "csv": text }),
             )?;
-            Ok(format!(
-                "Đã công bố lịch nghỉ lễ năm {year} ({} ngày nghỉ); nút đang gửi lịch đi.",
-                v["days_off"]
-            ))
+            Ok(say(Message::new("cli-calendar-published-online")
+                .arg("year", year.to_string())
+                .arg("days_off", v["days_off"].as_u64().unwrap_or(0))))
         }
         Err(e) => Err(e.into()),
     }

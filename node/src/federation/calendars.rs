@@ -15,6 +15,7 @@ use tiepdan_protocol::sites::CENTRAL_CODE;
 use tracing::{info, warn};
 
 use super::{Federation, RevocationPath};
+use crate::language::Message;
 
 /// Why this site may not publish a calendar, or the calendar it tried was refused.
 #[derive(Debug)]
@@ -25,14 +26,29 @@ pub enum PublishError {
     Calendar(CalendarError),
 }
 
+/// English, for logs.
 impl std::fmt::Display for PublishError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PublishError::NotCentral { site } => write!(
                 f,
-                "Chỉ Ban Tiếp công dân Trung ương ({CENTRAL_CODE}) công bố lịch nghỉ lễ; điểm {site} nhận lịch từ Trung ương."
+                "only central ({CENTRAL_CODE}) publishes holiday calendars; site {site} receives them"
             ),
             PublishError::Calendar(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for PublishError {}
+
+/// What the person who tried to publish reads.
+impl From<&PublishError> for Message {
+    fn from(e: &PublishError) -> Message {
+        match e {
+            PublishError::NotCentral { site } => Message::new("error-calendar-publish-not-central")
+                .arg("central", CENTRAL_CODE)
+                .arg("site", site),
+            PublishError::Calendar(e) => e.into(),
         }
     }
 }

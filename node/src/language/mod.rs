@@ -230,12 +230,14 @@ pub fn catalogue_sources(lang: Lang) -> &'static [&'static str] {
     match lang {
         Lang::Vi => &[
             include_str!("../../locales/vi/errors.ftl"),
+            include_str!("../../locales/vi/cli.ftl"),
             include_str!("../../locales/vi/fields.ftl"),
             include_str!("../../locales/vi/labels.ftl"),
         ],
         Lang::En => &[
             include_str!("../../locales/en/errors.ftl"),
             include_str!("../../locales/en/fields.ftl"),
+            include_str!("../../locales/en/cli.ftl"),
             include_str!("../../locales/en/labels.ftl"),
         ],
     }

@@ -240,10 +240,118 @@ fn samples() -> Vec<Message> {
         },
         SessionError::AlreadyLinked(s()),
     ];
+    let day = tiepdan_protocol::case::Date::from_ymd(2028, 3, 11).unwrap();
+    let calendar = calendar_samples(day);
     case.iter()
         .map(Message::from)
         .chain(session.iter().map(Message::from))
+        .chain(calendar.iter().map(Message::from))
         .collect()
+}
+
+/// Every holiday-calendar error, with every row problem inside one.
+fn calendar_samples(
+    day: tiepdan_protocol::case::Date,
+) -> Vec<tiepdan_protocol::calendar::CalendarError> {
+    use tiepdan_protocol::calendar::CalendarError as C;
+    use tiepdan_protocol::case::deadline::RowProblem as P;
+    let problems = [
+        P::Header,
+        P::TooMany(400),
+        P::Columns,
+        P::Date {
+            text: "2028-13-01".into(),
+            error: CaseError::InvalidDate("2028-13-01".into()),
+        },
+        P::NameAndSource,
+        P::TooLong {
+            field: "name",
+            max: 200,
+        },
+        P::TooLong {
+            field: "source",
+            max: 300,
+        },
+        P::Characters,
+        P::Twice(day),
+        P::AlreadyWeekend(day),
+        P::AlreadyWorking(day),
+        P::Kind("holiday".into()),
+    ];
+    let mut all = vec![
+        C::TooLarge(300_000),
+        C::Garbled("x".into()),
+        C::UnsupportedVersion(9),
+        C::NotCentral("01".into()),
+        C::YearOutOfRange(1800),
+        C::NoDays(2028),
+        C::TooManyDays(400),
+        C::OutsideYear {
+            year: 2029,
+            date: day,
+        },
+        C::NotInOrder,
+        C::FromTheFuture {
+            issued_at: 2,
+            now: 1,
+        },
+        C::BadSignature,
+    ];
+    for (i, problem) in problems.into_iter().enumerate() {
+        all.push(C::Line {
+            line: i + 2,
+            problem: problem.clone(),
+        });
+        all.push(C::Day { date: day, problem });
+    }
+    all
+}
+
+#[test]
+fn calendar_errors_read_for_people_and_logs() {
+    use tiepdan_protocol::calendar::CalendarError as C;
+    use tiepdan_protocol::case::deadline::RowProblem as P;
+    let day = tiepdan_protocol::case::Date::from_ymd(2028, 3, 11).unwrap();
+    let e = C::Line {
+        line: 2,
+        problem: P::AlreadyWeekend(day),
+    };
+    let m = Message::from(&e);
+    assert_eq!(
+        m.render(Lang::Vi),
+        "Dòng 2 của lịch: ngày 11/03/2028 là thứ Bảy hoặc Chủ nhật, vốn đã là ngày nghỉ (off chỉ dùng cho ngày thường)."
+    );
+    assert!(m
+        .render(Lang::En)
+        .starts_with("Line 2 of the calendar: 2028-03-11 is a Saturday"));
+    assert_eq!(
+        e.to_string(),
+        "line 2: 2028-03-11 is already a weekend day",
+        "logs"
+    );
+    let m = Message::from(&C::OutsideYear {
+        year: 2029,
+        date: day,
+    });
+    assert!(
+        m.render(Lang::Vi).contains("không thuộc năm 2029"),
+        "{}",
+        m.render(Lang::Vi)
+    );
+    let m = Message::from(&C::TooLarge(300_000));
+    assert!(
+        m.render(Lang::Vi).contains("300000 byte"),
+        "{}",
+        m.render(Lang::Vi)
+    );
+    for e in calendar_samples(day) {
+        let vi = Message::from(&e).render(Lang::Vi);
+        assert!(!vi.contains("error-calendar"), "{e:?}: {vi}");
+        assert!(
+            !e.to_string().contains("Trung ương"),
+            "{e:?}: logs read English"
+        );
+    }
 }
 
 #[test]

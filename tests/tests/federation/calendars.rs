@@ -298,6 +298,48 @@ fn central_publishes_a_calendar_every_site_counts_with_and_nobody_else_can() {
     let out = publish(&fed, "00070");
     assert!(!out.status.success());
     assert!(stderr(&out).contains("Trung ương"), "{}", stderr(&out));
+    // The command speaks English when the terminal's locale is English.
+    let data = fed.site("00070").unwrap().data.root().to_owned();
+    let out = std::process::Command::new(tiepdan_tests::tiepdan_bin())
+        .args([
+            "calendar",
+            "--data",
+            data.to_str().unwrap(),
+            "--year",
+            "2029",
+            "--csv",
+        ])
+        .arg(&file)
+        .env("LC_ALL", "en_US.UTF-8")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("Only the Central Citizen Reception Committee (VN)"),
+        "{}",
+        stderr(&out)
+    );
+    let bad = dir.path().join("lich-sai.csv");
+    std::fs::write(
+        &bad,
+        "date,kind,name,source\n2029-03-10,off,Thứ Bảy,Thông báo\n",
+    )
+    .unwrap();
+    let out = tiepdan(&[
+        "calendar",
+        "--data",
+        fed.site("VN").unwrap().data.root().to_str().unwrap(),
+        "--year",
+        "2029",
+        "--csv",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("Dòng 2 của lịch: ngày 10/03/2029 là thứ Bảy"),
+        "{}",
+        stderr(&out)
+    );
     fed.start("VN").unwrap();
     fed.start("01").unwrap();
     let year_2029 = |fed: &tiepdan_tests::LocalFederation| {
