@@ -124,6 +124,11 @@ error-not-the-chair = Only the chair, with their own account, joins a session as
 error-test-signal-seconds = The test signal lasts 1 to { $max } seconds.
 error-publisher-id = A publisher id has 1–64 printable ASCII characters.
 error-query = Invalid query parameters ({ $detail }).
+error-list-limit = A page holds from 1 to { $max } cases.
+error-list-status = There is no status “{ $status }”.
+error-list-date = The date “{ $date }” is not valid: write it as YYYY-MM-DD (e.g. 2026-08-03).
+error-list-sort = Cannot sort by “{ $sort }”: choose received, -received, due, -due, id or -id.
+error-list-due = There is no deadline filter “{ $due }”: choose near or overdue.
 error-year-or-range = Give either a year or a date range (from … to …), not both.
 error-logbook-format = There is no format “{ $format }”: choose csv or html.
 

@@ -124,6 +124,11 @@ error-not-the-chair = Chỉ người chủ trì, bằng tài khoản của mình
 error-test-signal-seconds = Thời lượng tín hiệu thử từ 1 đến { $max } giây.
 error-publisher-id = Mã nguồn phát gồm 1–64 ký tự ASCII in được.
 error-query = Tham số tìm kiếm không hợp lệ ({ $detail }).
+error-list-limit = Mỗi trang có từ 1 đến { $max } vụ việc.
+error-list-status = Không có trạng thái “{ $status }”.
+error-list-date = Ngày “{ $date }” không hợp lệ: ghi theo dạng NNNN-TT-NN (ví dụ 2026-08-03).
+error-list-sort = Không sắp xếp được theo “{ $sort }”: chọn received, -received, due, -due, id hoặc -id.
+error-list-due = Không có bộ lọc hạn “{ $due }”: chọn near (sắp đến hạn) hoặc overdue (quá hạn).
 error-year-or-range = Chọn theo năm hoặc theo khoảng ngày (từ … đến …), không chọn cả hai.
 error-logbook-format = Không có định dạng “{ $format }”: chọn csv hoặc html.
 

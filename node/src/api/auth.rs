@@ -70,6 +70,7 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     // Cases.
     ("POST", "/api/v1/receptions", act(&[Receive])),
     ("GET", "/api/v1/cases", act(&[CaseRead])),
+    ("GET", "/api/v1/cases/due", act(&[CaseRead])),
     ("GET", "/api/v1/cases/{id}", act(&[CaseRead])),
     (
         "POST",

@@ -25,7 +25,7 @@ use tiepdan_protocol::case::{
 use super::auth::require;
 use super::{blocking, body, ApiError, ApiResult, App};
 use crate::accounts::Caller;
-use crate::cases::{logbook, CaseFilter, CaseSummary, CaseView, ReceptionInput};
+use crate::cases::{logbook, CaseQuery, CaseView, DueCounts, ReceptionInput};
 use crate::language::Message;
 use crate::site::clock::now_ms;
 
@@ -33,6 +33,7 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/receptions", post(receive))
         .route("/cases", get(list))
+        .route("/cases/due", get(due))
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/events", post(event))
         .route("/cases/{id}/escalate", post(escalate))
@@ -61,17 +62,35 @@ async fn receive(
     Ok((StatusCode::CREATED, Json(json!({ "case_id": case_id }))))
 }
 
+/// `GET cases`: one page of the cases this site can see (see `CaseQuery`), as a plain array;
+/// `X-Total-Count` says how many matched in all.
 async fn list(
     State(app): State<Arc<App>>,
-    q: Result<Query<CaseFilter>, axum::extract::rejection::QueryRejection>,
-) -> ApiResult<Json<Vec<CaseSummary>>> {
-    let Query(filter) = q.map_err(|e| {
+    q: Result<Query<CaseQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let Query(q) = q.map_err(|e| {
         ApiError::of(
             StatusCode::BAD_REQUEST,
             Message::new("error-query").arg("detail", e.body_text()),
         )
     })?;
-    Ok(Json(app.cases.case_list(&filter, now_ms())))
+    let page = app
+        .cases
+        .case_search(&q, now_ms())
+        .map_err(|m| ApiError::of(StatusCode::BAD_REQUEST, m))?;
+    Ok((
+        [(
+            header::HeaderName::from_static("x-total-count"),
+            page.total.to_string(),
+        )],
+        Json(page.rows),
+    )
+        .into_response())
+}
+
+/// `GET cases/due`: `{near, overdue}`, the counts every page's header shows.
+async fn due(State(app): State<Arc<App>>) -> Json<DueCounts> {
+    Json(app.cases.due_counts(now_ms()))
 }
 
 async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult<Json<CaseView>> {

@@ -2,6 +2,7 @@
 //! peers sending events, and the printed documents (Forms 01–03/TCD). One test binary for the
 //! area (the fuzz seed corpora are checked in `tiepdan-fuzzing`).
 
+mod case_pages;
 mod documents;
 mod hostile;
 mod kill9;

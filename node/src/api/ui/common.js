@@ -105,6 +105,8 @@ const SHARED_CSS = `
   #td-password label { display: block; font-size: 13px; color: #5b6773; margin-top: 8px; }
   #td-password input { padding: 6px; width: 100%; box-sizing: border-box; font: inherit; }
   #td-password .td-row { grid-column: 1 / -1; }
+  header .td-due { margin: 6px 0 0; font-size: 14px; opacity: 1; }
+  header .td-due a { color: #fff; } header .td-due a.td-due-over { font-weight: 700; background: rgba(0,0,0,.25); padding: 1px 6px; border-radius: 3px; }
   .td-ok { color: #137333; } .td-error { color: #b3261e; }
   @media (max-width: 640px) {
     header { padding: 12px 14px !important; }
@@ -164,9 +166,27 @@ function renderHeader(me) {
       nav.append(el("a", { href, "aria-current": location.pathname === href ? "page" : false }, label));
     }
     header.append(nav);
+    if (me.actions.includes("case_read")) header.append(dueCounts());
     const main = document.querySelector("main");
     if (main && !document.getElementById("td-password")) main.prepend(passwordForm());
   }
+}
+
+// "Sắp đến hạn: N · Quá hạn: M" for officers and chairs, each linking to the list filtered so.
+function dueCounts() {
+  const link = (due, label) => el("a", { href: "/so-tiep-cong-dan?origin=all&due=" + due, id: "td-due-" + due }, label + ": …");
+  const near = link("near", "Sắp đến hạn"), over = link("overdue", "Quá hạn");
+  const box = el("p", { id: "td-due", class: "td-due", "aria-live": "polite" }, near, " · ", over);
+  api("cases/due").then(v => {
+    near.textContent = "Sắp đến hạn: " + v.near;
+    over.textContent = "Quá hạn: " + v.overdue;
+    if (v.overdue > 0) over.classList.add("td-due-over");
+  }).catch(() => { box.hidden = true; });
+  return box;
+}
+function refreshDueCounts() {
+  const old = document.getElementById("td-due");
+  if (old) old.replaceWith(dueCounts());
 }
 
 function passwordForm() {
