@@ -194,3 +194,8 @@ error-calendar-row-twice = { $date } has two lines
 error-calendar-row-already-weekend = { $date } is a Saturday or Sunday, already a day off (off is for weekdays only)
 error-calendar-row-already-working = { $date } is a weekday, already a working day (work is for make-up Saturdays and Sundays only)
 error-calendar-row-kind = the kind of day «{ $kind }» must be off or work
+
+## Printed documents (Forms 01, 02/TCD)
+error-form-no-refusal = Case { $case } has no reason for refusing the reception, so it has no refusal notice (Form 01/TCD).
+error-form-no-evidence = The reception of case { $case } took no information or documents, so it has no receipt (Form 02/TCD).
+error-form-identity-sealed = The documents of a denunciation are in its sealed part; only a reception officer or a chair at a site that may open the identity can print the receipt (Form 02/TCD).

@@ -194,3 +194,8 @@ error-calendar-row-twice = ngày { $date_vi } có hai dòng
 error-calendar-row-already-weekend = ngày { $date_vi } là thứ Bảy hoặc Chủ nhật, vốn đã là ngày nghỉ (off chỉ dùng cho ngày thường)
 error-calendar-row-already-working = ngày { $date_vi } là ngày thường, vốn đã là ngày làm việc (work chỉ dùng cho ngày làm bù thứ Bảy, Chủ nhật)
 error-calendar-row-kind = loại ngày «{ $kind }» phải là off (nghỉ) hoặc work (làm bù)
+
+## Văn bản in (Mẫu số 01, 02/TCD)
+error-form-no-refusal = Vụ việc { $case } không có lý do từ chối tiếp công dân, nên không có Thông báo từ chối tiếp công dân (Mẫu số 01/TCD).
+error-form-no-evidence = Lượt tiếp của vụ việc { $case } không nhận thông tin, tài liệu nào, nên không có Giấy biên nhận (Mẫu số 02/TCD).
+error-form-identity-sealed = Danh sách tài liệu của đơn tố cáo nằm trong phần được bảo mật; chỉ cán bộ tiếp công dân hoặc người chủ trì tại đơn vị được mở danh tính mới in được Giấy biên nhận (Mẫu số 02/TCD).

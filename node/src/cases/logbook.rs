@@ -4,6 +4,14 @@
 //! printed page is `api::cases::documents`. What a sealed (denunciation) reception keeps in its
 //! seal, the identity and the summary, is never printed: the export shows "(bảo mật)" in its
 //! place.
+//!
+//! How each reception was held (chế độ tiếp, hình thức tiếp), how its đơn came (nguồn đơn) and
+//! whether it is anonymous are not columns of the official form: the printed book says them in
+//! the notes column ([`Row::held`], "Tiếp định kỳ, trực tuyến; đơn qua bưu chính; đơn nặc
+//! danh"); the CSV keeps the 13 official columns in order and adds them after as
+//! [`EXTRA_HEADINGS`], one fact a column, so a spreadsheet can count by them (Biểu 01/TCD).
+
+use tiepdan_protocol::case::reception::{DonSource, ReceptionForm, SessionType};
 
 /// One line of the log book.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -21,7 +29,69 @@ pub struct Row {
     pub guide: String,
     pub transfer: String,
     pub follow_up: String,
+    /// The officer's own notes.
     pub notes: String,
+    pub session_type: SessionType,
+    pub form: ReceptionForm,
+    pub source: DonSource,
+    pub anonymous: bool,
+}
+
+impl Row {
+    /// How the reception was held, for the notes column of the printed book: "Tiếp định kỳ,
+    /// trực tuyến; đơn qua bưu chính; đơn nặc danh".
+    pub fn held(&self) -> String {
+        let mut s = format!(
+            "{}, {}",
+            session_type_note(self.session_type),
+            form_vi(self.form).to_lowercase()
+        );
+        match self.source {
+            DonSource::InPerson => {}
+            DonSource::Post => s.push_str("; đơn qua bưu chính"),
+            DonSource::Forwarded => s.push_str("; đơn do cơ quan, tổ chức khác chuyển đến"),
+        }
+        if self.anonymous {
+            s.push_str("; đơn nặc danh");
+        }
+        s
+    }
+}
+
+/// Chế độ tiếp, as the CSV column writes it.
+pub fn session_type_vi(t: SessionType) -> &'static str {
+    match t {
+        SessionType::Regular => "Thường xuyên",
+        SessionType::Periodic => "Định kỳ",
+        SessionType::AdHoc => "Đột xuất",
+        SessionType::Authorised => "Ủy quyền",
+    }
+}
+
+fn session_type_note(t: SessionType) -> &'static str {
+    match t {
+        SessionType::Regular => "Tiếp thường xuyên",
+        SessionType::Periodic => "Tiếp định kỳ",
+        SessionType::AdHoc => "Tiếp đột xuất",
+        SessionType::Authorised => "Người được ủy quyền tiếp",
+    }
+}
+
+/// Hình thức tiếp.
+pub fn form_vi(f: ReceptionForm) -> &'static str {
+    match f {
+        ReceptionForm::InPerson => "Trực tiếp",
+        ReceptionForm::Online => "Trực tuyến",
+    }
+}
+
+/// Nguồn đơn, as the CSV column writes it.
+pub fn source_vi(s: DonSource) -> &'static str {
+    match s {
+        DonSource::InPerson => "Công dân đến trực tiếp",
+        DonSource::Post => "Đơn qua bưu chính",
+        DonSource::Forwarded => "Đơn được chuyển đến",
+    }
 }
 
 /// Form 03/TCD columns, in order.
@@ -40,6 +110,10 @@ pub const HEADINGS: [&str; 13] = [
     "Theo dõi kết quả giải quyết",
     "Ghi chú",
 ];
+
+/// The CSV's columns after the official 13: how the reception was held and its đơn came.
+pub const EXTRA_HEADINGS: [&str; 4] =
+    ["Chế độ tiếp", "Hình thức tiếp", "Nguồn đơn", "Đơn nặc danh"];
 
 pub fn kind_vi(kind: &str) -> &'static str {
     match kind {
@@ -72,6 +146,8 @@ fn csv_field(s: &str) -> String {
 pub fn to_csv(rows: &[Row]) -> String {
     let mut out = String::from("\u{feff}");
     out.push_str(&HEADINGS.join(","));
+    out.push(',');
+    out.push_str(&EXTRA_HEADINGS.join(","));
     out.push('\n');
     for r in rows {
         let cells = [
@@ -88,6 +164,14 @@ pub fn to_csv(rows: &[Row]) -> String {
             r.transfer.clone(),
             r.follow_up.clone(),
             r.notes.clone(),
+            session_type_vi(r.session_type).to_owned(),
+            form_vi(r.form).to_owned(),
+            source_vi(r.source).to_owned(),
+            if r.anonymous {
+                "x".into()
+            } else {
+                String::new()
+            },
         ];
         out.push_str(
             &cells
@@ -102,7 +186,7 @@ pub fn to_csv(rows: &[Row]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #[test]
     fn a_formula_in_a_field_reaches_the_csv_as_text() {
         assert_eq!(
@@ -117,7 +201,9 @@ mod tests {
 
     use super::*;
 
-    fn row() -> Row {
+    /// A row as the log book holds one: the fixture of this module's and the printed book's
+    /// tests.
+    pub fn row() -> Row {
         Row {
             stt: 1,
             case_id: "00070-2026-00001".into(),
@@ -133,6 +219,10 @@ mod tests {
             transfer: String::new(),
             follow_up: "Đã thụ lý".into(),
             notes: "<b>".into(),
+            session_type: SessionType::Regular,
+            form: ReceptionForm::InPerson,
+            source: DonSource::InPerson,
+            anonymous: false,
         }
     }
 
@@ -145,5 +235,39 @@ mod tests {
             "{csv}"
         );
         assert_eq!(csv.lines().count(), 2);
+        let header = csv.lines().next().unwrap();
+        assert!(
+            header.ends_with(",Ghi chú,Chế độ tiếp,Hình thức tiếp,Nguồn đơn,Đơn nặc danh"),
+            "{header}"
+        );
+        assert!(csv
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(",<b>,Thường xuyên,Trực tiếp,Công dân đến trực tiếp,"));
+    }
+
+    #[test]
+    fn how_a_reception_was_held_reads_in_the_notes() {
+        assert_eq!(row().held(), "Tiếp thường xuyên, trực tiếp");
+        let r = Row {
+            session_type: SessionType::Periodic,
+            form: ReceptionForm::Online,
+            source: DonSource::Post,
+            anonymous: true,
+            ..row()
+        };
+        assert_eq!(
+            r.held(),
+            "Tiếp định kỳ, trực tuyến; đơn qua bưu chính; đơn nặc danh"
+        );
+        let csv = to_csv(&[r]);
+        assert!(
+            csv.lines()
+                .nth(1)
+                .unwrap()
+                .ends_with(",Định kỳ,Trực tuyến,Đơn qua bưu chính,x"),
+            "{csv}"
+        );
     }
 }

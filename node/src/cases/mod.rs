@@ -752,6 +752,10 @@ impl Cases {
                 transfer,
                 follow_up: e.state.status.label_vi().to_owned(),
                 notes: r.notes.clone(),
+                session_type: r.session_type,
+                form: r.form,
+                source: r.source,
+                anonymous: r.anonymous,
             });
         }
         rows.sort_by(|a, b| a.date.cmp(&b.date).then(a.stt.cmp(&b.stt)));

@@ -257,9 +257,13 @@ fn the_log_book_prints_the_years_receptions() {
         .as_millis() as u64;
     let year = tiepdan_protocol::case::date_from_unix_ms(now).year();
     let this_year = ["Phạm Văn Một", "Hoàng Thị <Hai>"];
-    for n in this_year {
-        receive(&fed, &reception("petition", n));
-    }
+    receive(&fed, &reception("petition", this_year[0]));
+    // The second came by post, anonymous, and was entered at the head's periodic session.
+    let mut by_post = reception("petition", this_year[1]);
+    by_post["session_type"] = json!("periodic");
+    by_post["source"] = json!("post");
+    by_post["anonymous"] = json!(true);
+    receive(&fed, &by_post);
     let mut last_year = reception("complaint", "Vũ Văn Năm Trước");
     last_year["date"] = json!(format!("{}-06-15", year - 1));
     receive(&fed, &last_year);
@@ -281,6 +285,9 @@ fn the_log_book_prints_the_years_receptions() {
         "Tóm tắt nội dung vụ việc",
         "Kiến nghị",
         "Phường Ba Đình",
+        // How each was held, in the notes column.
+        "Tiếp thường xuyên, trực tiếp",
+        "Tiếp định kỳ, trực tiếp; đơn qua bưu chính; đơn nặc danh",
     ] {
         assert!(g.body.contains(want), "Form 03 lacks {want:?}: {}", g.body);
     }
@@ -313,6 +320,28 @@ fn the_log_book_prints_the_years_receptions() {
     let csv = csv.as_str().unwrap_or_default();
     assert!(
         csv.contains("Phạm Văn Một") && !csv.contains("Vũ Văn Năm Trước"),
+        "{csv}"
+    );
+    // The 13 official columns in order, then how each reception was held, one fact a column.
+    let mut lines = csv.lines();
+    assert!(
+        lines.next().unwrap().ends_with(
+            ",Theo dõi kết quả giải quyết,Ghi chú,Chế độ tiếp,Hình thức tiếp,Nguồn đơn,Đơn nặc danh"
+        ),
+        "{csv}"
+    );
+    let line = |name: &str| {
+        csv.lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        line("Phạm Văn Một").ends_with(",Thường xuyên,Trực tiếp,Công dân đến trực tiếp,"),
+        "{csv}"
+    );
+    assert!(
+        line("Hoàng Thị <Hai>").ends_with(",Định kỳ,Trực tiếp,Đơn qua bưu chính,x"),
         "{csv}"
     );
     assert_eq!(

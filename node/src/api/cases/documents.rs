@@ -25,6 +25,7 @@ use crate::accounts::Caller;
 use crate::api::{blocking, ApiError, ApiResult, App};
 use crate::cases::logbook::{self, Row};
 use crate::cases::PrintDetails;
+use crate::language::Message;
 use crate::site::clock::now_ms;
 
 /// What a document prints in place of a detail the caller may not see.
@@ -185,10 +186,10 @@ fn sealing_note(details: &PrintDetails) -> &'static str {
 
 fn reception_of(state: &CaseState) -> ApiResult<&Reception> {
     state.reception.as_ref().ok_or_else(|| {
-        ApiError::not_found(format!(
-            "Vụ việc {} chưa có lượt tiếp công dân.",
-            state.case_id
-        ))
+        ApiError::of(
+            StatusCode::NOT_FOUND,
+            Message::new("error-case-no-reception").arg("case", &state.case_id),
+        )
     })
 }
 
@@ -215,12 +216,9 @@ struct Form01 {
 pub fn form_01(state: &CaseState, details: &PrintDetails, today: Date) -> ApiResult<Page> {
     let reception = reception_of(state)?;
     let Some(reason) = reception.refusal else {
-        return Err(ApiError::new(
+        return Err(ApiError::of(
             StatusCode::CONFLICT,
-            format!(
-                "Vụ việc {} không có lý do từ chối tiếp công dân, nên không có Thông báo từ chối tiếp công dân (Mẫu số 01/TCD).",
-                state.case_id
-            ),
+            Message::new("error-form-no-refusal").arg("case", &state.case_id),
         )
         .code("no_refusal"));
     };
@@ -282,18 +280,16 @@ struct Form02 {
 pub fn form_02(state: &CaseState, details: &PrintDetails) -> ApiResult<Page> {
     let reception = reception_of(state)?;
     let Some(d) = details.details() else {
-        return Err(ApiError::forbidden(
-            "Danh sách tài liệu của đơn tố cáo nằm trong phần được bảo mật; chỉ cán bộ tiếp công dân hoặc người chủ trì tại đơn vị được mở danh tính mới in được Giấy biên nhận (Mẫu số 02/TCD).",
+        return Err(ApiError::of(
+            StatusCode::FORBIDDEN,
+            Message::new("error-form-identity-sealed"),
         )
         .code("identity_sealed"));
     };
     if d.evidence.is_empty() {
-        return Err(ApiError::new(
+        return Err(ApiError::of(
             StatusCode::CONFLICT,
-            format!(
-                "Lượt tiếp của vụ việc {} không nhận thông tin, tài liệu nào, nên không có Giấy biên nhận (Mẫu số 02/TCD).",
-                state.case_id
-            ),
+            Message::new("error-form-no-evidence").arg("case", &state.case_id),
         )
         .code("no_evidence"));
     }
@@ -419,6 +415,7 @@ pub async fn get_form_02(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tiepdan_protocol::case::reception::SessionType;
     use tiepdan_protocol::case::{
         Citizen, EvidenceCondition, EvidenceItem, IdType, Identity, Kind, RefusalReason,
     };
@@ -511,8 +508,22 @@ mod tests {
         assert_eq!((e.status, e.code), (StatusCode::CONFLICT, "no_refusal"));
         let e = form_02(&s, &details(&s)).err().unwrap();
         assert_eq!((e.status, e.code), (StatusCode::CONFLICT, "no_evidence"));
+        assert!(e.message.is_in_catalogue(), "{}", e.message.id);
+        assert!(
+            e.message
+                .render(crate::language::Lang::Vi)
+                .contains("không nhận thông tin, tài liệu nào"),
+            "{:?}",
+            e.message
+        );
+        assert!(e
+            .message
+            .render(crate::language::Lang::En)
+            .contains("has no receipt"));
         let e = form_02(&s, &PrintDetails::Sealed).err().unwrap();
         assert_eq!(e.code, "identity_sealed");
+        assert_eq!(e.message.id, "error-form-identity-sealed");
+        assert!(e.message.is_in_catalogue());
     }
 
     #[test]
@@ -564,18 +575,11 @@ mod tests {
         let row = Row {
             stt: 7,
             case_id: "00004-2026-00007".into(),
-            date: "2026-11-20".into(),
             name_address: "Lê Văn C, <i>Hà Nội</i>".into(),
-            id_paper: "001085012345".into(),
-            summary: "Kiến nghị".into(),
-            kind: "Kiến nghị".into(),
-            people: 1,
-            prior_bodies: String::new(),
-            accept: true,
-            guide: String::new(),
-            transfer: String::new(),
-            follow_up: "Đã thụ lý".into(),
-            notes: String::new(),
+            notes: "Có đơn kèm theo".into(),
+            session_type: SessionType::AdHoc,
+            anonymous: true,
+            ..logbook::tests::row()
         };
         let today = Date::from_ymd(2026, 12, 31).unwrap();
         let html = logbook_page("00004", &[row], period(Some(2026), None, None), today)
@@ -590,6 +594,8 @@ mod tests {
             "☒",
             "(13)",
             "Tóm tắt nội dung vụ việc",
+            "Tiếp đột xuất, trực tiếp; đơn nặc danh",
+            "Có đơn kèm theo",
         ] {
             assert!(html.contains(want), "{want:?} missing: {html}");
         }
