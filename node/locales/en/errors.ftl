@@ -39,7 +39,7 @@ error-case-calendar-line = Holiday calendar line { $line }: { $detail }
 error-case-exists = Case id { $case } is already in use: an existing case is never overwritten.
 error-case-not-found = No case { $case } at this site.
 error-case-no-reception = Case { $case } has no reception yet.
-error-not-allowed-now = Cannot { $act } now: the case is “{ $status }”.{ $reason }
+error-not-allowed-now = Cannot { $act } now: { $reason }.
 error-case-not-your-record = Case { $case } was opened by site { $owner }: this site may not write to it.
 error-identity-not-here = The sealed identity cannot be opened at this site: { $detail }
 error-identity-not-yours = Only the person assigned to the case at the site handling it may view a denouncer's identity.
@@ -74,6 +74,7 @@ error-session-protected-denunciation = Case { $case } is not received online: it
 error-session-category-not-for-kind = Case { $case } does not fit clause { $clause } of Decree 154/2026 Art 20 (clause 1 is for complaints, petitions and feedback; clause 4 for denunciations).
 error-session-regular = An online session is periodic, ad hoc or held by an authorised person, not regular reception.
 error-session-category-missing = Choose the online reception category (Decree 154/2026 Art 20) of case { $case }.
+error-session-task-unlinked = Case { $case } is not a case of this session: the conclusion notice assigns tasks only on the session's cases.
 error-session-case-unknown = This site does not hold case { $case }: whether it may be received online (Decree 154/2026 Art 20) cannot be checked.
 phase-scheduled = scheduled
 phase-testing = testing
@@ -194,6 +195,9 @@ error-calendar-row-twice = { $date } has two lines
 error-calendar-row-already-weekend = { $date } is a Saturday or Sunday, already a day off (off is for weekdays only)
 error-calendar-row-already-working = { $date } is a weekday, already a working day (work is for make-up Saturdays and Sundays only)
 error-calendar-row-kind = the kind of day «{ $kind }» must be off or work
+error-task-outside-audience = { $site } cannot see case { $case } and so cannot be given a task on it: assign the site handling it, the site that received it, or a site above them.
+error-session-record-route = The minutes and the conclusion notice of session { $session } are issued through their own routes (POST sessions/{ $session }/minutes, …/conclusion), so what they state comes from the session itself.
+error-no-minutes = Session { $session } has no minutes yet: the chair issues them after the session ends.
 
 ## Printed documents (Forms 01, 02/TCD)
 error-form-no-refusal = Case { $case } has no reason for refusing the reception, so it has no refusal notice (Form 01/TCD).

@@ -39,7 +39,7 @@ error-case-calendar-line = Lịch nghỉ lễ, dòng { $line }: { $detail }
 error-case-exists = Mã vụ việc { $case } đã có: không ghi đè một vụ việc đã có.
 error-case-not-found = Đơn vị này không có vụ việc { $case }.
 error-case-no-reception = Vụ việc { $case } chưa có lượt tiếp nào.
-error-not-allowed-now = Không thể { $act } lúc này: vụ việc đang ở trạng thái “{ $status }”.{ $reason }
+error-not-allowed-now = Không thể { $act } lúc này: { $reason }.
 error-case-not-your-record = Vụ việc { $case } do đơn vị { $owner } lập: đơn vị này không được ghi vào đó.
 error-identity-not-here = Không thể mở danh tính đã niêm phong tại đơn vị này: { $detail }
 error-identity-not-yours = Chỉ người được giao giải quyết vụ việc tại đơn vị đang xử lý mới được xem danh tính người tố cáo.
@@ -74,6 +74,7 @@ error-session-protected-denunciation = Không tiếp trực tuyến vụ việc 
 error-session-category-not-for-kind = Vụ việc { $case } không thuộc trường hợp tại khoản { $clause } Điều 20 Nghị định 154/2026/NĐ-CP (khoản 1 dành cho khiếu nại, kiến nghị, phản ánh; khoản 4 dành cho tố cáo).
 error-session-regular = Phiên tiếp trực tuyến là phiên định kỳ, đột xuất hoặc do người được ủy quyền tiếp, không phải tiếp thường xuyên.
 error-session-category-missing = Chưa chọn trường hợp tiếp trực tuyến (Điều 20 Nghị định 154/2026/NĐ-CP) cho vụ việc { $case }.
+error-session-task-unlinked = Vụ việc { $case } không thuộc phiên tiếp này: Thông báo kết luận chỉ giao nhiệm vụ về các vụ việc của phiên.
 error-session-case-unknown = Đơn vị này không có vụ việc { $case }: không kiểm tra được vụ việc có được tiếp trực tuyến hay không (Điều 20 Nghị định 154/2026/NĐ-CP).
 phase-scheduled = Đã lên lịch
 phase-testing = Đang kết nối thử
@@ -194,6 +195,9 @@ error-calendar-row-twice = ngày { $date_vi } có hai dòng
 error-calendar-row-already-weekend = ngày { $date_vi } là thứ Bảy hoặc Chủ nhật, vốn đã là ngày nghỉ (off chỉ dùng cho ngày thường)
 error-calendar-row-already-working = ngày { $date_vi } là ngày thường, vốn đã là ngày làm việc (work chỉ dùng cho ngày làm bù thứ Bảy, Chủ nhật)
 error-calendar-row-kind = loại ngày «{ $kind }» phải là off (nghỉ) hoặc work (làm bù)
+error-task-outside-audience = { $site } không được biết về vụ việc { $case } nên không thể được giao nhiệm vụ về vụ việc đó: chỉ giao cho đơn vị đang giải quyết, đơn vị đã tiếp nhận hoặc cấp trên của các đơn vị ấy.
+error-session-record-route = Biên bản và Thông báo kết luận của phiên { $session } được ban hành tại mục riêng của phiên (POST sessions/{ $session }/minutes, …/conclusion), để nội dung ghi nhận lấy đúng từ diễn biến của phiên.
+error-no-minutes = Phiên { $session } chưa có biên bản: người chủ trì ban hành biên bản sau khi kết thúc phiên.
 
 ## Văn bản in (Mẫu số 01, 02/TCD)
 error-form-no-refusal = Vụ việc { $case } không có lý do từ chối tiếp công dân, nên không có Thông báo từ chối tiếp công dân (Mẫu số 01/TCD).

@@ -99,6 +99,22 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         "/api/v1/sessions/{id}/test-signal",
         act(&[TestSignal]),
     ),
+    (
+        "GET",
+        "/api/v1/sessions/{id}/minutes/draft",
+        act(&[SessionRead]),
+    ),
+    (
+        "POST",
+        "/api/v1/sessions/{id}/minutes",
+        act(&[SessionChair]),
+    ),
+    ("GET", "/api/v1/sessions/{id}/minutes", act(&[SessionRead])),
+    (
+        "POST",
+        "/api/v1/sessions/{id}/conclusion",
+        act(&[SessionChair]),
+    ),
     ("GET", "/api/v1/sessions/{id}/media", act(&[SessionRead])),
     (
         "GET",

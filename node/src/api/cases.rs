@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -26,7 +26,7 @@ use super::auth::require;
 use super::{blocking, body, ApiError, ApiResult, App};
 use crate::accounts::Caller;
 use crate::cases::{logbook, CaseQuery, CaseView, DueCounts, ReceptionInput};
-use crate::language::Message;
+use crate::language::{Lang, Message};
 use crate::site::clock::now_ms;
 
 pub fn routes() -> Router<Arc<App>> {
@@ -93,8 +93,23 @@ async fn due(State(app): State<Arc<App>>) -> Json<DueCounts> {
     Json(app.cases.due_counts(now_ms()))
 }
 
-async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult<Json<CaseView>> {
-    Ok(Json(app.cases.case_view(&id, now_ms())?))
+async fn show(
+    State(app): State<Arc<App>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<CaseView>> {
+    let lang = Lang::from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    Ok(Json(app.cases.case_view(
+        &id,
+        now_ms(),
+        Some(c.role),
+        lang,
+    )?))
 }
 
 async fn event(

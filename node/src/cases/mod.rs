@@ -10,13 +10,14 @@
 //! Uses `site` and `records` (signing, storing and pushing are the records' `commit`).
 
 pub mod logbook;
+mod session_results;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tiepdan_keys::sealed;
-use tiepdan_protocol::access;
+use tiepdan_protocol::access::{self, Role};
 use tiepdan_protocol::case::CaseEvent;
 use tiepdan_protocol::case::{
     self, deadline, Citizen, Direction, EvidenceItem, IdType, Identity, Kind, Reception,
@@ -25,7 +26,7 @@ use tiepdan_protocol::case::{
 use tiepdan_protocol::log::{Actor, VerifiedEvent};
 use tiepdan_protocol::sites::Registry;
 
-use crate::language::{Message, Said};
+use crate::language::{history, Lang, Message, Said};
 use crate::records::{OpError, SiteRecords};
 use crate::site::config::Overrides;
 use crate::site::datadir::DataDir;
@@ -273,7 +274,7 @@ impl Cases {
                             .arg("case", case_id)
                             .arg("act", crate::language::labels::case_act(ev))
                             .arg("status", crate::language::labels::case_status(state.status))
-                            .arg("reason", reason),
+                            .arg("reason", crate::language::history::ignored(&reason)),
                     ));
                 }
                 state.apply(case::AppliedEvent {
@@ -458,7 +459,13 @@ impl Cases {
         let rewrapped = self.rewrap_for(&state, to_site)?;
         let ev = CaseEvent::Escalated {
             to_site: to_site.to_owned(),
-            reason: reason.unwrap_or(case::EscalationReason::SecondInstance),
+            // Without a reason, the one the case's status implies: a second complaint after the
+            // first decision, a repeat denunciation after the conclusion, else an overdue stage.
+            reason: reason.unwrap_or(match state.status {
+                case::Status::Decided => case::EscalationReason::SecondInstance,
+                case::Status::Concluded => case::EscalationReason::RepeatDenunciation,
+                _ => case::EscalationReason::Overdue,
+            }),
             rewrapped,
         };
         let v = self.commit_events(case_id, vec![ev], now_ms, None, by)?;
@@ -487,7 +494,15 @@ impl Cases {
     }
 
     /// `GET cases/{id}`: state, history and deadlines.
-    pub fn case_view(&self, case_id: &str, now_ms: u64) -> Result<CaseView, OpError> {
+    /// `GET cases/{id}`, for a reader with `role` (none: every step any role may take) who
+    /// reads `lang`: the history lines and the reasons of ignored events are rendered in it.
+    pub fn case_view(
+        &self,
+        case_id: &str,
+        now_ms: u64,
+        role: Option<Role>,
+        lang: Lang,
+    ) -> Result<CaseView, OpError> {
         let state = self.require_case(case_id)?;
         let today = self.today(now_ms);
         // The built-in holidays with the years central published.
@@ -495,13 +510,22 @@ impl Cases {
         let cal: &deadline::Calendar = &current;
         let deadlines = deadline::deadlines(&state, cal, today)
             .iter()
-            .map(DeadlineView::from)
+            .map(|d| DeadlineView::new(d, lang))
+            .collect();
+        let history = state
+            .history
+            .iter()
+            .map(|h| HistoryLine {
+                summary: history::happened(&h.what).render(lang),
+                reason: h.why.as_ref().map(|w| history::ignored(w).render(lang)),
+            })
             .collect();
         Ok(CaseView {
             audience: state.audience(),
             status_label: state.status.label_vi(),
             deadlines,
-            state: MaskedState(state),
+            allowed: state.open_acts(&self.site.site.code, role, now_ms),
+            state: MaskedState { state, history },
         })
     }
 
@@ -900,19 +924,38 @@ pub struct CaseView {
     pub deadlines: Vec<DeadlineView>,
     pub audience: BTreeSet<String>,
     pub status_label: &'static str,
+    /// The steps this site, for the reader's role, may take now; a page offers these only.
+    pub allowed: Vec<case::state::OpenAct>,
 }
 
-/// A case state that never shows ciphertext: a sealed identity serializes as
-/// `{"sealed": true}`.
+/// One history entry as its reader reads it.
 #[derive(Debug)]
-pub struct MaskedState(pub case::CaseState);
+pub struct HistoryLine {
+    pub summary: String,
+    pub reason: Option<String>,
+}
+
+/// A case state that never shows ciphertext (a sealed identity serializes as
+/// `{"sealed": true}`), with its history's `summary` and `reason` in the reader's language
+/// (the typed `what` and `why` stay beside them for programs).
+#[derive(Debug)]
+pub struct MaskedState {
+    pub state: case::CaseState,
+    pub history: Vec<HistoryLine>,
+}
 
 impl Serialize for MaskedState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut v = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
-        if let Some(Identity::Sealed(_)) = self.0.reception.as_ref().map(|r| &r.identity) {
+        let mut v = serde_json::to_value(&self.state).map_err(serde::ser::Error::custom)?;
+        if let Some(Identity::Sealed(_)) = self.state.reception.as_ref().map(|r| &r.identity) {
             if let Some(r) = v.get_mut("reception").and_then(|r| r.as_object_mut()) {
                 r.insert("identity".into(), serde_json::json!({"sealed": true}));
+            }
+        }
+        if let Some(entries) = v.get_mut("history").and_then(|h| h.as_array_mut()) {
+            for (entry, line) in entries.iter_mut().zip(&self.history) {
+                entry["summary"] = line.summary.clone().into();
+                entry["reason"] = line.reason.clone().into();
             }
         }
         v.serialize(serializer)
@@ -925,18 +968,19 @@ pub struct DeadlineView {
     pub name: &'static str,
     pub label: &'static str,
     pub due: String,
-    pub basis: &'static str,
+    /// The article that sets it, as a Vietnamese document cites it.
+    pub basis: String,
     /// The status variant in lower case (`met`, `overdue`, …).
     pub status: String,
 }
 
-impl From<&deadline::Deadline> for DeadlineView {
-    fn from(d: &deadline::Deadline) -> Self {
+impl DeadlineView {
+    pub fn new(d: &deadline::Deadline, lang: Lang) -> Self {
         DeadlineView {
             name: d.name,
             label: d.label_vi,
             due: d.due.to_string(),
-            basis: d.basis,
+            basis: crate::language::labels::legal_basis(d.basis, lang),
             status: format!("{:?}", d.status).to_lowercase(),
         }
     }
