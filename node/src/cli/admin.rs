@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use tiepdan_keys::cert;
 use tiepdan_protocol::sites::Registry;
 
@@ -26,11 +25,16 @@ pub fn issue(
     out: &std::path::Path,
     days: u32,
 ) -> anyhow::Result<String> {
-    let request_pem = std::fs::read_to_string(request)
-        .with_context(|| format!("cannot read {}", request.display()))?;
+    let request_pem =
+        std::fs::read_to_string(request).map_err(|e| cannot("cli-cannot-read", request, e))?;
     // Check the request before anything else, so the error is about the file the officer gave.
-    let req = cert::parse_request(&request_pem)
-        .with_context(|| format!("{} is not a valid certificate request", request.display()))?;
+    let req = cert::parse_request(&request_pem).map_err(|e| {
+        fail(
+            Message::new("cli-not-a-request")
+                .arg("path", request.display().to_string())
+                .arg("detail", e.to_string()),
+        )
+    })?;
     let chain_pem = match Store::open(&data.store_path()) {
         Ok(store) => {
             let key = load_key(data)?;
@@ -47,18 +51,25 @@ pub fn issue(
             )?;
             v["chain_pem"]
                 .as_str()
-                .context("node answered without chain_pem")?
+                .ok_or_else(|| fail(Message::new("cli-answer-lacks").arg("field", "chain_pem")))?
                 .to_owned()
         }
         Err(e) => return Err(e.into()),
     };
-    std::fs::write(out, &chain_pem).with_context(|| format!("cannot write {}", out.display()))?;
-    Ok(format!(
-        "Issued a certificate chain for {} ({}) into {}",
-        req.claims.site,
-        Registry::official().get(&req.claims.site)?.name,
-        out.display()
-    ))
+    std::fs::write(out, &chain_pem).map_err(|e| cannot("cli-cannot-write", out, e))?;
+    Ok(say(Message::new("cli-issued")
+        .arg("site", &req.claims.site)
+        .arg("name", &Registry::official().get(&req.claims.site)?.name)
+        .arg("path", out.display().to_string())))
+}
+
+/// A file that could not be read or written (`id` is `cli-cannot-read` or `cli-cannot-write`).
+pub(crate) fn cannot(id: &'static str, path: &Path, e: std::io::Error) -> anyhow::Error {
+    fail(
+        Message::new(id)
+            .arg("path", path.display().to_string())
+            .arg("detail", e.to_string()),
+    )
 }
 
 /// `tiepdan revoke`: through the API when the node runs, else into the store (it spreads when
@@ -71,16 +82,12 @@ pub fn revoke(data: &DataDir, site: &str) -> anyhow::Result<String> {
             let chain = load_tls_chain(data)?;
             let record = revocation_record(&key, &chain, site, unix_now())?;
             store.put_revocation(site, &record)?;
-            Ok(format!(
-                "Revoked {site}. The revocation spreads when this node next runs."
-            ))
+            Ok(say(Message::new("cli-revoked-offline").arg("site", site)))
         }
         Err(StoreError::Locked { .. }) => {
             let client = NodeClient::for_data(data)?;
             client.post("revocations", &serde_json::json!({ "site": site }))?;
-            Ok(format!(
-                "Revoked {site}; the running node is spreading it now."
-            ))
+            Ok(say(Message::new("cli-revoked-online").arg("site", site)))
         }
         Err(e) => Err(e.into()),
     }
@@ -91,13 +98,7 @@ pub fn revoke(data: &DataDir, site: &str) -> anyhow::Result<String> {
 pub fn publish_calendar(data: &DataDir, year: i32, csv: &Path) -> anyhow::Result<String> {
     use tiepdan_protocol::calendar;
     use tiepdan_protocol::sites::CENTRAL_CODE;
-    let text = std::fs::read_to_string(csv).map_err(|e| {
-        fail(
-            Message::new("cli-cannot-read")
-                .arg("path", csv.display().to_string())
-                .arg("detail", e.to_string()),
-        )
-    })?;
+    let text = std::fs::read_to_string(csv).map_err(|e| cannot("cli-cannot-read", csv, e))?;
     let site = crate::site::identity::site_code(data)?;
     if site != CENTRAL_CODE {
         return Err(fail(Message::from(&PublishError::NotCentral { site })));
@@ -197,25 +198,23 @@ pub fn user(data: &DataDir, cmd: UserCmd) -> anyhow::Result<String> {
 
 fn temporary_message(name: &str, temporary: Option<&str>) -> String {
     match temporary {
-        Some(p) => format!(
-            "Tài khoản {name}: mật khẩu tạm thời (chỉ hiện một lần, người dùng nên đổi sau khi đăng nhập): {p}"
-        ),
-        None => format!("Tài khoản {name}: đã đặt mật khẩu."),
+        Some(p) => say(Message::new("cli-user-temporary-password")
+            .arg("name", name)
+            .arg("password", p)),
+        None => say(Message::new("cli-user-password-set").arg("name", name)),
     }
 }
 
 fn write_token(out: &Path, name: &str, token: &str) -> anyhow::Result<String> {
-    std::fs::write(out, format!("{token}\n"))
-        .with_context(|| format!("cannot write {}", out.display()))?;
+    std::fs::write(out, format!("{token}\n")).map_err(|e| cannot("cli-cannot-write", out, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o600))?;
     }
-    Ok(format!(
-        "Đã ghi mã truy cập API của tài khoản {name} vào {} (giữ kín như mật khẩu).",
-        out.display()
-    ))
+    Ok(say(Message::new("cli-user-token-written")
+        .arg("name", name)
+        .arg("path", out.display().to_string())))
 }
 
 /// (name, full name, role label, disabled) per account, as a table.
@@ -263,11 +262,11 @@ fn user_offline(store: &Store, cmd: UserCmd) -> anyhow::Result<String> {
         UserCmd::List => list_text(&rows(&offline::list(store)?)),
         UserCmd::Disable { name } => {
             offline::set_disabled(store, &name, true)?;
-            format!("Đã khóa tài khoản {name}.")
+            say(Message::new("cli-user-disabled").arg("name", &name))
         }
         UserCmd::Enable { name } => {
             offline::set_disabled(store, &name, false)?;
-            format!("Đã mở khóa tài khoản {name}.")
+            say(Message::new("cli-user-enabled").arg("name", &name))
         }
         UserCmd::Reset { name } => {
             let t = offline::set_password(store, &name, None)?;
@@ -314,11 +313,11 @@ fn user_online(client: &NodeClient, cmd: UserCmd) -> anyhow::Result<String> {
         }
         UserCmd::Disable { name } => {
             client.post(&format!("users/{name}/disable"), &serde_json::json!({}))?;
-            format!("Đã khóa tài khoản {name}.")
+            say(Message::new("cli-user-disabled").arg("name", &name))
         }
         UserCmd::Enable { name } => {
             client.post(&format!("users/{name}/enable"), &serde_json::json!({}))?;
-            format!("Đã mở khóa tài khoản {name}.")
+            say(Message::new("cli-user-enabled").arg("name", &name))
         }
         UserCmd::Reset { name } => {
             let v = client.post(&format!("users/{name}/password"), &serde_json::json!({}))?;

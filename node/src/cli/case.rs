@@ -18,6 +18,7 @@ use super::client::NodeClient;
 use crate::accounts::{offline, Caller};
 use crate::api::cases::documents;
 use crate::cases::{logbook, CaseFilter, Cases, ReceptionInput};
+use crate::language::Message;
 use crate::site::clock::now_ms;
 use crate::site::datadir::DataDir;
 use crate::site::store::{Store, StoreError};
@@ -75,12 +76,11 @@ impl Target {
     fn allow(&self, action: Action) -> anyhow::Result<()> {
         if let Target::Offline(_, c) = self {
             if !access::allows(c.role, action) {
-                anyhow::bail!(
-                    "Vai trò {} của tài khoản {} không được {}.",
-                    c.role.label_vi(),
-                    c.user,
-                    action.label_vi()
-                );
+                return Err(super::fail(
+                    Message::new("error-role-forbidden")
+                        .arg("role", crate::language::labels::role(c.role))
+                        .arg("action", crate::language::labels::action(action)),
+                ));
             }
         }
         Ok(())
@@ -89,8 +89,13 @@ impl Target {
 
 /// Reads the API token an officer or chair was given (`tiepdan user token`).
 pub fn read_token_file(path: &Path) -> anyhow::Result<String> {
-    let t = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the token file {}", path.display()))?;
+    let t = std::fs::read_to_string(path).map_err(|e| {
+        super::fail(
+            Message::new("cli-cannot-read-token")
+                .arg("path", path.display().to_string())
+                .arg("detail", e.to_string()),
+        )
+    })?;
     Ok(t.trim().to_owned())
 }
 
@@ -231,7 +236,9 @@ pub fn logbook(
     match t {
         Target::Api(c) => {
             let _ = c;
-            anyhow::bail!("the node is running: download the log book from its web API: GET /api/v1/logbook?format={format}")
+            Err(super::fail(
+                Message::new("cli-logbook-node-running").arg("format", format),
+            ))
         }
         Target::Offline(n, _) => {
             let rows = n.logbook_rows(from.as_deref(), to.as_deref())?;
@@ -248,7 +255,9 @@ pub fn logbook(
                         .map(|p| p.html)
                         .context("the log book page")
                 }
-                other => anyhow::bail!("format {other:?}: use csv or html"),
+                other => Err(super::fail(
+                    Message::new("error-logbook-format").arg("format", other),
+                )),
             }
         }
     }

@@ -1,13 +1,15 @@
 //! A small blocking HTTP client for CLI commands that talk to a running node's API.
 //!
-//! Owns finding the node (its `run.json`), presenting the operator token, and turning JSON
+//! Owns finding the node (its `run.json`), presenting the operator token and the command's
+//! language (`Accept-Language`, so the node's refusals come back in it), and turning JSON
 //! errors from the API back into readable messages.
 
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use serde_json::Value;
 
+use crate::language::Message;
 use crate::site::datadir::DataDir;
 use crate::site::Bound;
 
@@ -23,7 +25,9 @@ pub fn agent() -> ureq::Agent {
 pub fn json_call(
     r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
 ) -> anyhow::Result<Value> {
-    let mut resp = r.context("cannot reach the node's API")?;
+    let mut resp = r.map_err(|e| {
+        super::fail(Message::new("cli-node-unreachable").arg("detail", e.to_string()))
+    })?;
     let status = resp.status().as_u16();
     let text = resp.body_mut().read_to_string().unwrap_or_default();
     let v: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
@@ -33,7 +37,11 @@ pub fn json_call(
             .and_then(|e| e.as_str())
             .map(str::to_owned)
             .unwrap_or_else(|| v.to_string());
-        bail!("the node answered {status}: {msg}");
+        return Err(super::fail(
+            Message::new("cli-node-answered")
+                .arg("status", status.to_string())
+                .arg("message", msg),
+        ));
     }
     Ok(v)
 }
@@ -152,6 +160,7 @@ impl NodeClient {
             self.agent
                 .get(&format!("{}/{path}", self.base))
                 .header("Authorization", &format!("Bearer {}", self.token))
+                .header("Accept-Language", super::lang().tag())
                 .call(),
         )
     }
@@ -161,6 +170,7 @@ impl NodeClient {
             self.agent
                 .post(&format!("{}/{path}", self.base))
                 .header("Authorization", &format!("Bearer {}", self.token))
+                .header("Accept-Language", super::lang().tag())
                 .send_json(body),
         )
     }

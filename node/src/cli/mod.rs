@@ -51,6 +51,27 @@ pub fn fail(m: Message) -> anyhow::Error {
     anyhow::anyhow!(say(m))
 }
 
+/// The error a command ended with, as the person at the terminal reads it: a record
+/// operation's or a calendar's refusal in the command's language (their `Display` is the
+/// English of logs); anything else as it is.
+pub fn spoken(e: anyhow::Error) -> anyhow::Error {
+    use crate::records::OpError;
+    if let Some(op) = e.downcast_ref::<OpError>() {
+        return match op {
+            OpError::BadInput(m)
+            | OpError::NotFound(m)
+            | OpError::Forbidden(m)
+            | OpError::Conflict(m)
+            | OpError::NotNow(m) => fail(m.clone()),
+            OpError::Store(_) => e,
+        };
+    }
+    if let Some(c) = e.downcast_ref::<tiepdan_protocol::calendar::CalendarError>() {
+        return fail(Message::from(c));
+    }
+    e
+}
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Create a new site: its key, operator token, and a certificate request (or the root with --root).
@@ -205,6 +226,10 @@ pub fn init_logs() {
 
 /// Runs one site command; the binary prints its error and exits 1.
 pub fn run(command: Command) -> anyhow::Result<()> {
+    run_command(command).map_err(spoken)
+}
+
+fn run_command(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Init {
             data,
@@ -256,22 +281,29 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         } => case::read_token_file(&token_file)
             .and_then(|t| case::logbook(&DataDir::new(data), &t, from, to, &format))
             .and_then(|text| std::fs::write(&out, text).map_err(Into::into))
-            .map(|_| println!("Wrote {}", out.display())),
+            .map(|_| {
+                println!(
+                    "{}",
+                    say(Message::new("cli-wrote").arg("path", out.display().to_string()))
+                )
+            }),
         Command::Recording { command } => recording::run(command),
         Command::WebCa { data } => {
             let data = DataDir::new(data);
             match crate::api::tls::ca_fingerprint(&data) {
                 Some(fp) => {
+                    let path = crate::api::tls::WebFiles::of(&data).ca_cert();
                     println!(
-                        "CA web của điểm: {}",
-                        crate::api::tls::WebFiles::of(&data).ca_cert().display()
+                        "{}",
+                        say(Message::new("cli-web-ca").arg("path", path.display().to_string()))
                     );
-                    println!("Dấu vân tay SHA-256: {fp}");
+                    println!(
+                        "{}",
+                        say(Message::new("cli-web-ca-fingerprint").arg("fingerprint", fp))
+                    );
                     Ok(())
                 }
-                None => Err(anyhow::anyhow!(
-                    "điểm chưa có CA web: nút tạo nó khi chạy lần đầu với địa chỉ web không phải loopback (RUNBOOK §4)"
-                )),
+                None => Err(fail(Message::new("cli-no-web-ca"))),
             }
         }
         Command::User { data, command } => {
@@ -308,4 +340,45 @@ pub fn tokio_main(
         .enable_all()
         .build()?
         .block_on(fut)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_speaks_vietnamese_unless_the_locale_is_english() {
+        assert_eq!(lang_of(None, None), Lang::Vi);
+        assert_eq!(lang_of(None, Some("C.UTF-8")), Lang::Vi);
+        assert_eq!(lang_of(None, Some("vi_VN.UTF-8")), Lang::Vi);
+        assert_eq!(lang_of(None, Some("en_US.UTF-8")), Lang::En);
+        assert_eq!(lang_of(Some(""), Some("en_GB")), Lang::En, "empty LC_ALL");
+        assert_eq!(
+            lang_of(Some("vi_VN"), Some("en_US")),
+            Lang::Vi,
+            "LC_ALL wins"
+        );
+        assert_eq!(lang_of(Some("EN"), None), Lang::En);
+        let m = Message::new("cli-wrote").arg("path", "so.csv");
+        assert!(m.is_in_catalogue());
+        assert_eq!(m.render(Lang::Vi), "Đã ghi so.csv");
+        assert_eq!(m.render(Lang::En), "Wrote so.csv");
+    }
+
+    #[test]
+    fn a_record_refusal_reads_in_the_commands_language() {
+        let e = anyhow::Error::from(crate::records::OpError::NotFound(
+            Message::new("error-case-not-found").arg("case", "00004-2026-00001"),
+        ));
+        let said = spoken(e).to_string();
+        assert_eq!(
+            said,
+            say(Message::new("error-case-not-found").arg("case", "00004-2026-00001"))
+        );
+        let e = anyhow::Error::from(tiepdan_protocol::calendar::CalendarError::NotInOrder);
+        assert_eq!(
+            spoken(e).to_string(),
+            say(Message::new("error-calendar-not-in-order"))
+        );
+    }
 }

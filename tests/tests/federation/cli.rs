@@ -168,7 +168,7 @@ fn bad_inputs_get_clear_errors_and_leave_state_intact() {
     ]);
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("not a valid certificate request"),
+        stderr(&out).contains("không phải là yêu cầu cấp chứng thư hợp lệ"),
         "{}",
         stderr(&out)
     );

@@ -235,7 +235,7 @@ fn a_revocation_made_offline_spreads_when_links_come_up() {
     let out = tiepdan(&["revoke", "--data", &data, "--site", "00073"]);
     assert!(out.status.success(), "{}", tiepdan_tests::stderr(&out));
     assert!(
-        stdout(&out).contains("when this node next runs"),
+        stdout(&out).contains("khi nút chạy lại"),
         "{}",
         stdout(&out)
     );
