@@ -126,6 +126,19 @@ async fn step(c: &Client, act: &str, fields: &[(&str, &str)]) -> Option<String> 
         &format!("the dialog of {act} did not open"),
     )
     .await;
+    // Every field has its label, and no placeholder leaks into the text.
+    let bad = js(
+        c,
+        &format!(
+            "const d = document.getElementById('dialog-{act}');
+             const unlabelled = [...d.querySelectorAll('input, select, textarea')]
+               .filter(f => !d.querySelector('label[for=\"' + f.id + '\"]')).map(f => f.id);
+             const t = d.innerText;
+             return unlabelled.concat(/\\b(null|undefined|NaN)\\b/.test(t) ? [t] : [])"
+        ),
+    )
+    .await;
+    assert_eq!(bad, json!([]), "the dialog of {act}");
     for (id, v) in fields {
         type_into(c, id, v).await;
     }
@@ -522,6 +535,29 @@ async fn the_case_list_finds_and_the_case_page_walks_every_step_to_closing() {
     );
     assert_eq!(err[1], json!(true), "{err}");
     click(&c, "d-cancel-accepted").await;
+
+    // A transfer to the province: the site is picked from the sites around this one.
+    open_case(&c, &origin, &fed, &petition).await;
+    click(&c, "step-transferred").await;
+    choose(&c, "d-tr-site", "01").await;
+    if std::env::var_os("CASE_DIALOG_SHOT").is_some() {
+        screenshot(&c, "tmp-case-dialog").await;
+    }
+    type_into(&c, "d-tr-letter", "12/CV-UBND").await;
+    click(&c, "d-confirm-transferred").await;
+    until(
+        &c,
+        "return document.getElementById('content').dataset.status === 'transferred'",
+        vec![],
+        "the transfer did not show on the page",
+    )
+    .await;
+    let v = case_of(&fed, &petition);
+    assert_eq!(
+        (v["status"].clone(), v["current_site"].clone()),
+        (json!("transferred"), json!("01")),
+        "{v}"
+    );
 
     open_case(&c, &origin, &fed, &complaint).await;
     assert_eq!(
