@@ -29,3 +29,16 @@ cli-user-disabled = Disabled account { $name }.
 cli-user-enabled = Enabled account { $name }.
 cli-user-token-written = Wrote the API token of account { $name } into { $path } (keep it secret like a password).
 cli-logbook-node-running = The node is running: download the log book from its web API: GET /api/v1/logbook?format={ $format }
+
+## Joining the federation (tiepdan join)
+cli-join-no-request = { $dir } has no request.pem: run `tiepdan init --site CODE` first.
+cli-join-sent = Join request { $id } sent to { $parent }. Waiting for the parent's operator to approve it…
+cli-join-refused = Join request { $id }: the parent answered { $status }: { $message }
+cli-join-waiting = Waiting: { $detail }
+cli-join-timeout = Join request { $id } was not approved within { $seconds } s; run `tiepdan join` again later.
+cli-join-bad-parent = --parent “{ $parent }”: give the parent's web address as IP:PORT.
+cli-join-needs-fingerprint = The parent { $addr } is reached over HTTPS: ask its operator for the fingerprint of its web CA (status page, “Dấu vân tay CA web”) and give it as --fingerprint.
+cli-join-bad-fingerprint = --fingerprint must be a SHA-256: 64 hex digits (colons allowed).
+cli-join-fingerprint-mismatch = The web certificate { $addr } presents is not from the web CA with fingerprint { $fingerprint }: do not continue; check the address and the fingerprint with the parent's operator.
+cli-join-unreachable = Cannot reach the parent at { $addr } ({ $detail }).
+cli-join-no-certificate = The parent at { $addr } did not present a TLS certificate.

@@ -29,3 +29,16 @@ cli-user-disabled = Đã khóa tài khoản { $name }.
 cli-user-enabled = Đã mở khóa tài khoản { $name }.
 cli-user-token-written = Đã ghi mã truy cập API của tài khoản { $name } vào { $path } (giữ kín như mật khẩu).
 cli-logbook-node-running = Nút đang chạy: tải sổ tiếp công dân qua API web của nút: GET /api/v1/logbook?format={ $format }
+
+## Gia nhập liên thông (tiepdan join)
+cli-join-no-request = { $dir } chưa có request.pem: chạy `tiepdan init --site MÃ` trước.
+cli-join-sent = Đã gửi yêu cầu gia nhập số { $id } tới { $parent }. Đang chờ người quản trị của cấp trên duyệt…
+cli-join-refused = Yêu cầu gia nhập số { $id }: cấp trên trả lời { $status }: { $message }
+cli-join-waiting = Đang chờ: { $detail }
+cli-join-timeout = Yêu cầu gia nhập số { $id } chưa được duyệt trong { $seconds } giây; chạy lại `tiepdan join` sau.
+cli-join-bad-parent = --parent “{ $parent }”: ghi địa chỉ web của cấp trên theo dạng IP:CỔNG.
+cli-join-needs-fingerprint = Cấp trên { $addr } được kết nối qua HTTPS: hỏi người quản trị của cấp trên dấu vân tay CA web (trang tình trạng, “Dấu vân tay CA web”) và ghi vào --fingerprint.
+cli-join-bad-fingerprint = --fingerprint phải là một SHA-256: 64 chữ số hệ mười sáu (được có dấu hai chấm).
+cli-join-fingerprint-mismatch = Chứng thư web mà { $addr } đưa ra không thuộc CA web có dấu vân tay { $fingerprint }: đừng tiếp tục; kiểm tra lại địa chỉ và dấu vân tay với người quản trị của cấp trên.
+cli-join-unreachable = Không kết nối được với cấp trên tại { $addr } ({ $detail }).
+cli-join-no-certificate = Cấp trên tại { $addr } không đưa ra chứng thư TLS nào.

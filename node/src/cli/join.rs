@@ -10,9 +10,11 @@
 use std::time::Duration;
 
 use crate::api::federation::JOIN_SECRET_HEADER;
-use anyhow::{bail, Context};
+use anyhow::Context;
 
+use super::{fail, say};
 use crate::federation::pki::install_chain_pem;
+use crate::language::Message;
 use crate::site::datadir::DataDir;
 
 /// `tiepdan join`: sends our request to the parent node, waits for its operator to approve,
@@ -23,11 +25,8 @@ pub fn join(
     fingerprint: Option<&str>,
     wait: Duration,
 ) -> anyhow::Result<String> {
-    let request_pem = std::fs::read_to_string(data.request_path()).with_context(|| {
-        format!(
-            "{} has no request.pem: run `tiepdan init --site CODE` first",
-            data.root().display()
-        )
+    let request_pem = std::fs::read_to_string(data.request_path()).map_err(|_| {
+        fail(Message::new("cli-join-no-request").arg("dir", data.root().display().to_string()))
     })?;
     let secret = hex::encode(rand::random::<[u8; 16]>());
     let (base, agent) = parent_api(parent_http, fingerprint)?;
@@ -38,9 +37,12 @@ pub fn join(
     )?;
     let id = resp["id"]
         .as_u64()
-        .context("parent answered without an id")?;
+        .ok_or_else(|| fail(Message::new("cli-answer-lacks").arg("field", "id")))?;
     eprintln!(
-        "Join request {id} sent to {parent_http}. Waiting for the parent's operator to approve it…"
+        "{}",
+        say(Message::new("cli-join-sent")
+            .arg("id", id.to_string())
+            .arg("parent", parent_http))
     );
     let deadline = std::time::Instant::now() + wait;
     loop {
@@ -54,7 +56,9 @@ pub fn join(
                 let v: serde_json::Value = resp.body_mut().read_json().unwrap_or_default();
                 match status {
                     200 => {
-                        let chain = v["chain_pem"].as_str().context("no chain in the answer")?;
+                        let chain = v["chain_pem"].as_str().ok_or_else(|| {
+                            fail(Message::new("cli-answer-lacks").arg("field", "chain_pem"))
+                        })?;
                         let msg = install_chain_pem(data, chain)?;
                         if let Some(q) = v["parent_quic"]
                             .as_array()
@@ -66,19 +70,27 @@ pub fn join(
                         return Ok(msg);
                     }
                     202 => {}
-                    _ => bail!(
-                        "join request {id}: the parent answered {status}: {}",
-                        v["error"].as_str().unwrap_or("")
-                    ),
+                    _ => {
+                        return Err(fail(
+                            Message::new("cli-join-refused")
+                                .arg("id", id.to_string())
+                                .arg("status", status.to_string())
+                                .arg("message", v["error"].as_str().unwrap_or("")),
+                        ))
+                    }
                 }
             }
-            Err(e) => eprintln!("waiting: {e}"),
+            Err(e) => eprintln!(
+                "{}",
+                say(Message::new("cli-join-waiting").arg("detail", e.to_string()))
+            ),
         }
         if std::time::Instant::now() > deadline {
-            bail!(
-                "join request {id} was not approved within {} s; run `tiepdan join` again later",
-                wait.as_secs()
-            );
+            return Err(fail(
+                Message::new("cli-join-timeout")
+                    .arg("id", id.to_string())
+                    .arg("seconds", wait.as_secs()),
+            ));
         }
         std::thread::sleep(Duration::from_millis(300));
     }
@@ -90,16 +102,16 @@ fn parent_api(
     parent_http: &str,
     fingerprint: Option<&str>,
 ) -> anyhow::Result<(String, ureq::Agent)> {
-    let addr: std::net::SocketAddr = parent_http.parse().with_context(|| {
-        format!("--parent {parent_http:?}: give the parent's web address as IP:PORT")
-    })?;
+    let addr: std::net::SocketAddr = parent_http
+        .parse()
+        .map_err(|_| fail(Message::new("cli-join-bad-parent").arg("parent", parent_http)))?;
     if addr.ip().is_loopback() {
         return Ok((format!("http://{addr}/api/v1"), super::client::agent()));
     }
     let Some(fingerprint) = fingerprint else {
-        bail!(
-            "the parent {addr} is reached over HTTPS: ask its operator for the fingerprint of its web CA (status page, \"Dấu vân tay CA web\") and give it as --fingerprint"
-        );
+        return Err(fail(
+            Message::new("cli-join-needs-fingerprint").arg("addr", addr.to_string()),
+        ));
     };
     let ca = pinned_ca(addr, fingerprint)?;
     Ok((
@@ -121,7 +133,7 @@ fn normalized(fingerprint: &str) -> String {
 fn pinned_ca(addr: std::net::SocketAddr, fingerprint: &str) -> anyhow::Result<Vec<u8>> {
     let want = normalized(fingerprint);
     if want.len() != 64 {
-        bail!("--fingerprint must be a SHA-256: 64 hex digits (colons allowed)");
+        return Err(fail(Message::new("cli-join-bad-fingerprint")));
     }
     let chain = presented_chain(addr)?;
     let ca = chain
@@ -129,9 +141,11 @@ fn pinned_ca(addr: std::net::SocketAddr, fingerprint: &str) -> anyhow::Result<Ve
         .find(|der| {
             hex::encode_upper(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der)) == want
         })
-        .with_context(|| {
-            format!(
-                "the web certificate {addr} presents is not from the web CA with fingerprint {fingerprint}: do not continue; check the address and the fingerprint with the parent's operator"
+        .ok_or_else(|| {
+            fail(
+                Message::new("cli-join-fingerprint-mismatch")
+                    .arg("addr", addr.to_string())
+                    .arg("fingerprint", fingerprint),
             )
         })?;
     Ok(ca.clone())
@@ -200,8 +214,14 @@ fn presented_chain(addr: std::net::SocketAddr) -> anyhow::Result<Vec<Vec<u8>>> {
         .with_no_client_auth();
     let mut conn =
         rustls::ClientConnection::new(Arc::new(config), ServerName::IpAddress(addr.ip().into()))?;
-    let mut tcp = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(10))
-        .with_context(|| format!("cannot reach the parent at {addr}"))?;
+    let mut tcp =
+        std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(10)).map_err(|e| {
+            fail(
+                Message::new("cli-join-unreachable")
+                    .arg("addr", addr.to_string())
+                    .arg("detail", e.to_string()),
+            )
+        })?;
     tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
     while conn.is_handshaking() {
         if conn.complete_io(&mut tcp).is_err() {
@@ -210,7 +230,9 @@ fn presented_chain(addr: std::net::SocketAddr) -> anyhow::Result<Vec<Vec<u8>>> {
     }
     let chain = capture.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
     if chain.is_empty() {
-        bail!("the parent at {addr} did not present a TLS certificate");
+        return Err(fail(
+            Message::new("cli-join-no-certificate").arg("addr", addr.to_string()),
+        ));
     }
     Ok(chain)
 }

@@ -205,7 +205,7 @@ fn an_online_join_beyond_loopback_pins_the_parents_web_ca() {
         "1",
     ]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("do not continue"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("đừng tiếp tục"), "{}", stderr(&out));
     let (_, _, list) = curl(&[
         "--cacert",
         cacert,
