@@ -716,7 +716,9 @@ impl Cases {
         Ok(rows.into_iter().map(|(_, r)| r).collect())
     }
 
-    /// The site's own log book (receptions entered here), oldest first, in a date range.
+    /// The site's own log book, oldest first, in a date range: the receptions entered here,
+    /// and a line for each case heard here in an online session (NĐ 154/2026 Art 27), whoever
+    /// received it first. STT numbers the lines of each year in order.
     pub fn logbook_rows(
         &self,
         from: Option<&str>,
@@ -724,66 +726,61 @@ impl Cases {
     ) -> Result<Vec<logbook::Row>, OpError> {
         let from = from.map(case::parse_date).transpose().map_err(bad)?;
         let to = to.map(case::parse_date).transpose().map_err(bad)?;
+        let within = |d: case::Date| !(from.is_some_and(|f| d < f) || to.is_some_and(|t| d > t));
+        let code = &self.site.site.code;
         let cases = self.records.held();
-        let mut rows = Vec::new();
+        // (date, the case's own number, 0 for its reception and 1 for a hearing, row)
+        let mut rows: Vec<(case::Date, u64, u8, logbook::Row)> = Vec::new();
         for e in cases.entries.values() {
-            let (Some(r), true) = (&e.state.reception, e.state.origin == self.site.site.code)
-            else {
+            let Some(r) = &e.state.reception else {
                 continue;
             };
-            if from.is_some_and(|f| r.date < f) || to.is_some_and(|t| r.date > t) {
-                continue;
+            let number = e
+                .state
+                .case_id
+                .rsplit('-')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let line = reception_line(&e.state, r);
+            if e.state.origin == *code && within(r.date) {
+                rows.push((r.date, number, 0, line.clone()));
             }
-            let (name_address, id_paper) = match &r.identity {
-                Identity::Plain(c) => (format!("{}, {}", c.name, c.address), c.id_number.clone()),
-                Identity::Sealed(_) => ("(bảo mật)".to_owned(), "(bảo mật)".to_owned()),
-            };
-            let (guide, transfer) = match &r.direction {
-                Some(Direction::Guide { to_body, letter_no }) => {
-                    (format!("{to_body} ({letter_no})"), String::new())
+            for h in &e.state.online_hearings {
+                if h.site != *code || !within(h.date) {
+                    continue;
                 }
-                Some(Direction::Transfer { to_body, letter_no }) => {
-                    (String::new(), format!("{to_body} ({letter_no})"))
-                }
-                _ => (String::new(), String::new()),
-            };
-            let kind = serde_json::to_value(r.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            rows.push(logbook::Row {
-                stt: e
-                    .state
-                    .case_id
-                    .rsplit('-')
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .unwrap_or(0),
-                case_id: e.state.case_id.clone(),
-                date: r.date.to_string(),
-                name_address,
-                id_paper,
-                // A denunciation's summary is inside its seal with the identity.
-                summary: match &r.identity {
-                    Identity::Plain(_) => r.summary.clone(),
-                    Identity::Sealed(_) => "(bảo mật)".to_owned(),
-                },
-                kind: logbook::kind_vi(&kind).to_owned(),
-                people: r.people_count,
-                prior_bodies: r.prior_bodies.join("; "),
-                accept: matches!(r.direction, Some(Direction::Accept)),
-                guide,
-                transfer,
-                follow_up: e.state.status.label_vi().to_owned(),
-                notes: r.notes.clone(),
-                session_type: r.session_type,
-                form: r.form,
-                source: r.source,
-                anonymous: r.anonymous,
-            });
+                let mut heard = line.clone();
+                heard.date = h.date.to_string();
+                heard.accept = false;
+                heard.guide.clear();
+                heard.transfer.clear();
+                heard.session_type = h.session_type;
+                heard.form = case::ReceptionForm::Online;
+                heard.notes = format!(
+                    "Tiếp trực tuyến tại phiên {} về vụ việc {} (tiếp nhận ngày {})",
+                    h.session_id,
+                    e.state.case_id,
+                    crate::language::history::dmy(r.date)
+                );
+                rows.push((h.date, number, 1, heard));
+            }
         }
-        rows.sort_by(|a, b| a.date.cmp(&b.date).then(a.stt.cmp(&b.stt)));
-        Ok(rows)
+        rows.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        let mut year = None;
+        let mut stt = 0;
+        Ok(rows
+            .into_iter()
+            .map(|(date, _, _, mut row)| {
+                if year != Some(date.year()) {
+                    year = Some(date.year());
+                    stt = 0;
+                }
+                stt += 1;
+                row.stt = stt;
+                row
+            })
+            .collect())
     }
 
     /// `GET cases/{id}/identity`: the plaintext identity, for authorised roles at audience
@@ -1010,6 +1007,51 @@ pub struct CaseSummary {
     /// The earliest deadline not yet met.
     pub next_due: Option<String>,
     pub events: usize,
+}
+
+/// The log-book line of a case's reception (Form 03/TCD), numbered by the caller.
+fn reception_line(state: &case::CaseState, r: &Reception) -> logbook::Row {
+    let (name_address, id_paper) = match &r.identity {
+        Identity::Plain(c) => (format!("{}, {}", c.name, c.address), c.id_number.clone()),
+        Identity::Sealed(_) => ("(bảo mật)".to_owned(), "(bảo mật)".to_owned()),
+    };
+    let (guide, transfer) = match &r.direction {
+        Some(Direction::Guide { to_body, letter_no }) => {
+            (format!("{to_body} ({letter_no})"), String::new())
+        }
+        Some(Direction::Transfer { to_body, letter_no }) => {
+            (String::new(), format!("{to_body} ({letter_no})"))
+        }
+        _ => (String::new(), String::new()),
+    };
+    let kind = serde_json::to_value(r.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    logbook::Row {
+        stt: 0,
+        case_id: state.case_id.clone(),
+        date: r.date.to_string(),
+        name_address,
+        id_paper,
+        // A denunciation's summary is inside its seal with the identity.
+        summary: match &r.identity {
+            Identity::Plain(_) => r.summary.clone(),
+            Identity::Sealed(_) => "(bảo mật)".to_owned(),
+        },
+        kind: logbook::kind_vi(&kind).to_owned(),
+        people: r.people_count,
+        prior_bodies: r.prior_bodies.join("; "),
+        accept: matches!(r.direction, Some(Direction::Accept)),
+        guide,
+        transfer,
+        follow_up: state.status.label_vi().to_owned(),
+        notes: r.notes.clone(),
+        session_type: r.session_type,
+        form: r.form,
+        source: r.source,
+        anonymous: r.anonymous,
+    }
 }
 
 #[cfg(test)]

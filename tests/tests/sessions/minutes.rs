@@ -179,6 +179,24 @@ fn minutes_and_the_conclusion_notice_leave_their_record_on_the_case() {
     assert_eq!(hearings.len(), 1, "{c}");
     assert_eq!(hearings[0]["site"], "VN");
     assert_eq!(hearings[0]["session_id"], id.as_str());
+    // Central's log book has the hearing as a line of its own, though the commune received it.
+    let (s, csv) = page(&fed, "VN", "logbook?format=csv");
+    assert_eq!(s, 200, "{csv}");
+    let line = csv
+        .lines()
+        .find(|l| {
+            l.contains(&format!(
+                "Tiếp trực tuyến tại phiên {id} về vụ việc {case_id}"
+            ))
+        })
+        .unwrap_or_else(|| panic!("central's log book lacks the hearing of {case_id}:\n{csv}"));
+    assert!(line.contains("Trực tuyến"), "{line}");
+    assert!(line.contains("Đỗ Thị Lan"), "{line}");
+    let (_, commune_csv) = page(&fed, "00004", "logbook?format=csv");
+    assert!(
+        !commune_csv.contains("Tiếp trực tuyến tại phiên"),
+        "the commune did not hear it online: {commune_csv}"
+    );
     assert!(
         eventually(DEADLINE, || case_at(&fed, "00004", &case_id)
             ["online_hearings"]
