@@ -42,3 +42,10 @@ cli-join-bad-fingerprint = --fingerprint must be a SHA-256: 64 hex digits (colon
 cli-join-fingerprint-mismatch = The web certificate { $addr } presents is not from the web CA with fingerprint { $fingerprint }: do not continue; check the address and the fingerprint with the parent's operator.
 cli-join-unreachable = Cannot reach the parent at { $addr } ({ $detail }).
 cli-join-no-certificate = The parent at { $addr } did not present a TLS certificate.
+
+## Cases (tiepdan case)
+cli-not-json = { $path } is not JSON ({ $detail }).
+cli-bad-reception = The reception is not valid: { $detail }
+cli-event-not-json = The event is not JSON ({ $detail }).
+cli-bad-event = The event is not valid: { $detail }
+cli-bad-reason = The reason is not valid: { $detail }

@@ -42,3 +42,10 @@ cli-join-bad-fingerprint = --fingerprint phải là một SHA-256: 64 chữ số
 cli-join-fingerprint-mismatch = Chứng thư web mà { $addr } đưa ra không thuộc CA web có dấu vân tay { $fingerprint }: đừng tiếp tục; kiểm tra lại địa chỉ và dấu vân tay với người quản trị của cấp trên.
 cli-join-unreachable = Không kết nối được với cấp trên tại { $addr } ({ $detail }).
 cli-join-no-certificate = Cấp trên tại { $addr } không đưa ra chứng thư TLS nào.
+
+## Vụ việc (tiepdan case)
+cli-not-json = { $path } không phải là JSON ({ $detail }).
+cli-bad-reception = Nội dung lượt tiếp không đúng: { $detail }
+cli-event-not-json = Sự kiện không phải là JSON ({ $detail }).
+cli-bad-event = Sự kiện không đúng: { $detail }
+cli-bad-reason = Lý do không đúng: { $detail }

@@ -136,15 +136,21 @@ pub fn run(data: &DataDir, token: &str, cmd: CaseCmd) -> anyhow::Result<Value> {
     Ok(match cmd {
         CaseCmd::Receive { file } => {
             let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let v: Value = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not JSON", file.display()))?;
+                .map_err(|e| super::admin::cannot("cli-cannot-read", &file, e))?;
+            let v: Value = serde_json::from_str(&text).map_err(|e| {
+                super::fail(
+                    Message::new("cli-not-json")
+                        .arg("path", file.display().to_string())
+                        .arg("detail", e.to_string()),
+                )
+            })?;
             match t {
                 Target::Api(c) => c.post("receptions", &v)?,
                 Target::Offline(ref n, _) => {
                     t.allow(Action::Receive)?;
-                    let input: ReceptionInput =
-                        serde_json::from_value(v).context("the reception")?;
+                    let input: ReceptionInput = serde_json::from_value(v).map_err(|e| {
+                        super::fail(Message::new("cli-bad-reception").arg("detail", e.to_string()))
+                    })?;
                     json!({ "case_id": n.receive(input, now, by)? })
                 }
             }
@@ -167,10 +173,11 @@ pub fn run(data: &DataDir, token: &str, cmd: CaseCmd) -> anyhow::Result<Value> {
             Target::Offline(ref n, _) => {
                 t.allow(Action::CaseRead)?;
                 let filter = CaseFilter {
-                    kind: kind
-                        .map(|k| k.parse())
-                        .transpose()
-                        .map_err(|e| anyhow::anyhow!("{e}"))?,
+                    kind: kind.map(|k| k.parse()).transpose().map_err(
+                        |e: tiepdan_protocol::case::CaseError| {
+                            super::fail(crate::language::Message::from(&e))
+                        },
+                    )?,
                     status,
                     overdue,
                     site,
@@ -186,11 +193,15 @@ pub fn run(data: &DataDir, token: &str, cmd: CaseCmd) -> anyhow::Result<Value> {
             }
         },
         CaseCmd::Event { id, json: ev } => {
-            let v: Value = serde_json::from_str(&ev).context("the event is not JSON")?;
+            let v: Value = serde_json::from_str(&ev).map_err(|e| {
+                super::fail(Message::new("cli-event-not-json").arg("detail", e.to_string()))
+            })?;
             match t {
                 Target::Api(c) => c.post(&format!("cases/{id}/events"), &v)?,
                 Target::Offline(ref n, _) => {
-                    let ev = serde_json::from_value(v).context("the event")?;
+                    let ev = serde_json::from_value(v).map_err(|e| {
+                        super::fail(Message::new("cli-bad-event").arg("detail", e.to_string()))
+                    })?;
                     t.allow(access::case_event_action(&ev))?;
                     json!({ "event_id": n.append(&id, ev, now, by)? })
                 }
@@ -206,7 +217,9 @@ pub fn run(data: &DataDir, token: &str, cmd: CaseCmd) -> anyhow::Result<Value> {
                 let reason = reason
                     .map(|r| serde_json::from_value(Value::String(r)))
                     .transpose()
-                    .context("reason")?;
+                    .map_err(|e| {
+                        super::fail(Message::new("cli-bad-reason").arg("detail", e.to_string()))
+                    })?;
                 json!({ "event_id": n.escalate(&id, &to, reason, now, by)? })
             }
         },

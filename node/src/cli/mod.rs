@@ -52,7 +52,7 @@ pub fn fail(m: Message) -> anyhow::Error {
 }
 
 /// The error a command ended with, as the person at the terminal reads it: a record
-/// operation's or a calendar's refusal in the command's language (their `Display` is the
+/// operation's, a case's, a session's or a calendar's refusal in the command's language (their `Display` is the
 /// English of logs); anything else as it is.
 pub fn spoken(e: anyhow::Error) -> anyhow::Error {
     use crate::records::OpError;
@@ -67,6 +67,12 @@ pub fn spoken(e: anyhow::Error) -> anyhow::Error {
         };
     }
     if let Some(c) = e.downcast_ref::<tiepdan_protocol::calendar::CalendarError>() {
+        return fail(Message::from(c));
+    }
+    if let Some(c) = e.downcast_ref::<tiepdan_protocol::case::CaseError>() {
+        return fail(Message::from(c));
+    }
+    if let Some(c) = e.downcast_ref::<tiepdan_protocol::session::SessionError>() {
         return fail(Message::from(c));
     }
     e
