@@ -87,6 +87,8 @@ impl Federation {
             warn!(year = cal.year, "cannot store the holiday calendar: {e}");
         }
         self.broadcast(&ControlFrame::Calendar(ByteBuf::from(bytes.to_vec())));
+        // And over libp2p gossip, as a revocation: a site with no QUIC link up still hears it.
+        self.p2p(super::P2pCommand::PublishCalendar(bytes.to_vec()));
         Ok(Some(cal))
     }
 

@@ -92,6 +92,8 @@ pub enum P2pCommand {
     Dial(Vec<String>),
     /// Publish a signed revocation record on the federation gossip topic.
     PublishRevocation(Vec<u8>),
+    /// Publish a signed holiday calendar on the federation's calendar topic.
+    PublishCalendar(Vec<u8>),
     /// Drop every libp2p connection of a peer (it was revoked).
     Disconnect(String),
 }

@@ -36,6 +36,8 @@ const KAD_PROTOCOL: &str = "/tiepdan/kad/1.0.0";
 const IDENTIFY_PROTOCOL: &str = "/tiepdan/id/1.0.0";
 /// Gossip topic carrying signed revocation records.
 pub const REVOCATION_TOPIC: &str = "tiepdan/revocations/1";
+/// Gossip topic carrying central's signed holiday calendars.
+pub const CALENDAR_TOPIC: &str = "tiepdan/calendars/1";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct P2pHello {
@@ -173,6 +175,8 @@ pub async fn run(
     swarm.listen_on(format!("{ip}/tcp/{}", listen.port()).parse()?)?;
     let topic = gossipsub::IdentTopic::new(REVOCATION_TOPIC);
     swarm.behaviour_mut().gossip.subscribe(&topic)?;
+    let calendar_topic = gossipsub::IdentTopic::new(CALENDAR_TOPIC);
+    swarm.behaviour_mut().gossip.subscribe(&calendar_topic)?;
 
     let mut adm = Admission {
         connected_at: BTreeMap::new(),
@@ -215,6 +219,11 @@ pub async fn run(
                 Some(P2pCommand::PublishRevocation(bytes)) => {
                     if let Err(e) = swarm.behaviour_mut().gossip.publish(topic.clone(), bytes) {
                         debug!("revocation not gossiped (no proven gossip peers yet?): {e}");
+                    }
+                }
+                Some(P2pCommand::PublishCalendar(bytes)) => {
+                    if let Err(e) = swarm.behaviour_mut().gossip.publish(calendar_topic.clone(), bytes) {
+                        debug!("calendar not gossiped (no proven gossip peers yet, or already seen): {e}");
                     }
                 }
                 Some(P2pCommand::Disconnect(peer)) => {
@@ -302,6 +311,14 @@ fn handle_event(
             let acceptance = if !adm.proven.contains_key(&propagation_source) {
                 node.site.metrics.refused("libp2p", "gossip_from_unproven");
                 gossipsub::MessageAcceptance::Reject
+            } else if message.topic == gossipsub::IdentTopic::new(CALENDAR_TOPIC).hash() {
+                match node.apply_calendar(&message.data, RevocationPath::Gossip, &propagation_source.to_string()) {
+                    Ok(_) => gossipsub::MessageAcceptance::Accept,
+                    Err(e) => {
+                        warn!(peer = %propagation_source, reason = e.reason(), "gossiped holiday calendar rejected: {e}");
+                        gossipsub::MessageAcceptance::Reject
+                    }
+                }
             } else {
                 match node.apply_revocation(&message.data, RevocationPath::Gossip, &propagation_source.to_string()) {
                     Ok(_) => gossipsub::MessageAcceptance::Accept,

@@ -90,6 +90,19 @@ fn central_publishes_a_calendar_every_site_counts_with_and_nobody_else_can() {
     );
     assert!(eventually(DEADLINE, || years(&fed, "01")
         == [(2028, "VN".to_owned(), issued_at, 2)]));
+    // It also travelled by libp2p gossip, as a revocation does, not only over the QUIC links.
+    assert!(
+        eventually(DEADLINE, || ["01", "00070"]
+            .iter()
+            .map(|c| metric_value(
+                &metrics(&fed, c),
+                "tiepdan_calendars_received_total",
+                &["via=\"gossip\""]
+            ))
+            .sum::<f64>()
+            >= 1.0),
+        "no node received the calendar by gossip"
+    );
 
     // Nobody else publishes: the commune's operator is refused (403, not_central), its officer
     // has no such right at all; a malformed calendar at central is refused before signing.
