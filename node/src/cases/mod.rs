@@ -12,6 +12,8 @@
 pub mod logbook;
 mod session_results;
 
+pub use session_results::SessionResults;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -766,7 +768,7 @@ impl Cases {
                 rows.push((h.date, number, 1, heard));
             }
         }
-        rows.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        rows.sort_by_key(|r| (r.0, r.1, r.2));
         let mut year = None;
         let mut stt = 0;
         Ok(rows

@@ -12,6 +12,16 @@ use tiepdan_protocol::session::NoticeTask;
 use super::Cases;
 use crate::records::OpError;
 
+/// What one session is to the cases it dealt with.
+pub struct SessionResults<'a> {
+    pub session_id: &'a str,
+    /// The day the citizen was heard (the session's start, Vietnam time).
+    pub held_on: Date,
+    pub session_type: SessionType,
+    /// The signed indexes of the session's sealed recordings.
+    pub recordings: &'a [[u8; 32]],
+}
+
 impl Cases {
     /// The sites that may see `case_id` (404 when this site does not hold it).
     pub fn audience_of(
@@ -27,13 +37,16 @@ impl Cases {
     pub fn record_session_results(
         &self,
         case_id: &str,
-        session_id: &str,
-        held_on: Date,
-        session_type: SessionType,
-        recordings: &[[u8; 32]],
+        session: &SessionResults<'_>,
         now_ms: u64,
         by: Option<Actor>,
     ) -> Result<usize, OpError> {
+        let SessionResults {
+            session_id,
+            held_on,
+            session_type,
+            recordings,
+        } = *session;
         let Some(state) = self.records.held().get(case_id).map(|e| e.state.clone()) else {
             return Ok(0);
         };

@@ -189,7 +189,7 @@ pub fn run(data: &DataDir, token: &str, cmd: CaseCmd) -> anyhow::Result<Value> {
             Target::Api(c) => c.get(&format!("cases/{id}"))?,
             Target::Offline(ref n, _) => {
                 t.allow(Action::CaseRead)?;
-                serde_json::to_value(n.case_view(&id, now)?)?
+                serde_json::to_value(n.case_view(&id, now, None, super::lang())?)?
             }
         },
         CaseCmd::Event { id, json: ev } => {

@@ -34,6 +34,7 @@ use super::super::ApiError;
 
 use super::super::{blocking, body, ApiResult, App};
 use crate::accounts::Caller;
+use crate::cases::SessionResults;
 use crate::language::Message;
 use crate::records::OpError;
 use crate::site::clock::now_ms;
@@ -101,17 +102,17 @@ fn leave_on_cases(
         .map(|s| s.session_type)
         .unwrap_or_default();
     let recordings: Vec<[u8; 32]> = state.recordings.iter().map(|r| r.index_id).collect();
+    let results = SessionResults {
+        session_id: &state.session_id,
+        held_on,
+        session_type,
+        recordings: &recordings,
+    };
     let mut written = 0;
     for case_id in &state.linked_cases {
-        written += app.cases.record_session_results(
-            case_id,
-            &state.session_id,
-            held_on,
-            session_type,
-            &recordings,
-            now_ms,
-            Some(c.actor()),
-        )?;
+        written += app
+            .cases
+            .record_session_results(case_id, &results, now_ms, Some(c.actor()))?;
     }
     Ok(written)
 }
