@@ -6,6 +6,7 @@
 //! Uses nothing of the node; `errors` maps the protocol's typed errors to catalogue ids.
 
 pub mod errors;
+pub mod history;
 pub mod labels;
 
 pub use errors::Said;
@@ -229,15 +230,17 @@ pub fn catalogue_ids(lang: Lang) -> Vec<String> {
 pub fn catalogue_sources(lang: Lang) -> &'static [&'static str] {
     match lang {
         Lang::Vi => &[
-            include_str!("../../locales/vi/errors.ftl"),
             include_str!("../../locales/vi/cli.ftl"),
+            include_str!("../../locales/vi/errors.ftl"),
             include_str!("../../locales/vi/fields.ftl"),
+            include_str!("../../locales/vi/history.ftl"),
             include_str!("../../locales/vi/labels.ftl"),
         ],
         Lang::En => &[
+            include_str!("../../locales/en/cli.ftl"),
             include_str!("../../locales/en/errors.ftl"),
             include_str!("../../locales/en/fields.ftl"),
-            include_str!("../../locales/en/cli.ftl"),
+            include_str!("../../locales/en/history.ftl"),
             include_str!("../../locales/en/labels.ftl"),
         ],
     }
