@@ -139,6 +139,13 @@ fn handshake(transport: &str, reason: &str) -> Counts {
     )
 }
 
+fn calendars(reason: &str) -> Counts {
+    counter(
+        "tiepdan_calendars_refused_total",
+        &[format!("reason=\"{reason}\"")],
+    )
+}
+
 fn revocations(reason: &str) -> Counts {
     counter(
         "tiepdan_revocations_refused_total",

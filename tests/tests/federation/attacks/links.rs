@@ -370,6 +370,41 @@ pub(super) fn link_rows() -> Vec<Row> {
             c.wait_revoked_everywhere("04");
         }),
         row(
+            "a holiday calendar claiming central, signed by a province",
+            "VN",
+            "bad_signature",
+            calendars("bad_signature"),
+            |c| {
+                let (key, _) = load_tls(&c.site("01").data);
+                let key = ed25519_dalek::SigningKey::from_bytes(&key.seed());
+                let csv = "date,kind,name,source\n2029-03-07,off,Ngày nghỉ giả,Không có\n";
+                let rec =
+                    tiepdan_protocol::calendar::publish_csv(&key, 2029, csv, unix_now()).unwrap();
+                control_frames(
+                    c,
+                    "VN",
+                    "00190",
+                    vec![ControlFrame::Calendar(ByteBuf::from(rec))],
+                )
+            },
+        ),
+        row(
+            "a holiday calendar that is not a record",
+            "VN",
+            "garbled",
+            calendars("garbled"),
+            |c| {
+                control_frames(
+                    c,
+                    "VN",
+                    "00190",
+                    vec![ControlFrame::Calendar(ByteBuf::from(
+                        b"\xa2not a calendar".to_vec(),
+                    ))],
+                )
+            },
+        ),
+        row(
             "a revocation dated in the future",
             "01",
             "from_the_future",
