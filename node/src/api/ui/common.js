@@ -158,8 +158,9 @@ function renderHeader(me) {
       el("div", {}, el("h1", { id: "site-name" }, title), el("p", { id: "site-sub" }, "Điểm tiếp: " + me.site_name + " (" + me.site + ")")),
       account));
   if (!me.pass) {
-    const links = [["/", "Tình trạng", "site_status"], ["/so-tiep-cong-dan", "Sổ tiếp công dân", "case_read"],
-      ["/phien", "Phiên trực tuyến", "session_read"], ["/nguoi-dung", "Người dùng", "manage_users"]];
+    const links = [["/", "Tình trạng", "site_status"], ["/tiep-nhan", "Tiếp nhận", "receive"],
+      ["/so-tiep-cong-dan", "Sổ tiếp công dân", "case_read"], ["/phien-tiep", "Lịch phiên trực tuyến", "session_read"],
+      ["/phien", "Phòng tiếp trực tuyến", "session_read"], ["/nguoi-dung", "Người dùng", "manage_users"]];
     const nav = el("nav", { "aria-label": "Các trang" });
     for (const [href, label, action] of links) {
       if (!me.actions.includes(action)) continue;
