@@ -161,15 +161,30 @@ pub fn run(data: &DataDir, token: &str, cmd: CaseCmd) -> anyhow::Result<Value> {
             overdue,
             site,
         } => match t {
-            Target::Api(c) => c.get(&format!(
-                "cases{}",
-                query(&[
+            Target::Api(c) => {
+                // The API pages its answers (500 at most): the command lists them all, as the
+                // offline list does.
+                let filters = query(&[
                     ("kind", kind),
                     ("status", status),
                     ("overdue", overdue.map(|b| b.to_string())),
-                    ("site", site)
-                ])
-            ))?,
+                    ("site", site),
+                ]);
+                let sep = if filters.is_empty() { "?" } else { "&" };
+                let mut all = Vec::new();
+                loop {
+                    let page = c.get(&format!(
+                        "cases{filters}{sep}limit=500&offset={}",
+                        all.len()
+                    ))?;
+                    let rows = page.as_array().cloned().unwrap_or_default();
+                    let last = rows.len() < 500;
+                    all.extend(rows);
+                    if last {
+                        break Value::Array(all);
+                    }
+                }
+            }
             Target::Offline(ref n, _) => {
                 t.allow(Action::CaseRead)?;
                 let filter = CaseFilter {

@@ -68,29 +68,42 @@ fn start(fed: &mut LocalFederation) {
 }
 
 fn held_cases(fed: &LocalFederation) -> BTreeSet<String> {
-    // After the stress run a site holds a hundred thousand cases: give the list its time.
+    // After the stress run a site holds a hundred thousand cases: give the list its time, and
+    // page through it as any client does (500 a page, the most the API gives).
     let site = fed.site("VN").unwrap();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(600)))
         .build()
         .into();
-    let mut resp = agent
-        .get(&format!("http://{}/api/v1/cases", site.http))
-        .header("Authorization", &format!("Bearer {}", site.officer))
-        .call()
-        .unwrap();
-    let list: serde_json::Value = resp
-        .body_mut()
-        .with_config()
-        .limit(1 << 30)
-        .read_json()
-        .unwrap();
-    list.as_array()
-        .unwrap_or_else(|| panic!("the case list did not come: {list}"))
-        .iter()
-        .map(|c| c["case_id"].as_str().unwrap().to_owned())
-        .collect()
+    let mut held = BTreeSet::new();
+    loop {
+        let mut resp = agent
+            .get(&format!(
+                "http://{}/api/v1/cases?limit=500&offset={}",
+                site.http,
+                held.len()
+            ))
+            .header("Authorization", &format!("Bearer {}", site.officer))
+            .call()
+            .unwrap();
+        let list: serde_json::Value = resp
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_json()
+            .unwrap();
+        let page = list
+            .as_array()
+            .unwrap_or_else(|| panic!("the case list did not come: {list}"));
+        held.extend(
+            page.iter()
+                .map(|c| c["case_id"].as_str().unwrap().to_owned()),
+        );
+        if page.len() < 500 {
+            return held;
+        }
+    }
 }
 
 fn assert_none_lost(kind: &str, acknowledged: &[String], held: &BTreeSet<String>, rounds: u64) {

@@ -433,7 +433,7 @@ fn fingerprint(ctx: &Ctx, site: &str) -> Value {
         assert_eq!(status, 200, "GET {path} at {site}: {v}");
         v
     };
-    let cases: Vec<Value> = get(&s.officer, "cases")
+    let cases: Vec<Value> = get(&s.officer, "cases?limit=500")
         .as_array()
         .expect("a case list")
         .iter()
