@@ -12,6 +12,10 @@
 //! [`EXTRA_HEADINGS`], one fact a column, so a spreadsheet can count by them (Biểu 01/TCD).
 
 use tiepdan_protocol::case::reception::{DonSource, ReceptionForm, SessionType};
+use tiepdan_protocol::case::{self, Direction, Identity, Reception};
+
+use super::{bad, Cases};
+use crate::records::OpError;
 
 /// One line of the log book.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -183,6 +187,116 @@ pub fn to_csv(rows: &[Row]) -> String {
         out.push('\n');
     }
     out
+}
+
+impl Cases {
+    /// The site's own log book, oldest first, in a date range: the receptions entered here,
+    /// and a line for each case heard here in an online session (NĐ 154/2026 Art 27), whoever
+    /// received it first. STT numbers the lines of each year in order.
+    pub fn logbook_rows(&self, from: Option<&str>, to: Option<&str>) -> Result<Vec<Row>, OpError> {
+        let from = from.map(case::parse_date).transpose().map_err(bad)?;
+        let to = to.map(case::parse_date).transpose().map_err(bad)?;
+        let within = |d: case::Date| !(from.is_some_and(|f| d < f) || to.is_some_and(|t| d > t));
+        let code = &self.site.site.code;
+        let cases = self.records.held();
+        // (date, the case's own number, 0 for its reception and 1 for a hearing, row)
+        let mut rows: Vec<(case::Date, u64, u8, Row)> = Vec::new();
+        for e in cases.entries.values() {
+            let Some(r) = &e.state.reception else {
+                continue;
+            };
+            let number = e
+                .state
+                .case_id
+                .rsplit('-')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let line = reception_line(&e.state, r);
+            if e.state.origin == *code && within(r.date) {
+                rows.push((r.date, number, 0, line.clone()));
+            }
+            for h in &e.state.online_hearings {
+                if h.site != *code || !within(h.date) {
+                    continue;
+                }
+                let mut heard = line.clone();
+                heard.date = h.date.to_string();
+                heard.accept = false;
+                heard.guide.clear();
+                heard.transfer.clear();
+                heard.session_type = h.session_type;
+                heard.form = case::ReceptionForm::Online;
+                heard.notes = format!(
+                    "Tiếp trực tuyến tại phiên {} về vụ việc {} (tiếp nhận ngày {})",
+                    h.session_id,
+                    e.state.case_id,
+                    crate::language::history::dmy(r.date)
+                );
+                rows.push((h.date, number, 1, heard));
+            }
+        }
+        rows.sort_by_key(|r| (r.0, r.1, r.2));
+        let mut year = None;
+        let mut stt = 0;
+        Ok(rows
+            .into_iter()
+            .map(|(date, _, _, mut row)| {
+                if year != Some(date.year()) {
+                    year = Some(date.year());
+                    stt = 0;
+                }
+                stt += 1;
+                row.stt = stt;
+                row
+            })
+            .collect())
+    }
+}
+
+/// The log-book line of a case's reception (Form 03/TCD), numbered by the caller.
+fn reception_line(state: &case::CaseState, r: &Reception) -> Row {
+    let (name_address, id_paper) = match &r.identity {
+        Identity::Plain(c) => (format!("{}, {}", c.name, c.address), c.id_number.clone()),
+        Identity::Sealed(_) => ("(bảo mật)".to_owned(), "(bảo mật)".to_owned()),
+    };
+    let (guide, transfer) = match &r.direction {
+        Some(Direction::Guide { to_body, letter_no }) => {
+            (format!("{to_body} ({letter_no})"), String::new())
+        }
+        Some(Direction::Transfer { to_body, letter_no }) => {
+            (String::new(), format!("{to_body} ({letter_no})"))
+        }
+        _ => (String::new(), String::new()),
+    };
+    let kind = serde_json::to_value(r.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Row {
+        stt: 0,
+        case_id: state.case_id.clone(),
+        date: r.date.to_string(),
+        name_address,
+        id_paper,
+        // A denunciation's summary is inside its seal with the identity.
+        summary: match &r.identity {
+            Identity::Plain(_) => r.summary.clone(),
+            Identity::Sealed(_) => "(bảo mật)".to_owned(),
+        },
+        kind: kind_vi(&kind).to_owned(),
+        people: r.people_count,
+        prior_bodies: r.prior_bodies.join("; "),
+        accept: matches!(r.direction, Some(Direction::Accept)),
+        guide,
+        transfer,
+        follow_up: state.status.label_vi().to_owned(),
+        notes: r.notes.clone(),
+        session_type: r.session_type,
+        form: r.form,
+        source: r.source,
+        anonymous: r.anonymous,
+    }
 }
 
 #[cfg(test)]

@@ -409,25 +409,7 @@ async fn the_chair_issues_and_prints_the_minutes_on_the_page() {
         "Công dân trình bày việc cấp giấy chứng nhận.\nChủ trì giao UBND xã trả lời.",
     )
     .await;
-    c.find(Locator::Id("issue-minutes"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    until(
-        &c,
-        "return document.getElementById('confirm').open",
-        vec![],
-        "no confirmation before issuing",
-    )
-    .await;
-    c.find(Locator::Id("confirm-yes"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    issue_after_confirming(&c, "issue-minutes").await;
     until(
         &c,
         "return !document.getElementById('notice-box').hidden && !document.getElementById('print').hidden",
@@ -456,25 +438,7 @@ async fn the_chair_issues_and_prints_the_minutes_on_the_page() {
     )
     .await;
     type_in("task-text-1", "Trả lời công dân bằng văn bản").await;
-    c.find(Locator::Id("issue-notice"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    until(
-        &c,
-        "return document.getElementById('confirm').open",
-        vec![],
-        "no confirmation before issuing the notice",
-    )
-    .await;
-    c.find(Locator::Id("confirm-yes"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    issue_after_confirming(&c, "issue-notice").await;
     until(
         &c,
         "return document.getElementById('notice-msg').textContent === 'Đã ban hành.'",
@@ -519,4 +483,28 @@ async fn the_chair_issues_and_prints_the_minutes_on_the_page() {
     }
     screenshot(&c, "minutes-print").await;
     c.close().await.ok();
+}
+
+/// Presses the page's `button`, which must ask for a confirmation first, and confirms.
+async fn issue_after_confirming(c: &fantoccini::Client, button: &str) {
+    use fantoccini::Locator;
+    c.find(Locator::Id(button))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    tiepdan_tests::browser::until(
+        c,
+        "return document.getElementById('confirm').open",
+        vec![],
+        &format!("{button}: no confirmation before issuing"),
+    )
+    .await;
+    c.find(Locator::Id("confirm-yes"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
