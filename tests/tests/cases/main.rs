@@ -5,6 +5,7 @@
 mod case_pages;
 mod documents;
 mod hostile;
+mod ignored;
 mod kill9;
 mod language;
 mod reception_page;

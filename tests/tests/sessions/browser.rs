@@ -557,8 +557,14 @@ async fn the_operator_adds_an_officer_whose_temporary_password_signs_in() {
     .await;
     assert_eq!(
         nav,
-        json!(["/", "/so-tiep-cong-dan", "/phien"]),
-        "an officer's links"
+        json!([
+            "/",
+            "/tiep-nhan",
+            "/so-tiep-cong-dan",
+            "/phien-tiep",
+            "/phien"
+        ]),
+        "an officer's links: no users page"
     );
     c.close().await.ok();
 }
