@@ -127,7 +127,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         act(&[SessionRead]),
     ),
     // The sites a session's bridge points are picked from.
-    ("GET", "/api/v1/sites", act(&[SessionRead])),
+    // The sites under this one: bridge points for a session, sites to revoke for the operator.
+    ("GET", "/api/v1/sites", act(&[SessionRead, Pki])),
     ("POST", "/api/v1/sessions/{id}/passes", act(&[IssuePass])),
     ("POST", "/api/v1/sessions/{id}/whip", act(&[Media])),
     (

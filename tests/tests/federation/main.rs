@@ -4,6 +4,7 @@
 //! One test binary, so the node is linked once for all of them.
 
 mod access;
+mod admin_page;
 mod attacks;
 mod calendars;
 mod cli;

@@ -16,6 +16,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/", get(|| page(include_str!("status.html"))))
         .route("/dang-nhap", get(|| page(include_str!("signin.html"))))
         .route("/nguoi-dung", get(|| page(include_str!("users.html"))))
+        .route("/quan-tri", get(|| page(include_str!("admin.html"))))
         .route(
             "/so-tiep-cong-dan",
             get(|| page(include_str!("logbook.html"))),
