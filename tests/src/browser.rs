@@ -168,3 +168,21 @@ pub async fn screenshot(c: &Client, name: &str) {
     std::fs::create_dir_all(&dir).expect("docs/screenshots");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
 }
+
+/// The page's confirmation dialog (`#confirm`, confirmed by `#confirm-yes`) must open; it is
+/// confirmed. `what` names the act in the failure.
+pub async fn confirm_dialog(c: &Client, what: &str) {
+    until(
+        c,
+        "return document.getElementById('confirm').open",
+        vec![],
+        &format!("no confirmation before {what}"),
+    )
+    .await;
+    c.find(Locator::Id("confirm-yes"))
+        .await
+        .expect("the dialog's confirm button")
+        .click()
+        .await
+        .expect("click confirm");
+}

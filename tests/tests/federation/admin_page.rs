@@ -8,29 +8,14 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 use tiepdan_keys::identity::SiteKey;
 use tiepdan_node::lab::processes::{DEMO_PASSWORD, OFFICER};
-use tiepdan_tests::browser::{browser, chromedriver, js, overflow_at_phone_size, sign_in, until};
+use tiepdan_tests::browser::{
+    browser, chromedriver, confirm_dialog, js, overflow_at_phone_size, sign_in, until,
+};
 use tiepdan_tests::{call, eventually, federation, DEADLINE};
 
 const CSV_2028: &str = "date,kind,name,source
 2028-03-08,off,Ngày nghỉ do Trung ương công bố (thử),Thông báo thử
 ";
-
-/// Confirms the page's dialog, which must be open.
-async fn confirm(c: &fantoccini::Client, what: &str) {
-    until(
-        c,
-        "return document.getElementById('confirm').open",
-        vec![],
-        &format!("no confirmation before {what}"),
-    )
-    .await;
-    c.find(Locator::Id("confirm-yes"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
 
 async fn click(c: &fantoccini::Client, id: &str) {
     c.find(Locator::Id(id))
@@ -113,7 +98,7 @@ async fn the_operator_issues_publishes_and_revokes_on_the_page() {
     )
     .await;
     click(&c, "publish").await;
-    confirm(&c, "publishing the calendar").await;
+    confirm_dialog(&c, "publishing the calendar").await;
     says(&c, "calendar-msg", "Đã công bố lịch năm 2028.").await;
     let calendars = call(&fed, "VN", "GET", "calendars", None, Some(&operator_token)).1;
     assert_eq!(calendars[0]["year"], 2028, "{calendars}");
@@ -130,7 +115,7 @@ async fn the_operator_issues_publishes_and_revokes_on_the_page() {
     )
     .await;
     click(&c, "revoke").await;
-    confirm(&c, "revoking").await;
+    confirm_dialog(&c, "revoking").await;
     says(&c, "revoke-msg", "Đã thu hồi chứng thư của 79.").await;
     let revoked: Value = call(
         &fed,

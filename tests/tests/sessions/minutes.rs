@@ -494,17 +494,5 @@ async fn issue_after_confirming(c: &fantoccini::Client, button: &str) {
         .click()
         .await
         .unwrap();
-    tiepdan_tests::browser::until(
-        c,
-        "return document.getElementById('confirm').open",
-        vec![],
-        &format!("{button}: no confirmation before issuing"),
-    )
-    .await;
-    c.find(Locator::Id("confirm-yes"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    tiepdan_tests::browser::confirm_dialog(c, button).await;
 }
