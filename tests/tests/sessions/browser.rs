@@ -181,8 +181,10 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
         .goto(&format!("http://{commune_http}/dang-nhap"))
         .await
         .unwrap();
+    // The page may still be loading when goto returns: wait for its field.
     officer
-        .find(Locator::Id("name"))
+        .wait()
+        .for_element(Locator::Id("name"))
         .await
         .unwrap()
         .send_keys(OFFICER)
