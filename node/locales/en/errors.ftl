@@ -122,6 +122,7 @@ error-not-signed-in = Sign in (page /dang-nhap) or send `Authorization: Bearer <
 error-pass-scope = A participant pass is valid only for the session it was issued for.
 error-pass-acts = A participant pass only lets its holder join, leave or ask for the floor.
 error-not-the-chair = Only the chair, with their own account, joins a session as its chair.
+error-identity-account-of-other = Only an official joining as themself is proved by their account; for anyone else, record the paper you checked.
 error-test-signal-seconds = The test signal lasts 1 to { $max } seconds.
 error-publisher-id = A publisher id has 1–64 printable ASCII characters.
 error-query = Invalid query parameters ({ $detail }).

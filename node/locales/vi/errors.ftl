@@ -122,6 +122,7 @@ error-not-signed-in = Cần đăng nhập (trang /dang-nhap) hoặc gửi `Autho
 error-pass-scope = Thẻ tham dự chỉ dùng được cho phiên đã cấp thẻ.
 error-pass-acts = Thẻ tham dự chỉ cho phép người giữ thẻ tham gia, rời phiên hoặc xin phát biểu.
 error-not-the-chair = Chỉ người chủ trì, bằng tài khoản của mình, tham gia phiên với vai trò chủ trì.
+error-identity-account-of-other = Chỉ cán bộ tự tham gia bằng tài khoản của mình mới được xác thực bằng tài khoản; với người khác, hãy ghi giấy tờ tùy thân đã kiểm tra.
 error-test-signal-seconds = Thời lượng tín hiệu thử từ 1 đến { $max } giây.
 error-publisher-id = Mã nguồn phát gồm 1–64 ký tự ASCII in được.
 error-query = Tham số tìm kiếm không hợp lệ ({ $detail }).

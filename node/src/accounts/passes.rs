@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use tiepdan_protocol::session::Role as SessionRole;
+use tiepdan_protocol::session::{IdentityCheck, Role as SessionRole};
 
 /// Every pass token starts so, which tells it from an API token at a glance.
 pub const PASS_PREFIX: &str = "pass-";
@@ -27,6 +27,10 @@ pub struct Pass {
     pub expires_ms: u64,
     /// The user who handed it out.
     pub issued_by: String,
+    /// The check of the holder's identity paper that the issuing officer made before handing
+    /// the pass out. Joining with the pass records this check, whatever the holder's browser
+    /// says: a holder cannot vouch for themself.
+    pub identity_check: IdentityCheck,
 }
 
 #[derive(Default)]
@@ -77,6 +81,11 @@ mod tests {
             role: SessionRole::Citizen,
             expires_ms,
             issued_by: "canbo".into(),
+            identity_check: IdentityCheck {
+                checked_by: "Trần Văn Cường".into(),
+                document: tiepdan_protocol::case::IdType::Cccd,
+                result: tiepdan_protocol::session::IdentityCheckResult::Verified,
+            },
         }
     }
 

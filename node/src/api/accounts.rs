@@ -9,7 +9,7 @@
 //! | `POST me/password` `{current, new}` | a signed-in person | 204 |
 //! | `GET users`, `POST users` `{name, full_name, role, password?}` | operator | the accounts; a new one (with its temporary password when none is given) |
 //! | `POST users/{name}/disable`, `…/enable`, `…/password` `{password?}`, `…/tokens` | operator | 204; the new temporary password; a new API token |
-//! | `POST sessions/{id}/passes` `{display_name, role, minutes?}` | officer, chair | a participant pass and its room link |
+//! | `POST sessions/{id}/passes` `{display_name, role, document, minutes?}` | officer, chair | a participant pass and its room link; `document` is the identity paper the officer checked |
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,7 +23,8 @@ use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tiepdan_protocol::access::{allows, Action};
-use tiepdan_protocol::session::Role as SessionRole;
+use tiepdan_protocol::case::IdType;
+use tiepdan_protocol::session::{IdentityCheck, IdentityCheckResult, Role as SessionRole};
 
 use super::{body, ApiError, ApiResult, App};
 use crate::accounts::passes::{self, Pass};
@@ -294,6 +295,9 @@ struct PassBody {
     display_name: String,
     /// `citizen`, `representative` or `agency`.
     role: SessionRole,
+    /// The identity paper the officer checked before handing the pass out (NĐ 154/2026
+    /// Art 21): a pass goes only to a person whose paper matched.
+    document: IdType,
     #[serde(default)]
     minutes: Option<u32>,
 }
@@ -349,6 +353,11 @@ async fn issue_pass(
         role: b.role,
         expires_ms: now + u64::from(minutes) * 60_000,
         issued_by: c.user.clone(),
+        identity_check: IdentityCheck {
+            checked_by: c.full_name.chars().take(128).collect(),
+            document: b.document,
+            result: IdentityCheckResult::Verified,
+        },
     };
     let token = app.accounts.issue_pass(pass.clone(), now).ok_or_else(|| {
         ApiError::of(

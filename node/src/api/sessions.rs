@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tiepdan_protocol::access::{self, Role};
 use tiepdan_protocol::media::NextHop;
-use tiepdan_protocol::session::{Role as SessionRole, SessionEvent};
+use tiepdan_protocol::session::{IdentityCheckResult, Role as SessionRole, SessionEvent};
 
 use super::auth::require;
 use super::{body, ApiError, ApiResult, App};
@@ -171,22 +171,39 @@ fn art20_code(e: crate::records::OpError) -> ApiError {
 
 /// A pass holder acts only as itself: its own point, participant id, role and name. Only a
 /// chair joins the room as its chair.
+///
+/// Nobody vouches for their own identity: a pass holder's join carries the check the issuing
+/// officer recorded on the pass; a signed-in official who joins as themself is proved by the
+/// account ([`IdentityCheckResult::Account`]); an official who joins someone else (a citizen
+/// at the point) is named as the one who checked, whatever the body says.
 fn check_own_acts(c: &Caller, ev: &mut SessionEvent) -> ApiResult<()> {
     let outside =
         || ApiError::of(StatusCode::FORBIDDEN, Message::new("error-pass-acts")).code("pass_scope");
     let Some(pass) = &c.pass else {
         if let SessionEvent::ParticipantJoined {
-            role: SessionRole::Chair,
+            role,
             participant_id,
+            identity_check,
             ..
         } = ev
         {
-            if c.role != Role::Chair || *participant_id != c.participant_id() {
+            let as_self = *participant_id == c.participant_id();
+            if *role == SessionRole::Chair && (c.role != Role::Chair || !as_self) {
                 return Err(ApiError::of(
                     StatusCode::FORBIDDEN,
                     Message::new("error-not-the-chair"),
                 )
                 .code("not_the_chair"));
+            }
+            identity_check.checked_by = c.full_name.chars().take(128).collect();
+            if as_self {
+                identity_check.result = IdentityCheckResult::Account;
+            } else if identity_check.result == IdentityCheckResult::Account {
+                return Err(ApiError::of(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Message::new("error-identity-account-of-other"),
+                )
+                .code("identity_account"));
             }
         }
         return Ok(());
@@ -197,13 +214,17 @@ fn check_own_acts(c: &Caller, ev: &mut SessionEvent) -> ApiResult<()> {
         return Err(outside());
     }
     if let SessionEvent::ParticipantJoined {
-        display_name, role, ..
+        display_name,
+        role,
+        identity_check,
+        ..
     } = ev
     {
         if *role != pass.role {
             return Err(outside());
         }
         display_name.clone_from(&pass.display_name);
+        identity_check.clone_from(&pass.identity_check);
     }
     Ok(())
 }

@@ -89,6 +89,9 @@ pub enum IdentityCheckResult {
     Mismatch,
     /// No paper was shown.
     NotPresented,
+    /// An official who joined as themself, signed in with their own account at the point's
+    /// node: the account is the proof, and `checked_by` is that official.
+    Account,
 }
 
 impl IdentityCheckResult {
@@ -97,6 +100,7 @@ impl IdentityCheckResult {
             IdentityCheckResult::Verified => "verified",
             IdentityCheckResult::Mismatch => "mismatch",
             IdentityCheckResult::NotPresented => "not_presented",
+            IdentityCheckResult::Account => "account",
         }
     }
 
@@ -105,6 +109,7 @@ impl IdentityCheckResult {
             IdentityCheckResult::Verified => "Đã xác minh",
             IdentityCheckResult::Mismatch => "Không khớp",
             IdentityCheckResult::NotPresented => "Không xuất trình giấy tờ",
+            IdentityCheckResult::Account => "Cán bộ đăng nhập bằng tài khoản của mình",
         }
     }
 }

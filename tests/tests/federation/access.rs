@@ -359,7 +359,7 @@ fn a_participant_pass_admits_to_one_session_as_one_participant() {
         "00004",
         "POST",
         &format!("sessions/{id}/passes"),
-        Some(&json!({"display_name": "Nguyễn Văn Dân", "role": "citizen"})),
+        Some(&json!({"display_name": "Nguyễn Văn Dân", "role": "citizen", "document": "passport"})),
         None,
     );
     assert_eq!(status, 201, "{v}");
@@ -372,7 +372,7 @@ fn a_participant_pass_admits_to_one_session_as_one_participant() {
         "00004",
         "POST",
         &format!("sessions/{id}/passes"),
-        Some(&json!({"display_name": "X", "role": "chair"})),
+        Some(&json!({"display_name": "X", "role": "chair", "document": "cccd"})),
         None,
     );
     assert_eq!(
@@ -385,7 +385,7 @@ fn a_participant_pass_admits_to_one_session_as_one_participant() {
         "01",
         "POST",
         &format!("sessions/{id}/passes"),
-        Some(&json!({"display_name": "X", "role": "citizen"})),
+        Some(&json!({"display_name": "X", "role": "citizen", "document": "cccd"})),
         None,
     );
     assert_eq!(
@@ -446,6 +446,16 @@ fn a_participant_pass_admits_to_one_session_as_one_participant() {
     assert_eq!(
         view["state"]["participants"]["00004"][&me_id]["display_name"], "Nguyễn Văn Dân",
         "{view}"
+    );
+    // The identity check is the one the officer made when issuing the pass, not the holder's.
+    let check = &view["state"]["participants"]["00004"][&me_id]["identity_check"];
+    assert_eq!(
+        (check["checked_by"].as_str(), check["document"].as_str()),
+        (
+            Some("Cán bộ tiếp công dân (Phường Ba Đình)"),
+            Some("passport")
+        ),
+        "{check}"
     );
     // WHIP: the query cannot name someone else.
     let (status, v) = with_pass(

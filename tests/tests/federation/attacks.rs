@@ -685,7 +685,7 @@ fn setup() -> Ctx {
         &ctx.officer("00004"),
         "POST",
         &format!("sessions/{}/passes", ctx.session),
-        Some(json!({"display_name": "Nguyễn Văn Dân", "role": "citizen"})),
+        Some(json!({"display_name": "Nguyễn Văn Dân", "role": "citizen", "document": "cccd"})),
     );
     assert_eq!(a.status, 201, "{}", a.body);
     ctx.pass = a.body["pass"].as_str().unwrap().to_owned();

@@ -244,6 +244,27 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
         "document.getElementById('pass-role').value = 'citizen'",
     )
     .await;
+    // No pass before the officer records the paper they checked.
+    officer
+        .find(Locator::Id("issue-pass"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let refused = until(
+        &officer,
+        "const m = document.getElementById('pass-message').textContent; return m.includes('giấy tờ') ? [m, document.activeElement.id] : null",
+        vec![],
+        "a pass was offered without an identity check",
+    )
+    .await;
+    assert_eq!(refused[1], "pass-document", "{refused}");
+    js(
+        &officer,
+        "document.getElementById('pass-document').value = 'passport'",
+    )
+    .await;
     officer
         .find(Locator::Id("issue-pass"))
         .await
@@ -277,6 +298,17 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
         json!(["Công dân Trần Thị Hoa", true, "Công dân", ""]),
         "name and role from the pass; the pass left the address bar"
     );
+    let identity = js(
+        &citizen,
+        "return document.getElementById('identity').textContent",
+    )
+    .await;
+    assert!(
+        identity
+            .as_str()
+            .is_some_and(|t| t.contains("hộ chiếu") && t.contains("khi cấp thẻ")),
+        "the holder sees who checked which paper: {identity}"
+    );
     let citizen_id = join(&citizen, None).await;
     assert!(
         citizen_id.starts_with("p-"),
@@ -297,6 +329,9 @@ async fn two_browsers_at_two_sites_see_and_hear_each_other() {
         let p = &state["state"]["participants"];
         p["00004"][&citizen_id]["role"] == "citizen"
             && p["00004"][&citizen_id]["display_name"] == "Công dân Trần Thị Hoa"
+            && p["00004"][&citizen_id]["identity_check"]["document"] == "passport"
+            && p["00004"][&citizen_id]["identity_check"]["result"] == "verified"
+            && p["VN"][&chair_id]["identity_check"]["result"] == "account"
             && p["VN"][&chair_id]["role"] == "chair"
     }));
     // The chair gives the floor to the citizen from the room page.

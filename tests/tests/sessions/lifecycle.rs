@@ -94,6 +94,26 @@ fn a_session_reaches_its_points_and_floor_control_follows_the_chair() {
     assert_eq!(s, 201, "{v}");
     let (s, v) = act(&fed, "00004", &id, joined("00004", "cd-1", "citizen"));
     assert_eq!(s, 201, "{v}");
+    // Nobody vouches for an identity but the signed-in officer who joins the person: the body's
+    // "checked_by" is replaced by the account's name, and "account" proves only oneself.
+    let check = &session(&fed, "00004", &id).unwrap()["state"]["participants"]["00004"]["cd-1"]
+        ["identity_check"];
+    assert_eq!(
+        (check["checked_by"].as_str(), check["result"].as_str()),
+        (
+            Some("Cán bộ tiếp công dân (Phường Ba Đình)"),
+            Some("verified")
+        ),
+        "{check}"
+    );
+    let mut vouched = joined("00004", "cd-3", "citizen");
+    vouched["participant_joined"]["identity_check"]["result"] = json!("account");
+    let (s, v) = act(&fed, "00004", &id, vouched);
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (422, Some("identity_account")),
+        "{v}"
+    );
     let (s, v) = act(&fed, "00004", &id, joined("25747", "cd-2", "citizen"));
     assert_eq!(
         s, 403,

@@ -126,6 +126,11 @@ async fn caller_from_query(
             role,
             expires_ms: u64::MAX,
             issued_by: "test".into(),
+            identity_check: tiepdan_protocol::session::IdentityCheck {
+                checked_by: "test".into(),
+                document: tiepdan_protocol::case::IdType::Cccd,
+                result: tiepdan_protocol::session::IdentityCheckResult::Verified,
+            },
         }),
         via: Via::Pass,
     });

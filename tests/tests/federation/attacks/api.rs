@@ -354,7 +354,8 @@ pub(super) fn api_rows() -> Vec<Row> {
             access("pass_role"),
             |c| {
                 let path = format!("sessions/{}/passes", c.session);
-                let body = json!({"display_name": "Chủ Trì Giả", "role": "chair"});
+                let body =
+                    json!({"display_name": "Chủ Trì Giả", "role": "chair", "document": "cccd"});
                 c.api("00004", &c.officer("00004"), "POST", &path, Some(body))
                     .code()
             },
@@ -366,7 +367,7 @@ pub(super) fn api_rows() -> Vec<Row> {
             access("not_a_point"),
             |c| {
                 let path = format!("sessions/{}/passes", c.session);
-                let body = json!({"display_name": "Nguyễn Văn Dân", "role": "citizen"});
+                let body = json!({"display_name": "Nguyễn Văn Dân", "role": "citizen", "document": "cccd"});
                 c.api("01", &c.officer("01"), "POST", &path, Some(body))
                     .code()
             },
