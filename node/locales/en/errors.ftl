@@ -204,3 +204,5 @@ error-no-minutes = Session { $session } has no minutes yet: the chair issues the
 error-form-no-refusal = Case { $case } has no reason for refusing the reception, so it has no refusal notice (Form 01/TCD).
 error-form-no-evidence = The reception of case { $case } took no information or documents, so it has no receipt (Form 02/TCD).
 error-form-identity-sealed = The documents of a denunciation are in its sealed part; only a reception officer or a chair at a site that may open the identity can print the receipt (Form 02/TCD).
+error-escalation-not-overdue = The case is not overdue: "{ $deadline }" runs until the end of { $due }. It goes up as overdue only after that day; if there is another reason, choose it.
+error-reception-date-future = The reception date { $date } has not come yet: the log book takes no future day.

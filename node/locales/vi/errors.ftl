@@ -204,3 +204,5 @@ error-no-minutes = Phiên { $session } chưa có biên bản: người chủ tr�
 error-form-no-refusal = Vụ việc { $case } không có lý do từ chối tiếp công dân, nên không có Thông báo từ chối tiếp công dân (Mẫu số 01/TCD).
 error-form-no-evidence = Lượt tiếp của vụ việc { $case } không nhận thông tin, tài liệu nào, nên không có Giấy biên nhận (Mẫu số 02/TCD).
 error-form-identity-sealed = Danh sách tài liệu của đơn tố cáo nằm trong phần được bảo mật; chỉ cán bộ tiếp công dân hoặc người chủ trì tại đơn vị được mở danh tính mới in được Giấy biên nhận (Mẫu số 02/TCD).
+error-escalation-not-overdue = Vụ việc chưa quá hạn: thời hạn "{ $deadline }" đến hết ngày { $due }. Chỉ chuyển lên cấp trên vì quá hạn sau ngày đó; nếu có lý do khác, hãy chọn lý do đó.
+error-reception-date-future = Ngày tiếp { $date } chưa đến: không ghi sổ cho một ngày trong tương lai.

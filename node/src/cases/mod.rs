@@ -200,10 +200,17 @@ impl Cases {
         now_ms: u64,
         by: Option<Actor>,
     ) -> Result<String, OpError> {
+        let today = self.today(now_ms);
         let date = match &input.date {
             Some(d) => case::parse_date(d).map_err(bad)?,
-            None => self.today(now_ms),
+            None => today,
         };
+        if date > today {
+            return Err(OpError::BadInput(
+                Message::new("error-reception-date-future")
+                    .arg("date", crate::language::history::dmy(date)),
+            ));
+        }
         let citizen = Citizen {
             name: input.citizen.name,
             address: input.citizen.address,
@@ -360,15 +367,30 @@ impl Cases {
         Registry::official().get(to_site).map_err(bad)?;
         case::can_escalate(&state.current_site, to_site).map_err(bad)?;
         let rewrapped = self.rewrap_for(&state, to_site)?;
+        // Without a reason, the one the case's status implies: a second complaint after the
+        // first decision, a repeat denunciation after the conclusion, else an overdue stage.
+        let reason = reason.unwrap_or(match state.status {
+            case::Status::Decided => case::EscalationReason::SecondInstance,
+            case::Status::Concluded => case::EscalationReason::RepeatDenunciation,
+            _ => case::EscalationReason::Overdue,
+        });
+        if reason == case::EscalationReason::Overdue {
+            // The fold cannot see the calendar; the node checks the lapse before it signs.
+            let current = self.site.calendar.current();
+            let cal: &case::deadline::Calendar = &current;
+            if let Err(d) =
+                case::deadline::check_overdue_escalation(&state, cal, self.today(now_ms))
+            {
+                return Err(OpError::NotNow(
+                    Message::new("error-escalation-not-overdue")
+                        .arg("deadline", d.label_vi)
+                        .arg("due", crate::language::history::dmy(d.due)),
+                ));
+            }
+        }
         let ev = CaseEvent::Escalated {
             to_site: to_site.to_owned(),
-            // Without a reason, the one the case's status implies: a second complaint after the
-            // first decision, a repeat denunciation after the conclusion, else an overdue stage.
-            reason: reason.unwrap_or(match state.status {
-                case::Status::Decided => case::EscalationReason::SecondInstance,
-                case::Status::Concluded => case::EscalationReason::RepeatDenunciation,
-                _ => case::EscalationReason::Overdue,
-            }),
+            reason,
             rewrapped,
         };
         let v = self.commit_events(case_id, vec![ev], now_ms, None, by)?;

@@ -36,7 +36,18 @@ impl Cases {
             audience: state.audience(),
             status_label: state.status.label_vi(),
             deadlines,
-            allowed: state.open_acts(&self.site.site.code, role, now_ms),
+            allowed: {
+                let mut acts = state.open_acts(&self.site.site.code, role, now_ms);
+                // An overdue escalation also needs the lapse the calendar shows (the fold
+                // cannot see it): offered only once a ground has lapsed.
+                if deadline::check_overdue_escalation(&state, cal, today).is_err() {
+                    for a in &mut acts {
+                        a.reasons.retain(|r| *r != case::EscalationReason::Overdue);
+                    }
+                    acts.retain(|a| a.act != "escalated" || !a.reasons.is_empty());
+                }
+                acts
+            },
             state: MaskedState { state, history },
         })
     }

@@ -921,3 +921,38 @@ fn an_anonymous_denunciation_owes_only_the_handling_of_its_don() {
         vec!["unprocessed_45_days"]
     );
 }
+
+/// An overdue escalation needs a lapsed ground: the holder's acceptance or resolution time.
+#[test]
+fn an_overdue_escalation_needs_a_lapsed_ground() {
+    let received_on = "2026-07-01";
+    // A complaint received Wed 1/7/2026: acceptance due in 7 WD, Fri 10/7.
+    let s = case(&[("00004", received_on, received(Kind::Complaint, received_on))]);
+    let refused = check_overdue_escalation(&s, cal(), d("2026-07-10")).unwrap_err();
+    assert_eq!(
+        (refused.name, refused.due),
+        ("complaint_acceptance", d("2026-07-10"))
+    );
+    assert_eq!(check_overdue_escalation(&s, cal(), d("2026-07-13")), Ok(()));
+    // Accepted on time: now the 30-day resolution, due Mon 10/8 (Sun 9/8 rolled), is the ground.
+    let s = case(&[
+        ("00004", received_on, received(Kind::Complaint, received_on)),
+        (
+            "00004",
+            "2026-07-10",
+            CaseEvent::Accepted {
+                decision_no: "15/QĐ-UBND".into(),
+            },
+        ),
+    ]);
+    let refused = check_overdue_escalation(&s, cal(), d("2026-07-20")).unwrap_err();
+    assert_eq!(
+        (refused.name, refused.due),
+        ("complaint_resolution", d("2026-08-10"))
+    );
+    assert_eq!(check_overdue_escalation(&s, cal(), d("2026-08-11")), Ok(()));
+    // A petition has no ground this model knows but the 45-day threshold.
+    let s = case(&[("00004", received_on, received(Kind::Petition, received_on))]);
+    let refused = check_overdue_escalation(&s, cal(), d("2026-07-02")).unwrap_err();
+    assert_eq!(refused.name, UNPROCESSED_45_DAYS.name);
+}

@@ -21,6 +21,16 @@ fn new_case(fed: &tiepdan_tests::LocalFederation, at: &str, kind: &str, name: &s
     v["case_id"].as_str().unwrap().to_owned()
 }
 
+/// A case received long ago (5/1/2026), whose holder's time to accept it has lapsed, so it may
+/// go up as overdue.
+fn old_case(fed: &tiepdan_tests::LocalFederation, at: &str, kind: &str, name: &str) -> String {
+    let mut body = reception(kind, name);
+    body["date"] = json!("2026-01-05");
+    let (status, v) = call(fed, at, "POST", "receptions", Some(&body), None);
+    assert_eq!(status, 201, "{v}");
+    v["case_id"].as_str().unwrap().to_owned()
+}
+
 fn has_case(fed: &tiepdan_tests::LocalFederation, at: &str, id: &str) -> bool {
     call(fed, at, "GET", &format!("cases/{id}"), None, None).0 == 200
 }
@@ -36,7 +46,7 @@ fn a_case_reaches_exactly_its_audience_and_follows_escalation_and_transfer() {
     fed.start_all().unwrap();
     assert!(eventually(DEADLINE, || fed.formed()));
 
-    let id = new_case(&fed, "00004", "complaint", "Nguyễn Văn An");
+    let id = old_case(&fed, "00004", "complaint", "Nguyễn Văn An");
     assert!(id.starts_with("00004-"), "{id}");
     // Readable at its province and at central…
     assert!(
@@ -56,10 +66,11 @@ fn a_case_reaches_exactly_its_audience_and_follows_escalation_and_transfer() {
         "00004",
         "POST",
         &format!("cases/{id}/events"),
-        Some(&json!({"accepted": {"decision_no": "15/QĐ-UBND"}})),
+        Some(&json!({"note": {"text": "Đã liên hệ công dân bổ sung tài liệu."}})),
         None,
     );
     assert_eq!(s, 201, "{v}");
+    // Not accepted in its time: it goes up as overdue (the reason its status implies).
     let (s, v) = call(
         &fed,
         "00004",
@@ -428,7 +439,59 @@ fn an_act_the_case_does_not_allow_now_is_refused_before_it_is_signed() {
     let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
     fed.start_all().unwrap();
     assert!(eventually(DEADLINE, || fed.formed()));
-    let id = new_case(&fed, "00004", "complaint", "Nguyễn Thị Thụ Lý");
+    // A case received today is not overdue: it cannot go up as such, and nothing is signed.
+    let fresh = new_case(&fed, "00004", "complaint", "Nguyễn Thị Mới");
+    let (s, v) = call(
+        &fed,
+        "00004",
+        "POST",
+        &format!("cases/{fresh}/escalate"),
+        Some(&json!({"to_site": "01", "reason": "overdue"})),
+        None,
+    );
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (409, Some("not_allowed_now")),
+        "{v}"
+    );
+    assert!(
+        v["error"].as_str().unwrap().contains("chưa quá hạn")
+            && v["error"]
+                .as_str()
+                .unwrap()
+                .contains("Thụ lý giải quyết khiếu nại"),
+        "{v}"
+    );
+    assert_eq!(
+        history_len(&fed, "00004", &fresh),
+        1,
+        "something was signed"
+    );
+    let offers_overdue = |id: &str| {
+        let (_, v) = call(&fed, "00004", "GET", &format!("cases/{id}"), None, None);
+        v["allowed"].as_array().unwrap().iter().any(|a| {
+            a["act"] == "escalated"
+                && a["reasons"]
+                    .as_array()
+                    .is_some_and(|r| r.contains(&json!("overdue")))
+        })
+    };
+    assert!(
+        !offers_overdue(&fresh),
+        "the page offers an overdue escalation of a fresh case"
+    );
+    // Nor is a reception dated in the future recorded.
+    let mut future = reception("complaint", "Nguyễn Văn Sau");
+    future["date"] = json!("2099-01-05");
+    let (s, v) = call(&fed, "00004", "POST", "receptions", Some(&future), None);
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("05/01/2099"), "{v}");
+
+    let id = old_case(&fed, "00004", "complaint", "Nguyễn Thị Thụ Lý");
+    assert!(
+        offers_overdue(&id),
+        "a case past its acceptance time may go up as overdue"
+    );
     let (s, v) = call(
         &fed,
         "00004",

@@ -24,6 +24,7 @@
 //! applies them to one case.
 
 mod calendar;
+mod escalation;
 mod period;
 
 use serde::Serialize;
@@ -36,6 +37,7 @@ pub use calendar::{
     CalendarRow, DayKind, RowError, RowProblem, CALENDAR_HEADER, MAX_CALENDAR_ROWS,
     MAX_DAY_NAME_BYTES, MAX_DAY_SOURCE_BYTES,
 };
+pub use escalation::check_overdue_escalation;
 pub use period::*;
 
 /// A deadline is "near" when it falls within this many working days of today.
