@@ -110,8 +110,7 @@ fn the_forms_print_with_the_national_heading_and_escape_what_citizens_typed() {
         "Mẫu số 01/TCD",
         "THÔNG BÁO",
         "Về việc từ chối tiếp công dân",
-        "Phường Ba Đình",
-        "Thành phố Hà Nội",
+        "Ủy ban nhân dân phường Ba Đình",
         "Ba Đình, ngày ",
         RefusalReason::AlreadyResolved.label_vi(),
         "khoản 3 Điều 9 Luật Tiếp công dân năm 2013",
@@ -284,7 +283,7 @@ fn the_log_book_prints_the_years_receptions() {
         "Hoàng Thị &#60;Hai&#62;",
         "Tóm tắt nội dung vụ việc",
         "Kiến nghị",
-        "Phường Ba Đình",
+        "Ủy ban nhân dân phường Ba Đình",
         // How each was held, in the notes column.
         "Tiếp thường xuyên, trực tiếp",
         "Tiếp định kỳ, trực tiếp; đơn qua bưu chính; đơn nặc danh",

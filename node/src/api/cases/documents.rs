@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use std::sync::Arc;
 use tiepdan_protocol::case::{self, CaseState, Date, Reception, SealedDetails};
-use tiepdan_protocol::sites::{Registry, CENTRAL_CODE};
+use tiepdan_protocol::sites::{Level, Registry, Site, CENTRAL_CODE};
 
 use crate::accounts::Caller;
 use crate::api::{blocking, ApiError, ApiResult, App};
@@ -36,10 +36,12 @@ pub struct Letterhead {
     pub title: String,
     /// "Mẫu số 01/TCD", at the top right.
     pub form_no: &'static str,
-    /// The issuing body's parent, the line above it (none for central).
+    /// The managing body, the line above the issuing body (none for a commune).
     pub parent: Option<String>,
-    /// The issuing body: the site's official name.
+    /// The issuing body as the heading names it ([`issuing_body`]).
     pub body: String,
+    /// The issuing body as a sentence names it: "Ban Tiếp công dân thành phố Hà Nội".
+    pub body_text: String,
     /// The document number line, left blank to be filled in by hand.
     pub number: Option<&'static str>,
     /// "Ba Đình, ngày 20 tháng 11 năm 2026".
@@ -60,22 +62,54 @@ impl Letterhead {
     ) -> Letterhead {
         let registry = Registry::official();
         let site = registry.get(issuer).ok();
-        let body = site.map_or_else(|| issuer.to_owned(), |s| s.name.clone());
-        let parent = site.and_then(|s| s.parent.as_deref()).map(|p| {
-            registry
-                .get(p)
-                .map_or_else(|_| p.to_owned(), |s| s.name.clone())
-        });
+        let (parent, body, body_text) = match site {
+            Some(s) => issuing_body(s),
+            None => (None, issuer.to_owned(), issuer.to_owned()),
+        };
+        let name = site.map_or_else(|| issuer.to_owned(), |s| s.name.clone());
         Letterhead {
+            body_text,
             title,
             form_no,
             parent,
-            place_date: format!("{}, ngày {}", place_of(issuer, &body), long_date(dated)),
+            place_date: format!("{}, ngày {}", place_of(issuer, &name), long_date(dated)),
             body,
             number: None,
             landscape: false,
             note: String::new(),
             nonce: hex::encode(rand::random::<[u8; 16]>()),
+        }
+    }
+}
+
+/// Who issues a site's documents, as Decree 30/2020 (appendix I) heads them: at a commune its
+/// People's Committee ("ỦY BAN NHÂN DÂN PHƯỜNG BA ĐÌNH"); at a province its Ban Tiếp công dân
+/// under the provincial People's Committee; at central the Ban Tiếp công dân Trung ương under
+/// the Government Inspectorate. Returns the managing body, the issuing body, and how a
+/// sentence names the issuing body.
+pub fn issuing_body(site: &Site) -> (Option<String>, String, String) {
+    // "Phường Ba Đình" → "phường Ba Đình": the type in lower case inside a longer name.
+    let inner = ["Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu "]
+        .iter()
+        .find_map(|p| {
+            let rest = site.name.strip_prefix(p)?;
+            Some(format!("{}{rest}", p.to_lowercase()))
+        })
+        .unwrap_or_else(|| site.name.clone());
+    match site.level {
+        Level::Central => (
+            Some("Thanh tra Chính phủ".to_owned()),
+            site.name.clone(),
+            site.name.clone(),
+        ),
+        Level::Province => (
+            Some(format!("Ủy ban nhân dân {inner}")),
+            "Ban Tiếp công dân".to_owned(),
+            format!("Ban Tiếp công dân {inner}"),
+        ),
+        Level::Commune => {
+            let body = format!("Ủy ban nhân dân {inner}");
+            (None, body.clone(), body)
         }
     }
 }
@@ -415,6 +449,30 @@ pub async fn get_form_02(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_level_issues_under_its_own_heading() {
+        let r = Registry::official();
+        let heads = |code: &str| issuing_body(r.get(code).unwrap());
+        assert_eq!(
+            heads("00004"),
+            (
+                None,
+                "Ủy ban nhân dân phường Ba Đình".to_owned(),
+                "Ủy ban nhân dân phường Ba Đình".to_owned()
+            )
+        );
+        assert_eq!(
+            heads("01"),
+            (
+                Some("Ủy ban nhân dân thành phố Hà Nội".to_owned()),
+                "Ban Tiếp công dân".to_owned(),
+                "Ban Tiếp công dân thành phố Hà Nội".to_owned()
+            )
+        );
+        assert_eq!(heads("VN").0.as_deref(), Some("Thanh tra Chính phủ"));
+        assert_eq!(heads("VN").1, "Ban Tiếp công dân Trung ương");
+    }
     use tiepdan_protocol::case::reception::SessionType;
     use tiepdan_protocol::case::{
         Citizen, EvidenceCondition, EvidenceItem, IdType, Identity, Kind, RefusalReason,
@@ -483,8 +541,7 @@ mod tests {
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
             "Độc lập - Tự do - Hạnh phúc",
             "Mẫu số 01/TCD",
-            "Phường Ba Đình",
-            "Thành phố Hà Nội",
+            "Ủy ban nhân dân phường Ba Đình thông báo từ chối",
             "Ba Đình, ngày 20 tháng 11 năm 2026",
             "Ngày 05 tháng 02 năm 2026",
             "khoản 3 Điều 9 Luật Tiếp công dân năm 2013",
