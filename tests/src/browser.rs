@@ -186,3 +186,39 @@ pub async fn confirm_dialog(c: &Client, what: &str) {
         .await
         .expect("click confirm");
 }
+
+/// Clicks the element `id`, as a person does.
+pub async fn click(c: &Client, id: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("#{id}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click #{id}: {e}"));
+}
+
+/// Empties the field `id` and types `text` into it.
+pub async fn type_into(c: &Client, id: &str, text: &str) {
+    let e = c
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("#{id}"));
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+/// Chooses `value` in the select `id` as a person does (the change event follows); the select
+/// must offer it.
+pub async fn choose(c: &Client, id: &str, value: &str) {
+    let ok = c
+        .execute(
+            "const s = document.getElementById(arguments[0]);
+             if (![...s.options].some(o => o.value === arguments[1])) return false;
+             s.focus(); s.value = arguments[1];
+             s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+            vec![json!(id), json!(value)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ok, json!(true), "#{id} has no option {value}");
+}

@@ -150,6 +150,48 @@ pub fn reception(kind: &str, name: &str) -> serde_json::Value {
     })
 }
 
+/// Receives a citizen at `at` with [`reception`] and returns the new case's id.
+pub fn receive(fed: &LocalFederation, at: &str, kind: &str, name: &str) -> String {
+    let (s, v) = call(
+        fed,
+        at,
+        "POST",
+        "receptions",
+        Some(&reception(kind, name)),
+        None,
+    );
+    assert_eq!(s, 201, "reception at {at}: {v}");
+    v["case_id"].as_str().expect("case_id").to_owned()
+}
+
+/// Waits until `at` holds the record at `path` (`cases/{id}`, `sessions/{id}`).
+pub fn wait_held(fed: &LocalFederation, at: &str, path: &str) {
+    assert!(
+        eventually(DEADLINE, || call(fed, at, "GET", path, None, None).0 == 200),
+        "{at} never held {path}"
+    );
+}
+
+/// Schedules the session `body` (as `POST sessions` takes it) at `chair_site`, as its chair,
+/// and returns the session's id.
+pub fn schedule(fed: &LocalFederation, chair_site: &str, body: &serde_json::Value) -> String {
+    let chair = fed
+        .site(chair_site)
+        .expect("site")
+        .token_of(Staff::Chair)
+        .to_owned();
+    let (s, v) = call(
+        fed,
+        chair_site,
+        "POST",
+        "sessions",
+        Some(body),
+        Some(&chair),
+    );
+    assert_eq!(s, 201, "schedule at {chair_site}: {v}");
+    v["session_id"].as_str().expect("session_id").to_owned()
+}
+
 /// Every file under `dir`, recursively.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -13,7 +13,8 @@ use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use tiepdan_node::lab::processes::{CHAIR, DEMO_PASSWORD, OFFICER};
 use tiepdan_tests::browser::{
-    browser, chromedriver, desk_size, js, overflow_at_phone_size, screenshot, sign_in, until,
+    browser, choose, chromedriver, click, desk_size, js, overflow_at_phone_size, screenshot,
+    sign_in, type_into, until,
 };
 use tiepdan_tests::{call, eventually, federation, LocalFederation, DEADLINE};
 
@@ -37,38 +38,6 @@ fn case_of(fed: &LocalFederation, id: &str) -> Value {
     let (s, v) = call(fed, SITE, "GET", &format!("cases/{id}"), None, None);
     assert_eq!(s, 200, "{v}");
     v
-}
-
-async fn type_into(c: &Client, id: &str, text: &str) {
-    let e = c
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|_| panic!("#{id}"));
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, id: &str) {
-    c.find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|_| panic!("#{id}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click #{id}: {e}"));
-}
-
-async fn choose(c: &Client, id: &str, value: &str) {
-    let ok = c
-        .execute(
-            "const s = document.getElementById(arguments[0]);
-             if (![...s.options].some(o => o.value === arguments[1])) return false;
-             s.focus(); s.value = arguments[1];
-             s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
-            vec![json!(id), json!(value)],
-        )
-        .await
-        .unwrap();
-    assert_eq!(ok, json!(true), "#{id} has no option {value}");
 }
 
 /// The case ids the list shows once it has loaded with `expect_query` in its address.

@@ -8,48 +8,16 @@
 //! "thụ lý"). Every record is read back through the API. The page must not scroll sideways at
 //! 390 px, and the chair is kept out of it. Screenshots: `reception`, `reception-phone`.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use serde_json::{json, Value};
 use tiepdan_node::lab::processes::{CHAIR, DEMO_PASSWORD, OFFICER};
 use tiepdan_tests::browser::{
-    browser, chromedriver, desk_size, js, overflow_at_phone_size, screenshot, sign_in, until,
+    browser, choose, chromedriver, click, desk_size, js, overflow_at_phone_size, screenshot,
+    sign_in, type_into, until,
 };
 use tiepdan_tests::{call, eventually, federation, LocalFederation, DEADLINE};
 
 const SITE: &str = "00004";
-
-async fn type_into(c: &Client, id: &str, text: &str) {
-    let e = c
-        .find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|_| panic!("#{id}"));
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, id: &str) {
-    c.find(Locator::Id(id))
-        .await
-        .unwrap_or_else(|_| panic!("#{id}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click #{id}: {e}"));
-}
-
-/// Chooses `value` in the select `id` as a person does (the change event follows).
-async fn choose(c: &Client, id: &str, value: &str) {
-    let ok = c
-        .execute(
-            "const s = document.getElementById(arguments[0]);
-             if (![...s.options].some(o => o.value === arguments[1])) return false;
-             s.focus(); s.value = arguments[1];
-             s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
-            vec![json!(id), json!(value)],
-        )
-        .await
-        .unwrap();
-    assert_eq!(ok, json!(true), "#{id} has no option {value}");
-}
 
 /// The ids (row numbers) of the rows in `#box`.
 async fn rows(c: &Client, box_id: &str, attr: &str) -> Vec<String> {

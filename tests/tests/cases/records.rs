@@ -3,23 +3,10 @@
 
 use serde_json::json;
 use tiepdan_tests::{
-    call, eventually, federation, files_under, metric_value, metrics, reception, DEADLINE,
+    call, eventually, federation, files_under, metric_value, metrics, receive, reception, DEADLINE,
 };
 
 const SITES: [&str; 6] = ["VN", "01", "79", "00004", "00008", "25747"];
-
-fn new_case(fed: &tiepdan_tests::LocalFederation, at: &str, kind: &str, name: &str) -> String {
-    let (status, v) = call(
-        fed,
-        at,
-        "POST",
-        "receptions",
-        Some(&reception(kind, name)),
-        None,
-    );
-    assert_eq!(status, 201, "{v}");
-    v["case_id"].as_str().unwrap().to_owned()
-}
 
 /// A case received long ago (5/1/2026), whose holder's time to accept it has lapsed, so it may
 /// go up as overdue.
@@ -291,7 +278,7 @@ fn bad_case_input_gets_clear_errors_and_changes_nothing() {
     let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
     fed.start_all().unwrap();
     assert!(eventually(DEADLINE, || fed.formed()));
-    let id = new_case(&fed, "00004", "petition", "Đỗ Văn Kiến Nghị");
+    let id = receive(&fed, "00004", "petition", "Đỗ Văn Kiến Nghị");
     let before = call(&fed, "00004", "GET", &format!("cases/{id}"), None, None).1;
 
     let mut unknown_kind = reception("complaint", "X");
@@ -367,7 +354,7 @@ fn with_the_province_down_both_sides_keep_writing_and_converge_after_restart() {
     let (_dir, mut fed) = federation(&["VN", "01", "00004"]);
     fed.start_all().unwrap();
     assert!(eventually(DEADLINE, || fed.formed()));
-    let shared = new_case(&fed, "00004", "complaint", "Hoàng Văn Chung");
+    let shared = receive(&fed, "00004", "complaint", "Hoàng Văn Chung");
     assert!(eventually(DEADLINE, || has_case(&fed, "01", &shared)
         && has_case(&fed, "VN", &shared)));
 
@@ -375,7 +362,7 @@ fn with_the_province_down_both_sides_keep_writing_and_converge_after_restart() {
     let mut written = 1;
     let mut new_cases = Vec::new();
     for i in 0..10 {
-        new_cases.push(new_case(
+        new_cases.push(receive(
             &fed,
             "00004",
             "feedback",
@@ -440,7 +427,7 @@ fn an_act_the_case_does_not_allow_now_is_refused_before_it_is_signed() {
     fed.start_all().unwrap();
     assert!(eventually(DEADLINE, || fed.formed()));
     // A case received today is not overdue: it cannot go up as such, and nothing is signed.
-    let fresh = new_case(&fed, "00004", "complaint", "Nguyễn Thị Mới");
+    let fresh = receive(&fed, "00004", "complaint", "Nguyễn Thị Mới");
     let (s, v) = call(
         &fed,
         "00004",

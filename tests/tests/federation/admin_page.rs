@@ -4,27 +4,17 @@
 //! confirmation); each is then held by the node as the API says. An officer is kept out of the
 //! page, and on a phone it does not scroll sideways.
 
-use fantoccini::Locator;
 use serde_json::{json, Value};
 use tiepdan_keys::identity::SiteKey;
 use tiepdan_node::lab::processes::{DEMO_PASSWORD, OFFICER};
 use tiepdan_tests::browser::{
-    browser, chromedriver, confirm_dialog, js, overflow_at_phone_size, sign_in, until,
+    browser, chromedriver, click, confirm_dialog, js, overflow_at_phone_size, sign_in, until,
 };
 use tiepdan_tests::{call, eventually, federation, DEADLINE};
 
 const CSV_2028: &str = "date,kind,name,source
 2028-03-08,off,Ngày nghỉ do Trung ương công bố (thử),Thông báo thử
 ";
-
-async fn click(c: &fantoccini::Client, id: &str) {
-    c.find(Locator::Id(id))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
 
 /// Waits until the element `id` says `text`.
 async fn says(c: &fantoccini::Client, id: &str, text: &str) {

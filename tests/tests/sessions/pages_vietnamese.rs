@@ -126,16 +126,7 @@ async fn no_page_shows_the_catalogues_english() {
     assert!(eventually(DEADLINE, || fed.formed()));
     // A case with a history of several kinds of line, and a session with a point at the
     // commune.
-    let (s, v) = call(
-        &fed,
-        "00004",
-        "POST",
-        "receptions",
-        Some(&tiepdan_tests::reception("complaint", "Lê Văn Minh")),
-        None,
-    );
-    assert_eq!(s, 201, "{v}");
-    let case_id = v["case_id"].as_str().unwrap().to_owned();
+    let case_id = tiepdan_tests::receive(&fed, "00004", "complaint", "Lê Văn Minh");
     for ev in [
         json!({"accepted": {"decision_no": "15/QĐ-UBND"}}),
         json!({"note": {"text": "Đã mời công dân làm việc"}}),
@@ -151,21 +142,15 @@ async fn no_page_shows_the_catalogues_english() {
         assert_eq!(s, 201, "{v}");
     }
     let hub = fed.site("VN").unwrap();
-    let hub_chair = hub.token_of(tiepdan_tests::Staff::Chair).to_owned();
-    let (s, v) = call(
+    let session_id = tiepdan_tests::schedule(
         &fed,
         "VN",
-        "POST",
-        "sessions",
-        Some(&json!({
+        &json!({
             "title": "Tiếp công dân định kỳ",
             "points": ["00004"],
             "starts_at": "2026-12-28 08:00",
-        })),
-        Some(&hub_chair),
+        }),
     );
-    assert_eq!(s, 201, "{v}");
-    let session_id = v["session_id"].as_str().unwrap().to_owned();
     // The operator's web account at central.
     let operator_password = "quan-tri-vien-2026";
     let (s, v) = call(

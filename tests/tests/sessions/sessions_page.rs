@@ -10,27 +10,13 @@ use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use tiepdan_node::lab::processes::{CHAIR, DEMO_PASSWORD};
 use tiepdan_tests::browser::{
-    browser, chromedriver, desk_size, js, overflow_at_phone_size, screenshot, sign_in, until,
+    browser, chromedriver, click, desk_size, js, overflow_at_phone_size, screenshot, sign_in,
+    type_into, until,
 };
 use tiepdan_tests::{call, eventually, federation, reception, DEADLINE};
 
 const HUB: &str = "01";
 const POINT: &str = "00004";
-
-async fn click(c: &Client, id: &str) {
-    c.find(Locator::Id(id))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn type_into(c: &Client, id: &str, s: &str) {
-    let e = c.find(Locator::Id(id)).await.unwrap();
-    e.clear().await.unwrap();
-    e.send_keys(s).await.unwrap();
-}
 
 /// Sets an input's value the way a picker would (date and time inputs).
 async fn set_value(c: &Client, id: &str, v: &str) {
