@@ -21,4 +21,5 @@ pub mod revocation;
 pub mod sealed;
 pub mod session;
 pub mod sites;
+pub mod submission;
 pub mod topology;

@@ -1,8 +1,9 @@
 //! Records held at a site: each case's signed event DAG and its folded state, each online
 //! reception session's DAG and state, the author keys they are checked against, and the
 //! replication decisions that follow from them: what to admit from a peer, which linked sites a
-//! new event is pushed or forwarded to, and which events a peer may be sent. Cases and sessions
-//! travel the same way; a log id starting with `S-` is a session.
+//! new event is pushed or forwarded to, and which events a peer may be sent. Cases, sessions and
+//! report submissions travel the same way; a log id starting with `S-` is a session, one
+//! starting with `R-` a submitted report.
 //!
 //! This is the state machine both the node and the simulator run. The node wraps it with
 //! storage (writes are durable before [`Records::install`]) and parallel signature checks; the
@@ -13,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::case::{self, AppliedEvent, CaseEvent, CaseState};
 use crate::log::{self, CaseLog, EventBody, EventId, Insert, UnverifiedEvent, VerifiedEvent};
 use crate::session::{self, SessionEvent, SessionState};
+use crate::submission::{self, SubmissionEvent, SubmissionState};
 use ed25519_dalek::VerifyingKey;
 use serde_bytes::ByteBuf;
 
@@ -86,11 +88,15 @@ impl Rejected {
     }
 }
 
-/// The site a record id names: `SITE-YEAR-STT` for a case, `S-SITE-YEAR-N` for a session.
+/// The site a record id names: `SITE-YEAR-STT` for a case, `S-SITE-YEAR-N` for a session,
+/// `R-SITE-PERIOD-FORM` for a submitted report.
 /// Only that site may sign a record's first events (those without parents), so no site can
 /// take another's future ids and turn its real reception into an ignored second one.
 pub fn owner_of(id: &str) -> Option<&str> {
-    let rest = id.strip_prefix(session::SESSION_ID_PREFIX).unwrap_or(id);
+    let rest = id
+        .strip_prefix(session::SESSION_ID_PREFIX)
+        .or_else(|| id.strip_prefix(submission::SUBMISSION_ID_PREFIX))
+        .unwrap_or(id);
     rest.split('-').next().filter(|s| !s.is_empty())
 }
 
@@ -164,10 +170,11 @@ fn fold_with(log: &CaseLog, decoded: &BTreeMap<EventId, &CaseEvent>) -> CaseStat
     state
 }
 
-/// A decoded event payload: a case's or a session's.
+/// A decoded event payload: a case's, a session's or a submitted report's.
 pub enum Payload {
     Case(CaseEvent),
     Session(SessionEvent),
+    Submission(SubmissionEvent),
 }
 
 /// Decodes the payload of `ev` as its log kind requires (which also validates it).
@@ -175,6 +182,10 @@ pub fn decode_payload(ev: &VerifiedEvent) -> Result<Payload, Rejected> {
     if session::is_session_id(&ev.body.case_id) {
         session::decode_event(&ev.body.payload)
             .map(Payload::Session)
+            .map_err(|e| Rejected::Malformed(e.to_string()))
+    } else if submission::is_submission_id(&ev.body.case_id) {
+        submission::decode_event(&ev.body.payload)
+            .map(Payload::Submission)
             .map_err(|e| Rejected::Malformed(e.to_string()))
     } else {
         case::decode_event(&ev.body.payload)
@@ -209,10 +220,32 @@ impl SessionEntry {
     }
 }
 
-/// A case or a session, as admission prepares it.
+/// One site's submitted report for a form and period: its DAG, its fold, its audience (the
+/// site and its ancestors) and event ids.
+pub struct SubmissionEntry {
+    pub log: CaseLog,
+    pub state: SubmissionState,
+    pub audience: BTreeSet<String>,
+    pub ids: Vec<EventId>,
+}
+
+impl SubmissionEntry {
+    fn from_log(log: CaseLog) -> SubmissionEntry {
+        let state = SubmissionState::fold_log(&log);
+        SubmissionEntry {
+            audience: state.audience(),
+            ids: log.ordered_ids(),
+            state,
+            log,
+        }
+    }
+}
+
+/// A case, a session or a submitted report, as admission prepares it.
 pub enum Entry {
     Case(CaseEntry),
     Session(SessionEntry),
+    Submission(SubmissionEntry),
 }
 
 impl Entry {
@@ -220,6 +253,15 @@ impl Entry {
         match self {
             Entry::Case(e) => &e.audience,
             Entry::Session(e) => &e.audience,
+            Entry::Submission(e) => &e.audience,
+        }
+    }
+
+    fn pending_bytes(&self) -> usize {
+        match self {
+            Entry::Case(e) => e.log.pending_bytes(),
+            Entry::Session(e) => e.log.pending_bytes(),
+            Entry::Submission(e) => e.log.pending_bytes(),
         }
     }
 }
@@ -320,6 +362,8 @@ pub struct Records {
     pub entries: BTreeMap<String, CaseEntry>,
     /// Online reception sessions, by session id.
     pub sessions: BTreeMap<String, SessionEntry>,
+    /// Submitted reports, by record id.
+    pub submissions: BTreeMap<String, SubmissionEntry>,
     /// Ed25519 public keys of sites whose chains verified here.
     pub site_keys: BTreeMap<String, [u8; 32]>,
     /// Their chains (DER list), forwarded with events so receivers can verify authors.
@@ -348,24 +392,30 @@ impl Records {
         self.audience_of(id).is_some_and(|a| a.contains(site))
     }
 
-    /// The audience of a case or session held here.
+    /// The audience of a case, session or submitted report held here.
     pub fn audience_of(&self, id: &str) -> Option<&BTreeSet<String>> {
-        match session::is_session_id(id) {
-            true => self.sessions.get(id).map(|e| &e.audience),
-            false => self.entries.get(id).map(|e| &e.audience),
+        if session::is_session_id(id) {
+            self.sessions.get(id).map(|e| &e.audience)
+        } else if submission::is_submission_id(id) {
+            self.submissions.get(id).map(|e| &e.audience)
+        } else {
+            self.entries.get(id).map(|e| &e.audience)
         }
     }
 
-    /// The event log of a case or session held here.
+    /// The event log of a case, session or submitted report held here.
     pub fn log_of(&self, id: &str) -> Option<&CaseLog> {
-        match session::is_session_id(id) {
-            true => self.sessions.get(id).map(|e| &e.log),
-            false => self.entries.get(id).map(|e| &e.log),
+        if session::is_session_id(id) {
+            self.sessions.get(id).map(|e| &e.log)
+        } else if submission::is_submission_id(id) {
+            self.submissions.get(id).map(|e| &e.log)
+        } else {
+            self.entries.get(id).map(|e| &e.log)
         }
     }
 
     fn records(&self) -> usize {
-        self.entries.len() + self.sessions.len()
+        self.entries.len() + self.sessions.len() + self.submissions.len()
     }
 
     /// Changes whenever a record does.
@@ -531,12 +581,14 @@ impl Records {
             }
             let entry = if session::is_session_id(&case_id) {
                 Entry::Session(SessionEntry::from_log(trial))
+            } else if submission::is_submission_id(&case_id) {
+                Entry::Submission(SubmissionEntry::from_log(trial))
             } else {
                 let payloads: BTreeMap<EventId, &CaseEvent> = events
                     .iter()
                     .filter_map(|c| match &c.payload {
                         Payload::Case(e) => Some((c.event.id, e)),
-                        Payload::Session(_) => None,
+                        Payload::Session(_) | Payload::Submission(_) => None,
                     })
                     .collect();
                 let state = fold_with(&trial, &payloads);
@@ -589,17 +641,16 @@ impl Records {
     pub fn install(&mut self, entries: Vec<(String, Entry)>) {
         for (id, entry) in entries {
             let before = self.log_of(&id).map(CaseLog::pending_bytes);
-            let after = match &entry {
-                Entry::Case(e) => e.log.pending_bytes(),
-                Entry::Session(e) => e.log.pending_bytes(),
-            };
-            self.tally(&id, before, after);
+            self.tally(&id, before, entry.pending_bytes());
             match entry {
                 Entry::Case(e) => {
                     self.entries.insert(id, e);
                 }
                 Entry::Session(e) => {
                     self.sessions.insert(id, e);
+                }
+                Entry::Submission(e) => {
+                    self.submissions.insert(id, e);
                 }
             }
         }
@@ -620,6 +671,12 @@ impl Records {
                     .sessions
                     .entry(case_id.clone())
                     .or_insert_with(|| SessionEntry::from_log(CaseLog::new(&case_id)))
+                    .log
+            } else if submission::is_submission_id(&case_id) {
+                &mut self
+                    .submissions
+                    .entry(case_id.clone())
+                    .or_insert_with(|| SubmissionEntry::from_log(CaseLog::new(&case_id)))
                     .log
             } else {
                 &mut self
@@ -646,6 +703,8 @@ impl Records {
             }
             if let Some(e) = self.sessions.remove(&c) {
                 self.sessions.insert(c, SessionEntry::from_log(e.log));
+            } else if let Some(e) = self.submissions.remove(&c) {
+                self.submissions.insert(c, SubmissionEntry::from_log(e.log));
             }
         }
         added
@@ -667,8 +726,10 @@ impl Records {
     pub fn shared_ids(&self, peer: &str) -> Vec<EventId> {
         let cases = self.entries.values().map(|e| (&e.audience, &e.ids));
         let sessions = self.sessions.values().map(|e| (&e.audience, &e.ids));
+        let submissions = self.submissions.values().map(|e| (&e.audience, &e.ids));
         let mut ids: Vec<EventId> = cases
             .chain(sessions)
+            .chain(submissions)
             .filter(|(audience, _)| audience.contains(peer))
             .flat_map(|(_, ids)| ids.iter().copied())
             .collect();
@@ -684,7 +745,11 @@ impl Records {
             .sessions
             .values()
             .map(|e| (&e.audience, &e.ids, &e.log));
-        for (audience, order, log) in cases.chain(sessions) {
+        let submissions = self
+            .submissions
+            .values()
+            .map(|e| (&e.audience, &e.ids, &e.log));
+        for (audience, order, log) in cases.chain(sessions).chain(submissions) {
             if !audience.contains(peer) {
                 continue;
             }

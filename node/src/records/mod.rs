@@ -203,6 +203,7 @@ impl SiteRecords {
             drop(rows);
             cases.entries.remove(id);
             cases.sessions.remove(id);
+            cases.submissions.remove(id);
             let stored: Vec<(String, Vec<u8>)> = self
                 .site
                 .store

@@ -11,6 +11,10 @@ impl Sim {
         let bytes = match &payload {
             Payload::Case(e) => case::encode_event(e),
             Payload::Session(e) => session::encode_event(e),
+            Payload::Submission(e) => match tiepdan_protocol::submission::encode_event(e) {
+                Ok(b) => b,
+                Err(_) => return false,
+            },
         };
         let s = &self.sites[site as usize];
         let Ok(event) = records::sign_payload(&s.records, &s.key, &s.code, id, self.now, bytes)
