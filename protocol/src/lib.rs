@@ -22,4 +22,5 @@ pub mod sealed;
 pub mod session;
 pub mod sites;
 pub mod submission;
+pub mod supervision;
 pub mod topology;

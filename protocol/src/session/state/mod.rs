@@ -176,6 +176,9 @@ pub struct Schedule {
     pub points: Vec<String>,
     /// The start, Unix milliseconds.
     pub starts_at_ms: u64,
+    /// When the chair's site signed the schedule: how far ahead it was published (Luật TCD
+    /// 2013 Art 24, ≥ 5 working days).
+    pub scheduled_at_ms: u64,
 }
 
 /// Preparation and connection of one bridge point.

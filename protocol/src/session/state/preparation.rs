@@ -51,6 +51,7 @@ impl SessionState {
             chair_site: chair_site.clone(),
             points: points.clone(),
             starts_at_ms: *starts_at_ms,
+            scheduled_at_ms: ev.at_ms,
         });
         Ok(())
     }
