@@ -6,12 +6,14 @@
 
 use clap::{Parser, Subcommand};
 use tiepdan_node::cli;
+use tiepdan_node::language::Message;
 
 #[derive(Parser)]
 #[command(
     name = "tiepdan",
     version,
-    about = "tiepdan — hệ thống tiếp công dân trực tuyến: one node per reception site"
+    about = "tiepdan — hệ thống tiếp công dân trực tuyến: mỗi điểm tiếp công dân chạy một nút",
+    after_help = "Ngôn ngữ: lệnh nói tiếng Việt; khi LC_ALL (hoặc LANG, nếu LC_ALL trống) bắt đầu bằng \"en\", ví dụ LANG=en_US.UTF-8, lệnh nói tiếng Anh. Nhật ký (tracing) luôn bằng tiếng Anh."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -22,27 +24,28 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Site(cli::Command),
-    /// A local federation on loopback with its web UI: central, provinces 01 and 79, two communes each.
+    /// Một liên thông thử trên loopback với giao diện web: Trung ương, tỉnh 01 và 79, mỗi tỉnh hai xã.
     #[cfg(feature = "lab")]
     Demo {
-        /// Keep the federation's files here instead of a temporary folder.
+        /// Giữ các tệp của liên thông ở thư mục này thay vì một thư mục tạm.
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
-        /// Stop after the federation has formed (for scripts), instead of waiting for Ctrl-C.
+        /// Dừng khi liên thông đã hình thành (cho kịch bản), thay vì chờ Ctrl-C.
         #[arg(long)]
         exit_when_formed: bool,
     },
-    /// Measure on loopback and print the README figures: `federation` (joining, handshakes,
-    /// memory, revocation), `cases` (receptions, replication, reconciliation, convergence), `media`
-    /// (relay hop latency, streams per core, gap after a link cut) or `all`.
+    /// Đo trên loopback và in các số liệu của README: `federation` (gia nhập, bắt tay, bộ nhớ,
+    /// thu hồi), `cases` (lượt tiếp, sao chép, đối soát, hội tụ), `media` (độ trễ mỗi chặng
+    /// chuyển tiếp, số luồng mỗi lõi, khoảng hở sau khi đứt đường truyền) hoặc `all`.
     #[cfg(feature = "lab")]
     Bench {
+        /// Bộ đo: federation, cases, media hoặc all.
         #[arg(long, default_value = "all")]
         suite: String,
-        /// Handshakes to time one by one.
+        /// Số lần bắt tay được đo từng lần một.
         #[arg(long, default_value_t = 200)]
         handshakes: usize,
-        /// Seconds of concurrent handshakes for the throughput figure.
+        /// Số giây bắt tay đồng thời để đo thông lượng.
         #[arg(long, default_value_t = 5)]
         seconds: u64,
     },
@@ -64,7 +67,12 @@ fn main() {
         } => cli::tokio_main(tiepdan_node::bench::run_suite(&suite, handshakes, seconds)),
     };
     if let Err(e) = result {
-        eprintln!("error: {e:#}");
+        // The person at the terminal reads the error and its causes in the command's
+        // language, one cause a line.
+        eprintln!("{}: {e}", cli::say(Message::new("cli-error-prefix")));
+        for cause in e.chain().skip(1) {
+            eprintln!("  {}: {cause}", cli::say(Message::new("cli-error-cause")));
+        }
         std::process::exit(1);
     }
 }

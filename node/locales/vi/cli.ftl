@@ -49,3 +49,84 @@ cli-bad-reception = Nội dung lượt tiếp không đúng: { $detail }
 cli-event-not-json = Sự kiện không phải là JSON ({ $detail }).
 cli-bad-event = Sự kiện không đúng: { $detail }
 cli-bad-reason = Lý do không đúng: { $detail }
+
+## Lỗi ở dòng lệnh
+cli-error-prefix = lỗi
+cli-error-cause = nguyên nhân
+
+## Lập điểm (tiepdan init, tiepdan install)
+cli-init-needs-site = cần ghi --site MÃ (hoặc --root cho Trung ương)
+cli-init-root-not-central = --root chỉ dành cho Trung ương (điểm VN); { $code } là { $name }
+cli-init-central-needs-root = Trung ương giữ chứng thư gốc của liên thông: chạy `tiepdan init --root`
+cli-init-key-exists = { $dir } đã có khóa của điểm; không ghi đè
+cli-init-root-created = Đã tạo chứng thư gốc của liên thông cho { $name } ({ $code }).
+    PeerId { $peer }
+    Mã truy cập của người quản trị nằm trong { $token }
+    Bước tiếp theo: `tiepdan run --data { $dir }`
+cli-init-site-created = Đã tạo điểm { $name } ({ $code }).
+    PeerId { $peer }
+    Yêu cầu cấp chứng thư: { $request }
+    Bước tiếp theo: gửi yêu cầu cho cấp trên ({ $parent }) — `tiepdan join --data { $dir } --parent ĐỊA_CHỈ_WEB_CẤP_TRÊN`, hoặc gửi tệp để cấp trên chạy `tiepdan issue` rồi chạy `tiepdan install` ở đây.
+cli-installed = Đã cài chứng thư của { $name } ({ $code }), có hiệu lực đến { $until } (unix { $unix }).
+    Bước tiếp theo: `tiepdan run --data { $dir }`
+cli-install-bad-chain = { $path } không phải là tệp chuỗi chứng thư dùng được ({ $detail })
+cli-install-refused = Chưa cài chuỗi chứng thư: { $detail }
+cli-issue-bad-days = --days phải từ 1 đến { $max }
+cli-commune-cannot-issue = cấp xã không cấp chứng thư: chỉ Trung ương (cho cấp tỉnh) và cấp tỉnh (cho các xã của mình) cấp
+
+## Bản ghi hình (tiepdan recording)
+cli-rec-cannot-read-root = không đọc được tệp chứng thư gốc { $path }: { $detail }
+cli-rec-bad-root = { $path } không phải là tệp chứng thư gốc dùng được: { $detail }
+cli-rec-all-intact = Đã kiểm tra { $count } bản ghi: tất cả còn nguyên vẹn.
+cli-rec-not-intact-summary = { $bad } trong { $count } bản ghi KHÔNG còn nguyên vẹn:
+cli-rec-intact = NGUYÊN VẸN
+cli-rec-not-intact = KHÔNG NGUYÊN VẸN ({ $problems } vấn đề)
+cli-rec-ids = phiên { $session }, điểm { $site }, nguồn ghi { $publisher }
+cli-rec-closed = đã đóng
+cli-rec-not-closed = chưa đóng
+cli-rec-stats = { $segments } đoạn đã niêm phong, { $frames } khung, { $bytes } byte, { $duration }, { $closed }
+cli-rec-index-id = mã chỉ mục { $id }
+cli-rec-chain-verified = do điểm { $site } ký: chuỗi chứng thư đã được xác thực với chứng thư gốc của liên thông
+cli-rec-problem = VẤN ĐỀ: { $problem }
+cli-rec-note = ghi chú: { $note }
+cli-rec-export-one-folder = lệnh xuất nhận một thư mục nguồn ghi; { $path } có { $count } thư mục:
+cli-rec-warning = cảnh báo: { $warning }
+cli-rec-exported = Đã ghi { $path }: { $audio } khung âm thanh, { $video } khung hình ({ $keyframes } khung chính, { $width }x{ $height }), { $clusters } cụm, { $duration }, { $bytes } byte. Tệp xuất không được niêm phong: hãy kiểm tra chính thư mục bản ghi.
+cli-rec-nothing-to-read = { $path } không phải là thư mục bản ghi: cần một thư mục nguồn ghi (có { $index } hoặc seg-*.{ $ext }) hoặc một thư mục phiên chứa các thư mục nguồn ghi
+cli-rec-too-many-folders = { $path }: quá { $max } thư mục phải duyệt: hãy chỉ vào thư mục của một phiên
+
+rec-index-missing = thiếu { $index }: không có gì trong thư mục này được niêm phong
+rec-index-unreadable = không đọc được { $index }: { $detail }
+rec-folder-unlistable = không liệt kê được thư mục: { $detail }
+rec-signature = { $index }: { $detail }
+rec-chain-refused = chuỗi chứng thư của bên ký không được xác thực với chứng thư gốc của liên thông đã cho: { $detail }
+rec-chain-head-mismatch = đầu chuỗi băm của chỉ mục không khớp với danh sách đoạn: chỉ mục bị chính bên ký làm giả
+rec-segment-missing = thiếu { $file } (có trong chỉ mục đã ký)
+rec-segment-truncated = { $file } bị cắt cụt: { $found } byte, chỉ mục đã ký ghi { $expected }
+rec-segment-modified = { $file } đã bị sửa: mã băm BLAKE3 không khớp với chỉ mục đã ký ({ $detail })
+rec-segment-reordered = { $file } chứa nội dung của { $holds }: các đoạn bị đổi thứ tự hoặc đổi tên
+rec-segment-metadata = { $file } không khớp với mô tả đã ký: { $detail }
+rec-segment-unreadable = không đọc được { $file }: { $detail }
+rec-segment-extra = { $file } không có trong chỉ mục đã ký (đoạn thừa)
+rec-unexpected-file = { $file } không thuộc về thư mục bản ghi
+rec-index-too-large = chỉ mục dài { $bytes } byte, quá { $max } byte cho phép: không phải chỉ mục bản ghi của tiepdan
+rec-index-garbled = chỉ mục bị hỏng ({ $detail }): tệp đã bị hư hoặc không phải chỉ mục bản ghi của tiepdan
+rec-index-version = chỉ mục có phiên bản { $version }; tiepdan này đọc phiên bản { $ours }: hãy nâng cấp tiepdan
+rec-index-not-canonical = chỉ mục không ở dạng chuẩn (phần thân mã hóa lại khác đi): chỉ mục đã bị sửa
+rec-index-invalid = chỉ mục không hợp lệ: { $detail }
+rec-index-chain-unreadable = không đọc được chuỗi chứng thư gắn trong chỉ mục: { $detail }
+rec-index-signer-site = chỉ mục do điểm { $signer } ký nhưng ghi hình của điểm { $recording }: mỗi điểm chỉ ký bản ghi của mình
+rec-index-cert-site = chỉ mục ghi bên ký là điểm { $signer } nhưng chứng thư gắn kèm là của điểm { $cert_site }: chỉ mục giả
+rec-index-bad-signature = chữ ký của chỉ mục không hợp lệ: chỉ mục đã bị sửa sau khi ký
+rec-index-key-mismatch = chỉ mục được ký bằng khóa không phải khóa trong chứng thư gắn kèm (điểm { $cert_site }): chỉ mục giả
+rec-note-tmp-index = { $file } còn lại từ một lần cập nhật chỉ mục bị ngắt; { $index } là chỉ mục đã ký
+rec-note-chain-not-checked = do điểm { $site } ký (chuỗi chứng thư gắn kèm, chưa kiểm tra: thêm --root-chain với chứng thư gốc của liên thông để kiểm tra ai đã ký)
+rec-note-index-only = { $absent } trong { $total } đoạn mà chỉ mục đã ký liệt kê không có ở đây (chỉ giữ chỉ mục)
+rec-note-sealed-after = { $file } được niêm phong sau lần ký chỉ mục cuối cùng (nút đã dừng giữa chừng); đoạn này chưa được chữ ký bảo đảm cho đến khi bản ghi được tiếp tục hoặc đóng
+rec-note-open-segment = { $file } là đoạn đang mở, chưa niêm phong và chưa được chữ ký bảo đảm ({ $detail })
+rec-note-open-frames = { $frames } khung
+rec-note-incomplete = bản ghi chưa hoàn tất: chưa được đóng (đang ghi, hoặc nút đã dừng); { $segments } đoạn đã niêm phong được chữ ký bảo đảm
+rec-header-mismatch = phần đầu của đoạn ghi tên một bản ghi hoặc vị trí khác
+rec-frames-mismatch = { $frames } khung trong { $first }..{ $last } µs, chỉ mục ghi { $index_frames } khung trong { $index_first }..{ $index_last }
+rec-same-length = cùng độ dài, khác nội dung
+rec-length-differs = { $found } byte, chỉ mục ghi { $expected }

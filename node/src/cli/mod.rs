@@ -75,142 +75,174 @@ pub fn spoken(e: anyhow::Error) -> anyhow::Error {
     if let Some(c) = e.downcast_ref::<tiepdan_protocol::session::SessionError>() {
         return fail(Message::from(c));
     }
+    if let Some(r) = e.downcast_ref::<crate::recording::RecordingError>() {
+        use crate::recording::{RecordingError, INDEX_FILE, SEGMENT_EXT};
+        match r {
+            RecordingError::NothingToRead { path } => {
+                return fail(
+                    Message::new("cli-rec-nothing-to-read")
+                        .arg("path", path)
+                        .arg("index", INDEX_FILE)
+                        .arg("ext", SEGMENT_EXT),
+                )
+            }
+            RecordingError::TooManyFolders { path, max } => {
+                return fail(
+                    Message::new("cli-rec-too-many-folders")
+                        .arg("path", path)
+                        .arg("max", *max),
+                )
+            }
+            _ => {}
+        }
+    }
     e
 }
 
+/// The help of `--data`: every site command names the site's data folder.
+const DATA_HELP: &str = "Thư mục dữ liệu của điểm (khóa, chứng thư, kho dữ liệu)";
+
 #[derive(Subcommand)]
 pub enum Command {
-    /// Create a new site: its key, operator token, and a certificate request (or the root with --root).
+    /// Tạo một điểm mới: khóa, mã truy cập của người quản trị và yêu cầu cấp chứng thư (hoặc chứng thư gốc với --root).
     Init {
-        #[arg(long)]
+        #[arg(long, help = DATA_HELP)]
         data: PathBuf,
-        /// Official site code: VN, a 2-digit province or a 5-digit commune.
+        /// Mã điểm chính thức: VN, mã tỉnh 2 chữ số hoặc mã xã 5 chữ số.
         #[arg(long)]
         site: Option<String>,
-        /// Create the federation root (central office only).
+        /// Tạo chứng thư gốc của liên thông (chỉ Trung ương).
         #[arg(long)]
         root: bool,
-        /// Validity of the root certificate in days (with --root).
+        /// Số ngày hiệu lực của chứng thư gốc (cùng --root).
         #[arg(long)]
         days: Option<u32>,
     },
-    /// Sign a child site's certificate request with this (parent) site's key.
+    /// Ký yêu cầu cấp chứng thư của điểm cấp dưới bằng khóa của điểm này (cấp trên).
     Issue {
-        #[arg(long)]
+        #[arg(long, help = DATA_HELP)]
         data: PathBuf,
+        /// Tệp yêu cầu cấp chứng thư (request.pem) của điểm cấp dưới.
         #[arg(long)]
         request: PathBuf,
+        /// Tệp ghi chuỗi chứng thư được cấp.
         #[arg(long)]
         out: PathBuf,
-        /// Validity in days.
+        /// Số ngày hiệu lực.
         #[arg(long, default_value_t = crate::federation::pki::DEFAULT_CERT_DAYS)]
         days: u32,
     },
-    /// Install the certificate chain the parent issued for this site.
+    /// Cài chuỗi chứng thư mà cấp trên đã cấp cho điểm này.
     Install {
-        #[arg(long)]
+        #[arg(long, help = DATA_HELP)]
         data: PathBuf,
+        /// Tệp chuỗi chứng thư (PEM) do cấp trên gửi.
         chain: PathBuf,
     },
-    /// Revoke a site's certificates; the revocation spreads through the federation.
+    /// Thu hồi chứng thư của một điểm; việc thu hồi lan khắp liên thông.
     Revoke {
-        #[arg(long)]
+        #[arg(long, help = DATA_HELP)]
         data: PathBuf,
+        /// Mã điểm bị thu hồi.
         #[arg(long)]
         site: String,
     },
-    /// Publish a year's holiday calendar (central only): it replaces that year's days off at
-    /// every site, as a revocation spreads.
+    /// Công bố lịch nghỉ lễ của một năm (chỉ Trung ương): lịch thay các ngày nghỉ của năm đó ở
+    /// mọi điểm, lan đi như một lần thu hồi.
     Calendar {
-        #[arg(long)]
+        #[arg(long, help = DATA_HELP)]
         data: PathBuf,
+        /// Năm của lịch.
         #[arg(long)]
         year: i32,
-        /// A calendar file with header `date,kind,name,source` (kind: off or work), as
+        /// Tệp lịch có dòng tiêu đề `date,kind,name,source` (kind: off hoặc work), như
         /// protocol/data/holidays-vn.csv.
         #[arg(long)]
         csv: PathBuf,
     },
-    /// Send this site's request to its parent node and wait for its operator's approval.
+    /// Gửi yêu cầu của điểm này tới nút cấp trên và chờ người quản trị cấp trên duyệt.
     Join {
-        #[arg(long)]
+        #[arg(long, help = DATA_HELP)]
         data: PathBuf,
-        /// The parent node's web address (IP:PORT).
+        /// Địa chỉ web của nút cấp trên (IP:CỔNG).
         #[arg(long)]
         parent: String,
-        /// SHA-256 of the parent's web CA, as its operator reads it out (needed unless the
-        /// parent is on loopback).
+        /// SHA-256 của CA web cấp trên, do người quản trị cấp trên đọc cho (cần trừ khi cấp
+        /// trên ở loopback).
         #[arg(long)]
         fingerprint: Option<String>,
-        /// How long to wait for approval, in seconds.
+        /// Thời gian chờ duyệt, tính bằng giây.
         #[arg(long, default_value_t = 3600)]
         wait_secs: u64,
     },
-    /// Case records: receive, list, show, record events, escalate, transfer.
+    /// Hồ sơ vụ việc: tiếp nhận, liệt kê, xem, ghi sự kiện, chuyển lên, chuyển đi.
     Case {
-        #[arg(long)]
+        #[arg(long, help = DATA_HELP)]
         data: PathBuf,
-        /// File holding the API token of the officer or chair acting (`tiepdan user token`).
+        /// Tệp chứa mã truy cập API của cán bộ hoặc lãnh đạo thực hiện (`tiepdan user token`).
         #[arg(long)]
         token_file: PathBuf,
         #[command(subcommand)]
         command: case::CaseCmd,
     },
-    /// Export the log book (Sổ tiếp công dân, Form 03/TCD).
+    /// Xuất sổ tiếp công dân (Mẫu 03/TCD).
     Logbook {
-        #[arg(long)]
+        #[arg(long, help = DATA_HELP)]
         data: PathBuf,
-        /// File holding the API token of an officer or chair.
+        /// Tệp chứa mã truy cập API của cán bộ hoặc lãnh đạo.
         #[arg(long)]
         token_file: PathBuf,
+        /// Từ ngày (YYYY-MM-DD).
         #[arg(long)]
         from: Option<String>,
+        /// Đến ngày (YYYY-MM-DD).
         #[arg(long)]
         to: Option<String>,
-        /// csv or html.
+        /// csv hoặc html.
         #[arg(long, default_value = "csv")]
         format: String,
+        /// Tệp ghi sổ.
         #[arg(long)]
         out: PathBuf,
     },
-    /// Recordings of online sessions: verify their seal, export them to WebM.
+    /// Bản ghi hình của các phiên trực tuyến: kiểm tra niêm phong, xuất ra WebM.
     Recording {
         #[command(subcommand)]
         command: recording::RecordingCmd,
     },
-    /// The site's web CA (for HTTPS): where it is and its SHA-256 fingerprint, to read out to a
-    /// joining child (`tiepdan join --fingerprint`) and to check before installing it on PCs.
+    /// CA web của điểm (cho HTTPS): nơi lưu và dấu vân tay SHA-256, để đọc cho điểm cấp dưới
+    /// khi gia nhập (`tiepdan join --fingerprint`) và để kiểm tra trước khi cài lên máy tính.
     WebCa {
-        #[arg(long)]
+        #[arg(long, help = DATA_HELP)]
         data: PathBuf,
     },
-    /// The site's people: add, list, disable, enable, reset a password, make an API token.
+    /// Người dùng của điểm: thêm, liệt kê, khóa, mở khóa, đặt lại mật khẩu, tạo mã truy cập API.
     User {
-        #[arg(long)]
+        #[arg(long, help = DATA_HELP)]
         data: PathBuf,
         #[command(subcommand)]
         command: admin::UserCmd,
     },
-    /// Run this site's node.
+    /// Chạy nút của điểm này.
     Run {
-        #[arg(long)]
+        #[arg(long, help = DATA_HELP)]
         data: PathBuf,
-        /// QUIC listen address (UDP).
+        /// Địa chỉ nghe QUIC (UDP).
         #[arg(long)]
         listen: Option<std::net::SocketAddr>,
-        /// libp2p listen address (UDP for QUIC and TCP, same port).
+        /// Địa chỉ nghe libp2p (UDP cho QUIC và TCP, cùng cổng).
         #[arg(long)]
         p2p: Option<std::net::SocketAddr>,
-        /// HTTP API and web UI address.
+        /// Địa chỉ của API HTTP và giao diện web.
         #[arg(long)]
         http: Option<std::net::SocketAddr>,
-        /// Media (WebRTC) UDP address.
+        /// Địa chỉ UDP cho hình và tiếng (WebRTC).
         #[arg(long)]
         media: Option<std::net::SocketAddr>,
-        /// The parent site's QUIC address.
+        /// Địa chỉ QUIC của điểm cấp trên.
         #[arg(long)]
         parent: Option<std::net::SocketAddr>,
-        /// Do not look for peers with mDNS on the local network.
+        /// Không tìm điểm khác bằng mDNS trong mạng nội bộ.
         #[arg(long)]
         no_mdns: bool,
     },

@@ -1,5 +1,6 @@
 //! `tiepdan recording verify` and `tiepdan recording export`: the operator's and the
-//! inspector's view of recordings, in English.
+//! inspector's view of recordings, in the command's language (`cli::lang`; `--json` keeps the
+//! English of logs).
 //!
 //! Owns the wording of reports and the exit rule: `verify` fails (non-zero exit) when any
 //! recording has a problem, and prints each problem naming the file; notes (a recording not
@@ -7,12 +8,14 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
 use clap::Subcommand;
 use tiepdan_keys::cert::Chain;
 
+use crate::language::Message;
 use crate::recording::verify::{publisher_dirs, verify_path_scoped, PublisherReport, Scope};
 use crate::recording::webm::export_webm;
+
+use super::{fail, say};
 
 #[derive(Subcommand)]
 pub enum RecordingCmd {
@@ -66,11 +69,19 @@ pub fn run(cmd: RecordingCmd) -> anyhow::Result<()> {
 fn verify(path: &Path, root_chain: Option<&Path>, json: bool, scope: Scope) -> anyhow::Result<()> {
     let root = match root_chain {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| {
-                format!("cannot read the root certificate file {}", p.display())
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                fail(
+                    Message::new("cli-rec-cannot-read-root")
+                        .arg("path", p.display().to_string())
+                        .arg("detail", e.to_string()),
+                )
             })?;
-            Some(Chain::from_pem(&text).with_context(|| {
-                format!("{} is not a usable root certificate file", p.display())
+            Some(Chain::from_pem(&text).map_err(|e| {
+                fail(
+                    Message::new("cli-rec-bad-root")
+                        .arg("path", p.display().to_string())
+                        .arg("detail", e.to_string()),
+                )
             })?)
         }
         None => None,
@@ -86,55 +97,75 @@ fn verify(path: &Path, root_chain: Option<&Path>, json: bool, scope: Scope) -> a
     let bad: Vec<&PublisherReport> = reports.iter().filter(|r| !r.is_intact()).collect();
     if bad.is_empty() {
         if !json {
-            println!("{} recording(s) checked: all intact.", reports.len());
+            println!(
+                "{}",
+                say(Message::new("cli-rec-all-intact").arg("count", reports.len()))
+            );
         }
         return Ok(());
     }
-    let mut msg = format!(
-        "{} of {} recording(s) NOT intact:",
-        bad.len(),
-        reports.len()
-    );
+    let mut msg = say(Message::new("cli-rec-not-intact-summary")
+        .arg("bad", bad.len())
+        .arg("count", reports.len()));
     for r in bad {
         for p in &r.problems {
-            msg.push_str(&format!("\n  {}: {p}", r.dir.display()));
+            msg.push_str(&format!("\n  {}: {}", r.dir.display(), say(p.message())));
         }
     }
-    bail!(msg)
+    Err(anyhow::anyhow!(msg))
+}
+
+/// `HH:MM:SS`.
+fn clock(secs: u64) -> String {
+    format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
 fn print_report(r: &PublisherReport) {
     let verdict = if r.is_intact() {
-        "INTACT".to_owned()
+        say(Message::new("cli-rec-intact"))
     } else {
-        format!("NOT INTACT ({} problem(s))", r.problems.len())
+        say(Message::new("cli-rec-not-intact").arg("problems", r.problems.len()))
     };
     println!("{}: {verdict}", r.dir.display());
     if let (Some(s), Some(site), Some(p)) = (&r.session_id, &r.site, &r.publisher_id) {
-        println!("  session {s}, site {site}, publisher {p}");
-        let secs = r.duration_us / 1_000_000;
-        println!(
-            "  {} sealed segment(s), {} frames, {} bytes, {:02}:{:02}:{:02}, {}",
-            r.segments,
-            r.frames,
-            r.bytes,
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60,
-            if r.complete { "closed" } else { "not closed" }
-        );
+        let ids = Message::new("cli-rec-ids")
+            .arg("session", s)
+            .arg("site", site)
+            .arg("publisher", p);
+        println!("  {}", say(ids));
+        let closed = Message::new(if r.complete {
+            "cli-rec-closed"
+        } else {
+            "cli-rec-not-closed"
+        });
+        let stats = Message::new("cli-rec-stats")
+            .arg("segments", r.segments)
+            .arg("frames", r.frames)
+            .arg("bytes", r.bytes)
+            .arg("duration", clock(r.duration_us / 1_000_000))
+            .arg("closed", closed);
+        println!("  {}", say(stats));
     }
     if let Some(id) = &r.index_id {
-        println!("  index id {id}");
+        println!("  {}", say(Message::new("cli-rec-index-id").arg("id", id)));
     }
     if let Some(site) = &r.chain_verified_site {
-        println!("  signed by site {site}: certificate chain verified against the federation root");
+        println!(
+            "  {}",
+            say(Message::new("cli-rec-chain-verified").arg("site", site))
+        );
     }
     for p in &r.problems {
-        println!("  PROBLEM: {p}");
+        println!(
+            "  {}",
+            say(Message::new("cli-rec-problem").arg("problem", p.message()))
+        );
     }
     for n in &r.notes {
-        println!("  note: {n}");
+        println!(
+            "  {}",
+            say(Message::new("cli-rec-note").arg("note", n.clone()))
+        );
     }
 }
 
@@ -142,31 +173,28 @@ fn export(path: &Path, out: &Path) -> anyhow::Result<()> {
     let dirs = publisher_dirs(path)?;
     if dirs.len() != 1 || dirs[0] != path {
         let list: Vec<String> = dirs.iter().map(|d| format!("  {}", d.display())).collect();
-        bail!(
-            "export takes one publisher folder; {} holds {}:\n{}",
-            path.display(),
-            dirs.len(),
-            list.join("\n")
-        );
+        let head = say(Message::new("cli-rec-export-one-folder")
+            .arg("path", path.display().to_string())
+            .arg("count", dirs.len()));
+        return Err(anyhow::anyhow!("{head}\n{}", list.join("\n")));
     }
     let stats = export_webm(path, out)?;
     for w in &stats.warnings {
-        eprintln!("warning: {w}");
+        eprintln!(
+            "{}",
+            say(Message::new("cli-rec-warning").arg("warning", w.to_string()))
+        );
     }
-    let secs = stats.duration_ms / 1000;
-    println!(
-        "Wrote {}: {} audio frames, {} video frames ({} keyframes, {}x{}), {} clusters, {:02}:{:02}:{:02}, {} bytes. The export is not sealed: verify the recording folder itself.",
-        out.display(),
-        stats.audio_frames,
-        stats.video_frames,
-        stats.video_keyframes,
-        stats.width,
-        stats.height,
-        stats.clusters,
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
-        stats.bytes
-    );
+    let exported = Message::new("cli-rec-exported")
+        .arg("path", out.display().to_string())
+        .arg("audio", stats.audio_frames)
+        .arg("video", stats.video_frames)
+        .arg("keyframes", stats.video_keyframes)
+        .arg("width", stats.width)
+        .arg("height", stats.height)
+        .arg("clusters", stats.clusters)
+        .arg("duration", clock(stats.duration_ms / 1000))
+        .arg("bytes", stats.bytes);
+    println!("{}", say(exported));
     Ok(())
 }

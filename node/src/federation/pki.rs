@@ -5,11 +5,13 @@
 //! chain for another site leaves the data folder as it was. Whether a command runs offline or
 //! through the running node's API is the CLI's decision (`cli::admin`).
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use tiepdan_keys::cert::{self, Authority, Chain};
 use tiepdan_keys::identity::SiteKey;
 use tiepdan_protocol::sites::{Level, Registry, CENTRAL_CODE};
 
+use crate::cli::fail;
+use crate::language::Message;
 use crate::site::clock::{format_date, unix_now};
 use crate::site::datadir::DataDir;
 use crate::site::identity::{load_key, site_code, site_file};
@@ -30,24 +32,23 @@ pub fn init(
     let code = match (site, root) {
         (Some(s), _) => s.to_owned(),
         (None, true) => CENTRAL_CODE.to_owned(),
-        (None, false) => bail!("--site CODE is required (or --root for the central office)"),
+        (None, false) => return Err(fail(Message::new("cli-init-needs-site"))),
     };
     let s = Registry::official().get(&code)?;
     if root && s.level != Level::Central {
-        bail!(
-            "--root is only for the central office (site VN); {code} is {} ({})",
-            s.name,
-            s.level
-        );
+        return Err(fail(
+            Message::new("cli-init-root-not-central")
+                .arg("code", &code)
+                .arg("name", &s.name),
+        ));
     }
     if !root && s.level == Level::Central {
-        bail!("the central office holds the federation root: run `tiepdan init --root`");
+        return Err(fail(Message::new("cli-init-central-needs-root")));
     }
     if data.key_path().exists() {
-        bail!(
-            "{} already holds a site key; refusing to overwrite it",
-            data.root().display()
-        );
+        return Err(fail(
+            Message::new("cli-init-key-exists").arg("dir", data.root().display().to_string()),
+        ));
     }
     data.create()?;
     let key = SiteKey::generate();
@@ -58,26 +59,26 @@ pub fn init(
     if root {
         let root_chain = cert::make_root(&key, days.unwrap_or(ROOT_CERT_DAYS), now)?;
         write_chains(data, &key, &root_chain, now)?;
-        Ok(format!(
-            "Created the federation root for {} ({}).\nPeerId {}\nOperator token in {}\nNext: `tiepdan run --data {}`",
-            s.name,
-            code,
-            key.peer_id(),
-            data.token_path().display(),
-            data.root().display()
+        Ok(crate::cli::say(
+            Message::new("cli-init-root-created")
+                .arg("name", &s.name)
+                .arg("code", &code)
+                .arg("peer", key.peer_id().to_string())
+                .arg("token", data.token_path().display().to_string())
+                .arg("dir", data.root().display().to_string()),
         ))
     } else {
         let req = cert::make_request(&key, &code)?;
         data.write_public(&data.request_path(), req.as_bytes())?;
         let _ = token;
-        Ok(format!(
-            "Created site {} ({}).\nPeerId {}\nCertificate request: {}\nNext: send it to the parent site ({}) — `tiepdan join --data {} --parent PARENT_HTTP_ADDR`, or by file with `tiepdan issue` there and `tiepdan install` here.",
-            s.name,
-            code,
-            key.peer_id(),
-            data.request_path().display(),
-            s.parent.clone().unwrap_or_default(),
-            data.root().display()
+        Ok(crate::cli::say(
+            Message::new("cli-init-site-created")
+                .arg("name", &s.name)
+                .arg("code", &code)
+                .arg("peer", key.peer_id().to_string())
+                .arg("request", data.request_path().display().to_string())
+                .arg("parent", s.parent.clone().unwrap_or_default())
+                .arg("dir", data.root().display().to_string()),
         ))
     }
 }
@@ -107,7 +108,9 @@ pub fn issue_with(
     now: u64,
 ) -> anyhow::Result<String> {
     if days == 0 || days > ROOT_CERT_DAYS {
-        bail!("--days must be between 1 and {ROOT_CERT_DAYS}");
+        return Err(fail(
+            Message::new("cli-issue-bad-days").arg("max", ROOT_CERT_DAYS),
+        ));
     }
     let req = cert::parse_request(request_pem).context("the certificate request")?;
     let authority = Authority::new(key.clone(), authority_chain(chain)?, now)?;
@@ -120,7 +123,7 @@ pub fn issue_with(
 fn authority_chain(tls_chain: &Chain) -> anyhow::Result<Chain> {
     let claims = tls_chain.leaf_claims()?;
     if claims.level == Level::Commune {
-        bail!("a commune does not issue certificates: only central (for provinces) and provinces (for their communes) do");
+        return Err(fail(Message::new("cli-commune-cannot-issue")));
     }
     Ok(Chain::new(tls_chain.der_list()[1..].to_vec())?)
 }
@@ -129,23 +132,35 @@ fn authority_chain(tls_chain: &Chain) -> anyhow::Result<Chain> {
 pub fn install_chain_pem(data: &DataDir, chain_pem: &str) -> anyhow::Result<String> {
     let code = site_code(data)?;
     let key = load_key(data)?;
-    let chain = Chain::from_pem(chain_pem).context("the chain file")?;
+    let chain = Chain::from_pem(chain_pem).map_err(|e| {
+        fail(
+            Message::new("cli-install-bad-chain")
+                .arg("path", "chain")
+                .arg("detail", e.to_string()),
+        )
+    })?;
     let now = unix_now();
-    let v = cert::install_check(&key, Some(&code), &chain, now)?;
+    let v = cert::install_check(&key, Some(&code), &chain, now)
+        .map_err(|e| fail(Message::new("cli-install-refused").arg("detail", e.to_string())))?;
     write_chains(data, &key, &chain, now)?;
-    Ok(format!(
-        "Installed the certificate of {} ({}), valid until {} (unix {}).\nNext: `tiepdan run --data {}`",
-        Registry::official().get(&code)?.name,
-        code,
-        format_date(v.not_after),
-        v.not_after,
-        data.root().display()
+    Ok(crate::cli::say(
+        Message::new("cli-installed")
+            .arg("name", &Registry::official().get(&code)?.name)
+            .arg("code", &code)
+            .arg("until", format_date(v.not_after))
+            .arg("unix", v.not_after)
+            .arg("dir", data.root().display().to_string()),
     ))
 }
 
 pub fn install(data: &DataDir, chain_path: &std::path::Path) -> anyhow::Result<String> {
-    let pem = std::fs::read_to_string(chain_path)
-        .with_context(|| format!("cannot read {}", chain_path.display()))?;
+    let pem = std::fs::read_to_string(chain_path).map_err(|e| {
+        fail(
+            Message::new("cli-cannot-read")
+                .arg("path", chain_path.display().to_string())
+                .arg("detail", e.to_string()),
+        )
+    })?;
     install_chain_pem(data, &pem)
 }
 

@@ -102,9 +102,9 @@ impl From<&CaseError> for Message {
                 .arg("found", *found)
                 .arg("max", *max),
             Malformed(detail) => m("error-case-malformed").arg("detail", detail),
-            CalendarLine { line, message } => m("error-case-calendar-line")
+            CalendarLine { line, problem } => m("error-case-calendar-line")
                 .arg("line", *line)
-                .arg("detail", message),
+                .arg("detail", Message::from(problem.as_ref())),
         }
     }
 }

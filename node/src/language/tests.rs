@@ -179,7 +179,7 @@ fn samples() -> Vec<Message> {
         CaseError::Malformed(s()),
         CaseError::CalendarLine {
             line: 1,
-            message: s(),
+            problem: Box::new(tiepdan_protocol::case::deadline::RowProblem::Columns),
         },
     ];
     let session = vec![

@@ -125,6 +125,8 @@ pub enum RecordingError {
     NothingToRead { path: String },
     #[error("{path}: {detail}")]
     Unusable { path: String, detail: String },
+    #[error("{path}: more than {max} folders to look through: point at one session's folder")]
+    TooManyFolders { path: String, max: usize },
 }
 
 impl RecordingError {

@@ -20,6 +20,8 @@ use tiepdan_keys::verify_chain;
 use super::format::{self, SegmentHeader};
 use super::index::{chain_head, IndexError, SegmentEntry, SignedIndex};
 use super::{hex32, parse_part_file_name, parse_segment_file_name, RecordingError, INDEX_FILE};
+use crate::cli::say;
+use crate::language::Message;
 
 /// Most publisher folders one `verify` walks through.
 pub const MAX_PUBLISHER_DIRS: usize = 4096;
@@ -66,28 +68,78 @@ pub enum Problem {
     },
 }
 
+/// Logs and `to_string()` read English; people read [`Problem::message`].
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.message(), f)
+    }
+}
+
+impl Problem {
+    /// The problem as the catalogue says it (`rec-…` in `cli.ftl`).
+    pub fn message(&self) -> Message {
         use Problem::*;
+        let m = Message::new;
         match self {
-            IndexMissing => write!(f, "{INDEX_FILE} is missing: nothing in this folder is sealed"),
-            IndexUnreadable(d) => write!(f, "{INDEX_FILE} cannot be read: {d}"),
-            Signature(e) => write!(f, "{INDEX_FILE}: {e}"),
-            ChainRefused(e) => write!(f, "the signer's certificate chain does not verify against the given federation root: {e}"),
-            ChainHeadMismatch => write!(f, "the index's hash chain head does not match its segment list: the index was forged by its signer"),
-            SegmentMissing { file } => write!(f, "{file} is missing (listed in the signed index)"),
-            SegmentTruncated { file, expected_bytes, found_bytes } => {
-                write!(f, "{file} is truncated: {found_bytes} bytes, the signed index says {expected_bytes}")
-            }
-            SegmentHashMismatch { file, detail } => write!(f, "{file} was modified: its BLAKE3 hash does not match the signed index ({detail})"),
-            SegmentReordered { file, holds } => {
-                write!(f, "{file} holds the content of {holds}: segments were reordered or renamed")
-            }
-            SegmentMetadataMismatch { file, detail } => write!(f, "{file} does not match its signed description: {detail}"),
-            SegmentUnreadable { file, detail } => write!(f, "{file} cannot be read: {detail}"),
-            SegmentExtra { file } => write!(f, "{file} is not listed in the signed index (extra segment)"),
-            UnexpectedFile { file } => write!(f, "{file} does not belong in a recording folder"),
+            IndexMissing => m("rec-index-missing").arg("index", INDEX_FILE),
+            IndexUnreadable(d) => m("rec-index-unreadable")
+                .arg("index", INDEX_FILE)
+                .arg("detail", d.clone()),
+            Signature(e) => m("rec-signature")
+                .arg("index", INDEX_FILE)
+                .arg("detail", index_error(e)),
+            ChainRefused(e) => m("rec-chain-refused").arg("detail", e.to_string()),
+            ChainHeadMismatch => m("rec-chain-head-mismatch"),
+            SegmentMissing { file } => m("rec-segment-missing").arg("file", file),
+            SegmentTruncated {
+                file,
+                expected_bytes,
+                found_bytes,
+            } => m("rec-segment-truncated")
+                .arg("file", file)
+                .arg("found", *found_bytes)
+                .arg("expected", *expected_bytes),
+            SegmentHashMismatch { file, detail } => m("rec-segment-modified")
+                .arg("file", file)
+                .arg("detail", detail.clone()),
+            SegmentReordered { file, holds } => m("rec-segment-reordered")
+                .arg("file", file)
+                .arg("holds", holds),
+            SegmentMetadataMismatch { file, detail } => m("rec-segment-metadata")
+                .arg("file", file)
+                .arg("detail", detail.clone()),
+            SegmentUnreadable { file, detail } => m("rec-segment-unreadable")
+                .arg("file", file)
+                .arg("detail", detail.clone()),
+            SegmentExtra { file } => m("rec-segment-extra").arg("file", file),
+            UnexpectedFile { file } => m("rec-unexpected-file").arg("file", file),
         }
+    }
+}
+
+/// Why an index is refused, as the catalogue says it (its `Display` is the English of logs).
+pub fn index_error(e: &IndexError) -> Message {
+    use IndexError::*;
+    let m = Message::new;
+    match e {
+        TooLarge(n) => m("rec-index-too-large")
+            .arg("bytes", *n)
+            .arg("max", super::index::MAX_INDEX_BYTES),
+        Garbled(d) => m("rec-index-garbled").arg("detail", d),
+        Version(v) => m("rec-index-version")
+            .arg("version", *v)
+            .arg("ours", super::index::INDEX_VERSION),
+        NotCanonical => m("rec-index-not-canonical"),
+        Invalid(d) => m("rec-index-invalid").arg("detail", d),
+        ChainUnreadable(c) => m("rec-index-chain-unreadable").arg("detail", c.to_string()),
+        SignerSite { signer, recording } => m("rec-index-signer-site")
+            .arg("signer", signer)
+            .arg("recording", recording),
+        CertSite { signer, cert_site } => m("rec-index-cert-site")
+            .arg("signer", signer)
+            .arg("cert_site", cert_site),
+        BadSignature => m("rec-index-bad-signature"),
+        KeyMismatch { cert_site } => m("rec-index-key-mismatch").arg("cert_site", cert_site),
     }
 }
 
@@ -109,10 +161,12 @@ pub struct PublisherReport {
     pub chain_verified_site: Option<String>,
     #[serde(serialize_with = "display_list")]
     pub problems: Vec<Problem>,
-    pub notes: Vec<String>,
+    /// What is not tampering (an open recording, a crash); JSON carries their English.
+    #[serde(serialize_with = "display_list")]
+    pub notes: Vec<Message>,
 }
 
-fn display_list<S: serde::Serializer>(v: &[Problem], s: S) -> Result<S::Ok, S::Error> {
+fn display_list<T: fmt::Display, S: serde::Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(v.iter().map(|p| p.to_string()))
 }
 
@@ -181,7 +235,10 @@ pub fn publisher_dirs(path: &Path) -> Result<Vec<PathBuf>, RecordingError> {
                 }
             }
             if next.len() > MAX_PUBLISHER_DIRS || found.len() > MAX_PUBLISHER_DIRS {
-                return Err(RecordingError::Unusable { path: path.display().to_string(), detail: format!("more than {MAX_PUBLISHER_DIRS} folders to look through: point at one session's folder") });
+                return Err(RecordingError::TooManyFolders {
+                    path: path.display().to_string(),
+                    max: MAX_PUBLISHER_DIRS,
+                });
             }
         }
         level = next;
@@ -237,9 +294,10 @@ pub fn verify_publisher_scoped(dir: &Path, root: Option<&Chain>, scope: Scope) -
     let mut has_index = false;
     match std::fs::read_dir(dir) {
         Err(e) => {
-            r.problems.push(Problem::IndexUnreadable(format!(
-                "the folder cannot be listed: {e}"
-            )));
+            r.problems.push(Problem::IndexUnreadable(say(Message::new(
+                "rec-folder-unlistable",
+            )
+            .arg("detail", e.to_string()))));
             return r;
         }
         Ok(rd) => {
@@ -252,7 +310,11 @@ pub fn verify_publisher_scoped(dir: &Path, root: Option<&Chain>, scope: Scope) -
                 } else if let Some(n) = parse_part_file_name(&name) {
                     parts.insert(n, name);
                 } else if name == format!("{INDEX_FILE}.tmp") {
-                    r.notes.push(format!("{name} is left from an interrupted index update; {INDEX_FILE} is the signed one"));
+                    r.notes.push(
+                        Message::new("rec-note-tmp-index")
+                            .arg("file", name)
+                            .arg("index", INDEX_FILE),
+                    );
                 } else {
                     r.problems.push(Problem::UnexpectedFile { file: name });
                 }
@@ -299,10 +361,9 @@ pub fn verify_publisher_scoped(dir: &Path, root: Option<&Chain>, scope: Scope) -
             Ok(site) => r.chain_verified_site = Some(site),
             Err(p) => r.problems.push(p),
         },
-        None if signature_ok => r.notes.push(format!(
-            "signed by site {} (certificate chain embedded, not checked: pass --root-chain with the federation root to check who signed)",
-            index.file().signer_site
-        )),
+        None if signature_ok => r.notes.push(
+            Message::new("rec-note-chain-not-checked").arg("site", &index.file().signer_site),
+        ),
         None => {}
     }
     if chain_head(
@@ -346,17 +407,19 @@ pub fn verify_publisher_scoped(dir: &Path, root: Option<&Chain>, scope: Scope) -
     }
 
     if absent > 0 {
-        r.notes.push(format!(
-            "{absent} of the {} segments the signed index lists are not held here (index only)",
-            body.segments.len()
-        ));
+        r.notes.push(
+            Message::new("rec-note-index-only")
+                .arg("absent", absent)
+                .arg("total", body.segments.len()),
+        );
     }
 
     // Whatever the index does not list.
     let next = body.segments.len() as u32 + 1;
     for (n, file) in sealed {
         if !body.complete && n == next && parts.is_empty() {
-            r.notes.push(format!("{file} was sealed after the index was last signed (the node stopped in between); it is not covered by the signature until the recording is resumed or closed"));
+            r.notes
+                .push(Message::new("rec-note-sealed-after").arg("file", file));
         } else {
             r.problems.push(Problem::SegmentExtra { file });
         }
@@ -364,23 +427,27 @@ pub fn verify_publisher_scoped(dir: &Path, root: Option<&Chain>, scope: Scope) -
     for (n, file) in parts {
         if !body.complete && (n == next || n == next + 1) {
             let detail = match format::scan_file(&dir.join(&file), &mut |_| Ok(())) {
-                Ok(s) => format!(
-                    "{} frames{}",
-                    s.frames,
-                    s.damage.map(|d| format!("; {d}")).unwrap_or_default()
-                ),
+                Ok(s) => {
+                    let frames = say(Message::new("rec-note-open-frames").arg("frames", s.frames));
+                    match s.damage {
+                        Some(d) => format!("{frames}; {d}"),
+                        None => frames,
+                    }
+                }
                 Err(e) => e.to_string(),
             };
-            r.notes.push(format!("{file} is the open segment, not sealed and not covered by the signature ({detail})"));
+            r.notes.push(
+                Message::new("rec-note-open-segment")
+                    .arg("file", file)
+                    .arg("detail", detail),
+            );
         } else {
             r.problems.push(Problem::SegmentExtra { file });
         }
     }
     if !body.complete {
-        r.notes.push(format!(
-            "the recording is incomplete: it was not closed (still recording, or the node stopped); the {} sealed segments are covered by the signature",
-            body.segments.len()
-        ));
+        r.notes
+            .push(Message::new("rec-note-incomplete").arg("segments", body.segments.len()));
     }
     r
 }
@@ -441,7 +508,7 @@ fn check_segment(
         };
         let mut wrong = Vec::new();
         if s.header != *expected {
-            wrong.push("its header names another recording or position".to_owned());
+            wrong.push(say(Message::new("rec-header-mismatch")));
         }
         if let Some(d) = &s.damage {
             wrong.push(d.to_string());
@@ -449,10 +516,14 @@ fn check_segment(
         if (s.frames, s.first_ts_us, s.last_ts_us)
             != (e.frames, Some(e.first_ts_us), Some(e.last_ts_us))
         {
-            wrong.push(format!(
-                "{} frames over {:?}..{:?} µs, index says {} over {}..{}",
-                s.frames, s.first_ts_us, s.last_ts_us, e.frames, e.first_ts_us, e.last_ts_us
-            ));
+            let ts = |t: Option<u64>| t.map(|t| t.to_string()).unwrap_or_else(|| "?".into());
+            wrong.push(say(Message::new("rec-frames-mismatch")
+                .arg("frames", s.frames)
+                .arg("first", ts(s.first_ts_us))
+                .arg("last", ts(s.last_ts_us))
+                .arg("index_frames", e.frames)
+                .arg("index_first", e.first_ts_us.to_string())
+                .arg("index_last", e.last_ts_us.to_string())));
         }
         return (!wrong.is_empty()).then(|| Problem::SegmentMetadataMismatch {
             file,
@@ -474,8 +545,10 @@ fn check_segment(
     }
     let detail = match (damage, len == e.bytes) {
         (Some(d), _) => d,
-        (None, true) => "same length, different bytes".to_owned(),
-        (None, false) => format!("{len} bytes, the index says {}", e.bytes),
+        (None, true) => say(Message::new("rec-same-length")),
+        (None, false) => say(Message::new("rec-length-differs")
+            .arg("found", len)
+            .arg("expected", e.bytes)),
     };
     Some(Problem::SegmentHashMismatch { file, detail })
 }
@@ -677,7 +750,9 @@ mod tests {
         let r = verify_publisher_scoped(&dir, None, Scope::IndexOnly);
         assert!(r.is_intact(), "{:?}", r.problems);
         assert!(
-            r.notes.iter().any(|n| n.contains("3 of the 3 segments")),
+            r.notes
+                .iter()
+                .any(|n| n.to_string().contains("3 of the 3 segments")),
             "{:?}",
             r.notes
         );

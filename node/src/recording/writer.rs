@@ -672,7 +672,8 @@ mod tests {
             report
                 .notes
                 .iter()
-                .any(|n| n.contains("seg-000002.tdrec.part") && n.contains("torn tail")),
+                .any(|n| n.to_string().contains("seg-000002.tdrec.part")
+                    && n.to_string().contains("torn tail")),
             "{:?}",
             report.notes
         );
@@ -694,7 +695,11 @@ mod tests {
         assert!(all[frames.len()..].iter().all(|f| f.2 > last_before));
         let report = verify_publisher(&dir, None);
         assert!(
-            report.is_intact() && report.notes.iter().all(|n| !n.contains("incomplete")),
+            report.is_intact()
+                && report
+                    .notes
+                    .iter()
+                    .all(|n| !n.to_string().contains("incomplete")),
             "{report:?}"
         );
 
@@ -734,7 +739,7 @@ mod tests {
             report
                 .notes
                 .iter()
-                .any(|n| n.contains("seg-000002.tdrec was sealed after")),
+                .any(|n| n.to_string().contains("seg-000002.tdrec was sealed after")),
             "{:?}",
             report.notes
         );

@@ -194,8 +194,13 @@ pub enum CaseError {
     },
     #[error("this case event cannot be read: {0}")]
     Malformed(String),
-    #[error("holiday calendar line {line}: {message}")]
-    CalendarLine { line: usize, message: String },
+    /// A wrong line of a holiday-calendar file: its number (1 is the header) and what is wrong,
+    /// typed so that the node says it in its reader's language (the `Display` is for logs).
+    #[error("holiday calendar line {line}: {problem}")]
+    CalendarLine {
+        line: usize,
+        problem: Box<crate::case::deadline::RowProblem>,
+    },
 }
 
 // ---------------------------------------------------------------------------------------------

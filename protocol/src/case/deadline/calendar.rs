@@ -207,7 +207,7 @@ impl From<RowError> for CaseError {
     fn from(e: RowError) -> CaseError {
         CaseError::CalendarLine {
             line: e.line,
-            message: e.problem.to_string(),
+            problem: Box::new(e.problem),
         }
     }
 }
