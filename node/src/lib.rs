@@ -8,6 +8,7 @@
 //! ```text
 //! site ← accounts
 //! site ← federation ← records ← cases
+//!                          ↑  ← reports
 //!                          ↑  ← sessions ← recording
 //!                          ↑  ← upload   ← recording
 //! api (all of the above) ← run (wiring) ← cli ← lab ← bench
@@ -23,6 +24,7 @@ pub mod federation;
 pub mod language;
 pub mod recording;
 pub mod records;
+pub mod reports;
 pub mod run;
 pub mod sessions;
 pub mod site;
@@ -51,6 +53,7 @@ mod layout {
         ("federation", &["language", "site"]),
         ("records", &["language", "site", "federation"]),
         ("cases", &["language", "site", "records"]),
+        ("reports", &["language", "site", "records"]),
         ("recording", &["language", "site"]),
         (
             "sessions",

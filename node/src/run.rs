@@ -117,6 +117,7 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
         site: site.clone(),
         federation: federation.clone(),
         cases: Arc::new(Cases::new(site.clone(), records.clone())),
+        reports: Arc::new(crate::reports::Reports::new(site.clone(), records.clone())),
         records,
         sessions,
         mesh,

@@ -108,10 +108,15 @@ pub enum Action {
     IssuePass,
     /// Publish or subscribe to a session's media (WHIP/WHEP).
     Media,
+    /// Read the reports (Biểu 01/TCD, 01–04/XLD), the submitted ones and the supervision of
+    /// the levels below.
+    ReportRead,
+    /// Submit the site's report to the level above: the head's act.
+    ReportSubmit,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 21] = [
         Action::SiteStatus,
         Action::Metrics,
         Action::Pki,
@@ -131,6 +136,8 @@ impl Action {
         Action::TestSignal,
         Action::IssuePass,
         Action::Media,
+        Action::ReportRead,
+        Action::ReportSubmit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -154,6 +161,8 @@ impl Action {
             Action::TestSignal => "test_signal",
             Action::IssuePass => "issue_pass",
             Action::Media => "media",
+            Action::ReportRead => "report_read",
+            Action::ReportSubmit => "report_submit",
         }
     }
 
@@ -179,6 +188,8 @@ impl Action {
             Action::TestSignal => "phát tín hiệu thử",
             Action::IssuePass => "cấp thẻ tham dự phiên",
             Action::Media => "truyền hình ảnh, âm thanh của phiên",
+            Action::ReportRead => "xem báo cáo và giám sát cấp dưới",
+            Action::ReportSubmit => "nộp báo cáo lên cấp trên",
         }
     }
 }
@@ -214,6 +225,7 @@ pub fn allows(role: Role, action: Action) -> bool {
                 | TestSignal
                 | IssuePass
                 | Media
+                | ReportRead
         ),
         Role::Chair => matches!(
             action,
@@ -228,6 +240,8 @@ pub fn allows(role: Role, action: Action) -> bool {
                 | SessionSelf
                 | IssuePass
                 | Media
+                | ReportRead
+                | ReportSubmit
         ),
         Role::Participant => matches!(action, SessionRead | SessionSelf | Media),
     }
@@ -336,7 +350,7 @@ mod tests {
 
     /// The matrix written out as the issue states it, one row per action: (operator, officer,
     /// chair, participant). `allows` must agree with every cell.
-    const MATRIX: [(Action, [bool; 4]); 19] = [
+    const MATRIX: [(Action, [bool; 4]); 21] = [
         (SiteStatus, [true, true, true, false]),
         (Metrics, [true, false, false, false]),
         (Pki, [true, false, false, false]),
@@ -356,6 +370,8 @@ mod tests {
         (TestSignal, [true, true, false, false]),
         (IssuePass, [false, true, true, false]),
         (Media, [false, true, true, true]),
+        (ReportRead, [false, true, true, false]),
+        (ReportSubmit, [false, false, true, false]),
     ];
 
     #[test]

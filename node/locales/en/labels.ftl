@@ -71,3 +71,5 @@ action-session-self = attend a session
 action-test-signal = send the test signal
 action-issue-pass = issue participant passes
 action-media = carry a session's video and sound
+action-report-read = read the reports and the supervision of the levels below
+action-report-submit = submit the site's report to the level above

@@ -71,3 +71,5 @@ action-session-self = tham dự phiên
 action-test-signal = phát tín hiệu thử
 action-issue-pass = cấp thẻ tham dự phiên
 action-media = truyền hình ảnh, âm thanh của phiên
+action-report-read = xem báo cáo và giám sát cấp dưới
+action-report-submit = nộp báo cáo lên cấp trên

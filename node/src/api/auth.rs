@@ -85,6 +85,19 @@ pub const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/cases/{id}/forms/01", act(&[CaseRead])),
     ("GET", "/api/v1/cases/{id}/forms/02", act(&[CaseRead])),
     ("GET", "/api/v1/logbook", act(&[CaseRead])),
+    // Reports and supervision.
+    ("GET", "/api/v1/supervision", act(&[ReportRead])),
+    (
+        "GET",
+        "/api/v1/supervision/receptions.svg",
+        act(&[ReportRead]),
+    ),
+    (
+        "GET",
+        "/api/v1/supervision/deadlines.svg",
+        act(&[ReportRead]),
+    ),
+    ("GET", "/api/v1/reports/submissions", act(&[ReportRead])),
     // Sessions.
     ("GET", "/api/v1/sessions", act(&[SessionRead])),
     ("POST", "/api/v1/sessions", act(&[SessionSchedule])),

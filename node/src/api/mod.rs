@@ -13,6 +13,7 @@ pub mod auth;
 pub mod cases;
 pub mod federation;
 pub mod media;
+pub mod reports;
 pub mod sessions;
 pub mod tls;
 pub mod ui;
@@ -192,6 +193,7 @@ pub struct App {
     pub federation: Arc<Federation>,
     pub records: Arc<SiteRecords>,
     pub cases: Arc<Cases>,
+    pub reports: Arc<crate::reports::Reports>,
     pub sessions: Arc<Sessions>,
     pub mesh: Arc<MediaMesh>,
     pub uploads: Arc<Uploads>,
@@ -248,6 +250,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(federation::open_routes())
         .merge(accounts::routes())
         .merge(cases::routes())
+        .merge(reports::routes())
         .merge(sessions::routes());
     let api = match &app.gateway {
         Some(gateway) => api.merge(media::routes(

@@ -97,6 +97,8 @@ pub fn action(action: Action) -> Message {
         "test_signal" => "action-test-signal",
         "issue_pass" => "action-issue-pass",
         "media" => "action-media",
+        "report_read" => "action-report-read",
+        "report_submit" => "action-report-submit",
         _ => "act-other",
     })
 }

@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use serde::Deserialize;
+use tiepdan_protocol::sites::Level;
+use tiepdan_protocol::supervision::{DutyRule, DutyUnit};
 
 /// What `tiepdan run` needs to know about addresses and behaviour.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -50,6 +52,80 @@ pub struct NodeConfig {
     pub web_cert: Option<std::path::PathBuf>,
     #[serde(default)]
     pub web_key: Option<std::path::PathBuf>,
+    /// What the reports and the supervision of the levels below count against.
+    #[serde(default)]
+    pub reports: ReportsConfig,
+}
+
+/// `[reports]`: the heads' periodic reception duty per level, and when a report is due.
+///
+/// ```toml
+/// [reports]
+/// commune_duty = "1/week"     # Luật TCD 2013 Art 15; "2/month" as the 2025 draft had it
+/// province_duty = "1/month"   # Art 12(5)
+/// due_working_days = 5        # after the period's cut-off (the 14th)
+/// ```
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsConfig {
+    #[serde(default = "commune_duty", deserialize_with = "duty")]
+    pub commune_duty: DutyRule,
+    #[serde(default = "province_duty", deserialize_with = "duty")]
+    pub province_duty: DutyRule,
+    #[serde(default = "due_working_days")]
+    pub due_working_days: u32,
+}
+
+impl Default for ReportsConfig {
+    fn default() -> Self {
+        ReportsConfig {
+            commune_duty: commune_duty(),
+            province_duty: province_duty(),
+            due_working_days: due_working_days(),
+        }
+    }
+}
+
+impl ReportsConfig {
+    /// The duty of a site at `level` (central's office keeps the provinces' monthly rule).
+    pub fn duty_for(&self, level: Level) -> DutyRule {
+        match level {
+            Level::Commune => self.commune_duty,
+            Level::Province | Level::Central => self.province_duty,
+        }
+    }
+}
+
+fn commune_duty() -> DutyRule {
+    DutyRule::default_for(Level::Commune)
+}
+fn province_duty() -> DutyRule {
+    DutyRule::default_for(Level::Province)
+}
+fn due_working_days() -> u32 {
+    tiepdan_protocol::submission::REPORT_DUE_WORKING_DAYS
+}
+
+/// `"1/week"`, `"2/month"`: days of periodic reception per week or month.
+fn duty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DutyRule, D::Error> {
+    let text = String::deserialize(d)?;
+    parse_duty(&text).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "{text:?} is not a duty: write days per week or month, like \"1/week\" or \"2/month\""
+        ))
+    })
+}
+
+/// Parses `"N/week"` or `"N/month"` with N from 1 to 7 (week) or 31 (month).
+pub fn parse_duty(text: &str) -> Option<DutyRule> {
+    let (days, unit) = text.trim().split_once('/')?;
+    let days: u32 = days.trim().parse().ok()?;
+    let (unit, max) = match unit.trim() {
+        "week" => (DutyUnit::Week, 7),
+        "month" => (DutyUnit::Month, 31),
+        _ => return None,
+    };
+    (1..=max).contains(&days).then_some(DutyRule { unit, days })
 }
 
 fn default_listen() -> SocketAddr {
@@ -166,6 +242,35 @@ mod tests {
             .to_string();
         assert!(err.contains("/x/tiepdan.toml"), "{err}");
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn the_reports_duty_is_read_and_a_wrong_one_named() {
+        let c = NodeConfig::parse(
+            "[reports]\ncommune_duty = \"2/month\"\ndue_working_days = 3\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            c.reports.duty_for(Level::Commune),
+            DutyRule {
+                unit: DutyUnit::Month,
+                days: 2
+            }
+        );
+        assert_eq!(c.reports.duty_for(Level::Province), province_duty());
+        assert_eq!(c.reports.due_working_days, 3);
+        assert_eq!(NodeConfig::default().reports.commune_duty, commune_duty());
+        for bad in ["0/week", "8/week", "1/year", "weekly"] {
+            let err =
+                NodeConfig::parse(&format!("[reports]\ncommune_duty = \"{bad}\"\n"), "c.toml")
+                    .unwrap_err()
+                    .to_string();
+            assert!(
+                err.contains("line 2") && err.contains("1/week"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

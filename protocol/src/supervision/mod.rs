@@ -290,3 +290,55 @@ pub fn receptions_per_week(
     }
     weeks
 }
+
+/// One week of the deadlines plot: the time limits of the cases that fell due that week, as
+/// they stand on the as-of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct WeekDeadlines {
+    pub week: Date,
+    /// Met (the act that satisfies it was recorded).
+    pub met: u32,
+    /// Past and still not met.
+    pub missed: u32,
+}
+
+/// The deadlines of the cases held by `sites` that fell due in `[from, to]` (up to `as_of`),
+/// week by week. A limit met late reads as met: what the plot shows is what is still owed.
+pub fn deadlines_per_week(
+    sites: &BTreeSet<String>,
+    from: Date,
+    to: Date,
+    as_of: Date,
+    cal: &Calendar,
+    cases: &[&CaseState],
+) -> Vec<WeekDeadlines> {
+    let monday = |d: Date| d.add_days(-i64::from(d.weekday().number_days_from_monday()));
+    let last = to.min(as_of);
+    let mut weeks = Vec::new();
+    let mut w = monday(from);
+    while w <= last {
+        weeks.push(WeekDeadlines {
+            week: w,
+            met: 0,
+            missed: 0,
+        });
+        w = w.add_days(7);
+    }
+    for c in cases.iter().filter(|c| sites.contains(&c.current_site)) {
+        for d in deadlines(c, cal, as_of) {
+            if d.due < from || d.due > last {
+                continue;
+            }
+            let i = (monday(from).days_until(monday(d.due)) / 7) as usize;
+            let Some(slot) = weeks.get_mut(i) else {
+                continue;
+            };
+            match d.status {
+                DeadlineStatus::Met => slot.met += 1,
+                DeadlineStatus::Overdue => slot.missed += 1,
+                DeadlineStatus::Pending | DeadlineStatus::Near => {}
+            }
+        }
+    }
+    weeks
+}

@@ -232,4 +232,14 @@ fn the_verdict_names_its_reasons() {
     assert_eq!(weeks[1], (d("2026-09-21"), 1));
     assert_eq!(weeks[2], (d("2026-09-28"), 1));
     assert_eq!(weeks.len(), 14, "14/9 … 14/12");
+
+    // The complaint of Wed 16/9: its acceptance (7 WD, Fri 25/9) and the result notice
+    // (10 WD, Wed 30/9) both missed; the petitions' notices missed too.
+    let limits = deadlines_per_week(&all, d(FROM), d(TO), d(TO), cal, &case_refs);
+    assert_eq!(limits.len(), 14);
+    let missed: u32 = limits.iter().map(|w| w.missed).sum();
+    let met: u32 = limits.iter().map(|w| w.met).sum();
+    assert_eq!(met, 0);
+    assert!(missed >= 4, "{limits:?}");
+    assert!(limits[1].missed >= 1, "the acceptance of 25/9 falls in the week of 21/9");
 }

@@ -160,7 +160,8 @@ function renderHeader(me) {
   if (!me.pass) {
     const links = [["/", "Tình trạng", "site_status"], ["/tiep-nhan", "Tiếp nhận", "receive"],
       ["/so-tiep-cong-dan", "Sổ tiếp công dân", "case_read"], ["/phien-tiep", "Lịch phiên trực tuyến", "session_read"],
-      ["/phien", "Phòng tiếp trực tuyến", "session_read"], ["/nguoi-dung", "Người dùng", "manage_users"],
+      ["/phien", "Phòng tiếp trực tuyến", "session_read"], ["/giam-sat", "Giám sát cấp dưới", "report_read"],
+      ["/nguoi-dung", "Người dùng", "manage_users"],
       ["/quan-tri", "Chứng thư, lịch nghỉ lễ", "pki"]];
     const nav = el("nav", { "aria-label": "Các trang" });
     for (const [href, label, action] of links) {

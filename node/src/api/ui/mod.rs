@@ -26,6 +26,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/bien-ban", get(|| page(include_str!("minutes.html"))))
         .route("/tiep-nhan", get(|| page(include_str!("reception.html"))))
         .route("/vu-viec", get(|| page(include_str!("case.html"))))
+        .route("/giam-sat", get(|| page(include_str!("supervision.html"))))
         .route("/common.js", get(common_js))
 }
 
