@@ -149,39 +149,44 @@ pub fn publish_calendar(data: &DataDir, year: i32, csv: &Path) -> anyhow::Result
 /// `tiepdan user …`.
 #[derive(clap::Subcommand)]
 pub enum UserCmd {
-    /// Create an account; prints its temporary password once (to read out to the person).
+    /// Tạo tài khoản; in mật khẩu tạm thời một lần (để đọc cho người dùng).
     Add {
-        /// Sign-in name: lower-case letters without diacritics, digits, `.`, `_`, `-`.
+        /// Tên đăng nhập: chữ thường không dấu, chữ số, `.`, `_`, `-`.
         #[arg(long)]
         name: String,
-        /// Full name as documents print it, e.g. "Trần Thị B".
+        /// Họ và tên như in trên văn bản, ví dụ "Trần Thị B".
         #[arg(long)]
         full_name: String,
-        /// officer (cán bộ tiếp công dân), chair (người chủ trì) or operator (quản trị).
+        /// officer (cán bộ tiếp công dân), chair (người chủ trì) hoặc operator (quản trị).
         #[arg(long)]
         role: String,
     },
-    /// List the accounts.
+    /// Liệt kê các tài khoản.
     List,
-    /// Lock an account: its web sessions and API tokens stop at once.
+    /// Khóa tài khoản: các phiên web và mã truy cập API của tài khoản dừng ngay.
     Disable {
+        /// Tên đăng nhập.
         #[arg(long)]
         name: String,
     },
-    /// Unlock an account.
+    /// Mở khóa tài khoản.
     Enable {
+        /// Tên đăng nhập.
         #[arg(long)]
         name: String,
     },
-    /// Give an account a new temporary password (printed once).
+    /// Đặt mật khẩu tạm thời mới cho tài khoản (in một lần).
     Reset {
+        /// Tên đăng nhập.
         #[arg(long)]
         name: String,
     },
-    /// Make an API token for an account (for `tiepdan case` and scripts), written to `--out`.
+    /// Tạo mã truy cập API cho tài khoản (cho `tiepdan case` và kịch bản), ghi vào `--out`.
     Token {
+        /// Tên đăng nhập.
         #[arg(long)]
         name: String,
+        /// Tệp ghi mã truy cập.
         #[arg(long)]
         out: PathBuf,
     },

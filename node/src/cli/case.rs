@@ -25,40 +25,57 @@ use crate::site::store::{Store, StoreError};
 
 #[derive(Subcommand)]
 pub enum CaseCmd {
-    /// Enter a reception (a log-book line) from a JSON file; prints the new case id.
+    /// Nhập một lượt tiếp (một dòng sổ tiếp) từ tệp JSON; in mã vụ việc mới.
     Receive {
-        /// JSON as for POST /api/v1/receptions.
+        /// JSON như của POST /api/v1/receptions.
         file: PathBuf,
     },
-    /// List the cases this site holds.
+    /// Liệt kê các vụ việc điểm này giữ.
     List {
+        /// Loại vụ việc.
         #[arg(long)]
         kind: Option<String>,
+        /// Trạng thái.
         #[arg(long)]
         status: Option<String>,
+        /// Chỉ vụ việc quá hạn (true) hoặc chưa quá hạn (false).
         #[arg(long)]
         overdue: Option<bool>,
+        /// Mã điểm đang giữ vụ việc.
         #[arg(long)]
         site: Option<String>,
     },
-    /// Show a case: state, history and deadlines.
-    Show { id: String },
-    /// Record a lifecycle event, e.g. '{"accepted":{"decision_no":"12/QĐ-UBND"}}'.
-    Event { id: String, json: String },
-    /// Escalate to a superior site (second-instance complaint, repeat or overdue denunciation).
-    Escalate {
+    /// Xem một vụ việc: trạng thái, diễn biến và thời hạn.
+    Show {
+        /// Mã vụ việc.
         id: String,
+    },
+    /// Ghi một sự kiện của vụ việc, ví dụ '{"accepted":{"decision_no":"12/QĐ-UBND"}}'.
+    Event {
+        /// Mã vụ việc.
+        id: String,
+        /// Sự kiện dạng JSON.
+        json: String,
+    },
+    /// Chuyển lên cấp trên (khiếu nại lần hai, tố cáo tiếp hoặc quá hạn).
+    Escalate {
+        /// Mã vụ việc.
+        id: String,
+        /// Mã điểm cấp trên.
         #[arg(long)]
         to: String,
-        /// second_instance, repeat_denunciation or overdue.
+        /// second_instance, repeat_denunciation hoặc overdue.
         #[arg(long)]
         reason: Option<String>,
     },
-    /// Transfer the case (chuyển đơn) to the competent site.
+    /// Chuyển đơn tới điểm có thẩm quyền.
     Transfer {
+        /// Mã vụ việc.
         id: String,
+        /// Mã điểm nhận.
         #[arg(long)]
         to: String,
+        /// Số văn bản chuyển đơn.
         #[arg(long, default_value = "")]
         letter_no: String,
     },

@@ -19,27 +19,30 @@ use super::{fail, say};
 
 #[derive(Subcommand)]
 pub enum RecordingCmd {
-    /// Check recordings against their signed index: every segment's hash, the hash chain, the
-    /// index signature and (with --root-chain) who signed. PATH is a publisher folder
-    /// (DIR/recordings/SESSION/SITE/PUBLISHER) or a folder above it: all found are checked.
+    /// Kiểm tra bản ghi với chỉ mục đã ký: mã băm từng đoạn, chuỗi băm, chữ ký của chỉ mục
+    /// và (với --root-chain) ai đã ký. PATH là một thư mục nguồn ghi
+    /// (DIR/recordings/PHIÊN/ĐIỂM/NGUỒN) hoặc một thư mục bên trên: kiểm tra mọi bản ghi tìm thấy.
     Verify {
+        /// Thư mục bản ghi cần kiểm tra.
         path: PathBuf,
-        /// PEM file of the federation root certificate (central's root.pem or any chain ending
-        /// in it): also verify the signer's embedded certificate chain.
+        /// Tệp PEM của chứng thư gốc liên thông (root.pem của Trung ương hoặc chuỗi kết thúc ở
+        /// đó): kiểm tra cả chuỗi chứng thư gắn kèm của bên ký.
         #[arg(long)]
         root_chain: Option<PathBuf>,
-        /// Print the reports as JSON.
+        /// In kết quả dạng JSON (nội dung bằng tiếng Anh, cho máy đọc).
         #[arg(long)]
         json: bool,
-        /// The folder holds only the signed index (a copy relayed to a point or an ancestor
-        /// that is neither the hub nor central): check the index and whatever segments are
-        /// there, and do not count absent segments as problems.
+        /// Thư mục chỉ giữ chỉ mục đã ký (bản chuyển tới một điểm cầu hoặc cấp trên không phải
+        /// điểm chủ trì hay Trung ương): kiểm tra chỉ mục và các đoạn có ở đó, không coi đoạn
+        /// vắng mặt là vấn đề.
         #[arg(long)]
         index_only: bool,
     },
-    /// Write a publisher folder's frames as a WebM file (Opus audio, VP8 video).
+    /// Ghi các khung của một thư mục nguồn ghi thành tệp WebM (âm thanh Opus, hình VP8).
     Export {
+        /// Thư mục nguồn ghi.
         path: PathBuf,
+        /// Tệp WebM cần ghi.
         #[arg(long)]
         out: PathBuf,
     },

@@ -15,3 +15,4 @@ mod https;
 mod link_test;
 mod netns_failover;
 mod p2p_admission;
+mod terminal_language;
