@@ -15,6 +15,7 @@ pub mod period;
 pub mod plot;
 pub mod submissions;
 pub mod supervision;
+pub mod table;
 
 use std::sync::Arc;
 
