@@ -130,3 +130,11 @@ rec-header-mismatch = its header names another recording or position
 rec-frames-mismatch = { $frames } frames over { $first }..{ $last } µs, index says { $index_frames } over { $index_first }..{ $index_last }
 rec-same-length = same length, different bytes
 rec-length-differs = { $found } bytes, the index says { $expected }
+
+## The running node's API and the parent
+cli-bad-request = the certificate request cannot be read: { $detail }
+cli-web-ca-not-pem = the web CA is not a PEM certificate ({ $detail })
+cli-runtime-missing = the store is locked but { $path } is missing: is the node still starting?
+cli-runtime-damaged = { $path } is damaged ({ $detail })
+cli-parent-bad-quic = the parent sent “{ $addr }” as its QUIC address, which is not IP:PORT
+cli-logbook-page = the log book page cannot be made: { $detail }

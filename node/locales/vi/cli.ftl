@@ -130,3 +130,11 @@ rec-header-mismatch = phần đầu của đoạn ghi tên một bản ghi hoặ
 rec-frames-mismatch = { $frames } khung trong { $first }..{ $last } µs, chỉ mục ghi { $index_frames } khung trong { $index_first }..{ $index_last }
 rec-same-length = cùng độ dài, khác nội dung
 rec-length-differs = { $found } byte, chỉ mục ghi { $expected }
+
+## API của nút đang chạy và cấp trên
+cli-bad-request = không đọc được yêu cầu cấp chứng thư: { $detail }
+cli-web-ca-not-pem = CA web không phải là chứng thư PEM ({ $detail })
+cli-runtime-missing = kho dữ liệu đang bị khóa nhưng thiếu { $path }: nút còn đang khởi động?
+cli-runtime-damaged = { $path } bị hỏng ({ $detail })
+cli-parent-bad-quic = cấp trên gửi “{ $addr }” làm địa chỉ QUIC, không đúng dạng IP:CỔNG
+cli-logbook-page = không lập được trang sổ tiếp công dân: { $detail }

@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use clap::Subcommand;
 use serde_json::{json, Value};
 
@@ -298,7 +297,11 @@ pub fn logbook(
                     let today = tiepdan_protocol::case::date_from_unix_ms(now_ms());
                     documents::logbook_page(&n.site.site.code, &rows, period, today)
                         .map(|p| p.html)
-                        .context("the log book page")
+                        .map_err(|e| {
+                            super::fail(
+                                Message::new("cli-logbook-page").arg("detail", e.to_string()),
+                            )
+                        })
                 }
                 other => Err(super::fail(
                     Message::new("error-logbook-format").arg("format", other),

@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use anyhow::Context;
 use serde_json::Value;
 
 use crate::language::Message;
@@ -69,7 +68,7 @@ pub fn api_status(
 /// one crypto provider.
 pub fn agent_trusting(ca_pem: &[u8]) -> anyhow::Result<ureq::Agent> {
     let ca = ureq::tls::Certificate::from_pem(ca_pem)
-        .context("the web CA is not a PEM certificate")?
+        .map_err(|e| super::fail(Message::new("cli-web-ca-not-pem").arg("detail", e.to_string())))?
         .to_owned();
     agent_with_root(ca)
 }
@@ -140,13 +139,17 @@ impl NodeClient {
     }
 
     pub fn for_data(data: &DataDir) -> anyhow::Result<NodeClient> {
-        let text = std::fs::read_to_string(data.runtime_path()).with_context(|| {
-            format!(
-                "the store is locked but {} is missing: is the node still starting?",
-                data.runtime_path().display()
+        let path = data.runtime_path().display().to_string();
+        let text = std::fs::read_to_string(data.runtime_path()).map_err(|_| {
+            super::fail(Message::new("cli-runtime-missing").arg("path", path.clone()))
+        })?;
+        let bound: Bound = serde_json::from_str(&text).map_err(|e| {
+            super::fail(
+                Message::new("cli-runtime-damaged")
+                    .arg("path", path.clone())
+                    .arg("detail", e.to_string()),
             )
         })?;
-        let bound: Bound = serde_json::from_str(&text).context("run.json is damaged")?;
         let token = data.read_token()?;
         Ok(NodeClient {
             base: format!("http://{}/api/v1", bound.local_http.unwrap_or(bound.http)),

@@ -10,7 +10,6 @@
 use std::time::Duration;
 
 use crate::api::federation::JOIN_SECRET_HEADER;
-use anyhow::Context;
 
 use super::{fail, say};
 use crate::federation::pki::install_chain_pem;
@@ -241,9 +240,9 @@ fn presented_chain(addr: std::net::SocketAddr) -> anyhow::Result<Vec<Vec<u8>>> {
 /// parent's answer: only a well-formed socket address is written (nothing else reaches the
 /// file).
 fn remember_parent(data: &DataDir, quic: &str) -> anyhow::Result<()> {
-    let quic: std::net::SocketAddr = quic.parse().with_context(|| {
-        format!("the parent sent {quic:?} as its QUIC address, which is not IP:PORT")
-    })?;
+    let quic: std::net::SocketAddr = quic
+        .parse()
+        .map_err(|_| super::fail(Message::new("cli-parent-bad-quic").arg("addr", quic)))?;
     let path = data.config_path();
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     if text.lines().any(|l| l.trim_start().starts_with("parent")) {

@@ -404,6 +404,42 @@ mod tests {
     }
 
     #[test]
+    fn a_wrong_calendar_line_says_which_line_and_what_is_wrong() {
+        let e = tiepdan_protocol::case::deadline::Calendar::parse(
+            "date,kind,name,source\n2029-01-01,off,Tết Dương lịch,BLLĐ\n2029-13-40,off,Sai,TB\n",
+        )
+        .unwrap_err();
+        let m = Message::from(&e);
+        assert_eq!(m.id, "error-case-calendar-line");
+        let vi = m.render(Lang::Vi);
+        assert!(
+            vi.starts_with("Lịch nghỉ lễ, dòng 3: ngày «2029-13-40» không hợp lệ"),
+            "{vi}"
+        );
+        let en = m.render(Lang::En);
+        assert!(en.starts_with("Holiday calendar line 3: "), "{en}");
+        assert!(!vi.contains("invalid"), "{vi}");
+    }
+
+    #[test]
+    fn a_recording_problem_reads_in_both_languages() {
+        let p = crate::recording::verify::Problem::SegmentTruncated {
+            file: "seg-000002.tdrec".into(),
+            expected_bytes: 100,
+            found_bytes: 93,
+        };
+        assert!(p.message().is_in_catalogue());
+        assert_eq!(
+            p.message().render(Lang::Vi),
+            "seg-000002.tdrec bị cắt cụt: 93 byte, chỉ mục đã ký ghi 100"
+        );
+        assert_eq!(
+            p.to_string(),
+            "seg-000002.tdrec is truncated: 93 bytes, the signed index says 100"
+        );
+    }
+
+    #[test]
     fn a_record_refusal_reads_in_the_commands_language() {
         let e = anyhow::Error::from(crate::records::OpError::NotFound(
             Message::new("error-case-not-found").arg("case", "00004-2026-00001"),

@@ -5,7 +5,6 @@
 //! chain for another site leaves the data folder as it was. Whether a command runs offline or
 //! through the running node's API is the CLI's decision (`cli::admin`).
 
-use anyhow::Context;
 use tiepdan_keys::cert::{self, Authority, Chain};
 use tiepdan_keys::identity::SiteKey;
 use tiepdan_protocol::sites::{Level, Registry, CENTRAL_CODE};
@@ -112,7 +111,8 @@ pub fn issue_with(
             Message::new("cli-issue-bad-days").arg("max", ROOT_CERT_DAYS),
         ));
     }
-    let req = cert::parse_request(request_pem).context("the certificate request")?;
+    let req = cert::parse_request(request_pem)
+        .map_err(|e| fail(Message::new("cli-bad-request").arg("detail", e.to_string())))?;
     let authority = Authority::new(key.clone(), authority_chain(chain)?, now)?;
     let issued = cert::issue(&authority, &req, days, now)?;
     Ok(issued.to_pem())
