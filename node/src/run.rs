@@ -36,6 +36,8 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
     let site = Arc::new(LocalSite::open(&data, &overrides)?);
     site.check_expiry();
     let cfg = site.config.clone();
+    // A wrong [national_db] section stops the start before anything binds, naming what is wrong.
+    let national = crate::reports::export::NationalPush::new(&cfg.national_db)?.map(Arc::new);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (federation, fed_tasks) = Federation::new(site.clone(), shutdown_rx.clone())?;
     let federation = Arc::new(federation);
@@ -113,11 +115,32 @@ pub async fn run(data: DataDir, overrides: Overrides) -> anyhow::Result<()> {
             warn!("libp2p stopped: {e:#}");
         }
     });
+    let reports = Arc::new(crate::reports::Reports::new(site.clone(), records.clone()));
+    if let Some(push) = national.clone() {
+        let (reports, every) = (
+            reports.clone(),
+            Duration::from_secs(cfg.national_db.interval_s.max(1)),
+        );
+        let mut stop = shutdown_rx.clone();
+        tokio::spawn(async move {
+            loop {
+                let (p, r) = (push.clone(), reports.clone());
+                let _ =
+                    tokio::task::spawn_blocking(move || p.cycle(&r, crate::site::clock::now_ms()))
+                        .await;
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        });
+    }
     let app = Arc::new(App {
         site: site.clone(),
         federation: federation.clone(),
         cases: Arc::new(Cases::new(site.clone(), records.clone())),
-        reports: Arc::new(crate::reports::Reports::new(site.clone(), records.clone())),
+        reports,
+        national,
         records,
         sessions,
         mesh,

@@ -213,3 +213,6 @@ error-report-submission = The report cannot be submitted: { $detail }
 error-report-site-unknown = There is no site with code { $site }.
 error-report-not-below = Site { $site } is not below this site: a site supervises only itself and the sites below it.
 error-report-form = There is no report form "{ $form }": choose 01-tcd, 01-xld, 02-xld, 03-xld or 04-xld.
+error-national-https = tiepdan.toml, section [national_db]: endpoint must be an https:// address (it says { $endpoint }).
+error-national-ca-missing = tiepdan.toml, section [national_db]: ca_file is missing, the PEM certificate of the CA that signed the national database server's certificate.
+error-national-file = tiepdan.toml, section [national_db]: cannot read { $path }: { $detail }

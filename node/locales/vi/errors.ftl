@@ -213,3 +213,6 @@ error-report-submission = Báo cáo không gửi được: { $detail }
 error-report-site-unknown = Không có đơn vị mã { $site }.
 error-report-not-below = Đơn vị { $site } không thuộc cấp dưới của đơn vị này: chỉ giám sát được đơn vị mình và cấp dưới.
 error-report-form = Không có biểu báo cáo "{ $form }": chọn 01-tcd, 01-xld, 02-xld, 03-xld hoặc 04-xld.
+error-national-https = tiepdan.toml, mục [national_db]: endpoint phải là địa chỉ https:// (đang ghi { $endpoint }).
+error-national-ca-missing = tiepdan.toml, mục [national_db]: thiếu ca_file, tệp PEM chứng thư của tổ chức cấp chứng thư cho máy chủ CSDL quốc gia.
+error-national-file = tiepdan.toml, mục [national_db]: không đọc được tệp { $path }: { $detail }

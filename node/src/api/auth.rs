@@ -98,6 +98,8 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         act(&[ReportRead]),
     ),
     ("GET", "/api/v1/reports/submissions", act(&[ReportRead])),
+    ("GET", "/api/v1/exports/national", act(&[ReportRead])),
+    ("GET", "/api/v1/exports/national/status", act(&[SiteStatus])),
     // Sessions.
     ("GET", "/api/v1/sessions", act(&[SessionRead])),
     ("POST", "/api/v1/sessions", act(&[SessionSchedule])),

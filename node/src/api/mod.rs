@@ -194,6 +194,8 @@ pub struct App {
     pub records: Arc<SiteRecords>,
     pub cases: Arc<Cases>,
     pub reports: Arc<crate::reports::Reports>,
+    /// The push to the national database, when `[national_db]` names an endpoint.
+    pub national: Option<Arc<crate::reports::export::NationalPush>>,
     pub sessions: Arc<Sessions>,
     pub mesh: Arc<MediaMesh>,
     pub uploads: Arc<Uploads>,

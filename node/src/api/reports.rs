@@ -6,6 +6,8 @@
 //! | `GET supervision?period=2026-Q4&site=01` | officer, chair | one line per site directly below `site` (default: this site), and the week-by-week figures of the whole subtree |
 //! | `GET supervision/receptions.svg`, `…/deadlines.svg` (same query) | officer, chair | the plots, drawn on the server |
 //! | `GET reports/submissions?period=&form=01-tcd` | officer, chair | this site's and each site's below it: whether and when it was submitted, and the figures |
+//! | `GET exports/national?all=true` | officer, chair | the national database's records not delivered yet (all with `all`), as NDJSON |
+//! | `GET exports/national/status` | operator, officer, chair | whether a push is configured, what waits, the last cycle |
 //!
 //! `period` defaults to the quarter that holds today.
 
@@ -34,6 +36,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/supervision/receptions.svg", get(receptions_svg))
         .route("/supervision/deadlines.svg", get(deadlines_svg))
         .route("/reports/submissions", get(submissions))
+        .route("/exports/national", get(national_file))
+        .route("/exports/national/status", get(national_status))
 }
 
 #[derive(Deserialize)]
@@ -217,4 +221,61 @@ async fn submissions(
     })
     .await?;
     Ok(Json(view))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportQuery {
+    #[serde(default)]
+    all: bool,
+}
+
+/// The records as a file of one JSON document per line (NDJSON), to hand over by other means
+/// where no push is configured. Reading it marks nothing delivered.
+async fn national_file(
+    State(app): State<Arc<App>>,
+    q: Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let records = blocking(move || app.reports.pending_national(q.all)).await?;
+    let mut body = String::new();
+    for r in &records {
+        body.push_str(&serde_json::to_string(r).map_err(ApiError::internal)?);
+        body.push('\n');
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-ndjson; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"csdl-quoc-gia.ndjson\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Serialize)]
+struct NationalStatus {
+    configured: bool,
+    pending: usize,
+    push: Option<crate::reports::export::PushStatus>,
+}
+
+async fn national_status(State(app): State<Arc<App>>) -> ApiResult<Json<NationalStatus>> {
+    let push = app
+        .national
+        .as_ref()
+        .map(|p| p.status.lock().unwrap_or_else(|e| e.into_inner()).clone());
+    let configured = app.national.is_some();
+    let pending = blocking(move || app.reports.pending_national(false))
+        .await?
+        .len();
+    Ok(Json(NationalStatus {
+        configured,
+        pending,
+        push,
+    }))
 }

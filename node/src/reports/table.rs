@@ -60,7 +60,10 @@ impl ReportTable {
         let base = Format::new().set_font_name(font).set_font_size(11);
         let bold = base.clone().set_bold();
         let centre = base.clone().set_align(FormatAlign::Center);
-        let title = bold.clone().set_font_size(14).set_align(FormatAlign::Center);
+        let title = bold
+            .clone()
+            .set_font_size(14)
+            .set_align(FormatAlign::Center);
         let head = bold
             .clone()
             .set_align(FormatAlign::Center)
@@ -112,11 +115,25 @@ impl ReportTable {
             &bold.clone().set_align(FormatAlign::Center),
         )?;
         r += 2;
-        sheet.merge_range(r, 0, r, last, &self.form_no, &bold.clone().set_align(FormatAlign::Right))?;
+        sheet.merge_range(
+            r,
+            0,
+            r,
+            last,
+            &self.form_no,
+            &bold.clone().set_align(FormatAlign::Right),
+        )?;
         r += 1;
         sheet.merge_range(r, 0, r, last, &self.title, &title)?;
         r += 1;
-        sheet.merge_range(r, 0, r, last, &self.period_label, &centre.clone().set_italic())?;
+        sheet.merge_range(
+            r,
+            0,
+            r,
+            last,
+            &self.period_label,
+            &centre.clone().set_italic(),
+        )?;
         r += 2;
 
         // Two heading rows (the groups, then the columns) and the row of column numbers.
@@ -129,11 +146,23 @@ impl ReportTable {
         for g in &self.groups {
             let n = g.columns.len() as u16;
             if n == 1 {
-                sheet.merge_range(group_row, col, column_row, col, &g.columns[0].heading, &head)?;
+                sheet.merge_range(
+                    group_row,
+                    col,
+                    column_row,
+                    col,
+                    &g.columns[0].heading,
+                    &head,
+                )?;
             } else {
                 sheet.merge_range(group_row, col, group_row, col + n - 1, &g.heading, &head)?;
                 for (i, c) in g.columns.iter().enumerate() {
-                    sheet.write_string_with_format(column_row, col + i as u16, &c.heading, &head)?;
+                    sheet.write_string_with_format(
+                        column_row,
+                        col + i as u16,
+                        &c.heading,
+                        &head,
+                    )?;
                 }
             }
             for i in 0..n {

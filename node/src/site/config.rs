@@ -55,6 +55,47 @@ pub struct NodeConfig {
     /// What the reports and the supervision of the levels below count against.
     #[serde(default)]
     pub reports: ReportsConfig,
+    /// Where the site's records go to the national database (NĐ 55/2022).
+    #[serde(default)]
+    pub national_db: NationalDbConfig,
+}
+
+/// `[national_db]`: the HTTPS endpoint of the national database, the CA that signed its
+/// certificate, the token it expects, and how often changed records are pushed.
+///
+/// ```toml
+/// [national_db]
+/// endpoint = "https://csdl.thanhtra.gov.vn/api/tiep-cong-dan"
+/// ca_file = "/etc/tiepdan/csdl-ca.pem"
+/// token_file = "/etc/tiepdan/csdl-token"
+/// interval_s = 300
+/// ```
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NationalDbConfig {
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    #[serde(default)]
+    pub ca_file: Option<std::path::PathBuf>,
+    #[serde(default)]
+    pub token_file: Option<std::path::PathBuf>,
+    #[serde(default = "push_interval_s")]
+    pub interval_s: u64,
+}
+
+impl Default for NationalDbConfig {
+    fn default() -> Self {
+        NationalDbConfig {
+            endpoint: None,
+            ca_file: None,
+            token_file: None,
+            interval_s: push_interval_s(),
+        }
+    }
+}
+
+fn push_interval_s() -> u64 {
+    300
 }
 
 /// `[reports]`: the heads' periodic reception duty per level, and when a report is due.

@@ -39,6 +39,9 @@ const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
 const ACCOUNTS: TableDefinition<&str, &[u8]> = TableDefinition::new("accounts");
 /// Verified chains of other sites (DER list, CBOR), so events can be forwarded with them.
 const SITE_CHAINS: TableDefinition<&str, &[u8]> = TableDefinition::new("site_chains");
+/// The version of each case last delivered to the national database (NĐ 55/2022): what the
+/// next incremental export leaves out.
+const NATIONAL_EXPORTS: TableDefinition<&str, &[u8]> = TableDefinition::new("national_exports");
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -160,6 +163,7 @@ impl Store {
             tx.open_table(SITE_CHAINS)?;
             tx.open_table(USERS)?;
             tx.open_table(ACCOUNTS)?;
+            tx.open_table(NATIONAL_EXPORTS)?;
             Ok(())
         })?;
         store.migrate_events()?;
@@ -350,6 +354,32 @@ impl Store {
             }
             Ok(added)
         })
+    }
+
+    /// Marks these case versions as delivered to the national database, in one transaction.
+    pub fn put_exported(&self, versions: &[(String, String)]) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let mut t = tx.open_table(NATIONAL_EXPORTS)?;
+            for (case, version) in versions {
+                t.insert(case.as_str(), version.as_bytes())?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The version of each case last delivered to the national database.
+    pub fn exported(&self) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(NATIONAL_EXPORTS)?;
+        let mut out = std::collections::BTreeMap::new();
+        for row in t.iter()? {
+            let (k, v) = row?;
+            out.insert(
+                k.value().to_owned(),
+                String::from_utf8_lossy(v.value()).into_owned(),
+            );
+        }
+        Ok(out)
     }
 
     pub fn counter(&self, name: &str) -> Result<u64, StoreError> {

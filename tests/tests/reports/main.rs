@@ -2,4 +2,5 @@
 //! processes: what a province and central see of the sites below them, the page, and the
 //! submitted reports.
 
+mod national;
 mod supervision;
