@@ -374,11 +374,17 @@ fn segment_files(dir: &Path, warnings: &mut Vec<String>) -> Result<Vec<String>, 
     let mut last = None;
     for (n, part, name) in found {
         if last == Some(n) {
-            warnings.push(format!("{name} left out: segment {n} is also sealed"));
+            warnings.push(crate::cli::say(
+                crate::language::Message::new("rec-export-left-out")
+                    .arg("file", &name)
+                    .arg("segment", n),
+            ));
             continue;
         }
         if part {
-            warnings.push(format!("{name} is an unsealed segment (the recording was not closed); its frames are included"));
+            warnings.push(crate::cli::say(
+                crate::language::Message::new("rec-export-unsealed").arg("file", &name),
+            ));
         }
         last = Some(n);
         out.push(name);
@@ -472,10 +478,18 @@ pub fn export_webm(dir: &Path, out: &Path) -> Result<WebmStats, RecordingError> 
                         warnings.push(format!("{name} belongs to another recording: its frames were written but check this folder"));
                     }
                     if let Some(d) = s.damage {
-                        warnings.push(format!("{name}: {d}; frames after it are left out"));
+                        warnings.push(crate::cli::say(
+                            crate::language::Message::new("rec-export-damaged")
+                                .arg("file", name.as_str())
+                                .arg("detail", d.to_string()),
+                        ));
                     }
                 }
-                Err(e) => warnings.push(format!("{name} left out: {}", fmt_err(&path)(e))),
+                Err(e) => warnings.push(crate::cli::say(
+                    crate::language::Message::new("rec-export-unreadable")
+                        .arg("file", name.as_str())
+                        .arg("detail", fmt_err(&path)(e).to_string()),
+                )),
             }
         }
         let (w, stats) = mux.finish().map_err(RecordingError::io(out))?;
@@ -740,7 +754,10 @@ mod tests {
             frames.len()
         );
         assert!(
-            stats.warnings.iter().any(|w| w.contains("unsealed")),
+            stats
+                .warnings
+                .iter()
+                .any(|w| w.contains("unsealed") || w.contains("chưa niêm phong")),
             "{:?}",
             stats.warnings
         );
