@@ -220,6 +220,13 @@ async fn a_province_and_central_see_how_each_site_below_receives_citizens() {
     )
     .await;
     assert_eq!(first, "red", "worst first by default");
+    let summary = js(&c, "return document.getElementById('summary').textContent").await;
+    let communes = registry.children("01").len();
+    assert_eq!(
+        summary.as_str().unwrap(),
+        format!("Đánh giá: 0 đạt · 0 cần chú ý · {communes} không đạt. Đã nộp báo cáo kỳ: 0/{communes}."),
+        "no commune held a periodic day every week"
+    );
     // Sorted by the receptions, the busy commune comes first.
     let top = js(
         &c,
