@@ -93,6 +93,10 @@ pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result
         took.as_millis(),
         took.as_millis()
     );
+    let seeded = seed_receptions(&fed);
+    println!(
+        "Đã vào sổ {seeded} lượt tiếp thử tại các xã trong quý này, để trang Giám sát cấp dưới (/giam-sat) của tỉnh và Trung ương có số liệu / {seeded} demo receptions entered for the supervision page."
+    );
     // A session to try the room page with: chaired at central, a commune of each province.
     let points: Vec<String> = ["01", "79"]
         .iter()
@@ -121,4 +125,57 @@ pub async fn run(dir: Option<PathBuf>, exit_when_formed: bool) -> anyhow::Result
     tokio::task::spawn_blocking(move || drop(fed)).await?;
     println!("Đã dừng / stopped.");
     Ok(())
+}
+
+/// Receptions at each demo commune in the quarter so far, so the supervision page has figures:
+/// the first commune of each province holds its periodic reception every week, the second every
+/// other week, and each also records regular receptions. Returns how many were entered.
+fn seed_receptions(fed: &LocalFederation) -> usize {
+    use crate::lab::processes::Staff;
+    use tiepdan_protocol::case::date_from_unix_ms;
+    let today = date_from_unix_ms(crate::site::clock::unix_now() * 1000);
+    let quarter = crate::reports::period::Period::quarter_of(today);
+    let registry = Registry::official();
+    let names = [
+        "Nguyễn Văn An",
+        "Trần Thị Bình",
+        "Lê Văn Cường",
+        "Phạm Thị Dung",
+        "Hoàng Văn Em",
+    ];
+    let mut entered = 0;
+    for province in ["01", "79"] {
+        for (i, commune) in registry.children(province).iter().take(2).enumerate() {
+            let every = i + 1;
+            let mut day = quarter.from;
+            let mut week = 0usize;
+            while day < today {
+                let periodic = day.weekday() == time::Weekday::Monday && week % every == 0;
+                let regular = day.weekday() == time::Weekday::Wednesday;
+                if periodic || regular {
+                    let name = names[entered % names.len()];
+                    let body = serde_json::json!({
+                        "kind": if entered % 3 == 0 { "complaint" } else { "petition" },
+                        "citizen": { "name": name, "address": "Thôn Đông, xã thử nghiệm", "id_number": format!("0010850{:05}", entered) },
+                        "summary": "Đề nghị xem xét việc cấp giấy chứng nhận quyền sử dụng đất",
+                        "people_count": 1,
+                        "request": "Giải quyết dứt điểm",
+                        "date": day.to_string(),
+                        "session_type": if periodic { "periodic" } else { "regular" },
+                    });
+                    if fed
+                        .api_post_as(commune, Staff::Officer, "receptions", &body)
+                        .is_ok()
+                    {
+                        entered += 1;
+                    }
+                }
+                if day.weekday() == time::Weekday::Sunday {
+                    week += 1;
+                }
+                day = day.add_days(1);
+            }
+        }
+    }
+    entered
 }

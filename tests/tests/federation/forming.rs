@@ -21,6 +21,14 @@ fn demo_federation_forms() {
     );
     let text = stdout(&out);
     assert!(text.contains("the federation formed in"), "{text}");
+    // The communes' receptions of the quarter so far, for the supervision page.
+    let seeded: usize = text
+        .split("Đã vào sổ ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no demo receptions: {text}"));
+    assert!(seeded > 0, "{text}");
     // Central, both provinces and two communes of each, every one with its own web UI link.
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("demo.json")).unwrap())
