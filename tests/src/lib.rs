@@ -38,6 +38,16 @@ pub fn tiepdan(args: &[&str]) -> Output {
         .expect("run tiepdan")
 }
 
+/// [`tiepdan`] with an English locale, for tests that read the English report (the terminal
+/// speaks Vietnamese by default; `federation::terminal_language` checks that).
+pub fn tiepdan_en(args: &[&str]) -> Output {
+    Command::new(tiepdan_bin())
+        .args(args)
+        .env("LC_ALL", "en_US.UTF-8")
+        .output()
+        .expect("run tiepdan")
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use tiepdan_keys::cert::Chain;
 use tiepdan_keys::SiteKey;
 use tiepdan_node::recording::{Limits, RecordingWriter, SignedIndex, Signer, TrackInfo, TrackKind};
-use tiepdan_tests::{federation, stderr, stdout, tiepdan, LocalFederation};
+use tiepdan_tests::{federation, stderr, stdout, tiepdan_en as tiepdan, LocalFederation};
 
 const SESSION: &str = "00070-2026-12";
 const PUBLISHER: &str = "cong-dan-1";

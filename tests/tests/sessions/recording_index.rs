@@ -17,7 +17,8 @@ use tiepdan_node::lab::peer as peer_client;
 use tiepdan_node::recording::{SignedIndex, Signer};
 use tiepdan_node::upload::{send_file, SendProgress};
 use tiepdan_tests::{
-    act, call, eventually, federation, stderr, stdout, tiepdan, LocalFederation, DEADLINE,
+    act, call, eventually, federation, stderr, stdout, tiepdan_en as tiepdan, LocalFederation,
+    DEADLINE,
 };
 
 fn recordings(fed: &LocalFederation, at: &str, id: &str) -> Vec<Value> {
