@@ -241,5 +241,8 @@ fn the_verdict_names_its_reasons() {
     let met: u32 = limits.iter().map(|w| w.met).sum();
     assert_eq!(met, 0);
     assert!(missed >= 4, "{limits:?}");
-    assert!(limits[1].missed >= 1, "the acceptance of 25/9 falls in the week of 21/9");
+    assert!(
+        limits[1].missed >= 1,
+        "the acceptance of 25/9 falls in the week of 21/9"
+    );
 }
