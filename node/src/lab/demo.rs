@@ -150,7 +150,7 @@ fn seed_receptions(fed: &LocalFederation) -> usize {
             let mut day = quarter.from;
             let mut week = 0usize;
             while day < today {
-                let periodic = day.weekday() == time::Weekday::Monday && week % every == 0;
+                let periodic = day.weekday() == time::Weekday::Monday && week.is_multiple_of(every);
                 let regular = day.weekday() == time::Weekday::Wednesday;
                 if periodic || regular {
                     let name = names[entered % names.len()];
