@@ -18,38 +18,11 @@ use std::time::Duration;
 use clap::Subcommand;
 
 use crate::federation::pki;
-use crate::language::{Lang, Message};
+use crate::language::Message;
 use crate::site::config::Overrides;
 use crate::site::datadir::DataDir;
 
-/// The language the command speaks to the person at the terminal: English when `LC_ALL` (or,
-/// when it is unset or empty, `LANG`) starts with `en`, else Vietnamese. Logs stay English.
-pub fn lang() -> Lang {
-    lang_of(
-        std::env::var("LC_ALL").ok().as_deref(),
-        std::env::var("LANG").ok().as_deref(),
-    )
-}
-
-/// [`lang`] from the values of `LC_ALL` and `LANG`.
-pub fn lang_of(lc_all: Option<&str>, lang: Option<&str>) -> Lang {
-    let chosen = lc_all.filter(|v| !v.is_empty()).or(lang).unwrap_or("");
-    if chosen.to_ascii_lowercase().starts_with("en") {
-        Lang::En
-    } else {
-        Lang::Vi
-    }
-}
-
-/// A catalogue message in the command's language.
-pub fn say(m: Message) -> String {
-    m.render(lang())
-}
-
-/// A catalogue message in the command's language, as the error the command ends with.
-pub fn fail(m: Message) -> anyhow::Error {
-    anyhow::anyhow!(say(m))
-}
+pub use crate::language::terminal::{fail, lang, lang_of, say};
 
 /// The error a command ended with, as the person at the terminal reads it: a record
 /// operation's, a case's, a session's or a calendar's refusal in the command's language (their `Display` is the
@@ -383,6 +356,7 @@ pub fn tokio_main(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::language::Lang;
 
     #[test]
     fn the_command_speaks_vietnamese_unless_the_locale_is_english() {

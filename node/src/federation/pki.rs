@@ -9,7 +9,7 @@ use tiepdan_keys::cert::{self, Authority, Chain};
 use tiepdan_keys::identity::SiteKey;
 use tiepdan_protocol::sites::{Level, Registry, CENTRAL_CODE};
 
-use crate::cli::fail;
+use crate::language::terminal::fail;
 use crate::language::Message;
 use crate::site::clock::{format_date, unix_now};
 use crate::site::datadir::DataDir;
@@ -58,7 +58,7 @@ pub fn init(
     if root {
         let root_chain = cert::make_root(&key, days.unwrap_or(ROOT_CERT_DAYS), now)?;
         write_chains(data, &key, &root_chain, now)?;
-        Ok(crate::cli::say(
+        Ok(crate::language::terminal::say(
             Message::new("cli-init-root-created")
                 .arg("name", &s.name)
                 .arg("code", &code)
@@ -70,7 +70,7 @@ pub fn init(
         let req = cert::make_request(&key, &code)?;
         data.write_public(&data.request_path(), req.as_bytes())?;
         let _ = token;
-        Ok(crate::cli::say(
+        Ok(crate::language::terminal::say(
             Message::new("cli-init-site-created")
                 .arg("name", &s.name)
                 .arg("code", &code)
@@ -143,7 +143,7 @@ pub fn install_chain_pem(data: &DataDir, chain_pem: &str) -> anyhow::Result<Stri
     let v = cert::install_check(&key, Some(&code), &chain, now)
         .map_err(|e| fail(Message::new("cli-install-refused").arg("detail", e.to_string())))?;
     write_chains(data, &key, &chain, now)?;
-    Ok(crate::cli::say(
+    Ok(crate::language::terminal::say(
         Message::new("cli-installed")
             .arg("name", &Registry::official().get(&code)?.name)
             .arg("code", &code)

@@ -8,6 +8,7 @@
 pub mod errors;
 pub mod history;
 pub mod labels;
+pub mod terminal;
 
 pub use errors::Said;
 

@@ -20,7 +20,7 @@ use tiepdan_keys::verify_chain;
 use super::format::{self, SegmentHeader};
 use super::index::{chain_head, IndexError, SegmentEntry, SignedIndex};
 use super::{hex32, parse_part_file_name, parse_segment_file_name, RecordingError, INDEX_FILE};
-use crate::cli::say;
+use crate::language::terminal::say;
 use crate::language::Message;
 
 /// Most publisher folders one `verify` walks through.

@@ -374,7 +374,7 @@ fn segment_files(dir: &Path, warnings: &mut Vec<String>) -> Result<Vec<String>, 
     let mut last = None;
     for (n, part, name) in found {
         if last == Some(n) {
-            warnings.push(crate::cli::say(
+            warnings.push(crate::language::terminal::say(
                 crate::language::Message::new("rec-export-left-out")
                     .arg("file", &name)
                     .arg("segment", n),
@@ -382,7 +382,7 @@ fn segment_files(dir: &Path, warnings: &mut Vec<String>) -> Result<Vec<String>, 
             continue;
         }
         if part {
-            warnings.push(crate::cli::say(
+            warnings.push(crate::language::terminal::say(
                 crate::language::Message::new("rec-export-unsealed").arg("file", &name),
             ));
         }
@@ -478,14 +478,14 @@ pub fn export_webm(dir: &Path, out: &Path) -> Result<WebmStats, RecordingError> 
                         warnings.push(format!("{name} belongs to another recording: its frames were written but check this folder"));
                     }
                     if let Some(d) = s.damage {
-                        warnings.push(crate::cli::say(
+                        warnings.push(crate::language::terminal::say(
                             crate::language::Message::new("rec-export-damaged")
                                 .arg("file", name.as_str())
                                 .arg("detail", d.to_string()),
                         ));
                     }
                 }
-                Err(e) => warnings.push(crate::cli::say(
+                Err(e) => warnings.push(crate::language::terminal::say(
                     crate::language::Message::new("rec-export-unreadable")
                         .arg("file", name.as_str())
                         .arg("detail", fmt_err(&path)(e).to_string()),
