@@ -149,6 +149,7 @@ fn me_view(app: &App, c: &Caller) -> Value {
         "via": c.via,
         "site": app.site.site.code,
         "site_name": app.site.site.name,
+        "site_level": app.site.site.level.as_str(),
         "participant_id": c.participant_id(),
         "session_role": c.session_role(),
         "pass": c.pass,

@@ -599,9 +599,10 @@ async fn the_operator_adds_an_officer_whose_temporary_password_signs_in() {
             "/tiep-nhan",
             "/so-tiep-cong-dan",
             "/phien-tiep",
-            "/phien"
+            "/phien",
+            "/giam-sat"
         ]),
-        "an officer's links: no users page"
+        "an officer's links at central: supervision of the sites below, no users page"
     );
     c.close().await.ok();
 }

@@ -166,6 +166,8 @@ function renderHeader(me) {
     const nav = el("nav", { "aria-label": "Các trang" });
     for (const [href, label, action] of links) {
       if (!me.actions.includes(action)) continue;
+      // A commune has no site below it to supervise.
+      if (href === "/giam-sat" && me.site_level === "commune") continue;
       nav.append(el("a", { href, "aria-current": location.pathname === href ? "page" : false }, label));
     }
     header.append(nav);
