@@ -174,6 +174,7 @@ fn received(kind: Kind) -> CaseEvent {
             identity_protection: false,
             source: Default::default(),
             anonymous: false,
+            classification: Default::default(),
         },
     }
 }

@@ -17,6 +17,7 @@ pub mod media;
 pub mod reconcile;
 pub mod records;
 pub mod replication;
+pub mod report;
 pub mod revocation;
 pub mod sealed;
 pub mod session;

@@ -52,6 +52,7 @@ fn reception() -> CaseEvent {
             identity_protection: false,
             source: Default::default(),
             anonymous: false,
+            classification: Default::default(),
         },
     }
 }

@@ -121,6 +121,7 @@ pub fn reception(
         identity_protection: false,
         source: Default::default(),
         anonymous: false,
+        classification: Default::default(),
     };
     if reception.identity.is_sealed() {
         // A denunciation's own words travel inside its seal; the signed event has them empty.

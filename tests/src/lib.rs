@@ -383,6 +383,7 @@ pub mod hostile {
             identity_protection: false,
             source: Default::default(),
             anonymous: false,
+            classification: Default::default(),
         };
         let body = EventBody::new(
             case_id,

@@ -138,6 +138,7 @@ cli-runtime-missing = the store is locked but { $path } is missing: is the node 
 cli-runtime-damaged = { $path } is damaged ({ $detail })
 cli-parent-bad-quic = the parent sent “{ $addr }” as its QUIC address, which is not IP:PORT
 cli-logbook-page = the log book page cannot be made: { $detail }
+cli-report-file = the report file could not be written: { $detail }
 rec-export-left-out = { $file } left out: segment { $segment } is also sealed
 rec-export-unsealed = { $file } is an unsealed segment (the recording was not closed); its frames are included
 rec-export-damaged = { $file }: { $detail }; frames after it are left out

@@ -44,6 +44,7 @@ did-citizen-notified = Written notice { $letter } sent to the citizen
 did-received-online = Received online in session { $session } on { $date }
 did-assigned = { $site } assigned a task by conclusion notice { $notice }, due { $due }
 did-assignment-reported = Reported on the task of conclusion notice { $notice }
+did-reply-received = Reply letter { $letter } received from { $body }
 did-tried = Not applied: { $act }
 
 ## Why an act had no effect
@@ -72,5 +73,6 @@ why-conclusion-only-denunciation = only a denunciation ends with a conclusion
 why-partial-withdrawal-alone = one person cannot withdraw partially: record a full withdrawal
 why-assignee-outside-audience = { $site } is outside the case's audience and cannot be assigned a task on it
 why-no-such-assignment = conclusion notice { $notice } gave { $site } no task on this case
+why-nothing-to-reply-to = { $site } never transferred or forwarded this đơn: there is no reply to record
 why-case-full = the case already holds { $max } events
 why-misrouted = { $act } does not belong to this step

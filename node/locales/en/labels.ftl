@@ -25,6 +25,7 @@ act-citizen-notified = record a notice to the citizen
 act-received-online = record an online hearing
 act-assigned = assign a task by conclusion notice
 act-assignment-reported = report on an assigned task
+act-reply-received = record a reply letter
 act-other = do this
 
 ## Case status

@@ -138,6 +138,7 @@ cli-runtime-missing = kho dữ liệu đang bị khóa nhưng thiếu { $path }:
 cli-runtime-damaged = { $path } bị hỏng ({ $detail })
 cli-parent-bad-quic = cấp trên gửi “{ $addr }” làm địa chỉ QUIC, không đúng dạng IP:CỔNG
 cli-logbook-page = không lập được trang sổ tiếp công dân: { $detail }
+cli-report-file = không lập được tệp biểu báo cáo: { $detail }
 rec-export-left-out = bỏ qua { $file }: đoạn { $segment } cũng đã được niêm phong
 rec-export-unsealed = { $file } là đoạn chưa niêm phong (bản ghi chưa được đóng); các khung của đoạn vẫn được đưa vào
 rec-export-damaged = { $file }: { $detail }; các khung sau chỗ đó bị bỏ qua

@@ -44,6 +44,7 @@ did-citizen-notified = Gửi văn bản số { $letter } cho công dân
 did-received-online = Tiếp công dân trực tuyến tại phiên { $session } ngày { $date }
 did-assigned = { $site } được giao nhiệm vụ theo Thông báo kết luận số { $notice }, hạn { $due }
 did-assignment-reported = Báo cáo kết quả thực hiện nhiệm vụ theo Thông báo kết luận số { $notice }
+did-reply-received = Nhận văn bản phúc đáp số { $letter } của { $body }
 did-tried = Việc { $act } không có hiệu lực
 
 ## Lý do một việc không có hiệu lực
@@ -72,5 +73,6 @@ why-conclusion-only-denunciation = chỉ tố cáo kết thúc bằng kết lu�
 why-partial-withdrawal-alone = một người không thể rút đơn một phần: ghi nhận rút toàn bộ
 why-assignee-outside-audience = { $site } không thuộc các đơn vị được biết về vụ việc nên không thể được giao nhiệm vụ
 why-no-such-assignment = Thông báo kết luận số { $notice } không giao nhiệm vụ nào về vụ việc này cho { $site }
+why-nothing-to-reply-to = { $site } chưa chuyển đơn này đi: không có văn bản phúc đáp nào để ghi nhận
 why-case-full = vụ việc đã có { $max } sự kiện
 why-misrouted = việc { $act } không thuộc bước này

@@ -25,6 +25,7 @@ act-citizen-notified = ghi nhận thông báo cho công dân
 act-received-online = ghi nhận lượt tiếp trực tuyến
 act-assigned = giao nhiệm vụ theo thông báo kết luận
 act-assignment-reported = báo cáo kết quả thực hiện nhiệm vụ
+act-reply-received = ghi nhận văn bản phúc đáp
 act-other = thực hiện việc này
 
 ## Trạng thái vụ việc

@@ -98,6 +98,12 @@ pub const RULES: &[(&str, &str, Rule)] = &[
         act(&[ReportRead]),
     ),
     ("GET", "/api/v1/reports/submissions", act(&[ReportRead])),
+    ("GET", "/api/v1/reports/{form}", act(&[ReportRead])),
+    (
+        "POST",
+        "/api/v1/reports/{form}/submissions",
+        act(&[ReportSubmit]),
+    ),
     ("GET", "/api/v1/exports/national", act(&[ReportRead])),
     ("GET", "/api/v1/exports/national/status", act(&[SiteStatus])),
     // Sessions.

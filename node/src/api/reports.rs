@@ -5,7 +5,9 @@
 //! |---|---|---|
 //! | `GET supervision?period=2026-Q4&site=01` | officer, chair | one line per site directly below `site` (default: this site), and the week-by-week figures of the whole subtree |
 //! | `GET supervision/receptions.svg`, `…/deadlines.svg` (same query) | officer, chair | the plots, drawn on the server |
-//! | `GET reports/submissions?period=&form=01-tcd` | officer, chair | this site's and each site's below it: whether and when it was submitted, and the figures |
+//! | `GET reports/{form}?period=2026-Q4&scope=descendants&site=&format=json` | officer, chair | the biểu computed from the records held here: JSON, `xlsx` (the official layout) or `html` (print-ready A4) |
+//! | `POST reports/{form}/submissions` `{period, scope, note}` | chair | the report computed now, signed and sent up to the levels above |
+//! | `GET reports/submissions?period=&form=01-tcd` | officer, chair | this site's and each site's below it: whether and when it was submitted, the figures, and where they differ from what this site computes |
 //! | `GET exports/national?all=true` | officer, chair | the national database's records not delivered yet (all with `all`), as NDJSON |
 //! | `GET exports/national/status` | operator, officer, chair | whether a push is configured, what waits, the last cycle |
 //!
@@ -13,21 +15,30 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use askama::Template;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
+use axum::Extension;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tiepdan_protocol::case::date_from_unix_ms;
+use tiepdan_protocol::case::Date;
+use tiepdan_protocol::report::{Report, ReportForm, Scope};
 use tiepdan_protocol::sites::Registry;
 use tiepdan_protocol::submission::{SubmissionState, Timeliness, FORMS};
 
+use super::cases::documents::{failed, render, Letterhead, Page};
 use super::{blocking, ApiError, ApiResult, App};
+use crate::accounts::Caller;
 use crate::language::Message;
 use crate::reports::period::Period;
 use crate::reports::plot::{self, Bar, Series};
 use crate::reports::supervision::SupervisionView;
+use crate::reports::table::ReportTable;
+use crate::reports::{forms, Reports};
 use crate::site::clock::now_ms;
 
 pub fn routes() -> Router<Arc<App>> {
@@ -36,6 +47,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/supervision/receptions.svg", get(receptions_svg))
         .route("/supervision/deadlines.svg", get(deadlines_svg))
         .route("/reports/submissions", get(submissions))
+        .route("/reports/{form}", get(report_of))
+        .route("/reports/{form}/submissions", post(submit))
         .route("/exports/national", get(national_file))
         .route("/exports/national/status", get(national_status))
 }
@@ -150,6 +163,161 @@ async fn deadlines_svg(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct ReportQuery {
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    scope: Option<String>,
+    #[serde(default)]
+    site: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+fn form_of(name: &str) -> ApiResult<ReportForm> {
+    name.parse().map_err(|_| {
+        ApiError::of(
+            StatusCode::BAD_REQUEST,
+            Message::new("error-report-form").arg("form", name),
+        )
+        .code("bad_form")
+    })
+}
+
+fn scope_of(name: Option<&str>) -> ApiResult<Scope> {
+    match name.filter(|s| !s.is_empty()) {
+        None => Ok(Scope::Site),
+        Some(s) => s.parse().map_err(|_| {
+            ApiError::of(
+                StatusCode::BAD_REQUEST,
+                Message::new("error-report-scope").arg("scope", s),
+            )
+            .code("bad_scope")
+        }),
+    }
+}
+
+/// The biểu as a print-ready page (`forms/report.html`).
+#[derive(Template)]
+#[template(path = "forms/report.html")]
+struct ReportPage {
+    doc: Letterhead,
+    t: ReportTable,
+    /// Column numbers after (1) STT and (2) the unit.
+    numbers: Vec<usize>,
+}
+
+/// The biểu as a print-ready A4 page, landscape, headed by its issuing body and dated `today`
+/// (or the period's last day, when it is printed afterwards).
+pub fn report_page(reports: &Reports, report: &Report, today: Date) -> Result<Page, askama::Error> {
+    let t = reports.table(report);
+    let period = Period::of(report.period);
+    let mut doc = Letterhead::new(
+        &report.site,
+        report.form.number_vi(),
+        format!("{} — {}", t.title, period.name),
+        forms::dated(&period, today),
+    );
+    doc.landscape = true;
+    doc.note = "In khổ A4 nằm ngang. Số liệu tính từ hồ sơ lưu tại điểm tiếp này.".into();
+    let numbers = (3..3 + t.columns().count()).collect();
+    let nonce = doc.nonce.clone();
+    render(&ReportPage { doc, t, numbers }, nonce)
+}
+
+/// `GET reports/{form}`.
+async fn report_of(
+    State(app): State<Arc<App>>,
+    Path(form): Path<String>,
+    q: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let form = form_of(&form)?;
+    let scope = scope_of(q.scope.as_deref())?;
+    let now = now_ms();
+    let period = period_or_now(&q.period, now)?;
+    let format = q.format.unwrap_or_else(|| "json".to_owned());
+    if !matches!(format.as_str(), "json" | "xlsx" | "html") {
+        return Err(ApiError::of(
+            StatusCode::BAD_REQUEST,
+            Message::new("error-report-format").arg("format", format.as_str()),
+        )
+        .code("bad_format"));
+    }
+    let today = date_from_unix_ms(now);
+    let (period2, site) = (period.clone(), q.site.clone());
+    let app2 = app.clone();
+    let report =
+        blocking(move || app2.reports.compute(form, &period2, site.as_deref(), scope)).await?;
+    let file = format!("bieu-{}-{}-{}", form.as_str(), report.site, period.name);
+    match format.as_str() {
+        "xlsx" => {
+            let bytes =
+                app.reports.table(&report).to_xlsx().map_err(|e| {
+                    ApiError::internal(format!("the XLSX could not be written: {e}"))
+                })?;
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_owned(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{file}.xlsx\""),
+                    ),
+                    (header::CACHE_CONTROL, "no-store".to_owned()),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+        "html" => Ok(report_page(&app.reports, &report, today)
+            .map_err(failed)?
+            .into_response()),
+        _ => Ok(Json(app.reports.view(&report)).into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubmitBody {
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    scope: Option<String>,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST reports/{form}/submissions`: the head submits the period's report.
+async fn submit(
+    State(app): State<Arc<App>>,
+    Extension(c): Extension<Caller>,
+    Path(form): Path<String>,
+    b: Result<Json<SubmitBody>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<SubmissionState>)> {
+    let b = super::body(b)?;
+    let form = form_of(&form)?;
+    let scope = scope_of(b.scope.as_deref())?;
+    let now = now_ms();
+    let period = match b.period.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => Period::parse(p).map_err(|e| ApiError::from(e).code("bad_period"))?,
+        // The last closed quarter: the one before the quarter that holds today.
+        None => Period::quarter_of(date_from_unix_ms(now).add_days(-92)),
+    };
+    let by = Some(c.actor());
+    let state = blocking(move || {
+        app.reports
+            .submit_computed(form, &period, scope, b.note, now, by)
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(state)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SubmissionsQuery {
     #[serde(default)]
     period: Option<String>,
@@ -165,6 +333,16 @@ struct SubmissionLine {
     timeliness: Timeliness,
     timeliness_vi: String,
     record: Option<SubmissionState>,
+    /// Where the submitted totals differ from what this site computes from the same records.
+    differences: Vec<Difference>,
+}
+
+/// A total the submission and this site's computation disagree on.
+#[derive(Serialize)]
+struct Difference {
+    column: String,
+    submitted: u64,
+    computed: u64,
 }
 
 #[derive(Serialize)]
@@ -200,14 +378,38 @@ async fn submissions(
             .into_iter()
             .map(|site| {
                 let timeliness = app.reports.timeliness(&site, &form, &period, today);
+                let record = app.reports.submitted(&site, &form, &period.name);
+                let differences = record
+                    .as_ref()
+                    .and_then(|r| {
+                        let scope = match r.latest()?.descendants {
+                            true => Scope::Descendants,
+                            false => Scope::Site,
+                        };
+                        let parsed: ReportForm = form.parse().ok()?;
+                        let mine = app
+                            .reports
+                            .compute(parsed, &period, Some(&site), scope)
+                            .ok()?;
+                        Some(forms::differences(r, &mine))
+                    })
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(column, submitted, computed)| Difference {
+                        column,
+                        submitted,
+                        computed,
+                    })
+                    .collect();
                 SubmissionLine {
+                    differences,
                     name: registry
                         .get(&site)
                         .map(|s| s.name.clone())
                         .unwrap_or_default(),
                     timeliness_vi: timeliness.label_vi(),
                     timeliness,
-                    record: app.reports.submitted(&site, &form, &period.name),
+                    record,
                     site,
                 }
             })

@@ -76,6 +76,7 @@ fn genesis(case_id: &str, author: &str, key: &ed25519_dalek::SigningKey, i: usiz
         identity_protection: false,
         source: Default::default(),
         anonymous: false,
+        classification: Default::default(),
     };
     let body = EventBody::new(
         case_id,

@@ -50,10 +50,9 @@ impl Row {
             session_type_note(self.session_type),
             form_vi(self.form).to_lowercase()
         );
-        match self.source {
-            DonSource::InPerson => {}
-            DonSource::Post => s.push_str("; đơn qua bưu chính"),
-            DonSource::Forwarded => s.push_str("; đơn do cơ quan, tổ chức khác chuyển đến"),
+        if self.source != DonSource::InPerson {
+            s.push_str("; ");
+            s.push_str(&self.source.label_vi().to_lowercase());
         }
         if self.anonymous {
             s.push_str("; đơn nặc danh");
@@ -93,8 +92,7 @@ pub fn form_vi(f: ReceptionForm) -> &'static str {
 pub fn source_vi(s: DonSource) -> &'static str {
     match s {
         DonSource::InPerson => "Công dân đến trực tiếp",
-        DonSource::Post => "Đơn qua bưu chính",
-        DonSource::Forwarded => "Đơn được chuyển đến",
+        other => other.label_vi(),
     }
 }
 

@@ -93,12 +93,30 @@ pub struct ReceptionInput {
     /// For a denunciation: the denouncer asked for identity protection.
     #[serde(default)]
     pub identity_protection: bool,
-    /// How the đơn arrived: `in_person` (default), `post` or `forwarded`.
+    /// How the đơn arrived: `in_person` (default), `direct`, `post`, `forwarded`, `deputy`,
+    /// `press` or `online`.
     #[serde(default)]
     pub source: case::reception::DonSource,
     /// Đơn nặc danh: the sender is unknown, the citizen's fields may be empty.
     #[serde(default)]
     pub anonymous: bool,
+    /// Đơn có nhiều người đứng tên.
+    #[serde(default)]
+    pub several_signatories: bool,
+    /// Lĩnh vực: `policy`, `land_housing`, `administrative_other`, `judicial`, `party`,
+    /// `corruption` (denunciations only) or `other`.
+    #[serde(default)]
+    pub sector: case::reception::Sector,
+    /// Vụ việc nhiều lần: the matter was brought before.
+    #[serde(default)]
+    pub repeat: bool,
+    /// The earlier case about the same matter, when known (only with `repeat`).
+    #[serde(default)]
+    pub earlier_case: String,
+    /// Where the matter stood when it came: `not_resolved` (default), `resolved_once`,
+    /// `resolved_several` or `in_progress`.
+    #[serde(default)]
+    pub prior_status: case::reception::PriorStatus,
 }
 
 fn bad(e: impl Said) -> OpError {
@@ -243,8 +261,21 @@ impl Cases {
             identity_protection: input.identity_protection,
             source: input.source,
             anonymous: input.anonymous,
+            classification: case::reception::Classification {
+                several_signatories: input.several_signatories,
+                sector: input.sector,
+                repeat: input.repeat,
+                earlier_case: input.earlier_case.trim().to_owned(),
+                prior_status: input.prior_status,
+            },
         };
         reception.validate_before_sealing().map_err(bad)?;
+        let earlier = &reception.classification.earlier_case;
+        if !earlier.is_empty() && self.records.held().get(earlier).is_none() {
+            return Err(OpError::BadInput(
+                Message::new("error-earlier-case-unknown").arg("case", earlier),
+            ));
+        }
         let year = date.year();
         let _numbering = self.records.numbering();
         let counter_name = format!("stt:{year}");

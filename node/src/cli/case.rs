@@ -80,7 +80,7 @@ pub enum CaseCmd {
     },
 }
 
-enum Target {
+pub(super) enum Target {
     Api(NodeClient),
     /// The site's cases, and the account the token names (its role is checked here exactly as
     /// the node's API checks it).
@@ -89,7 +89,7 @@ enum Target {
 
 impl Target {
     /// Offline, refuses what the caller's role may not do (the running node does it itself).
-    fn allow(&self, action: Action) -> anyhow::Result<()> {
+    pub(super) fn allow(&self, action: Action) -> anyhow::Result<()> {
         if let Target::Offline(_, c) = self {
             if !access::allows(c.role, action) {
                 return Err(super::fail(
@@ -115,7 +115,7 @@ pub fn read_token_file(path: &Path) -> anyhow::Result<String> {
     Ok(t.trim().to_owned())
 }
 
-fn target(data: &DataDir, token: &str) -> anyhow::Result<Target> {
+pub(super) fn target(data: &DataDir, token: &str) -> anyhow::Result<Target> {
     match Store::open(&data.store_path()) {
         Ok(store) => {
             let caller = offline::caller_by_token(&store, &data.read_token()?, token)?;

@@ -29,20 +29,25 @@ pub fn json_call(
     })?;
     let status = resp.status().as_u16();
     let text = resp.body_mut().read_to_string().unwrap_or_default();
-    let v: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
     if status >= 400 {
-        let msg = v
-            .get("error")
-            .and_then(|e| e.as_str())
-            .map(str::to_owned)
-            .unwrap_or_else(|| v.to_string());
-        return Err(super::fail(
-            Message::new("cli-node-answered")
-                .arg("status", status.to_string())
-                .arg("message", msg),
-        ));
+        return Err(answered(status, text));
     }
-    Ok(v)
+    Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// The error a node answered with: its status and its message (`{"error": ...}`).
+fn answered(status: u16, text: String) -> anyhow::Error {
+    let v: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    let msg = v
+        .get("error")
+        .and_then(|e| e.as_str())
+        .map(str::to_owned)
+        .unwrap_or_else(|| v.to_string());
+    super::fail(
+        Message::new("cli-node-answered")
+            .arg("status", status.to_string())
+            .arg("message", msg),
+    )
 }
 
 /// One API call with `token`, whatever the answer: (status, JSON body — or the text as a JSON
@@ -166,6 +171,33 @@ impl NodeClient {
                 .header("Accept-Language", super::lang().tag())
                 .call(),
         )
+    }
+
+    /// A file the API answers (XLSX, HTML): its bytes, or the error it answered instead.
+    pub fn get_bytes(&self, path: &str) -> anyhow::Result<Vec<u8>> {
+        let mut resp = self
+            .agent
+            .get(&format!("{}/{path}", self.base))
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .header("Accept-Language", super::lang().tag())
+            .call()
+            .map_err(|e| {
+                super::fail(Message::new("cli-node-unreachable").arg("detail", e.to_string()))
+            })?;
+        let status = resp.status().as_u16();
+        if status >= 400 {
+            return Err(answered(
+                status,
+                resp.body_mut().read_to_string().unwrap_or_default(),
+            ));
+        }
+        resp.body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .map_err(|e| {
+                super::fail(Message::new("cli-node-unreachable").arg("detail", e.to_string()))
+            })
     }
 
     pub fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {

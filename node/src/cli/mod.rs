@@ -11,6 +11,7 @@ pub mod case;
 pub mod client;
 pub mod join;
 pub mod recording;
+pub mod report;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -178,6 +179,31 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Lập biểu báo cáo (Thông tư 01/2024/TT-TTCP) từ hồ sơ lưu tại điểm tiếp: 01-tcd, 01-xld … 04-xld.
+    Report {
+        #[arg(long, help = DATA_HELP)]
+        data: PathBuf,
+        /// Tệp chứa mã truy cập API của cán bộ hoặc lãnh đạo.
+        #[arg(long)]
+        token_file: PathBuf,
+        /// Biểu: 01-tcd, 01-xld, 02-xld, 03-xld hoặc 04-xld.
+        form: String,
+        /// Kỳ báo cáo: 2026-Q4, 2026-H1, 2026-9M hoặc 2026 (mặc định: quý hiện tại).
+        #[arg(long)]
+        period: Option<String>,
+        /// site (riêng đơn vị) hoặc descendants (đơn vị và toàn bộ cấp dưới).
+        #[arg(long, default_value = "site")]
+        scope: String,
+        /// Mã đơn vị cấp dưới cần lập biểu (mặc định: đơn vị này).
+        #[arg(long)]
+        site: Option<String>,
+        /// json, xlsx hoặc html.
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        /// Tệp ghi biểu.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Bản ghi hình của các phiên trực tuyến: kiểm tra niêm phong, xuất ra WebM.
     Recording {
         #[command(subcommand)]
@@ -282,6 +308,33 @@ fn run_command(command: Command) -> anyhow::Result<()> {
         } => case::read_token_file(&token_file)
             .and_then(|t| case::run(&DataDir::new(data), &t, command))
             .map(|v| println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default())),
+        Command::Report {
+            data,
+            token_file,
+            form,
+            period,
+            scope,
+            site,
+            format,
+            out,
+        } => case::read_token_file(&token_file)
+            .and_then(|t| {
+                let ask = report::Ask {
+                    form,
+                    period,
+                    scope,
+                    site,
+                    format,
+                };
+                report::run(&DataDir::new(data), &t, &ask)
+            })
+            .and_then(|bytes| std::fs::write(&out, bytes).map_err(Into::into))
+            .map(|_| {
+                println!(
+                    "{}",
+                    say(Message::new("cli-wrote").arg("path", out.display().to_string()))
+                )
+            }),
         Command::Logbook {
             data,
             token_file,

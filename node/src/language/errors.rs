@@ -80,6 +80,9 @@ impl From<&CaseError> for Message {
                 m("error-case-identity-protection-not-denunciation").arg("kind", k.label_vi())
             }
             AnonymousInPerson => m("error-case-anonymous-in-person"),
+            SectorNotForKind(k) => m("error-case-sector-not-for-kind").arg("kind", k.label_vi()),
+            SeveralSignatoriesAlone => m("error-case-several-signatories-alone"),
+            EarlierCaseNotRepeat => m("error-case-earlier-case-not-repeat"),
             AnonymousIdentityProtection => m("error-case-anonymous-identity-protection"),
             AnonymousDenunciationAccepted => m("error-case-anonymous-denunciation-accepted"),
             EvidencePages { found, max } => m("error-case-evidence-pages")

@@ -116,6 +116,12 @@ pub fn happened(h: &Happened) -> Message {
         Happened::AssignmentReported { notice_no } => {
             m("did-assignment-reported").arg("notice", notice_no)
         }
+        Happened::ReplyReceived {
+            from_body,
+            letter_no,
+        } => m("did-reply-received")
+            .arg("body", from_body)
+            .arg("letter", letter_no),
         Happened::Tried { event } => m("did-tried").arg("act", case_act_named(event)),
     }
 }
@@ -160,6 +166,7 @@ pub fn ignored(w: &Ignored) -> Message {
         Ignored::NoSuchAssignment { notice_no, site: s } => m("why-no-such-assignment")
             .arg("notice", notice_no)
             .arg("site", site(s)),
+        Ignored::NothingToReplyTo { site: s } => m("why-nothing-to-reply-to").arg("site", site(s)),
         Ignored::CaseFull { max } => m("why-case-full").arg("max", *max),
         Ignored::Misrouted { event } => m("why-misrouted").arg("act", case_act_named(event)),
     }

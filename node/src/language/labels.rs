@@ -39,6 +39,7 @@ pub fn case_act_named(name: &str) -> Message {
         "received_online" => "act-received-online",
         "assigned" => "act-assigned",
         "assignment_reported" => "act-assignment-reported",
+        "reply_received" => "act-reply-received",
         _ => "act-other",
     })
 }

@@ -5,6 +5,7 @@
 //! reader's language at the edge (the API's `Accept-Language`); logs render it in English.
 //! Uses nothing of the node; `errors` maps the protocol's typed errors to catalogue ids.
 
+pub mod bodies;
 pub mod errors;
 pub mod history;
 pub mod labels;

@@ -158,6 +158,9 @@ fn samples() -> Vec<Message> {
         CaseError::RefusedWithDirection,
         CaseError::IdentityProtectionNotDenunciation(Kind::Petition),
         CaseError::AnonymousInPerson,
+        CaseError::SectorNotForKind(Kind::Complaint),
+        CaseError::SeveralSignatoriesAlone,
+        CaseError::EarlierCaseNotRepeat,
         CaseError::AnonymousIdentityProtection,
         CaseError::AnonymousDenunciationAccepted,
         CaseError::EvidencePages { found: 0, max: 9 },
@@ -461,6 +464,10 @@ fn every_history_line_and_ignore_reason_reads_in_both_languages() {
             due: Date::from_ymd(2026, 9, 4).unwrap(),
         },
         H::AssignmentReported { notice_no: s() },
+        H::ReplyReceived {
+            from_body: s(),
+            letter_no: s(),
+        },
         H::Tried { event: "accepted" },
     ];
     let err = || CaseError::SameSite("01".into());
@@ -503,6 +510,7 @@ fn every_history_line_and_ignore_reason_reads_in_both_languages() {
             notice_no: s(),
             site: s(),
         },
+        I::NothingToReplyTo { site: s() },
         I::CaseFull { max: 10_000 },
         I::Misrouted { event: "final" },
     ];

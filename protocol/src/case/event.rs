@@ -137,6 +137,14 @@ pub enum CaseEvent {
     },
     /// The assigned site reports what it did with its task of notice `notice_no`.
     AssignmentReported { notice_no: String, note: String },
+    /// The body a đơn was transferred or forwarded to answered with a reply letter (văn bản
+    /// phúc đáp, `date`, `letter_no`), which Biểu 01/XLD counts. Only from a site that passed
+    /// the đơn on.
+    ReplyReceived {
+        from_body: String,
+        letter_no: String,
+        date: Date,
+    },
 }
 
 impl CaseEvent {
@@ -167,6 +175,7 @@ impl CaseEvent {
             CaseEvent::ReceivedOnline { .. } => "received_online",
             CaseEvent::Assigned { .. } => "assigned",
             CaseEvent::AssignmentReported { .. } => "assignment_reported",
+            CaseEvent::ReplyReceived { .. } => "reply_received",
         }
     }
 
@@ -197,6 +206,7 @@ impl CaseEvent {
             CaseEvent::ReceivedOnline { .. } => "ghi nhận lượt tiếp trực tuyến",
             CaseEvent::Assigned { .. } => "giao nhiệm vụ theo thông báo kết luận",
             CaseEvent::AssignmentReported { .. } => "báo cáo kết quả thực hiện nhiệm vụ",
+            CaseEvent::ReplyReceived { .. } => "ghi nhận văn bản phúc đáp",
         }
     }
 
@@ -358,6 +368,14 @@ impl CaseEvent {
                 )?;
                 check_text("report on the assigned task", note, MAX_NOTE_CHARS, true)
             }
+            CaseEvent::ReplyReceived {
+                from_body,
+                letter_no,
+                ..
+            } => {
+                check_line("body that replied", from_body, MAX_BODY_CHARS, true)?;
+                check_line("reply letter number", letter_no, MAX_LETTER_NO_CHARS, true)
+            }
         }
     }
 }
@@ -490,6 +508,11 @@ pub(crate) mod tests {
             CaseEvent::AssignmentReported {
                 notice_no: "12/TB-UBND".into(),
                 note: "Đã kiểm tra và trả lời công dân".into(),
+            },
+            CaseEvent::ReplyReceived {
+                from_body: "Công an tỉnh".into(),
+                letter_no: "25/CV-CAT".into(),
+                date: parse_date("2026-09-10").unwrap(),
             },
         ]
     }

@@ -160,6 +160,12 @@ pub enum CaseError {
     RefusedWithDirection,
     #[error("only a denunciation records whether the denouncer asks for identity protection (Luật TC 2018 Art 47); this is a {0}: leave identity_protection false")]
     IdentityProtectionNotDenunciation(Kind),
+    #[error("corruption is a sector of denunciations only (Biểu 03/XLD); this is a {0}: choose another sector")]
+    SectorNotForKind(Kind),
+    #[error("a đơn with several signatories is from several people: set the number of people to 2 or more")]
+    SeveralSignatoriesAlone,
+    #[error("an earlier case is named only for a repeat matter (vụ việc nhiều lần): set repeat, or leave the earlier case empty")]
+    EarlierCaseNotRepeat,
     #[error("a citizen received in person shows an identity paper (NĐ 154/2026 Art 12(1)): only a đơn received by post or forwarded can be anonymous")]
     AnonymousInPerson,
     #[error("an anonymous denunciation has no known denouncer whose identity could be protected (Luật TC 2018 Arts 25, 47)")]

@@ -64,10 +64,6 @@ pub fn parse_submission_id(id: &str) -> Option<(&str, &str, &str)> {
 /// The periods of TT 01/2024 as written in ids and the API: `YYYY-Q1`…`YYYY-Q4`, `YYYY-H1`,
 /// `YYYY-9M`, `YYYY`.
 pub fn valid_period(p: &str) -> bool {
-    let (year, tail) = match p.split_once('-') {
-        Some((y, t)) => (y, Some(t)),
-        None => (p, None),
-    };
-    let year_ok = year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit());
-    year_ok && matches!(tail, None | Some("Q1" | "Q2" | "Q3" | "Q4" | "H1" | "9M"))
+    p.parse::<crate::report::ReportPeriod>()
+        .is_ok_and(|period| period.to_string() == p)
 }

@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::case::deadline::{Calendar, DeadlineStatus, SCHEDULE_POSTING, UNPROCESSED_45_DAYS};
-use crate::case::{date_from_unix_ms, deadlines, CaseState, Date, SessionType};
+use crate::case::{date_from_unix_ms, deadlines, CaseState, Date};
 use crate::session::SessionState;
 use crate::submission::Timeliness;
 
@@ -32,30 +32,10 @@ pub fn periodic_days<'a>(
     cases: impl IntoIterator<Item = &'a CaseState>,
     sessions: impl IntoIterator<Item = &'a SessionState>,
 ) -> BTreeSet<Date> {
-    let mut days = BTreeSet::new();
-    for c in cases {
-        if c.origin != site {
-            continue;
-        }
-        if let Some(r) = &c.reception {
-            if r.session_type == SessionType::Periodic && r.refusal.is_none() {
-                days.insert(r.date);
-            }
-        }
-    }
-    for s in sessions {
-        let Some(schedule) = &s.schedule else {
-            continue;
-        };
-        if schedule.chair_site != site || schedule.session_type != SessionType::Periodic {
-            continue;
-        }
-        if let Some(started) = s.started_at_ms {
-            days.insert(date_from_unix_ms(started));
-        }
-    }
-    days.retain(|d| (from..=to).contains(d));
-    days
+    crate::report::tcd::periodic_days(&|s| s == site, from, to, cases, sessions)
+        .into_iter()
+        .map(|(_, day)| day)
+        .collect()
 }
 
 /// Red, amber or green.

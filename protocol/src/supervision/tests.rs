@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 use crate::case::state::tests::{case, received};
-use crate::case::{parse_date, CaseEvent, Kind};
+use crate::case::{parse_date, CaseEvent, Kind, SessionType};
 use crate::session::state::AppliedEvent;
 use crate::session::SessionEvent;
 

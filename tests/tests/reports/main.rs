@@ -2,5 +2,6 @@
 //! processes: what a province and central see of the sites below them, the page, and the
 //! submitted reports.
 
+mod forms;
 mod national;
 mod supervision;

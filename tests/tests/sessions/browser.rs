@@ -600,6 +600,7 @@ async fn the_operator_adds_an_officer_whose_temporary_password_signs_in() {
             "/so-tiep-cong-dan",
             "/phien-tiep",
             "/phien",
+            "/bao-cao",
             "/giam-sat"
         ]),
         "an officer's links at central: supervision of the sites below, no users page"

@@ -19,12 +19,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use std::sync::Arc;
 use tiepdan_protocol::case::{self, CaseState, Date, Reception, SealedDetails};
-use tiepdan_protocol::sites::{Level, Registry, Site, CENTRAL_CODE};
+use tiepdan_protocol::sites::{Registry, CENTRAL_CODE};
 
 use crate::accounts::Caller;
 use crate::api::{blocking, ApiError, ApiResult, App};
 use crate::cases::logbook::{self, Row};
 use crate::cases::PrintDetails;
+use crate::language::bodies::issuing_body;
 use crate::language::Message;
 use crate::site::clock::now_ms;
 
@@ -78,38 +79,6 @@ impl Letterhead {
             landscape: false,
             note: String::new(),
             nonce: hex::encode(rand::random::<[u8; 16]>()),
-        }
-    }
-}
-
-/// Who issues a site's documents, as Decree 30/2020 (appendix I) heads them: at a commune its
-/// People's Committee ("ỦY BAN NHÂN DÂN PHƯỜNG BA ĐÌNH"); at a province its Ban Tiếp công dân
-/// under the provincial People's Committee; at central the Ban Tiếp công dân Trung ương under
-/// the Government Inspectorate. Returns the managing body, the issuing body, and how a
-/// sentence names the issuing body.
-pub fn issuing_body(site: &Site) -> (Option<String>, String, String) {
-    // "Phường Ba Đình" → "phường Ba Đình": the type in lower case inside a longer name.
-    let inner = ["Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu "]
-        .iter()
-        .find_map(|p| {
-            let rest = site.name.strip_prefix(p)?;
-            Some(format!("{}{rest}", p.to_lowercase()))
-        })
-        .unwrap_or_else(|| site.name.clone());
-    match site.level {
-        Level::Central => (
-            Some("Thanh tra Chính phủ".to_owned()),
-            site.name.clone(),
-            site.name.clone(),
-        ),
-        Level::Province => (
-            Some(format!("Ủy ban nhân dân {inner}")),
-            "Ban Tiếp công dân".to_owned(),
-            format!("Ban Tiếp công dân {inner}"),
-        ),
-        Level::Commune => {
-            let body = format!("Ủy ban nhân dân {inner}");
-            (None, body.clone(), body)
         }
     }
 }
@@ -504,6 +473,7 @@ mod tests {
             identity_protection: false,
             source: Default::default(),
             anonymous: false,
+            classification: Default::default(),
         };
         let mut s = CaseState::new("00004-2026-00001");
         s.origin = "00004".into();

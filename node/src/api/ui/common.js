@@ -81,6 +81,26 @@ async function loadMe() {
 }
 function can(action) { return !!ME && Array.isArray(ME.actions) && ME.actions.includes(action); }
 
+// The report periods of TT 01/2024 a page offers, newest first: [value, Vietnamese label].
+function reportPeriods() {
+  const now = new Date(), y = now.getFullYear(), out = [];
+  for (const year of [y + (now.getMonth() === 11 && now.getDate() >= 15 ? 1 : 0), y - 1].filter((v, i, a) => a.indexOf(v) === i)) {
+    for (const q of [4, 3, 2, 1]) out.push([year + "-Q" + q, "Quý " + ["I", "II", "III", "IV"][q - 1] + "/" + year]);
+    out.push([year + "-9M", "9 tháng năm " + year], [year + "-H1", "6 tháng đầu năm " + year], [String(year), "Năm " + year]);
+  }
+  return out;
+}
+
+// The quarter whose data hold today (its data run to the 14th of its last month).
+function currentQuarter(offset = 0) {
+  const now = new Date(); let y = now.getFullYear(), q = Math.ceil((now.getMonth() + 1) / 3);
+  if (now.getMonth() + 1 === q * 3 && now.getDate() >= 15) q += 1;
+  q += offset;
+  while (q > 4) { q -= 4; y += 1; }
+  while (q < 1) { q += 4; y -= 1; }
+  return y + "-Q" + q;
+}
+
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -160,7 +180,7 @@ function renderHeader(me) {
   if (!me.pass) {
     const links = [["/", "Tình trạng", "site_status"], ["/tiep-nhan", "Tiếp nhận", "receive"],
       ["/so-tiep-cong-dan", "Sổ tiếp công dân", "case_read"], ["/phien-tiep", "Lịch phiên trực tuyến", "session_read"],
-      ["/phien", "Phòng tiếp trực tuyến", "session_read"], ["/giam-sat", "Giám sát cấp dưới", "report_read"],
+      ["/phien", "Phòng tiếp trực tuyến", "session_read"], ["/bao-cao", "Báo cáo", "report_read"], ["/giam-sat", "Giám sát cấp dưới", "report_read"],
       ["/nguoi-dung", "Người dùng", "manage_users"],
       ["/quan-tri", "Chứng thư, lịch nghỉ lễ", "pki"]];
     const nav = el("nav", { "aria-label": "Các trang" });

@@ -27,6 +27,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/tiep-nhan", get(|| page(include_str!("reception.html"))))
         .route("/vu-viec", get(|| page(include_str!("case.html"))))
         .route("/giam-sat", get(|| page(include_str!("supervision.html"))))
+        .route("/bao-cao", get(|| page(include_str!("reports.html"))))
         .route("/common.js", get(common_js))
 }
 

@@ -61,6 +61,7 @@ pub(crate) fn typed(kind: Kind) -> Reception {
         identity_protection: false,
         source: Default::default(),
         anonymous: false,
+        classification: Default::default(),
     }
 }
 

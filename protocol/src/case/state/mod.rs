@@ -227,6 +227,19 @@ pub struct Assignment {
     pub reported_on: Option<Date>,
 }
 
+/// A reply letter (văn bản phúc đáp) from the body a site passed the đơn on to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reply {
+    /// The site that passed the đơn on and recorded the reply.
+    pub site: String,
+    pub from_body: String,
+    pub letter_no: String,
+    /// The letter's date.
+    pub date: Date,
+    /// The day the site recorded it (the event's date).
+    pub recorded_on: Date,
+}
+
 /// A recorded session attached to the case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Recording {
@@ -295,6 +308,8 @@ pub struct CaseState {
     pub online_hearings: Vec<OnlineHearing>,
     /// Tasks the sessions' Thông báo kết luận assigned, in event order.
     pub assignments: Vec<Assignment>,
+    /// Reply letters for the đơn passed on, in event order.
+    pub replies: Vec<Reply>,
     pub history: Vec<HistoryEntry>,
     /// How many times someone viewed the plaintext identity.
     pub identity_views: u32,
@@ -344,6 +359,7 @@ impl CaseState {
             recordings: Vec::new(),
             online_hearings: Vec::new(),
             assignments: Vec::new(),
+            replies: Vec::new(),
             history: Vec::new(),
             identity_views: 0,
             events_over_limit: 0,

@@ -88,6 +88,13 @@ impl CaseState {
                 subordinate_site: child.clone(),
             });
         }
+        if self.passed_on_by(site) {
+            templates.push(CaseEvent::ReplyReceived {
+                from_body: text(),
+                letter_no: text(),
+                date: today,
+            });
+        }
         // A task a conclusion notice gave this site, not yet reported on.
         if let Some(a) = self
             .assignments

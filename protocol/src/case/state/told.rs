@@ -91,6 +91,10 @@ pub enum Happened {
     AssignmentReported {
         notice_no: String,
     },
+    ReplyReceived {
+        from_body: String,
+        letter_no: String,
+    },
     /// An event the fold ignored: only what was tried (its wire name); [`Ignored`] says why.
     Tried {
         event: &'static str,
@@ -175,6 +179,10 @@ impl fmt::Display for Happened {
             Happened::AssignmentReported { notice_no } => {
                 write!(f, "reported on the task of conclusion notice {notice_no}")
             }
+            Happened::ReplyReceived {
+                from_body,
+                letter_no,
+            } => write!(f, "reply letter {letter_no} received from {from_body}"),
             Happened::Tried { event } => f.write_str(event),
         }
     }
@@ -250,6 +258,10 @@ pub enum Ignored {
     /// A report from a site that notice gave no task on this case.
     NoSuchAssignment {
         notice_no: String,
+        site: String,
+    },
+    /// A reply letter recorded by a site that never transferred or forwarded the đơn.
+    NothingToReplyTo {
         site: String,
     },
     /// The case holds as many events as a case may.
@@ -337,6 +349,10 @@ impl fmt::Display for Ignored {
             Ignored::NoSuchAssignment { notice_no, site } => write!(
                 f,
                 "conclusion notice {notice_no} gave site {site} no task on this case"
+            ),
+            Ignored::NothingToReplyTo { site } => write!(
+                f,
+                "site {site} never transferred or forwarded this đơn: there is no reply to record"
             ),
             Ignored::CaseFull { max } => write!(f, "the case already holds {max} events"),
             Ignored::Misrouted { event } => write!(f, "{event} does not belong to this phase"),

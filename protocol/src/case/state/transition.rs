@@ -64,7 +64,8 @@ impl Phase {
             | CaseEvent::CitizenNotified { .. }
             | CaseEvent::ReceivedOnline { .. }
             | CaseEvent::Assigned { .. }
-            | CaseEvent::AssignmentReported { .. } => Phase::Annotation,
+            | CaseEvent::AssignmentReported { .. }
+            | CaseEvent::ReplyReceived { .. } => Phase::Annotation,
         }
     }
 }
