@@ -117,6 +117,30 @@ pub fn call(
     tiepdan_node::cli::client::api_status(s.http, token.unwrap_or(&s.officer), method, path, body)
 }
 
+/// A GET as the site's demo officer, whatever it answers: (status, content type, body bytes).
+/// For the files the API serves (XLSX, SVG, print pages).
+pub fn get_raw(fed: &LocalFederation, code: &str, path: &str) -> (u16, String, Vec<u8>) {
+    let s = fed.site(code).expect("site");
+    let mut r = tiepdan_node::cli::client::agent()
+        .get(&format!("http://{}/api/v1/{path}", s.http))
+        .header("Authorization", &format!("Bearer {}", s.officer))
+        .call()
+        .expect("the node answers");
+    let kind = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = r
+        .body_mut()
+        .with_config()
+        .limit(1 << 26)
+        .read_to_vec()
+        .unwrap_or_default();
+    (r.status().as_u16(), kind, body)
+}
+
 /// Who at a site writes a session event: the chair for the chair's acts, else the officer.
 pub fn staff_for(event: &serde_json::Value) -> Staff {
     use tiepdan_protocol::access::{session_event_action, Action};

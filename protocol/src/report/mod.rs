@@ -147,6 +147,19 @@ pub(crate) fn add(t: &mut Tally, id: &'static str, n: u64) {
     *t.entry(id).or_insert(0) += n;
 }
 
+/// Reply letters on case `c` that the sites `member` admits recorded within `[from, to]`.
+pub(crate) fn replies_in(
+    c: &CaseState,
+    member: &dyn Fn(&str) -> bool,
+    from: Date,
+    to: Date,
+) -> u64 {
+    c.replies
+        .iter()
+        .filter(|y| member(&y.site) && (from..=to).contains(&y.recorded_on))
+        .count() as u64
+}
+
 /// `site` and every site below it in the registry.
 pub fn subtree(site: &str) -> BTreeSet<String> {
     let registry = Registry::official();

@@ -19,7 +19,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{add, first_handling, ReportInput, ReportPeriod, Tally};
+use super::{add, first_handling, replies_in, ReportInput, ReportPeriod, Tally};
 use crate::case::reception::{DonSource, CROWD_MIN_PEOPLE};
 use crate::case::{date_from_unix_ms, CaseState, Date, Kind, SessionType};
 use crate::session::SessionState;
@@ -187,12 +187,7 @@ pub(crate) fn count(
             }
         }
         if r.source == DonSource::InPerson {
-            let replies = c
-                .replies
-                .iter()
-                .filter(|y| member(&y.site) && (from..=to).contains(&y.recorded_on))
-                .count();
-            add(&mut t, "replies_received", replies as u64);
+            add(&mut t, "replies_received", replies_in(c, member, from, to));
         }
     }
     for (ch, crowd, repeat, _) in &cases {

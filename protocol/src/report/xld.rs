@@ -12,7 +12,7 @@
 //!   đơn came; by the site's first handling by the period's last day ([`first_handling`]).
 //! - `replies_received`: reply letters the site recorded in the period for đơn it passed on.
 
-use super::{add, first_handling, ReportForm, ReportInput, ReportPeriod, Tally};
+use super::{add, first_handling, replies_in, ReportForm, ReportInput, ReportPeriod, Tally};
 use crate::case::reception::{PriorStatus, Sector};
 use crate::case::{CaseState, Date, Kind};
 
@@ -62,12 +62,7 @@ pub(crate) fn count(
         if !form.counts_kind(kind) {
             continue;
         }
-        let replies = c
-            .replies
-            .iter()
-            .filter(|y| member(&y.site) && (from..=to).contains(&y.recorded_on))
-            .count();
-        add(&mut t, "replies_received", replies as u64);
+        add(&mut t, "replies_received", replies_in(c, member, from, to));
         if r.refusal.is_some() || !member(&c.origin) {
             continue;
         }

@@ -7,7 +7,8 @@
 
 use serde_json::{json, Value};
 use tiepdan_tests::{
-    call, eventually, federation, reception, stderr, tiepdan, wait_held, LocalFederation, DEADLINE,
+    call, eventually, federation, get_raw, reception, stderr, tiepdan, wait_held, LocalFederation,
+    DEADLINE,
 };
 
 fn post(fed: &LocalFederation, site: &str, body: Value) -> (u16, Value) {
@@ -21,28 +22,6 @@ fn line(kind: &str, name: &str, date: &str, extra: Value) -> Value {
         b[k] = v.clone();
     }
     b
-}
-
-fn raw(fed: &LocalFederation, at: &str, path: &str) -> (u16, String, Vec<u8>) {
-    let s = fed.site(at).expect("site");
-    let mut r = tiepdan_node::cli::client::agent()
-        .get(&format!("http://{}/api/v1/{path}", s.http))
-        .header("Authorization", &format!("Bearer {}", s.officer))
-        .call()
-        .expect("the node answers");
-    let kind = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let body = r
-        .body_mut()
-        .with_config()
-        .limit(1 << 26)
-        .read_to_vec()
-        .unwrap();
-    (r.status().as_u16(), kind, body)
 }
 
 #[test]
@@ -213,7 +192,7 @@ fn reports_are_computed_printed_submitted_and_compared_up_the_hierarchy() {
     );
 
     // The XLSX, read by openpyxl: the official heading and the totals row.
-    let (s, kind, xlsx) = raw(
+    let (s, kind, xlsx) = get_raw(
         &fed,
         "01",
         "reports/01-tcd?period=2026-Q3&scope=descendants&format=xlsx",
@@ -252,7 +231,7 @@ fn reports_are_computed_printed_submitted_and_compared_up_the_hierarchy() {
     assert!(sheet.contains("Phường Ba Đình (00004)"), "{sheet}");
 
     // The print page: A4 landscape with the letterhead.
-    let (s, kind, html) = raw(
+    let (s, kind, html) = get_raw(
         &fed,
         "01",
         "reports/01-xld?period=2026-Q3&scope=descendants&format=html",

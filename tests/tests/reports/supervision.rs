@@ -12,7 +12,7 @@ use tiepdan_tests::browser::{
     browser, chromedriver, desk_size, js, overflow_at_phone_size, screenshot, sign_in, until,
 };
 use tiepdan_tests::{
-    call, eventually, federation, reception, wait_held, LocalFederation, DEADLINE,
+    call, eventually, federation, get_raw, reception, wait_held, LocalFederation, DEADLINE,
 };
 
 /// Records a reception at `site` dated `date`, held as `session_type`.
@@ -40,25 +40,10 @@ fn row<'a>(v: &'a Value, code: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no row for {code}: {v}"))
 }
 
-/// A GET as the site's officer, raw.
+/// A GET as the site's officer, raw, the body as text.
 fn raw(fed: &LocalFederation, at: &str, path: &str) -> (u16, String, String) {
-    let s = fed.site(at).expect("site");
-    let mut r = tiepdan_node::cli::client::agent()
-        .get(&format!("http://{}/api/v1/{path}", s.http))
-        .header("Authorization", &format!("Bearer {}", s.officer))
-        .call()
-        .expect("the node answers");
-    let kind = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    (
-        r.status().as_u16(),
-        kind,
-        r.body_mut().read_to_string().unwrap_or_default(),
-    )
+    let (s, kind, body) = get_raw(fed, at, path);
+    (s, kind, String::from_utf8_lossy(&body).into_owned())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
