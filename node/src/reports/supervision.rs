@@ -51,17 +51,6 @@ pub struct SupervisionView {
     pub deadlines_per_week: Vec<WeekDeadlines>,
 }
 
-/// `site` and every site below it.
-pub fn subtree(registry: &Registry, site: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut todo = vec![site.to_owned()];
-    while let Some(s) = todo.pop() {
-        todo.extend(registry.children(&s).iter().cloned());
-        out.insert(s);
-    }
-    out
-}
-
 impl Reports {
     /// The supervision of the sites directly below `of` (this site when `None`) over `period`,
     /// on `today`.
@@ -91,7 +80,7 @@ impl Reports {
         // Each child's cases (received or held there) and sessions (chaired or a point).
         let wanted: BTreeSet<&str> = children.iter().map(String::as_str).collect();
         let mut cases: BTreeMap<&str, Vec<&CaseState>> = BTreeMap::new();
-        let tree = subtree(registry, &of);
+        let tree = tiepdan_protocol::report::subtree(&of);
         let mut tree_cases: Vec<&CaseState> = Vec::new();
         for e in held.entries.values() {
             let c = &e.state;
