@@ -207,8 +207,8 @@ struct ReportPage {
     numbers: Vec<usize>,
 }
 
-/// The biểu as a print-ready A4 page, landscape, headed by its issuing body and dated `today`
-/// (or the period's last day, when it is printed afterwards).
+/// The biểu as a print-ready A4 page, landscape, headed by its issuing body and dated `today`,
+/// the day it is printed and signed.
 pub fn report_page(reports: &Reports, report: &Report, today: Date) -> Result<Page, askama::Error> {
     let t = reports.table(report);
     let period = Period::of(report.period);
@@ -216,7 +216,7 @@ pub fn report_page(reports: &Reports, report: &Report, today: Date) -> Result<Pa
         &report.site,
         report.form.number_vi(),
         format!("{} — {}", t.title, period.name),
-        forms::dated(&period, today),
+        today,
     );
     doc.landscape = true;
     doc.note = "In khổ A4 nằm ngang. Số liệu tính từ hồ sơ lưu tại điểm tiếp này.".into();

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use tiepdan_protocol::case::{CaseState, Date};
+use tiepdan_protocol::case::CaseState;
 use tiepdan_protocol::log::Actor;
 use tiepdan_protocol::report::{self, Report, ReportForm, ReportInput, Scope};
 use tiepdan_protocol::session::SessionState;
@@ -228,9 +228,4 @@ pub fn differences(submitted: &SubmissionState, computed: &Report) -> Vec<(Strin
             (theirs != *mine).then(|| ((*col).to_owned(), theirs, *mine))
         })
         .collect()
-}
-
-/// The day a report is dated: today, or the period's last day when asked afterwards.
-pub fn dated(period: &Period, today: Date) -> Date {
-    today.max(period.to)
 }

@@ -358,20 +358,20 @@ fn reports_are_computed_printed_submitted_and_compared_up_the_hierarchy() {
     let token = dir.path().join("canbo.token");
     std::fs::write(&token, &fed.site("00008").unwrap().officer).unwrap();
     let out_file = dir.path().join("bieu.json");
-    let out = tiepdan(&[
-        "report",
-        "01-tcd",
-        "--data",
-        data.to_str().unwrap(),
-        "--token-file",
-        token.to_str().unwrap(),
-        "--period",
-        "2026-Q3",
-        "--format",
-        "json",
-        "--out",
-        out_file.to_str().unwrap(),
-    ]);
+    let report = |args: &[&str]| {
+        let mut all = vec![
+            "report",
+            "--data",
+            data.to_str().unwrap(),
+            "--token-file",
+            token.to_str().unwrap(),
+            "--out",
+            out_file.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        tiepdan(&all)
+    };
+    let out = report(&["01-tcd", "--period", "2026-Q3", "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
     assert_eq!(
@@ -379,16 +379,7 @@ fn reports_are_computed_printed_submitted_and_compared_up_the_hierarchy() {
         (Some(1), Some(1)),
         "{v}"
     );
-    let out = tiepdan(&[
-        "report",
-        "05-xld",
-        "--data",
-        data.to_str().unwrap(),
-        "--token-file",
-        token.to_str().unwrap(),
-        "--out",
-        out_file.to_str().unwrap(),
-    ]);
+    let out = report(&["05-xld"]);
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("Không có biểu báo cáo"),
