@@ -33,7 +33,7 @@ pub mod xld;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
@@ -143,21 +143,65 @@ impl Report {
 /// Figures by column id while they are counted.
 pub(crate) type Tally = BTreeMap<&'static str, u64>;
 
-pub(crate) fn add(t: &mut Tally, id: &'static str, n: u64) {
-    *t.entry(id).or_insert(0) += n;
+/// The rows of a report being counted: which row each covered site's figures go to. Every
+/// figure also goes to the totals, kept after the rows, so one pass over the records fills
+/// every row and the totals at once.
+pub(crate) struct Rows {
+    of: HashMap<String, usize>,
+    /// One tally per row, then the totals.
+    pub(crate) tallies: Vec<Tally>,
 }
 
-/// Reply letters on case `c` that the sites `member` admits recorded within `[from, to]`.
-pub(crate) fn replies_in(
-    c: &CaseState,
-    member: &dyn Fn(&str) -> bool,
-    from: Date,
-    to: Date,
-) -> u64 {
-    c.replies
-        .iter()
-        .filter(|y| member(&y.site) && (from..=to).contains(&y.recorded_on))
-        .count() as u64
+impl Rows {
+    /// `groups[i]` is the set of sites whose figures row `i` counts; the groups do not overlap.
+    fn new(groups: &[(String, BTreeSet<String>)]) -> Rows {
+        let mut of = HashMap::new();
+        for (i, (_, members)) in groups.iter().enumerate() {
+            for s in members {
+                of.insert(s.clone(), i);
+            }
+        }
+        Rows {
+            of,
+            tallies: vec![Tally::new(); groups.len() + 1],
+        }
+    }
+
+    /// The row of `site`, or `None` when the report does not cover it.
+    pub(crate) fn row(&self, site: &str) -> Option<usize> {
+        self.of.get(site).copied()
+    }
+
+    /// The index of the totals in [`Rows::tallies`].
+    pub(crate) fn totals(&self) -> usize {
+        self.tallies.len() - 1
+    }
+
+    /// Adds `n` to column `id` of row `row` and of the totals.
+    pub(crate) fn add(&mut self, row: usize, id: &'static str, n: u64) {
+        let totals = self.totals();
+        for i in [row, totals] {
+            *self.tallies[i].entry(id).or_insert(0) += n;
+        }
+    }
+
+    /// Adds 1 to column `id` of one tally only (a row or the totals): for figures that count
+    /// distinct records, where a record two rows share counts once in the totals.
+    pub(crate) fn add_once(&mut self, tally: usize, id: &'static str) {
+        *self.tallies[tally].entry(id).or_insert(0) += 1;
+    }
+
+    /// The reply letters on case `c` that a covered site recorded within `[from, to]`, each in
+    /// the row of the site that recorded it.
+    pub(crate) fn add_replies(&mut self, c: &CaseState, from: Date, to: Date) {
+        for y in &c.replies {
+            if let Some(row) = self.row(&y.site) {
+                if (from..=to).contains(&y.recorded_on) {
+                    self.add(row, "replies_received", 1);
+                }
+            }
+        }
+    }
 }
 
 /// `site` and every site below it in the registry.
@@ -180,10 +224,6 @@ pub fn report(
     scope: Scope,
     input: ReportInput<'_>,
 ) -> Report {
-    let covered: BTreeSet<String> = match scope {
-        Scope::Site => BTreeSet::from([site.to_owned()]),
-        Scope::Descendants => subtree(site),
-    };
     let mut groups: Vec<(String, BTreeSet<String>)> =
         vec![(site.to_owned(), BTreeSet::from([site.to_owned()]))];
     if scope == Scope::Descendants {
@@ -192,25 +232,28 @@ pub fn report(
         }
     }
     let columns = form.columns();
-    let values = |members: &BTreeSet<String>| -> Vec<u64> {
-        let member = |s: &str| members.contains(s);
-        let tally = match form {
-            ReportForm::Tcd01 => tcd::count(period, &member, input),
-            _ => xld::count(form, period, &member, input),
-        };
+    // One pass over the records for every row and the totals.
+    let mut rows = Rows::new(&groups);
+    match form {
+        ReportForm::Tcd01 => tcd::count(period, &mut rows, input),
+        _ => xld::count(form, period, &mut rows, input),
+    }
+    let mut values = rows.tallies.into_iter().map(|tally| {
         columns
             .iter()
             .map(|c| tally.get(c).copied().unwrap_or(0))
-            .collect()
-    };
+            .collect::<Vec<u64>>()
+    });
     let rows = groups
         .iter()
-        .map(|(s, members)| ReportRow {
+        .zip(values.by_ref())
+        .map(|((s, members), values)| ReportRow {
             site: s.clone(),
             sites: members.len(),
-            values: values(members),
+            values,
         })
         .collect();
+    let totals = values.next().unwrap_or_default();
     Report {
         form,
         period,
@@ -218,8 +261,8 @@ pub fn report(
         to: period.to(),
         scope,
         site: site.to_owned(),
-        sites: covered.len(),
-        totals: values(&covered),
+        sites: groups.iter().map(|(_, members)| members.len()).sum(),
+        totals,
         columns,
         rows,
     }

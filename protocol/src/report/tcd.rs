@@ -19,7 +19,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{add, first_handling, replies_in, ReportInput, ReportPeriod, Tally};
+use super::{first_handling, ReportInput, ReportPeriod, Rows};
 use crate::case::reception::{DonSource, CROWD_MIN_PEOPLE};
 use crate::case::{date_from_unix_ms, CaseState, Date, Kind, SessionType};
 use crate::session::SessionState;
@@ -125,16 +125,13 @@ pub fn periodic_days<'a>(
     days
 }
 
-/// The figures of Biểu 01/TCD over the sites `member` admits.
-pub(crate) fn count(
-    period: ReportPeriod,
-    member: &dyn Fn(&str) -> bool,
-    input: ReportInput<'_>,
-) -> Tally {
+/// Counts Biểu 01/TCD into `rows`, one pass over the records.
+pub(crate) fn count(period: ReportPeriod, rows: &mut Rows, input: ReportInput<'_>) {
     let (from, to) = (period.from(), period.to());
-    let mut t = Tally::new();
-    // Distinct cases: (channel or 3 for the totals, crowd, repeat, case id).
-    let mut cases: BTreeSet<(usize, bool, bool, &str)> = BTreeSet::new();
+    let totals = rows.totals();
+    // The case columns this case counts in, per tally: (tally, channel or 3 for all, crowd).
+    // A case is counted once in a tally however many of its lines fall there.
+    let mut case_columns: Vec<(usize, usize, bool)> = Vec::new();
     for c in input.cases {
         let Some(r) = &c.reception else {
             continue;
@@ -142,74 +139,81 @@ pub(crate) fn count(
         let crowd = r.people_count >= CROWD_MIN_PEOPLE;
         let people = u64::from(r.people_count);
         let repeat = r.classification.repeat || r.date < from;
+        case_columns.clear();
         for line in lines(c) {
-            if !member(line.site) || !(from..=to).contains(&line.date) {
+            let Some(row) = rows.row(line.site) else {
+                continue;
+            };
+            if !(from..=to).contains(&line.date) {
                 continue;
             }
             if line.refused {
-                add(&mut t, "refused", 1);
+                rows.add(row, "refused", 1);
                 continue;
             }
             let ch = channel(line.session_type);
             let cols = CHANNEL_COLUMNS[ch];
             if crowd {
-                add(&mut t, "crowds", 1);
-                add(&mut t, "crowd_persons", people);
-                add(&mut t, cols[4], 1);
-                add(&mut t, cols[5], people);
+                rows.add(row, "crowds", 1);
+                rows.add(row, "crowd_persons", people);
+                rows.add(row, cols[4], 1);
+                rows.add(row, cols[5], people);
             } else {
-                add(&mut t, "visits", 1);
-                add(&mut t, "persons", people);
-                add(&mut t, cols[0], 1);
-                add(&mut t, cols[1], people);
+                rows.add(row, "visits", 1);
+                rows.add(row, "persons", people);
+                rows.add(row, cols[0], 1);
+                rows.add(row, cols[1], people);
             }
-            cases.insert((ch, crowd, repeat, c.case_id.as_str()));
-            cases.insert((3, crowd, repeat, c.case_id.as_str()));
+            for tally in [row, totals] {
+                case_columns.push((tally, ch, crowd));
+                case_columns.push((tally, 3, crowd));
+            }
         }
-        // The đơn received through reception at a member site.
-        if r.source == DonSource::InPerson
-            && r.refusal.is_none()
-            && member(&c.origin)
-            && (from..=to).contains(&r.date)
-        {
-            let kind = c.kind.unwrap_or(r.kind);
-            add(
-                &mut t,
-                match kind {
+        case_columns.sort_unstable();
+        case_columns.dedup();
+        for &(tally, ch, crowd) in &case_columns {
+            let id = match (ch, crowd, repeat) {
+                (3, false, false) => "cases_first",
+                (3, false, true) => "cases_repeat",
+                (3, true, false) => "crowd_cases_first",
+                (3, true, true) => "crowd_cases_repeat",
+                (ch, false, false) => CHANNEL_COLUMNS[ch][2],
+                (ch, false, true) => CHANNEL_COLUMNS[ch][3],
+                // The channels count a crowd's cases only in the totals.
+                (_, true, _) => continue,
+            };
+            rows.add_once(tally, id);
+        }
+        if r.source != DonSource::InPerson {
+            continue;
+        }
+        // The đơn received through reception at a covered site.
+        if let Some(row) = rows.row(&c.origin) {
+            if r.refusal.is_none() && (from..=to).contains(&r.date) {
+                let kind = c.kind.unwrap_or(r.kind);
+                let column = match kind {
                     Kind::Complaint => "don_complaint",
                     Kind::Denunciation => "don_denunciation",
                     Kind::Petition | Kind::Feedback => "don_petition",
-                },
-                1,
-            );
-            if let Some(h) = first_handling(c, &c.origin, to) {
-                add(&mut t, h.column(), 1);
+                };
+                rows.add(row, column, 1);
+                if let Some(h) = first_handling(c, &c.origin, to) {
+                    rows.add(row, h.column(), 1);
+                }
             }
         }
-        if r.source == DonSource::InPerson {
-            add(&mut t, "replies_received", replies_in(c, member, from, to));
-        }
-    }
-    for (ch, crowd, repeat, _) in &cases {
-        let id = match (*ch, *crowd, *repeat) {
-            (3, false, false) => "cases_first",
-            (3, false, true) => "cases_repeat",
-            (3, true, false) => "crowd_cases_first",
-            (3, true, true) => "crowd_cases_repeat",
-            (ch, false, false) => CHANNEL_COLUMNS[ch][2],
-            (ch, false, true) => CHANNEL_COLUMNS[ch][3],
-            // The channels count a crowd's cases only in the totals.
-            (_, true, _) => continue,
-        };
-        add(&mut t, id, 1);
+        rows.add_replies(c, from, to);
     }
     let days = periodic_days(
-        member,
+        &|s| rows.row(s).is_some(),
         from,
         to,
         input.cases.iter().copied(),
         input.sessions.iter().copied(),
     );
-    add(&mut t, "periodic_sessions", days.len() as u64);
-    t
+    for (site, _) in &days {
+        if let Some(row) = rows.row(site) {
+            rows.add(row, "periodic_sessions", 1);
+        }
+    }
 }

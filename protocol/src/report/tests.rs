@@ -435,3 +435,34 @@ fn a_reply_is_recorded_only_by_a_site_that_passed_the_don_on() {
         .iter()
         .any(|a| a.act == "reply_received"));
 }
+
+/// The one pass that fills every row and the totals gives each row what that row's site alone
+/// would report: its own book, or the child with its subtree.
+#[test]
+fn each_row_is_the_report_of_its_site() {
+    // Child rows with a figure, so the comparison is not between zeros only.
+    let mut counted = 0;
+    for form in ReportForm::ALL {
+        for period in ["2026-Q2", "2026-Q3", "2026"] {
+            for site in ["VN", "01"] {
+                let r = run(form.as_str(), period, site, Scope::Descendants);
+                assert!(r.rows.len() > 1, "{site} has rows for its children");
+                counted += r.rows[1..]
+                    .iter()
+                    .filter(|row| row.values.iter().any(|v| *v > 0))
+                    .count();
+                let own = run(form.as_str(), period, site, Scope::Site);
+                assert_eq!(
+                    r.rows[0].values, own.totals,
+                    "{form} {period} {site}: own book"
+                );
+                for row in &r.rows[1..] {
+                    let child = run(form.as_str(), period, &row.site, Scope::Descendants);
+                    assert_eq!(row.values, child.totals, "{form} {period} row {}", row.site);
+                    assert_eq!(row.sites, child.sites);
+                }
+            }
+        }
+    }
+    assert!(counted >= 10, "{counted} child rows with a figure");
+}

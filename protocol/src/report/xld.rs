@@ -12,7 +12,7 @@
 //!   đơn came; by the site's first handling by the period's last day ([`first_handling`]).
 //! - `replies_received`: reply letters the site recorded in the period for đơn it passed on.
 
-use super::{add, first_handling, replies_in, ReportForm, ReportInput, ReportPeriod, Tally};
+use super::{first_handling, ReportForm, ReportInput, ReportPeriod, Rows};
 use crate::case::reception::{PriorStatus, Sector};
 use crate::case::{CaseState, Date, Kind};
 
@@ -45,15 +45,14 @@ fn status_column(s: PriorStatus) -> &'static str {
     }
 }
 
-/// The figures of `form` (one of the XLD forms) over the sites `member` admits.
+/// Counts `form` (one of the XLD forms) into `rows`, one pass over the records.
 pub(crate) fn count(
     form: ReportForm,
     period: ReportPeriod,
-    member: &dyn Fn(&str) -> bool,
+    rows: &mut Rows,
     input: ReportInput<'_>,
-) -> Tally {
+) {
     let (from, to) = (period.from(), period.to());
-    let mut t = Tally::new();
     for c in input.cases {
         let Some(r) = &c.reception else {
             continue;
@@ -62,8 +61,11 @@ pub(crate) fn count(
         if !form.counts_kind(kind) {
             continue;
         }
-        add(&mut t, "replies_received", replies_in(c, member, from, to));
-        if r.refusal.is_some() || !member(&c.origin) {
+        rows.add_replies(c, from, to);
+        let Some(row) = rows.row(&c.origin) else {
+            continue;
+        };
+        if r.refusal.is_some() {
             continue;
         }
         let received = (from..=to).contains(&r.date);
@@ -71,24 +73,16 @@ pub(crate) fn count(
         if !received && !carried {
             continue;
         }
-        add(
-            &mut t,
-            if received { "received" } else { "carried_over" },
-            1,
-        );
-        add(&mut t, "total", 1);
-        let several = r.classification.several_signatories;
-        add(
-            &mut t,
-            if several {
-                "several_signatories"
-            } else {
-                "one_signatory"
-            },
-            1,
-        );
+        rows.add(row, if received { "received" } else { "carried_over" }, 1);
+        rows.add(row, "total", 1);
+        let signatories = if r.classification.several_signatories {
+            "several_signatories"
+        } else {
+            "one_signatory"
+        };
+        rows.add(row, signatories, 1);
         if !r.anonymous {
-            add(&mut t, "eligible", 1);
+            rows.add(row, "eligible", 1);
         }
         let content = match (form, kind) {
             (ReportForm::Xld01, Kind::Complaint) => "complaint",
@@ -96,11 +90,10 @@ pub(crate) fn count(
             (ReportForm::Xld01, _) => "petition",
             _ => sector_column(r.classification.sector),
         };
-        add(&mut t, content, 1);
-        add(&mut t, status_column(r.classification.prior_status), 1);
+        rows.add(row, content, 1);
+        rows.add(row, status_column(r.classification.prior_status), 1);
         if let Some(h) = first_handling(c, &c.origin, to) {
-            add(&mut t, h.column(), 1);
+            rows.add(row, h.column(), 1);
         }
     }
-    t
 }
