@@ -36,10 +36,11 @@ enum Command {
     },
     /// Đo trên loopback và in các số liệu của README: `federation` (gia nhập, bắt tay, bộ nhớ,
     /// thu hồi), `cases` (lượt tiếp, sao chép, đối soát, hội tụ), `media` (độ trễ mỗi chặng
-    /// chuyển tiếp, số luồng mỗi lõi, khoảng hở sau khi đứt đường truyền) hoặc `all`.
+    /// chuyển tiếp, số luồng mỗi lõi, khoảng hở sau khi đứt đường truyền), `reports` (Biểu
+    /// 01/TCD của tỉnh và của Trung ương) hoặc `all`.
     #[cfg(feature = "lab")]
     Bench {
-        /// Bộ đo: federation, cases, media hoặc all.
+        /// Bộ đo: federation, cases, media, reports hoặc all.
         #[arg(long, default_value = "all")]
         suite: String,
         /// Số lần bắt tay được đo từng lần một.
@@ -48,6 +49,9 @@ enum Command {
         /// Số giây bắt tay đồng thời để đo thông lượng.
         #[arg(long, default_value_t = 5)]
         seconds: u64,
+        /// Số vụ việc ở tỉnh khi đo báo cáo (`reports`); Trung ương giữ gấp mười lần.
+        #[arg(long, default_value_t = 100_000)]
+        report_cases: usize,
     },
 }
 
@@ -64,7 +68,15 @@ fn main() {
             suite,
             handshakes,
             seconds,
-        } => cli::tokio_main(tiepdan_node::bench::run_suite(&suite, handshakes, seconds)),
+            report_cases,
+        } => cli::tokio_main(tiepdan_node::bench::run_suite(
+            &suite,
+            tiepdan_node::bench::Sizes {
+                handshakes,
+                seconds,
+                report_cases,
+            },
+        )),
     };
     if let Err(e) = result {
         // The person at the terminal reads the error and its causes in the command's

@@ -7,7 +7,7 @@
 //! | `GET supervision/receptions.svg`, `…/deadlines.svg` (same query) | officer, chair | the plots, drawn on the server |
 //! | `GET reports/{form}?period=2026-Q4&scope=descendants&site=&format=json` | officer, chair | the biểu computed from the records held here: JSON, `xlsx` (the official layout) or `html` (print-ready A4) |
 //! | `POST reports/{form}/submissions` `{period, scope, note}` | chair | the report computed now, signed and sent up to the levels above |
-//! | `GET reports/submissions?period=&form=01-tcd` | officer, chair | this site's and each site's below it: whether and when it was submitted, the figures, and where they differ from what this site computes |
+//! | `GET reports/submissions?period=&form=01-tcd&site=` | officer, chair | this site's (or `site`'s, below it) and each of its children's: whether and when it was submitted, the figures, and where they differ from what this site computes |
 //! | `GET exports/national?all=true` | officer, chair | the national database's records not delivered yet (all with `all`), as NDJSON |
 //! | `GET exports/national/status` | operator, officer, chair | whether a push is configured, what waits, the last cycle |
 //!
@@ -34,6 +34,7 @@ use super::cases::documents::{failed, render, Letterhead, Page};
 use super::{blocking, ApiError, ApiResult, App};
 use crate::accounts::Caller;
 use crate::language::Message;
+use crate::records::OpError;
 use crate::reports::period::Period;
 use crate::reports::plot::{self, Bar, Series};
 use crate::reports::supervision::SupervisionView;
@@ -323,6 +324,10 @@ struct SubmissionsQuery {
     period: Option<String>,
     #[serde(default)]
     form: Option<String>,
+    /// The site whose own line and children's lines to list: this site when absent, else a
+    /// site below it (central looks into one province's communes).
+    #[serde(default)]
+    site: Option<String>,
 }
 
 /// One site's submission of one report.
@@ -371,9 +376,20 @@ async fn submissions(
     let view = blocking(move || {
         let registry = Registry::official();
         let here = app.site.site.code.clone();
+        let of = q.site.unwrap_or_else(|| here.clone());
+        if registry.get(&of).is_err() {
+            return Err(OpError::NotFound(
+                Message::new("error-report-site-unknown").arg("site", of.as_str()),
+            ));
+        }
+        if of != here && !registry.ancestors(&of).contains(&here.as_str()) {
+            return Err(OpError::Forbidden(
+                Message::new("error-report-not-below").arg("site", of.as_str()),
+            ));
+        }
         let today = date_from_unix_ms(now);
-        let mut sites = vec![here.clone()];
-        sites.extend(registry.children(&here).iter().cloned());
+        let mut sites = vec![of.clone()];
+        sites.extend(registry.children(&of).iter().cloned());
         let lines = sites
             .into_iter()
             .map(|site| {

@@ -7,18 +7,34 @@
 pub mod cases;
 pub mod federation;
 pub mod media;
+pub mod reports;
 
-/// Runs one suite (`federation`, `cases`, `media`) or `all`.
-pub async fn run_suite(suite: &str, handshakes: usize, seconds: u64) -> anyhow::Result<()> {
+/// The sizes a suite runs at.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// Handshakes timed one at a time (`federation`).
+    pub handshakes: usize,
+    /// Seconds of concurrent handshakes (`federation`).
+    pub seconds: u64,
+    /// Cases at the province in `reports`; central holds ten times as many.
+    pub report_cases: usize,
+}
+
+/// Runs one suite (`federation`, `cases`, `media`, `reports`) or `all`.
+pub async fn run_suite(suite: &str, sizes: Sizes) -> anyhow::Result<()> {
     match suite {
-        "federation" => federation::run(handshakes, seconds).await,
+        "federation" => federation::run(sizes.handshakes, sizes.seconds).await,
         "cases" => cases::run().await,
         "media" => media::run().await,
+        "reports" => reports::run(sizes.report_cases).await,
         "all" => {
-            federation::run(handshakes, seconds).await?;
+            federation::run(sizes.handshakes, sizes.seconds).await?;
             cases::run().await?;
-            media::run().await
+            media::run().await?;
+            reports::run(sizes.report_cases).await
         }
-        other => anyhow::bail!("unknown suite {other:?}: federation, cases, media or all"),
+        other => {
+            anyhow::bail!("unknown suite {other:?}: federation, cases, media, reports or all")
+        }
     }
 }

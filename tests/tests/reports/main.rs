@@ -4,4 +4,5 @@
 
 mod forms;
 mod national;
+mod rollup;
 mod supervision;
