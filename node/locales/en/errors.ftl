@@ -206,6 +206,7 @@ error-form-no-evidence = The reception of case { $case } took no information or 
 error-form-identity-sealed = The documents of a denunciation are in its sealed part; only a reception officer or a chair at a site that may open the identity can print the receipt (Form 02/TCD).
 error-escalation-not-overdue = The case is not overdue: "{ $deadline }" runs until the end of { $due }. It goes up as overdue only after that day; if there is another reason, choose it.
 error-reception-date-future = The reception date { $date } has not come yet: the log book takes no future day.
+error-event-date-future = The date { $date } has not come yet: the record only takes what has happened.
 error-earlier-case-unknown = Case { $case } is not in this site's records: check the earlier case's number, or leave it empty.
 error-case-sector-not-for-kind = Corruption is a sector of denunciations only (Form 03/XLD); this is a { $kind }: choose another sector.
 error-case-several-signatories-alone = A đơn with several signatories comes from several people: set the number of people to 2 or more.

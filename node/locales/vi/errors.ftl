@@ -206,6 +206,7 @@ error-form-no-evidence = Lượt tiếp của vụ việc { $case } không nhậ
 error-form-identity-sealed = Danh sách tài liệu của đơn tố cáo nằm trong phần được bảo mật; chỉ cán bộ tiếp công dân hoặc người chủ trì tại đơn vị được mở danh tính mới in được Giấy biên nhận (Mẫu số 02/TCD).
 error-escalation-not-overdue = Vụ việc chưa quá hạn: thời hạn "{ $deadline }" đến hết ngày { $due }. Chỉ chuyển lên cấp trên vì quá hạn sau ngày đó; nếu có lý do khác, hãy chọn lý do đó.
 error-reception-date-future = Ngày tiếp { $date } chưa đến: không ghi sổ cho một ngày trong tương lai.
+error-event-date-future = Ngày { $date } chưa đến: chỉ ghi những việc đã diễn ra.
 error-earlier-case-unknown = Vụ việc { $case } không có trong dữ liệu của điểm tiếp này: kiểm tra lại số vụ việc trước, hoặc để trống.
 error-case-sector-not-for-kind = Lĩnh vực tham nhũng chỉ dành cho đơn tố cáo (Biểu 03/XLD); đây là đơn { $kind }: chọn lĩnh vực khác.
 error-case-several-signatories-alone = Đơn có nhiều người đứng tên là đơn của nhiều người: số người phải từ 2 trở lên.

@@ -343,6 +343,16 @@ impl Cases {
             CaseEvent::IdentityViewed { .. } => {
                 return Err(said("error-case-identity-view-entered"))
             }
+            // A dialogue held or a reply letter dated on a day still to come is a typing
+            // mistake: the record says what happened.
+            CaseEvent::Dialogue { date, .. } | CaseEvent::ReplyReceived { date, .. }
+                if *date > self.today(now_ms) =>
+            {
+                return Err(OpError::BadInput(
+                    Message::new("error-event-date-future")
+                        .arg("date", crate::language::history::dmy(*date)),
+                ));
+            }
             _ => {}
         }
         let v = self.commit_events(case_id, vec![event], now_ms, None, by)?;

@@ -110,6 +110,10 @@ pub struct DeadlineView {
     pub basis: String,
     /// The status variant in lower case (`met`, `overdue`, …).
     pub status: String,
+    /// The day it was met, when it was; `met_in_time` false when that was after `due`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub met_on: Option<String>,
+    pub met_in_time: bool,
 }
 
 impl DeadlineView {
@@ -120,6 +124,8 @@ impl DeadlineView {
             due: d.due.to_string(),
             basis: crate::language::labels::legal_basis(d.basis, lang),
             status: format!("{:?}", d.status).to_lowercase(),
+            met_on: d.met_on.map(|on| on.to_string()),
+            met_in_time: d.met_in_time(),
         }
     }
 }

@@ -956,3 +956,38 @@ fn an_overdue_escalation_needs_a_lapsed_ground() {
     let refused = check_overdue_escalation(&s, cal(), d("2026-07-02")).unwrap_err();
     assert_eq!(refused.name, UNPROCESSED_45_DAYS.name);
 }
+
+/// A limit met after its due date reads as met, but not in time; the day it was met is the
+/// day of the act (the supervision counts these apart).
+#[test]
+fn a_limit_met_late_is_met_but_not_in_time() {
+    let accepted_on = |day: &str| {
+        let s = case(&[
+            (
+                "00070",
+                "2026-07-06",
+                received(Kind::Complaint, "2026-07-06"),
+            ),
+            (
+                "00070",
+                day,
+                CaseEvent::Accepted {
+                    decision_no: "21/QĐ-UBND".into(),
+                },
+            ),
+        ]);
+        find(
+            &deadlines(&s, cal(), d("2026-09-04")),
+            "complaint_acceptance",
+        )
+        .clone()
+    };
+    let in_time = accepted_on("2026-07-10");
+    assert_eq!(in_time.met_on, Some(d("2026-07-10")));
+    assert!(in_time.met_in_time());
+    let late = accepted_on("2026-07-28");
+    assert_eq!(late.status, DeadlineStatus::Met);
+    assert_eq!(late.met_on, Some(d("2026-07-28")));
+    assert!(late.due < d("2026-07-28"), "{late:?}");
+    assert!(!late.met_in_time());
+}

@@ -77,7 +77,8 @@ pub struct SiteSupervision {
     pub overdue_cases: u32,
     /// Of them, past the 45-day threshold (NĐ 154/2026 Art 41).
     pub alarms_45: u32,
-    /// Time limits of the site's cases falling due in the period: met, and not met in time.
+    /// Time limits of the site's cases falling due in the period: met by their due date, and
+    /// missed (past due and not met, or met only after the due date).
     pub deadlines_met: u32,
     pub deadlines_missed: u32,
     /// The site's own report for the period.
@@ -168,11 +169,12 @@ pub fn supervise(
         // The limits that fell due in the period, judged for the site whose stage they are:
         // the current holder's, or the receiving site's while it still holds the case.
         if held_here {
+            // Met in time, or missed: overdue now, or met only after its due date.
             for d in limits.iter().filter(|d| in_period(d.due) && d.due <= as_of) {
-                match d.status {
-                    DeadlineStatus::Met => deadlines_met += 1,
-                    DeadlineStatus::Overdue => deadlines_missed += 1,
-                    DeadlineStatus::Pending | DeadlineStatus::Near => {}
+                if d.met_in_time() {
+                    deadlines_met += 1;
+                } else if d.status == DeadlineStatus::Overdue || d.met_on.is_some() {
+                    deadlines_missed += 1;
                 }
             }
         }

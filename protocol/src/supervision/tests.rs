@@ -246,3 +246,48 @@ fn the_verdict_names_its_reasons() {
         "the acceptance of 25/9 falls in the week of 21/9"
     );
 }
+
+/// A time limit met after its due date is counted as missed, one met by it as met in time.
+#[test]
+fn a_limit_met_late_counts_as_missed() {
+    let cal = Calendar::vietnam();
+    // Complaints received Mon 21/9; acceptance is due within 10 working days (Mon 5/10).
+    let accepted = |on: &str| {
+        case(&[
+            (
+                "00004",
+                "2026-09-21",
+                received(Kind::Complaint, "2026-09-21"),
+            ),
+            (
+                "00004",
+                on,
+                CaseEvent::Accepted {
+                    decision_no: "5/QĐ-UBND".into(),
+                },
+            ),
+        ])
+    };
+    let count = |on: &str| {
+        let cases = [accepted(on)];
+        let case_refs: Vec<&CaseState> = cases.iter().collect();
+        let input = SupervisionInput {
+            from: d(FROM),
+            to: d(TO),
+            as_of: d(TO),
+            cal,
+            cases: &case_refs,
+            sessions: &[],
+        };
+        let rule = DutyRule::default_for(crate::sites::Level::Commune);
+        let line = supervise("00004", rule, Timeliness::Missing, &input);
+        (line.deadlines_met, line.deadlines_missed)
+    };
+    let (met_early, missed_early) = count("2026-09-25");
+    let (met_late, missed_late) = count("2026-10-20");
+    assert_eq!(
+        (met_late, missed_late),
+        (met_early - 1, missed_early + 1),
+        "the acceptance moves from met to missed"
+    );
+}

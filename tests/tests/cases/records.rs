@@ -334,6 +334,27 @@ fn bad_case_input_gets_clear_errors_and_changes_nothing() {
         None,
     );
     assert_eq!(s, 404, "{v}");
+    // A dialogue or a reply letter dated on a day still to come.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let tomorrow = tiepdan_protocol::case::date_from_unix_ms(now_ms + 2 * 86_400_000);
+    for body in [
+        json!({"dialogue": {"date": tomorrow.to_string(), "note": "Đối thoại"}}),
+        json!({"reply_received": {"from_body": "Sở Tài nguyên", "letter_no": "12/STNMT", "date": tomorrow.to_string()}}),
+    ] {
+        let (s, v) = call(
+            &fed,
+            "00004",
+            "POST",
+            &format!("cases/{id}/events"),
+            Some(&body),
+            None,
+        );
+        assert_eq!((s, v["code"].as_str()), (422, Some("invalid")), "{v}");
+        assert!(v["error"].as_str().unwrap().contains("chưa đến"), "{v}");
+    }
     let mut huge = reception("complaint", "X");
     huge["summary"] = json!("a".repeat(200_000));
     let (s, v) = call(&fed, "00004", "POST", "receptions", Some(&huge), None);

@@ -71,10 +71,27 @@ pub struct Deadline {
     pub status: DeadlineStatus,
     /// The day the clock started (not counted).
     pub start: Date,
+    /// The day the act that satisfies it was recorded, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub met_on: Option<Date>,
 }
 
-fn make(p: &Period, start: Date, due: Date, met: bool, cal: &Calendar, today: Date) -> Deadline {
-    let status = if met {
+impl Deadline {
+    /// Met, on or before its due date.
+    pub fn met_in_time(&self) -> bool {
+        self.met_on.is_some_and(|on| on <= self.due)
+    }
+}
+
+fn make(
+    p: &Period,
+    start: Date,
+    due: Date,
+    met_on: Option<Date>,
+    cal: &Calendar,
+    today: Date,
+) -> Deadline {
+    let status = if met_on.is_some() {
         DeadlineStatus::Met
     } else if today > due {
         DeadlineStatus::Overdue
@@ -91,6 +108,7 @@ fn make(p: &Period, start: Date, due: Date, met: bool, cal: &Calendar, today: Da
         basis: p.basis,
         status,
         start,
+        met_on,
     }
 }
 
@@ -158,22 +176,24 @@ struct Collector<'a> {
 }
 
 impl Collector<'_> {
-    fn push(&mut self, p: &Period, start: Date, due: Date, met: bool) {
+    fn push(&mut self, p: &Period, start: Date, due: Date, met_on: Option<Date>) {
         self.out
-            .push(make(p, start, due, met, self.cal, self.today));
+            .push(make(p, start, due, met_on, self.cal, self.today));
     }
 
     /// The tasks the sessions' Thông báo kết luận assigned, each due on its own date and met
     /// by the assigned site's report.
     fn assignment_limits(&mut self) {
         for a in &self.state.assignments {
-            self.push(&ASSIGNMENT, a.given_on, a.due, a.reported_on.is_some());
+            self.push(&ASSIGNMENT, a.given_on, a.due, a.reported_on);
         }
     }
 
-    /// A written notice to the citizen went out on `d` or later.
-    fn noticed_since(&self, d: Date) -> bool {
-        self.state.last_notice_on.is_some_and(|n| n >= d)
+    /// The day of the last written notice to the citizen, when one went out on `d` or later.
+    /// (The fold keeps the last notice only, so a notice sent late and followed by another is
+    /// dated by the later one.)
+    fn noticed_since(&self, d: Date) -> Option<Date> {
+        self.state.last_notice_on.filter(|n| *n >= d)
     }
 
     /// The Form 01/TCD notice of a refused visit, when its reason needs one.
@@ -198,19 +218,34 @@ impl Collector<'_> {
             reception.direction,
             Some(Direction::Guide { .. } | Direction::Transfer { .. })
         );
-        let handled = settled_at_desk || state.handled_on.is_some();
+        let handled = if settled_at_desk {
+            Some(received)
+        } else {
+            state.handled_on
+        };
         // The citizen is told in writing: accepting, transferring or escalating the đơn is not
         // telling them, and leaves the notice owed until one is recorded. Guidance (at the
         // desk or by letter) is itself the answer to the citizen.
         let guided = [Some(&state.stage), state.previous_stage.as_ref()]
             .into_iter()
             .flatten()
-            .any(|s| matches!(s.outcome, Some((Disposition::Guided, _))));
+            .find_map(|s| match s.outcome {
+                Some((Disposition::Guided, on)) => Some(on),
+                _ => None,
+            });
+        let told = [
+            settled_at_desk.then_some(received),
+            guided,
+            self.noticed_since(received),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         self.push(
             &NOTIFY_CITIZEN,
             received,
             NOTIFY_CITIZEN.due(cal, received),
-            settled_at_desk || guided || self.noticed_since(received),
+            told,
         );
         self.push(
             &UNPROCESSED_45_DAYS,
@@ -231,8 +266,8 @@ impl Collector<'_> {
             .map(|s| stage_deadlines(state, s, false, cal))
             .unwrap_or_default();
         for (p, start, due, met) in previous {
-            if met && !current.iter().any(|c| c.0.name == p.name) {
-                self.push(p, start, due, true);
+            if met.is_some() && !current.iter().any(|c| c.0.name == p.name) {
+                self.push(p, start, due, met);
             }
         }
         for (p, start, due, met) in current {
@@ -253,14 +288,14 @@ impl Collector<'_> {
                 Some(since) => p.due(cal, today.max(since)),
                 None => p.due(cal, start),
             };
-            let met = state.decided_on.is_some();
-            if met || open {
+            let met = state.decided_on;
+            if met.is_some() || open {
                 self.push(p, start, due, met);
             }
         }
         if let Some(decided) = state.decided_on {
             let p = complaint_decision_final(state.remote_area);
-            self.push(p, decided, p.due(cal, decided), state.final_on.is_some());
+            self.push(p, decided, p.due(cal, decided), state.final_on);
         }
         if let Some(s) = state.last_suspension_on {
             self.push(
@@ -303,8 +338,8 @@ impl Collector<'_> {
                 .saturating_add(extended)
                 .saturating_add(state.suspended_days)
                 .saturating_add(suspended_so_far);
-            let met = state.concluded_on.is_some();
-            if met || open {
+            let met = state.concluded_on;
+            if met.is_some() || open {
                 self.push(
                     &DENUNCIATION_RESOLUTION,
                     accepted,
@@ -328,19 +363,23 @@ impl Collector<'_> {
     }
 }
 
-/// The intake deadlines of one holder's stage: (period, start, due, met). Unmet ones whose
-/// stage ended in a way that makes them moot are left out.
+/// The intake deadlines of one holder's stage: (period, start, due, the day it was met). Unmet
+/// ones whose stage ended in a way that makes them moot are left out.
 fn stage_deadlines(
     state: &CaseState,
     stage: &Stage,
     current: bool,
     cal: &Calendar,
-) -> Vec<(&'static Period, Date, Date, bool)> {
+) -> Vec<(&'static Period, Date, Date, Option<Date>)> {
     let since = stage.since;
     let outcome = stage.outcome.map(|(how, _)| how);
+    let outcome_on = stage.outcome.map(|(_, on)| on);
     let mut out = Vec::new();
     // Met by any handling except being escalated over the holder's head.
-    let handled = matches!(outcome, Some(h) if h != Disposition::Escalated);
+    let handled = match outcome {
+        Some(h) if h != Disposition::Escalated => outcome_on,
+        _ => None,
+    };
     match (state.kind, stage.start) {
         (
             Some(Kind::Complaint),
@@ -353,8 +392,8 @@ fn stage_deadlines(
                 || (current && state.instance >= 2);
             let p = complaint_acceptance_period(since, second);
             match outcome {
-                Some(Disposition::Accepted) => out.push((p, since, p.due(cal, since), true)),
-                None => out.push((p, since, p.due(cal, since), false)),
+                Some(Disposition::Accepted) => out.push((p, since, p.due(cal, since), outcome_on)),
+                None => out.push((p, since, p.due(cal, since), None)),
                 Some(_) => {}
             }
         }
@@ -363,15 +402,15 @@ fn stage_deadlines(
             StageStart::Reception | StageStart::Transfer | StageStart::Order,
         ) => {
             let p = denunciation_initial_period(state.complex);
-            if outcome.is_none() || handled {
+            if outcome.is_none() || handled.is_some() {
                 out.push((p, since, p.due(cal, since), handled));
             }
             let t = &DENUNCIATION_TRANSFER;
             match outcome {
                 Some(Disposition::Transferred | Disposition::Forwarded) => {
-                    out.push((t, since, t.due(cal, since), true))
+                    out.push((t, since, t.due(cal, since), outcome_on))
                 }
-                None => out.push((t, since, t.due(cal, since), false)),
+                None => out.push((t, since, t.due(cal, since), None)),
                 Some(_) => {}
             }
         }
@@ -380,13 +419,13 @@ fn stage_deadlines(
             StageStart::Escalation(EscalationReason::RepeatDenunciation),
         ) => {
             let p = &REPEAT_DENUNCIATION_REVIEW;
-            if outcome.is_none() || handled {
+            if outcome.is_none() || handled.is_some() {
                 out.push((p, since, p.due(cal, since), handled));
             }
         }
         (Some(Kind::Denunciation), StageStart::Escalation(EscalationReason::Overdue)) => {
             let p = &OVERDUE_REPORT_REQUEST;
-            if outcome.is_none() || handled {
+            if outcome.is_none() || handled.is_some() {
                 out.push((p, since, p.due(cal, since), handled));
             }
         }
