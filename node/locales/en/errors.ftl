@@ -219,6 +219,10 @@ error-report-site-unknown = There is no site with code { $site }.
 error-report-not-below = Site { $site } is not below this site: a site supervises only itself and the sites below it.
 error-report-form = There is no report form "{ $form }": choose 01-tcd, 01-xld, 02-xld, 03-xld or 04-xld.
 error-report-scope = There is no report scope "{ $scope }": choose site (this site alone) or descendants (this site and every site below it).
+error-report-submission-scope = This site submits its report { $fixed ->
+    [site] for itself alone (site)
+   *[other] with every site below it (descendants)
+ }, not "{ $scope }": the level above compares the reports of every site of a level over the same scope.
 error-report-format = There is no report format "{ $format }": choose json, xlsx or html.
 error-national-https = tiepdan.toml, section [national_db]: endpoint must be an https:// address (it says { $endpoint }).
 error-national-ca-missing = tiepdan.toml, section [national_db]: ca_file is missing, the PEM certificate of the CA that signed the national database server's certificate.

@@ -219,6 +219,10 @@ error-report-site-unknown = Không có đơn vị mã { $site }.
 error-report-not-below = Đơn vị { $site } không thuộc cấp dưới của đơn vị này: chỉ giám sát được đơn vị mình và cấp dưới.
 error-report-form = Không có biểu báo cáo "{ $form }": chọn 01-tcd, 01-xld, 02-xld, 03-xld hoặc 04-xld.
 error-report-scope = Phạm vi báo cáo "{ $scope }" không hợp lệ: chọn site (riêng đơn vị này) hoặc descendants (đơn vị này và toàn bộ cấp dưới).
+error-report-submission-scope = Báo cáo nộp lên cấp trên của đơn vị này có phạm vi { $fixed ->
+    [site] riêng đơn vị này (site)
+   *[other] gồm cả các đơn vị cấp dưới (descendants)
+ }, không phải "{ $scope }": cấp trên so sánh báo cáo của mọi đơn vị cùng cấp theo cùng một phạm vi.
 error-report-format = Định dạng báo cáo "{ $format }" không hợp lệ: chọn json, xlsx hoặc html.
 error-national-https = tiepdan.toml, mục [national_db]: endpoint phải là địa chỉ https:// (đang ghi { $endpoint }).
 error-national-ca-missing = tiepdan.toml, mục [national_db]: thiếu ca_file, tệp PEM chứng thư của tổ chức cấp chứng thư cho máy chủ CSDL quốc gia.

@@ -6,7 +6,7 @@
 //! | `GET supervision?period=2026-Q4&site=01` | officer, chair | one line per site directly below `site` (default: this site), and the week-by-week figures of the whole subtree |
 //! | `GET supervision/receptions.svg`, `…/deadlines.svg` (same query) | officer, chair | the plots, drawn on the server |
 //! | `GET reports/{form}?period=2026-Q4&scope=descendants&site=&format=json` | officer, chair | the biểu computed from the records held here: JSON, `xlsx` (the official layout) or `html` (print-ready A4) |
-//! | `POST reports/{form}/submissions` `{period, scope, note}` | chair | the report computed now, signed and sent up to the levels above |
+//! | `POST reports/{form}/submissions` `{period, scope, note}` | chair | the report computed now, signed and sent up to the levels above; the scope is the level's (a commune `site`, a province `descendants`) |
 //! | `GET reports/submissions?period=&form=01-tcd&site=` | officer, chair | this site's (or `site`'s, below it) and each of its children's: whether and when it was submitted, the figures, and where they differ from what this site computes |
 //! | `GET exports/national?all=true` | officer, chair | the national database's records not delivered yet (all with `all`), as NDJSON |
 //! | `GET exports/national/status` | operator, officer, chair | whether a push is configured, what waits, the last cycle |
@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use tiepdan_protocol::case::date_from_unix_ms;
 use tiepdan_protocol::case::Date;
 use tiepdan_protocol::report::{Report, ReportForm, Scope};
-use tiepdan_protocol::sites::Registry;
+use tiepdan_protocol::sites::{Level, Registry};
 use tiepdan_protocol::submission::{SubmissionState, Timeliness, FORMS};
 
 use super::cases::documents::{failed, render, Letterhead, Page};
@@ -301,7 +301,28 @@ async fn submit(
 ) -> ApiResult<(StatusCode, Json<SubmissionState>)> {
     let b = super::body(b)?;
     let form = form_of(&form)?;
-    let scope = scope_of(b.scope.as_deref())?;
+    // What a level submits is fixed, so that the level above compares like with like: a
+    // commune its own book, a province itself with its communes.
+    let fixed = match app.site.site.level {
+        Level::Commune => Scope::Site,
+        Level::Province | Level::Central => Scope::Descendants,
+    };
+    let scope = match b.scope.as_deref().filter(|s| !s.is_empty()) {
+        None => fixed,
+        Some(s) => {
+            let asked = scope_of(Some(s))?;
+            if asked != fixed {
+                return Err(ApiError::of(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Message::new("error-report-submission-scope")
+                        .arg("scope", asked.as_str())
+                        .arg("fixed", fixed.as_str()),
+                )
+                .code("bad_scope"));
+            }
+            asked
+        }
+    };
     let now = now_ms();
     let period = match b.period.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => Period::parse(p).map_err(|e| ApiError::from(e).code("bad_period"))?,

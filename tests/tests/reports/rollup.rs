@@ -2,10 +2,16 @@
 //! two provinces (Hà Nội and Thành phố Hồ Chí Minh) receive citizens in Q3 2026; each
 //! province's `01-tcd` counts exactly its own commune's, central's counts both and gives each
 //! province the row that province computes itself; a commune's and a province's submissions
-//! reach central, which sees them match, and sees the province that did not submit as missing.
+//! reach central, which sees them match, and sees the province that did not submit as missing;
+//! a level submits over its own scope only. The page "Báo cáo" shows the province's chair the
+//! same figures and who submitted, and does not scroll sideways on a phone.
 
 use serde_json::{json, Value};
+use tiepdan_node::lab::processes::{CHAIR, DEMO_PASSWORD};
 use tiepdan_protocol::sites::Registry;
+use tiepdan_tests::browser::{
+    browser, chromedriver, desk_size, js, overflow_at_phone_size, screenshot, sign_in, until,
+};
 use tiepdan_tests::{
     call, eventually, federation, reception, wait_held, LocalFederation, DEADLINE,
 };
@@ -64,8 +70,8 @@ fn line<'a>(lines: &'a [Value], site: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no line {site} in {lines:?}"))
 }
 
-#[test]
-fn each_province_counts_its_own_communes_and_central_counts_both() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_province_counts_its_own_communes_and_central_counts_both() {
     let hcm = Registry::official().children("79")[0].clone();
     let (_dir, mut fed) = federation(&["VN", "01", "00004", "79", &hcm]);
     fed.start_all().unwrap();
@@ -172,8 +178,19 @@ fn each_province_counts_its_own_communes_and_central_counts_both() {
     assert_eq!(xld["totals"]["received"], 5, "{xld}");
     assert_eq!(row(&xld, "01")["values"]["received"], 3);
 
-    // Submissions: the commune's own report, then Hà Nội's over its communes; Hồ Chí Minh
-    // submits nothing.
+    // Submissions: a level submits over its own scope only.
+    let chair = fed.site("01").unwrap().chair.clone();
+    let (s, v) = call(
+        &fed,
+        "01",
+        "POST",
+        "reports/01-tcd/submissions",
+        Some(&json!({"period": "2026-Q3", "scope": "site"})),
+        Some(&chair),
+    );
+    assert_eq!((s, v["code"].as_str()), (422, Some("bad_scope")), "{v}");
+    assert!(v["error"].as_str().unwrap().contains("cấp dưới"), "{v}");
+    // The commune's own report, then Hà Nội's over its communes; Hồ Chí Minh submits nothing.
     for (site, scope) in [("00004", "site"), ("01", "descendants")] {
         let chair = fed.site(site).unwrap().chair.clone();
         let (s, v) = call(
@@ -216,4 +233,72 @@ fn each_province_counts_its_own_communes_and_central_counts_both() {
         None,
     );
     assert_eq!((s, v["code"].as_str()), (403, Some("forbidden")), "{v}");
+
+    // The page, as Hà Nội's chair: the same figures, and the commune's submission matching.
+    let origin = format!("http://{}", fed.site("01").unwrap().http);
+    let (_driver, port) = chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(port, profile.path()).await;
+    desk_size(&c).await;
+    sign_in(&c, &origin, CHAIR, DEMO_PASSWORD, "/bao-cao?period=2026-Q3").await;
+    let total_visits = until(
+        &c,
+        "const t = document.querySelector('#rows tr.total td[data-column=visits]'); return t ? t.textContent : null",
+        vec![],
+        "the report table never filled",
+    )
+    .await;
+    assert_eq!(total_visits, "2");
+    let rows = js(&c, "return document.querySelectorAll('#rows tr').length").await;
+    let communes = Registry::official().children("01").len() as u64;
+    assert_eq!(
+        rows,
+        2 + communes,
+        "the totals, the province's own book, each commune"
+    );
+    let commune = js(
+        &c,
+        "return [...document.querySelectorAll('#rows tr')].find(r => r.textContent.includes('(00004)')).querySelector('td[data-column=visits]').textContent",
+    )
+    .await;
+    assert_eq!(commune, "2");
+    let summary = js(&c, "return document.getElementById('summary').textContent").await;
+    assert!(
+        summary
+            .as_str()
+            .unwrap()
+            .contains("từ ngày 15/06/2026 đến ngày 14/09/2026"),
+        "{summary}"
+    );
+    let submitted = until(
+        &c,
+        "const r = document.querySelector('#submitted-rows tr[data-site=\"00004\"]'); return r ? r.innerText : null",
+        vec![],
+        "the submissions table never filled",
+    )
+    .await;
+    assert!(submitted.as_str().unwrap().contains("Khớp"), "{submitted}");
+    let scope_note = js(
+        &c,
+        "return document.getElementById('submit-scope').textContent",
+    )
+    .await;
+    assert!(
+        scope_note.as_str().unwrap().contains("cấp dưới"),
+        "{scope_note}"
+    );
+    let xlsx = js(
+        &c,
+        "return document.getElementById('xlsx').getAttribute('href')",
+    )
+    .await;
+    assert!(xlsx.as_str().unwrap().contains("format=xlsx"), "{xlsx}");
+    screenshot(&c, "reports").await;
+    assert_eq!(
+        overflow_at_phone_size(&c).await,
+        0,
+        "the page scrolls sideways on a phone"
+    );
+    screenshot(&c, "reports-phone").await;
+    c.close().await.ok();
 }
