@@ -876,5 +876,35 @@ pub fn sign_payload_by(
     log::verify_event(&bytes, &signing_key.verifying_key().to_bytes()).map_err(|e| e.to_string())
 }
 
+/// Signs `payloads` as consecutive events of record `id`: the first on the heads `records`
+/// holds now, each next one on the one before, exactly as inserting each before signing the
+/// next would chain them, but without touching `records`, so a caller can make them durable
+/// first and insert them after. Our own fresh signatures are not checked again.
+pub fn sign_chain_by(
+    records: &Records,
+    signing_key: &ed25519_dalek::SigningKey,
+    author: &str,
+    id: &str,
+    at_ms: u64,
+    payloads: Vec<Vec<u8>>,
+    by: Option<log::Actor>,
+) -> Result<Vec<VerifiedEvent>, String> {
+    let mut parents = records
+        .log_of(id)
+        .map(|l| l.next_parents())
+        .unwrap_or_default();
+    let mut out = Vec::with_capacity(payloads.len());
+    for payload in payloads {
+        let body = EventBody::new(id, author, &parents, at_ms, payload).by(by.clone());
+        let bytes = log::sign_event(&body, signing_key);
+        let v = log::decode_event(&bytes)
+            .map_err(|e| e.to_string())?
+            .danger_assume_verified();
+        parents = vec![v.id];
+        out.push(v);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests;

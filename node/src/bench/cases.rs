@@ -1,6 +1,7 @@
 //! `tiepdan bench --suite cases`: the case-record figures of the README.
 //!
-//! Prints: fsync'd receptions per second on one node (HTTP, sequential and 4 clients);
+//! Prints: fsync'd receptions per second on one node (HTTP, sequential, 4 and 16 clients,
+//! beside this disk's fdatasync rate measured in the same run);
 //! events per second replicated over one QUIC link with signatures verified and stored;
 //! round trips and bytes to reconcile 100 differences among 100,000 shared events; the time a
 //! case takes from a commune to central; and the time the demo federation takes to converge
@@ -141,22 +142,47 @@ async fn push_over_link(
     Ok((secs, accepted))
 }
 
-/// Events a node has stored since it started (written there or taken from peers), read from
-/// its metrics: cheap enough to poll without slowing the node being measured.
-fn total_events(fed: &LocalFederation, code: &str) -> u64 {
-    let Ok(site) = fed.site(code) else { return 0 };
+/// How many `fdatasync`s a second this disk completes for 4 KiB appended in `dir`: the limit
+/// a reception's flush is measured against.
+fn fdatasync_rate(dir: &std::path::Path, run: Duration) -> anyhow::Result<f64> {
+    use std::io::Write as _;
+    let path = dir.join("bench-fdatasync.tmp");
+    let mut f = std::fs::File::create(&path)?;
+    let block = [0x5au8; 4096];
+    let t = Instant::now();
+    let mut n = 0u64;
+    while t.elapsed() < run {
+        f.write_all(&block)?;
+        f.sync_data()?;
+        n += 1;
+    }
+    let rate = n as f64 / t.elapsed().as_secs_f64();
+    drop(f);
+    std::fs::remove_file(&path)?;
+    Ok(rate)
+}
+
+/// The sum of one metric's samples at `code`, 0 when it cannot be read.
+fn metric(fed: &LocalFederation, code: &str, name: &str) -> f64 {
+    let Ok(site) = fed.site(code) else { return 0.0 };
     let Ok(mut r) = agent()
         .get(&format!("http://{}/metrics", site.http))
         .header("Authorization", &format!("Bearer {}", site.token))
         .call()
     else {
-        return 0;
+        return 0.0;
     };
     let text = r.body_mut().read_to_string().unwrap_or_default();
     text.lines()
-        .filter(|l| l.starts_with("tiepdan_events_accepted_total"))
+        .filter(|l| l.starts_with(name))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum::<f64>() as u64
+        .sum()
+}
+
+/// Events a node has stored since it started (written there or taken from peers), read from
+/// its metrics: cheap enough to poll without slowing the node being measured.
+fn total_events(fed: &LocalFederation, code: &str) -> u64 {
+    metric(fed, code, "tiepdan_events_accepted_total") as u64
 }
 
 pub async fn run() -> anyhow::Result<()> {
@@ -214,29 +240,50 @@ pub async fn run() -> anyhow::Result<()> {
         .context("parent")?
         .to_owned();
 
-    // fsync'd receptions per second at central (HTTP, each answered 201 after its commit).
+    // fsync'd receptions per second at central (HTTP, each answered 201 after its commit),
+    // beside what this disk does: fdatasync of a small write in the node's own folder.
+    let syncs = fdatasync_rate(fed.site("VN")?.data.root(), Duration::from_secs(2))?;
     let (http, token) = (fed.site("VN")?.http, fed.site("VN")?.officer.clone());
-    let n = 300;
+    let flushes_before = metric(&fed, "VN", "tiepdan_journal_flushes_total");
+    let n = 600;
     let t = Instant::now();
     for i in 0..n {
         post_reception(http, &token, i)?;
     }
     let seq = n as f64 / t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let mut workers = Vec::new();
-    for w in 0..4 {
-        let token = token.clone();
-        workers.push(std::thread::spawn(move || {
-            (0..n / 4)
-                .filter(|i| post_reception(http, &token, 10_000 + w * 1000 + i).is_ok())
-                .count()
-        }));
+    let flushes_seq = metric(&fed, "VN", "tiepdan_journal_flushes_total") - flushes_before;
+    let mut concurrent = Vec::new();
+    for clients in [4usize, 16] {
+        let per_client = 4000 / clients;
+        let flushes_before = metric(&fed, "VN", "tiepdan_journal_flushes_total");
+        let t = Instant::now();
+        let workers: Vec<_> = (0..clients)
+            .map(|w| {
+                let token = token.clone();
+                std::thread::spawn(move || {
+                    (0..per_client)
+                        .filter(|i| post_reception(http, &token, 100_000 * (w + 1) + i).is_ok())
+                        .count()
+                })
+            })
+            .collect();
+        let done: usize = workers.into_iter().map(|w| w.join().unwrap_or(0)).sum();
+        let rate = done as f64 / t.elapsed().as_secs_f64();
+        let flushes = metric(&fed, "VN", "tiepdan_journal_flushes_total") - flushes_before;
+        concurrent.push((clients, rate, done as f64 / flushes.max(1.0)));
     }
-    let done: usize = workers.into_iter().map(|w| w.join().unwrap_or(0)).sum();
-    let par = done as f64 / t.elapsed().as_secs_f64();
+    println!("this disk: {syncs:.0} fdatasync per second (4 KiB writes in the node's folder)");
     println!(
-        "fsync'd receptions per second on one node: {seq:.0} sequential, {par:.0} with 4 clients"
+        "fsync'd receptions per second on one node, sequential: {seq:.0} → {:.0} % of the disk's fdatasync rate ({:.2} receptions per flush) (target ≥ 50 %)",
+        100.0 * seq / syncs,
+        n as f64 / flushes_seq.max(1.0)
     );
+    for (clients, rate, per_flush) in concurrent {
+        println!(
+            "fsync'd receptions per second on one node, {clients} clients: {rate:.0} ({per_flush:.1} receptions per flush, group commit){}",
+            if clients == 16 { " (target ≥ 10,000)" } else { "" }
+        );
+    }
 
     // Commune → central latency.
     let (chttp, ctoken) = (

@@ -277,7 +277,6 @@ impl Cases {
             ));
         }
         let year = date.year();
-        let _numbering = self.records.numbering();
         let counter_name = format!("stt:{year}");
         let code = &self.site.site.code;
         let (stt, case_id) = self

@@ -8,11 +8,12 @@
 //! push decisions; this folder adds storage at start, the push queue, and the I/O of
 //! replication ([`replication`]).
 
+pub mod journal;
 pub mod replication;
 pub mod verify;
 
 use crate::language::Message;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use tiepdan_protocol::log::{Actor, VerifiedEvent};
@@ -22,8 +23,9 @@ use tracing::warn;
 
 use crate::site::lock::Unpoisoned;
 use crate::site::LocalSite;
+use journal::Journal;
 pub use replication::Push;
-use verify::sign_payload_by;
+use tiepdan_protocol::records::sign_chain_by;
 
 /// Why an operation on a case or session failed. Input errors leave everything stored as it was.
 #[derive(Debug, thiserror::Error)]
@@ -51,9 +53,12 @@ pub type Records = tiepdan_protocol::records::Records;
 pub struct SiteRecords {
     pub site: Arc<LocalSite>,
     held: Mutex<Records>,
-    /// Held while a new case or session number is read, used and committed, so two requests
-    /// at once never get the same number.
-    numbering: Mutex<()>,
+    /// The last number given out of each counter (the log-book STT, session numbers): a
+    /// number is taken here, before its record is durable, so two requests at once never get
+    /// the same one while the journal flushes the first.
+    numbering: Mutex<BTreeMap<String, u64>>,
+    /// Writes this site's own events, grouping concurrent commits into one flush.
+    journal: Journal,
     /// New events waiting to be pushed to linked audience sites (set when replication runs;
     /// an offline CLI command has none and anti-entropy delivers later).
     push_queue: OnceLock<mpsc::Sender<Push>>,
@@ -88,10 +93,12 @@ impl SiteRecords {
                 "case records loaded"
             );
         }
+        let journal = Journal::start(site.clone())?;
         Ok(SiteRecords {
             site,
             held: Mutex::new(held),
-            numbering: Mutex::new(()),
+            numbering: Mutex::new(BTreeMap::new()),
+            journal,
             push_queue: OnceLock::new(),
         })
     }
@@ -106,30 +113,29 @@ impl SiteRecords {
         self.held.try_lock().ok()
     }
 
-    /// The numbering lock: hold it from reading a counter to committing the record it numbers.
-    pub fn numbering(&self) -> MutexGuard<'_, ()> {
-        self.numbering.locked()
-    }
-
-    /// The next number of `counter` whose record id (`id_of(n)`) this site does not hold, and
-    /// that id. A node never creates an id it already holds (a store restored from an older
-    /// backup has an older counter). Hold [`SiteRecords::numbering`] from here to the commit
-    /// that stores the counter.
+    /// Takes the next number of `counter` whose record id (`id_of(n)`) this site does not
+    /// hold, and that id: past the stored counter and every number given out since. A node
+    /// never creates an id it already holds (a store restored from an older backup has an
+    /// older counter). Commit the record with the counter at `n`; a commit that fails leaves
+    /// its number unused (the next record takes the one after), never given twice.
     pub fn next_number(
         &self,
         counter: &str,
         id_of: impl Fn(u64) -> String,
     ) -> Result<(u64, String), OpError> {
-        let mut n = self
+        let mut given = self.numbering.locked();
+        let stored = self
             .site
             .store
             .counter(counter)
-            .map_err(|e| OpError::Store(e.to_string()))?
-            + 1;
+            .map_err(|e| OpError::Store(e.to_string()))?;
+        let mut n = stored.max(given.get(counter).copied().unwrap_or(0)) + 1;
         let held = self.held();
         while held.log_of(&id_of(n)).is_some() {
             n += 1;
         }
+        drop(held);
+        given.insert(counter.to_owned(), n);
         Ok((n, id_of(n)))
     }
 
@@ -166,9 +172,13 @@ impl SiteRecords {
     }
 
     /// Signs encoded payloads for one case or session (`id`), naming `by` as who wrote them,
-    /// stores them durably, applies them
-    /// and pushes them out. On a store failure memory is rebuilt from the store, so nothing
-    /// that was not durable stays visible.
+    /// stores them durably (with `counter` raised to its number), then applies them and pushes
+    /// them out. Nothing is visible, answered or pushed before it is durable; a store failure
+    /// leaves memory as it was.
+    ///
+    /// The index is locked only to sign and to apply, not while the journal flushes, so
+    /// officers at one site share a flush. Two commits to one record at once are signed on the
+    /// same heads and become sibling events, as two sites writing at once do.
     pub fn commit(
         &self,
         id: &str,
@@ -177,44 +187,26 @@ impl SiteRecords {
         counter: Option<(&str, u64)>,
         by: Option<Actor>,
     ) -> Result<Vec<VerifiedEvent>, OpError> {
+        let signed = sign_chain_by(
+            &self.held(),
+            &self.site.signing_key,
+            &self.site.site.code,
+            id,
+            now_ms,
+            payloads,
+            by,
+        )
+        .map_err(OpError::Store)?;
+        let rows = signed
+            .iter()
+            .map(|v| (id.to_owned(), v.id, v.bytes.clone()))
+            .collect();
+        self.journal
+            .write(rows, counter.map(|(name, n)| (name.to_owned(), n)))
+            .map_err(OpError::Store)?;
         let mut cases = self.held();
         let before: BTreeSet<String> = cases.audience_of(id).cloned().unwrap_or_default();
-        let mut signed = Vec::new();
-        for payload in payloads {
-            let v = sign_payload_by(
-                &cases,
-                &self.site.signing_key,
-                &self.site.site.code,
-                id,
-                now_ms,
-                payload,
-                by.clone(),
-            )
-            .map_err(OpError::Store)?;
-            // Chain later events of this batch on the earlier ones.
-            cases.insert(vec![v.clone()]);
-            signed.push(v);
-        }
-        let rows: Vec<(&str, [u8; 32], &[u8])> = signed
-            .iter()
-            .map(|v| (id, v.id, v.bytes.as_slice()))
-            .collect();
-        if let Err(e) = self.site.store.put_events(&rows, counter) {
-            drop(rows);
-            cases.entries.remove(id);
-            cases.sessions.remove(id);
-            cases.submissions.remove(id);
-            let stored: Vec<(String, Vec<u8>)> = self
-                .site
-                .store
-                .all_events()
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|(c, _)| c == id)
-                .collect();
-            cases.load_stored(stored);
-            return Err(OpError::Store(e.to_string()));
-        }
+        cases.insert(signed.clone());
         let after = cases.audience_of(id).cloned().unwrap_or_default();
         drop(cases);
         self.site

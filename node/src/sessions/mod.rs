@@ -145,7 +145,6 @@ impl Sessions {
             self.check_case_online(&c.case_id, c.category)?;
         }
         let year = tiepdan_protocol::case::date_from_unix_ms(starts_at_ms).year();
-        let _numbering = self.records.numbering();
         let counter_name = format!("session:{year}");
         let code = &self.site.site.code;
         let (n, id) = self.records.next_number(&counter_name, |n| {

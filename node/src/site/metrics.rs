@@ -51,6 +51,9 @@ pub struct Metrics {
     pub calendars_received: Family<ViaLabels, Counter>,
     pub calendars_refused: Family<ReasonLabels, Counter>,
     pub calendars_known: Gauge,
+    /// Transactions the journal flushed, and the local commits they carried.
+    pub journal_flushes: Counter,
+    pub journal_commits: Counter,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -90,6 +93,18 @@ impl Metrics {
         let calendars_received = Family::<ViaLabels, Counter>::default();
         let calendars_refused = Family::<ReasonLabels, Counter>::default();
         let calendars_known = Gauge::default();
+        let journal_flushes = Counter::default();
+        let journal_commits = Counter::default();
+        registry.register(
+            "journal_flushes",
+            "Durable transactions of this site's own events (group commit)",
+            journal_flushes.clone(),
+        );
+        registry.register(
+            "journal_commits",
+            "Commits of this site's own events those transactions carried (commits per flush = this / journal_flushes)",
+            journal_commits.clone(),
+        );
         registry.register(
             "calendars_received",
             "Valid holiday calendars central published, received new or known, by path (operator, link)",
@@ -203,6 +218,8 @@ impl Metrics {
             calendars_received,
             calendars_refused,
             calendars_known,
+            journal_flushes,
+            journal_commits,
         }
     }
 
@@ -244,6 +261,12 @@ impl Metrics {
         self.revocations_received
             .get_or_create(&ViaLabels { via: via.into() })
             .inc();
+    }
+
+    /// One flush of the journal that carried `commits` commits.
+    pub fn journal_group(&self, commits: u64) {
+        self.journal_flushes.inc();
+        self.journal_commits.inc_by(commits);
     }
 
     pub fn events_accepted(&self, source: &str, n: u64) {

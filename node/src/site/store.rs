@@ -356,6 +356,38 @@ impl Store {
         })
     }
 
+    /// Stores signed events of any number of records in one durable transaction, and raises
+    /// each named counter to at least its value (never lowers it: commits grouped in one
+    /// transaction may carry a counter's numbers in any order). Returns how many were new.
+    pub fn put_events_raising(
+        &self,
+        events: &[(&str, [u8; 32], &[u8])],
+        counters: &[(&str, u64)],
+    ) -> Result<usize, StoreError> {
+        self.write(|tx| {
+            let mut t = tx.open_table(EVENTS)?;
+            let mut added = 0;
+            for (case_id, id, bytes) in events {
+                if t.insert(case_key(case_id, id).as_slice(), *bytes)?
+                    .is_none()
+                {
+                    added += 1;
+                }
+            }
+            let mut meta = tx.open_table(META)?;
+            for (name, value) in counters {
+                let stored = meta
+                    .get(*name)?
+                    .and_then(|v| <[u8; 8]>::try_from(v.value()).ok())
+                    .map_or(0, u64::from_be_bytes);
+                if *value > stored {
+                    meta.insert(*name, value.to_be_bytes().as_slice())?;
+                }
+            }
+            Ok(added)
+        })
+    }
+
     /// Marks these case versions as delivered to the national database, in one transaction.
     pub fn put_exported(&self, versions: &[(String, String)]) -> Result<(), StoreError> {
         self.write(|tx| {

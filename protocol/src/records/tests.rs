@@ -301,3 +301,51 @@ fn only_the_site_an_id_names_signs_its_first_events() {
         adm.rejected
     );
 }
+
+/// Signing a run of events before any is inserted chains them exactly as signing each after
+/// inserting the one before: the same parents, so the same signed bytes.
+#[test]
+fn a_chain_signed_ahead_is_the_chain_signed_one_by_one() {
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let id = "00004-2026-00001";
+    let payloads = [
+        case::encode_event(&CaseEvent::Received {
+            reception: reception(Kind::Petition),
+        }),
+        case::encode_event(&CaseEvent::Note {
+            text: "một".into()
+        }),
+        case::encode_event(&CaseEvent::Note { text: "hai".into() }),
+    ];
+    let mut one_by_one = site(&[("00004", &key)]);
+    let mut expected = Vec::new();
+    for p in &payloads {
+        let v = sign_payload_by(
+            &one_by_one,
+            &key,
+            "00004",
+            id,
+            1_780_000_000_000,
+            p.clone(),
+            None,
+        )
+        .unwrap();
+        one_by_one.insert(vec![v.clone()]);
+        expected.push(v.bytes);
+    }
+    let mut ahead = site(&[("00004", &key)]);
+    let chain = sign_chain_by(
+        &ahead,
+        &key,
+        "00004",
+        id,
+        1_780_000_000_000,
+        payloads.to_vec(),
+        None,
+    )
+    .unwrap();
+    let got: Vec<Vec<u8>> = chain.iter().map(|v| v.bytes.clone()).collect();
+    assert_eq!(got, expected);
+    assert_eq!(ahead.insert(chain), 3, "every event of the chain applies");
+    assert_eq!(ahead.get(id).unwrap().state.history.len(), 3);
+}

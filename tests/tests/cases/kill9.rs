@@ -132,34 +132,62 @@ fn assert_none_lost(kind: &str, acknowledged: &[String], held: &BTreeSet<String>
     );
 }
 
+/// Officers entering receptions at the same time in the reception kill rounds.
+const OFFICERS_AT_ONCE: usize = 6;
+
+/// Enters receptions until `stop` or the node is gone; returns the acknowledged case ids.
+fn receive_until(
+    http: std::net::SocketAddr,
+    token: &str,
+    stop: &AtomicBool,
+    round: u64,
+    officer: usize,
+) -> Vec<String> {
+    let agent = tiepdan_node::cli::client::agent();
+    let mut acked = Vec::new();
+    let mut i = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let r = agent
+            .post(&format!("http://{http}/api/v1/receptions"))
+            .header("Authorization", &format!("Bearer {token}"))
+            .send_json(reception(
+                "petition",
+                &format!("Công dân {round}-{officer}-{i}"),
+            ));
+        i += 1;
+        match r {
+            Ok(mut resp) if resp.status() == 201 => {
+                let v: serde_json::Value = resp.body_mut().read_json().unwrap();
+                acked.push(v["case_id"].as_str().unwrap().to_owned());
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    acked
+}
+
 #[test]
 fn kill_9_during_receptions_loses_no_acknowledged_reception() {
     let (_dir, mut fed) = federation(&["VN"]);
     let site = fed.site("VN").unwrap();
     let (http, token) = (site.http, site.officer.clone());
     let rounds = kills();
+    // Several officers at once, so the kills land while a flush carries several receptions
+    // (group commit): each is answered only after the flush that holds it.
     let acknowledged = kill_rounds(&mut fed, rounds, |round| {
         let token = token.clone();
         Box::new(move |stop: Arc<AtomicBool>| {
-            let agent = tiepdan_node::cli::client::agent();
-            let mut acked = Vec::new();
-            let mut i = 0;
-            while !stop.load(Ordering::Relaxed) {
-                let r = agent
-                    .post(&format!("http://{http}/api/v1/receptions"))
-                    .header("Authorization", &format!("Bearer {token}"))
-                    .send_json(reception("petition", &format!("Công dân {round}-{i}")));
-                i += 1;
-                match r {
-                    Ok(mut resp) if resp.status() == 201 => {
-                        let v: serde_json::Value = resp.body_mut().read_json().unwrap();
-                        acked.push(v["case_id"].as_str().unwrap().to_owned());
-                    }
-                    Ok(_) => {}
-                    Err(_) => break,
-                }
-            }
-            acked
+            let officers: Vec<_> = (0..OFFICERS_AT_ONCE)
+                .map(|officer| {
+                    let (token, stop) = (token.clone(), stop.clone());
+                    std::thread::spawn(move || receive_until(http, &token, &stop, round, officer))
+                })
+                .collect();
+            officers
+                .into_iter()
+                .flat_map(|o| o.join().unwrap())
+                .collect()
         })
     });
     assert_none_lost("reception", &acknowledged, &held_cases(&fed), rounds);

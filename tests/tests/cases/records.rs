@@ -549,3 +549,50 @@ fn an_act_the_case_does_not_allow_now_is_refused_before_it_is_signed() {
     );
     assert_eq!(s, 201, "{v}");
 }
+
+/// Officers entering receptions at the same moment share the journal's flushes: every one is
+/// answered, the case numbers run 1, 2, 3… with no gap and none twice, all are held after a
+/// restart, and the next reception takes the next number.
+#[test]
+fn receptions_entered_at_once_are_numbered_without_gaps_and_all_kept() {
+    let (_dir, mut fed) = federation(&["VN"]);
+    fed.start("VN").unwrap();
+    assert!(eventually(DEADLINE, || call(
+        &fed, "VN", "GET", "status", None, None
+    )
+    .0 == 200));
+    let (officers, each) = (8, 6);
+    let ids: Vec<String> = std::thread::scope(|scope| {
+        let fed = &fed;
+        let threads: Vec<_> = (0..officers)
+            .map(|o| {
+                scope.spawn(move || {
+                    (0..each)
+                        .map(|i| receive(fed, "VN", "petition", &format!("Công dân {o}-{i}")))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect()
+    });
+    let number = |id: &str| id.rsplit('-').next().unwrap().parse::<u64>().unwrap();
+    let mut numbers: Vec<u64> = ids.iter().map(|id| number(id)).collect();
+    numbers.sort_unstable();
+    let total = (officers * each) as u64;
+    assert_eq!(numbers, (1..=total).collect::<Vec<_>>(), "{ids:?}");
+
+    fed.stop("VN").unwrap();
+    fed.start("VN").unwrap();
+    assert!(eventually(DEADLINE, || call(
+        &fed, "VN", "GET", "status", None, None
+    )
+    .0 == 200));
+    for id in &ids {
+        assert!(has_case(&fed, "VN", id), "{id} lost over a restart");
+    }
+    let next = receive(&fed, "VN", "petition", "Công dân sau cùng");
+    assert_eq!(number(&next), total + 1);
+}
