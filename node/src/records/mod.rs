@@ -93,12 +93,11 @@ impl SiteRecords {
                 "case records loaded"
             );
         }
-        let journal = Journal::start(site.clone())?;
         Ok(SiteRecords {
             site,
             held: Mutex::new(held),
             numbering: Mutex::new(BTreeMap::new()),
-            journal,
+            journal: Journal::default(),
             push_queue: OnceLock::new(),
         })
     }
@@ -202,7 +201,11 @@ impl SiteRecords {
             .map(|v| (id.to_owned(), v.id, v.bytes.clone()))
             .collect();
         self.journal
-            .write(rows, counter.map(|(name, n)| (name.to_owned(), n)))
+            .write(
+                &self.site,
+                rows,
+                counter.map(|(name, n)| (name.to_owned(), n)),
+            )
             .map_err(OpError::Store)?;
         let mut cases = self.held();
         let before: BTreeSet<String> = cases.audience_of(id).cloned().unwrap_or_default();

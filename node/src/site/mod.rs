@@ -15,6 +15,7 @@ pub mod identity;
 pub mod lock;
 pub mod metrics;
 pub mod store;
+pub mod wal;
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;

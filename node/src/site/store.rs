@@ -8,6 +8,8 @@
 use std::path::Path;
 
 use redb::{Database, Durability, ReadableDatabase, ReadableTable, TableDefinition};
+
+use super::wal::{self, Wal};
 use serde::{Deserialize, Serialize};
 
 /// Small values: site identity, counters.
@@ -126,7 +128,20 @@ pub enum JoinState {
 
 pub struct Store {
     db: Database,
+    /// The write-ahead log of this site's own events (`put_events_logged`); `None` when it
+    /// could not be opened (those events then take a durable redb commit each).
+    wal: std::sync::Mutex<Option<Wal>>,
 }
+
+/// One record of the write-ahead log: the events and counters of one flush.
+#[derive(Serialize, Deserialize)]
+struct LoggedWrite {
+    events: Vec<(String, serde_bytes::ByteBuf, serde_bytes::ByteBuf)>,
+    counters: Vec<(String, u64)>,
+}
+
+/// The meta key of the log's current epoch.
+const WAL_EPOCH: &str = "wal_epoch";
 
 fn encode<T: Serialize>(v: &T) -> Vec<u8> {
     // Encoding our own plain structs to a Vec cannot fail.
@@ -148,7 +163,10 @@ impl Store {
             }
             Err(e) => return Err(StoreError::Db(e.into())),
         };
-        let store = Store { db };
+        let mut store = Store {
+            db,
+            wal: std::sync::Mutex::new(None),
+        };
         // Create every table up front so readers never meet a missing table.
         store.write(|tx| {
             tx.open_table(META)?;
@@ -167,7 +185,90 @@ impl Store {
             Ok(())
         })?;
         store.migrate_events()?;
+        store.wal = std::sync::Mutex::new(Some(store.replay_wal(path)?));
         Ok(store)
+    }
+
+    /// Applies what the write-ahead log holds of the current epoch durably, and raises the
+    /// epoch in the same commit, so the log starts afresh.
+    fn replay_wal(&self, path: &Path) -> Result<Wal, StoreError> {
+        let epoch = self.counter(WAL_EPOCH)?;
+        let io = |e: std::io::Error| StoreError::Corrupt(format!("write-ahead log: {e}"));
+        let (mut wal, records) = Wal::open(&wal::path_for(path), epoch).map_err(io)?;
+        let mut writes = Vec::new();
+        for r in &records {
+            writes.push(decode::<LoggedWrite>(r)?);
+        }
+        let events: Vec<(&str, [u8; 32], &[u8])> = writes
+            .iter()
+            .flat_map(|w| w.events.iter())
+            .filter_map(|(record, id, bytes)| {
+                Some((
+                    record.as_str(),
+                    <[u8; 32]>::try_from(id.as_slice()).ok()?,
+                    bytes.as_slice(),
+                ))
+            })
+            .collect();
+        let mut counters: Vec<(&str, u64)> = writes
+            .iter()
+            .flat_map(|w| w.counters.iter())
+            .map(|(name, n)| (name.as_str(), *n))
+            .collect();
+        counters.push((WAL_EPOCH, epoch + 1));
+        self.put_events_raising(&events, &counters)?;
+        if !records.is_empty() {
+            tracing::info!(
+                records = records.len(),
+                events = events.len(),
+                "write-ahead log replayed"
+            );
+        }
+        wal.reset(epoch + 1);
+        Ok(wal)
+    }
+
+    /// Stores this site's own events (and raises its counters) durably with one flush of the
+    /// write-ahead log, then puts them in redb with a commit that does not flush. A durable
+    /// redb commit (a checkpoint) makes room when the log is full. Holding the log's lock
+    /// from the log's flush to redb's commit keeps a checkpoint from passing a record that
+    /// redb does not have yet.
+    pub fn put_events_logged(
+        &self,
+        events: &[(&str, [u8; 32], &[u8])],
+        counters: &[(&str, u64)],
+    ) -> Result<usize, StoreError> {
+        let record = encode(&LoggedWrite {
+            events: events
+                .iter()
+                .map(|(r, id, b)| {
+                    (
+                        (*r).to_owned(),
+                        serde_bytes::ByteBuf::from(id.to_vec()),
+                        serde_bytes::ByteBuf::from(b.to_vec()),
+                    )
+                })
+                .collect(),
+            counters: counters
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), *v))
+                .collect(),
+        });
+        let mut guard = self.wal.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(wal) = guard.as_mut().filter(|_| Wal::can_hold(record.len())) else {
+            return self.put_events_raising(events, counters);
+        };
+        let io = |e: std::io::Error| StoreError::Corrupt(format!("write-ahead log: {e}"));
+        if !wal.append(&record).map_err(io)? {
+            // Full: a durable commit makes every record so far redundant; a new epoch.
+            let next = wal.epoch() + 1;
+            self.put_events_raising(&[], &[(WAL_EPOCH, next)])?;
+            wal.reset(next);
+            if !wal.append(&record).map_err(io)? {
+                return self.put_events_raising(events, counters);
+            }
+        }
+        self.raise_with(Durability::None, events, counters)
     }
 
     /// Moves events from the earlier by-id layout into [`EVENTS`], in one transaction, so a
@@ -206,8 +307,16 @@ impl Store {
         &self,
         f: impl FnOnce(&redb::WriteTransaction) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
+        self.write_with(Durability::Immediate, f)
+    }
+
+    fn write_with<R>(
+        &self,
+        durability: Durability,
+        f: impl FnOnce(&redb::WriteTransaction) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
         let mut tx = self.db.begin_write()?;
-        tx.set_durability(Durability::Immediate)?;
+        tx.set_durability(durability)?;
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
@@ -364,7 +473,16 @@ impl Store {
         events: &[(&str, [u8; 32], &[u8])],
         counters: &[(&str, u64)],
     ) -> Result<usize, StoreError> {
-        self.write(|tx| {
+        self.raise_with(Durability::Immediate, events, counters)
+    }
+
+    fn raise_with(
+        &self,
+        durability: Durability,
+        events: &[(&str, [u8; 32], &[u8])],
+        counters: &[(&str, u64)],
+    ) -> Result<usize, StoreError> {
+        self.write_with(durability, |tx| {
             let mut t = tx.open_table(EVENTS)?;
             let mut added = 0;
             for (case_id, id, bytes) in events {
@@ -589,6 +707,87 @@ mod tests {
             s.calendars().unwrap(),
             vec![(2028, b"calendar-bytes".to_vec())]
         );
+    }
+
+    /// What only the write-ahead log holds (redb's own commit of it lost, as in a crash) is
+    /// put back when the store opens, counters raised, and the log then starts afresh.
+    #[test]
+    fn the_write_ahead_log_puts_back_what_redb_lost() {
+        let crashed = tempfile::tempdir().unwrap();
+        let path = crashed.path().join("store.redb");
+        let later = tempfile::tempdir().unwrap();
+        let copy = later.path().join("store.redb");
+        {
+            let s = Store::open(&path).unwrap();
+            s.put_events_raising(
+                &[("00004-2026-00001", [1; 32], b"first")],
+                &[("stt:2026", 1)],
+            )
+            .unwrap();
+            // redb as a crash would leave it: durable up to here, nothing logged after.
+            std::fs::copy(&path, &copy).unwrap();
+            s.put_events_logged(
+                &[
+                    ("00004-2026-00002", [2; 32], b"second"),
+                    ("00004-2026-00003", [3; 32], b"third"),
+                ],
+                &[("stt:2026", 3)],
+            )
+            .unwrap();
+            s.put_events_logged(
+                &[("00004-2026-00003", [4; 32], b"fourth")],
+                &[("stt:2026", 2)],
+            )
+            .unwrap();
+            assert_eq!(
+                s.all_events().unwrap().len(),
+                4,
+                "readers see logged events at once"
+            );
+            assert_eq!(
+                s.counter("stt:2026").unwrap(),
+                3,
+                "a counter never goes back"
+            );
+        }
+        std::fs::copy(wal::path_for(&path), wal::path_for(&copy)).unwrap();
+        let epoch_before = {
+            let s = Store::open(&copy).unwrap();
+            let held: Vec<Vec<u8>> = s
+                .all_events()
+                .unwrap()
+                .into_iter()
+                .map(|(_, b)| b)
+                .collect();
+            assert_eq!(held.len(), 4, "{held:?}");
+            for b in [b"first".as_slice(), b"second", b"third", b"fourth"] {
+                assert!(held.iter().any(|h| h == b), "{b:?} lost");
+            }
+            assert_eq!(s.counter("stt:2026").unwrap(), 3);
+            s.counter(WAL_EPOCH).unwrap()
+        };
+        // Replayed once: the next open finds nothing of its epoch to apply again.
+        let s = Store::open(&copy).unwrap();
+        assert_eq!(s.all_events().unwrap().len(), 4);
+        assert_eq!(s.counter(WAL_EPOCH).unwrap(), epoch_before + 1);
+    }
+
+    /// A log that fills up is checkpointed into redb and starts again: nothing is lost.
+    #[test]
+    fn a_full_write_ahead_log_is_checkpointed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.redb");
+        let big = vec![9u8; 1 << 20];
+        let ids: Vec<[u8; 32]> = (0..20u8).map(|i| [i; 32]).collect();
+        {
+            let s = Store::open(&path).unwrap();
+            for id in &ids {
+                s.put_events_logged(&[("00004-2026-00001", *id, &big)], &[])
+                    .unwrap();
+            }
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.all_events().unwrap().len(), ids.len());
     }
 
     #[test]
