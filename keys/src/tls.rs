@@ -17,7 +17,7 @@ use rustls::{
     ServerConfig, SignatureScheme,
 };
 
-use crate::cert::{verify_chain, Chain, ChainError, VerifiedSite};
+use crate::cert::{verify_chain, Chain, ChainCache, ChainError, VerifiedSite};
 use crate::identity::SiteKey;
 use crate::revocation::RevocationList;
 
@@ -47,6 +47,8 @@ pub struct FederationVerifier {
     revocations: Arc<RwLock<RevocationList>>,
     on_refusal: Option<RefusalCallback>,
     provider: Arc<CryptoProvider>,
+    /// Chains verified before, when the caller shares a cache.
+    chains: Option<Arc<ChainCache>>,
 }
 
 impl fmt::Debug for FederationVerifier {
@@ -71,7 +73,15 @@ impl FederationVerifier {
             revocations,
             on_refusal,
             provider: provider(),
+            chains: None,
         }
+    }
+
+    /// Verifies chains through `cache`, shared with whatever else checks the same peers'
+    /// chains (the node checks a link's chain again after the handshake).
+    pub fn with_chain_cache(mut self, cache: Arc<ChainCache>) -> FederationVerifier {
+        self.chains = Some(cache);
+        self
     }
 
     pub fn root(&self) -> &CertificateDer<'static> {
@@ -97,7 +107,10 @@ impl FederationVerifier {
                 .revocations
                 .read()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            verify_chain(&self.root, &chain, now.as_secs(), &list)
+            match &self.chains {
+                Some(cache) => cache.verify(&self.root, &chain, now.as_secs(), &list),
+                None => verify_chain(&self.root, &chain, now.as_secs(), &list),
+            }
         };
         if let (Err(e), Some(cb)) = (&result, &self.on_refusal) {
             cb(e);

@@ -73,11 +73,14 @@ pub(crate) fn inspect(der: &[u8]) -> Result<CertInfo, InspectError> {
         .as_ref()
         .try_into()
         .map_err(|_| InspectError::NotEd25519)?;
-    let self_signed = crate::identity::verify_signature(
-        &public_key,
-        x509.tbs_certificate.as_ref(),
-        x509.signature_value.data.as_ref(),
-    );
+    // Only a certificate that names itself as its issuer can be self-signed (RFC 5280 §3.2):
+    // the signature check, a full Ed25519 verification, is spent on those alone.
+    let self_signed = x509.issuer().as_raw() == x509.subject().as_raw()
+        && crate::identity::verify_signature(
+            &public_key,
+            x509.tbs_certificate.as_ref(),
+            x509.signature_value.data.as_ref(),
+        );
 
     let mut claims = Err(ClaimsError::Missing);
     let mut dns_names = Vec::new();

@@ -47,6 +47,26 @@ pub fn verify_chain(
     now: u64,
     revocations: &RevocationList,
 ) -> Result<VerifiedSite, ChainError> {
+    verify_chain_detailed(root, chain, now, revocations).map(|v| v.site)
+}
+
+/// What [`ChainCache`] keeps of a chain that verified: enough to redo the checks that change
+/// with time and with revocations.
+#[derive(Debug, Clone)]
+struct Verified {
+    site: VerifiedSite,
+    /// (site, notBefore) of every certificate of the path but the root: what step (4) reads.
+    certs: Vec<(String, u64)>,
+    /// The latest notBefore along the path.
+    not_before: u64,
+}
+
+fn verify_chain_detailed(
+    root: &CertificateDer<'_>,
+    chain: &[CertificateDer<'_>],
+    now: u64,
+    revocations: &RevocationList,
+) -> Result<Verified, ChainError> {
     let Some(leaf) = chain.first() else {
         return Err(ChainError::Empty);
     };
@@ -131,24 +151,118 @@ pub fn verify_chain(
         .map(|(i, _)| i.not_after_u())
         .min()
         .unwrap_or(0);
+    let not_before = infos
+        .iter()
+        .map(|(i, _)| i.not_before_u())
+        .max()
+        .unwrap_or(0);
+    let certs = infos[..infos.len() - 1]
+        .iter()
+        .map(|(info, claims)| (claims.site.clone(), info.not_before_u()))
+        .collect();
     // `infos` holds at least the leaf and the root.
     let (leaf_info, leaf_claims) = &infos[0];
     // `checked_claims` already parsed this PeerId successfully.
     let peer_id = leaf_claims
         .peer_id()
         .map_err(|source| ChainError::Claims { index: 0, source })?;
-    Ok(VerifiedSite {
-        site: leaf_claims.site.clone(),
-        level: leaf_claims.level,
-        parent: leaf_claims.parent.clone(),
-        peer_id,
-        not_after,
-        public_key: leaf_info.public_key,
+    Ok(Verified {
+        site: VerifiedSite {
+            site: leaf_claims.site.clone(),
+            level: leaf_claims.level,
+            parent: leaf_claims.parent.clone(),
+            peer_id,
+            not_after,
+            public_key: leaf_info.public_key,
+        },
+        certs,
+        not_before,
     })
 }
 
+/// Chains kept at most by a [`ChainCache`]; when full it starts empty again (central is linked
+/// to 3,355 sites, each presenting one chain).
+pub const CHAIN_CACHE_MAX: usize = 8192;
+
+/// Chains that verified, by the BLAKE3 of the root and the certificates: a chain presented
+/// again (the same link's later checks, a reconnect) costs a lookup and the checks that change
+/// (the time against the path's validity, and every certificate against the revocations as
+/// they are now), not its parsing and signatures, which depend on its bytes alone.
+#[derive(Debug, Default)]
+pub struct ChainCache {
+    entries: std::sync::Mutex<std::collections::HashMap<[u8; 32], Verified>>,
+}
+
+impl ChainCache {
+    pub fn new() -> ChainCache {
+        ChainCache::default()
+    }
+
+    fn key(root: &CertificateDer<'_>, chain: &[CertificateDer<'_>]) -> [u8; 32] {
+        let mut h = blake3::Hasher::new();
+        for der in std::iter::once(root).chain(chain) {
+            h.update(&(der.len() as u64).to_le_bytes());
+            h.update(der);
+        }
+        *h.finalize().as_bytes()
+    }
+
+    /// [`verify_chain`], from the cache when the same chain verified before.
+    pub fn verify(
+        &self,
+        root: &CertificateDer<'_>,
+        chain: &[CertificateDer<'_>],
+        now: u64,
+        revocations: &RevocationList,
+    ) -> Result<VerifiedSite, ChainError> {
+        let key = Self::key(root, chain);
+        let hit = self
+            .entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(v) = hit.filter(|v| (v.not_before..=v.site.not_after).contains(&now)) {
+            for (site, not_before) in &v.certs {
+                if revocations.is_revoked(site, *not_before) {
+                    return Err(ChainError::Revoked {
+                        site: site.clone(),
+                        revoked_at: revocations.get(site).map(|r| r.revoked_at).unwrap_or(0),
+                        not_before: *not_before,
+                    });
+                }
+            }
+            return Ok(v.site);
+        }
+        // Out of its validity (or unknown): the full check gives the precise answer.
+        let v = verify_chain_detailed(root, chain, now, revocations)?;
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= CHAIN_CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert(key, v.clone());
+        Ok(v.site)
+    }
+}
+
+/// The last trust anchor that passed [`check_root_uncached`]: a node checks chains against one
+/// root for its whole life, so its checks (a signature among them) are done once.
+static CHECKED_ROOT: std::sync::Mutex<Option<(Vec<u8>, CertInfo)>> = std::sync::Mutex::new(None);
+
 /// The configured trust anchor must be a validly self-signed tiepdan root for central.
 fn check_root(root: &CertificateDer<'_>) -> Result<CertInfo, ChainError> {
+    let mut checked = CHECKED_ROOT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((der, info)) = checked.as_ref() {
+        if der.as_slice() == root.as_ref() {
+            return Ok(info.clone());
+        }
+    }
+    let info = check_root_uncached(root)?;
+    *checked = Some((root.as_ref().to_vec(), info.clone()));
+    Ok(info)
+}
+
+fn check_root_uncached(root: &CertificateDer<'_>) -> Result<CertInfo, ChainError> {
     let bad = |detail: String| ChainError::NotTiepdanRoot { detail };
     let info = inspect(root).map_err(|e| bad(e.to_string()))?;
     let claims = info.claims.clone().map_err(|e| bad(e.to_string()))?;

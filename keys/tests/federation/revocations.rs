@@ -276,3 +276,42 @@ fn fixed_root() -> rustls::pki_types::CertificateDer<'static> {
         .root()
         .clone()
 }
+
+/// A chain answered from the cache is judged like a fresh one: a revocation that came after it
+/// was cached refuses it, and past its validity the full check gives the precise error.
+#[test]
+fn a_cached_chain_is_still_refused_once_revoked_or_expired() {
+    let c = central();
+    let p = province(&c, "01");
+    let s70 = commune(&p, "00070");
+    let s73 = commune(&p, "00073");
+    let root = c.ca.root();
+    let cache = tiepdan_keys::cert::ChainCache::new();
+    let mut list = RevocationList::new();
+    let via_cache = |chain: &Chain, now: u64, list: &RevocationList| {
+        cache
+            .verify(root, chain.der_list(), now, list)
+            .map(|v| v.site)
+            .map_err(|e| e.reason())
+    };
+    for _ in 0..2 {
+        assert_eq!(via_cache(&s70.tls, NOW + 20, &list), Ok("00070".into()));
+        assert_eq!(via_cache(&s73.tls, NOW + 20, &list), Ok("00073".into()));
+    }
+    let bytes = revocation::create(&p.key, &p.tls, "00070", NOW + 30).unwrap();
+    assert!(revocation::accept(&mut list, root, &bytes, NOW + 31).unwrap());
+    assert_eq!(via_cache(&s70.tls, NOW + 40, &list), Err("revoked"));
+    assert_eq!(via_cache(&s73.tls, NOW + 40, &list), Ok("00073".into()));
+    // The province revoked: its communes' cached chains fall with it.
+    let bytes = revocation::create(&c.key, &c.tls, "01", NOW + 50).unwrap();
+    assert!(revocation::accept(&mut list, root, &bytes, NOW + 51).unwrap());
+    assert_eq!(via_cache(&s73.tls, NOW + 60, &list), Err("revoked"));
+    // Far past every notAfter: the same error as without the cache.
+    let later = NOW + 100 * 365 * 86_400;
+    let empty = RevocationList::new();
+    assert_eq!(
+        via_cache(&s73.tls, later, &empty),
+        check(root, &s73.tls, later, &empty)
+    );
+    assert!(via_cache(&s73.tls, later, &empty).is_err());
+}

@@ -3,7 +3,8 @@
 //!
 //! Prints: time from `tiepdan run` to a proven link with the parent; QUIC handshake latency
 //! (mutual TLS with chain, CRL and PeerId checks, p50/p99); handshakes per second one node
-//! accepts; idle RSS per node; and how long a revocation takes to cut a site off everywhere.
+//! accepts, beside bare quinn handshakes with the same certificates ([`super::bare`]); idle
+//! RSS per node; and how long a revocation takes to cut a site off everywhere.
 //! Figures are printed, never asserted: targets are judged by reading them (README).
 
 use std::net::SocketAddr;
@@ -12,6 +13,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+
+use tiepdan_keys::cert::Chain;
+use tiepdan_keys::identity::SiteKey;
 
 use crate::lab::demo::demo_sites;
 use crate::lab::peer as peer_client;
@@ -145,11 +149,18 @@ pub async fn run(handshakes: usize, seconds: u64) -> anyhow::Result<()> {
         let _ = t.await;
     }
     let n = done.load(Ordering::Relaxed);
+    let admitted = n as f64 / seconds as f64;
     println!(
-        "handshakes accepted per second by one node: {:.0} ({} in {} s, 8 clients)",
-        n as f64 / seconds as f64,
-        n,
-        seconds
+        "handshakes accepted per second by one node: {admitted:.0} ({n} in {seconds} s, 8 clients) (target ≥ 2,000)"
+    );
+    // The limit: bare quinn handshakes with the same certificates, without tiepdan's checks.
+    let pdata = &fed.site(&province)?.data;
+    let pkey = SiteKey::load(&pdata.key_path())?;
+    let pchain = Chain::from_pem(&std::fs::read_to_string(pdata.tls_chain_path())?)?;
+    let bare = super::bare::handshakes_per_second(&pkey, &pchain, &key, &chain, 8, seconds).await?;
+    println!(
+        "bare quinn handshakes per second (same certificates and transport, no tiepdan checks, no hello; 8 clients): {bare:.0} → admission at {:.0} % of it",
+        100.0 * admitted / bare
     );
 
     // 4. Idle memory: let the federation settle, then read every node's RSS.

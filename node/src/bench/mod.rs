@@ -4,6 +4,7 @@
 //! Uses `lab` to start federations and bare peers, and the node's own modules as a peer would.
 //! Figures are printed, never asserted: targets are judged by reading them (README).
 
+pub mod bare;
 pub mod cases;
 pub mod federation;
 pub mod media;

@@ -101,11 +101,14 @@ pub fn endpoint(fed: &Arc<Federation>, addr: SocketAddr) -> anyhow::Result<Endpo
                 "refused a peer at the QUIC handshake: {err}"
             );
         });
-    let verifier = Arc::new(tls::FederationVerifier::new(
-        fed.site.root.clone(),
-        fed.revocations.clone(),
-        Some(on_refusal),
-    ));
+    let verifier = Arc::new(
+        tls::FederationVerifier::new(
+            fed.site.root.clone(),
+            fed.revocations.clone(),
+            Some(on_refusal),
+        )
+        .with_chain_cache(fed.chains.clone()),
+    );
     let server = tls::server_config(&fed.site.key, &fed.site.chain, verifier.clone())?;
     let client = tls::client_config(&fed.site.key, &fed.site.chain, verifier)?;
     let mut server_config = quinn::ServerConfig::with_crypto(Arc::new(

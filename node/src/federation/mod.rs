@@ -21,7 +21,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use rustls::pki_types::CertificateDer;
-use tiepdan_keys::cert::{verify_chain, VerifiedSite};
+use tiepdan_keys::cert::VerifiedSite;
 use tiepdan_keys::revocation::{verify_revocation, verify_revocation_with, RevocationList};
 use tiepdan_protocol::control::{ControlFrame, PeerRecord};
 use tiepdan_protocol::sites::Registry;
@@ -103,6 +103,10 @@ pub enum P2pCommand {
 pub struct Federation {
     pub site: Arc<LocalSite>,
     pub revocations: Arc<RwLock<RevocationList>>,
+    /// Peer chains that verified: the handshake's check, the link's checks after it and a
+    /// reconnect's verify each chain's signatures once (revocations and time are checked
+    /// every time).
+    pub chains: Arc<tiepdan_keys::cert::ChainCache>,
     /// Who serves each stream tag, and who hears of links coming and going.
     pub channels: Channels,
     pub(crate) links: Mutex<BTreeMap<String, Link>>,
@@ -167,6 +171,7 @@ impl Federation {
         let federation = Federation {
             site,
             revocations: Arc::new(RwLock::new(revs)),
+            chains: Arc::new(tiepdan_keys::cert::ChainCache::new()),
             channels: Channels::default(),
             links: Mutex::new(Default::default()),
             known: Mutex::new(known),
@@ -203,7 +208,8 @@ impl Federation {
     ) -> Result<VerifiedSite, tiepdan_keys::cert::ChainError> {
         // A poisoned lock means a verifier thread panicked; the list itself is still valid.
         let revs = self.revocations.reading();
-        verify_chain(&self.site.root, chain, self.now(), &revs)
+        self.chains
+            .verify(&self.site.root, chain, self.now(), &revs)
     }
 
     /// Remembers a peer we learned about, and starts dialling it if the topology wants a link.

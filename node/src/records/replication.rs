@@ -57,9 +57,15 @@ pub struct Replication {
     key_since: Mutex<BTreeMap<String, u64>>,
     /// The event set shared with each peer, with the records generation it was computed at.
     shared: Mutex<BTreeMap<String, SharedSet>>,
+    /// Chains learned, by BLAKE3 of their certificates: learning one again changes nothing
+    /// (keys are never dropped), so a link that comes back costs a lookup.
+    learned: Mutex<std::collections::HashSet<[u8; 32]>>,
     /// Ourselves, for the tasks a stream or a link starts.
     me: Weak<Replication>,
 }
+
+/// Chains remembered as learned at most; the set starts empty again when full.
+const LEARNED_CHAINS_MAX: usize = 8192;
 
 impl Replication {
     /// Registers the replication channel and link watcher, and starts the pusher.
@@ -72,6 +78,7 @@ impl Replication {
             federation,
             key_since,
             shared: Mutex::default(),
+            learned: Mutex::new(Default::default()),
             me: me.clone(),
         });
         Self::register(&replication, &replication.federation.channels);
@@ -114,6 +121,22 @@ impl Replication {
     pub fn learn_chain(&self, chain: &[CertificateDer<'static>]) {
         if self.federation.verify_peer_chain(chain).is_err() {
             return;
+        }
+        let mut h = blake3::Hasher::new();
+        for der in chain {
+            h.update(&(der.len() as u64).to_le_bytes());
+            h.update(der);
+        }
+        let fingerprint = *h.finalize().as_bytes();
+        {
+            let mut learned = self.learned.locked();
+            if !learned.insert(fingerprint) {
+                return;
+            }
+            if learned.len() > LEARNED_CHAINS_MAX {
+                learned.clear();
+                learned.insert(fingerprint);
+            }
         }
         let Ok(c) = Chain::new(chain.to_vec()) else {
             return;
