@@ -34,7 +34,6 @@ use super::cases::documents::{failed, render, Letterhead, Page};
 use super::{blocking, ApiError, ApiResult, App};
 use crate::accounts::Caller;
 use crate::language::Message;
-use crate::records::OpError;
 use crate::reports::period::Period;
 use crate::reports::plot::{self, Bar, Series};
 use crate::reports::supervision::SupervisionView;
@@ -398,16 +397,7 @@ async fn submissions(
         let registry = Registry::official();
         let here = app.site.site.code.clone();
         let of = q.site.unwrap_or_else(|| here.clone());
-        if registry.get(&of).is_err() {
-            return Err(OpError::NotFound(
-                Message::new("error-report-site-unknown").arg("site", of.as_str()),
-            ));
-        }
-        if of != here && !registry.ancestors(&of).contains(&here.as_str()) {
-            return Err(OpError::Forbidden(
-                Message::new("error-report-not-below").arg("site", of.as_str()),
-            ));
-        }
+        app.reports.here_or_below(&of)?;
         let today = date_from_unix_ms(now);
         let mut sites = vec![of.clone()];
         sites.extend(registry.children(&of).iter().cloned());

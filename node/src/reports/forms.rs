@@ -70,6 +70,23 @@ fn name_of(code: &str) -> String {
 }
 
 impl Reports {
+    /// `of` is this site or a site below it: what this site may report on.
+    pub fn here_or_below(&self, of: &str) -> Result<(), OpError> {
+        let here = self.site.site.code.as_str();
+        let registry = Registry::official();
+        if registry.get(of).is_err() {
+            return Err(OpError::NotFound(
+                Message::new("error-report-site-unknown").arg("site", of),
+            ));
+        }
+        if of != here && !registry.ancestors(of).contains(&here) {
+            return Err(OpError::Forbidden(
+                Message::new("error-report-not-below").arg("site", of),
+            ));
+        }
+        Ok(())
+    }
+
     /// The report `form` of `of` (this site when `None`; else a site below it) for `period`.
     pub fn compute(
         &self,
@@ -80,17 +97,7 @@ impl Reports {
     ) -> Result<Report, OpError> {
         let here = self.site.site.code.clone();
         let of = of.unwrap_or(&here).to_owned();
-        let registry = Registry::official();
-        if registry.get(&of).is_err() {
-            return Err(OpError::NotFound(
-                Message::new("error-report-site-unknown").arg("site", of.as_str()),
-            ));
-        }
-        if of != here && !registry.ancestors(&of).contains(&here.as_str()) {
-            return Err(OpError::Forbidden(
-                Message::new("error-report-not-below").arg("site", of.as_str()),
-            ));
-        }
+        self.here_or_below(&of)?;
         let held = self.records.held();
         let cases: Vec<&CaseState> = held.entries.values().map(|e| &e.state).collect();
         let sessions: Vec<&SessionState> = held.sessions.values().map(|e| &e.state).collect();

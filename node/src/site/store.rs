@@ -438,31 +438,16 @@ impl Store {
     }
 
     /// Stores signed events (exact bytes) of one or more cases in one durable transaction,
-    /// optionally bumping a yearly counter (the log-book number, STT) in the same commit.
+    /// optionally raising a yearly counter (the log-book number, STT) to at least its value in
+    /// the same commit.
     /// Returns how many were new.
     pub fn put_events(
         &self,
         events: &[(&str, [u8; 32], &[u8])],
         counter: Option<(&str, u64)>,
     ) -> Result<usize, StoreError> {
-        self.write(|tx| {
-            let mut t = tx.open_table(EVENTS)?;
-            let mut added = 0;
-            for (case_id, id, bytes) in events {
-                // An id is the hash of its bytes, so overwriting an event rewrites the same bytes;
-                // one lookup instead of a check and then an insert.
-                if t.insert(case_key(case_id, id).as_slice(), *bytes)?
-                    .is_none()
-                {
-                    added += 1;
-                }
-            }
-            if let Some((name, value)) = counter {
-                tx.open_table(META)?
-                    .insert(name, value.to_be_bytes().as_slice())?;
-            }
-            Ok(added)
-        })
+        let counters: Vec<(&str, u64)> = counter.into_iter().collect();
+        self.put_events_raising(events, &counters)
     }
 
     /// Stores signed events of any number of records in one durable transaction, and raises
