@@ -405,8 +405,20 @@ async fn run_link(
         },
         true,
     );
-    // Tell everyone (including the newcomer) who is reachable now.
-    fed.broadcast(&ControlFrame::Peers(fed.introductions()));
+    // Tell the newcomer who is reachable now, and every other link only that the newcomer is:
+    // they heard of the rest when it linked. A full list to every link on every link-up would
+    // cost central the square of its 3,355 links while the country reconnects, and trip the
+    // receivers' budget for introductions.
+    let everyone = fed.introductions();
+    let newcomer: Vec<PeerRecord> = everyone
+        .iter()
+        .filter(|r| r.site == site)
+        .cloned()
+        .collect();
+    let _ = outbox_tx.try_send(ControlFrame::Peers(everyone));
+    if !newcomer.is_empty() {
+        fed.broadcast_except(&site, &ControlFrame::Peers(newcomer));
+    }
     // And the newcomer every holiday calendar central published that we hold.
     for frame in fed.calendar_frames() {
         let _ = outbox_tx.try_send(frame);

@@ -353,6 +353,14 @@ impl Federation {
         }
     }
 
+    /// [`Federation::broadcast`] to every link but `site`'s.
+    pub fn broadcast_except(&self, site: &str, frame: &ControlFrame) {
+        let links = self.links.locked();
+        for (_, l) in links.iter().filter(|(s, _)| s.as_str() != site) {
+            let _ = l.outbox.try_send(frame.clone());
+        }
+    }
+
     /// Verifies and applies a signed revocation record that arrived by `via` (from site
     /// `from`). Returns true when it was new.
     pub fn apply_revocation(
