@@ -34,7 +34,9 @@ pub use chain::{Chain, ChainError, SiteCert};
 pub use issue::{danger_issue, issue, Authority};
 pub use make::{make_own_leaf, make_root, IssueError};
 pub use request::{make_request, parse_request, CertRequest, RequestError};
-pub use verify::{install_check, verify_chain, ChainCache, VerifiedSite, CHAIN_CACHE_MAX};
+pub use verify::{
+    chain_fingerprint, install_check, verify_chain, ChainCache, VerifiedSite, CHAIN_CACHE_MAX,
+};
 
 /// A short fingerprint of a certificate for humans and logs: the first 16 hex characters of
 /// the BLAKE3 hash of its DER.

@@ -180,6 +180,17 @@ fn verify_chain_detailed(
     })
 }
 
+/// The BLAKE3 of a run of certificates, each prefixed with its length: one chain's identity,
+/// to remember chains by.
+pub fn chain_fingerprint<'a>(certs: impl IntoIterator<Item = &'a CertificateDer<'a>>) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    for der in certs {
+        h.update(&(der.len() as u64).to_le_bytes());
+        h.update(der);
+    }
+    *h.finalize().as_bytes()
+}
+
 /// Chains kept at most by a [`ChainCache`]; when full it starts empty again (central is linked
 /// to 3,355 sites, each presenting one chain).
 pub const CHAIN_CACHE_MAX: usize = 8192;
@@ -198,15 +209,6 @@ impl ChainCache {
         ChainCache::default()
     }
 
-    fn key(root: &CertificateDer<'_>, chain: &[CertificateDer<'_>]) -> [u8; 32] {
-        let mut h = blake3::Hasher::new();
-        for der in std::iter::once(root).chain(chain) {
-            h.update(&(der.len() as u64).to_le_bytes());
-            h.update(der);
-        }
-        *h.finalize().as_bytes()
-    }
-
     /// [`verify_chain`], from the cache when the same chain verified before.
     pub fn verify(
         &self,
@@ -215,7 +217,7 @@ impl ChainCache {
         now: u64,
         revocations: &RevocationList,
     ) -> Result<VerifiedSite, ChainError> {
-        let key = Self::key(root, chain);
+        let key = chain_fingerprint(std::iter::once(root).chain(chain));
         let hit = self
             .entries
             .lock()

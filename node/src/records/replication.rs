@@ -122,12 +122,7 @@ impl Replication {
         if self.federation.verify_peer_chain(chain).is_err() {
             return;
         }
-        let mut h = blake3::Hasher::new();
-        for der in chain {
-            h.update(&(der.len() as u64).to_le_bytes());
-            h.update(der);
-        }
-        let fingerprint = *h.finalize().as_bytes();
+        let fingerprint = tiepdan_keys::cert::chain_fingerprint(chain);
         {
             let mut learned = self.learned.locked();
             if !learned.insert(fingerprint) {

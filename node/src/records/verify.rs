@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 
 use tiepdan_protocol::log::UnverifiedEvent;
 pub use tiepdan_protocol::records::{
-    decode_batch, decode_payload, fold, refuse_revoked, sign_payload, sign_payload_by,
-    verify_events, Admission, CaseEntry, CheckedEvent, Entry, Forward, Payload, Rejected,
-    SessionEntry, CASES_MAX,
+    decode_batch, decode_payload, fold, refuse_revoked, sign_payload, verify_events, Admission,
+    CaseEntry, CheckedEvent, Entry, Forward, Payload, Rejected, SessionEntry, CASES_MAX,
 };
 
 /// Batches at least this large are verified on every core.
