@@ -29,8 +29,10 @@ cargo test --locked --workspace
 # Every benchmark runs too, on the debug build, so that each keeps working; its figures are
 # lower than the release figures in README.md (`cargo run --release -p tiepdan-node -- bench`).
 phase "benchmarks (debug)"
-# The reports suite runs at 2,000 cases a province (20,000 at central) instead of 100,000.
-./target/debug/tiepdan bench --suite all --report-cases 2000
+# The reports suite runs at 2,000 cases a province (20,000 at central) instead of 100,000, and
+# the load harness with 200 virtual sites (3,355 in README.md), 20 receptions and 3 s windows.
+./target/debug/tiepdan bench --suite all --report-cases 2000 \
+  --sites 200 --receptions 20 --per-second 10 --idle-seconds 3
 
 # The simulator over the full hierarchy: every scenario must lose nothing and keep its
 # invariants (the command exits non-zero otherwise). `normal` is the 30-day benchmark; README.md

@@ -37,10 +37,11 @@ enum Command {
     /// Đo trên loopback và in các số liệu của README: `federation` (gia nhập, bắt tay, bộ nhớ,
     /// thu hồi), `cases` (lượt tiếp, sao chép, đối soát, hội tụ), `media` (độ trễ mỗi chặng
     /// chuyển tiếp, số luồng mỗi lõi, khoảng hở sau khi đứt đường truyền), `reports` (Biểu
-    /// 01/TCD của tỉnh và của Trung ương) hoặc `all`.
+    /// 01/TCD của tỉnh và của Trung ương), `harness` (một nút thật trước hàng nghìn điểm ảo: kết
+    /// nạp, lúc rảnh, lượt tiếp, thu hồi, khởi động lại) hoặc `all`.
     #[cfg(feature = "lab")]
     Bench {
-        /// Bộ đo: federation, cases, media, reports hoặc all.
+        /// Bộ đo: federation, cases, media, reports, harness hoặc all.
         #[arg(long, default_value = "all")]
         suite: String,
         /// Số lần bắt tay được đo từng lần một.
@@ -52,6 +53,18 @@ enum Command {
         /// Số vụ việc ở tỉnh khi đo báo cáo (`reports`); Trung ương giữ gấp mười lần.
         #[arg(long, default_value_t = 100_000)]
         report_cases: usize,
+        /// Số điểm ảo nối vào Trung ương khi chạy `harness` (3.355: cả nước); tỉnh nhận tối đa
+        /// số xã của mình.
+        #[arg(long, default_value_t = 3355)]
+        sites: usize,
+        /// Số lượt tiếp được nhập trong `harness`, và bao nhiêu lượt mỗi giây.
+        #[arg(long, default_value_t = 120)]
+        receptions: usize,
+        #[arg(long, default_value_t = 1.0)]
+        per_second: f64,
+        /// Số giây của mỗi lần đo lúc rảnh trong `harness`.
+        #[arg(long, default_value_t = 10)]
+        idle_seconds: u64,
     },
 }
 
@@ -69,12 +82,22 @@ fn main() {
             handshakes,
             seconds,
             report_cases,
+            sites,
+            receptions,
+            per_second,
+            idle_seconds,
         } => cli::tokio_main(tiepdan_node::bench::run_suite(
             &suite,
             tiepdan_node::bench::Sizes {
                 handshakes,
                 seconds,
                 report_cases,
+                load: tiepdan_node::bench::harness::Load {
+                    sites,
+                    receptions,
+                    per_second,
+                    idle_seconds,
+                },
             },
         )),
     };

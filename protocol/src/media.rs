@@ -40,6 +40,36 @@ pub const HOLD_DOWN_MS: u64 = 3_000;
 /// long before QUIC's idle timeout closes the link.
 pub const DEAD_MS: u64 = 400;
 
+/// `sequence` of a heartbeat whose sender may carry a session's media over the link: the
+/// receiver heartbeats back. A heartbeat without it only answers one.
+pub const HEARTBEAT_WANTED: u32 = 1;
+
+/// A linked site that asked for heartbeats within this long still gets them.
+pub const ASKED_MS: u64 = 1_000;
+
+/// The linked sites `us` heartbeats of its own accord while sessions with these `points`
+/// (hubs included) may carry media here: the points, and the sites that may relay between us
+/// and them (our ancestors and theirs). With no session there are none: an idle link is kept
+/// by QUIC's keep-alives, and a heartbeat every 100 ms on each of central's 3,355 links would
+/// take most of a core.
+pub fn heartbeat_reasons(
+    registry: &crate::sites::Registry,
+    us: &str,
+    points: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    if points.is_empty() {
+        return out;
+    }
+    out.extend(registry.ancestors(us).into_iter().map(str::to_owned));
+    for p in points {
+        out.insert(p.clone());
+        out.extend(registry.ancestors(p).into_iter().map(str::to_owned));
+    }
+    out.remove(us);
+    out
+}
+
 /// What a packet carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PacketKind {
@@ -236,6 +266,8 @@ pub struct RouteTable {
     peers: BTreeMap<String, Peer>,
     /// Preferred relays for a destination, best first (e.g. the common ancestors).
     preferred: BTreeMap<String, Vec<String>>,
+    /// When each linked site last asked for heartbeats ([`HEARTBEAT_WANTED`]).
+    asked: BTreeMap<String, u64>,
 }
 
 impl RouteTable {
@@ -263,6 +295,20 @@ impl RouteTable {
     /// The link to `site` closed.
     pub fn link_down(&mut self, site: &str) {
         self.peers.remove(site);
+        self.asked.remove(site);
+    }
+
+    /// Linked `site` sent a heartbeat asking for ours at `now_ms`.
+    pub fn asked(&mut self, site: &str, now_ms: u64) {
+        let at = self.asked.entry(site.to_owned()).or_insert(now_ms);
+        *at = (*at).max(now_ms);
+    }
+
+    /// True when `site` asked for heartbeats within [`ASKED_MS`].
+    pub fn asks_heartbeats(&self, site: &str, now_ms: u64) -> bool {
+        self.asked
+            .get(site)
+            .is_some_and(|t| now_ms.saturating_sub(*t) <= ASKED_MS)
     }
 
     /// Relays to try first for `destination`, in order (others follow by site code).
@@ -506,5 +552,36 @@ mod tests {
                 prop_assert_eq!(MediaPacket::decode(&p.encode()), Ok(p));
             }
         }
+    }
+
+    #[test]
+    fn only_sites_a_session_may_route_through_are_heartbeated_of_our_own_accord() {
+        let r = crate::sites::Registry::official();
+        let none = heartbeat_reasons(r, "VN", &BTreeSet::new());
+        assert!(none.is_empty(), "no session, no heartbeats: {none:?}");
+        let points: BTreeSet<String> = ["VN", "00004"].iter().map(|s| s.to_string()).collect();
+        let at_central = heartbeat_reasons(r, "VN", &points);
+        assert_eq!(
+            at_central,
+            ["00004", "01"].iter().map(|s| s.to_string()).collect(),
+            "the point and its province, which relays when the direct link is cut"
+        );
+        let at_commune = heartbeat_reasons(r, "00004", &points);
+        assert_eq!(
+            at_commune,
+            ["01", "VN"].iter().map(|s| s.to_string()).collect()
+        );
+    }
+
+    #[test]
+    fn a_site_that_asked_for_heartbeats_gets_them_for_a_second() {
+        let mut t = RouteTable::new();
+        assert!(!t.asks_heartbeats("01", 0));
+        t.asked("01", 1_000);
+        assert!(t.asks_heartbeats("01", 1_000 + ASKED_MS));
+        assert!(!t.asks_heartbeats("01", 1_001 + ASKED_MS));
+        t.asked("01", 5_000);
+        t.link_down("01");
+        assert!(!t.asks_heartbeats("01", 5_000));
     }
 }

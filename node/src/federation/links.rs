@@ -5,7 +5,8 @@
 //! happen in `tiepdan_keys::tls` during the handshake). After the handshake the dialler opens one
 //! bidirectional control stream and both sides send `Hello` first. One link is kept per pair of
 //! sites: when both dial at once, the connection initiated by the lower site code wins
-//! (`tiepdan_protocol::dial`). Keep-alive 0.5 s and idle timeout 3 s make a dead path visible fast.
+//! (`tiepdan_protocol::dial`). Keep-alive 0.5 s (sent by the dialling side) and idle timeout
+//! 3 s make a dead path visible fast.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -70,9 +71,23 @@ pub const DIALS_MAX: usize = 256;
 /// Tries of an address no site was expected at before it is given up.
 pub const UNKNOWN_DIAL_TRIES: u32 = 5;
 
-/// The transport settings of every link (keep-alive, idle timeout, flow-control windows,
-/// streams at once).
+/// The transport settings of a link this site dials (keep-alive, idle timeout, flow-control
+/// windows, streams at once).
 pub fn transport() -> Arc<TransportConfig> {
+    Arc::new(settings())
+}
+
+/// The transport of a link a peer dialled: the same, without keep-alives of our own. The
+/// dialler's every half second keep both ends' idle timers fed (each probe is answered), so
+/// a second set would only double the packets: central accepts all 3,355 links, and a packet
+/// is what an idle link costs it.
+pub fn accepted_transport() -> Arc<TransportConfig> {
+    let mut t = settings();
+    t.keep_alive_interval(None);
+    Arc::new(t)
+}
+
+fn settings() -> TransportConfig {
     let mut t = TransportConfig::default();
     t.max_concurrent_bidi_streams(VarInt::from_u32(BIDI_STREAMS_PER_LINK));
     t.max_concurrent_uni_streams(VarInt::from_u32(UNI_STREAMS_PER_LINK));
@@ -85,7 +100,7 @@ pub fn transport() -> Arc<TransportConfig> {
         IdleTimeout::try_from(Duration::from_millis(IDLE_TIMEOUT_MS))
             .expect("idle timeout in range"),
     ));
-    Arc::new(t)
+    t
 }
 
 /// Builds the endpoint: server and default client config share one verifier.
@@ -114,14 +129,51 @@ pub fn endpoint(fed: &Arc<Federation>, addr: SocketAddr) -> anyhow::Result<Endpo
     let mut server_config = quinn::ServerConfig::with_crypto(Arc::new(
         quinn::crypto::rustls::QuicServerConfig::try_from(server)?,
     ));
-    server_config.transport_config(transport());
+    server_config.transport_config(accepted_transport());
     let mut client_config = quinn::ClientConfig::new(Arc::new(
         quinn::crypto::rustls::QuicClientConfig::try_from(client)?,
     ));
     client_config.transport_config(transport());
-    let mut ep = Endpoint::server(server_config, addr)?;
+    let socket = std::net::UdpSocket::bind(addr)?;
+    raise_receive_buffer(&socket, RECEIVE_BUFFER_BYTES);
+    let runtime = quinn::default_runtime()
+        .ok_or_else(|| anyhow::anyhow!("no async runtime for the QUIC endpoint"))?;
+    let mut ep = Endpoint::new(
+        quinn::EndpointConfig::default(),
+        Some(server_config),
+        socket,
+        runtime,
+    )?;
     ep.set_default_client_config(client_config);
     Ok(ep)
+}
+
+/// The kernel's receive buffer of the links' UDP socket. When central restarts, the whole
+/// country's first packets arrive within a few hundred milliseconds (3,355 Initials of 1,200
+/// bytes, about 8 MB as the kernel counts them); the default 208 KiB drops most of them, and
+/// each dropped site waits a retransmission or a backoff.
+pub const RECEIVE_BUFFER_BYTES: usize = 16 << 20;
+
+/// Asks for `bytes` of receive buffer: beyond `net.core.rmem_max` when the node may
+/// (`SO_RCVBUFFORCE`, CAP_NET_ADMIN), else up to it. A smaller buffer only costs retries.
+fn raise_receive_buffer(socket: &std::net::UdpSocket, bytes: usize) {
+    use std::os::fd::AsRawFd;
+    let size = libc::c_int::try_from(bytes).unwrap_or(libc::c_int::MAX);
+    let set = |option| {
+        // SAFETY: setsockopt on a socket we own, with a pointer to a c_int and its size.
+        unsafe {
+            libc::setsockopt(
+                socket.as_raw_fd(),
+                libc::SOL_SOCKET,
+                option,
+                (&size as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            ) == 0
+        }
+    };
+    if !set(libc::SO_RCVBUFFORCE) && !set(libc::SO_RCVBUF) {
+        debug!("could not raise the QUIC socket's receive buffer");
+    }
 }
 
 /// Accepts inbound links until shutdown.
@@ -396,29 +448,17 @@ async fn run_link(
         conn: conn.clone(),
         chain: chain.clone(),
     });
-    fed.learn_peer(
-        &PeerRecord {
-            site: site.clone(),
-            peer_id: verified.peer_id.to_string(),
-            quic_addrs: their_hello.quic_addrs.clone(),
-            p2p_addrs: their_hello.p2p_addrs.clone(),
-        },
-        true,
-    );
-    // Tell the newcomer who is reachable now, and every other link only that the newcomer is:
-    // they heard of the rest when it linked. A full list to every link on every link-up would
-    // cost central the square of its 3,355 links while the country reconnects, and trip the
-    // receivers' budget for introductions.
-    let everyone = fed.introductions();
-    let newcomer: Vec<PeerRecord> = everyone
-        .iter()
-        .filter(|r| r.site == site)
-        .cloned()
-        .collect();
-    let _ = outbox_tx.try_send(ControlFrame::Peers(everyone));
-    if !newcomer.is_empty() {
-        fed.broadcast_except(&site, &ControlFrame::Peers(newcomer));
-    }
+    let record = PeerRecord {
+        site: site.clone(),
+        peer_id: verified.peer_id.to_string(),
+        quic_addrs: their_hello.quic_addrs.clone(),
+        p2p_addrs: their_hello.p2p_addrs.clone(),
+    };
+    fed.learn_peer(&record, true);
+    // Tell the newcomer where the linked sites it wants a link with are, and the linked sites
+    // that want a link with it where it is (`Federation::introductions_for`, `introduce`).
+    let _ = outbox_tx.try_send(ControlFrame::Peers(fed.introductions_for(&site)));
+    fed.introduce(&record);
     // And the newcomer every holiday calendar central published that we hold.
     for frame in fed.calendar_frames() {
         let _ = outbox_tx.try_send(frame);

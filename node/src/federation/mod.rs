@@ -293,16 +293,33 @@ impl Federation {
             .cuts_off(self.registry(), site, self.now())
     }
 
-    /// The proven peers we introduce to others.
-    pub fn introductions(&self) -> Vec<PeerRecord> {
+    /// What `receiver` is told when it links: this site, and the linked sites it wants a link
+    /// with (its ancestors and siblings). A commune has no use for the rest, and central
+    /// sending every newcomer all of its 3,355 links would cost it the square of its links
+    /// while the country reconnects.
+    pub fn introductions_for(&self, receiver: &str) -> Vec<PeerRecord> {
+        let registry = self.registry();
         let links = self.links.locked();
-        let mut out: Vec<PeerRecord> = links
-            .iter()
-            .map(|(site, l)| PeerRecord {
-                site: site.clone(),
-                peer_id: l.peer_id.clone(),
-                quic_addrs: l.quic_addrs.clone(),
-                p2p_addrs: l.p2p_addrs.clone(),
+        let siblings = registry
+            .parent(receiver)
+            .map(|p| registry.children(p))
+            .unwrap_or(&[]);
+        let wanted: BTreeSet<&str> = registry
+            .ancestors(receiver)
+            .into_iter()
+            .chain(siblings.iter().map(String::as_str))
+            .filter(|s| *s != receiver)
+            .collect();
+        let mut out: Vec<PeerRecord> = wanted
+            .into_iter()
+            .filter_map(|site| {
+                let l = links.get(site)?;
+                Some(PeerRecord {
+                    site: site.to_owned(),
+                    peer_id: l.peer_id.clone(),
+                    quic_addrs: l.quic_addrs.clone(),
+                    p2p_addrs: l.p2p_addrs.clone(),
+                })
             })
             .collect();
         if let Some(b) = self.site.bound.get() {
@@ -314,6 +331,41 @@ impl Federation {
             });
         }
         out
+    }
+
+    /// Tells the linked sites that want a link with `newcomer` (its siblings, and the sites
+    /// below it) where it is; the others have no use for it.
+    pub fn introduce(&self, newcomer: &PeerRecord) {
+        let registry = self.registry();
+        let links = self.links.locked();
+        let frame = ControlFrame::Peers(vec![newcomer.clone()]);
+        let send = |site: &str| {
+            if site != newcomer.site && wants_link(registry, site, &newcomer.site) {
+                if let Some(l) = links.get(site) {
+                    let _ = l.outbox.try_send(frame.clone());
+                }
+            }
+        };
+        if registry.parent(&newcomer.site).is_none() {
+            // Central: every site below wants it; walk the links rather than the country.
+            for site in links.keys() {
+                send(site);
+            }
+            return;
+        }
+        let siblings = registry
+            .parent(&newcomer.site)
+            .map(|p| registry.children(p))
+            .unwrap_or(&[]);
+        for site in siblings {
+            send(site);
+        }
+        for child in registry.children(&newcomer.site) {
+            send(child);
+            for grandchild in registry.children(child) {
+                send(grandchild);
+            }
+        }
     }
 
     pub fn quic_advertised(&self, b: &Bound) -> Vec<String> {
@@ -349,14 +401,6 @@ impl Federation {
     pub fn broadcast(&self, frame: &ControlFrame) {
         let links = self.links.locked();
         for l in links.values() {
-            let _ = l.outbox.try_send(frame.clone());
-        }
-    }
-
-    /// [`Federation::broadcast`] to every link but `site`'s.
-    pub fn broadcast_except(&self, site: &str, frame: &ControlFrame) {
-        let links = self.links.locked();
-        for (_, l) in links.iter().filter(|(s, _)| s.as_str() != site) {
             let _ = l.outbox.try_send(frame.clone());
         }
     }

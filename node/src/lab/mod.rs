@@ -3,10 +3,11 @@
 //!
 //! Uses every capability and the CLI's API client. Holds the local process federation on
 //! loopback ([`processes`]), the network-namespace lab with veth pairs and rate-limited lines
-//! ([`netns`]), the bare QUIC peer that benchmarks and hostile-peer tests play ([`peer`]), and
-//! the demo ([`demo`]).
+//! ([`netns`]), the bare QUIC peer that benchmarks and hostile-peer tests play ([`peer`]), the fleet of
+//! virtual sites of the load harness ([`fleet`]), and the demo ([`demo`]).
 
 pub mod demo;
+pub mod fleet;
 pub mod netns;
 pub mod peer;
 pub mod processes;

@@ -65,13 +65,23 @@ pub async fn admitted(
     conn: &quinn::Connection,
     hello: &[u8],
 ) -> anyhow::Result<(quinn::SendStream, quinn::RecvStream)> {
+    let (send, recv, _) = admitted_reading(conn, hello).await?;
+    Ok((send, recv))
+}
+
+/// [`admitted`], with the decoder that read the node's hello: it may already hold the frames
+/// that came right after it (the node's introductions), for a caller that goes on reading.
+pub async fn admitted_reading(
+    conn: &quinn::Connection,
+    hello: &[u8],
+) -> anyhow::Result<(quinn::SendStream, quinn::RecvStream, FrameDecoder)> {
     let (mut send, mut recv) = conn.open_bi().await?;
     send.write_all(hello).await?;
     let mut decoder = FrameDecoder::new();
     let mut buf = [0u8; 8192];
     loop {
         if let Some(ControlFrame::Hello(_)) = decoder.next_frame()? {
-            return Ok((send, recv));
+            return Ok((send, recv, decoder));
         }
         let n = recv
             .read(&mut buf)

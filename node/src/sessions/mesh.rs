@@ -5,7 +5,8 @@
 //! Owns the media side of every link: audio in QUIC datagrams (sent ahead of stream data),
 //! video frames each on its own unidirectional stream (so a lost packet delays one frame, not
 //! the ones after it), keyframe requests routed back to the publisher's site, a heartbeat
-//! every [`HEARTBEAT_MS`] carrying the sites we hear (relays are chosen from these), the floor
+//! every [`HEARTBEAT_MS`] carrying the sites we hear (relays are chosen from these) on the
+//! links a session may route over (and back to the sites that ask for it), the floor
 //! check at the hub (audio of a participant without the floor is not forwarded), per-stream
 //! reception statistics, and the built-in test signal IT staff use for the test connection.
 //!
@@ -277,7 +278,12 @@ impl MediaMesh {
             if sites.len() < before {
                 self.site.metrics.media_refused("link_state_not_vouched");
             }
-            self.routes.locked().heard(from, now_ms(), sites);
+            let now = now_ms();
+            let mut routes = self.routes.locked();
+            if packet.sequence & media::HEARTBEAT_WANTED != 0 {
+                routes.asked(from, now);
+            }
+            routes.heard(from, now, sites);
             return;
         }
         // Only sites of the session may put media into it.
@@ -519,14 +525,36 @@ async fn heartbeat(node: Arc<MediaMesh>) {
             return;
         }
         let now = now_ms();
-        let live = node.routes.locked().live_sites(now);
+        // Heartbeats only where media may flow: toward the sites our sessions may route
+        // through, and back to the sites that ask for ours (`media::heartbeat_reasons`).
+        let points: BTreeSet<String> = node
+            .active
+            .reading()
+            .values()
+            .filter_map(|s| star(s))
+            .flat_map(|(_, points)| points)
+            .collect();
+        let reasons = media::heartbeat_reasons(node.site.registry(), &node.site.site.code, &points);
+        let (live, asking): (Vec<String>, BTreeSet<String>) = {
+            let routes = node.routes.locked();
+            let links = node.federation.linked_sites();
+            let asking = links
+                .into_iter()
+                .filter(|s| routes.asks_heartbeats(s, now))
+                .collect();
+            (routes.live_sites(now), asking)
+        };
         let links: Vec<(String, Connection)> = node.federation.connections();
         for (site, conn) in links {
+            let ours = reasons.contains(&site);
+            if !ours && !asking.contains(&site) {
+                continue;
+            }
             let packet = MediaPacket {
                 kind: PacketKind::LinkState,
                 keyframe: false,
                 timestamp_us: now * 1000,
-                sequence: 0,
+                sequence: if ours { media::HEARTBEAT_WANTED } else { 0 },
                 hops_left: 0,
                 session_id: "-".into(),
                 origin: node.site.site.code.clone(),

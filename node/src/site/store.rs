@@ -1,7 +1,8 @@
 //! The node's durable store: one redb file under the data folder, immediate durability.
 //!
 //! Owns the tables and their encodings. Every write commits with `Durability::Immediate`, so
-//! when a function here returns `Ok` the data is on disk (fsync'd). Signed records (revocations,
+//! when a function here returns `Ok` the data is on disk (fsync'd); the exceptions say so (the
+//! peers cache, events already in the write-ahead log). Signed records (revocations,
 //! holiday calendars) are stored exactly as received and never re-encoded. The file is locked
 //! while a node runs; CLI commands then go through the node's API instead (see `client.rs`).
 
@@ -349,8 +350,12 @@ impl Store {
             .map(|v| String::from_utf8_lossy(v.value()).into_owned()))
     }
 
+    /// Remembers where a peer was last seen. Without a flush of its own: the table is a cache
+    /// that every hello refills, and central learns thousands of peers as the country links
+    /// (a flush each would cap admissions at the disk's flush rate); the next durable commit
+    /// takes it to disk, and a crash before it loses addresses, never records.
     pub fn put_peer(&self, peer: &PeerEntry) -> Result<(), StoreError> {
-        self.write(|tx| {
+        self.write_with(Durability::None, |tx| {
             tx.open_table(PEERS)?
                 .insert(peer.site.as_str(), encode(peer).as_slice())?;
             Ok(())
