@@ -24,7 +24,7 @@ use rustls::pki_types::CertificateDer;
 use tiepdan_keys::cert::VerifiedSite;
 use tiepdan_keys::revocation::{verify_revocation, verify_revocation_with, RevocationList};
 use tiepdan_protocol::control::{ControlFrame, PeerRecord};
-use tiepdan_protocol::sites::Registry;
+use tiepdan_protocol::sites::{Level, Registry};
 use tiepdan_protocol::topology::wants_link;
 use tokio::sync::{mpsc, watch};
 use tracing::{info, warn};
@@ -293,10 +293,11 @@ impl Federation {
             .cuts_off(self.registry(), site, self.now())
     }
 
-    /// What `receiver` is told when it links: this site, and the linked sites it wants a link
-    /// with (its ancestors and siblings). A commune has no use for the rest, and central
-    /// sending every newcomer all of its 3,355 links would cost it the square of its links
-    /// while the country reconnects.
+    /// What `receiver` is told when it links: this site, the linked sites it wants a link with
+    /// (its ancestors and siblings), and the provinces, which every site may have to seal a
+    /// case for (a transfer) and whose keys it learns when libp2p reaches them. Central sending
+    /// every newcomer all of its 3,355 links would cost it the square of its links while the
+    /// country reconnects.
     pub fn introductions_for(&self, receiver: &str) -> Vec<PeerRecord> {
         let registry = self.registry();
         let links = self.links.locked();
@@ -304,10 +305,13 @@ impl Federation {
             .parent(receiver)
             .map(|p| registry.children(p))
             .unwrap_or(&[]);
-        let wanted: BTreeSet<&str> = registry
-            .ancestors(receiver)
-            .into_iter()
+        let ancestors = registry.ancestors(receiver);
+        let root = ancestors.last().copied().unwrap_or(receiver);
+        let wanted: BTreeSet<&str> = ancestors
+            .iter()
+            .copied()
             .chain(siblings.iter().map(String::as_str))
+            .chain(registry.children(root).iter().map(String::as_str))
             .filter(|s| *s != receiver)
             .collect();
         let mut out: Vec<PeerRecord> = wanted
@@ -334,22 +338,25 @@ impl Federation {
     }
 
     /// Tells the linked sites that want a link with `newcomer` (its siblings, and the sites
-    /// below it) where it is; the others have no use for it.
+    /// below it) where it is, and every link of a province's; the others have no use for it
+    /// (`introductions_for`).
     pub fn introduce(&self, newcomer: &PeerRecord) {
         let registry = self.registry();
         let links = self.links.locked();
         let frame = ControlFrame::Peers(vec![newcomer.clone()]);
-        let send = |site: &str| {
-            if site != newcomer.site && wants_link(registry, site, &newcomer.site) {
+        let send = |site: &str, to_all: bool| {
+            if site != newcomer.site && (to_all || wants_link(registry, site, &newcomer.site)) {
                 if let Some(l) = links.get(site) {
                     let _ = l.outbox.try_send(frame.clone());
                 }
             }
         };
-        if registry.parent(&newcomer.site).is_none() {
-            // Central: every site below wants it; walk the links rather than the country.
+        let level = registry.get(&newcomer.site).map(|s| s.level).ok();
+        if matches!(level, Some(Level::Central | Level::Province)) {
+            // Central: every site below wants it; a province: every site is told of it. Walk
+            // the links rather than the country.
             for site in links.keys() {
-                send(site);
+                send(site, true);
             }
             return;
         }
@@ -357,14 +364,12 @@ impl Federation {
             .parent(&newcomer.site)
             .map(|p| registry.children(p))
             .unwrap_or(&[]);
+        // A commune: its siblings (the sites below it, if any, too).
         for site in siblings {
-            send(site);
+            send(site, false);
         }
         for child in registry.children(&newcomer.site) {
-            send(child);
-            for grandchild in registry.children(child) {
-                send(grandchild);
-            }
+            send(child, false);
         }
     }
 
