@@ -67,3 +67,61 @@ async fn an_introduction_cannot_aim_a_dial_at_another_site() {
     drop(control);
     conn.close(0u32.into(), b"done");
 }
+
+/// Reads the `Peers` frames a node sends on a control stream for `quiet` after the last one:
+/// every site they name.
+async fn introduced(
+    recv: &mut quinn::RecvStream,
+    mut decoder: tiepdan_protocol::control::FrameDecoder,
+    quiet: Duration,
+) -> std::collections::BTreeSet<String> {
+    let mut sites = std::collections::BTreeSet::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        while let Ok(Some(frame)) = decoder.next_frame() {
+            if let ControlFrame::Peers(records) = frame {
+                sites.extend(records.into_iter().map(|r| r.site));
+            }
+        }
+        match tokio::time::timeout(quiet, recv.read(&mut buf)).await {
+            Ok(Ok(Some(n))) => decoder.push(&buf[..n]).unwrap(),
+            _ => return sites,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn central_introduces_a_commune_to_its_own_and_the_provinces_only() {
+    // Central links with every site. A commune that links to it hears of central, its province,
+    // its siblings and the provinces, never of another province's communes: a list of every
+    // link to every newcomer would cost central the square of its 3,355 links.
+    let other = tiepdan_protocol::sites::Registry::official().children("79")[0].clone();
+    let (_dir, mut fed) = federation(&["VN", "01", "79", "00004", &other]);
+    fed.start_all().unwrap();
+    assert!(eventually(DEADLINE, || fed.formed()));
+    assert!(
+        eventually(DEADLINE, || fed.connected("VN").len() == 4),
+        "central does not link with every site: {:?}",
+        fed.connected("VN")
+    );
+    let peer = certify(&fed, "01", "00008");
+    let ep = peer_client::endpoint_as(&peer.key, &peer.chain, peer.chain.root()).unwrap();
+    let conn = ep
+        .connect(fed.site("VN").unwrap().quic, "tiepdan.internal")
+        .unwrap()
+        .await
+        .unwrap();
+    let (_control, mut recv, decoder) =
+        peer_client::admitted_reading(&conn, &peer_client::hello_frame(&peer.site, &peer.chain))
+            .await
+            .unwrap();
+    let sites = introduced(&mut recv, decoder, Duration::from_secs(2)).await;
+    for wanted in ["VN", "01", "79", "00004"] {
+        assert!(sites.contains(wanted), "{wanted} not introduced: {sites:?}");
+    }
+    assert!(
+        !sites.contains(&other),
+        "a commune of another province was introduced: {sites:?}"
+    );
+    conn.close(0u32.into(), b"done");
+}
